@@ -1,0 +1,56 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// System libraries come from Debian's -dev packages (see Makefile `deps`).
+func systemLib(_ name: String, _ pc: String, _ apt: String) -> Target {
+    .systemLibrary(name: name, pkgConfig: pc, providers: [.apt([apt])])
+}
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v5),
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "secstream",
+    products: [
+        .executable(name: "secstream", targets: ["secstream"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        systemLib("CZlib", "zlib", "zlib1g-dev"),
+        systemLib("CLZ4", "liblz4", "liblz4-dev"),
+        systemLib("CZstd", "libzstd", "libzstd-dev"),
+        systemLib("CSnappy", "snappy", "libsnappy-dev"),
+        systemLib("CCurl", "libcurl", "libcurl4-openssl-dev"),
+        systemLib("COpenSSL", "openssl", "libssl-dev"),
+
+        // Compression codecs and byte streams shared by files, Kafka and the archive.
+        .target(name: "Codecs", dependencies: ["CZlib", "CLZ4", "CZstd", "CSnappy"],
+                swiftSettings: swiftSettings),
+        // Events, field extraction, Sigma rules, the windowing engine, alerts, generator.
+        .target(name: "SecStreamCore", dependencies: ["Codecs", .product(name: "Yams", package: "Yams")],
+                swiftSettings: swiftSettings),
+        // Kafka wire protocol: primitives -> messages -> client.
+        .target(name: "Kafka", dependencies: ["Codecs", "COpenSSL"], swiftSettings: swiftSettings),
+        // One object-store protocol, two stores: local directory and S3 (SigV4 over libcurl).
+        .target(name: "ObjectStore", dependencies: ["CCurl", "COpenSSL"], swiftSettings: swiftSettings),
+        // Sources -> engine -> sinks, wired for each subcommand.
+        .target(name: "SecStreamPipeline", dependencies: ["SecStreamCore", "Kafka", "ObjectStore", "Codecs"],
+                swiftSettings: swiftSettings),
+        // The CLI: argument parsing only.
+        .executableTarget(name: "secstream", dependencies: [
+            "SecStreamPipeline", "SecStreamCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: swiftSettings),
+
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
+        .testTarget(name: "SecStreamCoreTests", dependencies: ["SecStreamCore"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
+        .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline"]),
+    ]
+)

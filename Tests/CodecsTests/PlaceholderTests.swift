@@ -1,0 +1,3 @@
+import XCTest
+@testable import Codecs
+final class CodecsPlaceholderTests: XCTestCase { func testBuilds() {} }

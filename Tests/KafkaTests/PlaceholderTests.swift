@@ -1,0 +1,3 @@
+import XCTest
+@testable import Kafka
+final class KafkaPlaceholderTests: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,3 @@
+import XCTest
+@testable import ObjectStore
+final class ObjectStorePlaceholderTests: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,3 @@
+import XCTest
+@testable import SecStreamCore
+final class SecStreamCorePlaceholderTests: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,3 @@
+import XCTest
+@testable import SecStreamPipeline
+final class SecStreamPipelinePlaceholderTests: XCTestCase { func testBuilds() {} }

