@@ -61,16 +61,25 @@ enum Snappy {
         guard snappy_uncompressed_length(src, input.count, &length) == SNAPPY_OK else {
             throw CodecError(.snappy, "corrupt block header")
         }
+        if length == 0 {
+            guard snappy_validate_compressed_buffer(src, input.count) == SNAPPY_OK else {
+                throw CodecError(.snappy, "corrupt data")
+            }
+            return
+        }
         let start = out.count
-        out.append(contentsOf: repeatElement(0, count: length))
+        var status = SNAPPY_OK
         var produced = length
-        let status = out.withUnsafeMutableBytes { buf in
-            snappy_uncompress(src, input.count, (buf.baseAddress! + start).assumingMemoryBound(to: CChar.self), &produced)
+        // Decode into uninitialised storage (no zero-fill first).
+        let tail = [UInt8](unsafeUninitializedCapacity: length) { buf, count in
+            status = snappy_uncompress(src, input.count,
+                                       UnsafeMutableRawPointer(buf.baseAddress!).assumingMemoryBound(to: CChar.self), &produced)
+            count = status == SNAPPY_OK && produced == length ? length : 0
         }
         guard status == SNAPPY_OK, produced == length else {
-            out.removeLast(length)
             throw CodecError(.snappy, "corrupt data (status \(status.rawValue))")
         }
+        if start == 0 { out = tail } else { out.append(contentsOf: tail) }
     }
 }
 
