@@ -81,9 +81,14 @@ public struct FieldScanner: @unchecked Sendable {
                 }
                 if afterValue {
                     guard c == 0x2c else { return .malformed(.expectedCommaOrClose, offset: i) }
-                    i = JSONLexing.skipWhitespace(p, i &+ 1, end)
-                    guard i < end else { return .malformed(.unexpectedEnd, offset: i) }
-                    c = p[i]
+                    i &+= 1
+                    if i < end && p[i] > 0x20 {
+                        c = p[i]
+                    } else {
+                        i = JSONLexing.skipWhitespace(p, i, end)
+                        guard i < end else { return .malformed(.unexpectedEnd, offset: i) }
+                        c = p[i]
+                    }
                 }
                 afterValue = true
 
@@ -113,11 +118,16 @@ public struct FieldScanner: @unchecked Sendable {
                             }
                         }
                     }
-                    i = JSONLexing.skipWhitespace(p, keyEnd &+ 1, end)
-                    guard i < end else { return .malformed(.unexpectedEnd, offset: i) }
-                    guard p[i] == 0x3a else { return .malformed(.expectedColon, offset: i) }
-                    i = JSONLexing.skipWhitespace(p, i &+ 1, end)
-                    guard i < end else { return .malformed(.unexpectedEnd, offset: i) }
+                    if keyEnd &+ 2 < end && p[keyEnd &+ 1] == 0x3a && p[keyEnd &+ 2] > 0x20 {
+                        // Compact `"key":value`, the NDJSON norm.
+                        i = keyEnd &+ 2
+                    } else {
+                        i = JSONLexing.skipWhitespace(p, keyEnd &+ 1, end)
+                        guard i < end else { return .malformed(.unexpectedEnd, offset: i) }
+                        guard p[i] == 0x3a else { return .malformed(.expectedColon, offset: i) }
+                        i = JSONLexing.skipWhitespace(p, i &+ 1, end)
+                        guard i < end else { return .malformed(.unexpectedEnd, offset: i) }
+                    }
                     c = p[i]
                 }
 
