@@ -108,7 +108,8 @@ final class RuleLoaderTests: XCTestCase {
     }
 
     func testInvalidYAMLAndDuplicateKeys() {
-        XCTAssertTrue(error("title: t\ndetection:\n  sel: [a\n  condition: sel\n").hasPrefix("r.yml:"), "YAML errors carry the line")
+        XCTAssertEqual(error("title: t\ndetection:\n  sel: [a\n  condition: sel\n"),
+                       "r.yml:4: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence)")
         XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a: 1\n    a: 2\n  condition: sel\n"), "r.yml:4: duplicate key 'a'")
     }
 

@@ -8,8 +8,8 @@ extension RuleError {
         case .scanner(let context, let problem, let mark, _),
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
-            let prefix = context.map { "\($0.text) " } ?? ""
-            return RuleError(file: file, line: mark.line, "invalid YAML: \(prefix)\(problem)")
+            let during = context.map { " (\($0.text))" } ?? ""
+            return RuleError(file: file, line: mark.line, "invalid YAML: \(problem)\(during)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             return RuleError(file: file, line: context.mark.line,
                              "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", "))")
