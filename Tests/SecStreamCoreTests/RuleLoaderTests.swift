@@ -237,4 +237,42 @@ final class RuleLoaderTests: XCTestCase {
         """)
         XCTAssertEqual(error(text), "r.yml:17: alias 'ip' has no field for rule 'base'")
     }
+
+    func testOtherDocumentErrors() {
+        XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a: 1\n  condition: sel\ncorrelation:\n  type: temporal\n"),
+                       "r.yml:1: a rule has either 'detection' or 'correlation', not both")
+        XCTAssertEqual(error("action: global\ntitle: t\n"), "r.yml:1: Sigma v1 'action' documents are not supported")
+        XCTAssertEqual(error(correlation("  type: temporal\n  rules: [base]\n  timespan: 5m\n  generate: maybe\n")),
+                       "r.yml:15: 'generate' must be true or false")
+        XCTAssertEqual(error(correlation("  type: temporal\n  rules: [base]\n  timespan: 5m\n", extra: "secstream:\n  windows: tumbling\n")),
+                       "r.yml:16: unknown secstream option 'windows'")
+        let e = RuleTestSupport.loadError([("a.yml", detectionHeader),
+                                           ("b.yml", "title: t\nid: other\nname: base\ndetection:\n  s:\n    a: 1\n  condition: s\n")])
+        XCTAssertEqual(e.map { "\($0)" }, "b.yml:1: duplicate rule name 'base' (first defined at a.yml:1)")
+    }
+
+    func testValueAggregationOverACorrelationIsRejected() {
+        let text = detectionHeader + """
+        ---
+        title: inner
+        id: inner
+        correlation:
+          type: event_count
+          rules: [base]
+          group-by: [source.ip]
+          timespan: 5m
+          condition: {gte: 3}
+        ---
+        title: outer
+        id: outer
+        correlation:
+          type: value_count
+          rules: [inner]
+          group-by: [source.ip]
+          timespan: 1h
+          condition: {field: user.name, gte: 2}
+
+        """
+        XCTAssertEqual(error(text), "r.yml:22: value_count aggregates event fields, but 'inner' is a correlation")
+    }
 }
