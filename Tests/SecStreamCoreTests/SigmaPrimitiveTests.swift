@@ -77,13 +77,14 @@ final class SigmaPrimitiveTests: XCTestCase {
     }
 
     func testGlobPatterns() {
+        let arena = MatcherArena()
         func glob(_ pattern: String, _ text: String, cased: Bool = false) -> Bool {
-            let p = StringPattern(SigmaString(parsing: pattern), caseSensitive: cased)
+            let p = StringPattern(SigmaString(parsing: pattern), caseSensitive: cased, arena: arena)
             return bytes(text) { p.matches($0) }
         }
-        XCTAssertEqual(StringPattern(SigmaString(parsing: "*a*b*"), caseSensitive: false).shape, .glob)
-        XCTAssertEqual(StringPattern(SigmaString(parsing: "**x**"), caseSensitive: false).shape, .contains)
-        XCTAssertEqual(StringPattern(SigmaString(parsing: "*"), caseSensitive: false).shape, .anything)
+        XCTAssertEqual(StringPattern(SigmaString(parsing: "*a*b*"), caseSensitive: false, arena: arena).shape, .glob)
+        XCTAssertEqual(StringPattern(SigmaString(parsing: "**x**"), caseSensitive: false, arena: arena).shape, .contains)
+        XCTAssertEqual(StringPattern(SigmaString(parsing: "*"), caseSensitive: false, arena: arena).shape, .anything)
         XCTAssertTrue(glob("*a*b*", "xxAyyaBzz"))
         XCTAssertFalse(glob("*a*b", "ab c"))
         XCTAssertTrue(glob("a*a*a", "aaaaa"))

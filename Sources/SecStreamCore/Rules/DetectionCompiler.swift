@@ -7,6 +7,8 @@ struct DetectionCompiler {
     let reader: YAMLReader
     let schema: FieldSchema
     let fieldMap: FieldMap
+    /// Receives every buffer of the compiled tree; the matcher keeps it.
+    let arena = MatcherArena()
 
     func compile(_ detection: Node) throws -> DetectionMatcher {
         let map = try reader.mapping(detection, "'detection'")
@@ -33,7 +35,7 @@ struct DetectionCompiler {
             }
             roots.append(try bind(expression, selections, conditionNode: condition))
         }
-        return DetectionMatcher(root: MatchNode.any(roots))
+        return DetectionMatcher(root: MatchNode.any(roots, arena: arena), arena: arena)
     }
 
     // MARK: - Condition
@@ -49,7 +51,7 @@ struct DetectionCompiler {
         case .quantified(let all, let pattern):
             let chosen: [MatchNode]
             if let pattern {
-                let glob = StringPattern(SigmaString(parsing: pattern), caseSensitive: true)
+                let glob = StringPattern(SigmaString(parsing: pattern), caseSensitive: true, arena: arena)
                 chosen = selections.filter { s in
                     var name = s.name
                     return name.withUTF8 { glob.matches(UnsafeRawBufferPointer($0)) }
@@ -62,15 +64,15 @@ struct DetectionCompiler {
                 chosen = selections.filter { !$0.name.hasPrefix("_") }.map(\.node)
                 guard !chosen.isEmpty else { throw reader.error(conditionNode, "'of them' but the rule has no selection") }
             }
-            return all ? MatchNode.all(chosen) : MatchNode.any(chosen)
+            return all ? MatchNode.all(chosen, arena: arena) : MatchNode.any(chosen, arena: arena)
         case .and(let a, let b):
             return MatchNode.all([try bind(a, selections, conditionNode: conditionNode),
-                                  try bind(b, selections, conditionNode: conditionNode)])
+                                  try bind(b, selections, conditionNode: conditionNode)], arena: arena)
         case .or(let a, let b):
             return MatchNode.any([try bind(a, selections, conditionNode: conditionNode),
-                                  try bind(b, selections, conditionNode: conditionNode)])
+                                  try bind(b, selections, conditionNode: conditionNode)], arena: arena)
         case .not(let inner):
-            return .not(try bind(inner, selections, conditionNode: conditionNode))
+            return MatchNode.negation(try bind(inner, selections, conditionNode: conditionNode), arena: arena)
         }
     }
 
@@ -82,12 +84,12 @@ struct DetectionCompiler {
         switch node {
         case .mapping(let m):
             guard !m.isEmpty else { throw reader.error(node, "selection '\(name)' is empty") }
-            return MatchNode.all(try m.map { try compileEntry(key: $0.key, value: $0.value) })
+            return MatchNode.all(try m.map { try compileEntry(key: $0.key, value: $0.value) }, arena: arena)
         case .sequence(let seq):
             guard !seq.isEmpty else { throw reader.error(node, "selection '\(name)' is empty") }
             let maps = seq.filter { if case .mapping = $0 { return true }; return false }
             if maps.count == seq.count {
-                return MatchNode.any(try maps.map { try compileSelection($0, name: name) })
+                return MatchNode.any(try maps.map { try compileSelection($0, name: name) }, arena: arena)
             }
             guard maps.isEmpty else {
                 throw reader.error(node, "selection '\(name)' mixes maps and plain values")
@@ -143,9 +145,9 @@ struct DetectionCompiler {
         let patterns = try values.map { v -> StringPattern in
             guard let text = scalar(v).text else { throw reader.error(v, "a keyword cannot be null") }
             let jsonEscaped = SigmaString(parsing: text).mappingBytes(DetectionCompiler.jsonEscape)
-            return StringPattern(jsonEscaped.wrapped(leading: true, trailing: true), caseSensitive: cased)
+            return StringPattern(jsonEscaped.wrapped(leading: true, trailing: true), caseSensitive: cased, arena: arena)
         }
-        return KeywordTest(patterns: patterns, requireAll: modifiers.contains(.all))
+        return KeywordTest(patterns: arena.store(patterns), requireAll: modifiers.contains(.all))
     }
 
     /// A byte as it appears inside a JSON string in the raw line.
@@ -186,7 +188,7 @@ struct DetectionCompiler {
             guard values.count == 1, case .bool(let wanted) = scalar(values[0]) else {
                 throw reader.error(key, "'exists' takes true or false")
             }
-            return FieldTest(field: ref, tests: [], combine: .any, exists: wanted)
+            return FieldTest(field: ref, tests: [], combine: .any, exists: wanted, arena: arena)
         }
         let combine: FieldTest.Combine = set.contains(.all) ? .all : set.contains(.neq) ? .none : .any
         var tests: [ValueTest] = []
@@ -200,7 +202,7 @@ struct DetectionCompiler {
                 continue
             }
             if set.contains(.re) {
-                tests.append(.regex(try compileRegex(value, flags: set, at: v)))
+                tests.append(.regex(arena.keep(try compileRegex(value, flags: set, at: v))))
             } else if set.contains(.cidr) {
                 guard let text = value.text, let block = CIDRBlock(text) else {
                     throw reader.error(v, "bad CIDR '\(value.text ?? "")'")
@@ -220,7 +222,7 @@ struct DetectionCompiler {
                 tests += try compileStrings(value, modifiers: modifiers, at: v)
             }
         }
-        return FieldTest(field: ref, tests: tests, combine: combine)
+        return FieldTest(field: ref, tests: tests, combine: combine, arena: arena)
     }
 
     /// Plain values and string modifiers, applied in the order written.
@@ -259,7 +261,7 @@ struct DetectionCompiler {
             default: break
             }
         }
-        return strings.map { .string(StringPattern($0, caseSensitive: caseSensitive)) }
+        return strings.map { .string(StringPattern($0, caseSensitive: caseSensitive, arena: arena)) }
     }
 
     /// `|re` with the `i`, `m`, `s` sub-modifiers; case-sensitive by default (Sigma spec).

@@ -1,25 +1,31 @@
 /// A compiled Sigma detection: the condition over its selections as a tree of
 /// byte-level tests. Immutable after compilation, so one matcher may be shared
-/// by worker threads; matching allocates nothing per event (except for `|re`).
+/// by worker threads; matching allocates nothing and touches no reference
+/// counts per event (except for `|re`).
 public final class DetectionMatcher: @unchecked Sendable {
     let root: MatchNode
+    /// Owns every buffer `root` points into.
+    private let arena: MatcherArena
 
-    init(root: MatchNode) { self.root = root }
+    init(root: MatchNode, arena: MatcherArena) {
+        self.root = root
+        self.arena = arena
+    }
 
     /// Whether `event` satisfies the rule's condition.
     @inline(__always)
     public func matches(_ event: EventView) -> Bool { root.matches(event) }
 }
 
-/// A node of a compiled condition. AND/OR children are ordered cheapest first
-/// at compile time: the tests are pure, so evaluation order does not change the
-/// result, only how soon it is known.
-indirect enum MatchNode {
+/// A node of a compiled condition: a plain value whose children live in the
+/// rule's `MatcherArena`. AND/OR children are ordered cheapest first at compile
+/// time: the tests are pure, so the order changes only how soon the result is known.
+enum MatchNode {
     case field(FieldTest)
     case keywords(KeywordTest)
-    case and([MatchNode])
-    case or([MatchNode])
-    case not(MatchNode)
+    case and(UnsafeBufferPointer<MatchNode>)
+    case or(UnsafeBufferPointer<MatchNode>)
+    case not(UnsafePointer<MatchNode>)
     case constant(Bool)
 
     func matches(_ event: EventView) -> Bool {
@@ -32,7 +38,7 @@ indirect enum MatchNode {
         case .or(let children):
             for c in children where c.matches(event) { return true }
             return false
-        case .not(let inner): return !inner.matches(event)
+        case .not(let inner): return !inner.pointee.matches(event)
         case .constant(let v): return v
         }
     }
@@ -42,24 +48,28 @@ indirect enum MatchNode {
         case .field(let t): return t.cost
         case .keywords(let k): return k.cost
         case .and(let c), .or(let c): return c.reduce(0) { $0 + $1.cost }
-        case .not(let inner): return inner.cost
+        case .not(let inner): return inner.pointee.cost
         case .constant: return 0
         }
     }
 
     /// AND of `children`, flattened and ordered cheapest first.
-    static func all(_ children: [MatchNode]) -> MatchNode {
+    static func all(_ children: [MatchNode], arena: MatcherArena) -> MatchNode {
         var flat: [MatchNode] = []
         for c in children { if case .and(let inner) = c { flat += inner } else { flat.append(c) } }
         if flat.count == 1 { return flat[0] }
-        return .and(flat.sorted { $0.cost < $1.cost })
+        return .and(arena.store(flat.sorted { $0.cost < $1.cost }))
     }
 
     /// OR of `children`, flattened and ordered cheapest first.
-    static func any(_ children: [MatchNode]) -> MatchNode {
+    static func any(_ children: [MatchNode], arena: MatcherArena) -> MatchNode {
         var flat: [MatchNode] = []
         for c in children { if case .or(let inner) = c { flat += inner } else { flat.append(c) } }
         if flat.count == 1 { return flat[0] }
-        return .or(flat.sorted { $0.cost < $1.cost })
+        return .or(arena.store(flat.sorted { $0.cost < $1.cost }))
+    }
+
+    static func negation(_ inner: MatchNode, arena: MatcherArena) -> MatchNode {
+        .not(arena.store([inner]).baseAddress!)
     }
 }

@@ -1,11 +1,14 @@
-/// One `field|modifiers: values` entry of a selection, compiled.
+/// One `field|modifiers: values` entry of a selection, compiled. A plain value:
+/// its lists live in the rule's `MatcherArena`.
 struct FieldTest {
     /// How the values combine: Sigma's default OR, `|all`, or `|neq` (none equal).
     enum Combine { case any, all, none }
 
-    let field: FieldRef
+    /// The event fields the Sigma field stands for (after the field map); the
+    /// first one present is the value, as `FieldRef` defines.
+    let candidates: UnsafeBufferPointer<FieldID>
     /// Cheapest first (OR and AND commute for these pure tests).
-    let tests: [ValueTest]
+    let tests: UnsafeBufferPointer<ValueTest>
     let combine: Combine
     /// `|exists: true/false`: only presence counts, whatever the value (even null).
     let exists: Bool?
@@ -13,9 +16,9 @@ struct FieldTest {
     /// `null` in the values matches it; `neq` holds for it).
     let matchesMissing: Bool
 
-    init(field: FieldRef, tests: [ValueTest], combine: Combine, exists: Bool? = nil) {
-        self.field = field
-        self.tests = tests.sorted { $0.cost < $1.cost }
+    init(field: FieldRef, tests: [ValueTest], combine: Combine, exists: Bool? = nil, arena: MatcherArena) {
+        self.candidates = arena.store(field.candidates)
+        self.tests = arena.store(tests.sorted { $0.cost < $1.cost })
         self.combine = combine
         self.exists = exists
         switch combine {
@@ -32,7 +35,11 @@ struct FieldTest {
 
     @inline(__always)
     func matches(_ event: EventView) -> Bool {
-        let slot = field.slot(in: event)
+        var slot = FieldSlot.missing
+        for c in candidates {
+            slot = event.slots[c]
+            if slot.kind != .missing { break }
+        }
         if let wanted = exists { return (slot.kind != .missing) == wanted }
         if slot.kind == .missing { return matchesMissing }
         let raw = UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)])
@@ -91,7 +98,7 @@ struct FieldTest {
 /// The patterns are compiled against the JSON-escaped form of each keyword, so
 /// `C:\Windows` finds `C:\\Windows` in the line without unescaping it.
 struct KeywordTest {
-    let patterns: [StringPattern]
+    let patterns: UnsafeBufferPointer<StringPattern>
     let requireAll: Bool
 
     var cost: Int { 20 + patterns.count * 10 }

@@ -1,6 +1,7 @@
 /// A compiled string test on raw UTF-8 bytes. Case-insensitive patterns are
 /// stored lower-cased (ASCII) and the event bytes are folded on the fly, so no
 /// per-event copy is made. Non-ASCII letters compare exactly (no Unicode folding).
+/// Its bytes live in the rule's `MatcherArena`, which must outlive it.
 struct StringPattern {
     /// The cheapest algorithm the wildcards allow, picked once at compile time.
     enum Shape: Equatable {
@@ -16,11 +17,11 @@ struct StringPattern {
     let shape: Shape
     let caseSensitive: Bool
     /// The literal for exact/prefix/suffix/contains.
-    let literal: [UInt8]
+    let literal: UnsafeBufferPointer<UInt8>
     /// For `.glob`: bytes 0...255, `anyCharacterToken`, `anyRunToken`.
-    let glob: [Int16]
+    let glob: UnsafeBufferPointer<Int16>
 
-    init(_ value: SigmaString, caseSensitive: Bool) {
+    init(_ value: SigmaString, caseSensitive: Bool, arena: MatcherArena) {
         self.caseSensitive = caseSensitive
         // Collapse `**` and fold case once here instead of per event.
         var tokens: [SigmaString.Token] = []
@@ -42,14 +43,14 @@ struct StringPattern {
             else if runs == 2 && startsWithRun && endsWithRun { shape = .contains }
         }
         self.shape = shape
-        self.literal = shape == .glob ? [] : bytes
-        self.glob = shape == .glob ? tokens.map { t in
+        self.literal = arena.store(shape == .glob ? [] : bytes)
+        self.glob = arena.store(shape == .glob ? tokens.map { t in
             switch t {
             case .byte(let b): return Int16(b)
             case .anyCharacter: return StringPattern.anyCharacterToken
             case .anyRun: return StringPattern.anyRunToken
             }
-        } : []
+        } : [])
     }
 
     @inline(__always)
@@ -70,16 +71,15 @@ struct StringPattern {
         switch shape {
         case .anything: return true
         case .exact:
-            return literal.count == text.count && literal.withUnsafeBufferPointer { equal($0, text, at: 0) }
+            return literal.count == text.count && equal(literal, text, at: 0)
         case .prefix:
-            return literal.count <= text.count && literal.withUnsafeBufferPointer { equal($0, text, at: 0) }
+            return literal.count <= text.count && equal(literal, text, at: 0)
         case .suffix:
-            return literal.count <= text.count
-                && literal.withUnsafeBufferPointer { equal($0, text, at: text.count - $0.count) }
+            return literal.count <= text.count && equal(literal, text, at: text.count - literal.count)
         case .contains:
-            return literal.withUnsafeBufferPointer { find($0, in: text) }
+            return find(literal, in: text)
         case .glob:
-            return glob.withUnsafeBufferPointer { globMatch($0, text) }
+            return globMatch(glob, text)
         }
     }
 

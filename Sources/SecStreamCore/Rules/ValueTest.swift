@@ -5,8 +5,8 @@ enum ValueTest {
     enum Comparison { case gt, gte, lt, lte }
 
     case string(StringPattern)
-    /// `|re`: the only test that builds a `String` per event.
-    case regex(NSRegularExpression)
+    /// `|re`: the only test that builds a `String` per event (the arena keeps the regex alive).
+    case regex(Unmanaged<NSRegularExpression>)
     case cidr(CIDRBlock)
     case compare(Comparison, Double)
     /// A plain number (`EventID: 4625`): equal to a JSON number or a numeric string.
@@ -41,7 +41,7 @@ enum ValueTest {
             switch kind {
             case .string, .escapedString, .number, .trueValue, .falseValue:
                 let text = String(decoding: value, as: UTF8.self)
-                return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+                return regex.takeUnretainedValue().firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
             default: return false
             }
         case .cidr(let block):
