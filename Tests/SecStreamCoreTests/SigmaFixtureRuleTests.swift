@@ -19,7 +19,7 @@ final class SigmaFixtureRuleTests: XCTestCase {
 
         func detect(_ name: String, _ json: String) -> Bool {
             let rule = set.detections.first { $0.meta.name == name }!
-            let event = TestEvent(json, schema: set.schema)
+            let event = JSONTestEvent(json, schema: set.schema)
             return withExtendedLifetime(event) { rule.matcher.matches(event.view) }
         }
         XCTAssertTrue(detect("ssh_login_failure", #"{"event":{"category":"authentication","outcome":"failure"},"user":{"name":"root"}}"#))

@@ -12,6 +12,12 @@ public final class DetectionMatcher: @unchecked Sendable {
         self.arena = arena
     }
 
+    /// A matcher with a fixed answer, for rule sets assembled in code (the
+    /// engine's tests feed matches directly and never ask the matcher).
+    public convenience init(constant: Bool = false) {
+        self.init(root: .constant(constant), arena: MatcherArena())
+    }
+
     /// Whether `event` satisfies the rule's condition.
     @inline(__always)
     public func matches(_ event: EventView) -> Bool { root.matches(event) }

@@ -17,7 +17,7 @@ enum RuleTestSupport {
 
     /// Whether the set's first detection matches `json`.
     static func matches(_ set: RuleSet, _ json: String) -> Bool {
-        let event = TestEvent(json, schema: set.schema)
+        let event = JSONTestEvent(json, schema: set.schema)
         return withExtendedLifetime(event) { set.detections[0].matcher.matches(event.view) }
     }
 

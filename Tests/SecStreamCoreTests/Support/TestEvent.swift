@@ -6,7 +6,7 @@ import Foundation
 /// strings without quotes and with escapes unresolved, arrays and objects with
 /// their brackets). Fields are found nested (`{"a":{"b":1}}`), flat
 /// (`{"a.b":1}`) or mixed. Owns its buffers; use `view` while it is alive.
-final class TestEvent {
+final class JSONTestEvent {
     let line: UnsafeMutableRawBufferPointer
     let slots: UnsafeMutableBufferPointer<FieldSlot>
 
@@ -18,7 +18,7 @@ final class TestEvent {
         slots.initialize(repeating: .missing)
         var walker = Walker(bytes: bytes, schema: schema, slots: slots)
         walker.skipSpace()
-        precondition(walker.peek == UInt8(ascii: "{"), "TestEvent needs a JSON object: \(json)")
+        precondition(walker.peek == UInt8(ascii: "{"), "JSONTestEvent needs a JSON object: \(json)")
         walker.object(prefix: "")
     }
 
