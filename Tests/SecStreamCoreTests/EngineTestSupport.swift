@@ -76,6 +76,12 @@ final class RuleBuilder {
     }
 }
 
+/// A rule set assembled by hand, for wiring `RuleBuilder` does not cover.
+struct PrebuiltRules {
+    let rules: RuleSet
+    init(_ rules: RuleSet) { self.rules = rules }
+}
+
 /// Drives extractor + engine the way the pipeline does: chunks of lines, one
 /// `MatchBatch` per chunk filled by the extractor, then `admit` per line.
 final class EngineHarness {
@@ -90,8 +96,16 @@ final class EngineHarness {
     /// Whether each fed event was admitted (false = late).
     private(set) var admitted: [Bool] = []
 
-    init(_ builder: RuleBuilder, options: EngineOptions = EngineOptions()) {
-        rules = builder.ruleSet()
+    convenience init(_ builder: RuleBuilder, options: EngineOptions = EngineOptions()) {
+        self.init(rules: builder.ruleSet(), options: options)
+    }
+
+    convenience init(_ prebuilt: PrebuiltRules, options: EngineOptions = EngineOptions()) {
+        self.init(rules: prebuilt.rules, options: options)
+    }
+
+    init(rules: RuleSet, options: EngineOptions) {
+        self.rules = rules
         extractor = MatchExtractor(rules: rules)
         source = sources.file("test.ndjson")
         engine = WindowEngine(rules: rules, options: options, sources: sources, sink: sink)
