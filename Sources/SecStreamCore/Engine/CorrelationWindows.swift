@@ -10,6 +10,9 @@ struct Firing {
     var firstSeen: Int64
     var lastSeen: Int64
     var value: Double
+    /// The oldest event time this firing derives from, through any chain:
+    /// reprocessing from there reproduces it (see `oldestRetainedTime`).
+    var origin: Int64
     var samples: [EventLocation]
     /// Location of the last event that took part: the location of the firing
     /// when it feeds another correlation as an event.
@@ -75,12 +78,16 @@ final class CorrelationWindows {
         /// temporal (tumbling/session): which inputs matched; temporal_ordered: how many in order.
         var seenMask: UInt64 = 0
         var progress = 0
+        /// Tumbling and session: the smallest `origin` of the events absorbed.
+        var origin = Int64.max
         var lastLocation = EventLocation.unknown
     }
 
     /// One event held by a window.
     private struct WindowEntry {
         var time: Int64
+        /// The event's own time, or for a chained firing the time of the oldest event behind it.
+        var origin: Int64
         var number: Double
         var location: EventLocation
         /// value_count: the value id; temporal kinds: the input index.
@@ -113,13 +120,14 @@ final class CorrelationWindows {
 
     /// One event of `group` at time `t` through input `input`, in event-time order.
     /// `value` is a value id of `values` (value_count) or `noValue`; the caller
-    /// keeps its own references. Returns the firing of a window this event closed
+    /// keeps its own references. `origin` is `t` for an event, or the firing's
+    /// origin for a chained firing. Returns the firing of a window this event closed
     /// (a chained event past a window's end) and the firing this event caused.
-    func add(group g: UInt32, time t: Int64, input: Int, value: UInt32, number: Double,
+    func add(group g: UInt32, time t: Int64, origin: Int64, input: Int, value: UInt32, number: Double,
              location: EventLocation) -> (closed: Firing?, fired: Firing?) {
         let gi = Int(g)
         while states.count < groups.idCapacity { states.append(GroupWindow()) }
-        if isSliding { return (nil, addSliding(gi, t, input, value, number, location)) }
+        if isSliding { return (nil, addSliding(gi, t, origin, input, value, number, location)) }
 
         var closed: Firing? = nil
         if states[gi].active {
@@ -132,7 +140,7 @@ final class CorrelationWindows {
             activate(gi, t)
             states[gi].windowStart = isSession ? t : floorDiv(t, spanMs) * spanMs
         }
-        absorb(gi, t, input, value, number, location)
+        absorb(gi, t, origin, input, value, number, location)
         states[gi].closeAt = isSession ? states[gi].lastTime + gapMs + 1 : states[gi].windowStart + spanMs
         armTimer(gi)
         var fired: Firing? = nil
@@ -145,7 +153,7 @@ final class CorrelationWindows {
 
     /// Sliding: trim to `(t - timespan, t]`, add, evaluate; on firing the
     /// group's events are spent and its state is freed.
-    private func addSliding(_ gi: Int, _ t: Int64, _ input: Int, _ value: UInt32, _ number: Double,
+    private func addSliding(_ gi: Int, _ t: Int64, _ origin: Int64, _ input: Int, _ value: UInt32, _ number: Double,
                             _ location: EventLocation) -> Firing? {
         if !states[gi].active { activate(gi, t) }
         let cutoff = t - spanMs
@@ -154,12 +162,12 @@ final class CorrelationWindows {
         case .valueCount:
             if pairs.increment(PairCountTable.key(UInt32(gi), value)) == 1 { states[gi].distinct += 1 }
             values.retain(value)
-            append(gi, t, number, location, tag: value, ownsPair: true)
+            append(gi, t, origin, number, location, tag: value, ownsPair: true)
         case .temporal, .temporalOrdered:
             if pairs.increment(PairCountTable.key(UInt32(gi), UInt32(input))) == 1 { states[gi].distinct += 1 }
-            append(gi, t, number, location, tag: UInt32(input), ownsPair: true)
+            append(gi, t, origin, number, location, tag: UInt32(input), ownsPair: true)
         case .eventCount, .valueSum, .valueAvg:
-            append(gi, t, number, location, tag: 0, ownsPair: false)
+            append(gi, t, origin, number, location, tag: 0, ownsPair: false)
         }
         states[gi].events += 1
         states[gi].sum += number
@@ -179,10 +187,11 @@ final class CorrelationWindows {
     /// Tumbling and session: aggregate without keeping every event, only the
     /// first few (samples) and those that introduced a distinct value (to undo
     /// their `pairs` entry when the window closes).
-    private func absorb(_ gi: Int, _ t: Int64, _ input: Int, _ value: UInt32, _ number: Double,
+    private func absorb(_ gi: Int, _ t: Int64, _ origin: Int64, _ input: Int, _ value: UInt32, _ number: Double,
                         _ location: EventLocation) {
         states[gi].events += 1
         states[gi].sum += number
+        states[gi].origin = min(states[gi].origin, origin)
         var owns = false
         switch kind {
         case .valueCount:
@@ -201,7 +210,7 @@ final class CorrelationWindows {
             break
         }
         if owns || states[gi].entryCount < CorrelationWindows.sampleLimit {
-            append(gi, t, number, location, tag: owns ? value : 0, ownsPair: owns)
+            append(gi, t, origin, number, location, tag: owns ? value : 0, ownsPair: owns)
         }
         states[gi].lastTime = max(states[gi].lastTime, t)
         states[gi].lastLocation = location
@@ -290,6 +299,26 @@ final class CorrelationWindows {
         timers.push(WindowTimer(closeAt: states[gi].closeAt, correlation: Int32(index), group: UInt32(gi)))
     }
 
+    /// The oldest event time that any open window of this correlation derives from.
+    func oldestRetainedTime() -> Int64? {
+        var oldest: Int64? = nil
+        for gi in states.indices where states[gi].active {
+            let t = isSliding ? slidingOrigin(gi) : states[gi].origin
+            oldest = min(oldest ?? t, t)
+        }
+        return oldest
+    }
+
+    private func slidingOrigin(_ gi: Int) -> Int64 {
+        var oldest = Int64.max
+        var e = states[gi].head
+        while e >= 0 {
+            oldest = min(oldest, entries[Int(e)].origin)
+            e = entries[Int(e)].next
+        }
+        return oldest
+    }
+
     // MARK: State and entries
 
     private func firing(_ gi: Int, start: Int64, end: Int64, detectedAt: Int64) -> Firing {
@@ -300,10 +329,11 @@ final class CorrelationWindows {
             e = entries[Int(e)].next
         }
         let first = isSliding ? entries[Int(states[gi].head)].time : states[gi].firstTime
+        let origin = isSliding ? slidingOrigin(gi) : states[gi].origin
         groups.retain(UInt32(gi))
         return Firing(correlation: index, group: UInt32(gi), windowStart: start, windowEnd: end,
                       detectedAt: detectedAt, firstSeen: first, lastSeen: states[gi].lastTime,
-                      value: currentValue(gi), samples: samples, lastLocation: states[gi].lastLocation)
+                      value: currentValue(gi), origin: origin, samples: samples, lastLocation: states[gi].lastLocation)
     }
 
     private func activate(_ gi: Int, _ t: Int64) {
@@ -324,8 +354,9 @@ final class CorrelationWindows {
         groups.release(UInt32(gi))
     }
 
-    private func append(_ gi: Int, _ t: Int64, _ number: Double, _ location: EventLocation, tag: UInt32, ownsPair: Bool) {
-        let entry = WindowEntry(time: t, number: number, location: location, tag: tag, ownsPair: ownsPair, next: -1)
+    private func append(_ gi: Int, _ t: Int64, _ origin: Int64, _ number: Double, _ location: EventLocation,
+                        tag: UInt32, ownsPair: Bool) {
+        let entry = WindowEntry(time: t, origin: origin, number: number, location: location, tag: tag, ownsPair: ownsPair, next: -1)
         let e: Int32
         if freeEntries >= 0 {
             e = freeEntries

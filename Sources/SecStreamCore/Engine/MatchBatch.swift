@@ -22,7 +22,10 @@ public struct MatchRecord {
 /// The match records of one chunk of lines: an arena of bytes plus fixed-size
 /// records, filled by one worker and consumed by the engine thread. Reuse it
 /// with `reset()` so that steady-state processing allocates nothing.
-public final class MatchBatch {
+///
+/// `@unchecked Sendable`: a batch is handed from its worker to the engine
+/// thread and back, never used by two threads at once.
+public final class MatchBatch: @unchecked Sendable {
     public internal(set) var records: [MatchRecord] = []
     var bytes: [UInt8] = []
     /// Next record the engine has not consumed yet.

@@ -4,7 +4,7 @@
 /// straight from the `EventView` bytes.
 ///
 /// Immutable after init, so all workers may share one extractor.
-public final class MatchExtractor {
+public final class MatchExtractor: @unchecked Sendable {
     let plan: EnginePlan
 
     public init(rules: RuleSet) {

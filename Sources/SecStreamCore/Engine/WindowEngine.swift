@@ -61,6 +61,27 @@ public final class WindowEngine {
         return c
     }
 
+    /// The largest `detected_at` of the alerts computed so far (emitted or
+    /// suppressed). Alerts come out in non-decreasing `detected_at` order, so
+    /// after a restart `suppressAlertsAtOrBefore: lastAlertTime` withholds
+    /// exactly the alerts already written.
+    public private(set) var lastAlertTime: Int64?
+
+    /// The event time of the oldest event the engine still depends on: held in
+    /// the reorder buffer, or the oldest event behind an open window (through
+    /// chains too): no open state depends on anything older, so a Kafka commit
+    /// must keep every record at or after it. (Replaying from there also
+    /// re-feeds events that were already spent by a firing after it; an exact
+    /// resume needs more than this bound.) Nil when nothing is retained.
+    /// Scans the open windows: call it at commit time, not per event.
+    public var oldestRetainedEventTime: Int64? {
+        var oldest = reorder.items.lazy.map(\.time).min()
+        for w in windows {
+            if let t = w.oldestRetainedTime() { oldest = min(oldest ?? t, t) }
+        }
+        return oldest
+    }
+
     /// Declares an input (e.g. an assigned Kafka partition) before its first
     /// event, so it holds the watermark back until it delivers or goes idle.
     public func registerInput(_ input: Int) { clock.register(input) }
@@ -157,14 +178,12 @@ public final class WindowEngine {
         switch plan.targets[Int(m.target)] {
         case .detectionAlert(let d):
             let meta = plan.rules.detections[d].meta
-            emptyKey { key in
-                emitAlert(meta: meta, groupBy: [], key: key, start: m.time, end: m.time, value: 1,
-                          firstSeen: m.time, lastSeen: m.time, detectedAt: m.time, samples: [m.location],
-                          eventHash: m.eventHash)
-            }
+            emitAlert(meta: meta, groupBy: [], key: UnsafeRawBufferPointer(start: nil, count: 0), start: m.time,
+                      end: m.time, value: 1, firstSeen: m.time, lastSeen: m.time, detectedAt: m.time,
+                      samples: [m.location], eventHash: m.eventHash)
         case .correlationInput(let c, let i):
             let w = windows[c]
-            let r = w.add(group: m.group, time: m.time, input: i, value: m.value, number: m.number, location: m.location)
+            let r = w.add(group: m.group, time: m.time, origin: m.time, input: i, value: m.value, number: m.number, location: m.location)
             w.groups.release(m.group)
             if m.value != CorrelationWindows.noValue { w.values.release(m.value) }
             if let f = r.closed { handle(f) }
@@ -189,7 +208,7 @@ public final class WindowEngine {
             guard GroupKey.remap(w.groups.bytes(f.group), indexes: target.rule.inputs[i2].groupIndexes, into: &chainKey)
             else { continue }
             let g2 = chainKey.withUnsafeBytes { target.groups.acquire($0) }
-            let r = target.add(group: g2, time: f.detectedAt, input: i2, value: CorrelationWindows.noValue,
+            let r = target.add(group: g2, time: f.detectedAt, origin: f.origin, input: i2, value: CorrelationWindows.noValue,
                                number: f.value, location: f.lastLocation)
             target.groups.release(g2)
             if let x = r.closed { handle(x) }
@@ -201,6 +220,7 @@ public final class WindowEngine {
     private func emitAlert(meta: RuleMeta, groupBy: [String], key: UnsafeRawBufferPointer, start: Int64, end: Int64,
                            value: Double, firstSeen: Int64, lastSeen: Int64, detectedAt: Int64,
                            samples: [EventLocation], eventHash: UInt64?) {
+        lastAlertTime = max(lastAlertTime ?? .min, detectedAt)
         if let s = options.suppressAlertsAtOrBefore, detectedAt <= s {
             counts.alertsSuppressed += 1
             return
@@ -215,9 +235,5 @@ public final class WindowEngine {
         sink.emit(Alert(id: id, ruleID: meta.id, title: meta.title, level: meta.level, tags: meta.tags,
                         group: group, windowStart: start, windowEnd: end, value: value, firstSeen: firstSeen,
                         lastSeen: lastSeen, detectedAt: detectedAt, samples: samples.map(sources.resolve)))
-    }
-
-    private func emptyKey(_ body: (UnsafeRawBufferPointer) -> Void) {
-        body(UnsafeRawBufferPointer(start: nil, count: 0))
     }
 }
