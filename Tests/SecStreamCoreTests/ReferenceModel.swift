@@ -49,7 +49,8 @@ final class ReferenceEngine {
     }
 
     private struct GroupState {
-        var items: [Item] = []
+        var items: [Item] = [] { didSet { lastTime = items.map(\.time).max() ?? 0 } }
+        var lastTime: Int64 = 0
         var windowStart: Int64 = 0
         var fired = false
     }
@@ -152,12 +153,12 @@ final class ReferenceEngine {
     }
 
     private func closeAt(_ key: StateKey, _ s: GroupState) -> Int64 {
-        if let g = gap(key.correlation) { return s.items.map(\.time).max()! + g + 1 }
+        if let g = gap(key.correlation) { return s.lastTime + g + 1 }
         return s.windowStart + span(key.correlation)
     }
 
     private func windowEnd(_ key: StateKey, _ s: GroupState) -> Int64 {
-        if let g = gap(key.correlation) { return s.items.map(\.time).max()! + g }
+        if let g = gap(key.correlation) { return s.lastTime + g }
         return s.windowStart + span(key.correlation)
     }
 
@@ -246,7 +247,7 @@ final class ReferenceEngine {
         }
         if let s = states[key] {
             let ended: Bool
-            if let g = gap(c) { ended = item.time > s.items.map(\.time).max()! + g } else { ended = bucket(item.time, c) != s.windowStart }
+            if let g = gap(c) { ended = item.time > s.lastTime + g } else { ended = bucket(item.time, c) != s.windowStart }
             if ended { close(key) }
         }
         var s = states[key] ?? GroupState(items: [], windowStart: gap(c) != nil ? item.time : bucket(item.time, c))
