@@ -13,6 +13,9 @@ public enum ScenarioConstants {
         public static let webScan = "5b0c6f7e-2d41-4c1a-9a53-6f1e0b7d2a06"
         public static let dnsTunnel = "5b0c6f7e-2d41-4c1a-9a53-6f1e0b7d2a07"
         public static let bruteForceSuccess = "5b0c6f7e-2d41-4c1a-9a53-6f1e0b7d2a08"
+        /// The brute-force condition as the first step of brute-force-success;
+        /// it writes no alerts of its own (only brute_force_success consumes it).
+        public static let bruteForcePrecursor = "5b0c6f7e-2d41-4c1a-9a53-6f1e0b7d2a09"
     }
 
     /// brute-force: failed logins per `source.ip`, 1-minute tumbling, `gte`.
