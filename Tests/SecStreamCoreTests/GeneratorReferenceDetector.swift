@@ -37,7 +37,17 @@ struct ReferenceDetector {
         return o[0] == 10 || o[0] == 127 || (o[0] == 172 && (16...31).contains(o[1])) || (o[0] == 192 && o[1] == 168)
     }
 
-    private static let longLabel = try! NSRegularExpression(pattern: "^[a-z0-9]{\(C.dnsTunnelMinLabel),}\\.")
+    /// `^[a-z0-9]{32,}\.` (the rule's regex, checked by RulePackTests) without
+    /// NSRegularExpression, which is slow on Linux.
+    static func hasLongFirstLabel(_ name: String) -> Bool {
+        var n = 0
+        for c in name.utf8 {
+            if c == UInt8(ascii: ".") { return n >= C.dnsTunnelMinLabel }
+            guard (c >= 97 && c <= 122) || (c >= 48 && c <= 57) else { return false }
+            n += 1
+        }
+        return false
+    }
 
     /// Feeds events in event-time order (ties in arrival order).
     mutating func process(_ e: ParsedEvent, time t: Int64) {
@@ -77,8 +87,7 @@ struct ReferenceDetector {
             slide(C.RuleID.webScan, ip, t, value: e.string("url.path") ?? "", amount: 0, span: C.webScanSpanMs,
                   threshold: Int64(C.webScanDistinctPaths), sum: false)
         }
-        if dataset == "dns", let name = e.string("dns.question.name"),
-           Self.longLabel.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil {
+        if dataset == "dns", let name = e.string("dns.question.name"), Self.hasLongFirstLabel(name) {
             slide(C.RuleID.dnsTunnel, ip, t, value: name, amount: 0, span: C.dnsTunnelSpanMs,
                   threshold: Int64(C.dnsTunnelDistinctNames), sum: false)
         }

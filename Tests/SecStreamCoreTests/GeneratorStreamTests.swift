@@ -27,16 +27,16 @@ final class GeneratorStreamTests: XCTestCase {
                 XCTAssertTrue(["success", "failure"].contains(e.string("event.outcome")))
                 if e.string("event.outcome") == "failure" { failures += 1 }
             }
-            if e.object["event.dataset"] != nil { flat += 1 } else { nested += 1 }
+            if e.isFlat { flat += 1 } else { nested += 1 }
             if e.string("source.ip")!.hasPrefix("10.") { internalSources += 1 } else { externalSources += 1 }
         }
         XCTAssertEqual(Set(seen.keys), ["auth", "network", "web", "dns"])
         XCTAssertTrue(seen.values.allSatisfy { $0 > 1000 }, "\(seen)")
-        XCTAssertGreaterThan(flat, 2000)
-        XCTAssertGreaterThan(nested, 10_000)
+        XCTAssertGreaterThan(flat, 1500)
+        XCTAssertGreaterThan(nested, 5000)
         XCTAssertGreaterThan(failures, 100, "background has occasional failed logins")
-        XCTAssertGreaterThan(internalSources, 5000)
-        XCTAssertGreaterThan(externalSources, 5000)
+        XCTAssertGreaterThan(internalSources, 2000)
+        XCTAssertGreaterThan(externalSources, 2000)
     }
 
     func testLateEventsAreDisplacedButNeverBeyondMaxLateness() throws {

@@ -131,6 +131,13 @@ final class RulePackTests: XCTestCase {
         let pattern = try XCTUnwrap(selection["dns.question.name|re"] as? String)
         XCTAssertEqual(pattern, "^[a-z0-9]{\(C.dnsTunnelMinLabel),}\\.")
         let regex = try NSRegularExpression(pattern: pattern)
+        // The test oracle's hand-written version agrees with the regex.
+        let samples = [String(repeating: "a1", count: 20) + ".t.example.com", String(repeating: "f", count: 31) + ".x.org",
+                       String(repeating: "F", count: 40) + ".x.org", String(repeating: "b", count: 40), "www.example.com"]
+        for s in samples {
+            let matches = regex.numberOfMatches(in: s, range: NSRange(s.startIndex..., in: s)) > 0
+            XCTAssertEqual(ReferenceDetector.hasLongFirstLabel(s), matches, s)
+        }
         for name in Vocabulary.dnsNames {
             let s = "\(name)"
             XCTAssertEqual(regex.numberOfMatches(in: s, range: NSRange(s.startIndex..., in: s)), 0, s)
