@@ -36,7 +36,8 @@ public struct GenerationReport: Sendable {
     public var events = 0
     /// Malformed lines written in addition to `events`.
     public var malformedLines = 0
-    /// Events written after a later event (held back by up to max-lateness).
+    /// Events held back and written late (by up to max-lateness of event
+    /// time; at low density a held event may find nothing newer to trail).
     public var lateEvents = 0
     /// First and last event time of the run.
     public var startMs: Int64 = 0
