@@ -11,7 +11,7 @@
 /// complete and share it between threads.
 public struct FieldScanner: @unchecked Sendable {
     /// Deepest container nesting accepted; deeper lines are malformed.
-    public static let maxDepth = 128
+    public static let maxDepth = 64
 
     public let fieldCount: Int
     let trie: FieldTrie
@@ -53,6 +53,7 @@ public struct FieldScanner: @unchecked Sendable {
             var inArray = false
             var afterValue = false      // false: just after `{` or `[`
             var error: MalformedReason? = nil
+            var specials = StringSpecialIndex(p, end)
             i &+= 1
 
             while true {
@@ -80,9 +81,14 @@ public struct FieldScanner: @unchecked Sendable {
                 }
                 if afterValue {
                     guard c == 0x2c else { return .malformed(.expectedCommaOrClose, offset: i) }
-                    i = JSONLexing.skipWhitespace(p, i &+ 1, end)
-                    guard i < end else { return .malformed(.unexpectedEnd, offset: i) }
-                    c = p[i]
+                    i &+= 1
+                    if i < end && p[i] > 0x20 {
+                        c = p[i]
+                    } else {
+                        i = JSONLexing.skipWhitespace(p, i, end)
+                        guard i < end else { return .malformed(.unexpectedEnd, offset: i) }
+                        c = p[i]
+                    }
                 }
                 afterValue = true
 
@@ -93,21 +99,35 @@ public struct FieldScanner: @unchecked Sendable {
                     guard c == JSONLexing.quote else { return .malformed(.expectedKey, offset: i) }
                     let keyStart = i &+ 1
                     var escaped = false
-                    let keyEnd = JSONLexing.scanString(p, keyStart, end, &escaped, &error)
-                    if let error { return .malformed(error, offset: keyEnd) }
+                    var keyEnd = specials.next(from: keyStart)
+                    if keyEnd >= end || p[keyEnd] != JSONLexing.quote {
+                        keyEnd = JSONLexing.scanString(p, keyEnd, end, &escaped, &error)
+                        if let error { return .malformed(error, offset: keyEnd) }
+                    }
                     if node >= 0 {
-                        let n = escaped ? walkEscapedKey(node, p + keyStart, keyEnd &- keyStart)
-                                        : trie.walk(node, p + keyStart, keyEnd &- keyStart)
-                        if n >= 0 {
-                            field = trie.field(n)
-                            childNode = trie.step(n, 0x2e)  // into a nested object: the `.` edge
+                        if !escaped {
+                            if let hit = trie.lookupKey(node, p + keyStart, keyEnd &- keyStart, readable: end &- keyStart) {
+                                field = hit.field
+                                childNode = hit.child
+                            }
+                        } else {
+                            let n = walkEscapedKey(node, p + keyStart, keyEnd &- keyStart)
+                            if n >= 0 {
+                                field = trie.field(n)
+                                childNode = trie.step(n, 0x2e)  // into a nested object: the `.` edge
+                            }
                         }
                     }
-                    i = JSONLexing.skipWhitespace(p, keyEnd &+ 1, end)
-                    guard i < end else { return .malformed(.unexpectedEnd, offset: i) }
-                    guard p[i] == 0x3a else { return .malformed(.expectedColon, offset: i) }
-                    i = JSONLexing.skipWhitespace(p, i &+ 1, end)
-                    guard i < end else { return .malformed(.unexpectedEnd, offset: i) }
+                    if keyEnd &+ 2 < end && p[keyEnd &+ 1] == 0x3a && p[keyEnd &+ 2] > 0x20 {
+                        // Compact `"key":value`, the NDJSON norm.
+                        i = keyEnd &+ 2
+                    } else {
+                        i = JSONLexing.skipWhitespace(p, keyEnd &+ 1, end)
+                        guard i < end else { return .malformed(.unexpectedEnd, offset: i) }
+                        guard p[i] == 0x3a else { return .malformed(.expectedColon, offset: i) }
+                        i = JSONLexing.skipWhitespace(p, i &+ 1, end)
+                        guard i < end else { return .malformed(.unexpectedEnd, offset: i) }
+                    }
                     c = p[i]
                 }
 
@@ -115,8 +135,12 @@ public struct FieldScanner: @unchecked Sendable {
                 switch c {
                 case JSONLexing.quote:
                     var escaped = false
-                    let close = JSONLexing.scanString(p, i &+ 1, end, &escaped, &error)
-                    if let error { return .malformed(error, offset: close) }
+                    var close = specials.next(from: i &+ 1)
+                    if close >= end || p[close] != JSONLexing.quote {
+                        // An escape, a control character or UTF-8 ahead: the validating byte path.
+                        close = JSONLexing.scanString(p, close, end, &escaped, &error)
+                        if let error { return .malformed(error, offset: close) }
+                    }
                     if field >= 0 {
                         slotBase[Int(field)] = FieldSlot(start: Int32(i &+ 1), end: Int32(close),
                                                          kind: escaped ? .escapedString : .string)

@@ -16,6 +16,7 @@ final class FieldTrie: @unchecked Sendable {
     private let classOf: UnsafeMutablePointer<UInt8>
     private let transitions: UnsafeMutablePointer<Int32>
     private let fieldOf: UnsafeMutablePointer<Int32>
+    let keys: FieldKeyTable
 
     init(paths: [String]) {
         // Build with dictionaries, then flatten.
@@ -52,12 +53,37 @@ final class FieldTrie: @unchecked Sendable {
         }
         fieldOf = .allocate(capacity: nodeCount)
         fieldOf.initialize(from: fields, count: nodeCount)
+
+        // Every key spelling: from each segment start (the root, or just past a
+        // `.`) to each point where a key can end (before a `.`, or the path's end).
+        var spellings: [(Int32, [UInt8], Int32, Int32)] = []
+        var seen = Set<[UInt8]>()
+        for path in paths {
+            let bytes = Array(path.utf8)
+            var nodes: [Int] = [0]
+            for b in bytes { nodes.append(Int(children[nodes.last!][b]!)) }
+            let starts = [0] + bytes.indices.filter { bytes[$0] == 0x2e }.map { $0 + 1 }
+            let ends = bytes.indices.filter { bytes[$0] == 0x2e } + [bytes.count]
+            for a in starts {
+                for b in ends where b >= a && b - a <= FieldKeyTable.maxKeyLength {
+                    let key = Array(bytes[a..<b])
+                    let id = [UInt8(truncatingIfNeeded: nodes[a]), UInt8(truncatingIfNeeded: nodes[a] >> 8),
+                              UInt8(truncatingIfNeeded: nodes[a] >> 16), 0] + key
+                    guard seen.insert(id).inserted else { continue }
+                    let end = nodes[b]
+                    let dot = classes[0x2e] == 0 ? -1 : children[end][0x2e].map { Int32($0) } ?? -1
+                    spellings.append((Int32(nodes[a]), key, fields[end], dot))
+                }
+            }
+        }
+        keys = FieldKeyTable(spellings: spellings)
     }
 
     deinit {
         classOf.deallocate()
         transitions.deallocate()
         fieldOf.deallocate()
+        keys.deallocate()
     }
 
     @inline(__always)
@@ -75,6 +101,18 @@ final class FieldTrie: @unchecked Sendable {
             i &+= 1
         }
         return n
+    }
+
+    /// Looks a key up from `node`: the field it completes (or -1) and the node
+    /// to continue from inside an object value (or `dead`); nil if no wanted
+    /// path continues. `readable` is how many bytes can be read at `key`.
+    @inline(__always)
+    func lookupKey(_ node: Int32, _ key: UnsafePointer<UInt8>, _ length: Int, readable: Int) -> (field: Int32, child: Int32)? {
+        if length <= FieldKeyTable.maxKeyLength && readable >= 16 {
+            return keys.lookup(node, key, length)
+        }
+        let n = walk(node, key, length)
+        return n >= 0 ? (field(n), step(n, 0x2e)) : nil
     }
 
     /// The field a node completes, or -1.

@@ -1,0 +1,170 @@
+import Foundation
+
+/// Maps byte strings (group keys, distinct values) to small reference-counted
+/// integer ids, so window state is indexed by `UInt32` instead of keyed by
+/// `String` or `[UInt8]`.
+///
+/// The bytes live in one arena, the table is open addressing with linear
+/// probing over the ids, and deletion shifts entries back instead of leaving
+/// tombstones. An id is freed (and later reused) when its last reference is
+/// released; the arena is compacted when more than half of it is dead. So the
+/// memory follows the live keys, and interning a known key allocates nothing.
+final class ByteInterner {
+    private var arena: UnsafeMutableRawPointer
+    private var arenaCapacity: Int
+    private var arenaUsed = 0
+    private var deadBytes = 0
+
+    // Per id (struct of arrays).
+    private var offsets: [Int] = []
+    private var lengths: [Int32] = []
+    private var hashes: [UInt64] = []
+    private var refs: [Int32] = []
+    private var freeIds: [UInt32] = []
+
+    /// Slot -> id + 1 (0 = empty). Power-of-two size, at most half full.
+    private var slots: [UInt32]
+    private var mask: Int
+    private(set) var liveCount = 0
+
+    init(initialSlots: Int = 64) {
+        arenaCapacity = 4096
+        arena = UnsafeMutableRawPointer.allocate(byteCount: arenaCapacity, alignment: 8)
+        var n = 16
+        while n < initialSlots { n <<= 1 }
+        slots = [UInt32](repeating: 0, count: n)
+        mask = n - 1
+    }
+
+    deinit { arena.deallocate() }
+
+    /// One more than the largest id handed out: arrays indexed by id use it.
+    var idCapacity: Int { refs.count }
+
+    /// Interns `bytes` and takes one reference to its id.
+    func acquire(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        let h = stableHash64(bytes)
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let s = slots[i]
+            if s == 0 { break }
+            let id = Int(s - 1)
+            if hashes[id] == h && Int(lengths[id]) == bytes.count
+                && (bytes.count == 0 || memcmp(arena + offsets[id], bytes.baseAddress!, bytes.count) == 0) {
+                refs[id] += 1
+                return UInt32(id)
+            }
+            i = (i + 1) & mask
+        }
+        let id = insertNew(bytes, hash: h)
+        slots[i] = id + 1
+        liveCount += 1
+        if liveCount * 2 > slots.count { grow() }
+        return id
+    }
+
+    @inline(__always)
+    func retain(_ id: UInt32) { refs[Int(id)] += 1 }
+
+    /// Drops one reference; the id is freed when none are left.
+    func release(_ id: UInt32) {
+        let i = Int(id)
+        refs[i] -= 1
+        if refs[i] > 0 { return }
+        removeFromTable(id)
+        deadBytes += Int(lengths[i])
+        lengths[i] = 0
+        freeIds.append(id)
+        liveCount -= 1
+        if deadBytes > 65536 && deadBytes * 2 > arenaUsed { compact() }
+    }
+
+    /// The bytes of a live id; valid until the next `acquire` or `release`.
+    @inline(__always)
+    func bytes(_ id: UInt32) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: arena + offsets[Int(id)], count: Int(lengths[Int(id)]))
+    }
+
+    /// Lexicographic byte order, shorter first on a common prefix.
+    func compare(_ x: UInt32, _ y: UInt32) -> Int {
+        if x == y { return 0 }
+        let a = bytes(x), b = bytes(y)
+        let n = min(a.count, b.count)
+        if n > 0 {
+            let c = memcmp(a.baseAddress!, b.baseAddress!, n)
+            if c != 0 { return Int(c) }
+        }
+        return a.count - b.count
+    }
+
+    private func insertNew(_ bytes: UnsafeRawBufferPointer, hash: UInt64) -> UInt32 {
+        if arenaUsed + bytes.count > arenaCapacity {
+            var cap = arenaCapacity * 2
+            while arenaUsed + bytes.count > cap { cap *= 2 }
+            let fresh = UnsafeMutableRawPointer.allocate(byteCount: cap, alignment: 8)
+            fresh.copyMemory(from: arena, byteCount: arenaUsed)
+            arena.deallocate()
+            arena = fresh
+            arenaCapacity = cap
+        }
+        if bytes.count > 0 { (arena + arenaUsed).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        let id: UInt32
+        if let reused = freeIds.popLast() {
+            id = reused
+            let i = Int(id)
+            offsets[i] = arenaUsed; lengths[i] = Int32(bytes.count); hashes[i] = hash; refs[i] = 1
+        } else {
+            id = UInt32(refs.count)
+            offsets.append(arenaUsed); lengths.append(Int32(bytes.count)); hashes.append(hash); refs.append(1)
+        }
+        arenaUsed += bytes.count
+        return id
+    }
+
+    private func removeFromTable(_ id: UInt32) {
+        var i = Int(truncatingIfNeeded: hashes[Int(id)]) & mask
+        while slots[i] != id + 1 { i = (i + 1) & mask }
+        // Backward-shift deletion: pull later entries of the probe run into the hole
+        // unless their home slot lies cyclically after the hole.
+        var hole = i
+        var j = (i + 1) & mask
+        while slots[j] != 0 {
+            let home = Int(truncatingIfNeeded: hashes[Int(slots[j] - 1)]) & mask
+            let between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
+            if !between {
+                slots[hole] = slots[j]
+                hole = j
+            }
+            j = (j + 1) & mask
+        }
+        slots[hole] = 0
+    }
+
+    private func grow() {
+        let n = slots.count * 2
+        var fresh = [UInt32](repeating: 0, count: n)
+        let m = n - 1
+        for s in slots where s != 0 {
+            var i = Int(truncatingIfNeeded: hashes[Int(s - 1)]) & m
+            while fresh[i] != 0 { i = (i + 1) & m }
+            fresh[i] = s
+        }
+        slots = fresh
+        mask = m
+    }
+
+    private func compact() {
+        let fresh = UnsafeMutableRawPointer.allocate(byteCount: arenaCapacity, alignment: 8)
+        var used = 0
+        for i in 0..<refs.count where refs[i] > 0 {
+            let n = Int(lengths[i])
+            if n > 0 { (fresh + used).copyMemory(from: arena + offsets[i], byteCount: n) }
+            offsets[i] = used
+            used += n
+        }
+        arena.deallocate()
+        arena = fresh
+        arenaUsed = used
+        deadBytes = 0
+    }
+}

@@ -1,0 +1,400 @@
+/// A correlation that fired: what the engine turns into an alert and feeds to
+/// the correlations that reference this one. Holds one reference on `group`,
+/// which the engine releases once done.
+struct Firing {
+    var correlation: Int
+    var group: UInt32
+    var windowStart: Int64
+    var windowEnd: Int64
+    var detectedAt: Int64
+    var firstSeen: Int64
+    var lastSeen: Int64
+    var value: Double
+    /// The oldest event time this firing derives from, through any chain:
+    /// reprocessing from there reproduces it (see `oldestRetainedTime`).
+    var origin: Int64
+    var samples: [EventLocation]
+    /// Location of the last event that took part: the location of the firing
+    /// when it feeds another correlation as an event.
+    var lastLocation: EventLocation
+}
+
+/// The window state of one correlation rule, per group, and the semantics of
+/// SPEC.md "Engine semantics": sliding (the default), tumbling and session
+/// windows over event_count, value_count, value_sum, value_avg, temporal and
+/// temporal_ordered. Events arrive here already in event-time order (the
+/// engine's reorder buffer); window closings arrive through the `TimerQueue`.
+///
+/// State is kept per group id (a `ByteInterner` id of the group key) in arrays,
+/// and the events a window holds are a linked list through one entry pool, so
+/// steady-state processing allocates nothing. A group's state is freed as soon
+/// as its window can no longer change.
+final class CorrelationWindows {
+    static let noValue = UInt32.max
+    /// Samples an alert carries; tumbling and session windows keep only these events.
+    static let sampleLimit = 5
+
+    let index: Int
+    let rule: CorrelationRule
+    let groups = ByteInterner()
+    /// Distinct values of value_count (ids referenced by window entries).
+    let values = ByteInterner()
+    private(set) var activeGroups = 0
+
+    private let kind: CorrelationKind
+    private let isSliding: Bool
+    private let isSession: Bool
+    private let spanMs: Int64
+    private let gapMs: Int64
+    private let inputCount: Int
+    /// Whether the condition may fire before the window closes: it can only
+    /// become true as events are added (gt/gte on a count, distinct count or
+    /// sum; temporal kinds once every rule has matched).
+    private let firesEarly: Bool
+    private unowned let timers: TimerQueue
+
+    /// (group, value) counts for value_count; (group, input) counts for sliding temporal kinds.
+    private var pairs = PairCountTable()
+    private var states: [GroupWindow] = []
+    private var entries: [WindowEntry] = []
+    private var freeEntries: Int32 = -1
+
+    private struct GroupWindow {
+        var active = false
+        /// Survives the state: the group's one pending timer (which holds a group reference).
+        var timerPending = false
+        var fired = false
+        var head: Int32 = -1
+        var tail: Int32 = -1
+        var entryCount = 0
+        var events: Int64 = 0
+        var distinct = 0
+        var sum: Double = 0
+        /// Tumbling: bucket start. Session: first event. Sliding: unused.
+        var windowStart: Int64 = 0
+        var firstTime: Int64 = 0
+        var lastTime: Int64 = 0
+        var closeAt: Int64 = 0
+        /// temporal (tumbling/session): which inputs matched; temporal_ordered: how many in order.
+        var seenMask: UInt64 = 0
+        var progress = 0
+        /// Tumbling and session: the smallest `origin` of the events absorbed.
+        var origin = Int64.max
+        var lastLocation = EventLocation.unknown
+    }
+
+    /// One event held by a window.
+    private struct WindowEntry {
+        var time: Int64
+        /// The event's own time, or for a chained firing the time of the oldest event behind it.
+        var origin: Int64
+        var number: Double
+        var location: EventLocation
+        /// value_count: the value id; temporal kinds: the input index.
+        var tag: UInt32
+        /// Whether removing this entry must decrement `pairs` (and release the value id).
+        var ownsPair: Bool
+        var next: Int32
+    }
+
+    init(index: Int, rule: CorrelationRule, timers: TimerQueue) {
+        self.index = index
+        self.rule = rule
+        self.timers = timers
+        kind = rule.kind
+        spanMs = max(1, rule.timespanMs)
+        inputCount = rule.inputs.count
+        switch rule.window {
+        case .sliding: isSliding = true; isSession = false; gapMs = 0
+        case .tumbling: isSliding = false; isSession = false; gapMs = 0
+        case .session(let gap): isSliding = false; isSession = true; gapMs = max(0, gap)
+        }
+        switch kind {
+        case .temporal, .temporalOrdered: firesEarly = true
+        case .eventCount, .valueCount, .valueSum: firesEarly = rule.condition.isMonotonic
+        case .valueAvg: firesEarly = false
+        }
+    }
+
+    // MARK: Events
+
+    /// One event of `group` at time `t` through input `input`, in event-time order.
+    /// `value` is a value id of `values` (value_count) or `noValue`; the caller
+    /// keeps its own references. `origin` is `t` for an event, or the firing's
+    /// origin for a chained firing. Returns the firing of a window this event closed
+    /// (a chained event past a window's end) and the firing this event caused.
+    func add(group g: UInt32, time t: Int64, origin: Int64, input: Int, value: UInt32, number: Double,
+             location: EventLocation) -> (closed: Firing?, fired: Firing?) {
+        let gi = Int(g)
+        while states.count < groups.idCapacity { states.append(GroupWindow()) }
+        if isSliding { return (nil, addSliding(gi, t, origin, input, value, number, location)) }
+
+        var closed: Firing? = nil
+        if states[gi].active {
+            let ended = isSession
+                ? t > states[gi].lastTime + gapMs
+                : floorDiv(t, spanMs) * spanMs != states[gi].windowStart
+            if ended { closed = closeWindow(gi) }
+        }
+        if !states[gi].active {
+            activate(gi, t)
+            states[gi].windowStart = isSession ? t : floorDiv(t, spanMs) * spanMs
+        }
+        absorb(gi, t, origin, input, value, number, location)
+        states[gi].closeAt = isSession ? states[gi].lastTime + gapMs + 1 : states[gi].windowStart + spanMs
+        armTimer(gi)
+        var fired: Firing? = nil
+        if firesEarly && !states[gi].fired && holds(gi) {
+            states[gi].fired = true
+            fired = firing(gi, start: states[gi].windowStart, end: windowEnd(gi), detectedAt: t)
+        }
+        return (closed, fired)
+    }
+
+    /// Sliding: trim to `(t - timespan, t]`, add, evaluate; on firing the
+    /// group's events are spent and its state is freed.
+    private func addSliding(_ gi: Int, _ t: Int64, _ origin: Int64, _ input: Int, _ value: UInt32, _ number: Double,
+                            _ location: EventLocation) -> Firing? {
+        if !states[gi].active { activate(gi, t) }
+        let cutoff = t - spanMs
+        while states[gi].head >= 0 && entries[Int(states[gi].head)].time <= cutoff { removeHead(gi) }
+        switch kind {
+        case .valueCount:
+            if pairs.increment(PairCountTable.key(UInt32(gi), value)) == 1 { states[gi].distinct += 1 }
+            values.retain(value)
+            append(gi, t, origin, number, location, tag: value, ownsPair: true)
+        case .temporal, .temporalOrdered:
+            if pairs.increment(PairCountTable.key(UInt32(gi), UInt32(input))) == 1 { states[gi].distinct += 1 }
+            append(gi, t, origin, number, location, tag: UInt32(input), ownsPair: true)
+        case .eventCount, .valueSum, .valueAvg:
+            append(gi, t, origin, number, location, tag: 0, ownsPair: false)
+        }
+        states[gi].events += 1
+        states[gi].sum += number
+        states[gi].lastTime = max(states[gi].lastTime, t)
+        states[gi].lastLocation = location
+        if holds(gi) {
+            let start = entries[Int(states[gi].head)].time
+            let f = firing(gi, start: start, end: t, detectedAt: t)
+            deactivate(gi)
+            return f
+        }
+        states[gi].closeAt = states[gi].lastTime + spanMs
+        armTimer(gi)
+        return nil
+    }
+
+    /// Tumbling and session: aggregate without keeping every event, only the
+    /// first few (samples) and those that introduced a distinct value (to undo
+    /// their `pairs` entry when the window closes).
+    private func absorb(_ gi: Int, _ t: Int64, _ origin: Int64, _ input: Int, _ value: UInt32, _ number: Double,
+                        _ location: EventLocation) {
+        states[gi].events += 1
+        states[gi].sum += number
+        states[gi].origin = min(states[gi].origin, origin)
+        var owns = false
+        switch kind {
+        case .valueCount:
+            if pairs.insert(PairCountTable.key(UInt32(gi), value)) {
+                states[gi].distinct += 1
+                values.retain(value)
+                owns = true
+            }
+        case .temporal, .temporalOrdered:
+            if input < 64, states[gi].seenMask & (1 << UInt64(input)) == 0 {
+                states[gi].seenMask |= 1 << UInt64(input)
+                states[gi].distinct += 1
+            }
+            if input == states[gi].progress { states[gi].progress += 1 }
+        case .eventCount, .valueSum, .valueAvg:
+            break
+        }
+        if owns || states[gi].entryCount < CorrelationWindows.sampleLimit {
+            append(gi, t, origin, number, location, tag: owns ? value : 0, ownsPair: owns)
+        }
+        states[gi].lastTime = max(states[gi].lastTime, t)
+        states[gi].lastLocation = location
+    }
+
+    // MARK: Conditions
+
+    private func currentValue(_ gi: Int) -> Double {
+        let s = states[gi]
+        switch kind {
+        case .eventCount: return Double(s.events)
+        case .valueCount, .temporal, .temporalOrdered: return Double(s.distinct)
+        case .valueSum: return s.sum
+        case .valueAvg: return s.events > 0 ? s.sum / Double(s.events) : 0
+        }
+    }
+
+    private func holds(_ gi: Int) -> Bool {
+        switch kind {
+        case .temporal:
+            return states[gi].distinct == inputCount
+        case .temporalOrdered:
+            if !isSliding { return states[gi].progress == inputCount }
+            return states[gi].distinct == inputCount && matchesInOrder(gi)
+        case .eventCount, .valueCount, .valueSum, .valueAvg:
+            return rule.condition.holds(currentValue(gi))
+        }
+    }
+
+    /// Whether the window's events contain the inputs as a subsequence in listed
+    /// order (earliest-match greedy, which finds one whenever one exists).
+    private func matchesInOrder(_ gi: Int) -> Bool {
+        var need: UInt32 = 0
+        var e = states[gi].head
+        while e >= 0 {
+            if entries[Int(e)].tag == need {
+                need += 1
+                if need == UInt32(inputCount) { return true }
+            }
+            e = entries[Int(e)].next
+        }
+        return false
+    }
+
+    // MARK: Closing
+
+    private func windowEnd(_ gi: Int) -> Int64 {
+        isSession ? states[gi].lastTime + gapMs : states[gi].windowStart + spanMs
+    }
+
+    /// Ends a tumbling bucket or a session: a condition that could only be
+    /// judged on the whole window (lt, lte, eq, neq, avg) fires now, at the
+    /// window's end; then the state is freed.
+    private func closeWindow(_ gi: Int) -> Firing? {
+        var f: Firing? = nil
+        if !firesEarly && !states[gi].fired && holds(gi) {
+            let end = windowEnd(gi)
+            f = firing(gi, start: states[gi].windowStart, end: end, detectedAt: end)
+        }
+        deactivate(gi)
+        return f
+    }
+
+    /// A due timer. Returns the firing of a window it closed, if any.
+    func timerFired(_ timer: WindowTimer) -> Firing? {
+        let gi = Int(timer.group)
+        states[gi].timerPending = false
+        var f: Firing? = nil
+        if states[gi].active {
+            if states[gi].closeAt > timer.closeAt {
+                // The window was extended since this timer was set: re-arm, keeping its reference.
+                states[gi].timerPending = true
+                timers.push(WindowTimer(closeAt: states[gi].closeAt, correlation: timer.correlation, group: timer.group))
+                return nil
+            }
+            if isSliding { deactivate(gi) } else { f = closeWindow(gi) }
+        }
+        groups.release(timer.group)
+        return f
+    }
+
+    private func armTimer(_ gi: Int) {
+        guard !states[gi].timerPending else { return }
+        states[gi].timerPending = true
+        groups.retain(UInt32(gi))
+        timers.push(WindowTimer(closeAt: states[gi].closeAt, correlation: Int32(index), group: UInt32(gi)))
+    }
+
+    /// The oldest event time that any open window of this correlation derives from.
+    func oldestRetainedTime() -> Int64? {
+        var oldest: Int64? = nil
+        for gi in states.indices where states[gi].active {
+            let t = isSliding ? slidingOrigin(gi) : states[gi].origin
+            oldest = min(oldest ?? t, t)
+        }
+        return oldest
+    }
+
+    private func slidingOrigin(_ gi: Int) -> Int64 {
+        var oldest = Int64.max
+        var e = states[gi].head
+        while e >= 0 {
+            oldest = min(oldest, entries[Int(e)].origin)
+            e = entries[Int(e)].next
+        }
+        return oldest
+    }
+
+    // MARK: State and entries
+
+    private func firing(_ gi: Int, start: Int64, end: Int64, detectedAt: Int64) -> Firing {
+        var samples: [EventLocation] = []
+        var e = states[gi].head
+        while e >= 0 && samples.count < CorrelationWindows.sampleLimit {
+            samples.append(entries[Int(e)].location)
+            e = entries[Int(e)].next
+        }
+        let first = isSliding ? entries[Int(states[gi].head)].time : states[gi].firstTime
+        let origin = isSliding ? slidingOrigin(gi) : states[gi].origin
+        groups.retain(UInt32(gi))
+        return Firing(correlation: index, group: UInt32(gi), windowStart: start, windowEnd: end,
+                      detectedAt: detectedAt, firstSeen: first, lastSeen: states[gi].lastTime,
+                      value: currentValue(gi), origin: origin, samples: samples, lastLocation: states[gi].lastLocation)
+    }
+
+    private func activate(_ gi: Int, _ t: Int64) {
+        let pending = states[gi].timerPending
+        states[gi] = GroupWindow()
+        states[gi].timerPending = pending
+        states[gi].active = true
+        states[gi].firstTime = t
+        states[gi].lastTime = t
+        groups.retain(UInt32(gi))
+        activeGroups += 1
+    }
+
+    private func deactivate(_ gi: Int) {
+        while states[gi].head >= 0 { removeHead(gi) }
+        states[gi].active = false
+        activeGroups -= 1
+        groups.release(UInt32(gi))
+    }
+
+    private func append(_ gi: Int, _ t: Int64, _ origin: Int64, _ number: Double, _ location: EventLocation,
+                        tag: UInt32, ownsPair: Bool) {
+        let entry = WindowEntry(time: t, origin: origin, number: number, location: location, tag: tag, ownsPair: ownsPair, next: -1)
+        let e: Int32
+        if freeEntries >= 0 {
+            e = freeEntries
+            freeEntries = entries[Int(e)].next
+            entries[Int(e)] = entry
+        } else {
+            e = Int32(entries.count)
+            entries.append(entry)
+        }
+        if states[gi].tail >= 0 { entries[Int(states[gi].tail)].next = e } else { states[gi].head = e }
+        states[gi].tail = e
+        states[gi].entryCount += 1
+    }
+
+    /// Drops the oldest entry. In a sliding window every event is an entry, so
+    /// the aggregates follow; elsewhere the state is being freed anyway.
+    private func removeHead(_ gi: Int) {
+        let e = states[gi].head
+        let entry = entries[Int(e)]
+        states[gi].head = entry.next
+        if entry.next < 0 { states[gi].tail = -1 }
+        states[gi].entryCount -= 1
+        if entry.ownsPair {
+            if pairs.decrement(PairCountTable.key(UInt32(gi), entry.tag)) == 0 { states[gi].distinct -= 1 }
+            if kind == .valueCount { values.release(entry.tag) }
+        }
+        if isSliding {
+            states[gi].events -= 1
+            states[gi].sum = states[gi].events == 0 ? 0 : states[gi].sum - entry.number
+        }
+        entries[Int(e)].next = freeEntries
+        freeEntries = e
+    }
+}
+
+/// Floor division (towards minus infinity), for epoch-aligned buckets before 1970 too.
+@inline(__always)
+func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+}

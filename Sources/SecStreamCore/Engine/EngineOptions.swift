@@ -1,0 +1,36 @@
+/// How the engine turns arrival into event-time order (SPEC.md "Engine semantics").
+public struct EngineOptions: Sendable {
+    /// How far behind the largest event time seen an event may arrive and still
+    /// count (`--lateness`). 0 = evaluate in arrival order, nothing is late.
+    public var latenessMs: Int64
+    /// Wall-clock time after which an input with no events stops holding the
+    /// watermark back (`--idle-timeout`). 0 = inputs never go idle.
+    public var idleTimeoutMs: Int64
+    /// Restart after a crash (Kafka exactly-once): alerts that fire at or before
+    /// this event time were already written; state is rebuilt but they are not emitted.
+    public var suppressAlertsAtOrBefore: Int64?
+
+    public init(latenessMs: Int64 = 30_000, idleTimeoutMs: Int64 = 60_000, suppressAlertsAtOrBefore: Int64? = nil) {
+        self.latenessMs = latenessMs
+        self.idleTimeoutMs = idleTimeoutMs
+        self.suppressAlertsAtOrBefore = suppressAlertsAtOrBefore
+    }
+}
+
+/// What the engine has done so far, for the run summary and metrics.
+public struct EngineCounters: Sendable, Equatable {
+    /// Valid events admitted on time (matched or not).
+    public var eventsAdmitted: Int = 0
+    /// Events older than the watermark on arrival (dead-lettered by the caller).
+    public var lateEvents: Int = 0
+    /// Match records accepted into the reorder buffer.
+    public var matches: Int = 0
+    /// Alerts delivered to the sink.
+    public var alerts: Int = 0
+    /// Alerts computed but withheld by `suppressAlertsAtOrBefore`.
+    public var alertsSuppressed: Int = 0
+    /// (correlation, group) windows currently holding state.
+    public var openGroups: Int = 0
+    /// Match records waiting in the reorder buffer for the watermark.
+    public var pendingMatches: Int = 0
+}

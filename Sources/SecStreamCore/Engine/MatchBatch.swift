@@ -1,0 +1,56 @@
+/// One detection match headed for one target (a correlation input or a
+/// detection's own alert), as produced by a worker. Fixed-size; the variable
+/// parts (group key, distinct value) live in the batch's byte arena.
+public struct MatchRecord {
+    /// Index of the event's line within the chunk (the engine admits lines in order).
+    public var line: Int32
+    /// `EnginePlan` target id.
+    public var target: Int32
+    public var keyStart: Int32
+    public var keyLength: Int32
+    public var valueStart: Int32
+    public var valueLength: Int32
+    /// Event time, epoch milliseconds.
+    public var time: Int64
+    /// The aggregated number for value_sum / value_avg.
+    public var number: Double
+    /// Hash of the whole event line; tells apart detection alerts of one rule in the same millisecond.
+    public var eventHash: UInt64
+    public var location: EventLocation
+}
+
+/// The match records of one chunk of lines: an arena of bytes plus fixed-size
+/// records, filled by one worker and consumed by the engine thread. Reuse it
+/// with `reset()` so that steady-state processing allocates nothing.
+///
+/// `@unchecked Sendable`: a batch is handed from its worker to the engine
+/// thread and back, never used by two threads at once.
+public final class MatchBatch: @unchecked Sendable {
+    public internal(set) var records: [MatchRecord] = []
+    var bytes: [UInt8] = []
+    /// Next record the engine has not consumed yet.
+    var readIndex = 0
+
+    public init(capacity: Int = 1024) {
+        records.reserveCapacity(capacity)
+        bytes.reserveCapacity(capacity * 32)
+    }
+
+    public var count: Int { records.count }
+
+    public func reset() {
+        records.removeAll(keepingCapacity: true)
+        bytes.removeAll(keepingCapacity: true)
+        readIndex = 0
+    }
+
+    /// Calls `body` with the key and value bytes of a record.
+    @inline(__always)
+    func withBytes<R>(of r: MatchRecord, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> R) -> R {
+        bytes.withUnsafeBytes { all in
+            let key = UnsafeRawBufferPointer(rebasing: all[Int(r.keyStart)..<Int(r.keyStart + r.keyLength)])
+            let value = UnsafeRawBufferPointer(rebasing: all[Int(r.valueStart)..<Int(r.valueStart + r.valueLength)])
+            return body(key, value)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+/// The event-time watermark over one or more inputs (Kafka partitions, files):
+/// per input the largest event time seen, minus the lateness; the watermark is
+/// the minimum over the inputs that are not idle, and it never goes back.
+///
+/// An input is idle when no event arrived on it for `idleTimeoutMs` of the
+/// caller's wall clock (injected through `setWallClock`, so tests and replays
+/// control it). With lateness 0 the watermark is simply the largest event time
+/// seen: events are evaluated in arrival order and none is late.
+struct WatermarkTracker {
+    let latenessMs: Int64
+    let idleTimeoutMs: Int64
+    private var maxTime: [Int64] = []
+    private var lastActive: [Int64] = []
+    private var known: [Bool] = []
+    private var globalMax = Int64.min
+    private var wallClock: Int64 = 0
+    private(set) var watermark = Int64.min
+
+    init(latenessMs: Int64, idleTimeoutMs: Int64) {
+        self.latenessMs = max(0, latenessMs)
+        self.idleTimeoutMs = idleTimeoutMs
+    }
+
+    /// Declares an input before its first event, so that it holds the watermark
+    /// back from the start (until it goes idle), as an assigned but slow partition must.
+    mutating func register(_ input: Int) {
+        guard input >= 0 else { return }
+        while known.count <= input { maxTime.append(.min); lastActive.append(0); known.append(false) }
+        if !known[input] { known[input] = true; lastActive[input] = wallClock }
+    }
+
+    @inline(__always)
+    func isLate(_ t: Int64) -> Bool { latenessMs > 0 && t < watermark }
+
+    /// Records an on-time event of `input` and moves the watermark.
+    mutating func observe(_ t: Int64, input: Int) {
+        if input >= known.count || !known[input] { register(input) }
+        lastActive[input] = wallClock
+        if t > maxTime[input] { maxTime[input] = t }
+        if t > globalMax { globalMax = t }
+        recompute()
+    }
+
+    /// Marks `input` as alive without moving time: a late event is still a sign of life.
+    mutating func touch(_ input: Int) {
+        if input >= known.count || !known[input] { register(input) }
+        lastActive[input] = wallClock
+    }
+
+    mutating func setWallClock(_ now: Int64) {
+        wallClock = max(wallClock, now)
+        recompute()
+    }
+
+    private mutating func recompute() {
+        guard globalMax != .min else { return }
+        var bound = globalMax
+        if latenessMs > 0 {
+            var minActive = Int64.max
+            for i in 0..<known.count where known[i] {
+                let idle = idleTimeoutMs > 0 && wallClock - lastActive[i] >= idleTimeoutMs
+                if !idle { minActive = min(minActive, maxTime[i]) }
+            }
+            if minActive != .max { bound = minActive }
+            if bound == .min { return }
+            bound -= latenessMs
+        }
+        if bound > watermark { watermark = bound }
+    }
+}

@@ -1,0 +1,63 @@
+/// Finds, for the field scanner, the next byte of a line that ends or
+/// complicates a string: `"`, `\`, a control character or a non-ASCII byte.
+///
+/// It works a 64-byte block at a time: eight 8-byte words are classified
+/// without branches and their flags gathered into one 64-bit mask, so
+/// finding a string's end is a `trailingZeroBitCount`, not a loop whose exit
+/// depends on the string's length (a branch the CPU mispredicts for every
+/// string). Blocks are classified lazily and the last one is kept.
+struct StringSpecialIndex {
+    private let p: UnsafePointer<UInt8>
+    private let end: Int
+    private var cachedBlock = -1
+    private var cachedMask: UInt64 = 0
+
+    init(_ p: UnsafePointer<UInt8>, _ end: Int) {
+        self.p = p
+        self.end = end
+    }
+
+    /// Index of the first special byte at or after `i`, or `end` if none.
+    @inline(__always)
+    mutating func next(from i: Int) -> Int {
+        var block = i >> 6
+        var m = mask(block) & (UInt64.max &<< UInt64(i & 63))
+        while m == 0 {
+            block &+= 1
+            if block << 6 >= end { return end }
+            m = mask(block)
+        }
+        return min(block << 6 | m.trailingZeroBitCount, end)
+    }
+
+    @inline(__always)
+    private mutating func mask(_ block: Int) -> UInt64 {
+        if block == cachedBlock { return cachedMask }
+        let start = block << 6
+        var bits: UInt64 = 0
+        if start &+ 64 <= end {
+            for k in 0..<8 {
+                let w = UnsafeRawPointer(p + (start &+ k &* 8)).loadUnaligned(as: UInt64.self)
+                bits |= Self.gather(JSONLexing.stringSpecialMask(w)) &<< UInt64(k &* 8)
+            }
+        } else {
+            // The last, partial block: classify byte by byte (bits past `end` stay clear).
+            for k in 0..<(end &- start) {
+                let c = p[start &+ k]
+                if c == JSONLexing.quote || c == JSONLexing.backslash || c < 0x20 || c >= 0x80 {
+                    bits |= 1 &<< UInt64(k)
+                }
+            }
+        }
+        cachedBlock = block
+        cachedMask = bits
+        return bits
+    }
+
+    /// Packs the high bit of each byte lane into 8 bits (lane j -> bit j):
+    /// the multiply moves lane j's bit to bit 56 + j without collisions.
+    @inline(__always)
+    static func gather(_ laneHighBits: UInt64) -> UInt64 {
+        ((laneHighBits &>> 7) &* 0x0102_0408_1020_4080) &>> 56
+    }
+}

@@ -1,0 +1,278 @@
+import Foundation
+import Yams
+
+/// Compiles a rule's `detection:` section (selections and condition) into a
+/// `DetectionMatcher`, interning every field it reads into the schema.
+struct DetectionCompiler {
+    let reader: YAMLReader
+    let schema: FieldSchema
+    let fieldMap: FieldMap
+    /// Receives every buffer of the compiled tree; the matcher keeps it.
+    let arena = MatcherArena()
+
+    func compile(_ detection: Node) throws -> DetectionMatcher {
+        let map = try reader.mapping(detection, "'detection'")
+        var selections: [(name: String, node: MatchNode)] = []
+        var conditionNode: Node?
+        for (k, v) in map {
+            let name = try reader.key(k)
+            switch name {
+            case "condition": conditionNode = v
+            case "timeframe":
+                throw reader.error(k, "'timeframe' is not supported: write a correlation rule with 'timespan'")
+            default: selections.append((name, try compileSelection(v, name: name)))
+            }
+        }
+        guard let condition = conditionNode else { throw reader.error(detection, "detection has no 'condition'") }
+        let texts = try reader.stringList(condition, "'condition'")
+        guard !texts.isEmpty else { throw reader.error(condition, "'condition' is empty") }
+        // A list of conditions is their OR (Sigma spec).
+        var roots: [MatchNode] = []
+        for text in texts {
+            let expression: ConditionExpression
+            do { expression = try ConditionParser.parse(text) } catch let e as ConditionParser.SyntaxError {
+                throw reader.error(condition, "bad condition '\(text)': \(e.message)")
+            }
+            roots.append(try bind(expression, selections, conditionNode: condition))
+        }
+        return DetectionMatcher(root: MatchNode.any(roots, arena: arena), arena: arena)
+    }
+
+    // MARK: - Condition
+
+    private func bind(_ e: ConditionExpression, _ selections: [(name: String, node: MatchNode)],
+                      conditionNode: Node) throws -> MatchNode {
+        switch e {
+        case .selection(let name):
+            guard let s = selections.first(where: { $0.name == name }) else {
+                throw reader.error(conditionNode, "condition names '\(name)', which is not a selection of this rule")
+            }
+            return s.node
+        case .quantified(let all, let pattern):
+            let chosen: [MatchNode]
+            if let pattern {
+                let glob = StringPattern(SigmaString(parsing: pattern), caseSensitive: true, arena: arena)
+                chosen = selections.filter { s in
+                    var name = s.name
+                    return name.withUTF8 { glob.matches(UnsafeRawBufferPointer($0)) }
+                }.map(\.node)
+                guard !chosen.isEmpty else {
+                    throw reader.error(conditionNode, "'\(all ? "all" : "1") of \(pattern)' matches no selection")
+                }
+            } else {
+                // `them` leaves out identifiers starting with `_` (Sigma convention).
+                chosen = selections.filter { !$0.name.hasPrefix("_") }.map(\.node)
+                guard !chosen.isEmpty else { throw reader.error(conditionNode, "'of them' but the rule has no selection") }
+            }
+            return all ? MatchNode.all(chosen, arena: arena) : MatchNode.any(chosen, arena: arena)
+        case .and(let a, let b):
+            return MatchNode.all([try bind(a, selections, conditionNode: conditionNode),
+                                  try bind(b, selections, conditionNode: conditionNode)], arena: arena)
+        case .or(let a, let b):
+            return MatchNode.any([try bind(a, selections, conditionNode: conditionNode),
+                                  try bind(b, selections, conditionNode: conditionNode)], arena: arena)
+        case .not(let inner):
+            return MatchNode.negation(try bind(inner, selections, conditionNode: conditionNode), arena: arena)
+        }
+    }
+
+    // MARK: - Selections
+
+    /// A map is the AND of its fields; a list of maps is their OR; a list of plain
+    /// values (or one value) is a keyword search.
+    private func compileSelection(_ node: Node, name: String) throws -> MatchNode {
+        switch node {
+        case .mapping(let m):
+            guard !m.isEmpty else { throw reader.error(node, "selection '\(name)' is empty") }
+            return MatchNode.all(try m.map { try compileEntry(key: $0.key, value: $0.value) }, arena: arena)
+        case .sequence(let seq):
+            guard !seq.isEmpty else { throw reader.error(node, "selection '\(name)' is empty") }
+            let maps = seq.filter { if case .mapping = $0 { return true }; return false }
+            if maps.count == seq.count {
+                return MatchNode.any(try maps.map { try compileSelection($0, name: name) }, arena: arena)
+            }
+            guard maps.isEmpty else {
+                throw reader.error(node, "selection '\(name)' mixes maps and plain values")
+            }
+            return .keywords(try compileKeywords(seq.map { $0 }, modifiers: [], at: node))
+        case .scalar:
+            return .keywords(try compileKeywords([node], modifiers: [], at: node))
+        case .alias:
+            throw reader.error(node, "selection '\(name)' is an unresolved YAML alias")
+        }
+    }
+
+    private func compileEntry(key: Node, value: Node) throws -> MatchNode {
+        let keyText = try reader.key(key)
+        var parts = keyText.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        let field = parts.removeFirst()
+        var modifiers: [SigmaModifier] = []
+        for p in parts {
+            if let m = SigmaModifier(rawValue: p) {
+                modifiers.append(m)
+            } else if SigmaModifier.unsupported.contains(p) {
+                throw reader.error(key, "modifier '\(p)' is not supported")
+            } else {
+                throw reader.error(key, "unknown modifier '\(p)'")
+            }
+        }
+        let values: [Node]
+        switch value {
+        case .scalar: values = [value]
+        case .sequence(let seq):
+            guard !seq.isEmpty else { throw reader.error(value, "'\(keyText)' has no values") }
+            for v in seq { guard case .scalar = v else { throw reader.error(v, "values of '\(keyText)' must be plain values") } }
+            values = seq.map { $0 }
+        default:
+            throw reader.error(value, "'\(keyText)' must have a value or a list of values")
+        }
+        if field.isEmpty {
+            return .keywords(try compileKeywords(values, modifiers: modifiers, at: key))
+        }
+        return .field(try compileFieldTest(field: field, modifiers: modifiers, values: values, key: key))
+    }
+
+    private func scalar(_ node: Node) -> SigmaScalar {
+        guard case .scalar(let s) = node else { return .null }
+        return SigmaScalar(s)
+    }
+
+    private func compileKeywords(_ values: [Node], modifiers: [SigmaModifier], at node: Node) throws -> KeywordTest {
+        for m in modifiers where m != .all && m != .cased {
+            throw reader.error(node, "keyword search takes only the 'all' and 'cased' modifiers, not '\(m.rawValue)'")
+        }
+        let cased = modifiers.contains(.cased)
+        let patterns = try values.map { v -> StringPattern in
+            guard let text = scalar(v).text else { throw reader.error(v, "a keyword cannot be null") }
+            let jsonEscaped = SigmaString(parsing: text).mappingBytes(DetectionCompiler.jsonEscape)
+            return StringPattern(jsonEscaped.wrapped(leading: true, trailing: true), caseSensitive: cased, arena: arena)
+        }
+        return KeywordTest(patterns: arena.store(patterns), requireAll: modifiers.contains(.all))
+    }
+
+    /// A byte as it appears inside a JSON string in the raw line.
+    private static func jsonEscape(_ b: UInt8) -> [UInt8] {
+        switch b {
+        case UInt8(ascii: "\\"): return [0x5C, 0x5C]
+        case UInt8(ascii: "\""): return [0x5C, 0x22]
+        case 0x0A: return [0x5C, UInt8(ascii: "n")]
+        case 0x09: return [0x5C, UInt8(ascii: "t")]
+        case 0x0D: return [0x5C, UInt8(ascii: "r")]
+        default: return [b]
+        }
+    }
+
+    // MARK: - Field tests
+
+    private func compileFieldTest(field: String, modifiers: [SigmaModifier], values: [Node], key: Node) throws -> FieldTest {
+        let ref = fieldMap.fieldRef(field, in: schema)
+        let set = Set(modifiers)
+        func conflict(_ a: SigmaModifier, _ others: Set<SigmaModifier>) throws {
+            if set.contains(a), let b = others.intersection(set).first {
+                throw reader.error(key, "modifier '\(a.rawValue)' cannot be combined with '\(b.rawValue)'")
+            }
+        }
+        let wrapping: Set<SigmaModifier> = [.contains, .startswith, .endswith]
+        let encodings: Set<SigmaModifier> = [.windash, .base64, .base64offset, .utf16le, .utf16be, .utf16, .wide]
+        let comparisons: Set<SigmaModifier> = [.gt, .gte, .lt, .lte]
+        for m in [SigmaModifier.i, .m, .s] where set.contains(m) && !set.contains(.re) {
+            throw reader.error(key, "modifier '\(m.rawValue)' applies only to 're'")
+        }
+        try conflict(.exists, set.subtracting([.exists]))
+        try conflict(.re, wrapping.union(encodings).union(comparisons).union([.cidr, .neq]))
+        try conflict(.cidr, wrapping.union(encodings).union(comparisons).union([.cased]))
+        try conflict(.all, [.neq])
+        for c in comparisons { try conflict(c, wrapping.union(encodings).union(comparisons.subtracting([c])).union([.neq])) }
+
+        if set.contains(.exists) {
+            guard values.count == 1, case .bool(let wanted) = scalar(values[0]) else {
+                throw reader.error(key, "'exists' takes true or false")
+            }
+            return FieldTest(field: ref, tests: [], combine: .any, exists: wanted, arena: arena)
+        }
+        let combine: FieldTest.Combine = set.contains(.all) ? .all : set.contains(.neq) ? .none : .any
+        var tests: [ValueTest] = []
+        for v in values {
+            let value = scalar(v)
+            if value == .null {
+                guard !set.contains(.re) && !set.contains(.cidr) && comparisons.intersection(set).isEmpty else {
+                    throw reader.error(v, "null cannot be compared with '\(modifiers.last!.rawValue)'")
+                }
+                tests.append(.null)
+                continue
+            }
+            if set.contains(.re) {
+                tests.append(.regex(arena.keep(try compileRegex(value, flags: set, at: v))))
+            } else if set.contains(.cidr) {
+                guard let text = value.text, let block = CIDRBlock(text) else {
+                    throw reader.error(v, "bad CIDR '\(value.text ?? "")'")
+                }
+                tests.append(.cidr(block))
+            } else if let op = modifiers.first(where: comparisons.contains) {
+                let bound: Double?
+                switch value {
+                case .number(let d, _): bound = d
+                case .string(let s): bound = Double(s)
+                default: bound = nil
+                }
+                guard let b = bound else { throw reader.error(v, "'\(op.rawValue)' needs a number, got '\(value.text ?? "")'") }
+                let comparison: ValueTest.Comparison = op == .gt ? .gt : op == .gte ? .gte : op == .lt ? .lt : .lte
+                tests.append(.compare(comparison, b))
+            } else {
+                tests += try compileStrings(value, modifiers: modifiers, at: v)
+            }
+        }
+        return FieldTest(field: ref, tests: tests, combine: combine, arena: arena)
+    }
+
+    /// Plain values and string modifiers, applied in the order written.
+    private func compileStrings(_ value: SigmaScalar, modifiers: [SigmaModifier], at node: Node) throws -> [ValueTest] {
+        let shaping = modifiers.filter { $0.isEncoding || $0 == .windash || $0 == .contains || $0 == .startswith || $0 == .endswith }
+        if shaping.isEmpty {
+            switch value {
+            case .number(let d, _): return [.numberEquals(d)]
+            case .bool(let b): return [.bool(b)]
+            default: break
+            }
+        }
+        guard let text = value.text else { return [.null] }
+        var strings: [SigmaString]
+        if case .string = value { strings = [SigmaString(parsing: text)] } else { strings = [SigmaString(literal: Array(text.utf8))] }
+        // Encoded values are binary-derived text (Base64 is case-significant).
+        var caseSensitive = modifiers.contains(.cased)
+        for m in shaping {
+            switch m {
+            case .contains: strings = strings.map { $0.wrapped(leading: true, trailing: true) }
+            case .startswith: strings = strings.map { $0.wrapped(leading: false, trailing: true) }
+            case .endswith: strings = strings.map { $0.wrapped(leading: true, trailing: false) }
+            case .windash: strings = strings.flatMap(ValueTransform.windash)
+            case .utf16le, .wide: strings = strings.map { ValueTransform.utf16($0, bigEndian: false, byteOrderMark: false) }
+            case .utf16be: strings = strings.map { ValueTransform.utf16($0, bigEndian: true, byteOrderMark: false) }
+            case .utf16: strings = strings.map { ValueTransform.utf16($0, bigEndian: false, byteOrderMark: true) }
+            case .base64, .base64offset:
+                caseSensitive = true
+                strings = try strings.flatMap { s -> [SigmaString] in
+                    guard let bytes = s.literalBytes else {
+                        throw reader.error(node, "'\(m.rawValue)' cannot encode wildcards (put 'contains' after it)")
+                    }
+                    if m == .base64 { return [SigmaString(literal: ValueTransform.base64(bytes))] }
+                    return ValueTransform.base64Offsets(bytes).map { SigmaString(literal: $0) }
+                }
+            default: break
+            }
+        }
+        return strings.map { .string(StringPattern($0, caseSensitive: caseSensitive, arena: arena)) }
+    }
+
+    /// `|re` with the `i`, `m`, `s` sub-modifiers; case-sensitive by default (Sigma spec).
+    private func compileRegex(_ value: SigmaScalar, flags: Set<SigmaModifier>, at node: Node) throws -> NSRegularExpression {
+        guard let pattern = value.text else { throw reader.error(node, "'re' needs a pattern") }
+        var options: NSRegularExpression.Options = []
+        if flags.contains(.i) { options.insert(.caseInsensitive) }
+        if flags.contains(.m) { options.insert(.anchorsMatchLines) }
+        if flags.contains(.s) { options.insert(.dotMatchesLineSeparators) }
+        do { return try NSRegularExpression(pattern: pattern, options: options) } catch {
+            throw reader.error(node, "bad regular expression '\(pattern)'")
+        }
+    }
+}

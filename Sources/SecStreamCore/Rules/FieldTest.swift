@@ -1,0 +1,115 @@
+/// One `field|modifiers: values` entry of a selection, compiled. A plain value:
+/// its lists live in the rule's `MatcherArena`.
+struct FieldTest {
+    /// How the values combine: Sigma's default OR, `|all`, or `|neq` (none equal).
+    enum Combine { case any, all, none }
+
+    /// The event fields the Sigma field stands for (after the field map); the
+    /// first one present is the value, as `FieldRef` defines.
+    let candidates: UnsafeBufferPointer<FieldID>
+    /// Cheapest first (OR and AND commute for these pure tests).
+    let tests: UnsafeBufferPointer<ValueTest>
+    let combine: Combine
+    /// `|exists: true/false`: only presence counts, whatever the value (even null).
+    let exists: Bool?
+    /// The result for a field absent from the event (decided at compile time:
+    /// `null` in the values matches it; `neq` holds for it).
+    let matchesMissing: Bool
+
+    init(field: FieldRef, tests: [ValueTest], combine: Combine, exists: Bool? = nil, arena: MatcherArena) {
+        self.candidates = arena.store(field.candidates)
+        self.tests = arena.store(tests.sorted { $0.cost < $1.cost })
+        self.combine = combine
+        self.exists = exists
+        switch combine {
+        case .any: matchesMissing = tests.contains { $0.isNull }
+        case .all: matchesMissing = !tests.isEmpty && tests.allSatisfy { $0.isNull }
+        case .none: matchesMissing = !tests.contains { $0.isNull }
+        }
+    }
+
+    var cost: Int {
+        if exists != nil { return 1 }
+        return tests.reduce(0) { $0 + $1.cost }
+    }
+
+    @inline(__always)
+    func matches(_ event: EventView) -> Bool {
+        var slot = FieldSlot.missing
+        for c in candidates {
+            slot = event.slots[c]
+            if slot.kind != .missing { break }
+        }
+        if let wanted = exists { return (slot.kind != .missing) == wanted }
+        if slot.kind == .missing { return matchesMissing }
+        let raw = UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)])
+        if slot.kind == .array { return matchesArray(raw) }
+        return JSONStringUnescaper.withValue(raw, escaped: slot.kind == .escapedString) { value in
+            matchesScalar(value, slot.kind)
+        }
+    }
+
+    @inline(__always)
+    private func matchesScalar(_ value: UnsafeRawBufferPointer, _ kind: ValueKind) -> Bool {
+        switch combine {
+        case .any:
+            for t in tests where t.matches(value, kind) { return true }
+            return false
+        case .all:
+            for t in tests where !t.matches(value, kind) { return false }
+            return true
+        case .none:
+            for t in tests where t.matches(value, kind) { return false }
+            return true
+        }
+    }
+
+    /// An array field matches a value when one of its elements does
+    /// (with `|all`: every value is matched by some element).
+    private func matchesArray(_ array: UnsafeRawBufferPointer) -> Bool {
+        switch combine {
+        case .any:
+            return anyElement(of: array) { value, kind in tests.contains { $0.matches(value, kind) } }
+        case .all:
+            return tests.allSatisfy { t in anyElement(of: array) { t.matches($0, $1) } }
+        case .none:
+            return !anyElement(of: array) { value, kind in tests.contains { $0.matches(value, kind) } }
+        }
+    }
+
+    private func anyElement(of array: UnsafeRawBufferPointer,
+                            where predicate: (UnsafeRawBufferPointer, ValueKind) -> Bool) -> Bool {
+        var cursor = ArrayElementCursor(array)
+        while let e = cursor.next() {
+            let raw = UnsafeRawBufferPointer(rebasing: array[e.start..<e.end])
+            let hit: Bool
+            if e.kind == .array {
+                hit = anyElement(of: raw, where: predicate)
+            } else {
+                hit = JSONStringUnescaper.withValue(raw, escaped: e.kind == .escapedString) { predicate($0, e.kind) }
+            }
+            if hit { return true }
+        }
+        return false
+    }
+}
+
+/// Keyword search: values matched anywhere in the raw line, case-insensitively.
+/// The patterns are compiled against the JSON-escaped form of each keyword, so
+/// `C:\Windows` finds `C:\\Windows` in the line without unescaping it.
+struct KeywordTest {
+    let patterns: UnsafeBufferPointer<StringPattern>
+    let requireAll: Bool
+
+    var cost: Int { 20 + patterns.count * 10 }
+
+    @inline(__always)
+    func matches(_ event: EventView) -> Bool {
+        if requireAll {
+            for p in patterns where !p.matches(event.line) { return false }
+            return true
+        }
+        for p in patterns where p.matches(event.line) { return true }
+        return false
+    }
+}

@@ -1,0 +1,205 @@
+import Yams
+
+/// One YAML document of a rule file, read but not yet resolved against the
+/// other rules (correlations reference rules that may come later).
+enum ParsedRule {
+    case detection(meta: RuleMeta, matcher: DetectionMatcher)
+    case correlation(ParsedCorrelation)
+}
+
+/// A correlation as written; `CorrelationResolver` binds its references.
+struct ParsedCorrelation {
+    struct Reference {
+        let text: String
+        let node: Node
+    }
+
+    let meta: RuleMeta
+    let reader: YAMLReader
+    let kind: CorrelationKind
+    let rules: [Reference]
+    let groupBy: [String]
+    let groupByNode: Node?
+    let timespanMs: Int64
+    let window: WindowKind
+    let condition: Threshold
+    let valueFieldName: String?
+    /// alias name -> (rule name or id -> event field)
+    let aliases: [String: [String: String]]
+    let aliasesNode: Node?
+    /// Sigma `generate`: the referenced rules also write their own alerts.
+    let generate: Bool
+}
+
+/// Reads the metadata and the `detection:` or `correlation:` section of one document.
+struct RuleDocumentParser {
+    let reader: YAMLReader
+    let schema: FieldSchema
+    let fieldMap: FieldMap
+    /// Used for the id of a rule with neither `id` nor `name`.
+    let fallbackID: String
+
+    func parse(_ document: Node) throws -> ParsedRule {
+        let map = try reader.mapping(document, "a rule document")
+        if map["action"] != nil {
+            throw reader.error(map["action"], "Sigma v1 'action' documents are not supported")
+        }
+        if map["filter"] != nil, map["detection"] == nil {
+            throw reader.error(map["filter"], "Sigma filter documents are not supported")
+        }
+        let meta = try readMeta(map, document)
+        switch (map["detection"], map["correlation"]) {
+        case (let d?, nil):
+            let matcher = try DetectionCompiler(reader: reader, schema: schema, fieldMap: fieldMap).compile(d)
+            return .detection(meta: meta, matcher: matcher)
+        case (nil, let c?):
+            return .correlation(try readCorrelation(c, document: map, meta: meta))
+        case (.some, .some):
+            throw reader.error(document, "a rule has either 'detection' or 'correlation', not both")
+        case (nil, nil):
+            throw reader.error(document, "document has neither 'detection' nor 'correlation'")
+        }
+    }
+
+    private func readMeta(_ map: Node.Mapping, _ document: Node) throws -> RuleMeta {
+        let id = try map["id"].map { try reader.string($0, "'id'") }
+        let name = try map["name"].map { try reader.string($0, "'name'") }
+        let resolvedID = id ?? name ?? fallbackID
+        let title = try map["title"].map { try reader.string($0, "'title'") } ?? resolvedID
+        let level = try map["level"].map { try reader.string($0, "'level'") } ?? "medium"
+        let tags = try map["tags"].map { try reader.stringList($0, "'tags'") } ?? []
+        for (key, node) in [("id", map["id"]), ("name", map["name"])] {
+            if let node, (try? reader.string(node, key))?.isEmpty == true { throw reader.error(node, "'\(key)' is empty") }
+        }
+        return RuleMeta(id: resolvedID, name: name, title: title, level: level, tags: tags,
+                        location: reader.location(document))
+    }
+
+    // MARK: - Correlation
+
+    private func readCorrelation(_ node: Node, document: Node.Mapping, meta: RuleMeta) throws -> ParsedCorrelation {
+        let c = try reader.mapping(node, "'correlation'")
+        guard let typeNode = c["type"] else { throw reader.error(node, "correlation has no 'type'") }
+        let typeText = try reader.string(typeNode, "'type'")
+        guard let kind = CorrelationKind(rawValue: typeText) else {
+            throw reader.error(typeNode, "unknown correlation type '\(typeText)'")
+        }
+        guard let rulesNode = c["rules"] else { throw reader.error(node, "correlation has no 'rules'") }
+        let ruleNodes: [Node]
+        switch rulesNode {
+        case .scalar: ruleNodes = [rulesNode]
+        case .sequence(let s): ruleNodes = s.map { $0 }
+        default: throw reader.error(rulesNode, "'rules' must be a list of rule ids or names")
+        }
+        guard !ruleNodes.isEmpty else { throw reader.error(rulesNode, "'rules' is empty") }
+        let rules = try ruleNodes.map { ParsedCorrelation.Reference(text: try reader.string($0, "a rule reference"), node: $0) }
+
+        let groupByNode = c["group-by"]
+        let groupBy = try groupByNode.map { try reader.stringList($0, "'group-by'") } ?? []
+
+        guard let timespanNode = c["timespan"] else { throw reader.error(node, "correlation has no 'timespan'") }
+        let timespanText = try reader.string(timespanNode, "'timespan'")
+        guard let timespanMs = SigmaDuration.milliseconds(timespanText) else {
+            throw reader.error(timespanNode, "bad duration '\(timespanText)' (expected a number and s, m, h or d, e.g. 5m)")
+        }
+
+        let window = try readWindow(document["secstream"] ?? c["secstream"])
+        let (condition, valueField) = try readCondition(c["condition"], kind: kind, ruleCount: rules.count,
+                                                        window: window, correlationNode: node)
+        let aliasesNode = c["aliases"]
+        let aliases = try aliasesNode.map(readAliases) ?? [:]
+        let generateNode = c["generate"] ?? document["generate"]
+        var generate = false
+        if let g = generateNode {
+            guard case .scalar(let s) = g, case .bool(let b) = SigmaScalar(s) else {
+                throw reader.error(g, "'generate' must be true or false")
+            }
+            generate = b
+        }
+        return ParsedCorrelation(meta: meta, reader: reader, kind: kind, rules: rules, groupBy: groupBy,
+                                 groupByNode: groupByNode, timespanMs: timespanMs, window: window,
+                                 condition: condition, valueFieldName: valueField, aliases: aliases,
+                                 aliasesNode: aliasesNode, generate: generate)
+    }
+
+    /// The secstream extension `secstream: {window: tumbling}` / `{window: session, gap: 2m}`.
+    private func readWindow(_ node: Node?) throws -> WindowKind {
+        guard let node else { return .sliding }
+        let m = try reader.mapping(node, "'secstream'")
+        for (k, _) in m {
+            let key = try reader.key(k)
+            guard key == "window" || key == "gap" else { throw reader.error(k, "unknown secstream option '\(key)'") }
+        }
+        let windowText = try m["window"].map { try reader.string($0, "'window'") } ?? "sliding"
+        switch windowText {
+        case "sliding", "tumbling":
+            if let gap = m["gap"] { throw reader.error(gap, "'gap' applies only to session windows") }
+            return windowText == "sliding" ? .sliding : .tumbling
+        case "session":
+            guard let gapNode = m["gap"] else { throw reader.error(node, "a session window needs 'gap'") }
+            let gapText = try reader.string(gapNode, "'gap'")
+            guard let gap = SigmaDuration.milliseconds(gapText) else {
+                throw reader.error(gapNode, "bad duration '\(gapText)' (expected a number and s, m, h or d, e.g. 2m)")
+            }
+            return .session(gapMs: gap)
+        default:
+            throw reader.error(m["window"], "unknown window '\(windowText)' (expected sliding, tumbling or session)")
+        }
+    }
+
+    private func readCondition(_ node: Node?, kind: CorrelationKind, ruleCount: Int, window: WindowKind,
+                               correlationNode: Node) throws -> (Threshold, String?) {
+        let needsField = kind == .valueCount || kind == .valueSum || kind == .valueAvg
+        guard let node else {
+            if kind == .temporal || kind == .temporalOrdered {
+                // Sigma's temporal default: every referenced rule has matched.
+                return (Threshold(gte: Double(ruleCount)), nil)
+            }
+            throw reader.error(correlationNode, "\(kind.rawValue) correlation has no 'condition'")
+        }
+        let m = try reader.mapping(node, "'condition'")
+        var t = Threshold()
+        var field: String?
+        for (k, v) in m {
+            let key = try reader.key(k)
+            if key == "field" {
+                guard needsField else { throw reader.error(k, "'field' applies only to value_count, value_sum and value_avg") }
+                field = try reader.string(v, "'field'")
+                continue
+            }
+            guard ["gt", "gte", "lt", "lte", "eq", "neq"].contains(key) else {
+                throw reader.error(k, "unknown condition '\(key)' (expected gt, gte, lt, lte, eq, neq or field)")
+            }
+            guard case .scalar(let s) = v, case .number(let bound, _) = SigmaScalar(s) else {
+                throw reader.error(v, "condition '\(key)' needs a number")
+            }
+            if window == .sliding, ["lt", "lte", "eq", "neq"].contains(key) {
+                throw reader.error(k, "condition '\(key)' is only valid on tumbling or session windows")
+            }
+            switch key {
+            case "gt": t.gt = bound
+            case "gte": t.gte = bound
+            case "lt": t.lt = bound
+            case "lte": t.lte = bound
+            case "eq": t.eq = bound
+            default: t.neq = bound
+            }
+        }
+        if needsField && field == nil { throw reader.error(node, "\(kind.rawValue) needs 'field' in its condition") }
+        guard t != Threshold() else { throw reader.error(node, "condition needs one of gt, gte, lt, lte, eq, neq") }
+        return (t, field)
+    }
+
+    private func readAliases(_ node: Node) throws -> [String: [String: String]] {
+        var out: [String: [String: String]] = [:]
+        for (k, v) in try reader.mapping(node, "'aliases'") {
+            let alias = try reader.key(k)
+            var perRule: [String: String] = [:]
+            for (rk, rv) in try reader.mapping(v, "alias '\(alias)'") {
+                perRule[try reader.key(rk)] = try reader.string(rv, "alias '\(alias)' field")
+            }
+            out[alias] = perRule
+        }
+        return out
+    }
+}

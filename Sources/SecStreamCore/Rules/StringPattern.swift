@@ -1,0 +1,150 @@
+/// A compiled string test on raw UTF-8 bytes. Case-insensitive patterns are
+/// stored lower-cased (ASCII) and the event bytes are folded on the fly, so no
+/// per-event copy is made. Non-ASCII letters compare exactly (no Unicode folding).
+/// Its bytes live in the rule's `MatcherArena`, which must outlive it.
+struct StringPattern {
+    /// The cheapest algorithm the wildcards allow, picked once at compile time.
+    enum Shape: Equatable {
+        case exact, prefix, suffix, contains
+        /// `*` alone: any string value.
+        case anything
+        case glob
+    }
+
+    static let anyCharacterToken: Int16 = -1
+    static let anyRunToken: Int16 = -2
+
+    let shape: Shape
+    let caseSensitive: Bool
+    /// The literal for exact/prefix/suffix/contains.
+    let literal: UnsafeBufferPointer<UInt8>
+    /// For `.glob`: bytes 0...255, `anyCharacterToken`, `anyRunToken`.
+    let glob: UnsafeBufferPointer<Int16>
+
+    init(_ value: SigmaString, caseSensitive: Bool, arena: MatcherArena) {
+        self.caseSensitive = caseSensitive
+        // Collapse `**` and fold case once here instead of per event.
+        var tokens: [SigmaString.Token] = []
+        for t in value.tokens {
+            if t == .anyRun, tokens.last == .anyRun { continue }
+            if case .byte(let b) = t, !caseSensitive { tokens.append(.byte(StringPattern.lower(b))) } else { tokens.append(t) }
+        }
+        let runs = tokens.filter { $0 == .anyRun }.count
+        let hasAnyCharacter = tokens.contains(.anyCharacter)
+        let bytes = tokens.compactMap { t -> UInt8? in if case .byte(let b) = t { return b }; return nil }
+        let startsWithRun = tokens.first == .anyRun
+        let endsWithRun = tokens.last == .anyRun
+        var shape = Shape.glob
+        if !hasAnyCharacter {
+            if runs == 0 { shape = .exact }
+            else if tokens.count == 1 { shape = .anything }
+            else if runs == 1 && endsWithRun { shape = .prefix }
+            else if runs == 1 && startsWithRun { shape = .suffix }
+            else if runs == 2 && startsWithRun && endsWithRun { shape = .contains }
+        }
+        self.shape = shape
+        self.literal = arena.store(shape == .glob ? [] : bytes)
+        self.glob = arena.store(shape == .glob ? tokens.map { t in
+            switch t {
+            case .byte(let b): return Int16(b)
+            case .anyCharacter: return StringPattern.anyCharacterToken
+            case .anyRun: return StringPattern.anyRunToken
+            }
+        } : [])
+    }
+
+    @inline(__always)
+    static func lower(_ b: UInt8) -> UInt8 { b &- 65 < 26 ? b | 0x20 : b }
+
+    /// Relative cost, for ordering cheap tests first.
+    var cost: Int {
+        switch shape {
+        case .anything: return 1
+        case .exact, .prefix, .suffix: return 3
+        case .contains: return 6
+        case .glob: return 8
+        }
+    }
+
+    @inline(__always)
+    func matches(_ text: UnsafeRawBufferPointer) -> Bool {
+        switch shape {
+        case .anything: return true
+        case .exact:
+            return literal.count == text.count && equal(literal, text, at: 0)
+        case .prefix:
+            return literal.count <= text.count && equal(literal, text, at: 0)
+        case .suffix:
+            return literal.count <= text.count && equal(literal, text, at: text.count - literal.count)
+        case .contains:
+            return find(literal, in: text)
+        case .glob:
+            return globMatch(glob, text)
+        }
+    }
+
+    @inline(__always)
+    private func equal(_ p: UnsafeBufferPointer<UInt8>, _ text: UnsafeRawBufferPointer, at offset: Int) -> Bool {
+        if caseSensitive {
+            for k in 0..<p.count where p[k] != text[offset + k] { return false }
+        } else {
+            for k in 0..<p.count where p[k] != StringPattern.lower(text[offset + k]) { return false }
+        }
+        return true
+    }
+
+    /// Substring search: scan for the first byte, then compare the rest.
+    @inline(__always)
+    private func find(_ p: UnsafeBufferPointer<UInt8>, in text: UnsafeRawBufferPointer) -> Bool {
+        let m = p.count
+        if m == 0 { return true }
+        guard m <= text.count else { return false }
+        let first = p[0]
+        var i = 0
+        let last = text.count - m
+        while i <= last {
+            let c = caseSensitive ? text[i] : StringPattern.lower(text[i])
+            if c == first && equal(p, text, at: i) { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// Wildcard match with single-star backtracking (linear in practice);
+    /// `?` consumes one whole UTF-8 character.
+    private func globMatch(_ p: UnsafeBufferPointer<Int16>, _ text: UnsafeRawBufferPointer) -> Bool {
+        let n = text.count, m = p.count
+        var s = 0, k = 0
+        var starK = -1, starS = 0
+        while s < n {
+            if k < m {
+                let t = p[k]
+                if t == StringPattern.anyRunToken {
+                    starK = k; starS = s; k += 1
+                    continue
+                }
+                if t == StringPattern.anyCharacterToken {
+                    s += StringPattern.utf8Length(text[s]); k += 1
+                    continue
+                }
+                let c = caseSensitive ? text[s] : StringPattern.lower(text[s])
+                if Int16(c) == t { s += 1; k += 1; continue }
+            }
+            guard starK >= 0 else { return false }
+            // Let the last `*` swallow one more character and retry after it.
+            starS += StringPattern.utf8Length(text[starS])
+            s = starS
+            k = starK + 1
+        }
+        while k < m, p[k] == StringPattern.anyRunToken { k += 1 }
+        return k == m && s == n
+    }
+
+    @inline(__always)
+    static func utf8Length(_ lead: UInt8) -> Int {
+        if lead < 0xC0 { return 1 }
+        if lead < 0xE0 { return 2 }
+        if lead < 0xF0 { return 3 }
+        return 4
+    }
+}

@@ -1,0 +1,138 @@
+import XCTest
+@testable import SecStreamCore
+
+/// Watermark, lateness, reorder buffer, multiple inputs and idle inputs.
+final class EngineWatermarkTests: XCTestCase {
+    private func bruteForce(gte: Double = 3) -> RuleBuilder {
+        let b = RuleBuilder()
+        let d = b.detection("failed-login")
+        b.correlation("brute-force", .eventCount, [.detection(d)], groupBy: ["source.ip"], spanMs: 60_000,
+                      condition: Threshold(gte: gte))
+        return b
+    }
+
+    private func hit(_ s: Double, _ ip: String = "10.0.0.1", input: Int = 0) -> TestEvent {
+        TestEvent(at(s), [0], ["source.ip": .s(ip)], input: input)
+    }
+
+    func testLateEventsAreRejectedCountedAndTakeNoPart() {
+        let h = EngineHarness(bruteForce(), options: EngineOptions(latenessMs: 30_000))
+        h.feed([hit(100), hit(101), TestEvent(at(200), [], [:]), hit(169.999), hit(170), hit(171)])
+        h.finish()
+        // Watermark after the 200 s event is 170 s: 169.999 is late, 170 is not.
+        XCTAssertEqual(h.admitted, [true, true, true, false, true, true])
+        XCTAssertEqual(h.engine.counters.lateEvents, 1)
+        XCTAssertEqual(h.engine.counters.eventsAdmitted, 5)
+        XCTAssertEqual(h.engine.counters.matches, 4)
+        // 100, 101 expired by 170: only 170 and 171 remain, one short of 3.
+        XCTAssertEqual(h.alerts.count, 0)
+    }
+
+    func testOutOfOrderArrivalWithinLatenessGivesByteIdenticalAlerts() {
+        let b = RuleBuilder()
+        let d = b.detection("failed-login")
+        b.correlation("sliding", .eventCount, [.detection(d)], groupBy: ["source.ip"], spanMs: 10_000, condition: Threshold(gte: 3))
+        b.correlation("tumbling", .eventCount, [.detection(d)], groupBy: ["source.ip"], spanMs: 10_000, window: .tumbling,
+                      condition: Threshold(lt: 3))
+        var sorted: [TestEvent] = []
+        for k in 0..<60 {
+            let ip = ["a", "b", "c"][k % 3]
+            sorted.append(TestEvent(at(Double(k) * 1.7), [0], ["source.ip": .s(ip)], line: Int64(k + 1)))
+        }
+        var shuffled = sorted
+        var rng = SplitMix(seed: 7)
+        for i in 0..<shuffled.count { // jitter of at most a few positions = a few seconds < lateness
+            let j = min(shuffled.count - 1, i + Int(rng.next() % 4))
+            shuffled.swapAt(i, j)
+        }
+        XCTAssertNotEqual(shuffled.map(\.time), sorted.map(\.time))
+        let a = EngineHarness(b, options: EngineOptions(latenessMs: 30_000))
+        a.feed(sorted)
+        a.finish()
+        let c = EngineHarness(b, options: EngineOptions(latenessMs: 30_000))
+        c.feed(shuffled, chunk: 5)
+        c.finish()
+        XCTAssertEqual(c.engine.counters.lateEvents, 0)
+        XCTAssertGreaterThan(a.alerts.count, 3)
+        XCTAssertEqual(a.sink.ndjson, c.sink.ndjson)
+    }
+
+    func testAlertsWaitForTheWatermark() {
+        let h = EngineHarness(bruteForce(), options: EngineOptions(latenessMs: 30_000))
+        h.feed([hit(0), hit(1), hit(2), TestEvent(at(31.999), [], [:])])
+        XCTAssertEqual(h.alerts.count, 0, "watermark 1.999 s has not passed the third event")
+        XCTAssertEqual(h.engine.counters.pendingMatches, 1)
+        h.feed([TestEvent(at(32), [], [:])])
+        XCTAssertEqual(h.alerts.count, 1)
+        XCTAssertEqual(h.engine.counters.pendingMatches, 0)
+    }
+
+    func testLatenessZeroEvaluatesInArrivalOrderWithoutDelayAndNothingIsLate() {
+        let h = EngineHarness(bruteForce(), options: EngineOptions(latenessMs: 0))
+        h.feed([hit(10), hit(11), hit(1)]) // 1 s arrives after 11 s
+        XCTAssertEqual(h.admitted, [true, true, true])
+        XCTAssertEqual(h.alerts.count, 1, "fires on arrival, before finish")
+        XCTAssertEqual(h.alerts.first?.detectedAt, at(1))
+        XCTAssertEqual(h.alerts.first?.windowStart, at(10), "the window is the events in arrival order")
+    }
+
+    func testSlowInputHoldsTheWatermarkUntilIdle() {
+        let h = EngineHarness(bruteForce(), options: EngineOptions(latenessMs: 5_000, idleTimeoutMs: 10_000))
+        h.engine.advance(wallClock: 1_000)
+        h.engine.registerInput(1) // assigned, no data yet
+        h.feed([hit(0), hit(1), hit(2), TestEvent(at(100), [], [:])])
+        XCTAssertEqual(h.engine.watermark, Int64.min, "input 1 has delivered nothing yet")
+        XCTAssertEqual(h.alerts.count, 0)
+        h.engine.advance(wallClock: 6_000)
+        h.feed([TestEvent(at(100), [], [:])]) // input 0 still delivering at 6 s
+        h.engine.advance(wallClock: 10_999)
+        XCTAssertEqual(h.engine.watermark, Int64.min, "input 1 silent for 9.999 s: not idle yet")
+        h.engine.advance(wallClock: 11_000)
+        XCTAssertEqual(h.engine.watermark, at(95), "input 1 idle: input 0 alone sets it")
+        XCTAssertEqual(h.alerts.count, 1)
+    }
+
+    func testMinimumOverActiveInputsAndIdleInputStopsHoldingBack() {
+        let h = EngineHarness(bruteForce(), options: EngineOptions(latenessMs: 5_000, idleTimeoutMs: 10_000))
+        h.engine.advance(wallClock: 0)
+        h.feed([hit(0, input: 0), hit(1, input: 0), hit(2, input: 0), TestEvent(at(50), [], [:], input: 1)])
+        h.feed([TestEvent(at(100), [], [:], input: 0)])
+        XCTAssertEqual(h.engine.watermark, at(45), "min(100, 50) - 5")
+        XCTAssertEqual(h.alerts.count, 1)
+        // Input 1 on time relative to the min watermark even though input 0 is far ahead.
+        h.feed([TestEvent(at(46), [], [:], input: 1)])
+        XCTAssertEqual(h.admitted.last, true)
+        h.engine.advance(wallClock: 5_000)
+        h.feed([TestEvent(at(101), [], [:], input: 0)])
+        XCTAssertEqual(h.engine.watermark, at(45))
+        h.engine.advance(wallClock: 10_000) // input 1 silent for 10 s; input 0 active at 5 s
+        XCTAssertEqual(h.engine.watermark, at(96))
+        h.feed([TestEvent(at(90), [], [:], input: 1)])
+        XCTAssertEqual(h.admitted.last, false, "behind the watermark once it moved on")
+    }
+
+    func testSuppressAlertsAtOrBeforeRebuildsStateWithoutEmitting() {
+        let events = (0..<10).map { hit(Double($0)) }
+        let h = EngineHarness(bruteForce(), options: EngineOptions(latenessMs: 0, suppressAlertsAtOrBefore: at(5)))
+        h.feed(events)
+        h.finish()
+        // Firings at 2, 5, 8: the first two were already written before the restart.
+        XCTAssertEqual(h.alerts.map(\.detectedAt), [at(8)])
+        XCTAssertEqual(h.engine.counters.alertsSuppressed, 2)
+        XCTAssertEqual(h.engine.counters.alerts, 1)
+    }
+}
+
+/// A tiny deterministic PRNG for tests (SplitMix64).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}

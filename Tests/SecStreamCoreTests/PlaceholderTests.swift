@@ -1,3 +1,0 @@
-import XCTest
-@testable import SecStreamCore
-final class SecStreamCorePlaceholderTests: XCTestCase { func testBuilds() {} }

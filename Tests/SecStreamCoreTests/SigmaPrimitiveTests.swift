@@ -1,0 +1,108 @@
+import XCTest
+@testable import SecStreamCore
+
+/// The byte-level pieces the matcher is built from.
+final class SigmaPrimitiveTests: XCTestCase {
+    private func bytes<R>(_ s: String, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        var copy = s
+        return copy.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+    }
+
+    func testIPv6Forms() {
+        XCTAssertEqual(IPAddress.parse("::"), IPAddress(high: 0, low: 0))
+        XCTAssertEqual(IPAddress.parse("::1"), IPAddress(high: 0, low: 1))
+        XCTAssertEqual(IPAddress.parse("1:2:3:4:5:6:7:8"), IPAddress(high: 0x0001_0002_0003_0004, low: 0x0005_0006_0007_0008))
+        XCTAssertEqual(IPAddress.parse("fe80::1%eth0"), IPAddress(high: 0xFE80_0000_0000_0000, low: 1))
+        XCTAssertEqual(IPAddress.parse("2001:db8::"), IPAddress(high: 0x2001_0DB8_0000_0000, low: 0))
+        XCTAssertEqual(IPAddress.parse("1::2:3"), IPAddress(high: 0x0001_0000_0000_0000, low: 0x0000_0000_0002_0003))
+        XCTAssertEqual(IPAddress.parse("::ffff:192.168.0.1"), IPAddress.parse("192.168.0.1"))
+        for bad in ["1:2:3:4:5:6:7:8:9", "1::2::3", ":1", "1:", "12345::", "g::1", "1:2:3:4:5:6:7", "::1.2.3", "", "1.2.3", "1.2.3.4.5", "01234.1.1.1"] {
+            XCTAssertNil(IPAddress.parse(bad), bad)
+        }
+    }
+
+    func testCIDRBlocks() {
+        let v4 = CIDRBlock("172.16.0.0/12")!
+        XCTAssertTrue(v4.contains(IPAddress.parse("172.31.255.255")!))
+        XCTAssertFalse(v4.contains(IPAddress.parse("172.32.0.0")!))
+        XCTAssertFalse(v4.contains(IPAddress.parse("::ac10:1")!), "a plain IPv6 address is not an IPv4 one")
+        XCTAssertTrue(CIDRBlock("0.0.0.0/0")!.contains(IPAddress.parse("8.8.8.8")!))
+        XCTAssertTrue(CIDRBlock("::/0")!.contains(IPAddress.parse("2001::1")!))
+        XCTAssertTrue(CIDRBlock("2001:db8::1")!.contains(IPAddress.parse("2001:db8::1")!), "a bare address is a /128")
+        XCTAssertFalse(CIDRBlock("2001:db8::1")!.contains(IPAddress.parse("2001:db8::2")!))
+        XCTAssertTrue(CIDRBlock("2001:db8:0:0:8000::/65")!.contains(IPAddress.parse("2001:db8::ffff:0:0:1")!))
+        XCTAssertFalse(CIDRBlock("2001:db8:0:0:8000::/65")!.contains(IPAddress.parse("2001:db8::7fff:0:0:1")!))
+        XCTAssertNil(CIDRBlock("10.0.0.0/33"))
+        XCTAssertNil(CIDRBlock("10.0.0.0/x"))
+        XCTAssertNil(CIDRBlock("::/129"))
+    }
+
+    func testNumbersFromBytes() {
+        XCTAssertEqual(bytes("-12.5e2") { ByteNumber.parse($0) }, -1250)
+        XCTAssertEqual(bytes("+3") { ByteNumber.parse($0) }, 3)
+        XCTAssertEqual(bytes("0.001") { ByteNumber.parse($0) }, 0.001)
+        XCTAssertEqual(bytes("9007199254740993") { ByteNumber.parse($0) }, 9007199254740992, "beyond 2^53 rounds like a double")
+        XCTAssertEqual(bytes("1E-2") { ByteNumber.parse($0) }, 0.01)
+        for bad in ["", "-", "1e", "abc", "1.2.3", "12a", ".", "1 "] {
+            XCTAssertNil(bytes(bad) { ByteNumber.parse($0) }, bad)
+        }
+    }
+
+    func testUnescapeJSONStrings() {
+        func unescape(_ raw: String) -> String {
+            bytes(raw) { r in
+                JSONStringUnescaper.withValue(r, escaped: true) { String(decoding: $0, as: UTF8.self) }
+            }
+        }
+        XCTAssertEqual(unescape(#"a\"b\\c\/d\n\t"#), "a\"b\\c/d\n\t")
+        XCTAssertEqual(unescape(#"caf\u00e9 \u20ac"#), "caf\u{e9} \u{20ac}")
+        XCTAssertEqual(unescape(#"\ud83d\ude00"#), "\u{1F600}")
+        XCTAssertEqual(unescape(#"lone \ud83d!"#), "lone \u{FFFD}!")
+        XCTAssertEqual(unescape(#"bad \x and \u12"#), #"bad \x and \u12"#, "malformed escapes pass through")
+    }
+
+    func testArrayElementCursor() {
+        let json = #"[ "a\"b", 12, true, null, {"k":[1,"]"]}, [false, "x"] ,-1.5]"#
+        let elements: [(String, ValueKind)] = bytes(json) { raw in
+            var cursor = ArrayElementCursor(raw)
+            var out: [(String, ValueKind)] = []
+            while let e = cursor.next() {
+                out.append((String(decoding: UnsafeRawBufferPointer(rebasing: raw[e.start..<e.end]), as: UTF8.self), e.kind))
+            }
+            return out
+        }
+        XCTAssertEqual(elements.map(\.0), [#"a\"b"#, "12", "true", "null", #"{"k":[1,"]"]}"#, #"[false, "x"]"#, "-1.5"])
+        XCTAssertEqual(elements.map(\.1), [.escapedString, .number, .trueValue, .null, .object, .array, .number])
+        XCTAssertNil(bytes("[]") { raw -> (Int, Int, ValueKind)? in var c = ArrayElementCursor(raw); return c.next().map { ($0.start, $0.end, $0.kind) } })
+    }
+
+    func testGlobPatterns() {
+        let arena = MatcherArena()
+        func glob(_ pattern: String, _ text: String, cased: Bool = false) -> Bool {
+            let p = StringPattern(SigmaString(parsing: pattern), caseSensitive: cased, arena: arena)
+            return bytes(text) { p.matches($0) }
+        }
+        XCTAssertEqual(StringPattern(SigmaString(parsing: "*a*b*"), caseSensitive: false, arena: arena).shape, .glob)
+        XCTAssertEqual(StringPattern(SigmaString(parsing: "**x**"), caseSensitive: false, arena: arena).shape, .contains)
+        XCTAssertEqual(StringPattern(SigmaString(parsing: "*"), caseSensitive: false, arena: arena).shape, .anything)
+        XCTAssertTrue(glob("*a*b*", "xxAyyaBzz"))
+        XCTAssertFalse(glob("*a*b", "ab c"))
+        XCTAssertTrue(glob("a*a*a", "aaaaa"))
+        XCTAssertFalse(glob("a*a*a", "aa"))
+        XCTAssertTrue(glob("*", ""))
+        XCTAssertTrue(glob("h?llo*", "h\u{e9}llo world"))
+        XCTAssertFalse(glob("h??llo", "h\u{e9}llo"), "? takes the whole two-byte character")
+        XCTAssertFalse(glob("A*Z", "a-z", cased: true))
+        XCTAssertTrue(glob("\u{c9}t\u{e9}", "\u{c9}t\u{e9}"))
+        XCTAssertFalse(glob("\u{e9}t\u{e9}", "\u{c9}t\u{e9}"), "non-ASCII letters are compared exactly")
+    }
+
+    func testDurations() {
+        XCTAssertEqual(SigmaDuration.milliseconds("30s"), 30_000)
+        XCTAssertEqual(SigmaDuration.milliseconds("90m"), 5_400_000)
+        XCTAssertEqual(SigmaDuration.milliseconds("1d"), 86_400_000)
+        for bad in ["", "s", "5", "0s", "-5m", "5 m", "1w", "1.5h", "5ms"] {
+            XCTAssertNil(SigmaDuration.milliseconds(bad), bad)
+        }
+    }
+}
