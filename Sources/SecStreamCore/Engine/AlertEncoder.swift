@@ -54,7 +54,7 @@ public enum AlertEncoder {
 
     private static func time(_ ms: Int64, _ out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        RFC3339.append(millis: ms, to: &out)
+        EventTime.append(ms, to: &out)
         out.append(UInt8(ascii: "\""))
     }
 

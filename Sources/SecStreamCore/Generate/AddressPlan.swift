@@ -74,7 +74,7 @@ public struct AddressPlan: Sendable {
     }
 
     /// `host.name` of a server.
-    public static func writeHostName(_ server: Int, to out: ByteSink) {
+    public static func writeHostName(_ server: Int, to out: OutputBuffer) {
         out.append(Vocabulary.hostRoles[server % Vocabulary.hostRoles.count])
         out.byte(UInt8(ascii: "-"))
         out.zeroPadded(server / Vocabulary.hostRoles.count % 100, width: 2)
@@ -82,7 +82,7 @@ public struct AddressPlan: Sendable {
 
     /// `user.name` of a pool user: initial + surname, plus a number once the
     /// plain combinations run out (`jsmith`, `jsmith2`).
-    public static func writeUserName(_ user: Int, to out: ByteSink) {
+    public static func writeUserName(_ user: Int, to out: OutputBuffer) {
         let ni = Vocabulary.initials.count, ns = Vocabulary.surnames.count
         out.append(Vocabulary.initials[user % ni])
         out.append(Vocabulary.surnames[user / ni % ns])

@@ -6,7 +6,7 @@ struct EventRenderer {
 
     var writer: JSONObjectWriter
 
-    init(out: ByteSink) { writer = JSONObjectWriter(out: out) }
+    init(out: OutputBuffer) { writer = JSONObjectWriter(out: out) }
 
     mutating func render(_ e: SyntheticEvent) {
         writer.out.reserve(EventRenderer.maxLineBytes)

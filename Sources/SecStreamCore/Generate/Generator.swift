@@ -42,7 +42,7 @@ public final class Generator {
         var lateRng = Xoshiro256(seed: Xoshiro256.mix(seed ^ 0x1A7E))
         var malformed = MalformedLines(seed: Xoshiro256.mix(seed ^ 0xBAD))
 
-        let sink = ByteSink(capacity: Generator.flushBytes + (1 << 16))
+        let sink = OutputBuffer(capacity: Generator.flushBytes + (1 << 16))
         var renderer = EventRenderer(out: sink)
         var late = LateEventQueue()
         var pacer = Pacer(rate: config.rate, clock: clock)

@@ -6,12 +6,12 @@
 /// Keys and constant values are `StaticString`s and nothing is allocated per
 /// event: the prefix stack keeps its capacity between objects.
 public struct JSONObjectWriter {
-    public let out: ByteSink
+    public let out: OutputBuffer
     public var flat = false
     private var needComma = false
     private var prefixes: [StaticString] = []
 
-    public init(out: ByteSink) {
+    public init(out: OutputBuffer) {
         self.out = out
         prefixes.reserveCapacity(8)
     }
@@ -96,7 +96,7 @@ public struct JSONObjectWriter {
     /// from parts). `body` must write JSON-safe bytes (no quote, backslash or
     /// control character); every generator vocabulary is.
     @inline(__always)
-    public mutating func composed(_ k: StaticString, _ body: (ByteSink) -> Void) {
+    public mutating func composed(_ k: StaticString, _ body: (OutputBuffer) -> Void) {
         key(k)
         out.byte(UInt8(ascii: "\""))
         body(out)

@@ -2,7 +2,7 @@
 /// path appends a few hundred bytes per event, and bounds-checked `[UInt8]`
 /// appends cost more than the JSON itself. Callers `reserve` an upper bound
 /// for a line before writing it, then append without checks.
-public final class ByteSink {
+public final class OutputBuffer {
     public private(set) var base: UnsafeMutablePointer<UInt8>
     public private(set) var count = 0
     public private(set) var capacity: Int

@@ -30,7 +30,7 @@ public enum RFC3339 {
 
     /// Writes `ms` as `YYYY-MM-DDTHH:MM:SS.mmmZ` (24 bytes, no quotes).
     @inline(__always)
-    public static func write(_ ms: Int64, to out: ByteSink) {
+    public static func write(_ ms: Int64, to out: OutputBuffer) {
         var days = ms / millisPerDay
         var rem = ms % millisPerDay
         if rem < 0 { rem += millisPerDay; days -= 1 }
@@ -54,7 +54,7 @@ public enum RFC3339 {
 
     /// The same text as a `String` (truth records, tests; off the hot path).
     public static func string(_ ms: Int64) -> String {
-        let sink = ByteSink(capacity: 32)
+        let sink = OutputBuffer(capacity: 32)
         write(ms, to: sink)
         return String(decoding: sink.bytes, as: UTF8.self)
     }

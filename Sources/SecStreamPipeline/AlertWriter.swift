@@ -1,0 +1,35 @@
+import Codecs
+import SecStreamCore
+
+/// The engine's alert sink: NDJSON to stdout or a file, one line per alert.
+final class AlertWriter: AlertSink {
+    private let sink: ByteSink
+    private var line: [UInt8] = []
+    private(set) var written = 0
+    /// The first write error; the engine's callback cannot throw, so the
+    /// runner checks this after each chunk.
+    private(set) var error: Error?
+
+    init(uri: String) throws {
+        sink = try openSink(uri)
+    }
+
+    func emit(_ alert: Alert) {
+        guard error == nil else { return }
+        line.removeAll(keepingCapacity: true)
+        AlertEncoder.encode(alert, into: &line)
+        do {
+            try line.withUnsafeBytes { try sink.write($0) }
+            written += 1
+        } catch {
+            self.error = error
+        }
+    }
+
+    func checkError() throws {
+        if let error { throw RunError(.input, "cannot write alerts: \(error)") }
+    }
+
+    func flush() throws { try sink.flush() }
+    func close() throws { try sink.close() }
+}
