@@ -28,7 +28,7 @@ debug: deps
 # servers (Tansu, moto, nanio) that the tests start and stop themselves.
 test: venv
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 # Generate a labelled stream, detect with the built-in rules, print the alerts.
 demo: build

@@ -38,11 +38,11 @@ final class AlertEncoderTests: XCTestCase {
     }
 
     func testRFC3339UTCWithMilliseconds() {
-        XCTAssertEqual(RFC3339.string(millis: 0), "1970-01-01T00:00:00.000Z")
-        XCTAssertEqual(RFC3339.string(millis: base + 7), "2026-11-20T13:00:00.007Z")
-        XCTAssertEqual(RFC3339.string(millis: 951_782_400_000), "2000-02-29T00:00:00.000Z")
-        XCTAssertEqual(RFC3339.string(millis: -1), "1969-12-31T23:59:59.999Z")
-        XCTAssertEqual(RFC3339.string(millis: 253_402_300_799_999), "9999-12-31T23:59:59.999Z")
+        XCTAssertEqual(EventTime.format(0), "1970-01-01T00:00:00.000Z")
+        XCTAssertEqual(EventTime.format(base + 7), "2026-11-20T13:00:00.007Z")
+        XCTAssertEqual(EventTime.format(951_782_400_000), "2000-02-29T00:00:00.000Z")
+        XCTAssertEqual(EventTime.format(-1), "1969-12-31T23:59:59.999Z")
+        XCTAssertEqual(EventTime.format(253_402_300_799_999), "9999-12-31T23:59:59.999Z")
     }
 
     func testAlertIDDependsOnRuleGroupAndWindowStartOnly() {
