@@ -19,6 +19,10 @@ static inline CURLcode secstream_curl_setopt_callback(CURL *handle, CURLoption o
                                                       secstream_curl_data_callback callback) {
     return curl_easy_setopt(handle, option, callback);
 }
+typedef int (*secstream_curl_seek_callback)(void *context, curl_off_t offset, int origin);
+static inline CURLcode secstream_curl_setopt_seek_callback(CURL *handle, secstream_curl_seek_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_SEEKFUNCTION, callback);
+}
 static inline CURLcode secstream_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -123,6 +123,10 @@ final class CurlHTTPClient: @unchecked Sendable {
             secstream_curl_setopt_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(body.count))
             secstream_curl_setopt_callback(handle, CURLOPT_READFUNCTION, curlReadBody)
             secstream_curl_setopt_pointer(handle, CURLOPT_READDATA, opaque)
+            // When a reused connection turns out to be closed by the server,
+            // curl resends on a new one and must rewind the body first.
+            secstream_curl_setopt_seek_callback(handle, curlSeekBody)
+            secstream_curl_setopt_pointer(handle, CURLOPT_SEEKDATA, opaque)
             if request.method == "POST" { secstream_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, "POST") }
         default:
             secstream_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
@@ -144,6 +148,17 @@ final class CurlHTTPClient: @unchecked Sendable {
         }
         var status = 0
         secstream_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        // curl reports success for a connection closed inside the header
+        // block, and then knows no length to check the body against; S3
+        // always frames its answers, so anything else is a cut response.
+        let bodiless = request.method == "HEAD" || status == 204 || status == 304
+        let framed = bodiless || (context.headers["content-length"].flatMap(Int.init).map { $0 == context.body.count }
+            ?? (context.headers["transfer-encoding"]?.lowercased() == "chunked"))
+        guard context.headersComplete && framed else {
+            throw HTTPTransportError(code: Int(CURLE_PARTIAL_FILE.rawValue), name: "truncated response",
+                                     message: "the connection closed before the full response arrived",
+                                     isRetryable: true)
+        }
         return HTTPResponse(status: status, headers: context.headers, body: context.body)
     }
 
@@ -153,7 +168,7 @@ final class CurlHTTPClient: @unchecked Sendable {
         switch code {
         case CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_SEND_ERROR, CURLE_RECV_ERROR,
              CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_COULDNT_RESOLVE_HOST, CURLE_SSL_CONNECT_ERROR,
-             CURLE_HTTP2, CURLE_HTTP2_STREAM:
+             CURLE_HTTP2, CURLE_HTTP2_STREAM, CURLE_SEND_FAIL_REWIND:
             retryable = true
         default:
             retryable = false
@@ -169,6 +184,8 @@ private final class TransferContext {
     var uploaded = 0
     var body: [UInt8] = []
     var headers: [String: String] = [:]
+    /// The blank line that ends the (last) header block has arrived.
+    var headersComplete = false
 
     init(upload: UnsafeRawBufferPointer) {
         self.upload = upload
@@ -197,6 +214,15 @@ private func curlReadBody(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _
     return length
 }
 
+private func curlSeekBody(_ opaque: UnsafeMutableRawPointer?, _ offset: curl_off_t, _ origin: Int32) -> Int32 {
+    let context = Unmanaged<TransferContext>.fromOpaque(opaque!).takeUnretainedValue()
+    guard origin == SEEK_SET, offset >= 0, Int(offset) <= context.upload.count else {
+        return Int32(CURL_SEEKFUNC_FAIL)
+    }
+    context.uploaded = Int(offset)
+    return Int32(CURL_SEEKFUNC_OK)
+}
+
 private func curlWriteHeader(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
                              _ opaque: UnsafeMutableRawPointer?) -> Int {
     let context = Unmanaged<TransferContext>.fromOpaque(opaque!).takeUnretainedValue()
@@ -207,6 +233,9 @@ private func curlWriteHeader(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int
         // A new status line (after a 100 Continue or a redirect) starts a
         // new header block.
         context.headers.removeAll()
+        context.headersComplete = false
+    } else if line == "\r\n" || line == "\n" {
+        context.headersComplete = true
     } else if let colon = line.firstIndex(of: ":") {
         let name = line[..<colon].lowercased()
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)

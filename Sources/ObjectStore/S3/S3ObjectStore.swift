@@ -222,7 +222,7 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
                 let error = S3ErrorXML(response: response)
                 let kind: ObjectStoreError.Kind
                 switch response.status {
-                case 404: kind = .notFound
+                case 404 where error.code != "NoSuchBucket": kind = .notFound
                 case 416: kind = .invalidRange
                 default: kind = .remoteFailed
                 }
