@@ -89,6 +89,21 @@ final class FileObjectStoreTests: XCTestCase {
         XCTAssertEqual(pages.map { $0.objects.map(\.key) }, [["k2", "k3", "k4"], ["k5", "k6"]])
         XCTAssertEqual(pages.map(\.commonPrefixes), [[], ["p/"]])
 
+        // start-after inside a rolled-up prefix keeps the prefix while a key
+        // under it sorts after start-after (S3's rule).
+        var prefixes: [String] = []
+        try store.list(prefix: "", delimiter: "/", startAfter: "p/a", pageSize: 10) { page in
+            prefixes += page.commonPrefixes
+            return true
+        }
+        XCTAssertEqual(prefixes, ["p/"])
+        prefixes = []
+        try store.list(prefix: "", delimiter: "/", startAfter: "p/z", pageSize: 10) { page in
+            prefixes += page.commonPrefixes
+            return true
+        }
+        XCTAssertEqual(prefixes, [])
+
         var seen = 0
         try store.list(prefix: "", delimiter: nil, startAfter: nil, pageSize: 2) { _ in
             seen += 1

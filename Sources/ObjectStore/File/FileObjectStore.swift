@@ -138,9 +138,14 @@ public final class FileObjectStore: ObjectStore, @unchecked Sendable {
 
     public func list(prefix: String, delimiter: String?, startAfter: String?, pageSize: Int,
                      onPage: (ListPage) throws -> Bool) throws {
-        let listing = try FileTreeLister(root: root, temporaryPrefix: Self.temporaryPrefix)
-            .list(prefix: prefix, delimiter: delimiter)
-        try ListPager.page(listing, startAfter: startAfter, pageSize: max(1, pageSize), onPage: onPage)
+        let lister = try FileTreeLister(root: root, temporaryPrefix: Self.temporaryPrefix)
+        let listing = try lister.list(prefix: prefix, delimiter: delimiter)
+        try ListPager.page(listing, startAfter: startAfter, pageSize: max(1, pageSize), onPage: onPage,
+                           prefixHasKeyAfter: { commonPrefix, startAfter in
+                               try lister.list(prefix: commonPrefix, delimiter: nil).contains {
+                                   startAfter.utf8.lexicographicallyPrecedes($0.sortKey.utf8)
+                               }
+                           })
     }
 
     // MARK: helpers

@@ -138,13 +138,22 @@ enum ListEntry {
 }
 
 /// Cuts a sorted listing into pages the way S3 does: objects and common
-/// prefixes both count toward the page size, `startAfter` is exclusive.
+/// prefixes both count toward the page size, `startAfter` is exclusive. A
+/// common prefix that sorts before `startAfter` but contains it stays when
+/// one of its keys sorts after `startAfter` (`prefixHasKeyAfter` says).
 enum ListPager {
     static func page(_ entries: [ListEntry], startAfter: String?, pageSize: Int,
-                     onPage: (ListPage) throws -> Bool) throws {
+                     onPage: (ListPage) throws -> Bool,
+                     prefixHasKeyAfter: (String, String) throws -> Bool) throws {
         var remaining = entries[...]
         if let startAfter {
-            remaining = remaining.drop { !startAfter.utf8.lexicographicallyPrecedes($0.sortKey.utf8) }
+            remaining = try ArraySlice(remaining.filter { entry in
+                if startAfter.utf8.lexicographicallyPrecedes(entry.sortKey.utf8) { return true }
+                if case .commonPrefix(let prefix) = entry, startAfter.hasPrefix(prefix) {
+                    return try prefixHasKeyAfter(prefix, startAfter)
+                }
+                return false
+            })
         }
         repeat {
             let chunk = remaining.prefix(pageSize)
