@@ -79,6 +79,10 @@ final class S3ConfigurationTests: XCTestCase {
         XCTAssertEqual(overridden.region, "us-east-2")
         XCTAssertEqual(overridden.serverSideEncryption, .kms(keyId: "k1"))
         XCTAssertEqual(overridden.endpoint.hostHeader(bucket: "logs"), "logs.s3.example.net")
+        // Dotted buckets under https, and non-DNS names, fall back to path style.
+        XCTAssertEqual(overridden.endpoint.hostHeader(bucket: "my.logs"), "s3.example.net")
+        XCTAssertEqual(overridden.endpoint.encodedPath(bucket: "my.logs", key: "k"), "/my.logs/k")
+        XCTAssertEqual(overridden.endpoint.hostHeader(bucket: "Bad_Name"), "s3.example.net")
         XCTAssertEqual(fromEnvironment.endpoint.hostHeader(bucket: "logs"), "localhost:9000")
         XCTAssertEqual(fromEnvironment.endpoint.encodedPath(bucket: "logs", key: "dt=1/a b"), "/logs/dt%3D1/a%20b")
     }

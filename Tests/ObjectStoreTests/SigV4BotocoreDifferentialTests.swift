@@ -80,7 +80,7 @@ final class SigV4BotocoreDifferentialTests: XCTestCase {
         case 1: endpoint = S3Endpoint(scheme: "https", host: "s3.eu-west-1.amazonaws.com", port: nil, addressing: .virtualHosted)
         default: endpoint = S3Endpoint(scheme: "http", host: "localhost", port: 80, addressing: .path)
         }
-        let bucket = ["logs", "sec-archive", "a.b-c", "bucket123"][random.index(4)]
+        let bucket = ["logs", "sec-archive", "a.b-c", "bucket123", "Upper_Case"][random.index(5)]
         let key: String? = random.index(5) == 0 ? nil : randomKey(&random)
 
         let paramNames = ["list-type", "prefix", "delimiter", "continuation-token", "start-after", "uploadId",
@@ -123,7 +123,7 @@ final class SigV4BotocoreDifferentialTests: XCTestCase {
             [
                 "method": c.method, "scheme": c.endpoint.scheme,
                 "host": c.endpoint.hostHeader(bucket: ""), "bucket": c.bucket, "key": c.key as Any? ?? NSNull(),
-                "addressing": c.endpoint.addressing == .path ? "path" : "virtual",
+                "addressing": c.endpoint.addressing(for: c.bucket) == .path ? "path" : "virtual",
                 "params": c.params.map { [$0.name, $0.value] }, "headers": c.headers.map { [$0.name, $0.value] },
                 "body_hex": Crypto.hex(c.body), "access_key": c.credentials.accessKeyId,
                 "secret_key": c.credentials.secretAccessKey, "token": c.credentials.sessionToken as Any? ?? NSNull(),

@@ -240,6 +240,9 @@ private func curlWriteHeader(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int
         let name = line[..<colon].lowercased()
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
         context.headers[name] = value
+        if name == "content-length", let length = Int(value), length > 0, length < 1 << 32 {
+            context.body.reserveCapacity(length)  // one allocation for the whole body
+        }
     }
     return length
 }

@@ -46,10 +46,24 @@ public struct S3Endpoint: Equatable, Sendable {
         return S3Endpoint(scheme: scheme, host: host, port: port, addressing: addressing ?? .path)
     }
 
+    /// The addressing actually used for `bucket`: virtual-hosted only when
+    /// the bucket name is a valid DNS label (and has no dot under https,
+    /// where `a.b.s3.amazonaws.com` fails the wildcard certificate); path
+    /// style otherwise, as the AWS SDKs do.
+    func addressing(for bucket: String) -> Addressing {
+        guard addressing == .virtualHosted, !bucket.isEmpty else { return .path }
+        let bytes = Array(bucket.utf8)
+        let validLabel = bytes.count >= 3 && bytes.count <= 63
+            && bytes.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 46 }
+            && bytes.first != 45 && bytes.last != 45 && bytes.first != 46 && bytes.last != 46
+        if !validLabel || (scheme == "https" && bytes.contains(46)) { return .path }
+        return .virtualHosted
+    }
+
     /// The `Host` header: the port only when it is not the scheme's default,
     /// exactly as HTTP clients (and so the server's signature check) see it.
     func hostHeader(bucket: String) -> String {
-        var name = addressing == .virtualHosted && !bucket.isEmpty ? "\(bucket).\(host)" : host
+        var name = addressing(for: bucket) == .virtualHosted ? "\(bucket).\(host)" : host
         if let port, !(scheme == "http" && port == 80), !(scheme == "https" && port == 443) {
             name += ":\(port)"
         }
@@ -59,7 +73,7 @@ public struct S3Endpoint: Equatable, Sendable {
     /// The encoded path for an object (or for the bucket when `key` is nil).
     func encodedPath(bucket: String, key: String?) -> String {
         let encodedKey = key.map(URIEncoding.encodePath)
-        switch addressing {
+        switch addressing(for: bucket) {
         case .path:
             if let encodedKey { return "/\(URIEncoding.encode(bucket))/\(encodedKey)" }
             return "/\(URIEncoding.encode(bucket))"
