@@ -116,7 +116,7 @@ final class FileObjectStoreTests: XCTestCase {
         let store = try FileObjectStore(root: directory)
         try store.put(key: "d/x", data: [1])
         // An upload interrupted mid-way leaves a temporary file: not an object.
-        FileManager.default.createFile(atPath: directory + "/d/\(FileObjectStore.temporaryPrefix)y-1", contents: Data([2]))
+        XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/d/\(FileObjectStore.temporaryPrefix)y-1", contents: Data([2])))
         XCTAssertEqual(try store.listAll(prefix: "d/").objects.map(\.key), ["d/x"])
         let names = try FileManager.default.contentsOfDirectory(atPath: directory + "/d")
         XCTAssertEqual(names.filter { !$0.hasPrefix(FileObjectStore.temporaryPrefix) }, ["x"])
