@@ -207,16 +207,22 @@ final class S3MotoIntegrationTests: XCTestCase {
             .closeBeforeResponse, .closeMidResponse, .stall(seconds: 2.5),
         ]
         // Every third request fails, cycling through the kinds; stalls (which
-        // cost a timeout each) only twice. A POST cut after the server acted
-        // would be replayed (a second CreateMultipartUpload); S3 clients
-        // accept that, but the test keeps its upload count exact.
-        let proxy = try FaultInjectingProxy(upstreamPort: server.port) { index, method, _ in
+        // cost a timeout each) only twice. Each POST of the multipart upload
+        // (create, complete) is first executed and its answer cut, so the
+        // client must cope with a replayed create and with a complete that
+        // already happened: the retried complete is told NoSuchUpload, as
+        // servers that forget finished uploads say.
+        let cutPosts = SeenSet(), answeredCompletes = SeenSet()
+        let proxy = try FaultInjectingProxy(upstreamPort: server.port) { index, method, target in
+            if method == "POST" && cutPosts.insert(target) {
+                return .closeMidResponse
+            }
+            if method == "POST" && target.contains("uploadId=") && answeredCompletes.insert(target) {
+                return .error(status: 404, code: "NoSuchUpload")
+            }
             guard index % 3 == 1 else { return .none }
             let fault = cycle[(index / 3) % cycle.count]
             if case .stall = fault, index > 40 { return .error(status: 503, code: "SlowDown") }
-            if method == "POST" && fault != .error(status: 500, code: "InternalError") {
-                return .error(status: 503, code: "SlowDown")
-            }
             return fault
         }
         defer { proxy.stop() }
@@ -262,6 +268,9 @@ final class S3MotoIntegrationTests: XCTestCase {
             XCTAssertTrue(injected.contains(fault), "fault \(fault) was injected at least once")
         }
         XCTAssertGreaterThan(injected.count, 20)
+        XCTAssertEqual(proxy.requests.filter { $0.method == "POST" && $0.fault == .closeMidResponse }.count, 2,
+                       "the create and the complete were each cut once")
+        XCTAssertEqual(proxy.requests.filter { $0.fault == .error(status: 404, code: "NoSuchUpload") }.count, 1)
     }
 
     func testPersistentSlowDownFailsAfterRetriesWithOneClearLine() throws {
@@ -283,5 +292,18 @@ final class S3MotoIntegrationTests: XCTestCase {
                            + "(request id FAULT2, after 3 attempts)")
         }
         XCTAssertEqual(proxy.requests.filter { $0.method == "PUT" }.count, 3)
+    }
+}
+
+/// A thread-safe set for stateful fault plans.
+final class SeenSet: @unchecked Sendable {
+    private let lock = NSLock()
+    private var seen = Set<String>()
+
+    /// True the first time `value` is inserted.
+    func insert(_ value: String) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return seen.insert(value).inserted
     }
 }

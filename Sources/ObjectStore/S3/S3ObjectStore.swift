@@ -86,9 +86,18 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
                     + xmlEscape(String(decoding: etag, as: UTF8.self)) + "</ETag></Part>"
             }
             document += "</CompleteMultipartUpload>"
-            _ = try send("POST", key: fullKey, query: [("uploadId", uploadId)],
-                         headers: [("content-type", "application/xml")], body: Array(document.utf8)[...],
-                         operation: "PUT (multipart complete)")
+            do {
+                _ = try send("POST", key: fullKey, query: [("uploadId", uploadId)],
+                             headers: [("content-type", "application/xml")], body: Array(document.utf8)[...],
+                             operation: "PUT (multipart complete)")
+            } catch let error as ObjectStoreError where error.code == "NoSuchUpload" && error.attempts > 1 {
+                // An earlier attempt completed the upload but its answer was
+                // lost; the retry then finds the upload gone. The object is
+                // there if its size says so (the parts were ours alone).
+                guard let info = try head(key: String(fullKey.dropFirst(prefix.count))), info.size == data.count else {
+                    throw error
+                }
+            }
         } catch {
             _ = try? send("DELETE", key: fullKey, query: [("uploadId", uploadId)], operation: "PUT (multipart abort)")
             throw error
@@ -222,7 +231,9 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
                 let error = S3ErrorXML(response: response)
                 let kind: ObjectStoreError.Kind
                 switch response.status {
-                case 404 where error.code != "NoSuchBucket": kind = .notFound
+                // Only a missing object is "not found"; a missing bucket or
+                // upload is a failure of the remote side.
+                case 404 where error.code == "NoSuchKey" || error.code == "NotFound": kind = .notFound
                 case 416: kind = .invalidRange
                 default: kind = .remoteFailed
                 }
