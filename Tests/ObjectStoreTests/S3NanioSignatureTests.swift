@@ -122,4 +122,19 @@ final class S3NanioSignatureTests: XCTestCase {
             XCTAssertEqual(failure?.code, "InvalidAccessKeyId", failure?.description ?? "")
         }
     }
+
+    func testPresignedURLReadsWithoutCredentials() throws {
+        let store = try makeStore(prefix: "shared")
+        try store.put(key: "dt=2026-11-20/hour=13/a b=c.ndjson", data: Array("presigned\n".utf8))
+        let url = try store.presignedURL(key: "dt=2026-11-20/hour=13/a b=c.ndjson")
+        XCTAssertTrue(url.contains("X-Amz-Signature="), url)
+        let http = CurlHTTPClient(maxConnections: 1, connectTimeoutMillis: 5_000, stallTimeoutSeconds: 30)
+        let response = try http.perform(HTTPRequest(method: "GET", url: url, headers: []))
+        XCTAssertEqual(response.status, 200, String(decoding: response.body, as: UTF8.self))
+        XCTAssertEqual(response.body, Array("presigned\n".utf8))
+
+        // Tampering with the key breaks the signature.
+        let tampered = url.replacingOccurrences(of: "a%20b", with: "a%20c")
+        XCTAssertEqual(try http.perform(HTTPRequest(method: "GET", url: tampered, headers: [])).status, 403)
+    }
 }

@@ -21,11 +21,24 @@ final class SigV4BotocoreDifferentialTests: XCTestCase {
         var credentials: AWSCredentials
         var region: String
         var amzDate: String
+        /// Presigned-URL cases: sign into the query, valid this long.
+        var presignExpires: Int?
     }
 
     func testSignaturesMatchBotocoreOnRandomisedRequests() throws {
         var random = SeededRandom(seed: 0x5ec57ea3)
-        let cases = (0..<400).map { _ in Self.randomCase(&random) }
+        var cases = (0..<400).map { _ in Self.randomCase(&random) }
+        // Presigned URLs: an object key, the host header only, no body.
+        for _ in 0..<100 {
+            var presign = Self.randomCase(&random)
+            presign.method = random.index(2) == 0 ? "GET" : "PUT"
+            presign.key = Self.randomKey(&random)
+            presign.params = []
+            presign.headers = []
+            presign.body = []
+            presign.presignExpires = [1, 900, 3600, 604_800][random.index(4)]
+            cases.append(presign)
+        }
         let reference = try runBotocore(cases)
         XCTAssertEqual(reference.count, cases.count)
         var mismatches = 0
@@ -35,6 +48,24 @@ final class SigV4BotocoreDifferentialTests: XCTestCase {
                 headers: testCase.headers, payloadSHA256: Crypto.hex(Crypto.sha256(testCase.body)),
                 credentials: testCase.credentials, region: testCase.region, amzDate: testCase.amzDate)
             let label = "case \(index): \(testCase.method) key=\(testCase.key ?? "nil")"
+            if let expires = testCase.presignExpires {
+                let request = SigV4Request(
+                    method: testCase.method,
+                    encodedPath: testCase.endpoint.encodedPath(bucket: testCase.bucket, key: testCase.key),
+                    headers: [("host", testCase.endpoint.hostHeader(bucket: testCase.bucket))],
+                    payloadSHA256: "UNSIGNED-PAYLOAD")
+                let presigned = SigV4Signer.presign(request, credentials: testCase.credentials, region: testCase.region,
+                                                    service: "s3", amzDate: testCase.amzDate, expiresSeconds: expires)
+                XCTAssertEqual(presigned.canonicalRequest, expected["canonical_request"], label)
+                XCTAssertEqual(presigned.stringToSign, expected["string_to_sign"], label)
+                XCTAssertEqual(presigned.signature, expected["authorization"], label)
+                let url = testCase.endpoint.presignedURL(method: testCase.method, bucket: testCase.bucket,
+                                                         key: testCase.key!, credentials: testCase.credentials,
+                                                         region: testCase.region, amzDate: testCase.amzDate,
+                                                         expiresSeconds: expires)
+                XCTAssertTrue(url.hasPrefix(expected["url"]! + "?") && url.contains("X-Amz-Signature=\(presigned.signature)"), label)
+                continue
+            }
             let before = mismatches
             if signed.signature.canonicalRequest != expected["canonical_request"] { mismatches += 1 }
             XCTAssertEqual(signed.signature.canonicalRequest, expected["canonical_request"], label)
@@ -128,6 +159,7 @@ final class SigV4BotocoreDifferentialTests: XCTestCase {
                 "body_hex": Crypto.hex(c.body), "access_key": c.credentials.accessKeyId,
                 "secret_key": c.credentials.secretAccessKey, "token": c.credentials.sessionToken as Any? ?? NSNull(),
                 "region": c.region, "amz_date": c.amzDate,
+                "presign_expires": c.presignExpires as Any? ?? NSNull(),
             ]
         }
         let input = try JSONSerialization.data(withJSONObject: specs)

@@ -75,6 +75,26 @@ final class SigV4VectorTests: XCTestCase {
                 XCTAssertEqual(result.signature, try read(directory + "/header-signature.txt")
                     .trimmingCharacters(in: .whitespacesAndNewlines), name)
             }
+
+            // The query variant (presigned URL) of the same case.
+            let presigned = SigV4Signer.presign(request.sigV4Request, credentials: credentials,
+                                                region: context["region"] as! String,
+                                                service: context["service"] as! String,
+                                                amzDate: "20150830T123600Z",
+                                                expiresSeconds: context["expiration_in_seconds"] as! Int)
+            let expectedQueryCanonical = try read(directory + "/query-canonical-request.txt")
+            if vectorNormalizesPath {
+                var lines = expectedQueryCanonical.components(separatedBy: "\n")
+                lines[1] = request.sigV4Request.encodedPath
+                XCTAssertEqual(presigned.canonicalRequest, lines.joined(separator: "\n"), "\(name) (query)")
+            } else {
+                XCTAssertEqual(presigned.canonicalRequest, expectedQueryCanonical, "\(name) (query)")
+                XCTAssertEqual(presigned.stringToSign, try read(directory + "/query-string-to-sign.txt")
+                    .trimmingCharacters(in: .newlines), "\(name) (query)")
+                XCTAssertEqual(presigned.signature, try read(directory + "/query-signature.txt")
+                    .trimmingCharacters(in: .whitespacesAndNewlines), "\(name) (query)")
+                XCTAssertEqual(presigned.queryToAdd.last?.value, presigned.signature)
+            }
         }
     }
 

@@ -9,7 +9,10 @@ array of results on stdout, in order. A request description:
   ([[name, value], ...] decoded), headers ([[name, value], ...], repeats
   allowed), body_hex, access_key, secret_key, token (or null), region,
   amz_date (YYYYMMDDTHHMMSSZ).
-A result: url, canonical_request, string_to_sign, authorization.
+  presign_expires (optional): sign as a presigned URL (S3SigV4QueryAuth)
+  valid for that many seconds instead of with an Authorization header.
+A result: url, canonical_request, string_to_sign, authorization (the
+Authorization header, or the X-Amz-Signature value of a presigned URL).
 
 botocore builds the object path itself (percent_encode(key, safe='/~'), as
 its S3 serializer does), so the path encoding is checked too, not only the
@@ -44,23 +47,37 @@ def sign(spec):
     for name, value in spec["headers"]:
         request.headers[name] = value  # HTTPHeaders appends: repeats are kept
     credentials = Credentials(spec["access_key"], spec["secret_key"], spec["token"])
-    signer = RecordingS3SigV4Auth(credentials, "s3", spec["region"])
-    signer.add_auth(request)
+    if spec.get("presign_expires"):
+        signer = RecordingS3SigV4QueryAuth(credentials, "s3", spec["region"], expires=spec["presign_expires"])
+        signer.add_auth(request)
+        authorization = request.url.rsplit("X-Amz-Signature=", 1)[1]
+    else:
+        signer = RecordingS3SigV4Auth(credentials, "s3", spec["region"])
+        signer.add_auth(request)
+        authorization = request.headers["Authorization"]
     return {
         "url": url,
         "canonical_request": signer.recorded_canonical_request,
         "string_to_sign": signer.recorded_string_to_sign,
-        "authorization": request.headers["Authorization"],
+        "authorization": authorization,
     }
 
 
-class RecordingS3SigV4Auth(botocore.auth.S3SigV4Auth):
-    """botocore's S3 signer, keeping the texts it signed."""
+class Recording:
+    """Keeps the texts a botocore signer signed."""
 
     def string_to_sign(self, request, canonical_request):
         self.recorded_canonical_request = canonical_request
         self.recorded_string_to_sign = super().string_to_sign(request, canonical_request)
         return self.recorded_string_to_sign
+
+
+class RecordingS3SigV4Auth(Recording, botocore.auth.S3SigV4Auth):
+    pass
+
+
+class RecordingS3SigV4QueryAuth(Recording, botocore.auth.S3SigV4QueryAuth):
+    pass
 
 
 def main():

@@ -100,4 +100,17 @@ public struct S3Endpoint: Equatable, Sendable {
         // curl sets Host itself from the URL; sending it twice would be wrong.
         return (url, headers + signature.headersToAdd, signature)
     }
+
+    /// A presigned URL for `key`, usable without credentials (by DuckDB,
+    /// curl, a browser) until it expires. S3 presigned URLs sign
+    /// `UNSIGNED-PAYLOAD` and only the host header.
+    func presignedURL(method: String, bucket: String, key: String, credentials: AWSCredentials, region: String,
+                      amzDate: String, expiresSeconds: Int) -> String {
+        let request = SigV4Request(method: method, encodedPath: encodedPath(bucket: bucket, key: key),
+                                   headers: [("host", hostHeader(bucket: bucket))], payloadSHA256: "UNSIGNED-PAYLOAD")
+        let presigned = SigV4Signer.presign(request, credentials: credentials, region: region, service: "s3",
+                                            amzDate: amzDate, expiresSeconds: expiresSeconds)
+        return "\(scheme)://\(hostHeader(bucket: bucket))\(request.encodedPath)?"
+            + SigV4Signer.canonicalQuery(presigned.queryToAdd)
+    }
 }

@@ -184,6 +184,18 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
         } while continuation != nil
     }
 
+    // MARK: presigned URLs
+
+    /// A URL that reads (`GET`) or writes (`PUT`) `key` without credentials
+    /// until `expiresSeconds` (at most 7 days) have passed.
+    public func presignedURL(key: String, method: String = "GET", expiresSeconds: Int = 3600) throws -> String {
+        let fullKey = try scopedKey(key, operation: "PRESIGN")
+        return configuration.endpoint.presignedURL(
+            method: method, bucket: bucket, key: fullKey, credentials: configuration.credentials,
+            region: configuration.region, amzDate: SigV4Signer.amzDate(epochSeconds: Int(time(nil))),
+            expiresSeconds: min(max(1, expiresSeconds), 604_800))
+    }
+
     // MARK: bucket
 
     /// Creates the bucket (for tests and demos against local servers);

@@ -56,7 +56,17 @@ public struct SigV4Signature: Sendable {
     public var headersToAdd: [(name: String, value: String)]
 }
 
-/// AWS Signature Version 4, header variant, as a pure function of the
+/// A presigned request: the intermediate texts and the query parameters to add.
+public struct SigV4Presignature: Sendable {
+    public var canonicalRequest: String
+    public var stringToSign: String
+    public var signature: String
+    /// `X-Amz-Algorithm`, `-Credential`, `-Date`, `-Expires`, `-SignedHeaders`,
+    /// `-Security-Token` (temporary credentials) and `-Signature`.
+    public var queryToAdd: [(name: String, value: String)]
+}
+
+/// AWS Signature Version 4, header and query variants, as a pure function of the
 /// request, the credentials, the scope and the time.
 /// https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
 public enum SigV4Signer {
@@ -81,28 +91,66 @@ public enum SigV4Signer {
         headers.append(contentsOf: added)
 
         let (canonicalHeaders, signedHeaders) = canonicalize(headers: headers)
+        let scope = "\(amzDate.prefix(8))/\(region)/\(service)/aws4_request"
+        let texts = signTexts(method: request.method, encodedPath: request.encodedPath,
+                              canonicalQuery: canonicalQuery(request.query), canonicalHeaders: canonicalHeaders,
+                              signedHeaders: signedHeaders, payloadSHA256: request.payloadSHA256,
+                              secret: credentials.secretAccessKey, region: region, service: service,
+                              amzDate: amzDate, scope: scope)
+        let authorization = "\(algorithm) Credential=\(credentials.accessKeyId)/\(scope), "
+            + "SignedHeaders=\(signedHeaders), Signature=\(texts.signature)"
+        added.append(("authorization", authorization))
+        return SigV4Signature(canonicalRequest: texts.canonicalRequest, stringToSign: texts.stringToSign,
+                              signature: texts.signature, authorization: authorization, headersToAdd: added)
+    }
+
+    /// The query-string variant (a presigned URL): the authentication goes
+    /// into `X-Amz-*` query parameters, valid for `expiresSeconds`. Returns
+    /// the parameters to add to the request's own query (the signature
+    /// included); S3 presigned URLs sign `UNSIGNED-PAYLOAD`.
+    public static func presign(_ request: SigV4Request, credentials: AWSCredentials, region: String,
+                               service: String, amzDate: String, expiresSeconds: Int) -> SigV4Presignature {
+        let (canonicalHeaders, signedHeaders) = canonicalize(headers: request.headers)
+        let scope = "\(amzDate.prefix(8))/\(region)/\(service)/aws4_request"
+        var parameters: [(name: String, value: String)] = [
+            ("X-Amz-Algorithm", algorithm),
+            ("X-Amz-Credential", "\(credentials.accessKeyId)/\(scope)"),
+            ("X-Amz-Date", amzDate),
+            ("X-Amz-Expires", String(expiresSeconds)),
+            ("X-Amz-SignedHeaders", signedHeaders),
+        ]
+        if let token = credentials.sessionToken, !token.isEmpty {
+            parameters.append(("X-Amz-Security-Token", token))
+        }
+        let texts = signTexts(method: request.method, encodedPath: request.encodedPath,
+                              canonicalQuery: canonicalQuery(request.query + parameters),
+                              canonicalHeaders: canonicalHeaders, signedHeaders: signedHeaders,
+                              payloadSHA256: request.payloadSHA256, secret: credentials.secretAccessKey,
+                              region: region, service: service, amzDate: amzDate, scope: scope)
+        parameters.append(("X-Amz-Signature", texts.signature))
+        return SigV4Presignature(canonicalRequest: texts.canonicalRequest, stringToSign: texts.stringToSign,
+                                 signature: texts.signature, queryToAdd: parameters)
+    }
+
+    /// Canonical request → string to sign → signature, shared by both variants.
+    private static func signTexts(method: String, encodedPath: String, canonicalQuery: String,
+                                  canonicalHeaders: String, signedHeaders: String, payloadSHA256: String,
+                                  secret: String, region: String, service: String, amzDate: String,
+                                  scope: String) -> (canonicalRequest: String, stringToSign: String, signature: String) {
         let canonicalRequest = [
-            request.method.uppercased(),
-            request.encodedPath.isEmpty ? "/" : request.encodedPath,
-            canonicalQuery(request.query),
+            method.uppercased(),
+            encodedPath.isEmpty ? "/" : encodedPath,
+            canonicalQuery,
             canonicalHeaders,
             signedHeaders,
-            request.payloadSHA256,
+            payloadSHA256,
         ].joined(separator: "\n")
-
-        let day = String(amzDate.prefix(8))
-        let scope = "\(day)/\(region)/\(service)/aws4_request"
         let stringToSign = [
             algorithm, amzDate, scope, Crypto.hex(Crypto.sha256(Array(canonicalRequest.utf8))),
         ].joined(separator: "\n")
-
-        let key = signingKey(secret: credentials.secretAccessKey, day: day, region: region, service: service)
+        let key = signingKey(secret: secret, day: String(amzDate.prefix(8)), region: region, service: service)
         let signature = Crypto.hex(Crypto.hmacSHA256(key: key, message: Array(stringToSign.utf8)))
-        let authorization = "\(algorithm) Credential=\(credentials.accessKeyId)/\(scope), "
-            + "SignedHeaders=\(signedHeaders), Signature=\(signature)"
-        added.append(("authorization", authorization))
-        return SigV4Signature(canonicalRequest: canonicalRequest, stringToSign: stringToSign,
-                              signature: signature, authorization: authorization, headersToAdd: added)
+        return (canonicalRequest, stringToSign, signature)
     }
 
     /// kSigning = HMAC(HMAC(HMAC(HMAC("AWS4"+secret, day), region), service), "aws4_request")
