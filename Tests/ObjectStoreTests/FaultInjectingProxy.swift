@@ -15,6 +15,9 @@ final class FaultInjectingProxy: @unchecked Sendable {
         case none
         /// Answer with this status and S3 error code; the request never reaches the server.
         case error(status: Int, code: String)
+        /// Answer 403 RequestTimeTooSkewed with a `Date` this far ahead of
+        /// the local clock (not forwarded).
+        case clockSkew(serverAheadSeconds: Int)
         /// Answer `200 OK` with an empty body; the request never reaches the server.
         case acceptWithoutForwarding
         /// Read the request, then close without answering (not forwarded).
@@ -119,6 +122,15 @@ final class FaultInjectingProxy: @unchecked Sendable {
             case .error(let status, let code):
                 let body = Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>\(code)</Code><Message>injected \(code)</Message><RequestId>FAULT\(index)</RequestId></Error>".utf8)
                 let head = "HTTP/1.1 \(status) Injected\r\nContent-Type: application/xml\r\nContent-Length: \(body.count)\r\nx-amz-request-id: FAULT\(index)\r\n\r\n"
+                guard SocketReader.writeAll(client, Array(head.utf8) + body) else { return }
+            case .clockSkew(let ahead):
+                let body = Array("<Error><Code>RequestTimeTooSkewed</Code><Message>The difference between the request time and the current time is too large.</Message><RequestId>SKEW\(index)</RequestId></Error>".utf8)
+                let formatter = DateFormatter()
+                formatter.locale = Locale(identifier: "en_US_POSIX")
+                formatter.timeZone = TimeZone(identifier: "GMT")
+                formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+                let date = formatter.string(from: Date().addingTimeInterval(Double(ahead)))
+                let head = "HTTP/1.1 403 Forbidden\r\nDate: \(date)\r\nContent-Type: application/xml\r\nContent-Length: \(body.count)\r\n\r\n"
                 guard SocketReader.writeAll(client, Array(head.utf8) + body) else { return }
             case .acceptWithoutForwarding:
                 let head = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nETag: \"injected\"\r\n\r\n"

@@ -273,6 +273,31 @@ final class S3MotoIntegrationTests: XCTestCase {
         XCTAssertEqual(proxy.requests.filter { $0.fault == .error(status: 404, code: "NoSuchUpload") }.count, 1)
     }
 
+    func testClockSkewIsCorrectedFromTheServerDate() throws {
+        if let error = Self.startError { throw error }
+        let server = try XCTUnwrap(Self.server)
+        let proxy = try FaultInjectingProxy(upstreamPort: server.port) { index, _, _ in
+            index == 0 ? .clockSkew(serverAheadSeconds: 7_200) : .none
+        }
+        defer { proxy.stop() }
+        let store = try makeStore(port: proxy.port)
+        try store.put(key: "k", data: [7])
+        XCTAssertEqual(try store.get(key: "k"), [7])
+        let dates = proxy.requests.compactMap { $0.headers["x-amz-date"] }
+        XCTAssertEqual(dates.count, 3)
+        func secondsAheadOfNow(_ amzDate: String) -> Int {
+            let d = Array(amzDate.utf8).map { Int($0) - 48 }
+            func n(_ i: Int, _ c: Int) -> Int { d[i..<(i + c)].reduce(0) { $0 * 10 + $1 } }
+            let millis = S3Time.epochMillis(year: n(0, 4), month: n(4, 2), day: n(6, 2), hour: n(9, 2),
+                                            minute: n(11, 2), second: n(13, 2), millis: 0)
+            return Int(millis / 1000) - Int(Date().timeIntervalSince1970)
+        }
+        XCTAssertLessThan(abs(secondsAheadOfNow(dates[0])), 30, "first attempt signed with the local clock")
+        for date in dates.dropFirst() {
+            XCTAssertLessThan(abs(secondsAheadOfNow(date) - 7_200), 30, "later requests signed with the server's clock")
+        }
+    }
+
     func testPersistentSlowDownFailsAfterRetriesWithOneClearLine() throws {
         if let error = Self.startError { throw error }
         let server = try XCTUnwrap(Self.server)

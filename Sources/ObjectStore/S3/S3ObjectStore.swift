@@ -12,6 +12,7 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
     public let prefix: String
     public let configuration: S3Configuration
     private let http: CurlHTTPClient
+    private let clock = SigningClock()
 
     public var location: String { "s3://\(bucket)/\(prefix)" }
 
@@ -231,9 +232,9 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
             let signed = configuration.endpoint.signedRequest(
                 method: method, bucket: bucket, key: key, query: query, headers: headers,
                 payloadSHA256: payloadHash, credentials: configuration.credentials,
-                region: configuration.region, amzDate: SigV4Signer.amzDate(epochSeconds: Int(time(nil))))
+                region: configuration.region, amzDate: SigV4Signer.amzDate(epochSeconds: clock.now()))
             let failure: ObjectStoreError
-            let retryable: Bool
+            var retryable: Bool
             do {
                 let response = try http.perform(HTTPRequest(method: method, url: signed.url,
                                                             headers: signed.headers, body: body))
@@ -254,6 +255,12 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
                                            message: error.message ?? "no error message",
                                            requestId: error.requestId, attempts: attempt)
                 retryable = RetryPolicy.isRetryable(status: response.status, code: error.code)
+                // A machine whose clock is off by more than S3's 15 minutes
+                // signs requests S3 refuses; sign with the server's time.
+                if error.code == "RequestTimeTooSkewed", let serverDate = response.headers["date"],
+                   let serverMillis = S3Time.parseHTTPDate(serverDate), clock.adjust(toServerMillis: serverMillis) {
+                    retryable = true
+                }
             } catch let transport as HTTPTransportError {
                 failure = ObjectStoreError(kind: .remoteFailed, operation: "S3 \(operation)", target: target,
                                            code: transport.name, message: transport.message, attempts: attempt)
@@ -299,5 +306,29 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
     private func xmlEscape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}
+
+/// The time requests are signed with: the local clock, corrected by the
+/// offset to the server's clock once S3 has said they differ too much.
+final class SigningClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var offsetSeconds = 0
+
+    func now() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return Int(time(nil)) + offsetSeconds
+    }
+
+    /// Adopts the server's time; false when the offset is already in use
+    /// (so a server that keeps refusing is not retried for ever).
+    func adjust(toServerMillis serverMillis: Int64) -> Bool {
+        let offset = Int(serverMillis / 1000) - Int(time(nil))
+        lock.lock()
+        defer { lock.unlock() }
+        if abs(offset - offsetSeconds) < 60 { return false }
+        offsetSeconds = offset
+        return true
     }
 }
