@@ -138,7 +138,7 @@ public final class FileObjectStore: ObjectStore, @unchecked Sendable {
 
     public func list(prefix: String, delimiter: String?, startAfter: String?, pageSize: Int,
                      onPage: (ListPage) throws -> Bool) throws {
-        let lister = try FileTreeLister(root: root, temporaryPrefix: Self.temporaryPrefix)
+        let lister = FileTreeLister(root: root, temporaryPrefix: Self.temporaryPrefix)
         let listing = try lister.list(prefix: prefix, delimiter: delimiter)
         try ListPager.page(listing, startAfter: startAfter, pageSize: max(1, pageSize), onPage: onPage,
                            prefixHasKeyAfter: { commonPrefix, startAfter in

@@ -13,7 +13,7 @@ struct FileTreeLister {
     let root: String
     let temporaryPrefix: String
 
-    init(root: String, temporaryPrefix: String) throws {
+    init(root: String, temporaryPrefix: String) {
         self.root = root
         self.temporaryPrefix = temporaryPrefix
     }
