@@ -41,7 +41,6 @@ final class SigV4BotocoreDifferentialTests: XCTestCase {
         }
         let reference = try runBotocore(cases)
         XCTAssertEqual(reference.count, cases.count)
-        var mismatches = 0
         for (index, (testCase, expected)) in zip(cases, reference).enumerated() {
             let signed = testCase.endpoint.signedRequest(
                 method: testCase.method, bucket: testCase.bucket, key: testCase.key, query: testCase.params,
@@ -66,14 +65,11 @@ final class SigV4BotocoreDifferentialTests: XCTestCase {
                 XCTAssertTrue(url.hasPrefix(expected["url"]! + "?") && url.contains("X-Amz-Signature=\(presigned.signature)"), label)
                 continue
             }
-            let before = mismatches
-            if signed.signature.canonicalRequest != expected["canonical_request"] { mismatches += 1 }
             XCTAssertEqual(signed.signature.canonicalRequest, expected["canonical_request"], label)
             XCTAssertEqual(signed.signature.stringToSign, expected["string_to_sign"], label)
             XCTAssertEqual(signed.signature.authorization, expected["authorization"], label)
             // botocore sends the query separately; the path part must agree.
             XCTAssertEqual(String(signed.url.split(separator: "?", maxSplits: 1)[0]), expected["url"], label)
-            if mismatches - before > 0 && mismatches > 5 { break }
         }
     }
 
