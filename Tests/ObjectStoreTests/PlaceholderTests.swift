@@ -1,3 +1,0 @@
-import XCTest
-@testable import ObjectStore
-final class ObjectStorePlaceholderTests: XCTestCase { func testBuilds() {} }

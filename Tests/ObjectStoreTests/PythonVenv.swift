@@ -1,0 +1,48 @@
+import Foundation
+import XCTest
+
+/// Runs the project's Python helpers with the project venv
+/// (`<package root>/.venv`, made by scripts/venv.sh).
+enum PythonVenv {
+    static var python: String { TestPaths.packageRoot + "/.venv/bin/python" }
+    static func bin(_ name: String) -> String { TestPaths.packageRoot + "/.venv/bin/" + name }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func requireVenv() throws {
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw Failure(description: "no Python venv at \(TestPaths.packageRoot)/.venv: run scripts/venv.sh")
+        }
+    }
+
+    /// Runs a script from the package root with `stdin` and returns its stdout;
+    /// a non-zero exit fails with the script's stderr.
+    static func run(script: String, stdin: Data) throws -> Data {
+        try requireVenv()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [TestPaths.packageRoot + "/" + script]
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        // Write from another thread: a large output could otherwise fill the
+        // pipe while we are still writing the input.
+        let writer = Thread {
+            input.fileHandleForWriting.write(stdin)
+            try? input.fileHandleForWriting.close()
+        }
+        writer.start()
+        let stdout = output.fileHandleForReading.readDataToEndOfFile()
+        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Failure(description: "\(script) exited \(process.terminationStatus): "
+                + String(decoding: stderr, as: UTF8.self))
+        }
+        return stdout
+    }
+}
