@@ -2,7 +2,7 @@
 /// in milliseconds). Defaults make a run reproducible without any flag.
 public struct GeneratorConfig: Sendable {
     /// `--events N`: valid events to write (background + injected; never
-    /// fewer than the injected episodes, about 800 per round). When both this
+    /// fewer than the injected episodes, about 600 per round). When both this
     /// and `durationMs` are nil, `defaultEvents`.
     public var events: Int?
     /// `--duration DUR`: event time to cover; with no `--events`, the event
