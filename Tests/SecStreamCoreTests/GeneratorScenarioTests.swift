@@ -41,6 +41,24 @@ final class GeneratorScenarioTests: XCTestCase {
         try assertExactlyTheTruthAlerts(c)
     }
 
+    /// A two-hour run holds four rounds of every attack and decoy, each round
+    /// in its own half hour, each attack from its own address.
+    func testLongRunsRepeatTheAttacksInRounds() throws {
+        var c = smallConfig(seed: 5)
+        c.spanMs = 2 * 3_600_000
+        let (_, report) = try generateBytes(c)
+        XCTAssertEqual(report.truth.count, 4 * (Scenario.allCases.count + 1))
+        XCTAssertEqual(report.decoys.count, 4 * 11)
+        let bfsGroups = report.truth.filter { $0.ruleID == C.RuleID.bruteForceSuccess }.map(\.groupValue)
+        XCTAssertEqual(Set(report.truth.map(\.groupValue)).count, report.truth.count - bfsGroups.count)
+        for scenario in Scenario.allCases {
+            let slices = Set(report.truth.filter { $0.scenario == scenario && $0.ruleID == scenario.ruleID }
+                .map { ($0.windowStartMs - c.startMs) / AttackPlanner.roundSpanMs })
+            XCTAssertEqual(slices, [0, 1, 2, 3], scenario.rawValue)
+        }
+        try assertExactlyTheTruthAlerts(c)
+    }
+
     func testEveryScenarioAppearsInTruthWithSaneWindows() throws {
         let c = smallConfig()
         let (bytes, report) = try generateBytes(c)

@@ -14,9 +14,12 @@ struct AttackPlanner {
     typealias C = ScenarioConstants
 
     let plan: AddressPlan
-    let startMs: Int64
-    let spanMs: Int64
+    let runStartMs: Int64
+    let runSpanMs: Int64
     var rng: Xoshiro256
+    /// The part of the run the current round of episodes is placed in.
+    private var startMs: Int64
+    private var spanMs: Int64
 
     private(set) var events: [SyntheticEvent] = []
     private(set) var truth: [TruthRecord] = []
@@ -28,25 +31,43 @@ struct AttackPlanner {
     static let edgeMarginMs: Int64 = 60_000
     /// The longest episode (the slow spray decoy) plus both margins.
     static let minimumSpanMs: Int64 = 15 * 60_000
+    /// Long runs get one round of every selected attack and decoy per this
+    /// much event time (each round in its own slice of the run), so a large
+    /// run measures recall on many attacks, not one of each.
+    static let roundSpanMs: Int64 = 30 * 60_000
+    /// Enough rounds for a day; stays within the attacker address ranges
+    /// (13 external attackers per round out of 762).
+    static let maxRounds = 48
 
     init(plan: AddressPlan, startMs: Int64, spanMs: Int64, seed: UInt64) {
         self.plan = plan
+        runStartMs = startMs
+        runSpanMs = spanMs
         self.startMs = startMs
         self.spanMs = spanMs
         rng = Xoshiro256(seed: seed)
     }
 
+    static func rounds(spanMs: Int64) -> Int {
+        Int(min(Int64(maxRounds), max(1, spanMs / roundSpanMs)))
+    }
+
     mutating func plan(_ scenarios: [Scenario]) {
-        for s in Scenario.allCases where scenarios.contains(s) {
-            switch s {
-            case .bruteForce: bruteForce()
-            case .passwordSpray: passwordSpray()
-            case .portScan: portScan()
-            case .hostSweep: hostSweep()
-            case .exfiltration: exfiltration()
-            case .webScan: webScan()
-            case .dnsTunnel: dnsTunnel()
-            case .bruteForceSuccess: bruteForceSuccess()
+        let rounds = AttackPlanner.rounds(spanMs: runSpanMs)
+        for round in 0..<rounds {
+            startMs = runStartMs + runSpanMs * Int64(round) / Int64(rounds)
+            spanMs = runStartMs + runSpanMs * Int64(round + 1) / Int64(rounds) - startMs
+            for s in Scenario.allCases where scenarios.contains(s) {
+                switch s {
+                case .bruteForce: bruteForce()
+                case .passwordSpray: passwordSpray()
+                case .portScan: portScan()
+                case .hostSweep: hostSweep()
+                case .exfiltration: exfiltration()
+                case .webScan: webScan()
+                case .dnsTunnel: dnsTunnel()
+                case .bruteForceSuccess: bruteForceSuccess()
+                }
             }
         }
         // Stable sort keeps each episode's own order for equal times.

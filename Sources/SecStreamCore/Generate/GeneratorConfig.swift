@@ -1,8 +1,9 @@
 /// The options of `secstream generate`, already parsed (durations and times
 /// in milliseconds). Defaults make a run reproducible without any flag.
 public struct GeneratorConfig: Sendable {
-    /// `--events N`: valid events to write (background + injected). When both
-    /// this and `durationMs` are nil, `defaultEvents`.
+    /// `--events N`: valid events to write (background + injected; never
+    /// fewer than the injected episodes, about 600 per round). When both this
+    /// and `durationMs` are nil, `defaultEvents`.
     public var events: Int?
     /// `--duration DUR`: event time to cover; with no `--events`, the event
     /// count follows from `rate` (or the background rate when rate is 0).
@@ -16,7 +17,8 @@ public struct GeneratorConfig: Sendable {
     /// `--span DUR`: event time the run covers. Default: the duration, else
     /// events at `backgroundRate`, at least `AttackPlanner`'s minimum.
     public var spanMs: Int64?
-    /// `--scenarios LIST`.
+    /// `--scenarios LIST`: attacks to inject, each with its decoys; one round
+    /// of them per full 30 minutes of event time (at least one).
     public var scenarios: [Scenario] = Scenario.allCases
     /// `--late-fraction F`: share of events written after later events.
     public var lateFraction: Double = 0
