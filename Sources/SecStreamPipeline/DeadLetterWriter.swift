@@ -20,28 +20,47 @@ final class DeadLetterWriter {
         sink = try uri.map { try openSink($0) }
     }
 
-    func writeMalformed(_ reason: String, location: String, locationJSON: String, raw: UnsafeRawBufferPointer) throws {
+    func writeMalformed(_ reason: String, location: EventLocation, sources: SourceTable,
+                        raw: UnsafeRawBufferPointer) throws {
         malformed += 1
+        let where_ = sources.resolve(location)
         if reported < reportLimit {
             reported += 1
-            FileHandle.standardError.write(Data("secstream: \(location): malformed event: \(reason)\n".utf8))
+            FileHandle.standardError.write(Data("secstream: \(Self.text(where_)): malformed event: \(reason)\n".utf8))
         }
-        try write(kind: "malformed", error: reason, locationJSON: locationJSON, raw: raw)
+        try write(kind: "malformed", error: reason, location: where_, raw: raw)
     }
 
-    func writeLate(time: Int64, watermark: Int64, locationJSON: String, raw: UnsafeRawBufferPointer) throws {
+    func writeLate(time: Int64, watermark: Int64, location: EventLocation, sources: SourceTable,
+                   raw: UnsafeRawBufferPointer) throws {
         late += 1
         let error = "event time \(EventTime.format(time)) is older than the watermark \(EventTime.format(watermark))"
-        try write(kind: "late", error: error, locationJSON: locationJSON, raw: raw)
+        try write(kind: "late", error: error, location: sources.resolve(location), raw: raw)
     }
 
-    private func write(kind: String, error: String, locationJSON: String, raw: UnsafeRawBufferPointer) throws {
+    /// `file:line` or `topic/partition/offset`, as error messages name places.
+    static func text(_ sample: AlertSample) -> String {
+        switch sample {
+        case .file(let name, let line): return "\(name):\(line)"
+        case .partition(let topic, let partition, let offset): return "\(topic)/\(partition)/\(offset)"
+        }
+    }
+
+    private func write(kind: String, error: String, location: AlertSample, raw: UnsafeRawBufferPointer) throws {
         guard let sink else { return }
         record.removeAll(keepingCapacity: true)
         record.append(contentsOf: Array("{\"reason\":\"\(kind)\",\"error\":".utf8))
         JSONText.appendString(error, to: &record)
-        record.append(0x2c)
-        record.append(contentsOf: Array(locationJSON.utf8))
+        switch location {
+        case .file(let name, let line):
+            record.append(contentsOf: Array(",\"source\":".utf8))
+            JSONText.appendString(name, to: &record)
+            record.append(contentsOf: Array(",\"line\":\(line)".utf8))
+        case .partition(let topic, let partition, let offset):
+            record.append(contentsOf: Array(",\"topic\":".utf8))
+            JSONText.appendString(topic, to: &record)
+            record.append(contentsOf: Array(",\"partition\":\(partition),\"offset\":\(offset)".utf8))
+        }
         if raw.count > 0 {
             if JSONText.isValidUTF8(raw) {
                 record.append(contentsOf: Array(",\"raw\":".utf8))

@@ -1,0 +1,40 @@
+import Codecs
+import SecStreamCore
+
+/// NDJSON files (plain, gzip, lz4, zstd — by magic bytes) or stdin, read one
+/// after the other in argument order, in large chunks.
+final class FileLineSource: LineSource {
+    private let inputs: [String]
+    private let sources: SourceTable
+    private var next = 0
+    private var reader: LineChunkReader?
+    private var source: Int32 = 0
+    private var name = ""
+
+    init(inputs: [String], sources: SourceTable) {
+        self.inputs = inputs
+        self.sources = sources
+    }
+
+    func fill(_ job: ScanJob) throws -> Bool {
+        while true {
+            if let reader {
+                let chunk: LineChunk?
+                do { chunk = try reader.next() } catch { throw RunError(.input, "\(name): \(error)") }
+                if let chunk {
+                    job.reset(chunk: chunk, source: source)
+                    return true
+                }
+                self.reader = nil
+            }
+            guard next < inputs.count else { return false }
+            let input = inputs[next]
+            next += 1
+            name = input == "-" ? "stdin" : input
+            source = sources.file(name)
+            do { reader = try LineChunkReader(source: ByteSourceReader(path: input)) } catch {
+                throw RunError(.input, "\(name): \(error)")
+            }
+        }
+    }
+}
