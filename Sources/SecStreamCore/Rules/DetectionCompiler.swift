@@ -202,7 +202,9 @@ struct DetectionCompiler {
                 continue
             }
             if set.contains(.re) {
-                tests.append(.regex(arena.keep(try compileRegex(value, flags: set, at: v))))
+                let compiled = try compileRegex(value, flags: set, at: v)
+                tests.append(.regex(ByteRegex(pattern: value.text ?? "", compiled: compiled, caseInsensitive: set.contains(.i),
+                                              dotAll: set.contains(.s), arena: arena)))
             } else if set.contains(.cidr) {
                 guard let text = value.text, let block = CIDRBlock(text) else {
                     throw reader.error(v, "bad CIDR '\(value.text ?? "")'")
