@@ -87,6 +87,8 @@ final class RuleLoaderTests: XCTestCase {
                        "r.yml:5: bad condition '1 sel': expected 'of' after '1', found 'sel'")
         XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a: 1\n  condition: sel and\n"),
                        "r.yml:5: bad condition 'sel and': unexpected end of condition")
+        XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a: 1\n  condition: 2 of sel*\n"),
+                       "r.yml:5: bad condition '2 of sel*': '2 of' is not supported (use '1 of', 'any of' or 'all of')")
     }
 
     func testConditionNamesUndefinedSelection() {
@@ -242,6 +244,7 @@ final class RuleLoaderTests: XCTestCase {
         XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a: 1\n  condition: sel\ncorrelation:\n  type: temporal\n"),
                        "r.yml:1: a rule has either 'detection' or 'correlation', not both")
         XCTAssertEqual(error("action: global\ntitle: t\n"), "r.yml:1: Sigma v1 'action' documents are not supported")
+        XCTAssertEqual(error("title: t\nid: ''\ndetection:\n  s:\n    a: 1\n  condition: s\n"), "r.yml:2: 'id' is empty")
         XCTAssertEqual(error(correlation("  type: temporal\n  rules: [base]\n  timespan: 5m\n  generate: maybe\n")),
                        "r.yml:15: 'generate' must be true or false")
         XCTAssertEqual(error(correlation("  type: temporal\n  rules: [base]\n  timespan: 5m\n", extra: "secstream:\n  windows: tumbling\n")),
