@@ -81,8 +81,10 @@ final class RuleLoaderTests: XCTestCase {
                        "r.yml:5: bad condition 'sel and or sel': unexpected 'or'")
         XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a: 1\n  condition: (sel\n"),
                        "r.yml:5: bad condition '(sel': missing ')'")
-        XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a: 1\n  condition: sel |\n"),
-                       "r.yml:5: bad condition 'sel |': unexpected character '|'")
+        XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a: 1\n  condition: sel | count() > 5\n"),
+                       "r.yml:5: Sigma v1 aggregations ('| count() ...') are not supported: write a correlation rule")
+        XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a: 1\n  condition: sel & x\n"),
+                       "r.yml:5: bad condition 'sel & x': unexpected character '&'")
         XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a: 1\n  condition: 1 sel\n"),
                        "r.yml:5: bad condition '1 sel': expected 'of' after '1', found 'sel'")
         XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a: 1\n  condition: sel and\n"),
@@ -137,6 +139,11 @@ final class RuleLoaderTests: XCTestCase {
     func testUnknownReferencedRule() {
         XCTAssertEqual(error(correlation("  type: event_count\n  rules:\n    - base\n    - nothere\n  timespan: 5m\n  condition:\n    gte: 2\n")),
                        "r.yml:15: unknown rule 'nothere' (no rule has this id or name)")
+    }
+
+    func testRuleListedTwice() {
+        XCTAssertEqual(error(correlation("  type: temporal\n  rules:\n    - base\n    - base\n  timespan: 5m\n")),
+                       "r.yml:15: rule 'base' is listed twice")
     }
 
     func testReferenceCycle() {

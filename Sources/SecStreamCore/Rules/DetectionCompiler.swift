@@ -29,6 +29,9 @@ struct DetectionCompiler {
         // A list of conditions is their OR (Sigma spec).
         var roots: [MatchNode] = []
         for text in texts {
+            if text.contains("|") {
+                throw reader.error(condition, "Sigma v1 aggregations ('| count() ...') are not supported: write a correlation rule")
+            }
             let expression: ConditionExpression
             do { expression = try ConditionParser.parse(text) } catch let e as ConditionParser.SyntaxError {
                 throw reader.error(condition, "bad condition '\(text)': \(e.message)")
