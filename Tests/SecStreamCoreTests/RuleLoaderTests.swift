@@ -81,12 +81,16 @@ final class RuleLoaderTests: XCTestCase {
                        "r.yml:5: bad condition 'sel and or sel': unexpected 'or'")
         XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a: 1\n  condition: (sel\n"),
                        "r.yml:5: bad condition '(sel': missing ')'")
-        XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a: 1\n  condition: sel |\n"),
-                       "r.yml:5: bad condition 'sel |': unexpected character '|'")
+        XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a: 1\n  condition: sel | count() > 5\n"),
+                       "r.yml:5: Sigma v1 aggregations ('| count() ...') are not supported: write a correlation rule")
+        XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a: 1\n  condition: sel & x\n"),
+                       "r.yml:5: bad condition 'sel & x': unexpected character '&'")
         XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a: 1\n  condition: 1 sel\n"),
                        "r.yml:5: bad condition '1 sel': expected 'of' after '1', found 'sel'")
         XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a: 1\n  condition: sel and\n"),
                        "r.yml:5: bad condition 'sel and': unexpected end of condition")
+        XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a: 1\n  condition: 2 of sel*\n"),
+                       "r.yml:5: bad condition '2 of sel*': '2 of' is not supported (use '1 of', 'any of' or 'all of')")
     }
 
     func testConditionNamesUndefinedSelection() {
@@ -135,6 +139,11 @@ final class RuleLoaderTests: XCTestCase {
     func testUnknownReferencedRule() {
         XCTAssertEqual(error(correlation("  type: event_count\n  rules:\n    - base\n    - nothere\n  timespan: 5m\n  condition:\n    gte: 2\n")),
                        "r.yml:15: unknown rule 'nothere' (no rule has this id or name)")
+    }
+
+    func testRuleListedTwice() {
+        XCTAssertEqual(error(correlation("  type: temporal\n  rules:\n    - base\n    - base\n  timespan: 5m\n")),
+                       "r.yml:15: rule 'base' is listed twice")
     }
 
     func testReferenceCycle() {
@@ -242,6 +251,7 @@ final class RuleLoaderTests: XCTestCase {
         XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a: 1\n  condition: sel\ncorrelation:\n  type: temporal\n"),
                        "r.yml:1: a rule has either 'detection' or 'correlation', not both")
         XCTAssertEqual(error("action: global\ntitle: t\n"), "r.yml:1: Sigma v1 'action' documents are not supported")
+        XCTAssertEqual(error("title: t\nid: ''\ndetection:\n  s:\n    a: 1\n  condition: s\n"), "r.yml:2: 'id' is empty")
         XCTAssertEqual(error(correlation("  type: temporal\n  rules: [base]\n  timespan: 5m\n  generate: maybe\n")),
                        "r.yml:15: 'generate' must be true or false")
         XCTAssertEqual(error(correlation("  type: temporal\n  rules: [base]\n  timespan: 5m\n", extra: "secstream:\n  windows: tumbling\n")),

@@ -14,13 +14,14 @@ enum JSONLexing {
     /// the first such byte.
     @inline(__always)
     static func stringSpecialMask(_ w: UInt64) -> UInt64 {
-        let q = w ^ (ones &* 0x22)
-        let b = w ^ (ones &* 0x5c)
-        // High bit set where the lane is non-zero (i.e. not the quote / backslash).
-        let notQuote = ((q & low7) &+ low7) | q
-        let notBackslash = ((b & low7) &+ low7) | b
-        // High bit set where the lane's low 7 bits are >= 0x20.
-        let notControl = (w & low7) &+ (ones &* 0x60)
+        // On the low 7 bits of each lane, adding 0x7f sets the lane's high bit
+        // exactly when the lane is non-zero, and adding 0x60 exactly when it is
+        // >= 0x20; no sum carries into the next lane. Lanes whose own high bit
+        // is set (non-ASCII) are special whatever the low bits say.
+        let low = w & low7
+        let notQuote = (low ^ (ones &* 0x22)) &+ low7
+        let notBackslash = (low ^ (ones &* 0x5c)) &+ low7
+        let notControl = low &+ (ones &* 0x60)
         return (~(notQuote & notBackslash & notControl) | w) & high
     }
 

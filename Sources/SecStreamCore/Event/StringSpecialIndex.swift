@@ -41,8 +41,13 @@ struct StringSpecialIndex {
                 bits |= Self.gather(JSONLexing.stringSpecialMask(w)) &<< UInt64(k &* 8)
             }
         } else {
-            // The last, partial block: classify byte by byte (bits past `end` stay clear).
-            for k in 0..<(end &- start) {
+            // The line's last, partial block: whole words, then the last few bytes one by one.
+            let words = (end &- start) >> 3
+            for k in 0..<words {
+                let w = UnsafeRawPointer(p + (start &+ k &* 8)).loadUnaligned(as: UInt64.self)
+                bits |= Self.gather(JSONLexing.stringSpecialMask(w)) &<< UInt64(k &* 8)
+            }
+            for k in (words &* 8)..<(end &- start) {
                 let c = p[start &+ k]
                 if c == JSONLexing.quote || c == JSONLexing.backslash || c < 0x20 || c >= 0x80 {
                     bits |= 1 &<< UInt64(k)

@@ -123,7 +123,10 @@ struct ConditionParser {
                 }
                 return .quantified(all: lower == "all", pattern: target.lowercased() == "them" ? nil : target)
             }
-            if ["and", "or", "of", "them"].contains(lower) || (Int(w) != nil) {
+            if Int(w) != nil, isKeyword(peek, "of") {
+                throw SyntaxError(message: "'\(w) of' is not supported (use '1 of', 'any of' or 'all of')")
+            }
+            if ["and", "or", "of", "them"].contains(lower) || Int(w) != nil {
                 throw SyntaxError(message: "unexpected '\(w)'")
             }
             return .selection(w)

@@ -17,6 +17,10 @@ struct CorrelationResolver {
         // Each correlation's sources, as listed.
         var targets: [[Target]] = []
         for c in parsed {
+            var listed = Set<String>()
+            for ref in c.rules where !listed.insert(ref.text).inserted {
+                throw c.reader.error(ref.node, "rule '\(ref.text)' is listed twice")
+            }
             targets.append(try c.rules.map { ref in
                 guard let t = index[ref.text] else {
                     throw c.reader.error(ref.node, "unknown rule '\(ref.text)' (no rule has this id or name)")

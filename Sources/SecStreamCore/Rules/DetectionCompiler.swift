@@ -29,6 +29,9 @@ struct DetectionCompiler {
         // A list of conditions is their OR (Sigma spec).
         var roots: [MatchNode] = []
         for text in texts {
+            if text.contains("|") {
+                throw reader.error(condition, "Sigma v1 aggregations ('| count() ...') are not supported: write a correlation rule")
+            }
             let expression: ConditionExpression
             do { expression = try ConditionParser.parse(text) } catch let e as ConditionParser.SyntaxError {
                 throw reader.error(condition, "bad condition '\(text)': \(e.message)")
@@ -202,7 +205,9 @@ struct DetectionCompiler {
                 continue
             }
             if set.contains(.re) {
-                tests.append(.regex(arena.keep(try compileRegex(value, flags: set, at: v))))
+                let compiled = try compileRegex(value, flags: set, at: v)
+                tests.append(.regex(ByteRegex(pattern: value.text ?? "", compiled: compiled, caseInsensitive: set.contains(.i),
+                                              dotAll: set.contains(.s), arena: arena)))
             } else if set.contains(.cidr) {
                 guard let text = value.text, let block = CIDRBlock(text) else {
                     throw reader.error(v, "bad CIDR '\(value.text ?? "")'")

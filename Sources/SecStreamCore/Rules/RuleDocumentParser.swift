@@ -61,18 +61,25 @@ struct RuleDocumentParser {
         }
     }
 
+    /// Sigma's metadata; `title` and `level` are optional here (the title falls
+    /// back to the id, the level to `medium`) so minimal rules still load.
     private func readMeta(_ map: Node.Mapping, _ document: Node) throws -> RuleMeta {
-        let id = try map["id"].map { try reader.string($0, "'id'") }
-        let name = try map["name"].map { try reader.string($0, "'name'") }
+        let id = try identifier(map, "id")
+        let name = try identifier(map, "name")
         let resolvedID = id ?? name ?? fallbackID
         let title = try map["title"].map { try reader.string($0, "'title'") } ?? resolvedID
         let level = try map["level"].map { try reader.string($0, "'level'") } ?? "medium"
         let tags = try map["tags"].map { try reader.stringList($0, "'tags'") } ?? []
-        for (key, node) in [("id", map["id"]), ("name", map["name"])] {
-            if let node, (try? reader.string(node, key))?.isEmpty == true { throw reader.error(node, "'\(key)' is empty") }
-        }
         return RuleMeta(id: resolvedID, name: name, title: title, level: level, tags: tags,
                         location: reader.location(document))
+    }
+
+    /// `id` or `name`: references use them, so they may not be empty.
+    private func identifier(_ map: Node.Mapping, _ key: String) throws -> String? {
+        guard let node = map[key] else { return nil }
+        let value = try reader.string(node, "'\(key)'")
+        guard !value.isEmpty else { throw reader.error(node, "'\(key)' is empty") }
+        return value
     }
 
     // MARK: - Correlation

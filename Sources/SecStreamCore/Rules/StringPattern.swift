@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// A compiled string test on raw UTF-8 bytes. Case-insensitive patterns are
 /// stored lower-cased (ASCII) and the event bytes are folded on the fly, so no
 /// per-event copy is made. Non-ASCII letters compare exactly (no Unicode folding).
@@ -93,18 +99,29 @@ struct StringPattern {
         return true
     }
 
-    /// Substring search: scan for the first byte, then compare the rest.
+    /// Substring search: find candidates for the first byte, then compare the
+    /// rest. When the first byte has no other case, libc's vectorised `memchr`
+    /// finds the candidates.
     @inline(__always)
     private func find(_ p: UnsafeBufferPointer<UInt8>, in text: UnsafeRawBufferPointer) -> Bool {
         let m = p.count
         if m == 0 { return true }
-        guard m <= text.count else { return false }
+        guard m <= text.count, let base = text.baseAddress else { return false }
         let first = p[0]
-        var i = 0
         let last = text.count - m
+        if caseSensitive || first &- 97 >= 26 {
+            var i = 0
+            while i <= last {
+                guard let hit = memchr(base + i, Int32(first), last - i + 1) else { return false }
+                i = base.distance(to: UnsafeRawPointer(hit))
+                if equal(p, text, at: i) { return true }
+                i += 1
+            }
+            return false
+        }
+        var i = 0
         while i <= last {
-            let c = caseSensitive ? text[i] : StringPattern.lower(text[i])
-            if c == first && equal(p, text, at: i) { return true }
+            if StringPattern.lower(text[i]) == first && equal(p, text, at: i) { return true }
             i += 1
         }
         return false

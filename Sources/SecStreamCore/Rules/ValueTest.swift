@@ -1,12 +1,10 @@
-import Foundation
-
 /// One rule value, after modifiers, tested against one scalar event value.
 enum ValueTest {
     enum Comparison { case gt, gte, lt, lte }
 
     case string(StringPattern)
-    /// `|re`: the only test that builds a `String` per event (the arena keeps the regex alive).
-    case regex(Unmanaged<NSRegularExpression>)
+    /// `|re`: on bytes when the pattern allows, else through NSRegularExpression.
+    case regex(ByteRegex)
     case cidr(CIDRBlock)
     case compare(Comparison, Double)
     /// A plain number (`EventID: 4625`): equal to a JSON number or a numeric string.
@@ -21,7 +19,7 @@ enum ValueTest {
         case .null, .bool: return 1
         case .numberEquals, .compare, .cidr: return 2
         case .string(let p): return p.cost
-        case .regex: return 50
+        case .regex(let r): return r.program == nil ? 50 : 12
         }
     }
 
@@ -40,8 +38,7 @@ enum ValueTest {
         case .regex(let regex):
             switch kind {
             case .string, .escapedString, .number, .trueValue, .falseValue:
-                let text = String(decoding: value, as: UTF8.self)
-                return regex.takeUnretainedValue().firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+                return regex.matches(value)
             default: return false
             }
         case .cidr(let block):
