@@ -1,0 +1,378 @@
+import Foundation
+
+/// An asynchronous, batching, idempotent Kafka producer.
+///
+/// `send` only appends the record to its partition's open batch (blocking
+/// when `bufferBytes` are buffered). A sender thread seals batches when
+/// full or lingered, groups them per leader broker into Produce requests,
+/// pipelines up to `maxInFlight` requests per connection, retries retriable
+/// errors with backoff + jitter (refreshing metadata on leader changes), and
+/// accounts every record as acked or failed.
+public final class KafkaProducer {
+    public let cluster: Cluster
+    public let options: ProducerOptions
+    let lock = NSLock()
+    let cond = NSCondition()
+    var queues: [TopicPartition: PartitionQueue] = [:]
+    var stickyPartition: [String: Int32] = [:]
+    var bufferedBytes = 0
+    var stats = DeliveryStats()
+    var closing = false
+    var flushRequested = 0
+    var producerId: Int64 = -1
+    var producerEpoch: Int16 = -1
+    var sender: Thread?
+    let senderDone = DispatchSemaphore(value: 0)
+
+    /// Connects, and with idempotence obtains a producer id (InitProducerId).
+    public init(config: KafkaConfig, options: ProducerOptions = ProducerOptions()) throws {
+        self.cluster = Cluster(config: config)
+        self.options = options
+        if options.idempotent {
+            if options.acks != -1 { throw KafkaError.config("idempotent producer requires acks=all (-1)") }
+            try initProducerId()
+        }
+        let t = Thread { [unowned self] in self.runSender() }
+        t.name = "kafka-producer"
+        sender = t
+        t.start()
+    }
+
+    func initProducerId() throws {
+        var attempt = 0
+        while true {
+            do {
+                let resp = try cluster.anyConnection().request(InitProducerIdRequest())
+                if resp.errorCode == .none {
+                    producerId = resp.producerId
+                    producerEpoch = resp.producerEpoch
+                    return
+                }
+                let err = KafkaError.broker(code: resp.errorCode, context: "InitProducerId")
+                if !resp.errorCode.isRetriable || attempt >= options.retries { throw err }
+            } catch let e as KafkaError where e.isRetriable && attempt < options.retries {
+            }
+            attempt += 1
+            usleep(UInt32(Clock.backoff(attempt: attempt, baseMs: options.retryBackoffMs, maxMs: options.retryBackoffMaxMs) * 1000))
+        }
+    }
+
+    /// Creates a topic through this producer's connections.
+    public func createTopic(name: String, partitions: Int32, replicationFactor: Int16 = 1) throws {
+        try cluster.createTopic(name: name, partitions: partitions, replicationFactor: replicationFactor)
+    }
+
+    public func send(topic: String, key: [UInt8]? = nil, value: [UInt8]?, headers: [RecordHeader] = [],
+                     timestamp: Int64? = nil) throws {
+        try send(ProducerRecord(topic: topic, key: key, value: value, headers: headers, timestamp: timestamp))
+    }
+
+    /// Appends a record to its partition's batch. Blocks while the buffer is
+    /// full; throws if the producer is closed or failed fatally.
+    public func send(_ record: ProducerRecord) throws {
+        let count = try cluster.partitionCount(record.topic, allowAutoCreate: options.allowAutoTopicCreation)
+        let size = (record.key?.count ?? 0) + (record.value?.count ?? 0) + 16
+            + record.headers.reduce(0) { $0 + $1.key.utf8.count + ($1.value?.count ?? 0) + 4 }
+        cond.lock()
+        defer { cond.unlock() }
+        while bufferedBytes + size > options.bufferBytes && bufferedBytes > 0 && !closing {
+            cond.wait()
+        }
+        if closing { throw KafkaError.closed }
+        let partition: Int32
+        if let p = record.partition {
+            guard p >= 0 && Int(p) < count else {
+                throw KafkaError.config("partition \(p) out of range for topic \(record.topic) with \(count) partitions")
+            }
+            partition = p
+        } else if let key = record.key {
+            partition = Partitioner.partition(forKey: key, partitions: count)
+        } else {
+            partition = stickyPartition[record.topic] ?? Int32.random(in: 0..<Int32(count))
+            stickyPartition[record.topic] = partition
+        }
+        let tp = TopicPartition(record.topic, partition)
+        var q = queues[tp] ?? PartitionQueue()
+        queues[tp] = nil // keep the queue uniquely referenced while appending
+        if q.builder.recordCount == 0 { q.openedMs = Clock.monoMs() }
+        q.builder.append(key: record.key, value: record.value, headers: record.headers,
+                         timestamp: record.timestamp ?? Clock.wallMs())
+        q.sendIndexes.append(stats.sent)
+        q.pendingBytes += size
+        stats.sent += 1
+        bufferedBytes += size
+        let full = q.builder.sizeInBytes >= options.batchBytes
+        queues[tp] = q
+        if full { cond.broadcast() }
+    }
+
+    /// Blocks until every record sent so far is acked or failed.
+    public func flush(timeoutMs: Int? = nil) throws {
+        let deadline = timeoutMs.map { Date().addingTimeInterval(Double($0) / 1000) }
+        cond.lock()
+        defer { cond.unlock() }
+        flushRequested += 1
+        defer { flushRequested -= 1 }
+        cond.broadcast()
+        while stats.pending > 0 {
+            if let d = deadline {
+                if !cond.wait(until: d) {
+                    throw KafkaError.timeout("flush: \(stats.pending) records still pending")
+                }
+            } else {
+                cond.wait()
+            }
+        }
+    }
+
+    /// Flushes, stops the sender thread and closes connections.
+    public func close() {
+        try? flush(timeoutMs: options.deliveryTimeoutMs)
+        cond.lock()
+        let wasClosing = closing
+        closing = true
+        cond.broadcast()
+        cond.unlock()
+        if !wasClosing {
+            senderDone.wait()
+            cluster.close()
+        }
+    }
+
+    /// A snapshot of delivery accounting.
+    public var deliveryStats: DeliveryStats {
+        cond.lock()
+        defer { cond.unlock() }
+        return stats
+    }
+
+    // MARK: - Sender thread
+
+    struct InFlightRequest {
+        let ticket: PendingResponse<ProduceRequest>
+        let batches: [ProducerBatch]
+    }
+
+    func runSender() {
+        var inFlight: [Int32: [InFlightRequest]] = [:]
+        while true {
+            let (sendable, done) = collectSendable(hasInFlight: inFlight.values.contains { !$0.isEmpty }, inFlight: inFlight)
+            if done && inFlight.values.allSatisfy(\.isEmpty) { break }
+            dispatch(sendable, &inFlight)
+            // Read the oldest response of each connection that has any.
+            for node in Array(inFlight.keys) {
+                guard var list = inFlight[node], !list.isEmpty else { continue }
+                let req = list.removeFirst()
+                inFlight[node] = list
+                handleResponse(req, node: node, &inFlight)
+            }
+        }
+        senderDone.signal()
+    }
+
+    /// Seals ready batches and takes the sendable ones, waiting when there is
+    /// nothing to do. Returns done=true once closing and fully drained.
+    func collectSendable(hasInFlight: Bool, inFlight: [Int32: [InFlightRequest]]) -> ([ProducerBatch], Bool) {
+        cond.lock()
+        defer { cond.unlock() }
+        while true {
+            let now = Clock.monoMs()
+            var nextWake: Int64 = now + 100
+            var out: [ProducerBatch] = []
+            let draining = closing || flushRequested > 0
+            for tp in Array(queues.keys) {
+                var q = queues[tp]!
+                queues[tp] = nil
+                if q.builder.recordCount > 0 {
+                    let due = q.openedMs + Int64(options.lingerMs)
+                    if draining || now >= due || q.builder.sizeInBytes >= options.batchBytes {
+                        seal(&q, tp)
+                    } else {
+                        nextWake = min(nextWake, due)
+                    }
+                }
+                // Sendable: respect the per-partition in-flight bound and retry backoff.
+                while let b = q.ready.first, q.inFlight < options.maxInFlight {
+                    if b.retryAtMs > now { nextWake = min(nextWake, b.retryAtMs); break }
+                    q.ready.removeFirst()
+                    q.inFlight += 1
+                    out.append(b)
+                }
+                queues[tp] = q
+            }
+            if !out.isEmpty || hasInFlight { return (out, false) }
+            if closing && stats.pending == 0 { return ([], true) }
+            let waitMs = max(1, nextWake - now)
+            _ = cond.wait(until: Date().addingTimeInterval(Double(waitMs) / 1000))
+        }
+    }
+
+    /// Closes the partition's open batch: assigns sequence numbers and encodes it.
+    func seal(_ q: inout PartitionQueue, _ tp: TopicPartition) {
+        let n = Int32(q.builder.recordCount)
+        let seq = options.idempotent ? q.nextSequence : -1
+        if options.idempotent { q.nextSequence = (q.nextSequence &+ n) & Int32.max }
+        let size = q.pendingBytes
+        q.pendingBytes = 0
+        let encoded: [UInt8]
+        do {
+            encoded = try q.builder.build(compression: options.compression, producerId: producerId,
+                                          producerEpoch: producerEpoch, baseSequence: seq)
+        } catch {
+            fail(q.sendIndexes, tp, "\(error)")
+            bufferedBytes -= size
+            q.builder = RecordBatchBuilder()
+            q.sendIndexes = []
+            return
+        }
+        q.ready.append(ProducerBatch(tp: tp, encoded: encoded, recordCount: Int(n), byteSize: size,
+                                     sendIndexes: q.sendIndexes, baseSequence: seq, createdMs: q.openedMs))
+        q.builder = RecordBatchBuilder()
+        q.sendIndexes = []
+        // KIP-480 sticky partitioning: a keyless topic moves on after each batch.
+        if let sticky = stickyPartition[tp.topic], sticky == tp.partition,
+           let count = cluster.cachedPartitionCount(tp.topic), count > 1 {
+            var next = Int32.random(in: 0..<Int32(count - 1))
+            if next >= sticky { next += 1 }
+            stickyPartition[tp.topic] = next
+        }
+    }
+
+    /// Groups batches by leader and writes one Produce request per broker
+    /// (one batch per partition per request).
+    func dispatch(_ batches: [ProducerBatch], _ inFlight: inout [Int32: [InFlightRequest]]) {
+        guard !batches.isEmpty else { return }
+        var byNode: [Int32: [ProducerBatch]] = [:]
+        var refreshed = Set<String>()
+        for b in batches {
+            var leader = cluster.leader(b.tp)
+            if leader < 0 && !refreshed.contains(b.tp.topic) {
+                refreshed.insert(b.tp.topic)
+                _ = try? cluster.refresh(topics: [b.tp.topic])
+                leader = cluster.leader(b.tp)
+            }
+            if leader < 0 {
+                retry(b, KafkaError.broker(code: .leaderNotAvailable, context: "\(b.tp)"))
+                continue
+            }
+            byNode[leader, default: []].append(b)
+        }
+        for (node, list) in byNode {
+            var remaining = list
+            while !remaining.isEmpty {
+                var seen = Set<TopicPartition>()
+                var thisRequest: [ProducerBatch] = []
+                var rest: [ProducerBatch] = []
+                for b in remaining {
+                    if seen.insert(b.tp).inserted { thisRequest.append(b) } else { rest.append(b) }
+                }
+                remaining = rest
+                send(thisRequest, to: node, &inFlight)
+            }
+        }
+    }
+
+    func send(_ batches: [ProducerBatch], to node: Int32, _ inFlight: inout [Int32: [InFlightRequest]]) {
+        let grouped = Dictionary(grouping: batches, by: \.tp.topic)
+        let req = ProduceRequest(acks: options.acks, timeoutMs: options.requestTimeoutMs,
+                                 topics: grouped.map { ($0.key, $0.value.map { .init(partition: $0.tp.partition, records: $0.encoded) }) })
+        // Bound the pipeline: wait for the oldest response before exceeding maxInFlight.
+        while (inFlight[node]?.count ?? 0) >= options.maxInFlight, var list = inFlight[node] {
+            let oldest = list.removeFirst()
+            inFlight[node] = list
+            handleResponse(oldest, node: node, &inFlight)
+        }
+        do {
+            let conn = try cluster.connection(to: node)
+            if options.acks == 0 {
+                try conn.sendOneWay(req)
+                for b in batches { complete(b, error: nil) }
+                return
+            }
+            let ticket = try conn.send(req)
+            inFlight[node, default: []].append(InFlightRequest(ticket: ticket, batches: batches))
+        } catch {
+            cluster.invalidate(batches[0].tp.topic)
+            for b in batches { retry(b, error) }
+        }
+    }
+
+    func handleResponse(_ req: InFlightRequest, node: Int32, _ inFlight: inout [Int32: [InFlightRequest]]) {
+        let resp: ProduceResponse
+        do {
+            resp = try cluster.connection(to: node).wait(req.ticket)
+        } catch {
+            // The connection is gone: every request on it is lost; retry them all in order.
+            let rest = inFlight[node] ?? []
+            inFlight[node] = []
+            for b in req.batches + rest.flatMap(\.batches) {
+                cluster.invalidate(b.tp.topic)
+                retry(b, error)
+            }
+            return
+        }
+        var byTP: [TopicPartition: ProducePartitionResult] = [:]
+        for r in resp.results { byTP[TopicPartition(r.topic, r.partition)] = r }
+        for b in req.batches {
+            guard let r = byTP[b.tp] else {
+                retry(b, KafkaError.decode("broker \(node): produce response lacks \(b.tp)"))
+                continue
+            }
+            if r.errorCode == .none || r.errorCode == .duplicateSequenceNumber {
+                complete(b, error: nil)
+            } else {
+                let err = KafkaError.broker(code: r.errorCode, context: "produce to \(b.tp) on broker \(node)"
+                                            + (r.errorMessage.map { ": \($0)" } ?? ""))
+                if r.errorCode.needsMetadataRefresh { cluster.invalidate(b.tp.topic) }
+                if r.errorCode.isRetriable || r.errorCode == .outOfOrderSequenceNumber {
+                    retry(b, err)
+                } else {
+                    complete(b, error: err)
+                }
+            }
+        }
+    }
+
+    /// Puts a batch back in its partition's queue (ordered by sequence) after
+    /// a backoff, or fails it when out of retries or past the delivery timeout.
+    func retry(_ b: ProducerBatch, _ error: Error) {
+        b.attempts += 1
+        let now = Clock.monoMs()
+        if b.attempts > options.retries || now - b.createdMs > Int64(options.deliveryTimeoutMs) {
+            complete(b, error: error)
+            return
+        }
+        if case .broker(let code, _)? = error as? KafkaError, code.needsMetadataRefresh {
+            _ = try? cluster.refresh(topics: [b.tp.topic])
+        }
+        b.retryAtMs = now + Clock.backoff(attempt: b.attempts, baseMs: options.retryBackoffMs, maxMs: options.retryBackoffMaxMs)
+        cond.lock()
+        defer { cond.unlock() }
+        var q = queues[b.tp] ?? PartitionQueue()
+        q.inFlight -= 1
+        let idx = q.ready.firstIndex { $0.baseSequence > b.baseSequence } ?? q.ready.endIndex
+        q.ready.insert(b, at: idx)
+        queues[b.tp] = q
+    }
+
+    func complete(_ b: ProducerBatch, error: Error?) {
+        cond.lock()
+        defer { cond.unlock() }
+        queues[b.tp]?.inFlight -= 1
+        bufferedBytes -= b.byteSize
+        if let error {
+            fail(b.sendIndexes, b.tp, "\(error)")
+        } else {
+            stats.acked += b.recordCount
+        }
+        cond.broadcast()
+    }
+
+    /// Records failures (caller holds the lock).
+    func fail(_ indexes: [Int], _ tp: TopicPartition, _ message: String) {
+        stats.failed += indexes.count
+        for i in indexes where stats.failures.count < 1000 {
+            stats.failures.append(DeliveryFailure(sendIndex: i, topic: tp.topic, partition: tp.partition, error: message))
+        }
+    }
+}

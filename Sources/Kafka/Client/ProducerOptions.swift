@@ -1,0 +1,56 @@
+/// Producer tuning. Defaults follow the Java client where it matters for
+/// correctness (acks=all, idempotence on, 5 in flight).
+public struct ProducerOptions: Sendable {
+    /// -1 = all in-sync replicas, 1 = leader only, 0 = no acknowledgement.
+    public var acks: Int16 = -1
+    public var compression: RecordCompression = .none
+    /// How long a partially filled batch waits for more records.
+    public var lingerMs: Int = 5
+    /// A batch is sent once its uncompressed size reaches this.
+    public var batchBytes: Int = 1 << 20
+    public var idempotent: Bool = true
+    /// Produce requests in flight per broker connection.
+    public var maxInFlight: Int = 5
+    public var retries: Int = 10
+    public var retryBackoffMs: Int = 100
+    public var retryBackoffMaxMs: Int = 1000
+    /// A record not acknowledged within this time fails.
+    public var deliveryTimeoutMs: Int = 120_000
+    /// `send` blocks while this many bytes are buffered (backpressure).
+    public var bufferBytes: Int = 64 << 20
+    /// Let Metadata create unknown topics (brokers with auto-create enabled).
+    public var allowAutoTopicCreation: Bool = false
+    public var requestTimeoutMs: Int32 = 30_000
+
+    public init(acks: Int16 = -1, compression: RecordCompression = .none, lingerMs: Int = 5, batchBytes: Int = 1 << 20,
+                idempotent: Bool = true, maxInFlight: Int = 5, retries: Int = 10, retryBackoffMs: Int = 100) {
+        self.acks = acks
+        self.compression = compression
+        self.lingerMs = lingerMs
+        self.batchBytes = batchBytes
+        self.idempotent = idempotent
+        self.maxInFlight = maxInFlight
+        self.retries = retries
+        self.retryBackoffMs = retryBackoffMs
+    }
+}
+
+/// One record that could not be delivered.
+public struct DeliveryFailure: Sendable, CustomStringConvertible {
+    /// The record's position in send order (0-based), so the caller can find it.
+    public var sendIndex: Int
+    public var topic: String
+    public var partition: Int32
+    public var error: String
+    public var description: String { "record #\(sendIndex) to \(topic)/\(partition): \(error)" }
+}
+
+/// Delivery accounting: every sent record ends up acked or failed.
+public struct DeliveryStats: Sendable {
+    public var sent = 0
+    public var acked = 0
+    public var failed = 0
+    /// The first failures (capped at 1000), with their errors.
+    public var failures: [DeliveryFailure] = []
+    public var pending: Int { sent - acked - failed }
+}
