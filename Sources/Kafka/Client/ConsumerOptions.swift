@@ -1,0 +1,41 @@
+/// Where a partition starts when the group has no committed offset (or in
+/// assign mode without an explicit offset).
+public enum StartPosition: Sendable {
+    case earliest
+    case latest
+}
+
+public struct ConsumerOptions: Sendable {
+    /// Fallback position when nothing is committed.
+    public var startPosition: StartPosition = .earliest
+    public var maxWaitMs: Int32 = 500
+    public var minBytes: Int32 = 1
+    public var maxBytes: Int32 = 64 << 20
+    /// Per partition per fetch; a larger first batch is still returned whole.
+    public var partitionMaxBytes: Int32 = 8 << 20
+    public var sessionTimeoutMs: Int32 = 10_000
+    public var rebalanceTimeoutMs: Int32 = 30_000
+    public var heartbeatIntervalMs: Int = 3_000
+    /// Offered to the group in preference order. Rebalancing is cooperative
+    /// only when every offered assignor is cooperative (as in the Java client).
+    public var assignors: [GroupAssignor] = [.cooperativeSticky]
+
+    public init(startPosition: StartPosition = .earliest, maxWaitMs: Int32 = 500, sessionTimeoutMs: Int32 = 10_000,
+                heartbeatIntervalMs: Int = 3_000, assignors: [GroupAssignor] = [.cooperativeSticky]) {
+        self.startPosition = startPosition
+        self.maxWaitMs = maxWaitMs
+        self.sessionTimeoutMs = sessionTimeoutMs
+        self.heartbeatIntervalMs = heartbeatIntervalMs
+        self.assignors = assignors
+    }
+}
+
+/// A committed position and its metadata string.
+public struct CommittedOffset: Equatable, Sendable {
+    public var offset: Int64
+    public var metadata: String?
+    public init(offset: Int64, metadata: String? = nil) {
+        self.offset = offset
+        self.metadata = metadata
+    }
+}
