@@ -1,7 +1,39 @@
 import ArgumentParser
+import Foundation
 import SecStreamPipeline
 
 struct SecStream: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "secstream", abstract: "Security-log streams: generate, ingest, detect, archive, replay, query.")
+    static let configuration = CommandConfiguration(
+        commandName: "secstream",
+        abstract: "Generate, ship, detect on, archive, replay and query security-log streams.",
+        discussion: """
+        Exit codes: 0 success; 1 the run completed but found what --fail-on-alert asks to fail on; \
+        2 usage or configuration error; 3 input or rule error; 4 a remote system (Kafka, S3) failed after retries.
+        """,
+        version: "0.1.0",
+        subcommands: [GenerateCommand.self, ProcessCommand.self]
+    )
 }
-SecStream.main()
+
+/// ArgumentParser exits 64 on usage errors; SPEC.md says 2. Runtime errors carry
+/// their own exit code (RunError) and print one line.
+func runMain() -> Never {
+    do {
+        var command = try SecStream.parseAsRoot()
+        try command.run()
+        exit(0)
+    } catch let error as RunError {
+        FileHandle.standardError.write(Data("secstream: \(error.message)\n".utf8))
+        exit(error.exitCode)
+    } catch let error as ExitCode {
+        exit(error.rawValue)
+    } catch {
+        let code = SecStream.exitCode(for: error)
+        if code == .success { SecStream.exit(withError: error) }
+        let message = SecStream.fullMessage(for: error)
+        FileHandle.standardError.write(Data("\(message)\n".utf8))
+        exit(code == .validationFailure ? 2 : code.rawValue)
+    }
+}
+
+runMain()

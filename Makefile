@@ -1,0 +1,60 @@
+# secstream — build, test, demo, benchmark, install.
+# `make demo` and `make test` work on a fresh Debian machine: they install the
+# system -dev libraries (scripts/deps.sh) and the Python test venv (scripts/venv.sh).
+
+PREFIX  ?= /usr/local
+SWIFT   ?= swift
+RELEASE  = .build/release/secstream
+DEMO_EVENTS ?= 200000
+DEMO_SEED   ?= 7
+
+.PHONY: all deps venv build debug test demo bench install uninstall clean services-up services-down fuzz soak embed-rules
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+venv: deps
+	@bash scripts/venv.sh
+
+build: deps
+	$(SWIFT) build -c release --product secstream
+
+debug: deps
+	$(SWIFT) build
+
+# The whole suite: unit tests plus integration tests against real local
+# servers (Tansu, moto, nanio) that the tests start and stop themselves.
+test: venv
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# Generate a labelled stream, detect with the built-in rules, print the alerts.
+demo: build
+	@mkdir -p .demo
+	$(RELEASE) generate --events $(DEMO_EVENTS) --seed $(DEMO_SEED) --truth .demo/truth.ndjson -o .demo/events.ndjson.gz
+	$(RELEASE) process --input .demo/events.ndjson.gz --alerts .demo/alerts.ndjson --dead-letter .demo/dead-letter.ndjson
+	@echo "--- alerts (.demo/alerts.ndjson) ---"
+	@cat .demo/alerts.ndjson
+	@echo "--- $$(wc -l < .demo/alerts.ndjson) alerts; $$(wc -l < .demo/truth.ndjson) injected attacks (.demo/truth.ndjson)"
+
+bench: build venv
+	@bash scripts/bench.sh
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/secstream/rules
+	install -m 0755 $(RELEASE) $(DESTDIR)$(PREFIX)/bin/secstream
+	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 rules/*.yml $(DESTDIR)$(PREFIX)/share/secstream/rules/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/secstream $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(wildcard man/*.1)))
+	rm -rf $(DESTDIR)$(PREFIX)/share/secstream
+
+# Regenerate the Swift file that compiles the rule pack into the binary.
+embed-rules:
+	bash scripts/embed-rules.sh
+
+clean:
+	rm -rf .build .demo bench-data

@@ -1,0 +1,174 @@
+/// Extracts the schema's fields from one NDJSON line in a single left-to-right
+/// pass, recording where each wanted value lies (no copying, no allocation)
+/// and validating the whole line as JSON on the way.
+///
+/// A field is found nested (`{"source":{"ip":..}}`), flat (`{"source.ip":..}`)
+/// or mixed (`{"source":{"geo.city":..}}`); when it occurs more than once, the
+/// last occurrence wins. Values inside arrays are not addressed by path (an
+/// array as a whole is a value; see `JSONArrayElements`).
+///
+/// The scanner is immutable and `Sendable`: build one after the schema is
+/// complete and share it between threads.
+public struct FieldScanner: @unchecked Sendable {
+    /// Deepest container nesting accepted; deeper lines are malformed.
+    public static let maxDepth = 128
+
+    public let fieldCount: Int
+    let trie: FieldTrie
+
+    public init(schema: FieldSchema) {
+        fieldCount = schema.count
+        trie = FieldTrie(paths: schema.paths)
+    }
+
+    /// One open container: where it started, the field it is the value of
+    /// (or -1), and the enclosing container's trie node and kind.
+    private struct Frame {
+        var start: Int32
+        var field: Int32
+        var parentNode: Int32
+        var parentIsArray: Bool
+    }
+
+    /// Scans `line`, filling `slots` (at least `fieldCount` of them; fields
+    /// not found are `.missing`). Slots are meaningful only when `.ok` is returned.
+    public func scan(_ line: UnsafeRawBufferPointer, into slots: UnsafeMutableBufferPointer<FieldSlot>) -> ScanResult {
+        precondition(slots.count >= fieldCount, "slot buffer smaller than the schema")
+        for k in 0..<fieldCount { slots[k] = .missing }
+        let end = line.count
+        guard end > 0, let base = line.baseAddress else { return .malformed(.empty, offset: 0) }
+        guard end <= Int(Int32.max) else { return .malformed(.tooLong, offset: 0) }
+        let p = base.assumingMemoryBound(to: UInt8.self)
+        let slotBase = slots.baseAddress!
+
+        var i = JSONLexing.skipWhitespace(p, 0, end)
+        guard i < end else { return .malformed(.empty, offset: 0) }
+        guard p[i] == 0x7b else { return .malformed(.notAnObject, offset: i) }
+
+        return withUnsafeTemporaryAllocation(of: Frame.self, capacity: Self.maxDepth) { stack -> ScanResult in
+            let trie = self.trie
+            var depth = 1
+            stack[0] = Frame(start: Int32(i), field: -1, parentNode: FieldTrie.dead, parentIsArray: false)
+            var node = FieldTrie.root   // trie node of the current object; dead when not wanted
+            var inArray = false
+            var afterValue = false      // false: just after `{` or `[`
+            var error: MalformedReason? = nil
+            i &+= 1
+
+            while true {
+                i = JSONLexing.skipWhitespace(p, i, end)
+                guard i < end else { return .malformed(.unexpectedEnd, offset: i) }
+                var c = p[i]
+                let close: UInt8 = inArray ? 0x5d : 0x7d
+                if c == close {
+                    // Close the container (empty, or after its last value).
+                    depth &-= 1
+                    let f = stack[depth]
+                    if f.field >= 0 {
+                        slotBase[Int(f.field)] = FieldSlot(start: f.start, end: Int32(i &+ 1),
+                                                           kind: inArray ? .array : .object)
+                    }
+                    i &+= 1
+                    if depth == 0 {
+                        i = JSONLexing.skipWhitespace(p, i, end)
+                        return i == end ? .ok : .malformed(.trailingGarbage, offset: i)
+                    }
+                    node = f.parentNode
+                    inArray = f.parentIsArray
+                    afterValue = true
+                    continue
+                }
+                if afterValue {
+                    guard c == 0x2c else { return .malformed(.expectedCommaOrClose, offset: i) }
+                    i = JSONLexing.skipWhitespace(p, i &+ 1, end)
+                    guard i < end else { return .malformed(.unexpectedEnd, offset: i) }
+                    c = p[i]
+                }
+                afterValue = true
+
+                // In an object: the key, then `:`. Look the key up only inside wanted objects.
+                var field: Int32 = -1
+                var childNode = FieldTrie.dead
+                if !inArray {
+                    guard c == JSONLexing.quote else { return .malformed(.expectedKey, offset: i) }
+                    let keyStart = i &+ 1
+                    var escaped = false
+                    let keyEnd = JSONLexing.scanString(p, keyStart, end, &escaped, &error)
+                    if let error { return .malformed(error, offset: keyEnd) }
+                    if node >= 0 {
+                        let n = escaped ? walkEscapedKey(node, p + keyStart, keyEnd &- keyStart)
+                                        : trie.walk(node, p + keyStart, keyEnd &- keyStart)
+                        if n >= 0 {
+                            field = trie.field(n)
+                            childNode = trie.step(n, 0x2e)  // into a nested object: the `.` edge
+                        }
+                    }
+                    i = JSONLexing.skipWhitespace(p, keyEnd &+ 1, end)
+                    guard i < end else { return .malformed(.unexpectedEnd, offset: i) }
+                    guard p[i] == 0x3a else { return .malformed(.expectedColon, offset: i) }
+                    i = JSONLexing.skipWhitespace(p, i &+ 1, end)
+                    guard i < end else { return .malformed(.unexpectedEnd, offset: i) }
+                    c = p[i]
+                }
+
+                // The value.
+                switch c {
+                case JSONLexing.quote:
+                    var escaped = false
+                    let close = JSONLexing.scanString(p, i &+ 1, end, &escaped, &error)
+                    if let error { return .malformed(error, offset: close) }
+                    if field >= 0 {
+                        slotBase[Int(field)] = FieldSlot(start: Int32(i &+ 1), end: Int32(close),
+                                                         kind: escaped ? .escapedString : .string)
+                    }
+                    i = close &+ 1
+                case 0x7b, 0x5b:  // { [
+                    guard depth < Self.maxDepth else { return .malformed(.tooDeep, offset: i) }
+                    stack[depth] = Frame(start: Int32(i), field: field, parentNode: node, parentIsArray: inArray)
+                    depth &+= 1
+                    inArray = c == 0x5b
+                    // Objects are followed into only where a wanted path continues;
+                    // array elements are never addressed by path.
+                    node = inArray ? FieldTrie.dead : childNode
+                    afterValue = false
+                    i &+= 1
+                case 0x2d, 0x30...0x39:
+                    let after = JSONLexing.scanNumber(p, i, end)
+                    guard after >= 0 else { return .malformed(.invalidNumber, offset: i) }
+                    if field >= 0 {
+                        slotBase[Int(field)] = FieldSlot(start: Int32(i), end: Int32(after), kind: .number)
+                    }
+                    i = after
+                default:
+                    guard let (kind, after) = JSONLexing.scanLiteral(p, i, end) else {
+                        return .malformed(isTruncatedLiteral(p, i, end) ? .unexpectedEnd : .invalidToken, offset: i)
+                    }
+                    if field >= 0 {
+                        slotBase[Int(field)] = FieldSlot(start: Int32(i), end: Int32(after), kind: kind)
+                    }
+                    i = after
+                }
+            }
+        }
+    }
+
+    /// Slow path for a key written with escapes (`"source\u002eip"`): walk the
+    /// trie over its unescaped bytes.
+    private func walkEscapedKey(_ node: Int32, _ key: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
+        var unescaped: [UInt8] = []
+        guard JSONString.unescape(UnsafeRawBufferPointer(start: key, count: count), into: &unescaped) else {
+            return FieldTrie.dead
+        }
+        return unescaped.withUnsafeBufferPointer { trie.walk(node, $0.baseAddress!, $0.count) }
+    }
+
+    /// True when the line ends inside `true`, `false` or `null`.
+    private func isTruncatedLiteral(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> Bool {
+        for word in ["true", "false", "null"] {
+            let w = Array(word.utf8)
+            let n = end &- i
+            if n < w.count && (0..<n).allSatisfy({ p[i &+ $0] == w[$0] }) { return true }
+        }
+        return false
+    }
+}

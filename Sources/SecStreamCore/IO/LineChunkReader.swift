@@ -1,0 +1,187 @@
+import Codecs
+import Glibc
+
+/// Splits an NDJSON input (file, stdin, any compression) into `LineChunk`s of
+/// complete lines, ~`chunkSize` bytes each, for parallel scanning. The partial
+/// last line of a read is carried into the next chunk; a line longer than
+/// `maxLineLength` is skipped as it streams by (never buffered whole) and
+/// reported with its number.
+///
+/// A chunk is returned as soon as a read yields complete lines, so a live
+/// pipe is not held back until a full chunk has arrived.
+public final class LineChunkReader {
+    public let name: String
+    public let chunkSize: Int
+    public let maxLineLength: Int
+    public let pool: ChunkBufferPool
+
+    private let source: ByteSourceReader
+    private var nextLineNumber = 1
+    private var nextSequence = 0
+    private var bytesConsumed = 0
+    private var finished = false
+    /// The partial line at the end of the last read (at most `maxLineLength` bytes).
+    private let carry: UnsafeMutableRawPointer
+    private var carryCount = 0
+    /// Set while skipping an oversized line.
+    private var skipping: SkippedLine?
+
+    /// An oversized line being skipped: its number, the bytes seen so far and
+    /// the last of them (to leave a `\r` before the `\n` out of its length).
+    private struct SkippedLine {
+        var lineNumber: Int
+        var length: Int
+        var lastByte: UInt8
+
+        mutating func add(_ bytes: UnsafeRawPointer, _ count: Int) {
+            guard count > 0 else { return }
+            length += count
+            lastByte = bytes.load(fromByteOffset: count - 1, as: UInt8.self)
+        }
+
+        var result: OversizedLine {
+            OversizedLine(lineNumber: lineNumber, length: lastByte == 0x0d ? length - 1 : length)
+        }
+    }
+
+    public convenience init(path: String, chunkSize: Int = 2 << 20, maxLineLength: Int = 1 << 20) throws {
+        self.init(source: try ByteSourceReader(path: path), chunkSize: chunkSize, maxLineLength: maxLineLength)
+    }
+
+    public init(source: ByteSourceReader, chunkSize: Int = 2 << 20, maxLineLength: Int = 1 << 20) {
+        self.source = source
+        self.name = source.name
+        self.chunkSize = max(chunkSize, 64)
+        self.maxLineLength = max(maxLineLength, 1)
+        // Room for a carried partial line plus a full chunk's worth of new data
+        // (+2 for a `\r\n` after a line of exactly the maximum length).
+        pool = ChunkBufferPool(bufferCapacity: self.chunkSize + self.maxLineLength + 2)
+        carry = .allocate(byteCount: self.maxLineLength + 2, alignment: 16)
+    }
+
+    deinit { carry.deallocate() }
+
+    /// The next chunk, or nil at the end of the input. Throws (naming the
+    /// input) on a read error or a corrupt compressed stream.
+    public func next() throws -> LineChunk? {
+        guard !finished else { return nil }
+        let buffer = pool.take()
+        let base = buffer.base
+        let capacity = buffer.capacity
+        let firstLine = nextLineNumber
+        var skipped: [OversizedLine] = []
+        var filled = carryCount
+        if carryCount > 0 { base.copyMemory(from: carry, byteCount: carryCount) }
+        carryCount = 0
+
+        while true {
+            var n = try source.read(into: UnsafeMutableRawBufferPointer(start: base + filled, count: capacity - filled))
+            if n == 0 {
+                finished = true
+                if let s = skipping {
+                    skipped.append(s.result)
+                    nextLineNumber += 1
+                    skipping = nil
+                }
+                guard filled > 0 || !skipped.isEmpty else {
+                    pool.recycle(buffer)
+                    return nil
+                }
+                // Everything left is complete lines; the last may lack its `\n`.
+                var lines = countNewlines(UnsafeRawBufferPointer(start: base, count: filled))
+                if filled > 0 && base.load(fromByteOffset: filled - 1, as: UInt8.self) != 0x0a { lines += 1 }
+                return makeChunk(buffer, firstLine, skipped, filled, lines + skipped.count)
+            }
+            if var s = skipping {
+                // Discard the oversized line's bytes up to its `\n`.
+                guard let nl = memchr(base + filled, 0x0a, n) else {
+                    s.add(base + filled, n)
+                    skipping = s
+                    bytesConsumed += n
+                    continue
+                }
+                let used = UnsafeMutableRawPointer(nl) - (base + filled) + 1
+                s.add(base + filled, used - 1)
+                skipped.append(s.result)
+                nextLineNumber += 1
+                skipping = nil
+                bytesConsumed += used
+                n -= used
+                if n == 0 { continue }
+                (base + filled).copyMemory(from: base + filled + used, byteCount: n)
+            }
+            let newStart = filled
+            filled += n
+            guard let lastNL = lastNewline(base + newStart, count: filled - newStart) else {
+                if filled > maxLineLength + 1 {
+                    // No line end within the limit: skip this line as it streams by.
+                    var s = SkippedLine(lineNumber: nextLineNumber, length: 0, lastByte: 0)
+                    s.add(base, filled)
+                    skipping = s
+                    bytesConsumed += filled
+                    filled = 0
+                }
+                continue
+            }
+            let chunkBytes = lastNL - base + 1
+            let lines = countNewlines(UnsafeRawBufferPointer(start: base, count: chunkBytes))
+            let chunk = makeChunk(buffer, firstLine, skipped, chunkBytes, lines + skipped.count)
+            let tail = filled - chunkBytes
+            if tail > maxLineLength + 1 {
+                var s = SkippedLine(lineNumber: nextLineNumber, length: 0, lastByte: 0)
+                s.add(lastNL + 1, tail)
+                skipping = s
+                bytesConsumed += tail
+            } else if tail > 0 {
+                carry.copyMemory(from: lastNL + 1, byteCount: tail)
+                carryCount = tail
+            }
+            return chunk
+        }
+    }
+
+    private func makeChunk(_ buffer: ChunkBuffer, _ firstLine: Int, _ skipped: [OversizedLine],
+                           _ byteCount: Int, _ lineCount: Int) -> LineChunk {
+        // Skipped lines were counted as they ended; count the buffered ones now.
+        nextLineNumber += lineCount - skipped.count
+        let chunk = LineChunk(sequence: nextSequence, firstLineNumber: firstLine, lineCount: lineCount,
+                              byteOffset: bytesConsumed, skippedLines: skipped, maxLineLength: maxLineLength,
+                              buffer: buffer, byteCount: byteCount, pool: pool)
+        bytesConsumed += byteCount
+        nextSequence += 1
+        return chunk
+    }
+
+    /// The last `\n` in `count` bytes from `start` (lines are short, so it is
+    /// usually found within a few hundred bytes of the end).
+    private func lastNewline(_ start: UnsafeMutableRawPointer, count: Int) -> UnsafeMutableRawPointer? {
+        var i = count - 1
+        while i >= 0 {
+            if start.load(fromByteOffset: i, as: UInt8.self) == 0x0a { return start + i }
+            i -= 1
+        }
+        return nil
+    }
+}
+
+/// Counts `\n` bytes eight at a time (SWAR): a byte of `w ^ 0x0a..` is zero
+/// exactly where `w` has a newline, and the high-bit trick flags each zero byte.
+func countNewlines(_ bytes: UnsafeRawBufferPointer) -> Int {
+    guard let base = bytes.baseAddress else { return 0 }
+    let n = bytes.count
+    var count = 0
+    var i = 0
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let low7: UInt64 = 0x7f7f_7f7f_7f7f_7f7f
+    while i + 8 <= n {
+        let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ (ones &* 0x0a)
+        let zeroFlags = ~(((x & low7) &+ low7) | x | low7)
+        count += zeroFlags.nonzeroBitCount
+        i += 8
+    }
+    while i < n {
+        if base.load(fromByteOffset: i, as: UInt8.self) == 0x0a { count += 1 }
+        i += 1
+    }
+    return count
+}

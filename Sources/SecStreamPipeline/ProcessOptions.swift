@@ -1,0 +1,25 @@
+/// What `secstream process` (and `replay`, which shares the rule and output
+/// options) was asked to do. Strings are parsed and validated by the runner so
+/// that every bad value gets the same one-line usage error and exit 2.
+public struct ProcessOptions {
+    public var inputs: [String] = ["-"]
+    public var rulePaths: [String] = []
+    public var defaultRules = true
+    public var fieldMap: String?
+    public var timeField = "@timestamp"
+    public var alerts = "-"
+    public var archive: String?
+    public var deadLetter: String?
+    public var lateness = "30s"
+    public var idleTimeout = "10s"
+    public var fromBeginning = false
+    public var untilIdle: String?
+    public var follow = false
+    public var failOnAlert = false
+    /// Worker threads that scan and match lines (0 = one per core).
+    public var threads = 0
+    /// Print the end-of-run summary on stderr.
+    public var summary = true
+
+    public init() {}
+}

@@ -1,0 +1,26 @@
+/// An error that ends a run, with the exit code SPEC.md assigns to its class.
+/// `description` is the one line printed on stderr.
+public struct RunError: Error, CustomStringConvertible {
+    public enum Kind: Int32 {
+        /// 2: bad flags, bad URI, unusable configuration.
+        case usage = 2
+        /// 3: input or rule error (unreadable file, rule that does not load).
+        case input = 3
+        /// 4: a remote system (Kafka, S3) failed after retries.
+        case remote = 4
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var exitCode: Int32 { kind.rawValue }
+    public var description: String { message }
+}
+
+/// Exit code 1: the run completed but found what the caller asked to fail on.
+public let exitFindings: Int32 = 1

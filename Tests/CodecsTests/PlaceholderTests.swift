@@ -1,3 +1,0 @@
-import XCTest
-@testable import Codecs
-final class CodecsPlaceholderTests: XCTestCase { func testBuilds() {} }
