@@ -260,6 +260,38 @@ final class KafkaBrokerTests: XCTestCase {
         XCTAssertNil(b.error)
         XCTAssertEqual(a.snapshot.1 + b.snapshot.1, 24)
     }
+
+    func roundTrip(_ compression: RecordCompression) throws {
+        let cfg = try config()
+        let topic = uniqueTopic("c-\(compression)")
+        var opts = ProducerOptions(compression: compression)
+        opts.batchBytes = 64 << 10 // several batches per partition
+        let producer = try KafkaProducer(config: cfg, options: opts)
+        try producer.createTopic(name: topic, partitions: 2)
+        let n = 3000
+        for i in 0..<n {
+            try producer.send(topic: topic, key: Array("key-\(i)".utf8),
+                              value: Array("{\"event\":\(i),\"msg\":\"compressible compressible compressible\"}".utf8),
+                              headers: [RecordHeader(key: "seq", value: Array("\(i)".utf8))])
+        }
+        try producer.flush(timeoutMs: 30_000)
+        XCTAssertEqual(producer.deliveryStats.acked, n, "\(producer.deliveryStats.failures.prefix(2))")
+        producer.close()
+        let recs = try consumeAll(cfg, topic: topic, partitions: 2, expect: n)
+        XCTAssertEqual(recs.count, n)
+        var seen = Set<Int>()
+        for r in recs {
+            let i = Int(String(decoding: r.headers[0].value!, as: UTF8.self))!
+            XCTAssertEqual(Array(r.key!), Array("key-\(i)".utf8))
+            XCTAssertTrue(r.value!.starts(with: Array("{\"event\":\(i),".utf8)))
+            seen.insert(i)
+        }
+        XCTAssertEqual(seen.count, n)
+    }
+
+    func testGzipProduceConsumeRoundTrip() throws { try roundTrip(.gzip) }
+    func testLZ4ProduceConsumeRoundTrip() throws { try roundTrip(.lz4) }
+    func testZstdProduceConsumeRoundTrip() throws { try roundTrip(.zstd) }
 }
 
 /// Fills a buffer with a position-dependent pattern (fast in debug builds).

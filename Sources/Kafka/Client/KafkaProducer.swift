@@ -28,6 +28,9 @@ public final class KafkaProducer {
     public init(config: KafkaConfig, options: ProducerOptions = ProducerOptions()) throws {
         self.cluster = Cluster(config: config)
         self.options = options
+        if !options.compression.canProduce {
+            throw KafkaError.config("producing with \(options.compression) compression is not supported (use gzip, lz4 or zstd)")
+        }
         if options.idempotent {
             if options.acks != -1 { throw KafkaError.config("idempotent producer requires acks=all (-1)") }
             try initProducerId()
