@@ -21,4 +21,6 @@ public struct ConsumedRecordBatch {
     /// The partition's high watermark at fetch time (the log end for
     /// committed reads), useful for lag and for knowing when input is drained.
     public var highWatermark: Int64
+    /// How the batch was compressed on the wire.
+    public var compression: RecordCompression = .none
 }

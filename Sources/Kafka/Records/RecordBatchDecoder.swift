@@ -114,7 +114,7 @@ public enum RecordBatchDecoder {
         }
         if let failure { throw KafkaError.decode("\(at): \(failure)") }
         return ConsumedRecordBatch(topic: topic, partition: partition, records: records, nextOffset: nextOffset,
-                                   highWatermark: highWatermark)
+                                   highWatermark: highWatermark, compression: codec)
     }
 
     @inline(__always)
