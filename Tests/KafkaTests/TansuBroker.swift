@@ -40,13 +40,14 @@ final class TansuBroker {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
-    init() throws {
+    /// `advertise` overrides the address put in metadata (e.g. a TLS proxy in front).
+    init(advertise: String? = nil) throws {
         let bin = try Self.binary()
         port = try Self.freePort()
         process = Process()
         process.executableURL = URL(fileURLWithPath: bin)
         process.arguments = ["broker", "--listener-url", "tcp://127.0.0.1:\(port)",
-                             "--advertised-listener-url", "tcp://127.0.0.1:\(port)",
+                             "--advertised-listener-url", "tcp://\(advertise ?? "127.0.0.1:\(port)")",
                              "--storage-engine", "memory://tansu/", "--silent"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

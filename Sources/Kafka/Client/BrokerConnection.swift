@@ -49,6 +49,8 @@ public final class BrokerConnection {
             try negotiateVersions()
             if let sasl = config.sasl { try authenticate(sasl) }
         } catch {
+            // deinit still runs for a fully initialized object that throws: mark it closed first.
+            isBroken = true
             transport.close()
             throw error
         }

@@ -97,7 +97,14 @@ final class TCPTransport: Transport {
         e == EAGAIN || e == EWOULDBLOCK ? "timed out" : String(cString: strerror(e))
     }
 
-    func close() { shutdown(fd, Int32(SHUT_RDWR)); Glibc.close(fd) }
+    var closed = false
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        shutdown(fd, Int32(SHUT_RDWR))
+        Glibc.close(fd)
+    }
 }
 
 /// Linux has no SO_NOSIGPIPE (MSG_NOSIGNAL is used per send); keepalive is harmless instead.

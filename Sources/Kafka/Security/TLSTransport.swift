@@ -33,9 +33,18 @@ final class TLSTransport: Transport {
             throw Self.error(tcp.peer, "SSL_new")
         }
         self.ssl = ssl
-        // SNI (SSL_set_tlsext_host_name is a C macro over SSL_ctrl).
-        _ = host.withCString { SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, Int(TLSEXT_NAMETYPE_host_name), UnsafeMutableRawPointer(mutating: $0)) }
-        if options.verifyHostname { SSL_set1_host(ssl, host) }
+        let isIPAddress = Self.isIPLiteral(host)
+        if !isIPAddress {
+            // SNI (SSL_set_tlsext_host_name is a C macro over SSL_ctrl); RFC 6066 forbids IP literals here.
+            _ = host.withCString { SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, Int(TLSEXT_NAMETYPE_host_name), UnsafeMutableRawPointer(mutating: $0)) }
+        }
+        if options.verifyHostname {
+            if isIPAddress {
+                X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host)
+            } else {
+                SSL_set1_host(ssl, host)
+            }
+        }
         SSL_set_fd(ssl, tcp.fd)
         if SSL_connect(ssl) != 1 {
             let verify = SSL_get_verify_result(ssl)
@@ -44,6 +53,12 @@ final class TLSTransport: Transport {
             SSL_CTX_free(ctx)
             throw KafkaError.connection("\(tcp.peer): TLS handshake failed: \(why)")
         }
+    }
+
+    static func isIPLiteral(_ host: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
     }
 
     static func lastError() -> String {
@@ -78,7 +93,11 @@ final class TLSTransport: Transport {
         throw KafkaError.connection("\(tcp.peer): TLS read failed: \(err == SSL_ERROR_SYSCALL ? TCPTransport.describe(errno) : Self.lastError())")
     }
 
+    var closed = false
+
     func close() {
+        guard !closed else { return }
+        closed = true
         SSL_shutdown(ssl)
         SSL_free(ssl)
         SSL_CTX_free(ctx)
