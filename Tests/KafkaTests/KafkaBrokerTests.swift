@@ -227,6 +227,35 @@ final class KafkaBrokerTests: XCTestCase {
         return cond()
     }
 
+    func testRangeAssignorEagerRebalanceRevokesAllThenSplits() throws {
+        let cfg = try config()
+        let topic = uniqueTopic("range")
+        let producer = try KafkaProducer(config: cfg)
+        try producer.createTopic(name: topic, partitions: 4)
+        producer.close()
+        let group = "g-\(topic)"
+        let opts = ConsumerOptions(maxWaitMs: 100, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 200, assignors: [.range])
+        let c1 = KafkaConsumer(config: cfg, options: opts)
+        c1.subscribe(topic: topic, group: group)
+        let a = PollLoop(c1)
+        XCTAssertTrue(waitUntil(20) { a.snapshot.0.count == 4 })
+        let c2 = KafkaConsumer(config: cfg, options: opts)
+        c2.subscribe(topic: topic, group: group)
+        let b = PollLoop(c2)
+        XCTAssertTrue(waitUntil(30) { a.snapshot.0.count == 2 && b.snapshot.0.count == 2 },
+                      "range should split 2/2, got \(a.snapshot.0.count)/\(b.snapshot.0.count)")
+        // Eager: the first member gave up all four partitions before rejoining.
+        a.lock.lock()
+        let revoked = a.revokedEvents
+        a.lock.unlock()
+        XCTAssertEqual(revoked.first?.count, 4)
+        // Range gives contiguous partitions: {0,1} and {2,3}.
+        let sets = [a.snapshot.0, b.snapshot.0].map { Set($0.map(\.partition)) }
+        XCTAssertTrue(sets.contains([0, 1]) && sets.contains([2, 3]), "\(sets)")
+        b.finish(close: true)
+        a.finish(close: true)
+    }
+
     func testGroupSplitsPartitionsAndRebalancesOnLeave() throws {
         let cfg = try config()
         let topic = uniqueTopic("group")

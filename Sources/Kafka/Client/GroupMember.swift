@@ -50,10 +50,14 @@ final class GroupMember {
             let resp = try cluster.anyConnection().request(FindCoordinatorRequest(group: groupId))
             if resp.errorCode == .none {
                 let c = try cluster.dedicatedConnection(host: resp.host, port: resp.port)
-                coordinator?.close()
-                heartbeatConnection?.close()
+                let hb = try cluster.dedicatedConnection(host: resp.host, port: resp.port)
+                lock.lock()
+                let old = (coordinator, heartbeatConnection)
                 coordinator = c
-                heartbeatConnection = try cluster.dedicatedConnection(host: resp.host, port: resp.port)
+                heartbeatConnection = hb
+                lock.unlock()
+                old.0?.close()
+                old.1?.close()
                 return c
             }
             attempt += 1
@@ -213,7 +217,10 @@ final class GroupMember {
         if !memberId.isEmpty, let conn = coordinator, !conn.isBroken {
             _ = try? conn.request(LeaveGroupRequest(groupId: groupId, memberId: memberId))
         }
-        coordinator?.close()
-        heartbeatConnection?.close()
+        lock.lock()
+        let conns = (coordinator, heartbeatConnection)
+        lock.unlock()
+        conns.0?.close()
+        conns.1?.close()
     }
 }
