@@ -15,6 +15,7 @@ public final class KafkaProducer {
     let cond = NSCondition()
     var queues: [TopicPartition: PartitionQueue] = [:]
     var stickyPartition: [String: Int32] = [:]
+    var partitionCounts: [String: (count: Int, at: Int64)] = [:]
     var bufferedBytes = 0
     var stats = DeliveryStats()
     var closing = false
@@ -71,11 +72,24 @@ public final class KafkaProducer {
     }
 
     /// Appends a record to its partition's batch. Blocks while the buffer is
-    /// full; throws if the producer is closed or failed fatally.
+    /// full; throws if the producer is closed.
     public func send(_ record: ProducerRecord) throws {
-        let count = try cluster.partitionCount(record.topic, allowAutoCreate: options.allowAutoTopicCreation)
-        let size = (record.key?.count ?? 0) + (record.value?.count ?? 0) + 16
-            + record.headers.reduce(0) { $0 + $1.key.utf8.count + ($1.value?.count ?? 0) + 4 }
+        try RecordBatchBuilder.withOptionalBytes(record.key) { k in
+            try RecordBatchBuilder.withOptionalBytes(record.value) { v in
+                try send(topic: record.topic, keyBytes: k, valueBytes: v, headers: record.headers,
+                         timestamp: record.timestamp, partition: record.partition)
+            }
+        }
+    }
+
+    /// The allocation-free form of `send`: key and value are copied straight
+    /// from the caller's buffers into the partition's open batch.
+    public func send(topic: String, keyBytes: UnsafeRawBufferPointer?, valueBytes: UnsafeRawBufferPointer?,
+                     headers: [RecordHeader] = [], timestamp: Int64? = nil, partition explicit: Int32? = nil) throws {
+        let count = try partitionCount(topic)
+        var size = (keyBytes?.count ?? 0) + (valueBytes?.count ?? 0) + 16
+        for h in headers { size += h.key.utf8.count + (h.value?.count ?? 0) + 4 }
+        let ts = timestamp ?? Clock.wallMs()
         cond.lock()
         defer { cond.unlock() }
         while bufferedBytes + size > options.bufferBytes && bufferedBytes > 0 && !closing {
@@ -83,30 +97,52 @@ public final class KafkaProducer {
         }
         if closing { throw KafkaError.closed }
         let partition: Int32
-        if let p = record.partition {
+        if let p = explicit {
             guard p >= 0 && Int(p) < count else {
-                throw KafkaError.config("partition \(p) out of range for topic \(record.topic) with \(count) partitions")
+                throw KafkaError.config("partition \(p) out of range for topic \(topic) with \(count) partitions")
             }
             partition = p
-        } else if let key = record.key {
+        } else if let key = keyBytes {
             partition = Partitioner.partition(forKey: key, partitions: count)
+        } else if let sticky = stickyPartition[topic] {
+            partition = sticky
         } else {
-            partition = stickyPartition[record.topic] ?? Int32.random(in: 0..<Int32(count))
-            stickyPartition[record.topic] = partition
+            partition = Int32.random(in: 0..<Int32(count))
+            stickyPartition[topic] = partition
         }
-        let tp = TopicPartition(record.topic, partition)
-        var q = queues[tp] ?? PartitionQueue()
-        queues[tp] = nil // keep the queue uniquely referenced while appending
-        if q.builder.recordCount == 0 { q.openedMs = Clock.monoMs() }
-        q.builder.append(key: record.key, value: record.value, headers: record.headers,
-                         timestamp: record.timestamp ?? Clock.wallMs())
-        q.sendIndexes.append(stats.sent)
-        q.pendingBytes += size
+        let tp = TopicPartition(topic, partition)
+        let index = stats.sent
+        // Mutated in place through the dictionary's modify accessor: no copy of the batch.
+        let full = Self.appendRecord(&queues[tp, default: PartitionQueue()], keyBytes, valueBytes, headers, ts, index, size,
+                                     batchBytes: options.batchBytes)
         stats.sent += 1
         bufferedBytes += size
-        let full = q.builder.sizeInBytes >= options.batchBytes
-        queues[tp] = q
         if full { cond.broadcast() }
+    }
+
+    static func appendRecord(_ q: inout PartitionQueue, _ key: UnsafeRawBufferPointer?, _ value: UnsafeRawBufferPointer?,
+                             _ headers: [RecordHeader], _ ts: Int64, _ index: Int, _ size: Int, batchBytes: Int) -> Bool {
+        if q.builder.recordCount == 0 { q.openedMs = Clock.monoMs() }
+        q.builder.append(keyBytes: key, valueBytes: value, headers: headers, timestamp: ts)
+        q.sendIndexes.append(index)
+        q.pendingBytes += size
+        return q.builder.sizeInBytes >= batchBytes
+    }
+
+    /// Partition count from a per-producer cache (refreshed with the metadata age).
+    func partitionCount(_ topic: String) throws -> Int {
+        let now = Clock.monoMs()
+        cond.lock()
+        if let c = partitionCounts[topic], now - c.at < Int64(cluster.config.metadataMaxAgeMs) {
+            cond.unlock()
+            return c.count
+        }
+        cond.unlock()
+        let n = try cluster.partitionCount(topic, allowAutoCreate: options.allowAutoTopicCreation)
+        cond.lock()
+        partitionCounts[topic] = (n, now)
+        cond.unlock()
+        return n
     }
 
     /// Blocks until every record sent so far is acked or failed.

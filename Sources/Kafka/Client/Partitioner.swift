@@ -4,6 +4,10 @@
 public enum Partitioner {
     /// Java's `org.apache.kafka.common.utils.Utils.murmur2` (seed 0x9747b28c).
     public static func murmur2(_ data: [UInt8]) -> Int32 {
+        data.withUnsafeBytes { murmur2($0) }
+    }
+
+    public static func murmur2(_ data: UnsafeRawBufferPointer) -> Int32 {
         let length = data.count
         let seed: UInt32 = 0x9747_B28C
         let m: UInt32 = 0x5BD1_E995
@@ -45,6 +49,10 @@ public enum Partitioner {
     @inline(__always) public static func toPositive(_ v: Int32) -> Int32 { v & 0x7FFF_FFFF }
 
     public static func partition(forKey key: [UInt8], partitions: Int) -> Int32 {
+        toPositive(murmur2(key)) % Int32(partitions)
+    }
+
+    public static func partition(forKey key: UnsafeRawBufferPointer, partitions: Int) -> Int32 {
         toPositive(murmur2(key)) % Int32(partitions)
     }
 }

@@ -8,7 +8,6 @@ public struct RecordBatchBuilder {
     public private(set) var maxTimestamp: Int64 = 0
     /// Encoded records section (uncompressed).
     public private(set) var body = WireWriter(capacity: 1024)
-    var scratch = WireWriter(capacity: 256)
 
     /// Bytes of the batch header that precede the records.
     public static let headerSize = 61
@@ -19,35 +18,64 @@ public struct RecordBatchBuilder {
     public var sizeInBytes: Int { Self.headerSize + body.count }
 
     public mutating func append(key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader], timestamp: Int64) {
+        Self.withOptionalBytes(key) { k in
+            Self.withOptionalBytes(value) { v in append(keyBytes: k, valueBytes: v, headers: headers, timestamp: timestamp) }
+        }
+    }
+
+    /// Appends a record from borrowed bytes (no intermediate arrays). The
+    /// record's length prefix is computed up front, so it is written once.
+    public mutating func append(keyBytes key: UnsafeRawBufferPointer?, valueBytes value: UnsafeRawBufferPointer?, headers: [RecordHeader],
+                                timestamp: Int64) {
         if recordCount == 0 {
             firstTimestamp = timestamp
             maxTimestamp = timestamp
         } else if timestamp > maxTimestamp {
             maxTimestamp = timestamp
         }
-        // The record is encoded into scratch first because its length prefix
-        // is a varint and so cannot be back-patched in place.
-        scratch.bytes.removeAll(keepingCapacity: true)
-        scratch.int8(0) // record attributes (unused)
-        scratch.varlong(timestamp - firstTimestamp)
-        scratch.varint(recordCount) // offset delta
-        Self.varBytes(&scratch, key)
-        Self.varBytes(&scratch, value)
-        scratch.varint(Int32(headers.count))
+        let tsDelta = timestamp - firstTimestamp
+        var length = 1 + Self.varlongSize(tsDelta) + Self.varlongSize(Int64(recordCount))
+            + Self.fieldSize(key?.count) + Self.fieldSize(value?.count) + Self.varlongSize(Int64(headers.count))
+        for h in headers { length += Self.fieldSize(h.key.utf8.count) + Self.fieldSize(h.value?.count) }
+        body.varint(Int32(length))
+        body.int8(0) // record attributes (unused)
+        body.varlong(tsDelta)
+        body.varint(recordCount) // offset delta
+        Self.varBytes(&body, key)
+        Self.varBytes(&body, value)
+        body.varint(Int32(headers.count))
         for h in headers {
             var k = h.key
             k.withUTF8 { buf in
-                scratch.varint(Int32(buf.count))
-                scratch.raw(buf)
+                body.varint(Int32(buf.count))
+                body.raw(UnsafeRawBufferPointer(buf))
             }
-            Self.varBytes(&scratch, h.value)
+            Self.withOptionalBytes(h.value) { Self.varBytes(&body, $0) }
         }
-        body.varint(Int32(scratch.count))
-        body.raw(scratch.bytes)
         recordCount += 1
     }
 
-    static func varBytes(_ w: inout WireWriter, _ b: [UInt8]?) {
+    @inline(__always)
+    static func withOptionalBytes<R>(_ b: [UInt8]?, _ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
+        guard let b else { return try body(nil) }
+        return try b.withUnsafeBytes { try body($0) }
+    }
+
+    /// Bytes of a zig-zag varlong.
+    @inline(__always) static func varlongSize(_ v: Int64) -> Int {
+        var u = UInt64(bitPattern: (v << 1) ^ (v >> 63))
+        var n = 1
+        while u >= 0x80 { u >>= 7; n += 1 }
+        return n
+    }
+
+    /// Bytes of a length-prefixed field (-1 length for null).
+    @inline(__always) static func fieldSize(_ count: Int?) -> Int {
+        guard let count else { return 1 }
+        return varlongSize(Int64(count)) + count
+    }
+
+    @inline(__always) static func varBytes(_ w: inout WireWriter, _ b: UnsafeRawBufferPointer?) {
         guard let b else { w.varint(-1); return }
         w.varint(Int32(b.count))
         w.raw(b)
