@@ -96,6 +96,11 @@ final class KafkaBrokerTests: XCTestCase {
             }
         }
         XCTAssertEqual(count, 1000)
+        // Drained: every partition's position reached its high watermark.
+        _ = try consumer.poll(timeoutMs: 10)
+        XCTAssertTrue(consumer.isCaughtUp)
+        let total = (0..<16).reduce(Int64(0)) { $0 + (consumer.highWatermark(TopicPartition(topic, Int32($1))) ?? 0) }
+        XCTAssertEqual(total, 1000)
     }
 
     func testLargeRecordsRoundTrip() throws {

@@ -16,6 +16,7 @@ public final class KafkaConsumer {
     public var onRevoked: (([TopicPartition]) -> Void)?
 
     var positions: [TopicPartition: Int64] = [:]
+    var highWatermarks: [TopicPartition: Int64] = [:]
     var group: GroupMember?
     var topics: [String] = []
     var closed = false
@@ -30,6 +31,15 @@ public final class KafkaConsumer {
 
     /// The next offset `poll` will fetch for a partition.
     public func position(_ tp: TopicPartition) -> Int64? { positions[tp] }
+
+    /// The partition's high watermark from the latest fetch (nil before the first).
+    public func highWatermark(_ tp: TopicPartition) -> Int64? { highWatermarks[tp] }
+
+    /// True when every assigned partition has been fetched up to its high
+    /// watermark: a bounded read of the topic's current contents is complete.
+    public var isCaughtUp: Bool {
+        !positions.isEmpty && positions.allSatisfy { tp, pos in highWatermarks[tp].map { pos >= $0 } ?? false }
+    }
 
     /// Assign mode: consume these partitions from the given offsets (nil
     /// starts at the configured start position). `group` enables commits.
@@ -85,14 +95,20 @@ public final class KafkaConsumer {
                 // KIP-429: release what moved, then rejoin so it can be handed on.
                 let list = revoked.sorted()
                 onRevoked?(list)
-                for tp in list { positions[tp] = nil }
+                for tp in list {
+                    positions[tp] = nil
+                    highWatermarks[tp] = nil
+                }
                 group.requestRejoin()
                 assigned = try group.joinAndSync(topics: topics, owned: assignment)
             }
         }
         let added = assigned.filter { positions[$0] == nil }
         try resolveStart(added, useCommitted: true)
-        for tp in Set(assignment).subtracting(assigned) { positions[tp] = nil }
+        for tp in Set(assignment).subtracting(assigned) {
+            positions[tp] = nil
+            highWatermarks[tp] = nil
+        }
         if !added.isEmpty { onAssigned?(added) }
     }
 
@@ -154,6 +170,7 @@ public final class KafkaConsumer {
                 guard let from = asked[tp], positions[tp] == from else { continue }
                 switch p.errorCode {
                 case .none:
+                    highWatermarks[tp] = p.highWatermark
                     let batches = try RecordBatchDecoder.decode(body, range: p.records, topic: p.topic, partition: p.partition,
                                                                 fromOffset: from, highWatermark: p.highWatermark)
                     if let last = batches.last { positions[tp] = last.nextOffset }
