@@ -202,4 +202,26 @@ final class KafkaScriptedBrokerTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("broker offers PLAIN"), "\($0)")
         }
     }
+
+    func testApiVersionsFallsBackToV0AndNegotiatesMinimumVersions() throws {
+        var broker: ScriptedBroker!
+        broker = try ScriptedBroker { api, _, _ in
+            api == .metadata ? broker.metadataResponse(topics: [("t", 3)]) : nil
+        }
+        broker.apiVersionsMax = 2
+        defer { broker.stop() }
+        let conn = try BrokerConnection(nodeId: -1, host: "127.0.0.1", port: broker.port,
+                                        config: try KafkaConfig(bootstrap: broker.bootstrap))
+        defer { conn.close() }
+        // The broker only offers Metadata v1 and Produce v3: the client must use exactly those.
+        XCTAssertEqual(try conn.version(for: MetadataRequest.self), 1)
+        XCTAssertEqual(try conn.version(for: ProduceRequest.self), 3)
+        XCTAssertThrowsError(try conn.version(for: FetchRequest.self)) { XCTAssertTrue("\($0)".contains("does not support fetch"), "\($0)") }
+        let meta = try conn.request(MetadataRequest(topics: ["t"]))
+        XCTAssertEqual(meta.topics.first?.partitions.count, 3)
+        broker.lock.lock()
+        let versions = broker.requests.filter { $0.0 == .apiVersions }.map(\.1)
+        broker.lock.unlock()
+        XCTAssertEqual(versions, [3, 0])
+    }
 }

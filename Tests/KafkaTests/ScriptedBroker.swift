@@ -13,6 +13,9 @@ final class ScriptedBroker: @unchecked Sendable {
     let lock = NSLock()
     private(set) var requests: [(APIKey, Int16, [UInt8])] = []
     var clientFds: [Int32] = []
+    /// Highest ApiVersions version understood; newer requests get the v0
+    /// UNSUPPORTED_VERSION answer an old broker sends (KIP-511).
+    var apiVersionsMax: Int16 = 3
 
     static let advertised: [(APIKey, Int16, Int16)] = [
         (.apiVersions, 0, 3), (.metadata, 1, 1), (.produce, 3, 3), (.initProducerId, 0, 1),
@@ -96,7 +99,12 @@ final class ScriptedBroker: @unchecked Sendable {
             let body = Array(frame[bodyStart...])
             lock.lock(); requests.append((api, version, body)); lock.unlock()
             let response: [UInt8]
-            if api == .apiVersions {
+            if api == .apiVersions && version > apiVersionsMax {
+                var w = WireWriter()
+                w.int16(ErrorCode.unsupportedVersion.rawValue)
+                w.arrayLength(1, flexible: false); w.int16(APIKey.apiVersions.rawValue); w.int16(0); w.int16(apiVersionsMax)
+                response = w.bytes
+            } else if api == .apiVersions {
                 response = Self.apiVersionsResponse(version)
             } else {
                 guard let r = handler(api, version, body) else { return }

@@ -75,10 +75,15 @@ public final class BrokerConnection {
     }
 
     func negotiateVersions() throws {
-        var resp = try request(ApiVersionsRequest(), version: 3)
-        if resp.errorCode == .unsupportedVersion {
+        // A broker that does not know v3 answers in the v0 layout with
+        // UNSUPPORTED_VERSION (KIP-511), so a v3 decode failure means "retry with v0".
+        let ticket = try send(ApiVersionsRequest(), version: 3)
+        let raw = try waitRaw(ticket.correlationId)
+        var resp = try? raw.withUnsafeBytes { try ApiVersionsRequest.decodeResponse($0, version: 3, from: 4) }
+        if resp == nil || resp?.errorCode == .unsupportedVersion {
             resp = try request(ApiVersionsRequest(), version: 0)
         }
+        guard let resp else { return }
         guard resp.errorCode == .none else {
             throw KafkaError.broker(code: resp.errorCode, context: "ApiVersions from broker \(address)")
         }

@@ -7,8 +7,9 @@ import Foundation
 /// full or lingered, groups them per leader broker into Produce requests,
 /// pipelines up to `maxInFlight` requests per connection, retries retriable
 /// errors with backoff + jitter (refreshing metadata on leader changes), and
-/// accounts every record as acked or failed.
-public final class KafkaProducer {
+/// accounts every record as acked or failed. Thread-safe; call `close()`
+/// when done (it flushes and stops the sender thread).
+public final class KafkaProducer: @unchecked Sendable {
     public let cluster: Cluster
     public let options: ProducerOptions
     let lock = NSLock()
@@ -36,7 +37,8 @@ public final class KafkaProducer {
             if options.acks != -1 { throw KafkaError.config("idempotent producer requires acks=all (-1)") }
             try initProducerId()
         }
-        let t = Thread { [unowned self] in self.runSender() }
+        // The sender holds the producer until `close()` stops it.
+        let t = Thread { self.runSender() }
         t.name = "kafka-producer"
         sender = t
         t.start()
