@@ -224,4 +224,31 @@ final class KafkaScriptedBrokerTests: XCTestCase {
         broker.lock.unlock()
         XCTAssertEqual(versions, [3, 0])
     }
+
+    func testProducerReconnectsAfterBrokerDropsConnection() throws {
+        var broker: ScriptedBroker!
+        let lock = NSLock()
+        var produceCalls = 0
+        broker = try ScriptedBroker { api, _, body in
+            switch api {
+            case .metadata: return broker.metadataResponse(topics: [("t", 1)])
+            case .initProducerId: return self.initProducerIdResponse()
+            case .produce:
+                lock.lock(); produceCalls += 1; let n = produceCalls; lock.unlock()
+                // First attempt: the broker dies mid-request (connection closed, no answer).
+                return n == 1 ? nil : ScriptedBroker.produceResponse(request: body, error: .none)
+            default: return nil
+            }
+        }
+        defer { broker.stop() }
+        let producer = try KafkaProducer(config: try KafkaConfig(bootstrap: broker.bootstrap),
+                                         options: ProducerOptions(retryBackoffMs: 10))
+        for i in 0..<5 { try producer.send(topic: "t", value: [UInt8(i)]) }
+        try producer.flush(timeoutMs: 10_000)
+        XCTAssertEqual(producer.deliveryStats.acked, 5)
+        producer.close()
+        XCTAssertEqual(broker.count(.produce), 2)
+        let bodies = broker.bodies(.produce)
+        XCTAssertEqual(ScriptedBroker.firstBatch(bodies[0]), ScriptedBroker.firstBatch(bodies[1]), "same sequence on resend")
+    }
 }

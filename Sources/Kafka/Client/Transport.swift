@@ -37,7 +37,8 @@ final class TCPTransport: Transport {
             if Self.connect(s, a.pointee.ai_addr, a.pointee.ai_addrlen, timeoutMs: timeoutMs, error: &lastError) {
                 var one: Int32 = 1
                 setsockopt(s, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-                setsockopt(s, SOL_SOCKET, SO_NOSIGPIPE_OR_ZERO, &one, socklen_t(MemoryLayout<Int32>.size))
+                // Keepalive notices brokers that vanished without closing (SIGPIPE is avoided per send with MSG_NOSIGNAL).
+                setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &one, socklen_t(MemoryLayout<Int32>.size))
                 var big: Int32 = 1 << 20
                 setsockopt(s, SOL_SOCKET, SO_RCVBUF, &big, socklen_t(MemoryLayout<Int32>.size))
                 fd = s
@@ -106,6 +107,3 @@ final class TCPTransport: Transport {
         Glibc.close(fd)
     }
 }
-
-/// Linux has no SO_NOSIGPIPE (MSG_NOSIGNAL is used per send); keepalive is harmless instead.
-let SO_NOSIGPIPE_OR_ZERO = SO_KEEPALIVE
