@@ -173,6 +173,30 @@ final class KafkaBrokerTests: XCTestCase {
         XCTAssertEqual(values, [99])
     }
 
+    func testSeekDiscardsPrefetchedData() throws {
+        let cfg = try config()
+        let topic = uniqueTopic("seek")
+        let producer = try KafkaProducer(config: cfg)
+        try producer.createTopic(name: topic, partitions: 1)
+        for i in 0..<10 { try producer.send(topic: topic, value: [UInt8(i)]) }
+        try producer.flush()
+        producer.close()
+        let tp = TopicPartition(topic, 0)
+        let consumer = KafkaConsumer(config: cfg, options: ConsumerOptions(maxWaitMs: 50))
+        defer { consumer.close() }
+        try consumer.assign([tp: 0])
+        var first: [Int64] = []
+        while first.count < 10 { for b in try consumer.poll(timeoutMs: 50) { first += b.records.map(\.offset) } }
+        XCTAssertEqual(first, Array(0..<10))
+        XCTAssertEqual(consumer.position(tp), 10)
+        // A prefetch for offset 10 is in flight; seeking back must win over it.
+        consumer.seek(tp, to: 5)
+        var again: [Int64] = []
+        let deadline = Date().addingTimeInterval(10)
+        while again.count < 5 && Date() < deadline { for b in try consumer.poll(timeoutMs: 50) { again += b.records.map(\.offset) } }
+        XCTAssertEqual(again, [5, 6, 7, 8, 9])
+    }
+
     /// Runs a consumer's poll loop on its own thread (group calls block while
     /// the other member rejoins, so each member needs its own thread).
     final class PollLoop: @unchecked Sendable {

@@ -19,6 +19,9 @@ public struct ConsumerOptions: Sendable {
     /// Offered to the group in preference order. Rebalancing is cooperative
     /// only when every offered assignor is cooperative (as in the Java client).
     public var assignors: [GroupAssignor] = [.cooperativeSticky]
+    /// Send the next fetch before `poll` returns, overlapping broker latency
+    /// with the caller's processing.
+    public var prefetch = true
 
     public init(startPosition: StartPosition = .earliest, maxWaitMs: Int32 = 500, sessionTimeoutMs: Int32 = 10_000,
                 heartbeatIntervalMs: Int = 3_000, assignors: [GroupAssignor] = [.cooperativeSticky]) {

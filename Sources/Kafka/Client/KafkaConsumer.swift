@@ -112,9 +112,23 @@ public final class KafkaConsumer {
         if !added.isEmpty { onAssigned?(added) }
     }
 
-    /// Fetches from every assigned partition's leader (requests to different
-    /// brokers are in flight together) and returns the decoded batches. Waits
-    /// up to `timeoutMs` when there is no data.
+    /// A fetch written to a broker whose response has not been read yet.
+    struct PendingFetch {
+        let node: Int32
+        let conn: BrokerConnection
+        let ticket: PendingResponse<FetchRequest>
+        /// The offsets asked for; a response is used only if the position is unchanged.
+        let asked: [TopicPartition: Int64]
+        let waitMs: Int32
+    }
+
+    var pendingFetches: [PendingFetch] = []
+
+    /// Returns the next decoded batches from every assigned partition's
+    /// leader, waiting up to `timeoutMs` when there is no data. Requests to
+    /// different brokers are in flight together, and (with `prefetch`) the
+    /// next fetch is sent before returning so the broker works while the
+    /// caller processes this one.
     public func poll(timeoutMs: Int) throws -> [ConsumedRecordBatch] {
         if closed { throw KafkaError.closed }
         try maintainGroup()
@@ -122,6 +136,15 @@ public final class KafkaConsumer {
             usleep(UInt32(min(timeoutMs, 100) * 1000))
             return []
         }
+        let wait = Int32(max(0, min(timeoutMs, Int(options.maxWaitMs))))
+        if pendingFetches.isEmpty { try sendFetches(waitMs: wait) }
+        let out = try collectFetches()
+        if options.prefetch && !positions.isEmpty { try sendFetches(waitMs: wait) }
+        return out
+    }
+
+    /// Writes one Fetch per leader for the current positions.
+    func sendFetches(waitMs: Int32) throws {
         var byLeader: [Int32: [TopicPartition]] = [:]
         var needRefresh = Set<String>()
         for tp in positions.keys {
@@ -130,44 +153,49 @@ public final class KafkaConsumer {
         }
         if !needRefresh.isEmpty {
             try cluster.refresh(topics: Array(needRefresh))
-            return []
+            return
         }
-        let wait = Int32(max(0, min(timeoutMs, Int(options.maxWaitMs))))
-        var tickets: [(Int32, BrokerConnection, PendingResponse<FetchRequest>, [TopicPartition: Int64])] = []
         for (node, tps) in byLeader {
             let grouped = Dictionary(grouping: tps, by: \.topic)
             var asked: [TopicPartition: Int64] = [:]
-            let req = FetchRequest(maxWaitMs: wait, minBytes: options.minBytes, maxBytes: options.maxBytes,
+            let req = FetchRequest(maxWaitMs: waitMs, minBytes: options.minBytes, maxBytes: options.maxBytes,
                                    topics: grouped.map { t in (t.key, t.value.map { tp in
                                        asked[tp] = positions[tp]!
                                        return .init(partition: tp.partition, fetchOffset: positions[tp]!, maxBytes: options.partitionMaxBytes)
                                    }) })
             do {
                 let conn = try cluster.connection(to: node)
-                tickets.append((node, conn, try conn.send(req), asked))
+                pendingFetches.append(PendingFetch(node: node, conn: conn, ticket: try conn.send(req), asked: asked, waitMs: waitMs))
             } catch {
                 for t in grouped.keys { cluster.invalidate(t) }
             }
         }
+    }
+
+    /// Reads every pending fetch response and decodes the partitions whose
+    /// position did not move meanwhile (seek, rebalance).
+    func collectFetches() throws -> [ConsumedRecordBatch] {
+        let fetches = pendingFetches
+        pendingFetches = []
         var out: [ConsumedRecordBatch] = []
         var resetEarliest: [TopicPartition] = []
         var resetLatest: [TopicPartition] = []
-        for (node, conn, ticket, asked) in tickets {
+        for f in fetches {
             let body: [UInt8]
             let resp: FetchResponse
             do {
-                body = try conn.waitRaw(ticket.correlationId, timeoutMs: cluster.config.requestTimeoutMs + Int(wait))
-                resp = try body.withUnsafeBytes { try FetchRequest.decodeResponse($0, version: ticket.version, from: 4) }
+                body = try f.conn.waitRaw(f.ticket.correlationId, timeoutMs: cluster.config.requestTimeoutMs + Int(f.waitMs))
+                resp = try body.withUnsafeBytes { try FetchRequest.decodeResponse($0, version: f.ticket.version, from: 4) }
             } catch let e as KafkaError where e.isRetriable {
-                for tp in asked.keys { cluster.invalidate(tp.topic) }
+                for tp in f.asked.keys { cluster.invalidate(tp.topic) }
                 continue
             }
             if resp.errorCode != .none {
-                throw KafkaError.broker(code: resp.errorCode, context: "fetch from broker \(node)")
+                throw KafkaError.broker(code: resp.errorCode, context: "fetch from broker \(f.node)")
             }
             for p in resp.partitions {
                 let tp = TopicPartition(p.topic, p.partition)
-                guard let from = asked[tp], positions[tp] == from else { continue }
+                guard let from = f.asked[tp], positions[tp] == from else { continue }
                 switch p.errorCode {
                 case .none:
                     highWatermarks[tp] = p.highWatermark
@@ -182,7 +210,7 @@ public final class KafkaConsumer {
                         cluster.invalidate(p.topic)
                         _ = try? cluster.refresh(topics: [p.topic])
                     } else {
-                        throw KafkaError.broker(code: p.errorCode, context: "fetch \(tp) offset \(from) from broker \(node)")
+                        throw KafkaError.broker(code: p.errorCode, context: "fetch \(tp) offset \(from) from broker \(f.node)")
                     }
                 }
             }
@@ -226,6 +254,7 @@ public final class KafkaConsumer {
             group.leave()
         }
         positions = [:]
+        pendingFetches = []
         cluster.close()
     }
 }
