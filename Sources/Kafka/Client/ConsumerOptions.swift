@@ -32,13 +32,3 @@ public struct ConsumerOptions: Sendable {
         self.assignors = assignors
     }
 }
-
-/// A committed position and its metadata string.
-public struct CommittedOffset: Equatable, Sendable {
-    public var offset: Int64
-    public var metadata: String?
-    public init(offset: Int64, metadata: String? = nil) {
-        self.offset = offset
-        self.metadata = metadata
-    }
-}
