@@ -67,6 +67,19 @@ final class KafkaBrokerTests: XCTestCase {
         XCTAssertEqual(seen.count, 500)
     }
 
+    func testAdminCreatesTopicsIdempotentlyAndListsOffsets() throws {
+        let cfg = try config()
+        let topic = uniqueTopic("admin")
+        let admin = KafkaAdmin(config: cfg)
+        defer { admin.close() }
+        try admin.createTopic(name: topic, partitions: 5)
+        try admin.createTopic(name: topic, partitions: 5) // already exists: fine
+        XCTAssertEqual(try admin.partitionCount(topic: topic), 5)
+        let earliest = try admin.offsets(topic: topic, .earliest)
+        XCTAssertEqual(earliest.count, 5)
+        XCTAssertTrue(earliest.values.allSatisfy { $0 == 0 })
+    }
+
     func testKeyedRecordsLandOnMurmur2PartitionsAndNullValuesSurvive() throws {
         let cfg = try config()
         let topic = uniqueTopic("keyed")
