@@ -78,6 +78,11 @@ final class KafkaBrokerTests: XCTestCase {
         let earliest = try admin.offsets(topic: topic, .earliest)
         XCTAssertEqual(earliest.count, 5)
         XCTAssertTrue(earliest.values.allSatisfy { $0 == 0 })
+        let consumer = KafkaConsumer(config: cfg)
+        defer { consumer.close() }
+        XCTAssertThrowsError(try consumer.assign([TopicPartition(topic + "-missing", 0): nil])) {
+            XCTAssertTrue("\($0)".contains("\(topic)-missing/0"), "\($0)")
+        }
     }
 
     func testKeyedRecordsLandOnMurmur2PartitionsAndNullValuesSurvive() throws {

@@ -180,6 +180,7 @@ public final class Cluster {
         for tp in partitions {
             var l = leader(tp)
             if l < 0 { try refresh(topics: [tp.topic]); l = leader(tp) }
+            if l < 0 { throw KafkaError.broker(code: .unknownTopicOrPartition, context: "list offsets \(tp): no leader") }
             byLeader[l, default: []].append(tp)
         }
         var out: [TopicPartition: Int64] = [:]

@@ -190,6 +190,7 @@ public final class KafkaProducer: @unchecked Sendable {
     // MARK: - Sender thread
 
     struct InFlightRequest {
+        let conn: BrokerConnection
         let ticket: PendingResponse<ProduceRequest>
         let batches: [ProducerBatch]
     }
@@ -331,7 +332,7 @@ public final class KafkaProducer: @unchecked Sendable {
                 return
             }
             let ticket = try conn.send(req)
-            inFlight[node, default: []].append(InFlightRequest(ticket: ticket, batches: batches))
+            inFlight[node, default: []].append(InFlightRequest(conn: conn, ticket: ticket, batches: batches))
         } catch {
             cluster.invalidate(batches[0].tp.topic)
             for b in batches { retry(b, error) }
@@ -341,7 +342,7 @@ public final class KafkaProducer: @unchecked Sendable {
     func handleResponse(_ req: InFlightRequest, node: Int32, _ inFlight: inout [Int32: [InFlightRequest]]) {
         let resp: ProduceResponse
         do {
-            resp = try cluster.connection(to: node).wait(req.ticket)
+            resp = try req.conn.wait(req.ticket)
         } catch {
             // The connection is gone: every request on it is lost; retry them all in order.
             let rest = inFlight[node] ?? []
