@@ -198,7 +198,7 @@ public final class KafkaProducer: @unchecked Sendable {
     func runSender() {
         var inFlight: [Int32: [InFlightRequest]] = [:]
         while true {
-            let (sendable, done) = collectSendable(hasInFlight: inFlight.values.contains { !$0.isEmpty }, inFlight: inFlight)
+            let (sendable, done) = collectSendable(hasInFlight: inFlight.values.contains { !$0.isEmpty })
             if done && inFlight.values.allSatisfy(\.isEmpty) { break }
             dispatch(sendable, &inFlight)
             // Read the oldest response of each connection that has any.
@@ -212,72 +212,102 @@ public final class KafkaProducer: @unchecked Sendable {
         senderDone.signal()
     }
 
-    /// Seals ready batches and takes the sendable ones, waiting when there is
+    /// A batch detached from its partition queue, waiting to be encoded.
+    struct SealJob {
+        let tp: TopicPartition
+        let builder: RecordBatchBuilder
+        let sendIndexes: [Int]
+        let bytes: Int
+        let baseSequence: Int32
+        let openedMs: Int64
+    }
+
+    /// Seals due batches and takes the sendable ones, waiting when there is
     /// nothing to do. Returns done=true once closing and fully drained.
-    func collectSendable(hasInFlight: Bool, inFlight: [Int32: [InFlightRequest]]) -> ([ProducerBatch], Bool) {
-        cond.lock()
-        defer { cond.unlock() }
+    /// Encoding and compression run outside the lock, so `send` callers keep
+    /// filling new batches meanwhile (the two sides use two cores).
+    func collectSendable(hasInFlight: Bool) -> ([ProducerBatch], Bool) {
         while true {
-            let now = Clock.monoMs()
+            // 1. Detach the batches that are full, lingered long enough, or flushed.
+            var jobs: [SealJob] = []
+            cond.lock()
+            var now = Clock.monoMs()
             var nextWake: Int64 = now + 100
-            var out: [ProducerBatch] = []
             let draining = closing || flushRequested > 0
             for tp in Array(queues.keys) {
-                var q = queues[tp]!
-                queues[tp] = nil
-                if q.builder.recordCount > 0 {
-                    let due = q.openedMs + Int64(options.lingerMs)
-                    if draining || now >= due || q.builder.sizeInBytes >= options.batchBytes {
-                        seal(&q, tp)
-                    } else {
-                        nextWake = min(nextWake, due)
-                    }
+                guard let q = queues[tp], q.builder.recordCount > 0 else { continue }
+                let due = q.openedMs + Int64(options.lingerMs)
+                if draining || now >= due || q.builder.sizeInBytes >= options.batchBytes {
+                    jobs.append(detach(&queues[tp]!, tp))
+                } else {
+                    nextWake = min(nextWake, due)
                 }
-                // Sendable: respect the per-partition in-flight bound and retry backoff.
-                while let b = q.ready.first, q.inFlight < options.maxInFlight {
+            }
+            cond.unlock()
+
+            // 2. Encode and compress without holding the lock.
+            let built = jobs.map { job -> (SealJob, Result<[UInt8], Error>) in
+                (job, Result {
+                    try job.builder.build(compression: options.compression, producerId: producerId,
+                                          producerEpoch: producerEpoch, baseSequence: job.baseSequence)
+                })
+            }
+
+            // 3. Queue the encoded batches and take what may be sent now.
+            cond.lock()
+            for (job, result) in built {
+                switch result {
+                case .success(let encoded):
+                    queues[job.tp]!.ready.append(ProducerBatch(tp: job.tp, encoded: encoded, recordCount: job.sendIndexes.count,
+                                                               byteSize: job.bytes, sendIndexes: job.sendIndexes,
+                                                               baseSequence: job.baseSequence, createdMs: job.openedMs))
+                case .failure(let error):
+                    fail(job.sendIndexes, job.tp, "\(error)")
+                    bufferedBytes -= job.bytes
+                    cond.broadcast()
+                }
+            }
+            now = Clock.monoMs()
+            var out: [ProducerBatch] = []
+            for tp in Array(queues.keys) {
+                // In-flight bound per partition, and retry backoff.
+                while let b = queues[tp]!.ready.first, queues[tp]!.inFlight < options.maxInFlight {
                     if b.retryAtMs > now { nextWake = min(nextWake, b.retryAtMs); break }
-                    q.ready.removeFirst()
-                    q.inFlight += 1
+                    queues[tp]!.ready.removeFirst()
+                    queues[tp]!.inFlight += 1
                     out.append(b)
                 }
-                queues[tp] = q
             }
-            if !out.isEmpty || hasInFlight { return (out, false) }
-            if closing && stats.pending == 0 { return ([], true) }
-            let waitMs = max(1, nextWake - now)
-            _ = cond.wait(until: Date().addingTimeInterval(Double(waitMs) / 1000))
+            if !out.isEmpty || hasInFlight { cond.unlock(); return (out, false) }
+            if closing && stats.pending == 0 { cond.unlock(); return ([], true) }
+            if jobs.isEmpty {
+                let waitMs = max(1, nextWake - now)
+                _ = cond.wait(until: Date().addingTimeInterval(Double(waitMs) / 1000))
+            }
+            cond.unlock()
         }
     }
 
-    /// Closes the partition's open batch: assigns sequence numbers and encodes it.
-    func seal(_ q: inout PartitionQueue, _ tp: TopicPartition) {
+    /// Takes the partition's open batch and assigns its sequence numbers
+    /// (caller holds the lock). Sequences are assigned here, in seal order,
+    /// so a partition's batches are numbered in the order they were filled.
+    func detach(_ q: inout PartitionQueue, _ tp: TopicPartition) -> SealJob {
         let n = Int32(q.builder.recordCount)
         let seq = options.idempotent ? q.nextSequence : -1
         if options.idempotent { q.nextSequence = (q.nextSequence &+ n) & Int32.max }
-        let size = q.pendingBytes
-        q.pendingBytes = 0
-        let encoded: [UInt8]
-        do {
-            encoded = try q.builder.build(compression: options.compression, producerId: producerId,
-                                          producerEpoch: producerEpoch, baseSequence: seq)
-        } catch {
-            fail(q.sendIndexes, tp, "\(error)")
-            bufferedBytes -= size
-            q.builder = RecordBatchBuilder()
-            q.sendIndexes = []
-            return
-        }
-        q.ready.append(ProducerBatch(tp: tp, encoded: encoded, recordCount: Int(n), byteSize: size,
-                                     sendIndexes: q.sendIndexes, baseSequence: seq, createdMs: q.openedMs))
+        let job = SealJob(tp: tp, builder: q.builder, sendIndexes: q.sendIndexes, bytes: q.pendingBytes,
+                          baseSequence: seq, openedMs: q.openedMs)
         q.builder = RecordBatchBuilder()
         q.sendIndexes = []
+        q.pendingBytes = 0
         // KIP-480 sticky partitioning: a keyless topic moves on after each batch.
         if let sticky = stickyPartition[tp.topic], sticky == tp.partition,
-           let count = cluster.cachedPartitionCount(tp.topic), count > 1 {
+           let count = partitionCounts[tp.topic]?.count, count > 1 {
             var next = Int32.random(in: 0..<Int32(count - 1))
             if next >= sticky { next += 1 }
             stickyPartition[tp.topic] = next
         }
+        return job
     }
 
     /// Groups batches by leader and writes one Produce request per broker
