@@ -248,7 +248,7 @@ public final class KafkaProducer: @unchecked Sendable {
             // 2. Encode and compress without holding the lock.
             let built = jobs.map { job -> (SealJob, Result<[UInt8], Error>) in
                 (job, Result {
-                    try job.builder.build(compression: options.compression, producerId: producerId,
+                    try job.builder.build(compression: options.compression, level: options.compressionLevel, producerId: producerId,
                                           producerEpoch: producerEpoch, baseSequence: job.baseSequence)
                 })
             }

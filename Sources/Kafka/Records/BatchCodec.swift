@@ -18,9 +18,9 @@ extension RecordCompression {
 }
 
 /// Compresses a batch's records section (gzip, LZ4 frame, zstd).
-func compressRecords(_ bytes: [UInt8], _ compression: RecordCompression) throws -> [UInt8] {
+func compressRecords(_ bytes: [UInt8], _ compression: RecordCompression, level: Int? = nil) throws -> [UInt8] {
     do {
-        return try Codec.compress(compression.codec, bytes)
+        return try Codec.compress(compression.codec, bytes, level: level)
     } catch {
         throw KafkaError.compression("\(compression) compress: \(error)")
     }

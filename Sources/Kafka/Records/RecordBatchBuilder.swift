@@ -82,9 +82,9 @@ public struct RecordBatchBuilder {
     }
 
     /// Encodes the batch. `baseOffset` is 0 on produce (the broker assigns offsets).
-    public func build(compression: RecordCompression, producerId: Int64 = -1, producerEpoch: Int16 = -1,
+    public func build(compression: RecordCompression, level: Int? = nil, producerId: Int64 = -1, producerEpoch: Int16 = -1,
                       baseSequence: Int32 = -1, baseOffset: Int64 = 0) throws -> [UInt8] {
-        let records: [UInt8] = compression == .none ? body.bytes : try compressRecords(body.bytes, compression)
+        let records: [UInt8] = compression == .none ? body.bytes : try compressRecords(body.bytes, compression, level: level)
         var w = WireWriter(capacity: Self.headerSize + records.count)
         w.int64(baseOffset)
         w.int32(0) // batch length, patched
