@@ -126,4 +126,23 @@ final class KafkaFuzzTests: XCTestCase {
             _ = try? RecordBatchDecoder.decode(bytes, range: 0..<bytes.count, topic: "t", partition: 0, fromOffset: 0, highWatermark: 0)
         }
     }
+
+    func testGroupProtocolAndSCRAMParsersRejectGarbage() {
+        var rng = SplitMix(state: 99)
+        let valid = GroupSubscription(topics: ["a", "b"], ownedPartitions: [TopicPartition("a", 1)]).encode()
+        var rejected = 0
+        for i in 0..<2000 {
+            var bytes = i % 2 == 0 ? randomBytes(&rng, Int(rng.next() % 64)) : Array(valid.prefix(Int(rng.next() % UInt64(valid.count))))
+            if i % 5 == 0 && !bytes.isEmpty { bytes[Int(rng.next() % UInt64(bytes.count))] ^= 0xFF }
+            if (try? GroupSubscription.decode(bytes)) == nil { rejected += 1 }
+            _ = try? GroupAssignment.decode(bytes)
+        }
+        XCTAssertGreaterThan(rejected, 1000)
+        for _ in 0..<300 {
+            var c = SCRAMClient(hash: .sha256, username: "u", password: "p", clientNonce: "abc")
+            _ = c.clientFirstMessage()
+            let junk = String(decoding: randomBytes(&rng, Int(rng.next() % 80)).map { $0 % 2 == 0 ? 0x2C : $0 &+ 0x41 }, as: UTF8.self)
+            XCTAssertThrowsError(try c.clientFinalMessage(serverFirst: junk))
+        }
+    }
 }
