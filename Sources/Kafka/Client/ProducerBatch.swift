@@ -1,0 +1,40 @@
+/// A sealed batch for one partition: encoded once (so retries resend the
+/// identical bytes with the same sequence numbers) and tracked until acked or failed.
+final class ProducerBatch {
+    let tp: TopicPartition
+    let encoded: [UInt8]
+    let recordCount: Int
+    let byteSize: Int
+    /// Send-order indexes of the records, for per-record failure reports.
+    let sendIndexes: [Int]
+    let baseSequence: Int32
+    let createdMs: Int64
+    var attempts = 0
+    var retryAtMs: Int64 = 0
+
+    init(tp: TopicPartition, encoded: [UInt8], recordCount: Int, byteSize: Int, sendIndexes: [Int],
+         baseSequence: Int32, createdMs: Int64) {
+        self.tp = tp
+        self.encoded = encoded
+        self.recordCount = recordCount
+        self.byteSize = byteSize
+        self.sendIndexes = sendIndexes
+        self.baseSequence = baseSequence
+        self.createdMs = createdMs
+    }
+}
+
+/// Per-partition accumulation state of the producer.
+struct PartitionQueue {
+    var builder = RecordBatchBuilder()
+    var sendIndexes: [Int] = []
+    var openedMs: Int64 = 0
+    /// Buffer-accounting bytes of the open batch's records.
+    var pendingBytes = 0
+    /// Sealed batches waiting to be sent (retries are re-inserted in sequence order).
+    var ready: [ProducerBatch] = []
+    /// Batches of this partition currently in flight.
+    var inFlight = 0
+    /// Next idempotent sequence number.
+    var nextSequence: Int32 = 0
+}

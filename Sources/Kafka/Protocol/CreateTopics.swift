@@ -1,0 +1,57 @@
+/// CreateTopics (key 19).
+public struct CreateTopicsRequest: KafkaRequest {
+    public typealias Response = CreateTopicsResponse
+    public static let apiKey = APIKey.createTopics
+    public static let versions: ClosedRange<Int16> = 2...5
+    public static let firstFlexible: Int16 = 5
+    public var topics: [(name: String, partitions: Int32, replicationFactor: Int16)]
+    public var timeoutMs: Int32
+    public init(topics: [(name: String, partitions: Int32, replicationFactor: Int16)], timeoutMs: Int32) {
+        self.topics = topics
+        self.timeoutMs = timeoutMs
+    }
+
+    public func encode(_ w: inout WireWriter, version: Int16) {
+        let flex = Self.isFlexible(version)
+        w.arrayLength(topics.count, flexible: flex)
+        for t in topics {
+            w.string(t.name, flexible: flex)
+            w.int32(t.partitions)
+            w.int16(t.replicationFactor)
+            w.arrayLength(0, flexible: flex) // assignments
+            w.arrayLength(0, flexible: flex) // configs
+            w.tags(flex)
+        }
+        w.int32(timeoutMs)
+        w.bool(false) // validate_only
+        w.tags(flex)
+    }
+}
+
+public struct CreateTopicsResponse: KafkaResponse {
+    public var results: [(name: String, errorCode: ErrorCode, message: String?)] = []
+    public init(from r: inout WireReader, version: Int16) {
+        let flex = version >= 5
+        _ = r.int32()
+        for _ in 0..<r.count(flexible: flex) {
+            let name = r.string(flexible: flex)
+            let err = ErrorCode(rawValue: r.int16())
+            let msg = r.nullableString(flexible: flex)
+            if version >= 5 {
+                _ = r.int32()
+                _ = r.int16()
+                for _ in 0..<(r.arrayLength(flexible: flex) ?? 0) {
+                    _ = r.string(flexible: flex)
+                    _ = r.nullableString(flexible: flex)
+                    _ = r.bool()
+                    _ = r.int8()
+                    _ = r.bool()
+                    r.skipTags(flex)
+                }
+            }
+            r.skipTags(flex)
+            results.append((name, err, msg))
+        }
+        r.skipTags(flex)
+    }
+}

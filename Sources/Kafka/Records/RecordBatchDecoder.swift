@@ -1,0 +1,163 @@
+/// Decodes the record batches (magic 2) of one partition from a fetch
+/// response. A trailing partial batch (the broker cuts at max bytes) is not
+/// an error: decoding stops there and the next fetch resumes from it.
+public enum RecordBatchDecoder {
+    /// Decodes every complete batch in `buffer[range]`, skipping control
+    /// batches and records below `fromOffset` (a compressed batch may start
+    /// before the requested offset).
+    public static func decode(_ buffer: [UInt8], range: Range<Int>, topic: String, partition: Int32,
+                              fromOffset: Int64, highWatermark: Int64) throws -> [ConsumedRecordBatch] {
+        var out: [ConsumedRecordBatch] = []
+        var pos = range.lowerBound
+        while range.upperBound - pos >= 17 {
+            let (baseOffset, length, magic) = buffer.withUnsafeBytes { raw -> (Int64, Int, Int8) in
+                var r = WireReader(raw, from: pos, to: range.upperBound)
+                let b = r.int64()
+                let l = r.int32()
+                _ = r.int32()
+                return (b, Int(l), r.int8())
+            }
+            let total = 12 + length
+            if length < 0 { throw KafkaError.decode("\(topic)/\(partition) offset \(baseOffset): negative batch length \(length)") }
+            if total > range.upperBound - pos { break } // partial trailing batch
+            if magic != 2 {
+                throw KafkaError.decode("\(topic)/\(partition) offset \(baseOffset): unsupported record batch magic \(magic)")
+            }
+            if let batch = try decodeBatch(buffer, at: pos, total: total, topic: topic, partition: partition,
+                                           fromOffset: fromOffset, highWatermark: highWatermark) {
+                out.append(batch)
+            }
+            pos += total
+        }
+        return out
+    }
+
+    static func decodeBatch(_ buffer: [UInt8], at start: Int, total: Int, topic: String, partition: Int32,
+                            fromOffset: Int64, highWatermark: Int64) throws -> ConsumedRecordBatch? {
+        let end = start + total
+        let header = buffer.withUnsafeBytes { raw -> BatchHeader in
+            var r = WireReader(raw, from: start, to: end)
+            let h = BatchHeader(reader: &r)
+            let crcOK = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[(start + 21)..<end])) == h.crc
+            var h2 = h
+            h2.crcOK = crcOK
+            h2.recordsStart = r.pos
+            return h2
+        }
+        let at = "\(topic)/\(partition) offset \(header.baseOffset)"
+        guard header.crcOK else { throw KafkaError.decode("\(at): record batch CRC mismatch") }
+        let nextOffset = header.baseOffset + Int64(header.lastOffsetDelta) + 1
+        if header.attributes & 0x20 != 0 { // control batch (transaction markers)
+            return ConsumedRecordBatch(topic: topic, partition: partition, records: [], nextOffset: nextOffset,
+                                       highWatermark: highWatermark)
+        }
+        let codecId = header.attributes & 0x07
+        guard let codec = RecordCompression(rawValue: codecId) else {
+            throw KafkaError.decode("\(at): unknown compression codec \(codecId)")
+        }
+        let storage: [UInt8]
+        var from: Int
+        let to: Int
+        if codec == .none {
+            storage = buffer
+            from = header.recordsStart
+            to = end
+        } else {
+            do {
+                storage = try buffer.withUnsafeBytes {
+                    try decompressRecords(UnsafeRawBufferPointer(rebasing: $0[header.recordsStart..<end]), codec)
+                }
+            } catch {
+                throw KafkaError.compression("\(at): \(error)")
+            }
+            from = 0
+            to = storage.count
+        }
+        let logAppendTime = header.attributes & 0x08 != 0
+        var records: [ConsumedRecord] = []
+        records.reserveCapacity(Int(max(0, min(header.count, 1 << 20))))
+        var failure: String?
+        storage.withUnsafeBytes { raw in
+            var r = WireReader(raw, from: from, to: to)
+            for _ in 0..<max(0, header.count) {
+                let length = Int(r.varint())
+                let recEnd = r.pos + length
+                if length < 0 || recEnd > to { r.fail("record length \(length) out of bounds"); break }
+                _ = r.int8()
+                let tsDelta = r.varlong()
+                let offDelta = r.varint()
+                let key = slice(&r, storage)
+                let value = slice(&r, storage)
+                let nHeaders = Int(r.varint())
+                var headers: [RecordHeader] = []
+                if nHeaders > 0 {
+                    if nHeaders > r.remaining { r.fail("header count \(nHeaders) out of bounds"); break }
+                    headers.reserveCapacity(nHeaders)
+                    for _ in 0..<nHeaders {
+                        let kl = Int(r.varint())
+                        let kp = r.pos
+                        r.skip(kl)
+                        let k = r.ok ? String(decoding: UnsafeRawBufferPointer(rebasing: raw[kp..<kp + kl]), as: UTF8.self) : ""
+                        let v = slice(&r, storage).map { Array($0) }
+                        headers.append(RecordHeader(key: k, value: v))
+                    }
+                }
+                if !r.ok { break }
+                if r.pos != recEnd { r.fail("record length mismatch"); break }
+                let offset = header.baseOffset + Int64(offDelta)
+                if offset < fromOffset { continue }
+                records.append(ConsumedRecord(offset: offset,
+                                              timestamp: logAppendTime ? header.maxTimestamp : header.firstTimestamp + tsDelta,
+                                              key: key, value: value, headers: headers))
+            }
+            failure = r.failure
+        }
+        if let failure { throw KafkaError.decode("\(at): \(failure)") }
+        return ConsumedRecordBatch(topic: topic, partition: partition, records: records, nextOffset: nextOffset,
+                                   highWatermark: highWatermark, compression: codec)
+    }
+
+    @inline(__always)
+    static func slice(_ r: inout WireReader, _ storage: [UInt8]) -> ArraySlice<UInt8>? {
+        let n = Int(r.varint())
+        if n < 0 { return nil }
+        let p = r.pos
+        r.skip(n)
+        return r.ok ? storage[p..<p + n] : nil
+    }
+}
+
+/// The fixed 61-byte header of a record batch v2.
+struct BatchHeader {
+    var baseOffset: Int64
+    var length: Int32
+    var leaderEpoch: Int32
+    var magic: Int8
+    var crc: UInt32
+    var attributes: Int16
+    var lastOffsetDelta: Int32
+    var firstTimestamp: Int64
+    var maxTimestamp: Int64
+    var producerId: Int64
+    var producerEpoch: Int16
+    var baseSequence: Int32
+    var count: Int32
+    var crcOK = false
+    var recordsStart = 0
+
+    init(reader r: inout WireReader) {
+        baseOffset = r.int64()
+        length = r.int32()
+        leaderEpoch = r.int32()
+        magic = r.int8()
+        crc = r.uint32()
+        attributes = r.int16()
+        lastOffsetDelta = r.int32()
+        firstTimestamp = r.int64()
+        maxTimestamp = r.int64()
+        producerId = r.int64()
+        producerEpoch = r.int16()
+        baseSequence = r.int32()
+        count = r.int32()
+    }
+}

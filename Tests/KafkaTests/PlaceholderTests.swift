@@ -1,3 +1,0 @@
-import XCTest
-@testable import Kafka
-final class KafkaPlaceholderTests: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,187 @@
+import Foundation
+@testable import Kafka
+
+/// A tiny in-process Kafka broker whose answers a test scripts: it frames
+/// requests and responses and hands (api key, version, request body) to the
+/// test's handler, which returns the response body (after the correlation id).
+/// It advertises only non-flexible versions so tests write plain layouts.
+final class ScriptedBroker: @unchecked Sendable {
+    typealias Handler = (_ apiKey: APIKey, _ version: Int16, _ body: [UInt8]) -> [UInt8]?
+    let listenFd: Int32
+    let port: Int32
+    let handler: Handler
+    let lock = NSLock()
+    private(set) var requests: [(APIKey, Int16, [UInt8])] = []
+    var clientFds: [Int32] = []
+    /// Highest ApiVersions version understood; newer requests get the v0
+    /// UNSUPPORTED_VERSION answer an old broker sends (KIP-511).
+    var apiVersionsMax: Int16 = 3
+
+    static let advertised: [(APIKey, Int16, Int16)] = [
+        (.apiVersions, 0, 3), (.metadata, 1, 1), (.produce, 3, 3), (.initProducerId, 0, 1),
+        (.saslHandshake, 1, 1), (.saslAuthenticate, 0, 0),
+    ]
+
+    init(handler: @escaping Handler) throws {
+        self.handler = handler
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        listenFd = fd
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, len) == 0 && listen(fd, 16) == 0 && getsockname(fd, $0, &len) == 0
+            }
+        }
+        guard ok else { throw BrokerUnavailable("scripted broker cannot listen") }
+        port = Int32(UInt16(bigEndian: addr.sin_port))
+        Thread { [self] in acceptLoop() }.start()
+    }
+
+    var bootstrap: String { "127.0.0.1:\(port)" }
+
+    func count(_ key: APIKey) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        return requests.filter { $0.0 == key }.count
+    }
+
+    func bodies(_ key: APIKey) -> [[UInt8]] {
+        lock.lock(); defer { lock.unlock() }
+        return requests.filter { $0.0 == key }.map(\.2)
+    }
+
+    func stop() {
+        shutdown(listenFd, Int32(SHUT_RDWR))
+        close(listenFd)
+        lock.lock()
+        for fd in clientFds { shutdown(fd, Int32(SHUT_RDWR)) }
+        lock.unlock()
+    }
+
+    func acceptLoop() {
+        while true {
+            let fd = accept(listenFd, nil, nil)
+            if fd < 0 { return }
+            lock.lock(); clientFds.append(fd); lock.unlock()
+            Thread { [self] in serve(fd) }.start()
+        }
+    }
+
+    func readExactly(_ fd: Int32, _ n: Int) -> [UInt8]? {
+        var buf = [UInt8](repeating: 0, count: n)
+        var got = 0
+        while got < n {
+            let k = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + got, n - got, 0) }
+            if k <= 0 { return nil }
+            got += k
+        }
+        return buf
+    }
+
+    func serve(_ fd: Int32) {
+        defer { close(fd) }
+        while let size = readExactly(fd, 4) {
+            let n = Int(size[0]) << 24 | Int(size[1]) << 16 | Int(size[2]) << 8 | Int(size[3])
+            guard let frame = readExactly(fd, n) else { return }
+            // Header v1/v2: key, version, correlation, client id (+ tags when flexible: only ApiVersions v3 here).
+            let (key, version, corr, bodyStart) = frame.withUnsafeBytes { raw -> (Int16, Int16, Int32, Int) in
+                var r = WireReader(raw)
+                let k = r.int16(), v = r.int16(), c = r.int32()
+                _ = r.nullableString(flexible: false)
+                if k == APIKey.apiVersions.rawValue && v >= 3 { r.skipTags(true) }
+                return (k, v, c, r.pos)
+            }
+            guard let api = APIKey(rawValue: key) else { return }
+            let body = Array(frame[bodyStart...])
+            lock.lock(); requests.append((api, version, body)); lock.unlock()
+            let response: [UInt8]
+            if api == .apiVersions && version > apiVersionsMax {
+                var w = WireWriter()
+                w.int16(ErrorCode.unsupportedVersion.rawValue)
+                w.arrayLength(1, flexible: false); w.int16(APIKey.apiVersions.rawValue); w.int16(0); w.int16(apiVersionsMax)
+                response = w.bytes
+            } else if api == .apiVersions {
+                response = Self.apiVersionsResponse(version)
+            } else {
+                guard let r = handler(api, version, body) else { return }
+                response = r
+            }
+            var w = WireWriter()
+            w.int32(Int32(4 + response.count))
+            w.int32(corr)
+            w.raw(response)
+            _ = w.bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
+    }
+
+    static func apiVersionsResponse(_ version: Int16) -> [UInt8] {
+        let flex = version >= 3
+        var w = WireWriter()
+        w.int16(0)
+        w.arrayLength(advertised.count, flexible: flex)
+        for (k, lo, hi) in advertised {
+            w.int16(k.rawValue); w.int16(lo); w.int16(hi); w.tags(flex)
+        }
+        if version >= 1 { w.int32(0) }
+        w.tags(flex)
+        return w.bytes
+    }
+
+    /// Metadata v1: this broker as node 1 leading every partition of `topics`.
+    func metadataResponse(topics: [(String, Int)]) -> [UInt8] {
+        var w = WireWriter()
+        w.arrayLength(1, flexible: false)
+        w.int32(1); w.string("127.0.0.1", flexible: false); w.int32(port); w.nullableString(nil, flexible: false)
+        w.int32(1) // controller
+        w.arrayLength(topics.count, flexible: false)
+        for (name, n) in topics {
+            w.int16(0); w.string(name, flexible: false); w.bool(false)
+            w.arrayLength(n, flexible: false)
+            for p in 0..<n {
+                w.int16(0); w.int32(Int32(p)); w.int32(1)
+                w.arrayLength(1, flexible: false); w.int32(1)
+                w.arrayLength(1, flexible: false); w.int32(1)
+            }
+        }
+        return w.bytes
+    }
+
+    /// Produce v3 answer: the same error for every partition in the request.
+    static func produceResponse(request body: [UInt8], error: ErrorCode, baseOffset: Int64 = 0) -> [UInt8] {
+        var parts: [(String, [Int32])] = []
+        body.withUnsafeBytes { raw in
+            var r = WireReader(raw)
+            _ = r.nullableString(flexible: false); _ = r.int16(); _ = r.int32()
+            for _ in 0..<r.count(flexible: false) {
+                let name = r.string(flexible: false)
+                var ps: [Int32] = []
+                for _ in 0..<r.count(flexible: false) { ps.append(r.int32()); _ = r.bytesRange(flexible: false) }
+                parts.append((name, ps))
+            }
+        }
+        var w = WireWriter()
+        w.arrayLength(parts.count, flexible: false)
+        for (name, ps) in parts {
+            w.string(name, flexible: false)
+            w.arrayLength(ps.count, flexible: false)
+            for p in ps { w.int32(p); w.int16(error.rawValue); w.int64(baseOffset); w.int64(-1) }
+        }
+        w.int32(0)
+        return w.bytes
+    }
+
+    /// The record batch bytes of the first partition of a Produce v3 request.
+    static func firstBatch(_ body: [UInt8]) -> [UInt8] {
+        body.withUnsafeBytes { raw in
+            var r = WireReader(raw)
+            _ = r.nullableString(flexible: false); _ = r.int16(); _ = r.int32()
+            _ = r.count(flexible: false); _ = r.string(flexible: false)
+            _ = r.count(flexible: false); _ = r.int32()
+            return r.bytesRange(flexible: false).map { Array(raw[$0]) } ?? []
+        }
+    }
+}
