@@ -20,23 +20,11 @@ public final class WindowEngine {
     private let sink: AlertSink
     private let windows: [CorrelationWindows]
     private let timers: TimerQueue
-    private var reorder: BinaryHeap<PendingMatch>
+    private var reorder = ReorderBuffer()
     private var clock: WatermarkTracker
     private var arrival: UInt64 = 0
     private var chainKey: [UInt8] = []
     private var counts = EngineCounters()
-
-    /// A match record waiting for the watermark, its bytes already interned.
-    private struct PendingMatch {
-        var time: Int64
-        var arrival: UInt64
-        var target: Int32
-        var group: UInt32
-        var value: UInt32
-        var number: Double
-        var eventHash: UInt64
-        var location: EventLocation
-    }
 
     public init(rules: RuleSet, options: EngineOptions = EngineOptions(), sources: SourceTable, sink: AlertSink) {
         self.options = options
@@ -47,7 +35,6 @@ public final class WindowEngine {
         self.timers = timers
         self.windows = rules.correlations.enumerated().map { CorrelationWindows(index: $0.offset, rule: $0.element, timers: timers) }
         timers.setInterners(windows.map(\.groups))
-        reorder = BinaryHeap { a, b in a.time != b.time ? a.time < b.time : a.arrival < b.arrival }
         clock = WatermarkTracker(latenessMs: options.latenessMs, idleTimeoutMs: options.idleTimeoutMs)
     }
 
@@ -75,7 +62,7 @@ public final class WindowEngine {
     /// resume needs more than this bound.) Nil when nothing is retained.
     /// Scans the open windows: call it at commit time, not per event.
     public var oldestRetainedEventTime: Int64? {
-        var oldest = reorder.items.lazy.map(\.time).min()
+        var oldest = reorder.times.min()
         for w in windows {
             if let t = w.oldestRetainedTime() { oldest = min(oldest ?? t, t) }
         }
@@ -161,12 +148,14 @@ public final class WindowEngine {
     /// Processes, in event-time order, every held match at or before `watermark`
     /// and every window closing at or before it; closings first on equal times.
     private func release(upTo watermark: Int64) {
+        let timers = self.timers
         while true {
-            let nextMatch = reorder.top?.time
-            if let timer = timers.next, timer.closeAt <= watermark, nextMatch.map({ timer.closeAt <= $0 }) ?? true {
+            let nextMatch = reorder.nextTime ?? .max
+            let nextClose = timers.nextCloseAt
+            if nextClose <= watermark && nextClose <= nextMatch && !timers.isEmpty {
                 let t = timers.pop()
                 if let f = windows[Int(t.correlation)].timerFired(t) { handle(f) }
-            } else if let m = nextMatch, m <= watermark {
+            } else if nextMatch <= watermark && !reorder.isEmpty {
                 process(reorder.pop())
             } else {
                 return
