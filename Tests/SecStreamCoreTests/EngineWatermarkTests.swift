@@ -111,6 +111,19 @@ final class EngineWatermarkTests: XCTestCase {
         XCTAssertEqual(h.admitted.last, false, "behind the watermark once it moved on")
     }
 
+    func testAnInputBehindHoldsTheWatermarkUntilItCatchesUpAndItsLateEventsCountAsProgress() {
+        let h = EngineHarness(bruteForce(), options: EngineOptions(latenessMs: 5_000))
+        h.feed([TestEvent(at(100), [], [:], input: 0)])
+        XCTAssertEqual(h.engine.watermark, at(95))
+        h.feed([TestEvent(at(10), [], [:], input: 1)]) // a new partition, far behind: late
+        XCTAssertEqual(h.admitted.last, false)
+        h.feed([TestEvent(at(200), [], [:], input: 0)])
+        XCTAssertEqual(h.engine.watermark, at(95), "input 1 (at 10 s) holds it back; it never goes back")
+        h.feed([TestEvent(at(120), [], [:], input: 1)])
+        XCTAssertEqual(h.admitted.last, true)
+        XCTAssertEqual(h.engine.watermark, at(115), "min(200, 120) - 5")
+    }
+
     func testSuppressAlertsAtOrBeforeRebuildsStateWithoutEmitting() {
         let events = (0..<10).map { hit(Double($0)) }
         let h = EngineHarness(bruteForce(), options: EngineOptions(latenessMs: 0, suppressAlertsAtOrBefore: at(5)))

@@ -92,17 +92,20 @@ final class ReferenceDifferentialTests: XCTestCase {
     }
 
     /// Runs one random case; returns the kinds of alert the reference produced.
-    private func check(seed: UInt64, file: StaticString = #filePath, line: UInt = #line) -> Set<String> {
+    private func check(seed: UInt64, inputs: Int = 1, file: StaticString = #filePath, line: UInt = #line) -> Set<String> {
         var rng = SplitMix(seed: seed)
         let rules = randomRules(&rng)
-        let events = randomEvents(&rng, count: 250 + rng.below(150))
-        let lateness: Int64 = [0, 5_000, 30_000][rng.below(3)]
+        var events = randomEvents(&rng, count: 250 + rng.below(150))
+        let lateness: Int64 = inputs > 1 ? [5_000, 30_000][rng.below(2)] : [0, 5_000, 30_000][rng.below(3)]
+        // Several inputs (Kafka partitions): each event on one; input k lags behind by k * lateness.
+        for i in events.indices { events[i].input = rng.below(inputs) }
         // Arrival order: event time plus a jitter below the lateness; a few events far
         // behind (late when the lateness is not 0). Lateness 0 means arrival order is the order.
         var keyed: [(key: Int64, index: Int)] = []
         for (i, e) in events.enumerated() {
             var jitter = lateness > 0 ? Int64(rng.below(Int(lateness))) : 0
             if lateness > 0 && rng.below(40) == 0 { jitter += lateness * 2 }
+            jitter += Int64(e.input) * lateness
             keyed.append((e.time + jitter, i))
         }
         keyed.sort { ($0.key, $0.index) < ($1.key, $1.index) }
@@ -145,6 +148,12 @@ final class ReferenceDifferentialTests: XCTestCase {
             }
         }
         return kinds
+    }
+
+    func testEngineMatchesReferenceWithSeveralLaggingInputs() {
+        for seed in 101...115 as ClosedRange<UInt64> {
+            _ = check(seed: seed, inputs: 3)
+        }
     }
 
     func testEngineMatchesReferenceOnRandomStreams() {

@@ -32,19 +32,13 @@ struct WatermarkTracker {
     @inline(__always)
     func isLate(_ t: Int64) -> Bool { latenessMs > 0 && t < watermark }
 
-    /// Records an on-time event of `input` and moves the watermark.
+    /// Records an event of `input` (on time or late) and moves the watermark.
     mutating func observe(_ t: Int64, input: Int) {
         if input >= known.count || !known[input] { register(input) }
         lastActive[input] = wallClock
         if t > maxTime[input] { maxTime[input] = t }
         if t > globalMax { globalMax = t }
         recompute()
-    }
-
-    /// Marks `input` as alive without moving time: a late event is still a sign of life.
-    mutating func touch(_ input: Int) {
-        if input >= known.count || !known[input] { register(input) }
-        lastActive[input] = wallClock
     }
 
     mutating func setWallClock(_ now: Int64) {

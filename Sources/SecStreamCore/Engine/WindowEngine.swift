@@ -115,13 +115,15 @@ public final class WindowEngine {
 
     // MARK: Arrival
 
+    /// A late event still shows how far its input has got: an input whose events
+    /// all come late (a partition far behind) must not freeze the watermark.
     private func accept(_ t: Int64, _ input: Int) -> Bool {
-        if clock.isLate(t) {
-            clock.touch(input)
+        let late = clock.isLate(t)
+        clock.observe(t, input: input)
+        if late {
             counts.lateEvents += 1
             return false
         }
-        clock.observe(t, input: input)
         counts.eventsAdmitted += 1
         return true
     }
