@@ -102,6 +102,17 @@ final class WindowTumblingSessionTests: XCTestCase {
         XCTAssertEqual(h.alerts.map(\.windowEnd), [at(15), at(210)])
     }
 
+    func testLatenessZeroEventForAnAlreadyClosedBucketTakesNoPart() {
+        let h = EngineHarness(rules(.tumbling, Threshold(lt: 3)), options: EngineOptions(latenessMs: 0))
+        h.feed(events([10, 20, 70]))
+        XCTAssertEqual(h.alerts.map(\.windowStart), [at(0)], "[0,60) closed when 70 s arrived")
+        h.feed(events([30])) // arrival order: not late, but its bucket is gone
+        h.finish()
+        XCTAssertEqual(h.alerts.map(\.windowStart), [at(0), at(60)])
+        XCTAssertEqual(h.alerts.map(\.value), [2, 1])
+        XCTAssertEqual(Set(h.alerts.map(\.id)).count, 2)
+    }
+
     func testTumblingValueCountFiresOnTheNewDistinctValue() {
         let h = EngineHarness(rules(.tumbling, Threshold(gte: 2), kind: .valueCount, valueField: "user.name"))
         h.feed([TestEvent(at(0), [0], ["source.ip": "a", "user.name": "u1"]),
