@@ -13,6 +13,15 @@
 ///   at T or later, so the alert sequence is a function of the events alone;
 /// - turns firings into alerts and feeds them to the correlations that
 ///   reference the firing rule, at the firing time.
+///
+/// Use, per chunk of lines:
+///
+///     batch.reset()                                   // one MatchBatch per chunk, reused
+///     // worker thread, for each line k (event time t) and each detection d it matched:
+///     extractor.extract(detection: d, event: view, time: t, location: loc, line: k, into: batch)
+///     // engine thread, for every valid line k of the chunk, in order:
+///     if !engine.admit(time: t, input: partition, line: k, of: batch) { /* dead-letter line k */ }
+///     // now and then: engine.advance(wallClock: nowMs); at end of bounded input: engine.finish()
 public final class WindowEngine {
     public let options: EngineOptions
     private let plan: EnginePlan
