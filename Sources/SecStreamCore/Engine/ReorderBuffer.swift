@@ -15,7 +15,7 @@ struct PendingMatch {
 /// moves only 24-byte keys and the records stay put in a slab with a free list.
 /// Written for this one element type (no generic heap), so it compiles to
 /// plain loads and compares.
-struct ReorderBuffer {
+final class ReorderBuffer {
     private struct Key {
         var time: Int64
         var arrival: UInt64
@@ -37,7 +37,7 @@ struct ReorderBuffer {
     /// Event times of everything held (for occasional scans, not per event).
     var times: [Int64] { heap.map(\.time) }
 
-    mutating func push(_ m: PendingMatch) {
+    func push(_ m: PendingMatch) {
         let slot: Int32
         if let s = freeSlots.popLast() {
             slot = s
@@ -60,7 +60,7 @@ struct ReorderBuffer {
         }
     }
 
-    mutating func pop() -> PendingMatch {
+    func pop() -> PendingMatch {
         let top = heap[0]
         let last = heap.removeLast()
         if !heap.isEmpty {

@@ -29,8 +29,8 @@ public final class WindowEngine {
     private let sink: AlertSink
     private let windows: [CorrelationWindows]
     private let timers: TimerQueue
-    private var reorder = ReorderBuffer()
-    private var clock: WatermarkTracker
+    private let reorder = ReorderBuffer()
+    private let clock: WatermarkTracker
     private var arrival: UInt64 = 0
     private var chainKey: [UInt8] = []
     private var counts = EngineCounters()
