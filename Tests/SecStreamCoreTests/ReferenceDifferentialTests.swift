@@ -129,6 +129,8 @@ final class ReferenceDifferentialTests: XCTestCase {
 
         XCTAssertEqual(h.engine.counters.openGroups, 0, "seed \(seed): state left after finish", file: file, line: line)
         XCTAssertEqual(h.engine.counters.alerts, got.count, file: file, line: line)
+        XCTAssertEqual(got.map(\.detectedAt), got.map(\.detectedAt).sorted(), "seed \(seed): detected_at order",
+                       file: file, line: line)
         if got != want {
             let firstDiff = (0..<min(got.count, want.count)).first { got[$0] != want[$0] } ?? min(got.count, want.count)
             XCTFail("""

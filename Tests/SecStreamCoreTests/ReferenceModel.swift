@@ -195,7 +195,8 @@ final class ReferenceEngine {
         let c = key.correlation
         if !firesEarly(c) && !s.fired && holds(c, s.items) {
             let end = windowEnd(key, s)
-            fire(c, key.group, start: s.windowStart, end: end, detected: end, items: s.items)
+            // Handled once the window is known to be over: a session 1 ms after its end.
+            fire(c, key.group, start: s.windowStart, end: end, detected: closeAt(key, s), items: s.items)
         }
     }
 

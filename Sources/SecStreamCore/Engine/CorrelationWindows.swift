@@ -268,14 +268,17 @@ final class CorrelationWindows {
     }
 
     /// Ends a tumbling bucket or a session: a condition that could only be
-    /// judged on the whole window (lt, lte, eq, neq, avg) fires now, at the
-    /// window's end; then the state is freed.
+    /// judged on the whole window (lt, lte, eq, neq, avg) fires now, when the
+    /// window is known to be over: at a bucket's end, or 1 ms after a session's
+    /// end (an event at exactly last + gap still joins it). Every firing's
+    /// `detectedAt` is thus the event time at which the engine handles it, so
+    /// alerts come out in non-decreasing `detectedAt` order. Then the state is freed.
     private func closeWindow(_ gi: Int) -> Firing? {
         if !isSession { closedThrough = max(closedThrough, states[gi].windowStart + spanMs) }
         var f: Firing? = nil
         if !firesEarly && !states[gi].fired && holds(gi) {
             let end = windowEnd(gi)
-            f = firing(gi, start: states[gi].windowStart, end: end, detectedAt: end)
+            f = firing(gi, start: states[gi].windowStart, end: end, detectedAt: isSession ? end + 1 : end)
         }
         deactivate(gi)
         return f
