@@ -57,14 +57,19 @@ final class EngineWatermarkTests: XCTestCase {
         XCTAssertEqual(a.sink.ndjson, c.sink.ndjson)
     }
 
-    func testAlertsWaitForTheWatermark() {
+    func testAlertsWaitForTheWatermarkToPassTheEvent() {
         let h = EngineHarness(bruteForce(), options: EngineOptions(latenessMs: 30_000))
-        h.feed([hit(0), hit(1), hit(2), TestEvent(at(31.999), [], [:])])
-        XCTAssertEqual(h.alerts.count, 0, "watermark 1.999 s has not passed the third event")
+        h.feed([hit(0), hit(1), hit(2), TestEvent(at(32), [], [:])])
+        XCTAssertEqual(h.engine.watermark, at(2))
+        XCTAssertEqual(h.alerts.count, 0, "an event exactly at the watermark may still have company: held")
         XCTAssertEqual(h.engine.counters.pendingMatches, 1)
-        h.feed([TestEvent(at(32), [], [:])])
-        XCTAssertEqual(h.alerts.count, 1)
+        XCTAssertEqual(h.engine.alertsCompleteThrough, at(1.999))
+        h.feed([TestEvent(at(32.001), [], [:])])
+        XCTAssertEqual(h.alerts.map(\.detectedAt), [at(2)])
         XCTAssertEqual(h.engine.counters.pendingMatches, 0)
+        XCTAssertEqual(h.engine.alertsCompleteThrough, at(2))
+        h.finish()
+        XCTAssertEqual(h.engine.alertsCompleteThrough, .max)
     }
 
     func testLatenessZeroEvaluatesInArrivalOrderWithoutDelayAndNothingIsLate() {

@@ -34,6 +34,7 @@ public final class WindowEngine {
     private var arrival: UInt64 = 0
     private var chainKey: [UInt8] = []
     private var counts = EngineCounters()
+    private var finished = false
 
     public init(rules: RuleSet, options: EngineOptions = EngineOptions(), sources: SourceTable, sink: AlertSink) {
         self.options = options
@@ -58,9 +59,7 @@ public final class WindowEngine {
     }
 
     /// The largest `detected_at` of the alerts computed so far (emitted or
-    /// suppressed). Alerts come out in non-decreasing `detected_at` order, so
-    /// after a restart `suppressAlertsAtOrBefore: lastAlertTime` withholds
-    /// exactly the alerts already written.
+    /// suppressed); alerts come out in non-decreasing `detected_at` order.
     public private(set) var lastAlertTime: Int64?
 
     /// The event time of the oldest event the engine still depends on: held in
@@ -87,7 +86,7 @@ public final class WindowEngine {
     @discardableResult
     public func admit(time: Int64, input: Int = 0) -> Bool {
         let onTime = accept(time, input)
-        release(upTo: clock.watermark)
+        release(upTo: releaseBound)
         return onTime
     }
 
@@ -106,7 +105,7 @@ public final class WindowEngine {
             r += 1
         }
         batch.readIndex = r
-        release(upTo: clock.watermark)
+        release(upTo: releaseBound)
         return onTime
     }
 
@@ -114,12 +113,34 @@ public final class WindowEngine {
     /// what the resulting watermark allows.
     public func advance(wallClock: Int64) {
         clock.setWallClock(wallClock)
-        release(upTo: clock.watermark)
+        release(upTo: releaseBound)
     }
 
     /// End of bounded input: releases every held event and closes every window.
     public func finish() {
+        finished = true
         release(upTo: .max)
+    }
+
+    /// Every alert with `detected_at` at or before this time has been delivered
+    /// to the sink, and every alert still to come has a later `detected_at`.
+    /// It is what a Kafka commit stores for `suppressAlertsAtOrBefore` after a
+    /// restart: no alert is lost and none is written twice. (Exact with a
+    /// lateness above 0; with lateness 0 an out-of-order event is evaluated
+    /// on arrival and may fire at an earlier time.)
+    public var alertsCompleteThrough: Int64 {
+        if finished { return .max }
+        let w = clock.watermark
+        return w == .min ? .min : w - 1
+    }
+
+    /// Events and window closings at or before this time are processed. The
+    /// watermark must pass an event (be later than it) before it is released,
+    /// since an event exactly at the watermark is not late and may still come;
+    /// with lateness 0 (arrival order, no delay) everything seen is released.
+    private var releaseBound: Int64 {
+        let w = clock.watermark
+        return options.latenessMs > 0 && w != .min ? w - 1 : w
     }
 
     // MARK: Arrival
