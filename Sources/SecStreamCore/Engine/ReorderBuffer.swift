@@ -34,9 +34,6 @@ final class ReorderBuffer {
     /// Event time of the next record out.
     var nextTime: Int64? { heap.isEmpty ? nil : heap[0].time }
 
-    /// Event times of everything held (for occasional scans, not per event).
-    var times: [Int64] { heap.map(\.time) }
-
     func push(_ m: PendingMatch) {
         let slot: Int32
         if let s = freeSlots.popLast() {

@@ -70,7 +70,7 @@ public final class WindowEngine {
     /// resume needs more than this bound.) Nil when nothing is retained.
     /// Scans the open windows: call it at commit time, not per event.
     public var oldestRetainedEventTime: Int64? {
-        var oldest = reorder.times.min()
+        var oldest = reorder.nextTime
         for w in windows {
             if let t = w.oldestRetainedTime() { oldest = min(oldest ?? t, t) }
         }
