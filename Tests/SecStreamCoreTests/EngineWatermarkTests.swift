@@ -57,14 +57,19 @@ final class EngineWatermarkTests: XCTestCase {
         XCTAssertEqual(a.sink.ndjson, c.sink.ndjson)
     }
 
-    func testAlertsWaitForTheWatermark() {
+    func testAlertsWaitForTheWatermarkToPassTheEvent() {
         let h = EngineHarness(bruteForce(), options: EngineOptions(latenessMs: 30_000))
-        h.feed([hit(0), hit(1), hit(2), TestEvent(at(31.999), [], [:])])
-        XCTAssertEqual(h.alerts.count, 0, "watermark 1.999 s has not passed the third event")
+        h.feed([hit(0), hit(1), hit(2), TestEvent(at(32), [], [:])])
+        XCTAssertEqual(h.engine.watermark, at(2))
+        XCTAssertEqual(h.alerts.count, 0, "an event exactly at the watermark may still have company: held")
         XCTAssertEqual(h.engine.counters.pendingMatches, 1)
-        h.feed([TestEvent(at(32), [], [:])])
-        XCTAssertEqual(h.alerts.count, 1)
+        XCTAssertEqual(h.engine.alertsCompleteThrough, at(1.999))
+        h.feed([TestEvent(at(32.001), [], [:])])
+        XCTAssertEqual(h.alerts.map(\.detectedAt), [at(2)])
         XCTAssertEqual(h.engine.counters.pendingMatches, 0)
+        XCTAssertEqual(h.engine.alertsCompleteThrough, at(2))
+        h.finish()
+        XCTAssertEqual(h.engine.alertsCompleteThrough, .max)
     }
 
     func testLatenessZeroEvaluatesInArrivalOrderWithoutDelayAndNothingIsLate() {
@@ -109,6 +114,19 @@ final class EngineWatermarkTests: XCTestCase {
         XCTAssertEqual(h.engine.watermark, at(96))
         h.feed([TestEvent(at(90), [], [:], input: 1)])
         XCTAssertEqual(h.admitted.last, false, "behind the watermark once it moved on")
+    }
+
+    func testAnInputBehindHoldsTheWatermarkUntilItCatchesUpAndItsLateEventsCountAsProgress() {
+        let h = EngineHarness(bruteForce(), options: EngineOptions(latenessMs: 5_000))
+        h.feed([TestEvent(at(100), [], [:], input: 0)])
+        XCTAssertEqual(h.engine.watermark, at(95))
+        h.feed([TestEvent(at(10), [], [:], input: 1)]) // a new partition, far behind: late
+        XCTAssertEqual(h.admitted.last, false)
+        h.feed([TestEvent(at(200), [], [:], input: 0)])
+        XCTAssertEqual(h.engine.watermark, at(95), "input 1 (at 10 s) holds it back; it never goes back")
+        h.feed([TestEvent(at(120), [], [:], input: 1)])
+        XCTAssertEqual(h.admitted.last, true)
+        XCTAssertEqual(h.engine.watermark, at(115), "min(200, 120) - 5")
     }
 
     func testSuppressAlertsAtOrBeforeRebuildsStateWithoutEmitting() {

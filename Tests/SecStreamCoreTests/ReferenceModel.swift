@@ -73,14 +73,18 @@ final class ReferenceEngine {
     }
 
     func run(_ arrivals: [TestEvent]) {
-        // 1. Which arrivals are late.
-        var maxSeen = Int64.min
+        // 1. Which arrivals are late: the watermark is the minimum over the inputs
+        // seen so far of their largest time (late events included), minus the
+        // lateness, and never goes back.
+        var maxByInput: [Int: Int64] = [:]
+        var watermark = Int64.min
         var admitted: [(event: TestEvent, line: Int64)] = []
         for (k, e) in arrivals.enumerated() {
-            let watermark = maxSeen == .min ? Int64.min : maxSeen - lateness
-            if lateness > 0 && e.time < watermark { continue }
-            maxSeen = max(maxSeen, e.time)
-            admitted.append((e, Int64(k + 1)))
+            let late = lateness > 0 && e.time < watermark
+            maxByInput[e.input] = max(maxByInput[e.input] ?? .min, e.time)
+            let bound = lateness == 0 ? maxByInput.values.max()! : maxByInput.values.min()! - lateness
+            watermark = max(watermark, bound)
+            if !late { admitted.append((e, Int64(k + 1))) }
         }
         // 2. One match per (event, target), in the order the extractor writes them.
         var matches: [(time: Int64, order: Int, run: () -> Void)] = []
@@ -191,7 +195,8 @@ final class ReferenceEngine {
         let c = key.correlation
         if !firesEarly(c) && !s.fired && holds(c, s.items) {
             let end = windowEnd(key, s)
-            fire(c, key.group, start: s.windowStart, end: end, detected: end, items: s.items)
+            // Handled once the window is known to be over: a session 1 ms after its end.
+            fire(c, key.group, start: s.windowStart, end: end, detected: closeAt(key, s), items: s.items)
         }
     }
 

@@ -96,10 +96,39 @@ final class WindowTumblingSessionTests: XCTestCase {
         h.feed(events([0, 5]) + events([100, 101, 102]) + events([200]))
         // Lateness 0: the first session [0, 15] closed when the 100 s event arrived.
         XCTAssertEqual(h.alerts.map(\.windowStart), [at(0)])
-        XCTAssertEqual(h.alerts.first?.detectedAt, at(15))
+        XCTAssertEqual(h.alerts.first?.detectedAt, at(15.001), "known over 1 ms after its end")
         h.finish()
         XCTAssertEqual(h.alerts.map(\.windowStart), [at(0), at(200)])
         XCTAssertEqual(h.alerts.map(\.windowEnd), [at(15), at(210)])
+    }
+
+    func testLatenessZeroEventForAnAlreadyClosedBucketTakesNoPart() {
+        let h = EngineHarness(rules(.tumbling, Threshold(lt: 3)), options: EngineOptions(latenessMs: 0))
+        h.feed(events([10, 20, 70]))
+        XCTAssertEqual(h.alerts.map(\.windowStart), [at(0)], "[0,60) closed when 70 s arrived")
+        h.feed(events([30])) // arrival order: not late, but its bucket is gone
+        h.finish()
+        XCTAssertEqual(h.alerts.map(\.windowStart), [at(0), at(60)])
+        XCTAssertEqual(h.alerts.map(\.value), [2, 1])
+        XCTAssertEqual(Set(h.alerts.map(\.id)).count, 2)
+    }
+
+    func testAlertsComeOutInNonDecreasingDetectedAtOrder() {
+        // A bucket [0, 10 s) and a session [4.999 s, 9.999 s] are both known over at 10 s;
+        // the bucket (rule 0) is handled first, so the session must not claim 9.999 s.
+        let b = RuleBuilder()
+        let d = b.detection("failed-login")
+        b.correlation("bucket", .eventCount, [.detection(d)], groupBy: ["source.ip"], spanMs: 10_000, window: .tumbling,
+                      condition: Threshold(lt: 5))
+        b.correlation("session", .eventCount, [.detection(d)], groupBy: ["source.ip"], spanMs: 10_000,
+                      window: .session(gapMs: 5_000), condition: Threshold(lt: 5))
+        let h = EngineHarness(b)
+        h.feed(events([4.999]))
+        h.finish()
+        XCTAssertEqual(h.alerts.map(\.ruleID), ["bucket", "session"])
+        XCTAssertEqual(h.alerts.map(\.detectedAt), [at(10), at(10)])
+        XCTAssertEqual(h.alerts.map(\.windowEnd), [at(10), at(9.999)])
+        XCTAssertEqual(h.engine.lastAlertTime, at(10))
     }
 
     func testTumblingValueCountFiresOnTheNewDistinctValue() {

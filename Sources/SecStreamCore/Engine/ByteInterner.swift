@@ -26,6 +26,8 @@ final class ByteInterner {
     private var slots: [UInt32]
     private var mask: Int
     private(set) var liveCount = 0
+    /// How many times the arena was compacted (observable for tests).
+    private(set) var compactions = 0
 
     init(initialSlots: Int = 64) {
         arenaCapacity = 4096
@@ -166,5 +168,6 @@ final class ByteInterner {
         arena = fresh
         arenaUsed = used
         deadBytes = 0
+        compactions += 1
     }
 }

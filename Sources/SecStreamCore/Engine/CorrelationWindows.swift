@@ -58,6 +58,11 @@ final class CorrelationWindows {
     private var states: [GroupWindow] = []
     private var entries: [WindowEntry] = []
     private var freeEntries: Int32 = -1
+    /// Tumbling: the latest bucket end already closed for some group, hence for
+    /// all (buckets are shared). Only with lateness 0 (arrival order) can an event
+    /// for such a bucket still come; it takes no part, so that a bucket never
+    /// closes twice (one alert per rule, group and window).
+    private var closedThrough = Int64.min
 
     private struct GroupWindow {
         var active = false
@@ -129,6 +134,7 @@ final class CorrelationWindows {
         while states.count < groups.idCapacity { states.append(GroupWindow()) }
         if isSliding { return (nil, addSliding(gi, t, origin, input, value, number, location)) }
 
+        if !isSession && floorDiv(t, spanMs) * spanMs + spanMs <= closedThrough { return (nil, nil) }
         var closed: Firing? = nil
         if states[gi].active {
             let ended = isSession
@@ -262,13 +268,17 @@ final class CorrelationWindows {
     }
 
     /// Ends a tumbling bucket or a session: a condition that could only be
-    /// judged on the whole window (lt, lte, eq, neq, avg) fires now, at the
-    /// window's end; then the state is freed.
+    /// judged on the whole window (lt, lte, eq, neq, avg) fires now, when the
+    /// window is known to be over: at a bucket's end, or 1 ms after a session's
+    /// end (an event at exactly last + gap still joins it). Every firing's
+    /// `detectedAt` is thus the event time at which the engine handles it, so
+    /// alerts come out in non-decreasing `detectedAt` order. Then the state is freed.
     private func closeWindow(_ gi: Int) -> Firing? {
+        if !isSession { closedThrough = max(closedThrough, states[gi].windowStart + spanMs) }
         var f: Firing? = nil
         if !firesEarly && !states[gi].fired && holds(gi) {
             let end = windowEnd(gi)
-            f = firing(gi, start: states[gi].windowStart, end: end, detectedAt: end)
+            f = firing(gi, start: states[gi].windowStart, end: end, detectedAt: isSession ? end + 1 : end)
         }
         deactivate(gi)
         return f

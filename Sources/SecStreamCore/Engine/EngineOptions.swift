@@ -16,21 +16,3 @@ public struct EngineOptions: Sendable {
         self.suppressAlertsAtOrBefore = suppressAlertsAtOrBefore
     }
 }
-
-/// What the engine has done so far, for the run summary and metrics.
-public struct EngineCounters: Sendable, Equatable {
-    /// Valid events admitted on time (matched or not).
-    public var eventsAdmitted: Int = 0
-    /// Events older than the watermark on arrival (dead-lettered by the caller).
-    public var lateEvents: Int = 0
-    /// Match records accepted into the reorder buffer.
-    public var matches: Int = 0
-    /// Alerts delivered to the sink.
-    public var alerts: Int = 0
-    /// Alerts computed but withheld by `suppressAlertsAtOrBefore`.
-    public var alertsSuppressed: Int = 0
-    /// (correlation, group) windows currently holding state.
-    public var openGroups: Int = 0
-    /// Match records waiting in the reorder buffer for the watermark.
-    public var pendingMatches: Int = 0
-}

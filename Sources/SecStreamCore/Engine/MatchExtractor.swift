@@ -3,12 +3,57 @@
 /// input, and the rule's own alert), reading the group-by and value fields
 /// straight from the `EventView` bytes.
 ///
-/// Immutable after init, so all workers may share one extractor.
+/// The rules' field references are flattened at init into plain integer
+/// tables, so the per-event path touches no class references or nested arrays
+/// (no retain/release traffic). Immutable after init: all workers may share one.
 public final class MatchExtractor: @unchecked Sendable {
     let plan: EnginePlan
 
+    /// Per target: its kind of record.
+    private enum Shape: UInt8 { case detectionAlert, grouped }
+    private struct TargetLayout {
+        var shape: Shape
+        var need: EnginePlan.ValueNeed
+        /// Range in `fieldSpans` of the group-by fields.
+        var groupStart: Int32
+        var groupCount: Int32
+        /// Index in `fieldSpans` of the value field, or -1.
+        var valueField: Int32
+    }
+
+    private let layouts: [TargetLayout]
+    /// Per field reference: its range in `candidates` (a field-mapped Sigma field
+    /// may stand for several event fields; the first present one counts).
+    private let fieldSpans: [(start: Int32, count: Int32)]
+    private let candidates: [Int32]
+
     public init(rules: RuleSet) {
         plan = EnginePlan(rules: rules)
+        var layouts: [TargetLayout] = []
+        var spans: [(start: Int32, count: Int32)] = []
+        var cands: [Int32] = []
+        func addRef(_ ref: FieldRef) -> Int32 {
+            spans.append((Int32(cands.count), Int32(ref.candidates.count)))
+            cands.append(contentsOf: ref.candidates.map { Int32($0) })
+            return Int32(spans.count - 1)
+        }
+        for target in plan.targets {
+            switch target {
+            case .detectionAlert:
+                layouts.append(TargetLayout(shape: .detectionAlert, need: .none, groupStart: 0, groupCount: 0, valueField: -1))
+            case .correlationInput(let c, let i):
+                let input = rules.correlations[c].inputs[i]
+                let start = Int32(spans.count)
+                for ref in input.groupFields { _ = addRef(ref) }
+                let need = plan.valueNeeds[c]
+                let value = need != .none ? input.valueField.map(addRef) ?? -1 : -1
+                layouts.append(TargetLayout(shape: .grouped, need: need, groupStart: start,
+                                            groupCount: Int32(input.groupFields.count), valueField: value))
+            }
+        }
+        self.layouts = layouts
+        self.fieldSpans = spans
+        self.candidates = cands
     }
 
     /// Appends the records for `event` having matched `detection`.
@@ -18,51 +63,69 @@ public final class MatchExtractor: @unchecked Sendable {
     /// without a usable value for value_count / value_sum / value_avg.
     public func extract(detection: Int, event: EventView, time: Int64, location: EventLocation,
                         line: Int, into batch: MatchBatch) {
-        for t in plan.targetsByDetection[detection] {
-            switch plan.targets[Int(t)] {
-            case .detectionAlert:
-                let keyStart = Int32(batch.bytes.count)
-                batch.records.append(MatchRecord(
-                    line: Int32(line), target: t, keyStart: keyStart, keyLength: 0, valueStart: keyStart,
-                    valueLength: 0, time: time, number: 1, eventHash: stableHash64(event.line), location: location))
-            case .correlationInput(let c, let i):
-                appendCorrelationRecord(target: t, correlation: c, input: i, event: event, time: time,
-                                        location: location, line: line, batch: batch)
+        plan.targetsByDetection[detection].withUnsafeBufferPointer { targets in
+            layouts.withUnsafeBufferPointer { layouts in
+                fieldSpans.withUnsafeBufferPointer { spans in
+                    candidates.withUnsafeBufferPointer { cands in
+                        for t in targets {
+                            let layout = layouts[Int(t)]
+                            if layout.shape == .detectionAlert {
+                                let at = Int32(batch.bytes.count)
+                                batch.records.append(MatchRecord(
+                                    line: Int32(line), target: t, keyStart: at, keyLength: 0, valueStart: at, valueLength: 0,
+                                    time: time, number: 1, eventHash: stableHash64(event.line), location: location))
+                            } else {
+                                appendGrouped(t, layout, spans, cands, event, time, location, line, batch)
+                            }
+                        }
+                    }
+                }
             }
         }
     }
 
-    private func appendCorrelationRecord(target: Int32, correlation c: Int, input i: Int, event: EventView,
-                                         time: Int64, location: EventLocation, line: Int, batch: MatchBatch) {
-        let input = plan.rules.correlations[c].inputs[i]
-        for ref in input.groupFields {
-            let kind = ref.slot(in: event).kind
+    @inline(__always)
+    private func slot(_ ref: Int32, _ spans: UnsafeBufferPointer<(start: Int32, count: Int32)>,
+                      _ cands: UnsafeBufferPointer<Int32>, _ event: EventView) -> FieldSlot {
+        let span = spans[Int(ref)]
+        for k in Int(span.start)..<Int(span.start + span.count) {
+            let s = event.slots[Int(cands[k])]
+            if s.kind != .missing { return s }
+        }
+        return .missing
+    }
+
+    private func appendGrouped(_ target: Int32, _ layout: TargetLayout, _ spans: UnsafeBufferPointer<(start: Int32, count: Int32)>,
+                               _ cands: UnsafeBufferPointer<Int32>, _ event: EventView, _ time: Int64,
+                               _ location: EventLocation, _ line: Int, _ batch: MatchBatch) {
+        let groupRefs = layout.groupStart..<(layout.groupStart + layout.groupCount)
+        for ref in groupRefs {
+            let kind = slot(ref, spans, cands, event).kind
             if kind == .missing || kind == .null { return }
         }
         var number: Double = 0
         var valueSlot = FieldSlot.missing
-        let need = plan.valueNeeds[c]
-        if need != .none {
-            guard let ref = input.valueField else { return }
-            valueSlot = ref.slot(in: event)
+        if layout.need != .none {
+            guard layout.valueField >= 0 else { return }
+            valueSlot = slot(layout.valueField, spans, cands, event)
             if valueSlot.kind == .missing || valueSlot.kind == .null { return }
-            if need == .number {
+            if layout.need == .number {
                 guard let v = JSONValueBytes.number(raw(valueSlot, event), kind: valueSlot.kind) else { return }
                 number = v
             }
         }
-        let mark = batch.bytes.count
-        for ref in input.groupFields {
-            let slot = ref.slot(in: event)
+        let keyStart = batch.bytes.count
+        for ref in groupRefs {
+            let s = slot(ref, spans, cands, event)
             let lengthAt = batch.bytes.count
             GroupKey.appendSegmentLength(0, to: &batch.bytes)
-            JSONValueBytes.append(raw(slot, event), kind: slot.kind, to: &batch.bytes)
+            JSONValueBytes.append(raw(s, event), kind: s.kind, to: &batch.bytes)
             GroupKey.patchSegmentLength(batch.bytes.count - lengthAt - 4, at: lengthAt, in: &batch.bytes)
         }
         let valueStart = batch.bytes.count
-        if need == .bytes { JSONValueBytes.append(raw(valueSlot, event), kind: valueSlot.kind, to: &batch.bytes) }
+        if layout.need == .bytes { JSONValueBytes.append(raw(valueSlot, event), kind: valueSlot.kind, to: &batch.bytes) }
         batch.records.append(MatchRecord(
-            line: Int32(line), target: target, keyStart: Int32(mark), keyLength: Int32(valueStart - mark),
+            line: Int32(line), target: target, keyStart: Int32(keyStart), keyLength: Int32(valueStart - keyStart),
             valueStart: Int32(valueStart), valueLength: Int32(batch.bytes.count - valueStart),
             time: time, number: number, eventHash: 0, location: location))
     }

@@ -7,38 +7,61 @@ struct WindowTimer {
     var group: UInt32
 }
 
-/// The pending `WindowTimer`s, in the deterministic order SPEC.md asks for:
-/// by close time, then rule index, then group key bytes. Each timer holds a
-/// reference on its group id, so the key bytes it is ordered by stay valid.
+/// The pending `WindowTimer`s as a binary min-heap, in the deterministic order
+/// SPEC.md asks for: by close time, then rule index, then group key bytes.
+/// Each timer holds a reference on its group id, so the key bytes it is
+/// ordered by stay valid.
 ///
 /// Timers are lazy: a window whose close time moves later (a session that
 /// grows, a sliding window with new events) keeps its one pending timer, which
 /// re-arms itself at the new time when it comes due.
 final class TimerQueue {
-    /// The group interner of each correlation (filled once the windows exist).
-    final class KeyOrder {
-        var interners: [ByteInterner] = []
-    }
+    /// The group interner of each correlation (set once the windows exist).
+    private var interners: [ByteInterner] = []
+    private var heap: [WindowTimer] = []
 
-    private let order: KeyOrder
-    private var heap: BinaryHeap<WindowTimer>
+    func setInterners(_ interners: [ByteInterner]) { self.interners = interners }
 
-    init() {
-        let order = KeyOrder()
-        self.order = order
-        heap = BinaryHeap { a, b in
-            if a.closeAt != b.closeAt { return a.closeAt < b.closeAt }
-            if a.correlation != b.correlation { return a.correlation < b.correlation }
-            let interner = order.interners[Int(a.correlation)]
-            return interner.compare(a.group, b.group) < 0
-        }
-    }
-
-    func setInterners(_ interners: [ByteInterner]) { order.interners = interners }
-
-    var next: WindowTimer? { heap.top }
     var count: Int { heap.count }
+    var isEmpty: Bool { heap.isEmpty }
+    /// Close time of the next timer due (`Int64.max` when none).
+    var nextCloseAt: Int64 { heap.isEmpty ? .max : heap[0].closeAt }
 
-    func push(_ t: WindowTimer) { heap.push(t) }
-    func pop() -> WindowTimer { heap.pop() }
+    @inline(__always)
+    private func precedes(_ a: WindowTimer, _ b: WindowTimer) -> Bool {
+        if a.closeAt != b.closeAt { return a.closeAt < b.closeAt }
+        if a.correlation != b.correlation { return a.correlation < b.correlation }
+        return interners[Int(a.correlation)].compare(a.group, b.group) < 0
+    }
+
+    func push(_ t: WindowTimer) {
+        heap.append(t)
+        var i = heap.count - 1
+        while i > 0 {
+            let p = (i - 1) >> 1
+            if !precedes(t, heap[p]) { break }
+            heap[i] = heap[p]
+            i = p
+        }
+        heap[i] = t
+    }
+
+    func pop() -> WindowTimer {
+        let top = heap[0]
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            let n = heap.count
+            var i = 0
+            while true {
+                var c = 2 * i + 1
+                if c >= n { break }
+                if c + 1 < n && precedes(heap[c + 1], heap[c]) { c += 1 }
+                if !precedes(heap[c], last) { break }
+                heap[i] = heap[c]
+                i = c
+            }
+            heap[i] = last
+        }
+        return top
+    }
 }

@@ -6,7 +6,7 @@
 /// caller's wall clock (injected through `setWallClock`, so tests and replays
 /// control it). With lateness 0 the watermark is simply the largest event time
 /// seen: events are evaluated in arrival order and none is late.
-struct WatermarkTracker {
+final class WatermarkTracker {
     let latenessMs: Int64
     let idleTimeoutMs: Int64
     private var maxTime: [Int64] = []
@@ -23,7 +23,7 @@ struct WatermarkTracker {
 
     /// Declares an input before its first event, so that it holds the watermark
     /// back from the start (until it goes idle), as an assigned but slow partition must.
-    mutating func register(_ input: Int) {
+    func register(_ input: Int) {
         guard input >= 0 else { return }
         while known.count <= input { maxTime.append(.min); lastActive.append(0); known.append(false) }
         if !known[input] { known[input] = true; lastActive[input] = wallClock }
@@ -32,8 +32,8 @@ struct WatermarkTracker {
     @inline(__always)
     func isLate(_ t: Int64) -> Bool { latenessMs > 0 && t < watermark }
 
-    /// Records an on-time event of `input` and moves the watermark.
-    mutating func observe(_ t: Int64, input: Int) {
+    /// Records an event of `input` (on time or late) and moves the watermark.
+    func observe(_ t: Int64, input: Int) {
         if input >= known.count || !known[input] { register(input) }
         lastActive[input] = wallClock
         if t > maxTime[input] { maxTime[input] = t }
@@ -41,18 +41,12 @@ struct WatermarkTracker {
         recompute()
     }
 
-    /// Marks `input` as alive without moving time: a late event is still a sign of life.
-    mutating func touch(_ input: Int) {
-        if input >= known.count || !known[input] { register(input) }
-        lastActive[input] = wallClock
-    }
-
-    mutating func setWallClock(_ now: Int64) {
+    func setWallClock(_ now: Int64) {
         wallClock = max(wallClock, now)
         recompute()
     }
 
-    private mutating func recompute() {
+    private func recompute() {
         guard globalMax != .min else { return }
         var bound = globalMax
         if latenessMs > 0 {

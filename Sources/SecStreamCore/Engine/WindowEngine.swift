@@ -13,6 +13,15 @@
 ///   at T or later, so the alert sequence is a function of the events alone;
 /// - turns firings into alerts and feeds them to the correlations that
 ///   reference the firing rule, at the firing time.
+///
+/// Use, per chunk of lines:
+///
+///     batch.reset()                                   // one MatchBatch per chunk, reused
+///     // worker thread, for each line k (event time t) and each detection d it matched:
+///     extractor.extract(detection: d, event: view, time: t, location: loc, line: k, into: batch)
+///     // engine thread, for every valid line k of the chunk, in order:
+///     if !engine.admit(time: t, input: partition, line: k, of: batch) { /* dead-letter line k */ }
+///     // now and then: engine.advance(wallClock: nowMs); at end of bounded input: engine.finish()
 public final class WindowEngine {
     public let options: EngineOptions
     private let plan: EnginePlan
@@ -20,23 +29,12 @@ public final class WindowEngine {
     private let sink: AlertSink
     private let windows: [CorrelationWindows]
     private let timers: TimerQueue
-    private var reorder: BinaryHeap<PendingMatch>
-    private var clock: WatermarkTracker
+    private let reorder = ReorderBuffer()
+    private let clock: WatermarkTracker
     private var arrival: UInt64 = 0
     private var chainKey: [UInt8] = []
     private var counts = EngineCounters()
-
-    /// A match record waiting for the watermark, its bytes already interned.
-    private struct PendingMatch {
-        var time: Int64
-        var arrival: UInt64
-        var target: Int32
-        var group: UInt32
-        var value: UInt32
-        var number: Double
-        var eventHash: UInt64
-        var location: EventLocation
-    }
+    private var finished = false
 
     public init(rules: RuleSet, options: EngineOptions = EngineOptions(), sources: SourceTable, sink: AlertSink) {
         self.options = options
@@ -47,7 +45,6 @@ public final class WindowEngine {
         self.timers = timers
         self.windows = rules.correlations.enumerated().map { CorrelationWindows(index: $0.offset, rule: $0.element, timers: timers) }
         timers.setInterners(windows.map(\.groups))
-        reorder = BinaryHeap { a, b in a.time != b.time ? a.time < b.time : a.arrival < b.arrival }
         clock = WatermarkTracker(latenessMs: options.latenessMs, idleTimeoutMs: options.idleTimeoutMs)
     }
 
@@ -62,9 +59,7 @@ public final class WindowEngine {
     }
 
     /// The largest `detected_at` of the alerts computed so far (emitted or
-    /// suppressed). Alerts come out in non-decreasing `detected_at` order, so
-    /// after a restart `suppressAlertsAtOrBefore: lastAlertTime` withholds
-    /// exactly the alerts already written.
+    /// suppressed); alerts come out in non-decreasing `detected_at` order.
     public private(set) var lastAlertTime: Int64?
 
     /// The event time of the oldest event the engine still depends on: held in
@@ -75,7 +70,7 @@ public final class WindowEngine {
     /// resume needs more than this bound.) Nil when nothing is retained.
     /// Scans the open windows: call it at commit time, not per event.
     public var oldestRetainedEventTime: Int64? {
-        var oldest = reorder.items.lazy.map(\.time).min()
+        var oldest = reorder.nextTime
         for w in windows {
             if let t = w.oldestRetainedTime() { oldest = min(oldest ?? t, t) }
         }
@@ -91,7 +86,7 @@ public final class WindowEngine {
     @discardableResult
     public func admit(time: Int64, input: Int = 0) -> Bool {
         let onTime = accept(time, input)
-        release(upTo: clock.watermark)
+        release(upTo: releaseBound)
         return onTime
     }
 
@@ -110,7 +105,7 @@ public final class WindowEngine {
             r += 1
         }
         batch.readIndex = r
-        release(upTo: clock.watermark)
+        release(upTo: releaseBound)
         return onTime
     }
 
@@ -118,23 +113,47 @@ public final class WindowEngine {
     /// what the resulting watermark allows.
     public func advance(wallClock: Int64) {
         clock.setWallClock(wallClock)
-        release(upTo: clock.watermark)
+        release(upTo: releaseBound)
     }
 
     /// End of bounded input: releases every held event and closes every window.
     public func finish() {
+        finished = true
         release(upTo: .max)
+    }
+
+    /// Every alert with `detected_at` at or before this time has been delivered
+    /// to the sink, and every alert still to come has a later `detected_at`.
+    /// It is what a Kafka commit stores for `suppressAlertsAtOrBefore` after a
+    /// restart: no alert is lost and none is written twice. (Exact with a
+    /// lateness above 0; with lateness 0 an out-of-order event is evaluated
+    /// on arrival and may fire at an earlier time.)
+    public var alertsCompleteThrough: Int64 {
+        if finished { return .max }
+        let w = clock.watermark
+        return w == .min ? .min : w - 1
+    }
+
+    /// Events and window closings at or before this time are processed. The
+    /// watermark must pass an event (be later than it) before it is released,
+    /// since an event exactly at the watermark is not late and may still come;
+    /// with lateness 0 (arrival order, no delay) everything seen is released.
+    private var releaseBound: Int64 {
+        let w = clock.watermark
+        return options.latenessMs > 0 && w != .min ? w - 1 : w
     }
 
     // MARK: Arrival
 
+    /// A late event still shows how far its input has got: an input whose events
+    /// all come late (a partition far behind) must not freeze the watermark.
     private func accept(_ t: Int64, _ input: Int) -> Bool {
-        if clock.isLate(t) {
-            clock.touch(input)
+        let late = clock.isLate(t)
+        clock.observe(t, input: input)
+        if late {
             counts.lateEvents += 1
             return false
         }
-        clock.observe(t, input: input)
         counts.eventsAdmitted += 1
         return true
     }
@@ -161,12 +180,14 @@ public final class WindowEngine {
     /// Processes, in event-time order, every held match at or before `watermark`
     /// and every window closing at or before it; closings first on equal times.
     private func release(upTo watermark: Int64) {
+        let timers = self.timers
         while true {
-            let nextMatch = reorder.top?.time
-            if let timer = timers.next, timer.closeAt <= watermark, nextMatch.map({ timer.closeAt <= $0 }) ?? true {
+            let nextMatch = reorder.nextTime ?? .max
+            let nextClose = timers.nextCloseAt
+            if nextClose <= watermark && nextClose <= nextMatch && !timers.isEmpty {
                 let t = timers.pop()
                 if let f = windows[Int(t.correlation)].timerFired(t) { handle(f) }
-            } else if let m = nextMatch, m <= watermark {
+            } else if nextMatch <= watermark && !reorder.isEmpty {
                 process(reorder.pop())
             } else {
                 return
