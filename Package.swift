@@ -50,7 +50,7 @@ let package = Package(
                 swiftSettings: hotPathSettings),
         // The CLI: argument parsing only.
         .executableTarget(name: "secstream", dependencies: [
-            "SecStreamPipeline", "SecStreamCore",
+            "SecStreamPipeline", "SecStreamCore", "Codecs",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
 

@@ -28,10 +28,14 @@ public struct CodecError: Error, CustomStringConvertible, Sendable {
 public struct IOError: Error, CustomStringConvertible, Sendable {
     public let path: String
     public let message: String
+    /// The reader at the other end of a pipe went away (EPIPE): like `rg` or
+    /// `jq`, the CLI then stops quietly instead of reporting an error.
+    public let isBrokenPipe: Bool
 
-    public init(path: String, _ message: String) {
+    public init(path: String, _ message: String, isBrokenPipe: Bool = false) {
         self.path = path
         self.message = message
+        self.isBrokenPipe = isBrokenPipe
     }
 
     public var description: String { "\(path): \(message)" }

@@ -80,7 +80,7 @@ public final class FileSink: ByteSink {
             let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw IOError(path: path, "write failed: \(errnoText())")
+                throw IOError(path: path, "write failed: \(errnoText())", isBrokenPipe: errno == EPIPE)
             }
             offset += n
         }

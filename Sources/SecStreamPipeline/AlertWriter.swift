@@ -27,7 +27,7 @@ final class AlertWriter: AlertSink {
     }
 
     func checkError() throws {
-        if let error { throw RunError(.input, "cannot write alerts: \(error)") }
+        if let error { throw RunError(.input, "cannot write alerts: \(error)", cause: error) }
     }
 
     func flush() throws { try sink.flush() }

@@ -1,3 +1,5 @@
+import Codecs
+
 /// An error that ends a run, with the exit code SPEC.md assigns to its class.
 /// `description` is the one line printed on stderr.
 public struct RunError: Error, CustomStringConvertible {
@@ -12,10 +14,13 @@ public struct RunError: Error, CustomStringConvertible {
 
     public let kind: Kind
     public let message: String
+    /// The output pipe was closed by its reader (`secstream generate | head`).
+    public let isBrokenPipe: Bool
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, cause: Error? = nil) {
         self.kind = kind
         self.message = message
+        self.isBrokenPipe = (cause as? IOError)?.isBrokenPipe ?? false
     }
 
     public var exitCode: Int32 { kind.rawValue }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Codecs
 import Foundation
 import SecStreamPipeline
 
@@ -18,9 +19,15 @@ struct SecStream: ParsableCommand {
 /// ArgumentParser exits 64 on usage errors; SPEC.md says 2. Runtime errors carry
 /// their own exit code (RunError) and print one line.
 func runMain() -> Never {
+    // Sockets and pipes report EPIPE as an error instead of killing the process.
+    signal(SIGPIPE, SIG_IGN)
     do {
         var command = try SecStream.parseAsRoot()
         try command.run()
+        exit(0)
+    } catch let error as RunError where error.isBrokenPipe {
+        exit(0)
+    } catch let error as IOError where error.isBrokenPipe {
         exit(0)
     } catch let error as RunError {
         FileHandle.standardError.write(Data("secstream: \(error.message)\n".utf8))
