@@ -1,11 +1,11 @@
 #!/bin/sh
-# Regenerates Sources/SecStreamCore/Generate/BuiltinRulePack.swift from rules/*.yml,
+# Regenerates Sources/SecStreamCore/Rules/BuiltinRules.swift from rules/*.yml,
 # so the binary carries the built-in Sigma pack without a resource bundle.
 # Run from anywhere after editing a rule; RulePackTests fails if it was forgotten.
 set -eu
 export LC_ALL=C
 root=$(cd "$(dirname "$0")/.." && pwd)
-out="$root/Sources/SecStreamCore/Generate/BuiltinRulePack.swift"
+out="$root/Sources/SecStreamCore/Rules/BuiltinRules.swift"
 tmp="$out.tmp"
 
 {
