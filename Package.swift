@@ -50,7 +50,9 @@ let package = Package(
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
         .testTarget(name: "SecStreamCoreTests", dependencies: ["SecStreamCore"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
-        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
-        .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline"]),
+        // Test helpers shared by test targets: local server processes, ports, the venv.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "TestSupport"]),
+        .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline", "TestSupport"]),
     ]
 )

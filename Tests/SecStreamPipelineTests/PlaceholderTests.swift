@@ -1,3 +1,0 @@
-import XCTest
-@testable import SecStreamPipeline
-final class SecStreamPipelinePlaceholderTests: XCTestCase { func testBuilds() {} }
