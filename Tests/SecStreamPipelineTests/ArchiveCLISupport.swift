@@ -75,11 +75,14 @@ enum ArchiveTestFiles {
                                 "--malformed-fraction", String(malformed), "-o", path])
     }
 
-    /// Every archive object under `root`: key -> bytes.
+    /// Every archive object under `root`: key -> bytes. Hidden files (the
+    /// directory store's temporary files, which a killed writer leaves and
+    /// listings never show) are not objects.
     static func objects(under root: String) throws -> [String: [UInt8]] {
         var out: [String: [UInt8]] = [:]
         let enumerator = FileManager.default.enumerator(atPath: root)
         while let relative = enumerator?.nextObject() as? String {
+            if relative.split(separator: "/").last?.hasPrefix(".") == true { continue }
             var isDirectory: ObjCBool = false
             FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory)
             if !isDirectory.boolValue { out[relative] = Array(try Data(contentsOf: URL(fileURLWithPath: root + "/" + relative))) }
