@@ -17,50 +17,65 @@ import Foundation
 /// - an array value satisfies a test when one of its elements does
 ///   (and `!=` when none of them is equal), as Sigma treats arrays.
 public final class CompiledQuery: @unchecked Sendable {
-    indirect enum Node {
-        case and(Node, Node)
-        case or(Node, Node)
-        case not(Node)
-        case test(Int)
+    /// One node of the expression tree, in a flat array: `test` indexes
+    /// `tests`, the others index `nodes`. Plain values throughout, so walking
+    /// the tree per event retains and releases nothing.
+    struct Node {
+        enum Op: UInt8 { case test, and, or, not }
+        let op: Op
+        let a: Int32
+        let b: Int32
     }
 
     struct Literal {
-        enum Kind { case string, number, trueValue, falseValue, null }
+        enum Kind: UInt8 { case string, number, trueValue, falseValue, null }
         let kind: Kind
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         let number: Double
         /// The instant a string (or, for the time field, a number) literal names.
         let time: Int64?
     }
 
-    enum TestKind {
-        case compare(QueryComparison, Literal)
-        case oneOf([Literal])
-        case cidr(CIDRBlock)
-        case contains([UInt8])
-        case startsWith([UInt8])
-        case endsWith([UInt8])
-        case matches(NSRegularExpression)
-        case exists
-    }
-
     struct Test {
+        enum Kind: UInt8 { case compare, oneOf, cidr, contains, startsWith, endsWith, matches, exists }
         let field: FieldID
         /// The field is the event time field: compare as instants.
         let isTimeField: Bool
-        let kind: TestKind
+        let kind: Kind
+        let op: QueryComparison
+        /// One literal for `compare`, the list for `oneOf`.
+        let literals: UnsafeBufferPointer<Literal>
+        /// The needle of `contains`, `startsWith`, `endsWith`.
+        let bytes: UnsafeBufferPointer<UInt8>
+        let cidr: CIDRBlock?
+        /// Kept alive by `CompiledQuery.regexes`.
+        let regex: Unmanaged<NSRegularExpression>?
     }
 
-    let root: Node
-    let tests: [Test]
+    let nodes: UnsafeBufferPointer<Node>
+    let root: Int32
+    let tests: UnsafeBufferPointer<Test>
     public let expression: QueryExpression
+    private var regexes: [NSRegularExpression] = []
+    private var byteBuffers: [UnsafeMutableBufferPointer<UInt8>] = []
+    private var literalBuffers: [UnsafeMutableBufferPointer<Literal>] = []
 
     /// Interns every field of `expression` into `schema` (the caller scans
     /// lines with a `FieldScanner` built from the same schema afterwards).
     /// Throws a `QueryError` for a regex or time literal that does not compile.
     public init(_ expression: QueryExpression, schema: FieldSchema, timeField: String) throws {
         self.expression = expression
+        var nodes: [Node] = []
         var tests: [Test] = []
+        var regexes: [NSRegularExpression] = []
+        var byteBuffers: [UnsafeMutableBufferPointer<UInt8>] = []
+        var literalBuffers: [UnsafeMutableBufferPointer<Literal>] = []
+        func store(_ bytes: [UInt8]) -> UnsafeBufferPointer<UInt8> {
+            let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, bytes.count))
+            _ = buffer.initialize(from: bytes)
+            byteBuffers.append(buffer)
+            return UnsafeBufferPointer(rebasing: buffer[0..<bytes.count])
+        }
         func literal(_ v: QueryValue, timeField isTime: Bool) throws -> Literal {
             switch v {
             case .string(let s):
@@ -68,39 +83,80 @@ public final class CompiledQuery: @unchecked Sendable {
                 if isTime && time == nil {
                     throw QueryError(column: 1, "\"\(s)\" is not a time for the time field '\(timeField)' (RFC 3339, a date, or epoch milliseconds)")
                 }
-                return Literal(kind: .string, bytes: Array(s.utf8), number: 0, time: time)
+                return Literal(kind: .string, bytes: store(Array(s.utf8)), number: 0, time: time)
             case .number(let d):
-                return Literal(kind: .number, bytes: [], number: d, time: isTime ? Int64(d.rounded(.down)) : nil)
-            case .bool(let b): return Literal(kind: b ? .trueValue : .falseValue, bytes: [], number: 0, time: nil)
-            case .null: return Literal(kind: .null, bytes: [], number: 0, time: nil)
+                return Literal(kind: .number, bytes: store([]), number: d, time: isTime ? Int64(d.rounded(.down)) : nil)
+            case .bool(let b): return Literal(kind: b ? .trueValue : .falseValue, bytes: store([]), number: 0, time: nil)
+            case .null: return Literal(kind: .null, bytes: store([]), number: 0, time: nil)
             }
         }
-        func build(_ e: QueryExpression) throws -> Node {
-            func add(_ field: String, _ kind: TestKind) -> Node {
-                tests.append(Test(field: schema.intern(field), isTimeField: field == timeField, kind: kind))
-                return .test(tests.count - 1)
-            }
+        func compileLiterals(_ values: [QueryValue], timeField isTime: Bool) throws -> UnsafeBufferPointer<Literal> {
+            let compiled = try values.map { try literal($0, timeField: isTime) }
+            let buffer = UnsafeMutableBufferPointer<Literal>.allocate(capacity: compiled.count)
+            _ = buffer.initialize(from: compiled)
+            literalBuffers.append(buffer)
+            return UnsafeBufferPointer(buffer)
+        }
+        func add(_ node: Node) -> Int32 {
+            nodes.append(node)
+            return Int32(nodes.count - 1)
+        }
+        func test(_ field: String, _ kind: Test.Kind, op: QueryComparison = .equal, values: [QueryValue] = [],
+                  bytes: [UInt8] = [], cidr: CIDRBlock? = nil, regex: NSRegularExpression? = nil) throws -> Int32 {
+            let isTime = field == timeField
+            if let regex { regexes.append(regex) }
+            tests.append(Test(field: schema.intern(field), isTimeField: isTime, kind: kind, op: op,
+                              literals: try compileLiterals(values, timeField: isTime),
+                              bytes: store(bytes), cidr: cidr, regex: regex.map { Unmanaged.passUnretained($0) }))
+            return add(Node(op: .test, a: Int32(tests.count - 1), b: 0))
+        }
+        func build(_ e: QueryExpression) throws -> Int32 {
             switch e {
-            case .and(let a, let b): return .and(try build(a), try build(b))
-            case .or(let a, let b): return .or(try build(a), try build(b))
-            case .not(let a): return .not(try build(a))
-            case .compare(let f, let op, let v): return add(f, .compare(op, try literal(v, timeField: f == timeField)))
-            case .oneOf(let f, let vs): return add(f, .oneOf(try vs.map { try literal($0, timeField: f == timeField) }))
+            case .and(let x, let y): return add(Node(op: .and, a: try build(x), b: try build(y)))
+            case .or(let x, let y): return add(Node(op: .or, a: try build(x), b: try build(y)))
+            case .not(let x): return add(Node(op: .not, a: try build(x), b: 0))
+            case .compare(let f, let op, let v): return try test(f, .compare, op: op, values: [v])
+            case .oneOf(let f, let vs): return try test(f, .oneOf, values: vs)
             case .inCIDR(let f, let text):
                 guard let block = CIDRBlock(text) else { throw QueryError(column: 1, "'\(text)' is not a CIDR block") }
-                return add(f, .cidr(block))
-            case .contains(let f, let s): return add(f, .contains(Array(s.utf8)))
-            case .startsWith(let f, let s): return add(f, .startsWith(Array(s.utf8)))
-            case .endsWith(let f, let s): return add(f, .endsWith(Array(s.utf8)))
+                return try test(f, .cidr, cidr: block)
+            case .contains(let f, let s): return try test(f, .contains, bytes: Array(s.utf8))
+            case .startsWith(let f, let s): return try test(f, .startsWith, bytes: Array(s.utf8))
+            case .endsWith(let f, let s): return try test(f, .endsWith, bytes: Array(s.utf8))
             case .matches(let f, let pattern):
-                do { return add(f, .matches(try NSRegularExpression(pattern: pattern))) } catch {
+                let regex: NSRegularExpression
+                do { regex = try NSRegularExpression(pattern: pattern) } catch {
                     throw QueryError(column: 1, "bad regex \"\(pattern)\" for '\(f)': \(error.localizedDescription)")
                 }
-            case .exists(let f): return add(f, .exists)
+                return try test(f, .matches, regex: regex)
+            case .exists(let f): return try test(f, .exists)
             }
         }
-        root = try build(expression)
-        self.tests = tests
+        let root: Int32
+        do {
+            root = try build(expression)
+        } catch {
+            byteBuffers.forEach { $0.deallocate() }
+            literalBuffers.forEach { $0.deallocate() }
+            throw error
+        }
+        self.root = root
+        let nodeBuffer = UnsafeMutableBufferPointer<Node>.allocate(capacity: nodes.count)
+        _ = nodeBuffer.initialize(from: nodes)
+        self.nodes = UnsafeBufferPointer(nodeBuffer)
+        let testBuffer = UnsafeMutableBufferPointer<Test>.allocate(capacity: max(1, tests.count))
+        _ = testBuffer.initialize(from: tests)
+        self.tests = UnsafeBufferPointer(rebasing: testBuffer[0..<tests.count])
+        self.regexes = regexes
+        self.byteBuffers = byteBuffers
+        self.literalBuffers = literalBuffers
+    }
+
+    deinit {
+        UnsafeMutableBufferPointer(mutating: nodes).deallocate()
+        UnsafeMutableBufferPointer(mutating: UnsafeBufferPointer(start: tests.baseAddress, count: max(1, tests.count))).deallocate()
+        byteBuffers.forEach { $0.deallocate() }
+        literalBuffers.forEach { $0.deallocate() }
     }
 
     /// Parses and compiles `text` in one step.

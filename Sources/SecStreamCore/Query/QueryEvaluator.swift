@@ -6,11 +6,15 @@ import Foundation
 /// value, which needs a `String` for `NSRegularExpression`.
 public struct QueryEvaluator {
     public let query: CompiledQuery
+    private let nodes: UnsafeBufferPointer<CompiledQuery.Node>
+    private let tests: UnsafeBufferPointer<CompiledQuery.Test>
     private var scratch: [UInt8] = []
     private var times = EventTimeParser()
 
     public init(_ query: CompiledQuery) {
         self.query = query
+        nodes = query.nodes
+        tests = query.tests
         scratch.reserveCapacity(256)
     }
 
@@ -18,19 +22,21 @@ public struct QueryEvaluator {
         evaluate(query.root, event)
     }
 
-    private mutating func evaluate(_ node: CompiledQuery.Node, _ event: EventView) -> Bool {
-        switch node {
-        case .and(let a, let b): return evaluate(a, event) && evaluate(b, event)
-        case .or(let a, let b): return evaluate(a, event) || evaluate(b, event)
-        case .not(let a): return !evaluate(a, event)
-        case .test(let index): return run(query.tests[index], event)
+    private mutating func evaluate(_ index: Int32, _ event: EventView) -> Bool {
+        let node = nodes[Int(index)]
+        switch node.op {
+        case .and: return evaluate(node.a, event) && evaluate(node.b, event)
+        case .or: return evaluate(node.a, event) || evaluate(node.b, event)
+        case .not: return !evaluate(node.a, event)
+        case .test: return run(tests[Int(node.a)], event)
         }
     }
 
     private mutating func run(_ test: CompiledQuery.Test, _ event: EventView) -> Bool {
         let slot = event.slot(test.field)
-        if case .compare(.notEqual, let literal) = test.kind {
+        if test.kind == .compare && test.op == .notEqual {
             // `!=` is true for a missing field and for an array with no equal element.
+            let literal = test.literals[0]
             return !anyElement(slot, event.line) { this, s in this.order(s, event.line, literal, test.isTimeField) == 0 }
         }
         return anyElement(slot, event.line) { this, s in this.scalar(test, s, event.line) }
@@ -52,9 +58,9 @@ public struct QueryEvaluator {
         switch test.kind {
         case .exists:
             return true
-        case .compare(let op, let literal):
-            guard let o = order(slot, line, literal, test.isTimeField) else { return false }
-            switch op {
+        case .compare:
+            guard let o = order(slot, line, test.literals[0], test.isTimeField) else { return false }
+            switch test.op {
             case .equal: return o == 0
             case .notEqual: return o != 0
             case .less: return o < 0
@@ -62,27 +68,29 @@ public struct QueryEvaluator {
             case .greater: return o > 0
             case .greaterOrEqual: return o >= 0
             }
-        case .oneOf(let literals):
-            for literal in literals where order(slot, line, literal, test.isTimeField) == 0 { return true }
+        case .oneOf:
+            for literal in test.literals where order(slot, line, literal, test.isTimeField) == 0 { return true }
             return false
-        case .cidr(let block):
+        case .cidr:
             guard let text = text(slot, line), let address = IPAddress.parse(text) else { return false }
-            return block.contains(address)
-        case .contains(let needle):
+            return test.cidr!.contains(address)
+        case .contains:
             guard let text = text(slot, line) else { return false }
-            return Self.find(needle, in: text)
-        case .startsWith(let prefix):
+            return Self.find(test.bytes, in: text)
+        case .startsWith:
+            let prefix = test.bytes
             guard let text = text(slot, line), text.count >= prefix.count else { return false }
             if prefix.isEmpty { return true }
-            return prefix.withUnsafeBytes { memcmp(text.baseAddress!, $0.baseAddress!, prefix.count) == 0 }
-        case .endsWith(let suffix):
+            return memcmp(text.baseAddress!, prefix.baseAddress!, prefix.count) == 0
+        case .endsWith:
+            let suffix = test.bytes
             guard let text = text(slot, line), text.count >= suffix.count else { return false }
             if suffix.isEmpty { return true }
-            return suffix.withUnsafeBytes { memcmp(text.baseAddress! + (text.count - suffix.count), $0.baseAddress!, suffix.count) == 0 }
-        case .matches(let regex):
+            return memcmp(text.baseAddress! + (text.count - suffix.count), suffix.baseAddress!, suffix.count) == 0
+        case .matches:
             guard let text = text(slot, line) else { return false }
             let string = String(decoding: text, as: UTF8.self)
-            return regex.firstMatch(in: string, range: NSRange(string.startIndex..., in: string)) != nil
+            return test.regex!.takeUnretainedValue().firstMatch(in: string, range: NSRange(string.startIndex..., in: string)) != nil
         }
     }
 
@@ -120,7 +128,7 @@ public struct QueryEvaluator {
         case .string:
             guard let text = text(slot, line) else { return nil }
             guard slot.kind != .number else { return nil }
-            return literal.bytes.withUnsafeBytes { Self.compareBytes(text, $0) }
+            return Self.compareBytes(text, UnsafeRawBufferPointer(literal.bytes))
         }
     }
 
@@ -133,21 +141,20 @@ public struct QueryEvaluator {
         return a.count < b.count ? -1 : (a.count > b.count ? 1 : 0)
     }
 
-    private static func find(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer) -> Bool {
+    private static func find(_ needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeRawBufferPointer) -> Bool {
         if needle.isEmpty { return true }
         guard haystack.count >= needle.count, let base = haystack.baseAddress else { return false }
         // memchr for the first byte, memcmp for the rest (Glibc's memmem is not exported to Swift).
-        return needle.withUnsafeBytes { n in
-            let first = Int32(n[0])
-            var at = 0
-            let last = haystack.count - n.count
-            while at <= last {
-                guard let hit = memchr(base + at, first, last - at + 1) else { return false }
-                let offset = base.distance(to: UnsafeRawPointer(hit))
-                if memcmp(base + offset, n.baseAddress!, n.count) == 0 { return true }
-                at = offset + 1
-            }
-            return false
+        let n = UnsafeRawBufferPointer(needle)
+        let first = Int32(n[0])
+        var at = 0
+        let last = haystack.count - n.count
+        while at <= last {
+            guard let hit = memchr(base + at, first, last - at + 1) else { return false }
+            let offset = base.distance(to: UnsafeRawPointer(hit))
+            if memcmp(base + offset, n.baseAddress!, n.count) == 0 { return true }
+            at = offset + 1
         }
+        return false
     }
 }
