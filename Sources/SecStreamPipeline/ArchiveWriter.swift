@@ -30,12 +30,13 @@ final class ArchiveWriter: EventSink {
     private let sources: SourceTable
     private let uploader: ArchiveUploader
     private var open: [OpenKey: OpenObject] = [:]
-    /// Per source: its stem, newest event time, and where to look next for
-    /// hours old enough to flush.
-    private var stems: [Int32: String] = [:]
+    /// Per source (indexed by `EventLocation.source`, small dense integers,
+    /// so the per-event path does no hashing for them): its stem, newest event
+    /// time, and when to look next for hours old enough to flush.
+    private var stems: [String?] = []
     private var stemOwners: [String: Int32] = [:]
-    private var newest: [Int32: Int64] = [:]
-    private var nextAgeCheck: [Int32: Int64] = [:]
+    private var newest: [Int64] = []
+    private var nextAgeCheck: [Int64] = []
     /// Keys written for each file input (for the orphan sweep).
     private var written: [Int32: Set<String>] = [:]
     private(set) var events = 0
@@ -51,7 +52,8 @@ final class ArchiveWriter: EventSink {
 
     func append(_ line: UnsafeRawBufferPointer, time: Int64, location: EventLocation) throws {
         let source = location.source
-        if stems[source] == nil { try register(source) }
+        let s = Int(source)
+        if s < 0 || s >= stems.count || stems[s] == nil { try register(source) }
         let key = OpenKey(source: source, hour: ArchiveLayout.hour(of: time))
         let size: Int
         if let index = open.index(forKey: key) {
@@ -67,13 +69,13 @@ final class ArchiveWriter: EventSink {
             size = bytes.count
             open[key] = OpenObject(firstPosition: location.position, bytes: bytes)
             let due = (key.hour + 1) * ArchiveLayout.hourMs + options.flushAgeMs
-            nextAgeCheck[source] = min(nextAgeCheck[source] ?? .max, due)
+            nextAgeCheck[s] = min(nextAgeCheck[s], due)
         }
         events += 1
         if size >= options.flushBytes { flush(key) }
-        if time > newest[source] ?? .min {
-            newest[source] = time
-            if time >= nextAgeCheck[source] ?? .max { flushAged(source: source, now: time) }
+        if time > newest[s] {
+            newest[s] = time
+            if time >= nextAgeCheck[s] { flushAged(source: source, now: time) }
         }
     }
 
@@ -105,12 +107,19 @@ final class ArchiveWriter: EventSink {
                 + "(\(DeadLetterWriter.text(sources.resolve(EventLocation(source: owner, position: 0)))) and "
                 + "\(DeadLetterWriter.text(named))): give them different base names")
         }
-        stems[source] = stem
+        let s = Int(source)
+        guard s >= 0 else { throw RunError(.input, "--archive: an event without a known input (source \(source))") }
+        while stems.count <= s {
+            stems.append(nil)
+            newest.append(.min)
+            nextAgeCheck.append(.max)
+        }
+        stems[s] = stem
         stemOwners[stem] = source
     }
 
     private func flush(_ key: OpenKey) {
-        guard let object = open.removeValue(forKey: key), let stem = stems[key.source] else { return }
+        guard let object = open.removeValue(forKey: key), let stem = stems[Int(key.source)] else { return }
         let name = ArchiveLayout.objectKey(hour: key.hour, stem: stem, firstPosition: object.firstPosition, codec: options.codec)
         written[key.source, default: []].insert(name)
         uploader.upload(key: name, body: object.bytes)
@@ -122,12 +131,12 @@ final class ArchiveWriter: EventSink {
             let due = (key.hour + 1) * ArchiveLayout.hourMs + options.flushAgeMs
             if now >= due { flush(key) } else { next = min(next, due) }
         }
-        nextAgeCheck[source] = next
+        nextAgeCheck[Int(source)] = next
     }
 
     private func sweepOrphans() throws {
         for (source, keys) in written.sorted(by: { $0.key < $1.key }) {
-            guard case .file = sources.resolve(EventLocation(source: source, position: 0)), let stem = stems[source] else { continue }
+            guard case .file = sources.resolve(EventLocation(source: source, position: 0)), let stem = stems[Int(source)] else { continue }
             let hours = Set(keys.map { String($0.prefix(22)) })
             for prefix in hours.sorted() {
                 do {
