@@ -18,8 +18,8 @@ mkdir -p "$data"
 python=.venv/bin/python
 [ -x "$python" ] || bash scripts/venv.sh
 
-swift build -c release --product secstream 2>&1 | grep -E "error|Compiling|Build complete" | tail -1
-swift build -c release --product secstream-archive-bench 2>&1 | grep -E "error|Build complete" | tail -1
+swift build -c release --product secstream 2>&1 | tail -1
+swift build -c release --product secstream-archive-bench 2>&1 | tail -1
 bin=.build/release/secstream
 now() { date +%s.%N; }
 
