@@ -12,10 +12,18 @@ enum ArchiveObjectReader {
         case failed(RunError)
     }
 
+    /// The object's stored (compressed) bytes, or the run-ending store failure.
+    static func fetch(_ object: ArchiveObject, from store: ObjectStore) -> Result<[UInt8], RunError> {
+        do { return .success(try store.get(key: object.key)) } catch {
+            return .failure(ArchiveStoreErrors.runError(error, doing: "reading \(store.location)\(object.key)"))
+        }
+    }
+
     static func read(_ object: ArchiveObject, from store: ObjectStore) -> Outcome {
         let compressed: [UInt8]
-        do { compressed = try store.get(key: object.key) } catch {
-            return .failed(ArchiveStoreErrors.runError(error, doing: "reading \(store.location)\(object.key)"))
+        switch fetch(object, from: store) {
+        case .success(let bytes): compressed = bytes
+        case .failure(let error): return .failed(error)
         }
         guard let codec = ArchiveLayout.codec(ofKey: object.key) else { return .corrupt("not an archive object") }
         if codec == .none { return .data(compressed) }

@@ -48,11 +48,11 @@ final class QueryObjectScanner {
 
     /// Scans a decompressed object. `rowLimit` caps the rows rendered (the
     /// caller prints at most `--limit` rows in all).
-    func scan(_ data: [UInt8], rowLimit: Int?) -> QueryObjectResult {
+    func scan(_ bytes: UnsafeRawBufferPointer, rowLimit: Int?) -> QueryObjectResult {
         var result = QueryObjectResult()
         let checkTime = plan.from != nil || plan.to != nil
         let from = plan.from ?? .min, to = plan.to ?? .max
-        data.withUnsafeBytes { bytes in
+        do {
             ArchiveObjectReader.forEachLine(bytes) { line, number in
                 if line.count == 0 { return }
                 let scanned = scanner.scan(line, into: slots)

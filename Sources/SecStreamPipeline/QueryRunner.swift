@@ -24,6 +24,7 @@ public final class QueryRunner {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let width = options.parallelism > 0 ? options.parallelism : max(2, cores * 2)
         let scanners = (0..<width).map { _ in QueryObjectScanner(plan: plan) }
+        let buffers = (0..<width).map { _ in ArchiveDecodeBuffer() }
         let out = FileHandle.standardOutput
         let progress = ArchiveProgress()
 
@@ -39,10 +40,18 @@ public final class QueryRunner {
 
         let fetch = ArchiveOrderedFetch<QueryObjectResult>(count: objects.count, width: width, lookahead: width * 2)
         try fetch.run(work: { worker, index in
-            switch ArchiveObjectReader.read(objects[index], from: store) {
-            case .failed(let error): return QueryObjectResult(status: .failed(error))
-            case .corrupt(let why): return QueryObjectResult(status: .corrupt(why))
-            case .data(let data): return scanners[worker].scan(data, rowLimit: plan.limit)
+            let compressed: [UInt8]
+            switch ArchiveObjectReader.fetch(objects[index], from: store) {
+            case .failure(let error): return QueryObjectResult(status: .failed(error))
+            case .success(let bytes): compressed = bytes
+            }
+            return compressed.withUnsafeBytes { input in
+                do {
+                    let data = try buffers[worker].decode(ArchiveLayout.codec(ofKey: objects[index].key) ?? .none, input)
+                    return scanners[worker].scan(data, rowLimit: plan.limit)
+                } catch {
+                    return QueryObjectResult(status: .corrupt("\(error)"))
+                }
             }
         }, deliver: { index, result in
             let key = objects[index].key
