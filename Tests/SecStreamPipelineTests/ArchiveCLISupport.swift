@@ -33,8 +33,8 @@ enum SecStreamCLI {
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let outFile = NSTemporaryDirectory() + "secstream-cli-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: outFile + ".out", contents: nil)
-        FileManager.default.createFile(atPath: outFile + ".err", contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: outFile + ".out", contents: nil))
+        XCTAssertTrue(FileManager.default.createFile(atPath: outFile + ".err", contents: nil))
         defer {
             try? FileManager.default.removeItem(atPath: outFile + ".out")
             try? FileManager.default.removeItem(atPath: outFile + ".err")
@@ -84,8 +84,7 @@ enum ArchiveTestFiles {
         while let relative = enumerator?.nextObject() as? String {
             if relative.split(separator: "/").last?.hasPrefix(".") == true { continue }
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory)
-            if !isDirectory.boolValue { out[relative] = Array(try Data(contentsOf: URL(fileURLWithPath: root + "/" + relative))) }
+            if FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory), !isDirectory.boolValue { out[relative] = Array(try Data(contentsOf: URL(fileURLWithPath: root + "/" + relative))) }
         }
         return out
     }
