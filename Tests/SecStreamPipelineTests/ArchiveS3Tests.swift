@@ -64,5 +64,9 @@ final class ArchiveS3Tests: XCTestCase {
         // A store that is not there is a remote failure: exit 4, one line naming it.
         let down = try SecStreamCLI.check(["query", "s3://\(bucket)-missing/x"], expect: 4, environment: environment)
         XCTAssertTrue(down.stderr.contains("\(bucket)-missing"), down.stderr)
+        let unwritable = try SecStreamCLI.check(["process", "--input", input, "--archive", "s3://\(bucket)-missing/x",
+                                                 "--alerts", "/dev/null"], expect: 4, environment: environment)
+        XCTAssertTrue(unwritable.stderr.contains("s3://\(bucket)-missing/x/dt=2026-11-20/hour="), unwritable.stderr)
+        XCTAssertEqual(unwritable.stderr.split(separator: "\n").filter { $0.contains("NoSuchBucket") }.count, 1, unwritable.stderr)
     }
 }
