@@ -99,6 +99,12 @@ final class ArchiveWriter: EventSink {
 
     func drainUploads() throws { try uploader.drain() }
 
+    /// `archive: 12 objects (3.4 MB lz4), 20000 events to file:///…/`
+    func summaryLine() -> String {
+        String(format: "archive: %d objects (%.1f MB %@), %d events to %@", uploader.uploadedObjects,
+               Double(uploader.uploadedBytes) / 1e6, options.codec.rawValue, events, store.location)
+    }
+
     private func register(_ source: Int32) throws {
         let named = sources.resolve(EventLocation(source: source, position: 0))
         let stem = ArchiveLayout.stem(for: named)

@@ -29,6 +29,7 @@ public final class ProcessRunner {
         try pipeline.finish()
         if options.summary {
             FileHandle.standardError.write(Data((pipeline.summaryLine() + "\n").utf8))
+            if let archive { ArchiveMessages.say(archive.summaryLine()) }
         }
         return options.failOnAlert && pipeline.alerts.written > 0 ? exitFindings : 0
     }
