@@ -67,6 +67,7 @@ public final class QueryRunner {
             events += result.events
             matched += result.matched
             malformed += result.malformedCount
+            if !result.malformed.isEmpty { progress.clear() }
             for bad in result.malformed { ArchiveMessages.say("\(store.location)\(key):\(bad.line): malformed event skipped: \(bad.reason)") }
             if !plan.countBy.isEmpty {
                 counts.merge(result.counts, uniquingKeysWith: +)
@@ -76,6 +77,7 @@ public final class QueryRunner {
                 if plan.format == .table {
                     tableRows.append(contentsOf: result.cells.prefix(take))
                 } else if take > 0 {
+                    progress.clear()
                     out.write(Data(result.rendered[0..<result.rowEnds[take - 1]]))
                 }
                 printed += take
