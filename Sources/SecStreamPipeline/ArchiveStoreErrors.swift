@@ -1,3 +1,4 @@
+import Foundation
 import ObjectStore
 
 /// Maps object-store failures to the exit codes of SPEC.md: a remote store
@@ -12,6 +13,21 @@ enum ArchiveStoreErrors {
         case .configuration, .invalidKey: return RunError(.usage, "\(what): \(store)")
         default: return RunError(.input, "\(what): \(store)")
         }
+    }
+
+    /// Opens an archive to read (`query`, `replay`): a local archive must
+    /// exist (opening a directory store would create it, and a typo would
+    /// then read as an empty archive).
+    static func openExisting(_ uri: String, flag: String) throws -> ObjectStore {
+        let isLocal = uri.hasPrefix("file://") || !uri.contains("://")
+        if isLocal {
+            let path = uri.hasPrefix("file://") ? String(uri.dropFirst("file://".count)).removingPercentEncoding ?? uri : uri
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw RunError(.input, "\(flag) \(uri): no archive directory there")
+            }
+        }
+        return try open(uri, flag: flag)
     }
 
     static func open(_ uri: String, flag: String) throws -> ObjectStore {

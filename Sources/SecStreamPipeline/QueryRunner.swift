@@ -16,7 +16,7 @@ public final class QueryRunner {
     public func run() throws -> Int32 {
         let started = DispatchTime.now().uptimeNanoseconds
         let plan = try QueryPlan(options)
-        let store = try ArchiveStoreErrors.open(options.archive, flag: "query")
+        let store = try ArchiveStoreErrors.openExisting(options.archive, flag: "query")
         let objects: [ArchiveObject]
         do { objects = try ArchiveListing.objects(in: store, from: plan.from, to: plan.to) } catch {
             throw ArchiveStoreErrors.runError(error, doing: "listing \(store.location)")

@@ -28,7 +28,7 @@ public final class ReplayRunner {
             speed = factor
         }
         let rules = try RuleSetFactory.load(o)
-        let store = try ArchiveStoreErrors.open(options.archive, flag: "replay")
+        let store = try ArchiveStoreErrors.openExisting(options.archive, flag: "replay")
         let objects: [ArchiveObject]
         do { objects = try ArchiveListing.objects(in: store, from: from, to: to) } catch {
             throw ArchiveStoreErrors.runError(error, doing: "listing \(store.location)")

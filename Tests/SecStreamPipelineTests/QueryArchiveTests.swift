@@ -85,6 +85,11 @@ final class QueryArchiveTests: XCTestCase {
         let result = try SecStreamCLI.check(["query", archive, "--where", "event.outcome = failure"], expect: 2)
         XCTAssertTrue(result.stderr.contains("column 17"), result.stderr)
         XCTAssertTrue(try SecStreamCLI.check(["query", archive, "--format", "csv"], expect: 2).stderr.contains("--select"))
+        // A missing local archive is an input error, not an empty result (and is not created).
+        let missing = try SecStreamCLI.check(["query", work + "/no-such-archive"], expect: 3)
+        XCTAssertTrue(missing.stderr.contains("no archive directory"), missing.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work + "/no-such-archive"))
+        try SecStreamCLI.check(["replay", "file://" + work + "/no-such-archive"], expect: 3)
     }
 
     func testCorruptObjectIsNamedSkippedCountedAndExits3() throws {
