@@ -7,7 +7,8 @@ import SecStreamCore
 /// read it unchanged.
 ///
 /// `<name>` says what the object holds, so a re-run writes the same names:
-/// `<file basename>-<first line, 12 digits>` for a file input and
+/// `<file basename>-<first line, 12 digits>` for a file input (standard input:
+/// `stdin-<hash of its first event>-<first line>`) and
 /// `<topic>-<partition>-<first offset, 12 digits>` for a Kafka partition. The
 /// zero padding makes the names of one input sort in input order.
 enum ArchiveLayout {

@@ -53,7 +53,7 @@ final class ArchiveWriter: EventSink {
     func append(_ line: UnsafeRawBufferPointer, time: Int64, location: EventLocation) throws {
         let source = location.source
         let s = Int(source)
-        if s < 0 || s >= stems.count || stems[s] == nil { try register(source) }
+        if s < 0 || s >= stems.count || stems[s] == nil { try register(source, firstLine: line) }
         let key = OpenKey(source: source, hour: ArchiveLayout.hour(of: time))
         let size: Int
         if let index = open.index(forKey: key) {
@@ -105,9 +105,17 @@ final class ArchiveWriter: EventSink {
                Double(uploader.uploadedBytes) / 1e6, options.codec.rawValue, events, store.location)
     }
 
-    private func register(_ source: Int32) throws {
+    private func register(_ source: Int32, firstLine: UnsafeRawBufferPointer) throws {
         let named = sources.resolve(EventLocation(source: source, position: 0))
-        let stem = ArchiveLayout.stem(for: named)
+        var stem = ArchiveLayout.stem(for: named)
+        if case .file(let name, _) = named, name == "stdin" {
+            // Standard input has no name: two runs fed different streams must
+            // not overwrite each other's `stdin-1`, while a re-run of the same
+            // stream must. The hash of its first archived event tells them apart.
+            var hash = StableHash128()
+            hash.add(bytes: firstLine)
+            stem += "-" + String(String(hash.finish().0, radix: 16).prefix(8))
+        }
         if let owner = stemOwners[stem], owner != source {
             throw RunError(.usage, "--archive: two inputs would share the object name '\(stem)' "
                 + "(\(DeadLetterWriter.text(sources.resolve(EventLocation(source: owner, position: 0)))) and "

@@ -23,8 +23,7 @@ enum SecStreamCLI {
     }
 
     @discardableResult
-    static func run(_ arguments: [String], environment: [String: String] = [:],
-                    file: StaticString = #filePath, line: UInt = #line) throws -> Result {
+    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw XCTSkip("no secstream binary at \(binary): build with swift build --build-tests")
         }
@@ -41,7 +40,7 @@ enum SecStreamCLI {
         }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outFile + ".out"))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: outFile + ".err"))
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = try stdin.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: $0)) } ?? FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
         return Result(code: process.terminationStatus,
@@ -51,9 +50,9 @@ enum SecStreamCLI {
 
     /// Runs and fails the test unless the exit code is `expect`.
     @discardableResult
-    static func check(_ arguments: [String], expect: Int32 = 0, environment: [String: String] = [:],
+    static func check(_ arguments: [String], expect: Int32 = 0, environment: [String: String] = [:], stdin: String? = nil,
                       file: StaticString = #filePath, line: UInt = #line) throws -> Result {
-        let result = try run(arguments, environment: environment)
+        let result = try run(arguments, environment: environment, stdin: stdin)
         XCTAssertEqual(result.code, expect, "secstream \(arguments.joined(separator: " ")): \(result.stderr)", file: file, line: line)
         return result
     }

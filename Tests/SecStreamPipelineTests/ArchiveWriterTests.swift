@@ -80,3 +80,23 @@ final class ArchiveWriterTests: XCTestCase {
             .filter { $0 == 0x0a }.count, 3)
     }
 }
+
+/// Standard input: runs fed different streams keep apart, a re-run of the same stream overwrites.
+final class ArchiveStdinNamingTests: XCTestCase {
+    func testStdinObjectsAreNamedByTheirFirstEvent() throws {
+        let work = try ArchiveTestFiles.temporaryDirectory("archive-stdin")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        try ArchiveTestFiles.generate(work + "/a.ndjson", events: 2000, seed: 1, span: "30m", malformed: 0)
+        try ArchiveTestFiles.generate(work + "/b.ndjson", events: 2000, seed: 2, span: "30m", malformed: 0)
+        for input in ["a", "b", "a"] {
+            try SecStreamCLI.check(["process", "--input", "-", "--archive", work + "/archive", "--alerts", "/dev/null"],
+                                   stdin: work + "/\(input).ndjson")
+        }
+        let keys = try ArchiveTestFiles.objects(under: work + "/archive").keys.sorted()
+        // Two streams over hours 10 and 11: four objects, two stems; the re-run of `a` overwrote its own.
+        XCTAssertEqual(keys.count, 4, "\(keys)")
+        XCTAssertTrue(keys.allSatisfy { $0.range(of: #"/stdin-[0-9a-f]{1,8}-[0-9]{12}\.ndjson\.lz4$"#, options: .regularExpression) != nil }, "\(keys)")
+        XCTAssertEqual(Set(keys.map { $0.split(separator: "/")[2].split(separator: "-")[1] }).count, 2, "\(keys)")
+        XCTAssertEqual(try SecStreamCLI.check(["query", work + "/archive"]).lines.count, 4000)
+    }
+}
