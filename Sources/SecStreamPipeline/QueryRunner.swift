@@ -1,3 +1,4 @@
+import Codecs
 import Foundation
 import ObjectStore
 import SecStreamCore
@@ -25,7 +26,10 @@ public final class QueryRunner {
         let width = options.parallelism > 0 ? options.parallelism : max(2, cores * 2)
         let scanners = (0..<width).map { _ in QueryObjectScanner(plan: plan) }
         let buffers = (0..<width).map { _ in ArchiveDecodeBuffer() }
-        let out = FileHandle.standardOutput
+        // Buffered stdout, flushed after each object's rows: rows stream as
+        // objects complete, and a closed pipe (`| head`) is an error the CLI
+        // ends on quietly instead of a crash.
+        let out = try FileSink(path: "-")
         let progress = ArchiveProgress()
 
         var printed = 0
@@ -35,7 +39,7 @@ public final class QueryRunner {
         var tableRows: [[String]] = []
         if plan.format == .csv {
             let header = plan.countBy.isEmpty ? plan.selectNames : plan.countByNames + ["count"]
-            if plan.countBy.isEmpty { out.write(Data(Self.csvHeader(header))) }
+            if plan.countBy.isEmpty { try out.write(Self.csvHeader(header)) }
         }
 
         let fetch = ArchiveOrderedFetch<QueryObjectResult>(count: objects.count, width: width, lookahead: width * 2)
@@ -78,7 +82,8 @@ public final class QueryRunner {
                     tableRows.append(contentsOf: result.cells.prefix(take))
                 } else if take > 0 {
                     progress.clear()
-                    out.write(Data(result.rendered[0..<result.rowEnds[take - 1]]))
+                    try result.rendered.withUnsafeBytes { try out.write(UnsafeRawBufferPointer(rebasing: $0[0..<result.rowEnds[take - 1]])) }
+                    try out.flush()
                 }
                 printed += take
                 if let limit = plan.limit, printed >= limit { return false }
@@ -91,8 +96,9 @@ public final class QueryRunner {
         if !plan.countBy.isEmpty {
             printed = try writeCounts(counts, plan: plan, to: out)
         } else if plan.format == .table {
-            out.write(Data(QueryCells.table(header: plan.selectNames, rows: tableRows).utf8))
+            try out.write(Array(QueryCells.table(header: plan.selectNames, rows: tableRows).utf8))
         }
+        try out.close()
         if options.summary {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             ArchiveMessages.say(String(format: "query: %d objects (%d corrupt, skipped), %d events scanned, %d matched, %d malformed, %d rows in %.2fs",
@@ -102,7 +108,7 @@ public final class QueryRunner {
     }
 
     /// Count rows, largest first, ties by the value tuple (bytewise).
-    private func writeCounts(_ counts: [[UInt8]: Int], plan: QueryPlan, to out: FileHandle) throws -> Int {
+    private func writeCounts(_ counts: [[UInt8]: Int], plan: QueryPlan, to out: ByteSink) throws -> Int {
         let names = plan.countByNames
         var rows = counts.map { (values: QueryObjectScanner.decodeKey($0.key, fields: names.count), count: $0.value) }
         rows.sort { a, b in
@@ -132,7 +138,7 @@ public final class QueryRunner {
                     line.append(0x2c)
                 }
                 line.append(contentsOf: Array("\"count\":\(row.count)}\n".utf8))
-                out.write(Data(line))
+                try out.write(line)
             }
         case .csv:
             var text = Self.csvHeader(names + ["count"])
@@ -143,10 +149,10 @@ public final class QueryRunner {
                 }
                 text.append(contentsOf: Array("\(row.count)\n".utf8))
             }
-            out.write(Data(text))
+            try out.write(text)
         case .table:
-            out.write(Data(QueryCells.table(header: names + ["count"],
-                                            rows: rows.map { $0.values.map { $0?.text ?? "" } + [String($0.count)] }).utf8))
+            try out.write(Array(QueryCells.table(header: names + ["count"],
+                                                 rows: rows.map { $0.values.map { $0?.text ?? "" } + [String($0.count)] }).utf8))
         }
         return rows.count
     }
