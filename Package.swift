@@ -22,6 +22,7 @@ let package = Package(
     name: "secstream",
     products: [
         .executable(name: "secstream", targets: ["secstream"]),
+        .executable(name: "secstream-archive-bench", targets: ["ArchiveBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -57,7 +58,11 @@ let package = Package(
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
         .testTarget(name: "SecStreamCoreTests", dependencies: ["SecStreamCore"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
-        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
-        .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline"]),
+        // scripts/bench-archive.sh: object-store PUT/GET throughput next to boto3 (not a user command).
+        .executableTarget(name: "ArchiveBench", dependencies: ["ObjectStore"], swiftSettings: swiftSettings),
+        // Test helpers shared by test targets: local server processes, ports, the venv.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "TestSupport"]),
+        .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline", "TestSupport"]),
     ]
 )

@@ -9,6 +9,15 @@ public struct ProcessOptions {
     public var timeField = "@timestamp"
     public var alerts = "-"
     public var archive: String?
+    /// `lz4` (frame, the default) or `gzip`.
+    public var archiveCompression = "lz4"
+    /// Uncompressed size at which an archive object is cut.
+    public var archiveFlushBytes = "8MiB"
+    /// Event time past the end of an hour after which its object is cut.
+    public var archiveFlushAge = "10m"
+    /// Server-side encryption for archive objects: `AES256` or `aws:kms`.
+    public var archiveSSE: String?
+    public var archiveKMSKeyId: String?
     public var deadLetter: String?
     public var lateness = "30s"
     public var idleTimeout = "10s"

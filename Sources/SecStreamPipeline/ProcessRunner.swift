@@ -15,19 +15,21 @@ public final class ProcessRunner {
         for input in options.inputs where input.hasPrefix("kafka://") || input.hasPrefix("s3://") {
             throw RunError(.usage, "--input \(input): not supported by this build")
         }
-        if let archive = options.archive {
-            throw RunError(.usage, "--archive \(archive): not supported by this build")
-        }
+        let archiveOptions = try options.archive.map { _ in try ArchiveWriterOptions(options) }
         let rules = try RuleSetFactory.load(options)
         let sources = SourceTable()
+        let archive = try options.archive.map { uri in
+            ArchiveWriter(store: try ArchiveStoreErrors.open(uri, flag: "--archive"), options: archiveOptions!, sources: sources)
+        }
         let pipeline = EventPipeline(
             rules: rules, engineOptions: EngineOptions(latenessMs: latenessMs, idleTimeoutMs: idleMs),
             sources: sources, alerts: try AlertWriter(uri: options.alerts),
-            deadLetters: try DeadLetterWriter(uri: options.deadLetter), archive: nil, threads: options.threads)
+            deadLetters: try DeadLetterWriter(uri: options.deadLetter), archive: archive, threads: options.threads)
         try pipeline.run(FileLineSource(inputs: options.inputs, sources: sources))
         try pipeline.finish()
         if options.summary {
             FileHandle.standardError.write(Data((pipeline.summaryLine() + "\n").utf8))
+            if let archive { ArchiveMessages.say(archive.summaryLine()) }
         }
         return options.failOnAlert && pipeline.alerts.written > 0 ? exitFindings : 0
     }

@@ -11,6 +11,11 @@ struct ProcessCommand: ParsableCommand {
     var inputs: [String] = []
     @OptionGroup var ruleOptions: RuleOptions
     @Option(help: "Also write every valid event to this archive (a directory, file:///dir or s3://bucket/prefix).") var archive: String?
+    @Option(name: .customLong("archive-compression"), help: "Archive object compression: lz4 (frame) or gzip.") var archiveCompression: String = "lz4"
+    @Option(name: .customLong("archive-flush-bytes"), help: "Cut an archive object at this uncompressed size (e.g. 8MiB).") var archiveFlushBytes: String = "8MiB"
+    @Option(name: .customLong("archive-flush-age"), help: "Cut an hour's archive object once the input's event time is this far past the hour (event time).") var archiveFlushAge: String = "10m"
+    @Option(name: .customLong("archive-sse"), help: "Server-side encryption for archive objects: AES256 or aws:kms.") var archiveSSE: String?
+    @Option(name: .customLong("archive-kms-key-id"), help: "KMS key for --archive-sse aws:kms (default: the bucket's key).") var archiveKMSKeyId: String?
     @Option(name: .customLong("idle-timeout"), help: "A Kafka partition idle this long stops holding back the watermark.") var idleTimeout: String = "10s"
     @Flag(name: .customLong("from-beginning"), help: "Kafka: start at the earliest offset when the group has none committed.") var fromBeginning = false
     @Option(name: .customLong("until-idle"), help: "Kafka: stop after no record arrived for this long.") var untilIdle: String?
@@ -24,7 +29,9 @@ struct ProcessCommand: ParsableCommand {
         var o = ProcessOptions()
         if !inputs.isEmpty { o.inputs = inputs }
         ruleOptions.apply(to: &o)
-        o.archive = archive; o.idleTimeout = idleTimeout; o.fromBeginning = fromBeginning
+        o.archive = archive; o.archiveCompression = archiveCompression; o.archiveFlushBytes = archiveFlushBytes
+        o.archiveFlushAge = archiveFlushAge; o.archiveSSE = archiveSSE; o.archiveKMSKeyId = archiveKMSKeyId
+        o.idleTimeout = idleTimeout; o.fromBeginning = fromBeginning
         o.untilIdle = untilIdle; o.follow = follow
         let code = try ProcessRunner(options: o).run()
         if code != 0 { throw ExitCode(code) }

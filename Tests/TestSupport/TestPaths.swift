@@ -1,8 +1,8 @@
 import Foundation
 
-enum TestPaths {
+public enum TestPaths {
     /// The package root: two levels above this file's directory.
-    static let packageRoot: String = {
+    public static let packageRoot: String = {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().path
     }()

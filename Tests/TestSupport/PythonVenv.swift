@@ -1,17 +1,16 @@
 import Foundation
-import XCTest
 
 /// Runs the project's Python helpers with the project venv
 /// (`<package root>/.venv`, made by scripts/venv.sh).
-enum PythonVenv {
-    static var python: String { TestPaths.packageRoot + "/.venv/bin/python" }
-    static func bin(_ name: String) -> String { TestPaths.packageRoot + "/.venv/bin/" + name }
+public enum PythonVenv {
+    public static var python: String { TestPaths.packageRoot + "/.venv/bin/python" }
+    public static func bin(_ name: String) -> String { TestPaths.packageRoot + "/.venv/bin/" + name }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    static func requireVenv() throws {
+    public static func requireVenv() throws {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw Failure(description: "no Python venv at \(TestPaths.packageRoot)/.venv: run scripts/venv.sh")
         }
@@ -19,7 +18,7 @@ enum PythonVenv {
 
     /// Runs a script from the package root with `stdin` and returns its stdout;
     /// a non-zero exit fails with the script's stderr.
-    static func run(script: String, stdin: Data) throws -> Data {
+    public static func run(script: String, stdin: Data) throws -> Data {
         try requireVenv()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)

@@ -7,20 +7,21 @@ import Glibc
 /// free 127.0.0.1 port and stopped at the end. Starting fails with the
 /// server's own log when it does not listen in time: a test that cannot get
 /// its server fails, it never skips.
-final class LocalServer {
-    let name: String
-    let port: Int
+public final class LocalServer {
+    public let name: String
+    public let port: Int
     private let process: Process
-    let logPath: String
-    let workDirectory: String
+    public let logPath: String
+    public let workDirectory: String
 
-    var endpointURL: String { "http://127.0.0.1:\(port)" }
+    public var endpointURL: String { "http://127.0.0.1:\(port)" }
 
-    struct StartFailure: Error, CustomStringConvertible {
-        var description: String
+    public struct StartFailure: Error, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
     }
 
-    init(name: String, executable: String, arguments: (Int, String) -> [String],
+    public init(name: String, executable: String, arguments: (Int, String) -> [String],
          environment: [String: String] = [:], timeoutSeconds: Double = 60) throws {
         self.name = name
         try PythonVenv.requireVenv()
@@ -55,7 +56,7 @@ final class LocalServer {
         }
     }
 
-    func stop() {
+    public func stop() {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
@@ -64,13 +65,13 @@ final class LocalServer {
     }
 
     /// moto's standalone server: S3 behaviour, no authentication.
-    static func moto() throws -> LocalServer {
+    public static func moto() throws -> LocalServer {
         try LocalServer(name: "moto", executable: PythonVenv.bin("moto_server"),
                         arguments: { port, _ in ["-H", "127.0.0.1", "-p", String(port)] })
     }
 
     /// nanio: verifies every SigV4 signature against the given key pair.
-    static func nanio(accessKey: String, secretKey: String) throws -> LocalServer {
+    public static func nanio(accessKey: String, secretKey: String) throws -> LocalServer {
         try LocalServer(name: "nanio", executable: PythonVenv.bin("nanio"),
                         arguments: { port, dir in
                             ["serve", "--host", "127.0.0.1", "--port", String(port), "--data-dir", dir + "/data",
@@ -80,9 +81,9 @@ final class LocalServer {
     }
 }
 
-enum FreePort {
+public enum FreePort {
     /// Asks the kernel for a free port by binding port 0.
-    static func allocate() throws -> Int {
+    public static func allocate() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw LocalServer.StartFailure(description: "socket(): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -101,7 +102,7 @@ enum FreePort {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    static func isListening(_ port: Int) -> Bool {
+    public static func isListening(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }

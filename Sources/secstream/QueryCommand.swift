@@ -1,0 +1,35 @@
+import ArgumentParser
+import SecStreamPipeline
+
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Filter, project or count archived events.",
+        discussion: """
+        --where takes a boolean expression: or, and, not, parentheses; FIELD = != < <= > >= VALUE; \
+        FIELD in [V, ...]; FIELD in CIDR; FIELD contains|startswith|endswith|matches "text"; exists FIELD. \
+        VALUE is "string", number, true, false or null. See secstream-query(1).
+        """
+    )
+
+    @Argument(help: "The archive: a directory, file:///dir or s3://bucket/prefix.") var archive: String
+    @Option(help: "First event time (inclusive; RFC 3339, a date, or epoch ms).") var from: String?
+    @Option(help: "Event time to stop before (exclusive).") var to: String?
+    @Option(name: .customLong("where"), help: "Filter expression, e.g. 'event.outcome = \"failure\" and source.ip in 10.0.0.0/8'.") var whereExpression: String?
+    @Option(help: "Comma-separated fields to print.") var select: String?
+    @Option(name: .customLong("count-by"), help: "Comma-separated fields: print one row per distinct value tuple with its count, largest first.") var countBy: String?
+    @Option(help: "Print at most N rows.") var limit: Int?
+    @Option(help: "ndjson, csv or table.") var format: String = "ndjson"
+    @Option(name: .customLong("time-field"), help: "Field holding the event time.") var timeField: String = "@timestamp"
+    @Option(help: "Objects fetched and scanned at once (0 = two per core).") var parallelism: Int = 0
+    @Flag(name: .customLong("quiet"), help: "No summary line on stderr.") var quiet = false
+
+    func run() throws {
+        var o = QueryOptions()
+        o.archive = archive; o.from = from; o.to = to; o.whereExpression = whereExpression
+        o.select = select; o.countBy = countBy; o.limit = limit; o.format = format; o.timeField = timeField
+        o.parallelism = parallelism; o.summary = !quiet
+        let code = try QueryRunner(options: o).run()
+        if code != 0 { throw ExitCode(code) }
+    }
+}
