@@ -182,7 +182,7 @@ public final class WindowEngine {
     private func release(upTo watermark: Int64) {
         let timers = self.timers
         while true {
-            let nextMatch = reorder.nextTime ?? .max
+            let nextMatch = reorder.nextTimeOrMax
             let nextClose = timers.nextCloseAt
             if nextClose <= watermark && nextClose <= nextMatch && !timers.isEmpty {
                 let t = timers.pop()
