@@ -4,6 +4,11 @@ import Foundation
 /// integer ids, so window state is indexed by `UInt32` instead of keyed by
 /// `String` or `[UInt8]`.
 ///
+/// Interning runs once per match record on the engine thread, so lookups hash
+/// and compare 8 bytes at a time (no byte loop, no `memcmp` call), and each id
+/// keeps the first 16 key bytes as two big-endian words so that ordering two
+/// keys (timers due at the same time) rarely needs to read the arena.
+///
 /// The bytes live in one arena, the table is open addressing with linear
 /// probing over the ids, and deletion shifts entries back instead of leaving
 /// tombstones. An id is freed (and later reused) when its last reference is
@@ -19,6 +24,9 @@ final class ByteInterner {
     private var offsets: [Int] = []
     private var lengths: [Int32] = []
     private var hashes: [UInt64] = []
+    /// Key bytes 0..<8 and 8..<16, big-endian, zero-padded: integer order is byte order.
+    private var prefixHigh: [UInt64] = []
+    private var prefixLow: [UInt64] = []
     private var refs: [Int32] = []
     private var freeIds: [UInt32] = []
 
@@ -45,14 +53,14 @@ final class ByteInterner {
 
     /// Interns `bytes` and takes one reference to its id.
     func acquire(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        let h = stableHash64(bytes)
+        let h = ByteInterner.hash(bytes)
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
             let s = slots[i]
             if s == 0 { break }
             let id = Int(s - 1)
             if hashes[id] == h && Int(lengths[id]) == bytes.count
-                && (bytes.count == 0 || memcmp(arena + offsets[id], bytes.baseAddress!, bytes.count) == 0) {
+                && (bytes.count == 0 || ByteInterner.equal(arena + offsets[id], bytes.baseAddress!, bytes.count)) {
                 refs[id] += 1
                 return UInt32(id)
             }
@@ -88,7 +96,19 @@ final class ByteInterner {
     }
 
     /// Lexicographic byte order, shorter first on a common prefix.
+    ///
+    /// The cached prefixes decide whenever the keys differ in their first 16
+    /// bytes: zero padding compares below any real byte except 0, and where a
+    /// real 0 meets padding the prefixes tie and the full compare decides.
+    @inline(__always)
     func compare(_ x: UInt32, _ y: UInt32) -> Int {
+        let i = Int(x), j = Int(y)
+        if prefixHigh[i] != prefixHigh[j] { return prefixHigh[i] < prefixHigh[j] ? -1 : 1 }
+        if prefixLow[i] != prefixLow[j] { return prefixLow[i] < prefixLow[j] ? -1 : 1 }
+        return compareBytes(x, y)
+    }
+
+    private func compareBytes(_ x: UInt32, _ y: UInt32) -> Int {
         if x == y { return 0 }
         let a = bytes(x), b = bytes(y)
         let n = min(a.count, b.count)
@@ -115,9 +135,13 @@ final class ByteInterner {
             id = reused
             let i = Int(id)
             offsets[i] = arenaUsed; lengths[i] = Int32(bytes.count); hashes[i] = hash; refs[i] = 1
+            prefixHigh[i] = ByteInterner.bigEndianWord(bytes, at: 0)
+            prefixLow[i] = ByteInterner.bigEndianWord(bytes, at: 8)
         } else {
             id = UInt32(refs.count)
             offsets.append(arenaUsed); lengths.append(Int32(bytes.count)); hashes.append(hash); refs.append(1)
+            prefixHigh.append(ByteInterner.bigEndianWord(bytes, at: 0))
+            prefixLow.append(ByteInterner.bigEndianWord(bytes, at: 8))
         }
         arenaUsed += bytes.count
         return id
@@ -169,5 +193,63 @@ final class ByteInterner {
         arenaUsed = used
         deadBytes = 0
         compactions += 1
+    }
+
+    // MARK: Word-at-a-time helpers
+
+    /// The 8 bytes at `at` (zero-padded past the end) as a big-endian word.
+    @inline(__always)
+    static func bigEndianWord(_ bytes: UnsafeRawBufferPointer, at: Int) -> UInt64 {
+        var w: UInt64 = 0
+        var k = at
+        while k < at + 8 {
+            w <<= 8
+            if k < bytes.count { w |= UInt64(bytes[k]) }
+            k += 1
+        }
+        return w
+    }
+
+    /// The table hash: 8 bytes per step, then the tail, finished by fmix64.
+    /// Internal to the table (ids and order never depend on it), so it need not
+    /// match `stableHash64`.
+    @inline(__always)
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        let n = bytes.count
+        var h: UInt64 = 0x9e37_79b9_7f4a_7c15 ^ UInt64(truncatingIfNeeded: n)
+        guard let p = bytes.baseAddress else { return fmix64(h) }
+        var i = 0
+        while i + 8 <= n {
+            h = (h ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xff51_afd7_ed55_8ccd
+            h ^= h >> 32
+            i += 8
+        }
+        if i < n {
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < n {
+                tail |= UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << shift
+                shift += 8
+                i += 1
+            }
+            h = (h ^ tail) &* 0xc4ce_b9fe_1a85_ec53
+        }
+        return fmix64(h)
+    }
+
+    @inline(__always)
+    static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+        var i = 0
+        while i + 8 <= n {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                return false
+            }
+            i += 8
+        }
+        while i < n {
+            if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+            i += 1
+        }
+        return true
     }
 }
