@@ -95,6 +95,11 @@ final class ByteInterner {
         UnsafeRawBufferPointer(start: arena + offsets[Int(id)], count: Int(lengths[Int(id)]))
     }
 
+    /// The key's first 16 bytes as zero-padded big-endian words (for callers
+    /// that cache them next to an id, as timers do).
+    @inline(__always)
+    func orderPrefix(_ id: UInt32) -> (high: UInt64, low: UInt64) { (prefixHigh[Int(id)], prefixLow[Int(id)]) }
+
     /// Lexicographic byte order, shorter first on a common prefix.
     ///
     /// The cached prefixes decide whenever the keys differ in their first 16

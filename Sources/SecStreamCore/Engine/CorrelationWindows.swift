@@ -51,12 +51,15 @@ final class CorrelationWindows {
     /// become true as events are added (gt/gte on a count, distinct count or
     /// sum; temporal kinds once every rule has matched).
     private let firesEarly: Bool
-    private unowned let timers: TimerQueue
+    /// The engine owns both this and the queue for their whole life; unowned(unsafe)
+    /// spares a reference-count check on every use.
+    private unowned(unsafe) let timers: TimerQueue
 
     /// (group, value) counts for value_count; (group, input) counts for sliding temporal kinds.
     private var pairs = PairCountTable()
-    private var states: [GroupWindow] = []
-    private var entries: [WindowEntry] = []
+    /// Per group id; written field by field on every event, hence plain buffers.
+    private var states = PlainBuffer<GroupWindow>(capacity: 64)
+    private var entries = PlainBuffer<WindowEntry>(capacity: 64)
     private var freeEntries: Int32 = -1
     /// Tumbling: the latest bucket end already closed for some group, hence for
     /// all (buckets are shared). Only with lateness 0 (arrival order) can an event
@@ -121,6 +124,11 @@ final class CorrelationWindows {
         }
     }
 
+    deinit {
+        states.deallocate()
+        entries.deallocate()
+    }
+
     // MARK: Events
 
     /// One event of `group` at time `t` through input `input`, in event-time order.
@@ -131,7 +139,7 @@ final class CorrelationWindows {
     func add(group g: UInt32, time t: Int64, origin: Int64, input: Int, value: UInt32, number: Double,
              location: EventLocation) -> (closed: Firing?, fired: Firing?) {
         let gi = Int(g)
-        while states.count < groups.idCapacity { states.append(GroupWindow()) }
+        if states.count < groups.idCapacity { growStates() }
         if isSliding { return (nil, addSliding(gi, t, origin, input, value, number, location)) }
 
         if !isSession && floorDiv(t, spanMs) * spanMs + spanMs <= closedThrough { return (nil, nil) }
@@ -293,7 +301,9 @@ final class CorrelationWindows {
             if states[gi].closeAt > timer.closeAt {
                 // The window was extended since this timer was set: re-arm, keeping its reference.
                 states[gi].timerPending = true
-                timers.push(WindowTimer(closeAt: states[gi].closeAt, correlation: timer.correlation, group: timer.group))
+                var again = timer
+                again.closeAt = states[gi].closeAt
+                timers.push(again)
                 return nil
             }
             if isSliding { deactivate(gi) } else { f = closeWindow(gi) }
@@ -306,13 +316,14 @@ final class CorrelationWindows {
         guard !states[gi].timerPending else { return }
         states[gi].timerPending = true
         groups.retain(UInt32(gi))
-        timers.push(WindowTimer(closeAt: states[gi].closeAt, correlation: Int32(index), group: UInt32(gi)))
+        timers.push(WindowTimer(closeAt: states[gi].closeAt, correlation: Int32(index), group: UInt32(gi),
+                                prefix: groups.orderPrefix(UInt32(gi))))
     }
 
     /// The oldest event time that any open window of this correlation derives from.
     func oldestRetainedTime() -> Int64? {
         var oldest: Int64? = nil
-        for gi in states.indices where states[gi].active {
+        for gi in 0..<states.count where states[gi].active {
             let t = isSliding ? slidingOrigin(gi) : states[gi].origin
             oldest = min(oldest ?? t, t)
         }
@@ -330,6 +341,10 @@ final class CorrelationWindows {
     }
 
     // MARK: State and entries
+
+    private func growStates() {
+        while states.count < groups.idCapacity { states.append(GroupWindow()) }
+    }
 
     private func firing(_ gi: Int, start: Int64, end: Int64, detectedAt: Int64) -> Firing {
         var samples: [EventLocation] = []

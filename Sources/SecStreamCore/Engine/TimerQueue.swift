@@ -5,6 +5,18 @@ struct WindowTimer {
     var closeAt: Int64
     var correlation: Int32
     var group: UInt32
+    /// The group key's first 16 bytes (`ByteInterner.orderPrefix`), copied in so
+    /// that ordering timers due at the same time rarely reads the interner.
+    var prefixHigh: UInt64
+    var prefixLow: UInt64
+
+    init(closeAt: Int64, correlation: Int32, group: UInt32, prefix: (high: UInt64, low: UInt64)) {
+        self.closeAt = closeAt
+        self.correlation = correlation
+        self.group = group
+        prefixHigh = prefix.high
+        prefixLow = prefix.low
+    }
 }
 
 /// The pending `WindowTimer`s as a binary min-heap, in the deterministic order
@@ -18,7 +30,9 @@ struct WindowTimer {
 final class TimerQueue {
     /// The group interner of each correlation (set once the windows exist).
     private var interners: [ByteInterner] = []
-    private var heap: [WindowTimer] = []
+    private var heap = PlainBuffer<WindowTimer>(capacity: 256)
+
+    deinit { heap.deallocate() }
 
     func setInterners(_ interners: [ByteInterner]) { self.interners = interners }
 
@@ -31,6 +45,10 @@ final class TimerQueue {
     private func precedes(_ a: WindowTimer, _ b: WindowTimer) -> Bool {
         if a.closeAt != b.closeAt { return a.closeAt < b.closeAt }
         if a.correlation != b.correlation { return a.correlation < b.correlation }
+        // Prefixes are zero-padded big-endian words: their order is byte order
+        // wherever they differ (see `ByteInterner.compare`).
+        if a.prefixHigh != b.prefixHigh { return a.prefixHigh < b.prefixHigh }
+        if a.prefixLow != b.prefixLow { return a.prefixLow < b.prefixLow }
         return interners[Int(a.correlation)].compare(a.group, b.group) < 0
     }
 

@@ -36,6 +36,20 @@ public final class WindowEngine {
     private var counts = EngineCounters()
     private var finished = false
 
+    /// Per target id, `plan.targets` flattened for the per-record path (no enum
+    /// payload to unpack, no array of class references to retain).
+    private struct Route {
+        /// The correlation fed, or -1 when the target is a detection's own alert.
+        var correlation: Int32
+        var input: Int32
+        var detection: Int32
+        /// value_count: the record's value bytes are interned.
+        var internsValue: Bool
+    }
+    private var routes = PlainBuffer<Route>()
+    /// `windows` again, unretained: the engine keeps them alive through `windows`.
+    private var windowRefs = PlainBuffer<Unmanaged<CorrelationWindows>>()
+
     public init(rules: RuleSet, options: EngineOptions = EngineOptions(), sources: SourceTable, sink: AlertSink) {
         self.options = options
         self.plan = EnginePlan(rules: rules)
@@ -46,6 +60,21 @@ public final class WindowEngine {
         self.windows = rules.correlations.enumerated().map { CorrelationWindows(index: $0.offset, rule: $0.element, timers: timers) }
         timers.setInterners(windows.map(\.groups))
         clock = WatermarkTracker(latenessMs: options.latenessMs, idleTimeoutMs: options.idleTimeoutMs)
+        for w in windows { windowRefs.append(Unmanaged.passUnretained(w)) }
+        for target in plan.targets {
+            switch target {
+            case .detectionAlert(let d):
+                routes.append(Route(correlation: -1, input: 0, detection: Int32(d), internsValue: false))
+            case .correlationInput(let c, let i):
+                routes.append(Route(correlation: Int32(c), input: Int32(i), detection: -1,
+                                    internsValue: plan.valueNeeds[c] == .bytes))
+            }
+        }
+    }
+
+    deinit {
+        routes.deallocate()
+        windowRefs.deallocate()
     }
 
     /// Current watermark (epoch ms; `Int64.min` before the first event).
@@ -97,14 +126,17 @@ public final class WindowEngine {
     @discardableResult
     public func admit(time: Int64, input: Int = 0, line: Int, of batch: MatchBatch) -> Bool {
         let onTime = accept(time, input)
-        let records = batch.records
         var r = batch.readIndex
-        while r < records.count && Int(records[r].line) < line { r += 1 }
-        while r < records.count && Int(records[r].line) == line {
-            if onTime { enqueue(records[r], batch) }
-            r += 1
+        if r < batch.records.count {
+            batch.records.withUnsafeBufferPointer { records in
+                while r < records.count && Int(records[r].line) < line { r += 1 }
+                while r < records.count && Int(records[r].line) == line {
+                    if onTime { enqueue(records[r], batch) }
+                    r += 1
+                }
+            }
+            batch.readIndex = r
         }
-        batch.readIndex = r
         release(upTo: releaseBound)
         return onTime
     }
@@ -161,12 +193,13 @@ public final class WindowEngine {
     private func enqueue(_ r: MatchRecord, _ batch: MatchBatch) {
         var group: UInt32 = 0
         var value = CorrelationWindows.noValue
-        if case .correlationInput(let c, _) = plan.targets[Int(r.target)] {
-            let w = windows[c]
-            let bytesValue = plan.valueNeeds[c] == .bytes
-            batch.withBytes(of: r) { key, val in
-                group = w.groups.acquire(key)
-                if bytesValue { value = w.values.acquire(val) }
+        let route = routes[Int(r.target)]
+        if route.correlation >= 0 {
+            windowRefs[Int(route.correlation)]._withUnsafeGuaranteedRef { w in
+                batch.withBytes(of: r) { key, val in
+                    group = w.groups.acquire(key)
+                    if route.internsValue { value = w.values.acquire(val) }
+                }
             }
         }
         reorder.push(PendingMatch(time: r.time, arrival: arrival, target: r.target, group: group, value: value,
@@ -186,7 +219,7 @@ public final class WindowEngine {
             let nextClose = timers.nextCloseAt
             if nextClose <= watermark && nextClose <= nextMatch && !timers.isEmpty {
                 let t = timers.pop()
-                if let f = windows[Int(t.correlation)].timerFired(t) { handle(f) }
+                if let f = windowRefs[Int(t.correlation)]._withUnsafeGuaranteedRef({ $0.timerFired(t) }) { handle(f) }
             } else if nextMatch <= watermark && !reorder.isEmpty {
                 process(reorder.pop())
             } else {
@@ -196,20 +229,23 @@ public final class WindowEngine {
     }
 
     private func process(_ m: PendingMatch) {
-        switch plan.targets[Int(m.target)] {
-        case .detectionAlert(let d):
-            let meta = plan.rules.detections[d].meta
+        let route = routes[Int(m.target)]
+        if route.correlation < 0 {
+            let meta = plan.rules.detections[Int(route.detection)].meta
             emitAlert(meta: meta, groupBy: [], key: UnsafeRawBufferPointer(start: nil, count: 0), start: m.time,
                       end: m.time, value: 1, firstSeen: m.time, lastSeen: m.time, detectedAt: m.time,
                       samples: [m.location], eventHash: m.eventHash)
-        case .correlationInput(let c, let i):
-            let w = windows[c]
-            let r = w.add(group: m.group, time: m.time, origin: m.time, input: i, value: m.value, number: m.number, location: m.location)
+            return
+        }
+        let r = windowRefs[Int(route.correlation)]._withUnsafeGuaranteedRef { w in
+            let r = w.add(group: m.group, time: m.time, origin: m.time, input: Int(route.input), value: m.value,
+                          number: m.number, location: m.location)
             w.groups.release(m.group)
             if m.value != CorrelationWindows.noValue { w.values.release(m.value) }
-            if let f = r.closed { handle(f) }
-            if let f = r.fired { handle(f) }
+            return r
         }
+        if let f = r.closed { handle(f) }
+        if let f = r.fired { handle(f) }
     }
 
     /// A correlation fired: write its alert, then feed it as an event (at the
