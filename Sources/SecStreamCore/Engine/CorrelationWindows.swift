@@ -51,6 +51,11 @@ final class CorrelationWindows {
     /// become true as events are added (gt/gte on a count, distinct count or
     /// sum; temporal kinds once every rule has matched).
     private let firesEarly: Bool
+
+    var isTumbling: Bool { !isSliding && !isSession }
+    /// Whether closing a window may fire (the condition is judged on the whole
+    /// window); otherwise closing only frees state, in any order.
+    var closingMayFire: Bool { !firesEarly }
     /// The engine owns both this and the queue for their whole life; unowned(unsafe)
     /// spares a reference-count check on every use.
     private unowned(unsafe) let timers: TimerQueue

@@ -58,7 +58,8 @@ public final class WindowEngine {
         let timers = TimerQueue()
         self.timers = timers
         self.windows = rules.correlations.enumerated().map { CorrelationWindows(index: $0.offset, rule: $0.element, timers: timers) }
-        timers.setInterners(windows.map(\.groups))
+        timers.configure(interners: windows.map(\.groups), batched: windows.map(\.isTumbling),
+                         sorted: windows.map(\.closingMayFire))
         clock = WatermarkTracker(latenessMs: options.latenessMs, idleTimeoutMs: options.idleTimeoutMs)
         for w in windows { windowRefs.append(Unmanaged.passUnretained(w)) }
         for target in plan.targets {
