@@ -71,6 +71,8 @@ final class CorrelationWindows {
     /// for such a bucket still come; it takes no part, so that a bucket never
     /// closes twice (one alert per rule, group and window).
     private var closedThrough = Int64.min
+    /// What the last `add` fired (see `add`).
+    private var pendingFirings: [Firing] = []
 
     private struct GroupWindow {
         var active = false
@@ -139,21 +141,27 @@ final class CorrelationWindows {
     /// One event of `group` at time `t` through input `input`, in event-time order.
     /// `value` is a value id of `values` (value_count) or `noValue`; the caller
     /// keeps its own references. `origin` is `t` for an event, or the firing's
-    /// origin for a chained firing. Returns the firing of a window this event closed
-    /// (a chained event past a window's end) and the firing this event caused.
+    /// origin for a chained firing. Returns true when the event closed a window
+    /// that fired (a chained event past a window's end) or itself caused a
+    /// firing: the caller then takes them, in that order, with `takeFirings()`.
+    /// (Firings are rare; keeping them out of the return value spares every
+    /// event the copy of two optional `Firing`s.)
     func add(group g: UInt32, time t: Int64, origin: Int64, input: Int, value: UInt32, number: Double,
-             location: EventLocation) -> (closed: Firing?, fired: Firing?) {
+             location: EventLocation) -> Bool {
         let gi = Int(g)
         if states.count < groups.idCapacity { growStates() }
-        if isSliding { return (nil, addSliding(gi, t, origin, input, value, number, location)) }
+        if isSliding {
+            guard let f = addSliding(gi, t, origin, input, value, number, location) else { return false }
+            pendingFirings.append(f)
+            return true
+        }
 
-        if !isSession && floorDiv(t, spanMs) * spanMs + spanMs <= closedThrough { return (nil, nil) }
-        var closed: Firing? = nil
+        if !isSession && floorDiv(t, spanMs) * spanMs + spanMs <= closedThrough { return false }
         if states[gi].active {
             let ended = isSession
                 ? t > states[gi].lastTime + gapMs
                 : floorDiv(t, spanMs) * spanMs != states[gi].windowStart
-            if ended { closed = closeWindow(gi) }
+            if ended, let f = closeWindow(gi) { pendingFirings.append(f) }
         }
         if !states[gi].active {
             activate(gi, t)
@@ -162,12 +170,17 @@ final class CorrelationWindows {
         absorb(gi, t, origin, input, value, number, location)
         states[gi].closeAt = isSession ? states[gi].lastTime + gapMs + 1 : states[gi].windowStart + spanMs
         armTimer(gi)
-        var fired: Firing? = nil
         if firesEarly && !states[gi].fired && holds(gi) {
             states[gi].fired = true
-            fired = firing(gi, start: states[gi].windowStart, end: windowEnd(gi), detectedAt: t)
+            pendingFirings.append(firing(gi, start: states[gi].windowStart, end: windowEnd(gi), detectedAt: t))
         }
-        return (closed, fired)
+        return !pendingFirings.isEmpty
+    }
+
+    /// The firings of the last `add` that returned true, in order (closed window first).
+    func takeFirings() -> [Firing] {
+        defer { pendingFirings.removeAll(keepingCapacity: true) }
+        return pendingFirings
     }
 
     /// Sliding: trim to `(t - timespan, t]`, add, evaluate; on firing the

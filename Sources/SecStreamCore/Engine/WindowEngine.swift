@@ -238,15 +238,16 @@ public final class WindowEngine {
                       samples: [m.location], eventHash: m.eventHash)
             return
         }
-        let r = windowRefs[Int(route.correlation)]._withUnsafeGuaranteedRef { w in
-            let r = w.add(group: m.group, time: m.time, origin: m.time, input: Int(route.input), value: m.value,
-                          number: m.number, location: m.location)
+        let fired = windowRefs[Int(route.correlation)]._withUnsafeGuaranteedRef { w in
+            let fired = w.add(group: m.group, time: m.time, origin: m.time, input: Int(route.input), value: m.value,
+                              number: m.number, location: m.location)
             w.groups.release(m.group)
             if m.value != CorrelationWindows.noValue { w.values.release(m.value) }
-            return r
+            return fired
         }
-        if let f = r.closed { handle(f) }
-        if let f = r.fired { handle(f) }
+        if fired {
+            for f in windows[Int(route.correlation)].takeFirings() { handle(f) }
+        }
     }
 
     /// A correlation fired: write its alert, then feed it as an event (at the
@@ -266,11 +267,12 @@ public final class WindowEngine {
             guard GroupKey.remap(w.groups.bytes(f.group), indexes: target.rule.inputs[i2].groupIndexes, into: &chainKey)
             else { continue }
             let g2 = chainKey.withUnsafeBytes { target.groups.acquire($0) }
-            let r = target.add(group: g2, time: f.detectedAt, origin: f.origin, input: i2, value: CorrelationWindows.noValue,
-                               number: f.value, location: f.lastLocation)
+            let fired = target.add(group: g2, time: f.detectedAt, origin: f.origin, input: i2, value: CorrelationWindows.noValue,
+                                   number: f.value, location: f.lastLocation)
             target.groups.release(g2)
-            if let x = r.closed { handle(x) }
-            if let x = r.fired { handle(x) }
+            if fired {
+                for x in target.takeFirings() { handle(x) }
+            }
         }
         w.groups.release(f.group)
     }
