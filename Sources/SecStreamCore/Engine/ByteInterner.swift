@@ -20,18 +20,18 @@ final class ByteInterner {
     private var arenaUsed = 0
     private var deadBytes = 0
 
-    // Per id (struct of arrays).
-    private var offsets: [Int] = []
-    private var lengths: [Int32] = []
-    private var hashes: [UInt64] = []
+    // Per id (struct of plain buffers: written on every acquire and release).
+    private var offsets = PlainBuffer<Int>()
+    private var lengths = PlainBuffer<Int32>()
+    private var hashes = PlainBuffer<UInt64>()
     /// Key bytes 0..<8 and 8..<16, big-endian, zero-padded: integer order is byte order.
-    private var prefixHigh: [UInt64] = []
-    private var prefixLow: [UInt64] = []
-    private var refs: [Int32] = []
-    private var freeIds: [UInt32] = []
+    private var prefixHigh = PlainBuffer<UInt64>()
+    private var prefixLow = PlainBuffer<UInt64>()
+    private var refs = PlainBuffer<Int32>()
+    private var freeIds = PlainBuffer<UInt32>()
 
     /// Slot -> id + 1 (0 = empty). Power-of-two size, at most half full.
-    private var slots: [UInt32]
+    private var slots: PlainBuffer<UInt32>
     private var mask: Int
     private(set) var liveCount = 0
     /// How many times the arena was compacted (observable for tests).
@@ -42,11 +42,15 @@ final class ByteInterner {
         arena = UnsafeMutableRawPointer.allocate(byteCount: arenaCapacity, alignment: 8)
         var n = 16
         while n < initialSlots { n <<= 1 }
-        slots = [UInt32](repeating: 0, count: n)
+        slots = PlainBuffer(repeating: 0, count: n)
         mask = n - 1
     }
 
-    deinit { arena.deallocate() }
+    deinit {
+        arena.deallocate()
+        offsets.deallocate(); lengths.deallocate(); hashes.deallocate(); prefixHigh.deallocate()
+        prefixLow.deallocate(); refs.deallocate(); freeIds.deallocate(); slots.deallocate()
+    }
 
     /// One more than the largest id handed out: arrays indexed by id use it.
     var idCapacity: Int { refs.count }
@@ -173,13 +177,15 @@ final class ByteInterner {
 
     private func grow() {
         let n = slots.count * 2
-        var fresh = [UInt32](repeating: 0, count: n)
+        let fresh = PlainBuffer<UInt32>(repeating: 0, count: n)
         let m = n - 1
-        for s in slots where s != 0 {
+        for k in 0..<slots.count where slots[k] != 0 {
+            let s = slots[k]
             var i = Int(truncatingIfNeeded: hashes[Int(s - 1)]) & m
             while fresh[i] != 0 { i = (i + 1) & m }
             fresh[i] = s
         }
+        slots.deallocate()
         slots = fresh
         mask = m
     }

@@ -15,6 +15,12 @@ struct PlainBuffer<Element> {
         base = UnsafeMutablePointer<Element>.allocate(capacity: self.capacity)
     }
 
+    init(repeating value: Element, count: Int) {
+        self.init(capacity: count)
+        base.initialize(repeating: value, count: count)
+        self.count = count
+    }
+
     var isEmpty: Bool { count == 0 }
 
     @inline(__always)
@@ -41,6 +47,11 @@ struct PlainBuffer<Element> {
         assert(count > 0, "PlainBuffer.removeLast on empty buffer")
         count -= 1
         return (base + count).move()
+    }
+
+    @inline(__always)
+    mutating func popLast() -> Element? {
+        count > 0 ? removeLast() : nil
     }
 
     func deallocate() {
