@@ -39,6 +39,12 @@ final class CorrelationWindows {
     let groups = ByteInterner()
     /// Distinct values of value_count (ids referenced by window entries).
     let values = ByteInterner()
+    /// `groups` and `values` again, for the per-record calls: a call on a
+    /// class-typed property is wrapped in a retain/release pair (two atomic
+    /// operations), which these unretained handles avoid. This window owns both
+    /// interners for its whole life.
+    private let groupsRef: Unmanaged<ByteInterner>
+    private let valuesRef: Unmanaged<ByteInterner>
     private(set) var activeGroups = 0
 
     private let kind: CorrelationKind
@@ -116,6 +122,8 @@ final class CorrelationWindows {
         self.index = index
         self.rule = rule
         self.timers = timers
+        groupsRef = Unmanaged.passUnretained(groups)
+        valuesRef = Unmanaged.passUnretained(values)
         kind = rule.kind
         spanMs = max(1, rule.timespanMs)
         inputCount = rule.inputs.count
@@ -136,6 +144,23 @@ final class CorrelationWindows {
         entries.deallocate()
     }
 
+    // MARK: Interned ids (unretained calls, see `groupsRef`)
+
+    @inline(__always)
+    private var groupIdCapacity: Int { groupsRef._withUnsafeGuaranteedRef { $0.idCapacity } }
+    @inline(__always)
+    func acquireGroup(_ key: UnsafeRawBufferPointer) -> UInt32 { groupsRef._withUnsafeGuaranteedRef { $0.acquire(key) } }
+    @inline(__always)
+    func retainGroup(_ id: UInt32) { groupsRef._withUnsafeGuaranteedRef { $0.retain(id) } }
+    @inline(__always)
+    func releaseGroup(_ id: UInt32) { groupsRef._withUnsafeGuaranteedRef { $0.release(id) } }
+    @inline(__always)
+    func acquireValue(_ bytes: UnsafeRawBufferPointer) -> UInt32 { valuesRef._withUnsafeGuaranteedRef { $0.acquire(bytes) } }
+    @inline(__always)
+    func retainValue(_ id: UInt32) { valuesRef._withUnsafeGuaranteedRef { $0.retain(id) } }
+    @inline(__always)
+    func releaseValue(_ id: UInt32) { valuesRef._withUnsafeGuaranteedRef { $0.release(id) } }
+
     // MARK: Events
 
     /// One event of `group` at time `t` through input `input`, in event-time order.
@@ -149,7 +174,7 @@ final class CorrelationWindows {
     func add(group g: UInt32, time t: Int64, origin: Int64, input: Int, value: UInt32, number: Double,
              location: EventLocation) -> Bool {
         let gi = Int(g)
-        if states.count < groups.idCapacity { growStates() }
+        if states.count < groupIdCapacity { growStates() }
         if isSliding {
             guard let f = addSliding(gi, t, origin, input, value, number, location) else { return false }
             pendingFirings.append(f)
@@ -193,7 +218,7 @@ final class CorrelationWindows {
         switch kind {
         case .valueCount:
             if pairs.increment(PairCountTable.key(UInt32(gi), value)) == 1 { states[gi].distinct += 1 }
-            values.retain(value)
+            retainValue(value)
             append(gi, t, origin, number, location, tag: value, ownsPair: true)
         case .temporal, .temporalOrdered:
             if pairs.increment(PairCountTable.key(UInt32(gi), UInt32(input))) == 1 { states[gi].distinct += 1 }
@@ -229,7 +254,7 @@ final class CorrelationWindows {
         case .valueCount:
             if pairs.insert(PairCountTable.key(UInt32(gi), value)) {
                 states[gi].distinct += 1
-                values.retain(value)
+                retainValue(value)
                 owns = true
             }
         case .temporal, .temporalOrdered:
@@ -326,16 +351,16 @@ final class CorrelationWindows {
             }
             if isSliding { deactivate(gi) } else { f = closeWindow(gi) }
         }
-        groups.release(timer.group)
+        releaseGroup(timer.group)
         return f
     }
 
     private func armTimer(_ gi: Int) {
         guard !states[gi].timerPending else { return }
         states[gi].timerPending = true
-        groups.retain(UInt32(gi))
+        retainGroup(UInt32(gi))
         timers.push(WindowTimer(closeAt: states[gi].closeAt, correlation: Int32(index), group: UInt32(gi),
-                                prefix: groups.orderPrefix(UInt32(gi))))
+                                prefix: groupsRef._withUnsafeGuaranteedRef { $0.orderPrefix(UInt32(gi)) }))
     }
 
     /// The oldest event time that any open window of this correlation derives from.
@@ -361,7 +386,7 @@ final class CorrelationWindows {
     // MARK: State and entries
 
     private func growStates() {
-        while states.count < groups.idCapacity { states.append(GroupWindow()) }
+        while states.count < groupIdCapacity { states.append(GroupWindow()) }
     }
 
     private func firing(_ gi: Int, start: Int64, end: Int64, detectedAt: Int64) -> Firing {
@@ -373,7 +398,7 @@ final class CorrelationWindows {
         }
         let first = isSliding ? entries[Int(states[gi].head)].time : states[gi].firstTime
         let origin = isSliding ? slidingOrigin(gi) : states[gi].origin
-        groups.retain(UInt32(gi))
+        retainGroup(UInt32(gi))
         return Firing(correlation: index, group: UInt32(gi), windowStart: start, windowEnd: end,
                       detectedAt: detectedAt, firstSeen: first, lastSeen: states[gi].lastTime,
                       value: currentValue(gi), origin: origin, samples: samples, lastLocation: states[gi].lastLocation)
@@ -386,7 +411,7 @@ final class CorrelationWindows {
         states[gi].active = true
         states[gi].firstTime = t
         states[gi].lastTime = t
-        groups.retain(UInt32(gi))
+        retainGroup(UInt32(gi))
         activeGroups += 1
     }
 
@@ -394,7 +419,7 @@ final class CorrelationWindows {
         while states[gi].head >= 0 { removeHead(gi) }
         states[gi].active = false
         activeGroups -= 1
-        groups.release(UInt32(gi))
+        releaseGroup(UInt32(gi))
     }
 
     private func append(_ gi: Int, _ t: Int64, _ origin: Int64, _ number: Double, _ location: EventLocation,
@@ -424,7 +449,7 @@ final class CorrelationWindows {
         states[gi].entryCount -= 1
         if entry.ownsPair {
             if pairs.decrement(PairCountTable.key(UInt32(gi), entry.tag)) == 0 { states[gi].distinct -= 1 }
-            if kind == .valueCount { values.release(entry.tag) }
+            if kind == .valueCount { releaseValue(entry.tag) }
         }
         if isSliding {
             states[gi].events -= 1

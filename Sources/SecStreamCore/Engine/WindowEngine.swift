@@ -198,8 +198,8 @@ public final class WindowEngine {
         if route.correlation >= 0 {
             windowRefs[Int(route.correlation)]._withUnsafeGuaranteedRef { w in
                 batch.withBytes(of: r) { key, val in
-                    group = w.groups.acquire(key)
-                    if route.internsValue { value = w.values.acquire(val) }
+                    group = w.acquireGroup(key)
+                    if route.internsValue { value = w.acquireValue(val) }
                 }
             }
         }
@@ -241,8 +241,8 @@ public final class WindowEngine {
         let fired = windowRefs[Int(route.correlation)]._withUnsafeGuaranteedRef { w in
             let fired = w.add(group: m.group, time: m.time, origin: m.time, input: Int(route.input), value: m.value,
                               number: m.number, location: m.location)
-            w.groups.release(m.group)
-            if m.value != CorrelationWindows.noValue { w.values.release(m.value) }
+            w.releaseGroup(m.group)
+            if m.value != CorrelationWindows.noValue { w.releaseValue(m.value) }
             return fired
         }
         if fired {
