@@ -59,6 +59,15 @@ final class WatermarkTracker {
 
     private func recompute() {
         guard globalMax != .min else { return }
+        if known.count == 1 {
+            // One input (a file, stdin), just observed or ticking: the minimum is its own time.
+            let idle = idleTimeoutMs > 0 && wallClock - lastActive[0] >= idleTimeoutMs
+            if (!idle && maxTime[0] != .min) || latenessMs == 0 {
+                let bound = latenessMs > 0 ? maxTime[0] - latenessMs : globalMax
+                if bound > watermark { watermark = bound }
+                return
+            }
+        }
         var bound = globalMax
         if latenessMs > 0 {
             var minActive = Int64.max

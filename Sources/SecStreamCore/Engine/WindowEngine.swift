@@ -127,13 +127,18 @@ public final class WindowEngine {
     @discardableResult
     public func admit(time: Int64, input: Int = 0, line: Int, of batch: MatchBatch) -> Bool {
         let onTime = accept(time, input)
+        // Most lines have no record: look before opening the buffers (each
+        // `withUnsafe...` costs a retain/release pair), then open them once per line.
         var r = batch.readIndex
-        if r < batch.records.count {
+        if r < batch.records.count && Int(batch.records[r].line) <= line {
             batch.records.withUnsafeBufferPointer { records in
                 while r < records.count && Int(records[r].line) < line { r += 1 }
-                while r < records.count && Int(records[r].line) == line {
-                    if onTime { enqueue(records[r], batch) }
-                    r += 1
+                guard r < records.count && Int(records[r].line) == line else { return }
+                batch.bytes.withUnsafeBytes { bytes in
+                    while r < records.count && Int(records[r].line) == line {
+                        if onTime { enqueue(records[r], bytes) }
+                        r += 1
+                    }
                 }
             }
             batch.readIndex = r
@@ -191,15 +196,19 @@ public final class WindowEngine {
         return true
     }
 
-    private func enqueue(_ r: MatchRecord, _ batch: MatchBatch) {
+    /// Interns a record's key (and value) and holds it in the reorder buffer.
+    /// `bytes` is the batch's byte arena.
+    @inline(__always)
+    private func enqueue(_ r: MatchRecord, _ bytes: UnsafeRawBufferPointer) {
         var group: UInt32 = 0
         var value = CorrelationWindows.noValue
         let route = routes[Int(r.target)]
         if route.correlation >= 0 {
             windowRefs[Int(route.correlation)]._withUnsafeGuaranteedRef { w in
-                batch.withBytes(of: r) { key, val in
-                    group = w.acquireGroup(key)
-                    if route.internsValue { value = w.acquireValue(val) }
+                let key = UnsafeRawBufferPointer(rebasing: bytes[Int(r.keyStart)..<Int(r.keyStart + r.keyLength)])
+                group = w.acquireGroup(key)
+                if route.internsValue {
+                    value = w.acquireValue(UnsafeRawBufferPointer(rebasing: bytes[Int(r.valueStart)..<Int(r.valueStart + r.valueLength)]))
                 }
             }
         }
