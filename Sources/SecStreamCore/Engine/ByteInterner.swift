@@ -221,35 +221,43 @@ final class ByteInterner {
         return w
     }
 
-    /// The table hash: 8 bytes per step, then the tail, finished by fmix64.
-    /// Internal to the table (ids and order never depend on it), so it need not
-    /// match `stableHash64`.
+    /// The table hash: 8 bytes per step; the tail is one more (overlapping)
+    /// load, not a byte loop. Internal to the table (ids and order never depend
+    /// on it), so it need not match `stableHash64`.
     @inline(__always)
     static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         let n = bytes.count
         var h: UInt64 = 0x9e37_79b9_7f4a_7c15 ^ UInt64(truncatingIfNeeded: n)
-        guard let p = bytes.baseAddress else { return fmix64(h) }
-        var i = 0
-        while i + 8 <= n {
-            h = (h ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xff51_afd7_ed55_8ccd
-            h ^= h >> 32
-            i += 8
-        }
-        if i < n {
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < n {
-                tail |= UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << shift
-                shift += 8
-                i += 1
+        guard let p = bytes.baseAddress, n > 0 else { return fmix64(h) }
+        if n >= 8 {
+            var i = 0
+            while i + 8 <= n {
+                h = (h ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xff51_afd7_ed55_8ccd
+                h ^= h >> 32
+                i += 8
             }
-            h = (h ^ tail) &* 0xc4ce_b9fe_1a85_ec53
+            if i < n { h = (h ^ p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) &* 0xc4ce_b9fe_1a85_ec53 }
+        } else {
+            h = (h ^ ByteInterner.shortWord(p, n)) &* 0xc4ce_b9fe_1a85_ec53
         }
         return fmix64(h)
     }
 
+    /// 1 to 7 bytes as a word, from at most two (overlapping) loads.
+    @inline(__always)
+    static func shortWord(_ p: UnsafeRawPointer, _ n: Int) -> UInt64 {
+        if n >= 4 {
+            return UInt64(p.loadUnaligned(as: UInt32.self)) << 32
+                | UInt64(p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
+        }
+        return UInt64(p.load(as: UInt8.self)) << 16 | UInt64(p.load(fromByteOffset: n >> 1, as: UInt8.self)) << 8
+            | UInt64(p.load(fromByteOffset: n - 1, as: UInt8.self))
+    }
+
+    /// Byte equality of two `n`-byte ranges, a word at a time (the tail as one overlapping word).
     @inline(__always)
     static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+        if n < 8 { return n == 0 || shortWord(a, n) == shortWord(b, n) }
         var i = 0
         while i + 8 <= n {
             if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
@@ -257,10 +265,6 @@ final class ByteInterner {
             }
             i += 8
         }
-        while i < n {
-            if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
-            i += 1
-        }
-        return true
+        return i == n || a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
     }
 }

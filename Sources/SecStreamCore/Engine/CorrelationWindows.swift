@@ -48,6 +48,8 @@ final class CorrelationWindows {
     private(set) var activeGroups = 0
 
     private let kind: CorrelationKind
+    /// `rule.condition`, copied out: reading it through `rule` copies the rule's arrays on every event.
+    private let condition: Threshold
     private let isSliding: Bool
     private let isSession: Bool
     private let spanMs: Int64
@@ -125,6 +127,7 @@ final class CorrelationWindows {
         groupsRef = Unmanaged.passUnretained(groups)
         valuesRef = Unmanaged.passUnretained(values)
         kind = rule.kind
+        condition = rule.condition
         spanMs = max(1, rule.timespanMs)
         inputCount = rule.inputs.count
         switch rule.window {
@@ -181,16 +184,18 @@ final class CorrelationWindows {
             return true
         }
 
-        if !isSession && floorDiv(t, spanMs) * spanMs + spanMs <= closedThrough { return false }
+        // One division per event: the tumbling bucket this event falls in.
+        let bucketStart = isSession ? t : floorDiv(t, spanMs) * spanMs
+        if !isSession && bucketStart + spanMs <= closedThrough { return false }
         if states[gi].active {
             let ended = isSession
                 ? t > states[gi].lastTime + gapMs
-                : floorDiv(t, spanMs) * spanMs != states[gi].windowStart
+                : bucketStart != states[gi].windowStart
             if ended, let f = closeWindow(gi) { pendingFirings.append(f) }
         }
         if !states[gi].active {
             activate(gi, t)
-            states[gi].windowStart = isSession ? t : floorDiv(t, spanMs) * spanMs
+            states[gi].windowStart = bucketStart
         }
         absorb(gi, t, origin, input, value, number, location)
         states[gi].closeAt = isSession ? states[gi].lastTime + gapMs + 1 : states[gi].windowStart + spanMs
@@ -293,7 +298,7 @@ final class CorrelationWindows {
             if !isSliding { return states[gi].progress == inputCount }
             return states[gi].distinct == inputCount && matchesInOrder(gi)
         case .eventCount, .valueCount, .valueSum, .valueAvg:
-            return rule.condition.holds(currentValue(gi))
+            return condition.holds(currentValue(gi))
         }
     }
 
