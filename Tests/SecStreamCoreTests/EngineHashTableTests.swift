@@ -52,6 +52,30 @@ final class EngineHashTableTests: XCTestCase {
         XCTAssertGreaterThan(interner.compactions, 0, "dead key bytes were reclaimed")
     }
 
+    /// Timers due at the same time are ordered by group key bytes through
+    /// `compare`, which decides on cached 16-byte prefixes when it can: keys
+    /// that differ early, late, only in length, or by real 0 bytes against the
+    /// prefix padding must all order as plain lexicographic byte order.
+    func testByteInternerCompareIsLexicographicByteOrder() {
+        var keys: [[UInt8]] = [[], [0], [0, 0], [1], [1, 0], [1, 0, 0], [1, 2], [255], [255, 255]]
+        let long = Array(repeating: UInt8(7), count: 16)
+        keys += [long, long + [0], long + [1], long + [0, 1], Array(long.dropLast()), Array(long.dropLast()) + [0]]
+        keys += [Array(repeating: 0, count: 15), Array(repeating: 0, count: 16), Array(repeating: 0, count: 17)]
+        var rng = SplitMix(seed: 5)
+        for _ in 0..<200 {
+            keys.append((0..<rng.below(24)).map { _ in [0, 1, 7, 128, 255][rng.below(5)] })
+        }
+        let interner = ByteInterner()
+        let ids = keys.map { k in k.withUnsafeBytes { interner.acquire($0) } }
+        for a in keys.indices {
+            for b in keys.indices {
+                let want = keys[a] == keys[b] ? 0 : keys[a].lexicographicallyPrecedes(keys[b]) ? -1 : 1
+                let got = interner.compare(ids[a], ids[b]).signum()
+                XCTAssertEqual(got, want, "\(keys[a]) vs \(keys[b])")
+            }
+        }
+    }
+
     func testPairCountTableMatchesADictionaryModel() {
         var table = PairCountTable()
         var model: [UInt64: Int32] = [:]

@@ -4,6 +4,11 @@ import Foundation
 /// integer ids, so window state is indexed by `UInt32` instead of keyed by
 /// `String` or `[UInt8]`.
 ///
+/// Interning runs once per match record on the engine thread, so lookups hash
+/// and compare 8 bytes at a time (no byte loop, no `memcmp` call), and each id
+/// keeps the first 16 key bytes as two big-endian words so that ordering two
+/// keys (timers due at the same time) rarely needs to read the arena.
+///
 /// The bytes live in one arena, the table is open addressing with linear
 /// probing over the ids, and deletion shifts entries back instead of leaving
 /// tombstones. An id is freed (and later reused) when its last reference is
@@ -15,15 +20,18 @@ final class ByteInterner {
     private var arenaUsed = 0
     private var deadBytes = 0
 
-    // Per id (struct of arrays).
-    private var offsets: [Int] = []
-    private var lengths: [Int32] = []
-    private var hashes: [UInt64] = []
-    private var refs: [Int32] = []
-    private var freeIds: [UInt32] = []
+    // Per id (struct of plain buffers: written on every acquire and release).
+    private var offsets = PlainBuffer<Int>()
+    private var lengths = PlainBuffer<Int32>()
+    private var hashes = PlainBuffer<UInt64>()
+    /// Key bytes 0..<8 and 8..<16, big-endian, zero-padded: integer order is byte order.
+    private var prefixHigh = PlainBuffer<UInt64>()
+    private var prefixLow = PlainBuffer<UInt64>()
+    private var refs = PlainBuffer<Int32>()
+    private var freeIds = PlainBuffer<UInt32>()
 
     /// Slot -> id + 1 (0 = empty). Power-of-two size, at most half full.
-    private var slots: [UInt32]
+    private var slots: PlainBuffer<UInt32>
     private var mask: Int
     private(set) var liveCount = 0
     /// How many times the arena was compacted (observable for tests).
@@ -34,25 +42,29 @@ final class ByteInterner {
         arena = UnsafeMutableRawPointer.allocate(byteCount: arenaCapacity, alignment: 8)
         var n = 16
         while n < initialSlots { n <<= 1 }
-        slots = [UInt32](repeating: 0, count: n)
+        slots = PlainBuffer(repeating: 0, count: n)
         mask = n - 1
     }
 
-    deinit { arena.deallocate() }
+    deinit {
+        arena.deallocate()
+        offsets.deallocate(); lengths.deallocate(); hashes.deallocate(); prefixHigh.deallocate()
+        prefixLow.deallocate(); refs.deallocate(); freeIds.deallocate(); slots.deallocate()
+    }
 
     /// One more than the largest id handed out: arrays indexed by id use it.
     var idCapacity: Int { refs.count }
 
     /// Interns `bytes` and takes one reference to its id.
     func acquire(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        let h = stableHash64(bytes)
+        let h = ByteInterner.hash(bytes)
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
             let s = slots[i]
             if s == 0 { break }
             let id = Int(s - 1)
             if hashes[id] == h && Int(lengths[id]) == bytes.count
-                && (bytes.count == 0 || memcmp(arena + offsets[id], bytes.baseAddress!, bytes.count) == 0) {
+                && (bytes.count == 0 || ByteInterner.equal(arena + offsets[id], bytes.baseAddress!, bytes.count)) {
                 refs[id] += 1
                 return UInt32(id)
             }
@@ -87,8 +99,25 @@ final class ByteInterner {
         UnsafeRawBufferPointer(start: arena + offsets[Int(id)], count: Int(lengths[Int(id)]))
     }
 
+    /// The key's first 16 bytes as zero-padded big-endian words (for callers
+    /// that cache them next to an id, as timers do).
+    @inline(__always)
+    func orderPrefix(_ id: UInt32) -> (high: UInt64, low: UInt64) { (prefixHigh[Int(id)], prefixLow[Int(id)]) }
+
     /// Lexicographic byte order, shorter first on a common prefix.
+    ///
+    /// The cached prefixes decide whenever the keys differ in their first 16
+    /// bytes: zero padding compares below any real byte except 0, and where a
+    /// real 0 meets padding the prefixes tie and the full compare decides.
+    @inline(__always)
     func compare(_ x: UInt32, _ y: UInt32) -> Int {
+        let i = Int(x), j = Int(y)
+        if prefixHigh[i] != prefixHigh[j] { return prefixHigh[i] < prefixHigh[j] ? -1 : 1 }
+        if prefixLow[i] != prefixLow[j] { return prefixLow[i] < prefixLow[j] ? -1 : 1 }
+        return compareBytes(x, y)
+    }
+
+    private func compareBytes(_ x: UInt32, _ y: UInt32) -> Int {
         if x == y { return 0 }
         let a = bytes(x), b = bytes(y)
         let n = min(a.count, b.count)
@@ -115,9 +144,13 @@ final class ByteInterner {
             id = reused
             let i = Int(id)
             offsets[i] = arenaUsed; lengths[i] = Int32(bytes.count); hashes[i] = hash; refs[i] = 1
+            prefixHigh[i] = ByteInterner.bigEndianWord(bytes, at: 0)
+            prefixLow[i] = ByteInterner.bigEndianWord(bytes, at: 8)
         } else {
             id = UInt32(refs.count)
             offsets.append(arenaUsed); lengths.append(Int32(bytes.count)); hashes.append(hash); refs.append(1)
+            prefixHigh.append(ByteInterner.bigEndianWord(bytes, at: 0))
+            prefixLow.append(ByteInterner.bigEndianWord(bytes, at: 8))
         }
         arenaUsed += bytes.count
         return id
@@ -144,13 +177,15 @@ final class ByteInterner {
 
     private func grow() {
         let n = slots.count * 2
-        var fresh = [UInt32](repeating: 0, count: n)
+        let fresh = PlainBuffer<UInt32>(repeating: 0, count: n)
         let m = n - 1
-        for s in slots where s != 0 {
+        for k in 0..<slots.count where slots[k] != 0 {
+            let s = slots[k]
             var i = Int(truncatingIfNeeded: hashes[Int(s - 1)]) & m
             while fresh[i] != 0 { i = (i + 1) & m }
             fresh[i] = s
         }
+        slots.deallocate()
         slots = fresh
         mask = m
     }
@@ -169,5 +204,67 @@ final class ByteInterner {
         arenaUsed = used
         deadBytes = 0
         compactions += 1
+    }
+
+    // MARK: Word-at-a-time helpers
+
+    /// The 8 bytes at `at` (zero-padded past the end) as a big-endian word.
+    @inline(__always)
+    static func bigEndianWord(_ bytes: UnsafeRawBufferPointer, at: Int) -> UInt64 {
+        var w: UInt64 = 0
+        var k = at
+        while k < at + 8 {
+            w <<= 8
+            if k < bytes.count { w |= UInt64(bytes[k]) }
+            k += 1
+        }
+        return w
+    }
+
+    /// The table hash: 8 bytes per step; the tail is one more (overlapping)
+    /// load, not a byte loop. Internal to the table (ids and order never depend
+    /// on it), so it need not match `stableHash64`.
+    @inline(__always)
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        let n = bytes.count
+        var h: UInt64 = 0x9e37_79b9_7f4a_7c15 ^ UInt64(truncatingIfNeeded: n)
+        guard let p = bytes.baseAddress, n > 0 else { return fmix64(h) }
+        if n >= 8 {
+            var i = 0
+            while i + 8 <= n {
+                h = (h ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xff51_afd7_ed55_8ccd
+                h ^= h >> 32
+                i += 8
+            }
+            if i < n { h = (h ^ p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) &* 0xc4ce_b9fe_1a85_ec53 }
+        } else {
+            h = (h ^ ByteInterner.shortWord(p, n)) &* 0xc4ce_b9fe_1a85_ec53
+        }
+        return fmix64(h)
+    }
+
+    /// 1 to 7 bytes as a word, from at most two (overlapping) loads.
+    @inline(__always)
+    static func shortWord(_ p: UnsafeRawPointer, _ n: Int) -> UInt64 {
+        if n >= 4 {
+            return UInt64(p.loadUnaligned(as: UInt32.self)) << 32
+                | UInt64(p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
+        }
+        return UInt64(p.load(as: UInt8.self)) << 16 | UInt64(p.load(fromByteOffset: n >> 1, as: UInt8.self)) << 8
+            | UInt64(p.load(fromByteOffset: n - 1, as: UInt8.self))
+    }
+
+    /// Byte equality of two `n`-byte ranges, a word at a time (the tail as one overlapping word).
+    @inline(__always)
+    static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+        if n < 8 { return n == 0 || shortWord(a, n) == shortWord(b, n) }
+        var i = 0
+        while i + 8 <= n {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                return false
+            }
+            i += 8
+        }
+        return i == n || a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
     }
 }

@@ -39,9 +39,17 @@ final class CorrelationWindows {
     let groups = ByteInterner()
     /// Distinct values of value_count (ids referenced by window entries).
     let values = ByteInterner()
+    /// `groups` and `values` again, for the per-record calls: a call on a
+    /// class-typed property is wrapped in a retain/release pair (two atomic
+    /// operations), which these unretained handles avoid. This window owns both
+    /// interners for its whole life.
+    private let groupsRef: Unmanaged<ByteInterner>
+    private let valuesRef: Unmanaged<ByteInterner>
     private(set) var activeGroups = 0
 
     private let kind: CorrelationKind
+    /// `rule.condition`, copied out: reading it through `rule` copies the rule's arrays on every event.
+    private let condition: Threshold
     private let isSliding: Bool
     private let isSession: Bool
     private let spanMs: Int64
@@ -51,18 +59,28 @@ final class CorrelationWindows {
     /// become true as events are added (gt/gte on a count, distinct count or
     /// sum; temporal kinds once every rule has matched).
     private let firesEarly: Bool
-    private unowned let timers: TimerQueue
+
+    var isTumbling: Bool { !isSliding && !isSession }
+    /// Whether closing a window may fire (the condition is judged on the whole
+    /// window); otherwise closing only frees state, in any order.
+    var closingMayFire: Bool { !firesEarly }
+    /// The engine owns both this and the queue for their whole life; unowned(unsafe)
+    /// spares a reference-count check on every use.
+    private unowned(unsafe) let timers: TimerQueue
 
     /// (group, value) counts for value_count; (group, input) counts for sliding temporal kinds.
     private var pairs = PairCountTable()
-    private var states: [GroupWindow] = []
-    private var entries: [WindowEntry] = []
+    /// Per group id; written field by field on every event, hence plain buffers.
+    private var states = PlainBuffer<GroupWindow>(capacity: 64)
+    private var entries = PlainBuffer<WindowEntry>(capacity: 64)
     private var freeEntries: Int32 = -1
     /// Tumbling: the latest bucket end already closed for some group, hence for
     /// all (buckets are shared). Only with lateness 0 (arrival order) can an event
     /// for such a bucket still come; it takes no part, so that a bucket never
     /// closes twice (one alert per rule, group and window).
     private var closedThrough = Int64.min
+    /// What the last `add` fired (see `add`).
+    private var pendingFirings: [Firing] = []
 
     private struct GroupWindow {
         var active = false
@@ -106,7 +124,10 @@ final class CorrelationWindows {
         self.index = index
         self.rule = rule
         self.timers = timers
+        groupsRef = Unmanaged.passUnretained(groups)
+        valuesRef = Unmanaged.passUnretained(values)
         kind = rule.kind
+        condition = rule.condition
         spanMs = max(1, rule.timespanMs)
         inputCount = rule.inputs.count
         switch rule.window {
@@ -121,40 +142,75 @@ final class CorrelationWindows {
         }
     }
 
+    deinit {
+        states.deallocate()
+        entries.deallocate()
+    }
+
+    // MARK: Interned ids (unretained calls, see `groupsRef`)
+
+    @inline(__always)
+    private var groupIdCapacity: Int { groupsRef._withUnsafeGuaranteedRef { $0.idCapacity } }
+    @inline(__always)
+    func acquireGroup(_ key: UnsafeRawBufferPointer) -> UInt32 { groupsRef._withUnsafeGuaranteedRef { $0.acquire(key) } }
+    @inline(__always)
+    func retainGroup(_ id: UInt32) { groupsRef._withUnsafeGuaranteedRef { $0.retain(id) } }
+    @inline(__always)
+    func releaseGroup(_ id: UInt32) { groupsRef._withUnsafeGuaranteedRef { $0.release(id) } }
+    @inline(__always)
+    func acquireValue(_ bytes: UnsafeRawBufferPointer) -> UInt32 { valuesRef._withUnsafeGuaranteedRef { $0.acquire(bytes) } }
+    @inline(__always)
+    func retainValue(_ id: UInt32) { valuesRef._withUnsafeGuaranteedRef { $0.retain(id) } }
+    @inline(__always)
+    func releaseValue(_ id: UInt32) { valuesRef._withUnsafeGuaranteedRef { $0.release(id) } }
+
     // MARK: Events
 
     /// One event of `group` at time `t` through input `input`, in event-time order.
     /// `value` is a value id of `values` (value_count) or `noValue`; the caller
     /// keeps its own references. `origin` is `t` for an event, or the firing's
-    /// origin for a chained firing. Returns the firing of a window this event closed
-    /// (a chained event past a window's end) and the firing this event caused.
+    /// origin for a chained firing. Returns true when the event closed a window
+    /// that fired (a chained event past a window's end) or itself caused a
+    /// firing: the caller then takes them, in that order, with `takeFirings()`.
+    /// (Firings are rare; keeping them out of the return value spares every
+    /// event the copy of two optional `Firing`s.)
     func add(group g: UInt32, time t: Int64, origin: Int64, input: Int, value: UInt32, number: Double,
-             location: EventLocation) -> (closed: Firing?, fired: Firing?) {
+             location: EventLocation) -> Bool {
         let gi = Int(g)
-        while states.count < groups.idCapacity { states.append(GroupWindow()) }
-        if isSliding { return (nil, addSliding(gi, t, origin, input, value, number, location)) }
+        if states.count < groupIdCapacity { growStates() }
+        if isSliding {
+            guard let f = addSliding(gi, t, origin, input, value, number, location) else { return false }
+            pendingFirings.append(f)
+            return true
+        }
 
-        if !isSession && floorDiv(t, spanMs) * spanMs + spanMs <= closedThrough { return (nil, nil) }
-        var closed: Firing? = nil
+        // One division per event: the tumbling bucket this event falls in.
+        let bucketStart = isSession ? t : floorDiv(t, spanMs) * spanMs
+        if !isSession && bucketStart + spanMs <= closedThrough { return false }
         if states[gi].active {
             let ended = isSession
                 ? t > states[gi].lastTime + gapMs
-                : floorDiv(t, spanMs) * spanMs != states[gi].windowStart
-            if ended { closed = closeWindow(gi) }
+                : bucketStart != states[gi].windowStart
+            if ended, let f = closeWindow(gi) { pendingFirings.append(f) }
         }
         if !states[gi].active {
             activate(gi, t)
-            states[gi].windowStart = isSession ? t : floorDiv(t, spanMs) * spanMs
+            states[gi].windowStart = bucketStart
         }
         absorb(gi, t, origin, input, value, number, location)
         states[gi].closeAt = isSession ? states[gi].lastTime + gapMs + 1 : states[gi].windowStart + spanMs
         armTimer(gi)
-        var fired: Firing? = nil
         if firesEarly && !states[gi].fired && holds(gi) {
             states[gi].fired = true
-            fired = firing(gi, start: states[gi].windowStart, end: windowEnd(gi), detectedAt: t)
+            pendingFirings.append(firing(gi, start: states[gi].windowStart, end: windowEnd(gi), detectedAt: t))
         }
-        return (closed, fired)
+        return !pendingFirings.isEmpty
+    }
+
+    /// The firings of the last `add` that returned true, in order (closed window first).
+    func takeFirings() -> [Firing] {
+        defer { pendingFirings.removeAll(keepingCapacity: true) }
+        return pendingFirings
     }
 
     /// Sliding: trim to `(t - timespan, t]`, add, evaluate; on firing the
@@ -167,7 +223,7 @@ final class CorrelationWindows {
         switch kind {
         case .valueCount:
             if pairs.increment(PairCountTable.key(UInt32(gi), value)) == 1 { states[gi].distinct += 1 }
-            values.retain(value)
+            retainValue(value)
             append(gi, t, origin, number, location, tag: value, ownsPair: true)
         case .temporal, .temporalOrdered:
             if pairs.increment(PairCountTable.key(UInt32(gi), UInt32(input))) == 1 { states[gi].distinct += 1 }
@@ -203,7 +259,7 @@ final class CorrelationWindows {
         case .valueCount:
             if pairs.insert(PairCountTable.key(UInt32(gi), value)) {
                 states[gi].distinct += 1
-                values.retain(value)
+                retainValue(value)
                 owns = true
             }
         case .temporal, .temporalOrdered:
@@ -242,7 +298,7 @@ final class CorrelationWindows {
             if !isSliding { return states[gi].progress == inputCount }
             return states[gi].distinct == inputCount && matchesInOrder(gi)
         case .eventCount, .valueCount, .valueSum, .valueAvg:
-            return rule.condition.holds(currentValue(gi))
+            return condition.holds(currentValue(gi))
         }
     }
 
@@ -293,26 +349,29 @@ final class CorrelationWindows {
             if states[gi].closeAt > timer.closeAt {
                 // The window was extended since this timer was set: re-arm, keeping its reference.
                 states[gi].timerPending = true
-                timers.push(WindowTimer(closeAt: states[gi].closeAt, correlation: timer.correlation, group: timer.group))
+                var again = timer
+                again.closeAt = states[gi].closeAt
+                timers.push(again)
                 return nil
             }
             if isSliding { deactivate(gi) } else { f = closeWindow(gi) }
         }
-        groups.release(timer.group)
+        releaseGroup(timer.group)
         return f
     }
 
     private func armTimer(_ gi: Int) {
         guard !states[gi].timerPending else { return }
         states[gi].timerPending = true
-        groups.retain(UInt32(gi))
-        timers.push(WindowTimer(closeAt: states[gi].closeAt, correlation: Int32(index), group: UInt32(gi)))
+        retainGroup(UInt32(gi))
+        timers.push(WindowTimer(closeAt: states[gi].closeAt, correlation: Int32(index), group: UInt32(gi),
+                                prefix: groupsRef._withUnsafeGuaranteedRef { $0.orderPrefix(UInt32(gi)) }))
     }
 
     /// The oldest event time that any open window of this correlation derives from.
     func oldestRetainedTime() -> Int64? {
         var oldest: Int64? = nil
-        for gi in states.indices where states[gi].active {
+        for gi in 0..<states.count where states[gi].active {
             let t = isSliding ? slidingOrigin(gi) : states[gi].origin
             oldest = min(oldest ?? t, t)
         }
@@ -331,6 +390,10 @@ final class CorrelationWindows {
 
     // MARK: State and entries
 
+    private func growStates() {
+        while states.count < groupIdCapacity { states.append(GroupWindow()) }
+    }
+
     private func firing(_ gi: Int, start: Int64, end: Int64, detectedAt: Int64) -> Firing {
         var samples: [EventLocation] = []
         var e = states[gi].head
@@ -340,7 +403,7 @@ final class CorrelationWindows {
         }
         let first = isSliding ? entries[Int(states[gi].head)].time : states[gi].firstTime
         let origin = isSliding ? slidingOrigin(gi) : states[gi].origin
-        groups.retain(UInt32(gi))
+        retainGroup(UInt32(gi))
         return Firing(correlation: index, group: UInt32(gi), windowStart: start, windowEnd: end,
                       detectedAt: detectedAt, firstSeen: first, lastSeen: states[gi].lastTime,
                       value: currentValue(gi), origin: origin, samples: samples, lastLocation: states[gi].lastLocation)
@@ -353,7 +416,7 @@ final class CorrelationWindows {
         states[gi].active = true
         states[gi].firstTime = t
         states[gi].lastTime = t
-        groups.retain(UInt32(gi))
+        retainGroup(UInt32(gi))
         activeGroups += 1
     }
 
@@ -361,7 +424,7 @@ final class CorrelationWindows {
         while states[gi].head >= 0 { removeHead(gi) }
         states[gi].active = false
         activeGroups -= 1
-        groups.release(UInt32(gi))
+        releaseGroup(UInt32(gi))
     }
 
     private func append(_ gi: Int, _ t: Int64, _ origin: Int64, _ number: Double, _ location: EventLocation,
@@ -391,7 +454,7 @@ final class CorrelationWindows {
         states[gi].entryCount -= 1
         if entry.ownsPair {
             if pairs.decrement(PairCountTable.key(UInt32(gi), entry.tag)) == 0 { states[gi].distinct -= 1 }
-            if kind == .valueCount { values.release(entry.tag) }
+            if kind == .valueCount { releaseValue(entry.tag) }
         }
         if isSliding {
             states[gi].events -= 1

@@ -4,37 +4,164 @@
 struct WindowTimer {
     var closeAt: Int64
     var correlation: Int32
+    /// The group id; in a heap entry standing for a tumbling batch, the batch index.
     var group: UInt32
+    /// The group key's first 16 bytes (`ByteInterner.orderPrefix`), copied in so
+    /// that ordering timers due at the same time rarely reads the interner.
+    var prefixHigh: UInt64
+    var prefixLow: UInt64
+
+    init(closeAt: Int64, correlation: Int32, group: UInt32, prefix: (high: UInt64, low: UInt64)) {
+        self.closeAt = closeAt
+        self.correlation = correlation
+        self.group = group
+        prefixHigh = prefix.high
+        prefixLow = prefix.low
+    }
 }
 
-/// The pending `WindowTimer`s as a binary min-heap, in the deterministic order
-/// SPEC.md asks for: by close time, then rule index, then group key bytes.
-/// Each timer holds a reference on its group id, so the key bytes it is
-/// ordered by stay valid.
+/// The pending `WindowTimer`s, handed out in the deterministic order SPEC.md
+/// asks for: by close time, then rule index, then group key bytes. Each timer
+/// holds a reference on its group id, so the key bytes it is ordered by stay valid.
 ///
 /// Timers are lazy: a window whose close time moves later (a session that
 /// grows, a sliding window with new events) keeps its one pending timer, which
 /// re-arms itself at the new time when it comes due.
+///
+/// Tumbling windows of one correlation all close at the same bucket ends, and
+/// on high-cardinality keys nearly every event opens a window: so their timers
+/// are not heaped one by one but appended to a batch per (close time,
+/// correlation), which enters the heap once. A due batch is sorted by key when
+/// its closings may fire (conditions judged on the whole window); when they
+/// cannot (monotonic conditions fire on arrival), closing only frees state and
+/// the batch is handed out in arrival order, unsorted.
 final class TimerQueue {
-    /// The group interner of each correlation (set once the windows exist).
+    private struct BatchKey: Hashable {
+        var closeAt: Int64
+        var correlation: Int32
+    }
+
+    /// The group interner of each correlation.
     private var interners: [ByteInterner] = []
-    private var heap: [WindowTimer] = []
+    /// Per correlation: timers go to batches (tumbling), and whether a due batch is sorted.
+    private var batched: [Bool] = []
+    private var sortsBatches: [Bool] = []
+    /// Single timers, and one entry per open batch (`group` = batch index).
+    private var heap = PlainBuffer<WindowTimer>(capacity: 256)
+    private var batches: [[WindowTimer]] = []
+    private var freeBatches: [Int] = []
+    private var batchIndex: [BatchKey: Int] = [:]
+    /// Per correlation, the batch the last push went to (pushes mostly repeat it).
+    private var lastBatchKey: [BatchKey] = []
+    private var lastBatch: [Int] = []
+    /// The batch being handed out, from `drainPosition` on.
+    private var drain: [WindowTimer] = []
+    private var drainPosition = 0
+    private var drainKey = BatchKey(closeAt: .min, correlation: -1)
 
-    func setInterners(_ interners: [ByteInterner]) { self.interners = interners }
+    deinit { heap.deallocate() }
 
-    var count: Int { heap.count }
-    var isEmpty: Bool { heap.isEmpty }
+    /// Called once the windows exist: `batched[c]` for tumbling correlations,
+    /// `sorted[c]` when their closings may fire and so must come in key order.
+    func configure(interners: [ByteInterner], batched: [Bool], sorted: [Bool]) {
+        self.interners = interners
+        self.batched = batched
+        self.sortsBatches = sorted
+        lastBatchKey = batched.indices.map { BatchKey(closeAt: .min, correlation: Int32($0)) }
+        lastBatch = [Int](repeating: -1, count: batched.count)
+    }
+
+    var isEmpty: Bool { heap.isEmpty && drainPosition >= drain.count }
+
     /// Close time of the next timer due (`Int64.max` when none).
-    var nextCloseAt: Int64 { heap.isEmpty ? .max : heap[0].closeAt }
+    var nextCloseAt: Int64 {
+        let h = heap.isEmpty ? Int64.max : heap[0].closeAt
+        return drainPosition < drain.count ? min(h, drain[drainPosition].closeAt) : h
+    }
 
     @inline(__always)
     private func precedes(_ a: WindowTimer, _ b: WindowTimer) -> Bool {
         if a.closeAt != b.closeAt { return a.closeAt < b.closeAt }
         if a.correlation != b.correlation { return a.correlation < b.correlation }
+        // Prefixes are zero-padded big-endian words: their order is byte order
+        // wherever they differ (see `ByteInterner.compare`).
+        if a.prefixHigh != b.prefixHigh { return a.prefixHigh < b.prefixHigh }
+        if a.prefixLow != b.prefixLow { return a.prefixLow < b.prefixLow }
         return interners[Int(a.correlation)].compare(a.group, b.group) < 0
     }
 
     func push(_ t: WindowTimer) {
+        let c = Int(t.correlation)
+        guard batched[c] else { return heapPush(t) }
+        let key = BatchKey(closeAt: t.closeAt, correlation: t.correlation)
+        if drainPosition < drain.count && key == drainKey {
+            // Only reachable if a closing re-opened its own bucket; keep the drain in order.
+            var i = drain.count
+            if sortsBatches[c] { while i > drainPosition && precedes(t, drain[i - 1]) { i -= 1 } }
+            drain.insert(t, at: i)
+            return
+        }
+        let b: Int
+        if lastBatch[c] >= 0 && lastBatchKey[c] == key {
+            b = lastBatch[c]
+        } else if let known = batchIndex[key] {
+            b = known
+        } else {
+            b = freeBatches.popLast() ?? { batches.append([]); return batches.count - 1 }()
+            batchIndex[key] = b
+            heapPush(WindowTimer(closeAt: t.closeAt, correlation: t.correlation, group: UInt32(b), prefix: (0, 0)))
+        }
+        lastBatchKey[c] = key
+        lastBatch[c] = b
+        batches[b].append(t)
+    }
+
+    /// The next timer due (call only when not empty).
+    func pop() -> WindowTimer {
+        while true {
+            if drainPosition < drain.count && (heap.isEmpty || drainComesFirst()) {
+                drainPosition += 1
+                return drain[drainPosition - 1]
+            }
+            let top = heapPop()
+            guard batched[Int(top.correlation)] else { return top }
+            startDrain(batch: Int(top.group), key: BatchKey(closeAt: top.closeAt, correlation: top.correlation))
+        }
+    }
+
+    /// Whether the drain's next timer goes before the heap's top. A batch entry
+    /// never shares (close time, correlation) with the drain, so the first two
+    /// keys decide against it.
+    @inline(__always)
+    private func drainComesFirst() -> Bool {
+        let d = drain[drainPosition], h = heap[0]
+        if batched[Int(h.correlation)] {
+            return d.closeAt != h.closeAt ? d.closeAt < h.closeAt : d.correlation < h.correlation
+        }
+        return !precedes(h, d)
+    }
+
+    private func startDrain(batch b: Int, key: BatchKey) {
+        if drainPosition < drain.count {
+            // An earlier batch became due before this drain ended: park the rest as a batch again.
+            let rest = freeBatches.popLast() ?? { batches.append([]); return batches.count - 1 }()
+            batches[rest].append(contentsOf: drain[drainPosition...])
+            batchIndex[drainKey] = rest
+            heapPush(WindowTimer(closeAt: drainKey.closeAt, correlation: drainKey.correlation, group: UInt32(rest), prefix: (0, 0)))
+        }
+        batchIndex[key] = nil
+        let c = Int(key.correlation)
+        if lastBatch[c] == b { lastBatch[c] = -1 }
+        // Swap the batch's storage into the drain, keeping both capacities for reuse.
+        drain.removeAll(keepingCapacity: true)
+        swap(&drain, &batches[b])
+        freeBatches.append(b)
+        drainPosition = 0
+        drainKey = key
+        if sortsBatches[c] { drain.sort { precedes($0, $1) } }
+    }
+
+    private func heapPush(_ t: WindowTimer) {
         heap.append(t)
         var i = heap.count - 1
         while i > 0 {
@@ -46,7 +173,7 @@ final class TimerQueue {
         heap[i] = t
     }
 
-    func pop() -> WindowTimer {
+    private func heapPop() -> WindowTimer {
         let top = heap[0]
         let last = heap.removeLast()
         if !heap.isEmpty {

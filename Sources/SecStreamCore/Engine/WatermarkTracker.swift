@@ -9,9 +9,10 @@
 final class WatermarkTracker {
     let latenessMs: Int64
     let idleTimeoutMs: Int64
-    private var maxTime: [Int64] = []
-    private var lastActive: [Int64] = []
-    private var known: [Bool] = []
+    // Per input, written on every event: plain buffers (no uniqueness checks).
+    private var maxTime = PlainBuffer<Int64>()
+    private var lastActive = PlainBuffer<Int64>()
+    private var known = PlainBuffer<Bool>()
     private var globalMax = Int64.min
     private var wallClock: Int64 = 0
     private(set) var watermark = Int64.min
@@ -19,6 +20,12 @@ final class WatermarkTracker {
     init(latenessMs: Int64, idleTimeoutMs: Int64) {
         self.latenessMs = max(0, latenessMs)
         self.idleTimeoutMs = idleTimeoutMs
+    }
+
+    deinit {
+        maxTime.deallocate()
+        lastActive.deallocate()
+        known.deallocate()
     }
 
     /// Declares an input before its first event, so that it holds the watermark
@@ -33,10 +40,14 @@ final class WatermarkTracker {
     func isLate(_ t: Int64) -> Bool { latenessMs > 0 && t < watermark }
 
     /// Records an event of `input` (on time or late) and moves the watermark.
+    /// Only a larger time for the input can raise the bound (an input turning
+    /// active again can only lower the minimum, and the watermark never goes
+    /// back), so most events skip the recomputation.
     func observe(_ t: Int64, input: Int) {
         if input >= known.count || !known[input] { register(input) }
         lastActive[input] = wallClock
-        if t > maxTime[input] { maxTime[input] = t }
+        guard t > maxTime[input] else { return }
+        maxTime[input] = t
         if t > globalMax { globalMax = t }
         recompute()
     }
@@ -48,6 +59,15 @@ final class WatermarkTracker {
 
     private func recompute() {
         guard globalMax != .min else { return }
+        if known.count == 1 {
+            // One input (a file, stdin), just observed or ticking: the minimum is its own time.
+            let idle = idleTimeoutMs > 0 && wallClock - lastActive[0] >= idleTimeoutMs
+            if (!idle && maxTime[0] != .min) || latenessMs == 0 {
+                let bound = latenessMs > 0 ? maxTime[0] - latenessMs : globalMax
+                if bound > watermark { watermark = bound }
+                return
+            }
+        }
         var bound = globalMax
         if latenessMs > 0 {
             var minActive = Int64.max

@@ -36,6 +36,20 @@ public final class WindowEngine {
     private var counts = EngineCounters()
     private var finished = false
 
+    /// Per target id, `plan.targets` flattened for the per-record path (no enum
+    /// payload to unpack, no array of class references to retain).
+    private struct Route {
+        /// The correlation fed, or -1 when the target is a detection's own alert.
+        var correlation: Int32
+        var input: Int32
+        var detection: Int32
+        /// value_count: the record's value bytes are interned.
+        var internsValue: Bool
+    }
+    private var routes = PlainBuffer<Route>()
+    /// `windows` again, unretained: the engine keeps them alive through `windows`.
+    private var windowRefs = PlainBuffer<Unmanaged<CorrelationWindows>>()
+
     public init(rules: RuleSet, options: EngineOptions = EngineOptions(), sources: SourceTable, sink: AlertSink) {
         self.options = options
         self.plan = EnginePlan(rules: rules)
@@ -44,8 +58,24 @@ public final class WindowEngine {
         let timers = TimerQueue()
         self.timers = timers
         self.windows = rules.correlations.enumerated().map { CorrelationWindows(index: $0.offset, rule: $0.element, timers: timers) }
-        timers.setInterners(windows.map(\.groups))
+        timers.configure(interners: windows.map(\.groups), batched: windows.map(\.isTumbling),
+                         sorted: windows.map(\.closingMayFire))
         clock = WatermarkTracker(latenessMs: options.latenessMs, idleTimeoutMs: options.idleTimeoutMs)
+        for w in windows { windowRefs.append(Unmanaged.passUnretained(w)) }
+        for target in plan.targets {
+            switch target {
+            case .detectionAlert(let d):
+                routes.append(Route(correlation: -1, input: 0, detection: Int32(d), internsValue: false))
+            case .correlationInput(let c, let i):
+                routes.append(Route(correlation: Int32(c), input: Int32(i), detection: -1,
+                                    internsValue: plan.valueNeeds[c] == .bytes))
+            }
+        }
+    }
+
+    deinit {
+        routes.deallocate()
+        windowRefs.deallocate()
     }
 
     /// Current watermark (epoch ms; `Int64.min` before the first event).
@@ -97,14 +127,22 @@ public final class WindowEngine {
     @discardableResult
     public func admit(time: Int64, input: Int = 0, line: Int, of batch: MatchBatch) -> Bool {
         let onTime = accept(time, input)
-        let records = batch.records
+        // Most lines have no record: look before opening the buffers (each
+        // `withUnsafe...` costs a retain/release pair), then open them once per line.
         var r = batch.readIndex
-        while r < records.count && Int(records[r].line) < line { r += 1 }
-        while r < records.count && Int(records[r].line) == line {
-            if onTime { enqueue(records[r], batch) }
-            r += 1
+        if r < batch.records.count && Int(batch.records[r].line) <= line {
+            batch.records.withUnsafeBufferPointer { records in
+                while r < records.count && Int(records[r].line) < line { r += 1 }
+                guard r < records.count && Int(records[r].line) == line else { return }
+                batch.bytes.withUnsafeBytes { bytes in
+                    while r < records.count && Int(records[r].line) == line {
+                        if onTime { enqueue(records[r], bytes) }
+                        r += 1
+                    }
+                }
+            }
+            batch.readIndex = r
         }
-        batch.readIndex = r
         release(upTo: releaseBound)
         return onTime
     }
@@ -158,15 +196,20 @@ public final class WindowEngine {
         return true
     }
 
-    private func enqueue(_ r: MatchRecord, _ batch: MatchBatch) {
+    /// Interns a record's key (and value) and holds it in the reorder buffer.
+    /// `bytes` is the batch's byte arena.
+    @inline(__always)
+    private func enqueue(_ r: MatchRecord, _ bytes: UnsafeRawBufferPointer) {
         var group: UInt32 = 0
         var value = CorrelationWindows.noValue
-        if case .correlationInput(let c, _) = plan.targets[Int(r.target)] {
-            let w = windows[c]
-            let bytesValue = plan.valueNeeds[c] == .bytes
-            batch.withBytes(of: r) { key, val in
-                group = w.groups.acquire(key)
-                if bytesValue { value = w.values.acquire(val) }
+        let route = routes[Int(r.target)]
+        if route.correlation >= 0 {
+            windowRefs[Int(route.correlation)]._withUnsafeGuaranteedRef { w in
+                let key = UnsafeRawBufferPointer(rebasing: bytes[Int(r.keyStart)..<Int(r.keyStart + r.keyLength)])
+                group = w.acquireGroup(key)
+                if route.internsValue {
+                    value = w.acquireValue(UnsafeRawBufferPointer(rebasing: bytes[Int(r.valueStart)..<Int(r.valueStart + r.valueLength)]))
+                }
             }
         }
         reorder.push(PendingMatch(time: r.time, arrival: arrival, target: r.target, group: group, value: value,
@@ -182,11 +225,11 @@ public final class WindowEngine {
     private func release(upTo watermark: Int64) {
         let timers = self.timers
         while true {
-            let nextMatch = reorder.nextTime ?? .max
+            let nextMatch = reorder.nextTimeOrMax
             let nextClose = timers.nextCloseAt
             if nextClose <= watermark && nextClose <= nextMatch && !timers.isEmpty {
                 let t = timers.pop()
-                if let f = windows[Int(t.correlation)].timerFired(t) { handle(f) }
+                if let f = windowRefs[Int(t.correlation)]._withUnsafeGuaranteedRef({ $0.timerFired(t) }) { handle(f) }
             } else if nextMatch <= watermark && !reorder.isEmpty {
                 process(reorder.pop())
             } else {
@@ -196,19 +239,23 @@ public final class WindowEngine {
     }
 
     private func process(_ m: PendingMatch) {
-        switch plan.targets[Int(m.target)] {
-        case .detectionAlert(let d):
-            let meta = plan.rules.detections[d].meta
+        let route = routes[Int(m.target)]
+        if route.correlation < 0 {
+            let meta = plan.rules.detections[Int(route.detection)].meta
             emitAlert(meta: meta, groupBy: [], key: UnsafeRawBufferPointer(start: nil, count: 0), start: m.time,
                       end: m.time, value: 1, firstSeen: m.time, lastSeen: m.time, detectedAt: m.time,
                       samples: [m.location], eventHash: m.eventHash)
-        case .correlationInput(let c, let i):
-            let w = windows[c]
-            let r = w.add(group: m.group, time: m.time, origin: m.time, input: i, value: m.value, number: m.number, location: m.location)
-            w.groups.release(m.group)
-            if m.value != CorrelationWindows.noValue { w.values.release(m.value) }
-            if let f = r.closed { handle(f) }
-            if let f = r.fired { handle(f) }
+            return
+        }
+        let fired = windowRefs[Int(route.correlation)]._withUnsafeGuaranteedRef { w in
+            let fired = w.add(group: m.group, time: m.time, origin: m.time, input: Int(route.input), value: m.value,
+                              number: m.number, location: m.location)
+            w.releaseGroup(m.group)
+            if m.value != CorrelationWindows.noValue { w.releaseValue(m.value) }
+            return fired
+        }
+        if fired {
+            for f in windows[Int(route.correlation)].takeFirings() { handle(f) }
         }
     }
 
@@ -229,11 +276,12 @@ public final class WindowEngine {
             guard GroupKey.remap(w.groups.bytes(f.group), indexes: target.rule.inputs[i2].groupIndexes, into: &chainKey)
             else { continue }
             let g2 = chainKey.withUnsafeBytes { target.groups.acquire($0) }
-            let r = target.add(group: g2, time: f.detectedAt, origin: f.origin, input: i2, value: CorrelationWindows.noValue,
-                               number: f.value, location: f.lastLocation)
+            let fired = target.add(group: g2, time: f.detectedAt, origin: f.origin, input: i2, value: CorrelationWindows.noValue,
+                                   number: f.value, location: f.lastLocation)
             target.groups.release(g2)
-            if let x = r.closed { handle(x) }
-            if let x = r.fired { handle(x) }
+            if fired {
+                for x in target.takeFirings() { handle(x) }
+            }
         }
         w.groups.release(f.group)
     }
