@@ -4,13 +4,40 @@ import Foundation
 public final class ChunkBuffer: @unchecked Sendable {
     public let base: UnsafeMutableRawPointer
     public let capacity: Int
+    /// Offset of each buffered line's end (its `\n`, or the end of the data for
+    /// an unterminated last line), found once by the reader so that workers do
+    /// not split the lines again. Kept with the buffer so it is allocated once;
+    /// a raw pointer so that reading it per line costs no reference counting.
+    private(set) var lineEnds: UnsafeMutablePointer<Int32>
+    private(set) var lineEndCount = 0
+    private var lineEndCapacity = 4096
 
     init(capacity: Int) {
         self.capacity = capacity
         base = .allocate(byteCount: capacity, alignment: 64)
+        lineEnds = .allocate(capacity: lineEndCapacity)
     }
 
-    deinit { base.deallocate() }
+    deinit {
+        base.deallocate()
+        lineEnds.deallocate()
+    }
+
+    /// Records the line ends of the first `byteCount` bytes (see `findLineEnds`).
+    func splitLines(byteCount: Int) {
+        lineEndCount = 0
+        findLineEnds(UnsafeRawBufferPointer(start: base, count: byteCount)) { end in
+            if lineEndCount == lineEndCapacity {
+                let grown = UnsafeMutablePointer<Int32>.allocate(capacity: lineEndCapacity * 2)
+                grown.moveInitialize(from: lineEnds, count: lineEndCount)
+                lineEnds.deallocate()
+                lineEnds = grown
+                lineEndCapacity *= 2
+            }
+            lineEnds[lineEndCount] = end
+            lineEndCount += 1
+        }
+    }
 }
 
 /// Recycles chunk buffers so that a steady stream of chunks allocates nothing:
