@@ -41,21 +41,42 @@ struct StringSpecialIndex {
                 bits |= Self.gather(JSONLexing.stringSpecialMask(w)) &<< UInt64(k &* 8)
             }
         } else {
-            // The line's last, partial block: whole words, then the last few bytes one by one.
-            let words = (end &- start) >> 3
-            for k in 0..<words {
-                let w = UnsafeRawPointer(p + (start &+ k &* 8)).loadUnaligned(as: UInt64.self)
-                bits |= Self.gather(JSONLexing.stringSpecialMask(w)) &<< UInt64(k &* 8)
-            }
-            for k in (words &* 8)..<(end &- start) {
-                let c = p[start &+ k]
-                if c == JSONLexing.quote || c == JSONLexing.backslash || c < 0x20 || c >= 0x80 {
-                    bits |= 1 &<< UInt64(k)
-                }
-            }
+            bits = partialBlockMask(start)
         }
         cachedBlock = block
         cachedMask = bits
+        return bits
+    }
+
+    /// The mask of the line's last, partial block (once per line: kept out of
+    /// line so the full-block path inlines small).
+    @inline(never)
+    private func partialBlockMask(_ start: Int) -> UInt64 {
+        var bits: UInt64 = 0
+        // The line's last, partial block: whole words, then the last few
+        // bytes as the top of the word that ends the line (never a read
+        // past the line), shifted down; the emptied lanes are masked off.
+        let count = end &- start
+        let words = count >> 3
+        for k in 0..<words {
+            let w = UnsafeRawPointer(p + (start &+ k &* 8)).loadUnaligned(as: UInt64.self)
+            bits |= Self.gather(JSONLexing.stringSpecialMask(w)) &<< UInt64(k &* 8)
+        }
+        let rest = count & 7
+        if rest > 0 {
+            if end >= 8 {
+                let w = UnsafeRawPointer(p + (end &- 8)).loadUnaligned(as: UInt64.self) &>> UInt64((8 &- rest) &* 8)
+                let lanes = Self.gather(JSONLexing.stringSpecialMask(w)) & ((1 &<< UInt64(rest)) &- 1)
+                bits |= lanes &<< UInt64(words &* 8)
+            } else {
+                for k in (words &* 8)..<count {
+                    let c = p[start &+ k]
+                    if c == JSONLexing.quote || c == JSONLexing.backslash || c < 0x20 || c >= 0x80 {
+                        bits |= 1 &<< UInt64(k)
+                    }
+                }
+            }
+        }
         return bits
     }
 
