@@ -100,51 +100,58 @@ final class ScanJob {
         return try owned.withUnsafeBytes { try body($0) }
     }
 
-    /// Runs on a worker thread.
+    /// Runs on a worker thread. A file chunk's lines are scanned as they are
+    /// listed, in one pass, so each line is brought into cache once.
     func work() {
-        if let chunk {
-            let base = chunk.bytes.baseAddress
-            for line in chunk {
-                let start = line.isOversized || base == nil ? 0 : line.bytes.baseAddress! - base!
-                lines.append(LineRef(start: start, length: line.length, position: Int64(line.number),
-                                     oversized: line.isOversized))
-            }
-        }
+        let scanner = context.scanner
+        let timeField = context.rules.timeField
+        let detections = context.detections
+        let extractor = context.extractor
+        let source = self.source
+        let batch = self.batch
+        let slots = self.slots
         withStorage { storage in
-            let scanner = context.scanner
-            let timeField = context.rules.timeField
-            let detections = context.detections
-            let extractor = context.extractor
-            let source = self.source
-            let batch = self.batch
-            for index in 0..<lines.count {
-                let ref = lines[index]
+            @inline(__always)
+            func process(_ index: Int, _ ref: LineRef) {
                 if ref.oversized {
                     notAnEvent(index, "line of \(ref.length) bytes exceeds the 1 MiB limit")
-                    continue
+                    return
                 }
                 if ref.length == 0 {
                     notAnEvent(index, nil)
-                    continue
+                    return
                 }
                 let bytes = UnsafeRawBufferPointer(rebasing: storage[ref.start..<(ref.start + ref.length)])
                 let result = scanner.scan(bytes, into: slots)
                 guard result.isOK else {
                     notAnEvent(index, result.description)
-                    continue
+                    return
                 }
                 let event = EventView(line: bytes, slots: UnsafeBufferPointer(slots))
                 let ts = slots[timeField]
                 guard let time = timeParser.parse(event.raw(timeField), kind: ts.kind) else {
                     notAnEvent(index, ts.kind == .missing ? "no event time field '\(context.timeFieldName)'"
                                                            : "unparseable event time in '\(context.timeFieldName)'")
-                    continue
+                    return
                 }
                 times.append(time)
                 let location = EventLocation(source: source, position: ref.position)
                 detections.forEachMatch(event) { d in
                     extractor.extract(detection: d, event: event, time: time, location: location, line: index, into: batch)
                 }
+            }
+
+            if let chunk {
+                let base = storage.baseAddress
+                for line in chunk {
+                    let start = line.isOversized || base == nil ? 0 : line.bytes.baseAddress! - base!
+                    let ref = LineRef(start: start, length: line.length, position: Int64(line.number),
+                                      oversized: line.isOversized)
+                    lines.append(ref)
+                    process(lines.count - 1, ref)
+                }
+            } else {
+                for index in 0..<lines.count { process(index, lines[index]) }
             }
         }
     }

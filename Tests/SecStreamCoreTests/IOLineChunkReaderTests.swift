@@ -167,11 +167,14 @@ final class IOLineChunkReaderTests: XCTestCase {
 
     func testFindLineEndsMatchesNewlinePositions() {
         // Also through a chunk buffer, whose table grows past its first capacity.
-        let many = [UInt8](repeating: 0x0a, count: 10_000) + [0x41]
+        // `\r\n` and a lone `\r` line: the `\r` before a `\n` is not content.
+        let many = [UInt8](repeating: 0x0a, count: 10_000) + Array("\r\nx\r\n\r".utf8)
         let buffer = ChunkBuffer(capacity: many.count)
         buffer.base.copyMemory(from: many, byteCount: many.count)
         buffer.splitLines(byteCount: many.count)
-        XCTAssertEqual((0..<buffer.lineEndCount).map { buffer.lineEnds[$0] }, (0..<10_000).map { Int32($0) } + [10_001])
+        let decoded = (0..<buffer.lineEndCount).map { ChunkBuffer.decodeLineEnd(buffer.lineEnds[$0]) }
+        XCTAssertEqual(decoded.map(\.next), (0..<10_000).map { $0 + 1 } + [10_002, 10_005, 10_007])
+        XCTAssertEqual(decoded.map(\.contentEnd), Array(0..<10_000) + [10_000, 10_003, 10_005])
 
         for seed: UInt64 in 1...50 {
             var rng = SplitMix(seed)

@@ -68,7 +68,7 @@ public final class LineChunk: Sequence, @unchecked Sendable {
         private let chunk: LineChunk
         /// The buffer's bytes and line ends: they stay put while `chunk` is held.
         private let base: UnsafeRawPointer
-        private let ends: UnsafePointer<Int32>
+        private let ends: UnsafePointer<UInt32>
         private let endCount: Int
         private let skippedCount: Int
         private let maxLineLength: Int
@@ -97,10 +97,9 @@ public final class LineChunk: Sequence, @unchecked Sendable {
             }
             guard lineIndex < endCount else { return nil }
             let lineStart = start
-            var lineEnd = Int(ends[lineIndex])
+            let (lineEnd, next) = ChunkBuffer.decodeLineEnd(ends[lineIndex])
             lineIndex += 1
-            start = lineEnd + 1
-            if lineEnd > lineStart && base.load(fromByteOffset: lineEnd - 1, as: UInt8.self) == 0x0d { lineEnd -= 1 }
+            start = next
             let length = lineEnd - lineStart
             let n = number
             number += 1
