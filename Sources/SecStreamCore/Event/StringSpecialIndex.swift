@@ -36,10 +36,13 @@ struct StringSpecialIndex {
         let start = block << 6
         var bits: UInt64 = 0
         if start &+ 64 <= end {
-            for k in 0..<8 {
-                let w = UnsafeRawPointer(p + (start &+ k &* 8)).loadUnaligned(as: UInt64.self)
-                bits |= Self.gather(JSONLexing.stringSpecialMask(w)) &<< UInt64(k &* 8)
-            }
+            bits = blockMask(start)
+        } else if start >= end {
+            bits = 0  // asked from the very end of the line: nothing is left
+        } else if end >= 64 {
+            // The line's last, partial block: classify the 64 bytes that end the
+            // line (never a read past it) and shift out those before the block.
+            bits = blockMask(end &- 64) &>> UInt64(64 &- (end &- start))
         } else {
             bits = partialBlockMask(start)
         }
@@ -48,8 +51,19 @@ struct StringSpecialIndex {
         return bits
     }
 
-    /// The mask of the line's last, partial block (once per line: kept out of
-    /// line so the full-block path inlines small).
+    /// The flags of the 64 bytes from `start`.
+    @inline(__always)
+    private func blockMask(_ start: Int) -> UInt64 {
+        var bits: UInt64 = 0
+        for k in 0..<8 {
+            let w = UnsafeRawPointer(p + (start &+ k &* 8)).loadUnaligned(as: UInt64.self)
+            bits |= Self.gather(JSONLexing.stringSpecialMask(w)) &<< UInt64(k &* 8)
+        }
+        return bits
+    }
+
+    /// The mask of the partial block of a line shorter than 64 bytes (kept out
+    /// of line so the common paths inline small).
     @inline(never)
     private func partialBlockMask(_ start: Int) -> UInt64 {
         var bits: UInt64 = 0
