@@ -14,6 +14,7 @@ final class EventPipeline {
     let archive: EventSink?
     private let context: ScanContext
     private let depth: Int
+    private let workers: Int
     private var freeJobs: [ScanJob] = []
     private let freeLock = NSLock()
 
@@ -31,13 +32,13 @@ final class EventPipeline {
         self.archive = archive
         engine = WindowEngine(rules: rules, options: engineOptions, sources: sources, sink: alerts)
         context = ScanContext(rules: rules)
-        let workers = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
+        workers = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
         depth = max(4, workers * 3)
     }
 
     /// Runs `source` to its end (or until `shouldStop` says so between jobs).
     func run(_ source: LineSource, shouldStop: @escaping () -> Bool = { false }) throws {
-        let queue = OrderedWorkQueue<ScanJob>(depth: depth)
+        let queue = OrderedWorkQueue<ScanJob>(depth: depth, workers: workers)
         try queue.run(
             produce: { [self] in
                 if shouldStop() { return nil }
@@ -67,29 +68,49 @@ final class EventPipeline {
     private func consume(_ job: ScanJob) throws {
         try job.withStorage { storage in
             let input = job.input
-            for (i, ref) in job.lines.enumerated() {
-                let raw = ref.oversized ? UnsafeRawBufferPointer(start: nil, count: 0)
-                                        : UnsafeRawBufferPointer(rebasing: storage[ref.start..<(ref.start + ref.length)])
-                let location = EventLocation(source: job.source, position: ref.position)
-                bytes += ref.length + 1
-                switch job.outcomes[i] {
-                case .blank:
-                    blank += 1
-                case .malformed(let reason):
-                    try deadLetters.writeMalformed(reason, location: location, sources: sources, raw: raw)
-                case .event(let time):
-                    if engine.admit(time: time, input: input, line: i, of: job.batch) {
-                        try archive?.append(raw, time: time, location: location)
-                    } else {
-                        try deadLetters.writeLate(time: time, watermark: engine.watermark, location: location,
-                                                  sources: sources, raw: raw)
+            let batch = job.batch
+            let nonEvents = job.nonEvents
+            var nextNonEvent = 0
+            let lineCount = job.lines.count
+            try job.lines.withUnsafeBufferPointer { refs in
+                try job.times.withUnsafeBufferPointer { times in
+                    for i in 0..<lineCount {
+                        let ref = refs[i]
+                        bytes &+= ref.length &+ 1
+                        let time = times[i]
+                        if time == ScanJob.nonEventMark && nextNonEvent < nonEvents.count
+                            && nonEvents[nextNonEvent].line == Int32(i) {
+                            let reason = nonEvents[nextNonEvent].reason
+                            nextNonEvent += 1
+                            guard let reason else { blank += 1; continue }
+                            try deadLetters.writeMalformed(reason, location: location(job, ref), sources: sources,
+                                                           raw: raw(storage, ref))
+                            continue
+                        }
+                        if engine.admit(time: time, input: input, line: i, of: batch) {
+                            if let archive { try archive.append(raw(storage, ref), time: time, location: location(job, ref)) }
+                        } else {
+                            try deadLetters.writeLate(time: time, watermark: engine.watermark, location: location(job, ref),
+                                                      sources: sources, raw: raw(storage, ref))
+                        }
                     }
                 }
             }
-            lines += job.lines.count
+            lines += lineCount
         }
         try alerts.checkError()
         try archive?.jobDone()
+    }
+
+    @inline(__always)
+    private func location(_ job: ScanJob, _ ref: LineRef) -> EventLocation {
+        EventLocation(source: job.source, position: ref.position)
+    }
+
+    @inline(__always)
+    private func raw(_ storage: UnsafeRawBufferPointer, _ ref: LineRef) -> UnsafeRawBufferPointer {
+        ref.oversized ? UnsafeRawBufferPointer(start: nil, count: 0)
+                      : UnsafeRawBufferPointer(rebasing: storage[ref.start..<(ref.start + ref.length)])
     }
 
     private func takeJob() -> ScanJob {

@@ -14,15 +14,18 @@ final class OrderedWorkQueue<Job: AnyObject> {
     }
 
     private let depth: Int
-    private let workers: DispatchQueue
+    private let workerCount: Int
     private let lock = NSCondition()
+    /// Jobs in flight, in production order (the consumer takes the first).
     private var queue: [Slot] = []
+    /// Jobs not yet picked up by a worker, in production order.
+    private var ready: [Slot] = []
     private var finished = false
     private var producerError: Error?
 
-    init(depth: Int) {
+    init(depth: Int, workers: Int) {
         self.depth = max(2, depth)
-        self.workers = DispatchQueue(label: "secstream.scan", attributes: .concurrent)
+        self.workerCount = max(1, workers)
     }
 
     /// `produce` returns the next job filled with input (nil at the end); it runs
@@ -48,12 +51,27 @@ final class OrderedWorkQueue<Job: AnyObject> {
                     return
                 }
                 let slot = Slot(job)
-                lock.lock(); queue.append(slot); lock.broadcast(); lock.unlock()
-                workers.async { work(slot.job); slot.done.signal() }
+                lock.lock(); queue.append(slot); ready.append(slot); lock.broadcast(); lock.unlock()
             }
         }
         producer.stackSize = 1 << 20
         producer.start()
+        for _ in 0..<workerCount {
+            let worker = Thread { [self] in
+                // Drain every produced job even after a stop: the consumer waits for all of them.
+                while true {
+                    lock.lock()
+                    while ready.isEmpty && !finished { lock.wait() }
+                    if ready.isEmpty { lock.unlock(); return }
+                    let slot = ready.removeFirst()
+                    lock.unlock()
+                    work(slot.job)
+                    slot.done.signal()
+                }
+            }
+            worker.stackSize = 1 << 20
+            worker.start()
+        }
 
         var consumerError: Error?
         while true {

@@ -1,13 +1,14 @@
 import SecStreamCore
 
-/// What became of one line after the stateless stage.
-enum LineOutcome {
-    /// A valid event at this time (epoch ms).
-    case event(Int64)
-    /// Not an event: the reason goes to the dead-letter record.
-    case malformed(String)
-    /// An empty line: no data, skipped (as jq and DuckDB do) but counted.
-    case blank
+/// A line of a job that is not an event, kept in a side table so the per-line
+/// results stay a plain `[Int64]` (an enum with a `String` payload would make
+/// every element copy retain and release).
+struct NonEventLine {
+    /// Index of the line in the job.
+    var line: Int32
+    /// Why the line is not an event (to the dead-letter record); nil for an
+    /// empty line, which is skipped (as jq and DuckDB do) but counted.
+    var reason: String?
 }
 
 /// One line of a job: where its bytes are in the job's storage and where it
@@ -38,7 +39,12 @@ final class ScanJob {
     /// Opaque to the pipeline: what the source needs back after the engine
     /// consumed the job (e.g. Kafka's topic-partition and last offset).
     var token: Int64 = 0
-    var outcomes: [LineOutcome] = []
+    /// Per line, the event time (epoch ms); `nonEventMark` where the line may
+    /// be in `nonEvents` (a real event time can equal the mark: the side table decides).
+    private(set) var times: [Int64] = []
+    /// The lines that are not events, in line order.
+    private(set) var nonEvents: [NonEventLine] = []
+    static let nonEventMark = Int64.min
     let batch = MatchBatch()
     private let slots: UnsafeMutableBufferPointer<FieldSlot>
     private var timeParser = EventTimeParser()
@@ -48,7 +54,7 @@ final class ScanJob {
         self.context = context
         slots = .allocate(capacity: max(1, context.scanner.fieldCount))
         slots.initialize(repeating: .missing)
-        outcomes.reserveCapacity(16_384)
+        times.reserveCapacity(16_384)
         lines.reserveCapacity(16_384)
     }
 
@@ -76,7 +82,8 @@ final class ScanJob {
         chunk = nil
         owned.removeAll(keepingCapacity: true)
         lines.removeAll(keepingCapacity: true)
-        outcomes.removeAll(keepingCapacity: true)
+        times.removeAll(keepingCapacity: true)
+        nonEvents.removeAll(keepingCapacity: true)
         batch.reset()
         self.source = source
         self.input = input
@@ -93,51 +100,67 @@ final class ScanJob {
         return try owned.withUnsafeBytes { try body($0) }
     }
 
-    /// Runs on a worker thread.
+    /// Runs on a worker thread. A file chunk's lines are scanned as they are
+    /// listed, in one pass, so each line is brought into cache once.
     func work() {
-        if let chunk {
-            let base = chunk.bytes.baseAddress
-            for line in chunk {
-                let start = line.isOversized || base == nil ? 0 : line.bytes.baseAddress! - base!
-                lines.append(LineRef(start: start, length: line.length, position: Int64(line.number),
-                                     oversized: line.isOversized))
-            }
-        }
+        let scanner = context.scanner
+        let timeField = context.rules.timeField
+        let detections = context.detections
+        let extractor = context.extractor
+        let source = self.source
+        let batch = self.batch
+        let slots = self.slots
         withStorage { storage in
-            let scanner = context.scanner
-            let timeField = context.rules.timeField
-            let detections = context.detections
-            let extractor = context.extractor
-            for index in 0..<lines.count {
-                let ref = lines[index]
+            @inline(__always)
+            func process(_ index: Int, _ ref: LineRef) {
                 if ref.oversized {
-                    outcomes.append(.malformed("line of \(ref.length) bytes exceeds the 1 MiB limit"))
-                    continue
+                    notAnEvent(index, "line of \(ref.length) bytes exceeds the 1 MiB limit")
+                    return
                 }
                 if ref.length == 0 {
-                    outcomes.append(.blank)
-                    continue
+                    notAnEvent(index, nil)
+                    return
                 }
                 let bytes = UnsafeRawBufferPointer(rebasing: storage[ref.start..<(ref.start + ref.length)])
                 let result = scanner.scan(bytes, into: slots)
                 guard result.isOK else {
-                    outcomes.append(.malformed(result.description))
-                    continue
+                    notAnEvent(index, result.description)
+                    return
                 }
                 let event = EventView(line: bytes, slots: UnsafeBufferPointer(slots))
                 let ts = slots[timeField]
                 guard let time = timeParser.parse(event.raw(timeField), kind: ts.kind) else {
-                    outcomes.append(.malformed(ts.kind == .missing ? "no event time field '\(context.timeFieldName)'"
-                                                                    : "unparseable event time in '\(context.timeFieldName)'"))
-                    continue
+                    notAnEvent(index, ts.kind == .missing ? "no event time field '\(context.timeFieldName)'"
+                                                           : "unparseable event time in '\(context.timeFieldName)'")
+                    return
                 }
-                outcomes.append(.event(time))
+                times.append(time)
                 let location = EventLocation(source: source, position: ref.position)
-                for d in 0..<detections.count where detections[d].matcher.matches(event) {
+                detections.forEachMatch(event) { d in
                     extractor.extract(detection: d, event: event, time: time, location: location, line: index, into: batch)
                 }
             }
+
+            if let chunk {
+                let base = storage.baseAddress
+                for line in chunk {
+                    let start = line.isOversized || base == nil ? 0 : line.bytes.baseAddress! - base!
+                    let ref = LineRef(start: start, length: line.length, position: Int64(line.number),
+                                      oversized: line.isOversized)
+                    lines.append(ref)
+                    process(lines.count - 1, ref)
+                }
+            } else {
+                for index in 0..<lines.count { process(index, lines[index]) }
+            }
         }
+    }
+}
+
+extension ScanJob {
+    private func notAnEvent(_ line: Int, _ reason: String?) {
+        times.append(Self.nonEventMark)
+        nonEvents.append(NonEventLine(line: Int32(line), reason: reason))
     }
 }
 
@@ -145,14 +168,14 @@ final class ScanJob {
 final class ScanContext: @unchecked Sendable {
     let rules: RuleSet
     let scanner: FieldScanner
-    let detections: [DetectionRule]
+    let detections: DetectionMatcherSet
     let extractor: MatchExtractor
     let timeFieldName: String
 
     init(rules: RuleSet) {
         self.rules = rules
         scanner = FieldScanner(schema: rules.schema)
-        detections = rules.detections
+        detections = DetectionMatcherSet(rules.detections)
         extractor = MatchExtractor(rules: rules)
         timeFieldName = rules.schema.paths[rules.timeField]
     }

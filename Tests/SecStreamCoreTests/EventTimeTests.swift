@@ -114,7 +114,9 @@ final class EventTimeTests: XCTestCase {
         XCTAssertEqual(Durations.parseMs("2d"), 172_800_000)
         XCTAssertEqual(Durations.parseMs("1w"), 604_800_000)
         XCTAssertEqual(Durations.parseMs(" 10s "), 10_000)
-        for bad in ["", "5", "m", "5x", "-5m", "1.5h", "5 m", "99999999999999999w", "5M"] {
+        XCTAssertEqual(Durations.parseMs("0"), 0, "zero needs no unit")
+        XCTAssertEqual(Durations.parseMs("0ms"), 0)
+        for bad in ["", "5", "00", "m", "5x", "-5m", "1.5h", "5 m", "99999999999999999w", "5M"] {
             XCTAssertNil(Durations.parseMs(bad), bad)
         }
         XCTAssertEqual(Durations.format(300_000), "5m")

@@ -165,12 +165,25 @@ final class IOLineChunkReaderTests: XCTestCase {
         }
     }
 
-    func testCountNewlinesMatchesByteCount() {
+    func testFindLineEndsMatchesNewlinePositions() {
+        // Also through a chunk buffer, whose table grows past its first capacity.
+        // `\r\n` and a lone `\r` line: the `\r` before a `\n` is not content.
+        let many = [UInt8](repeating: 0x0a, count: 10_000) + Array("\r\nx\r\n\r".utf8)
+        let buffer = ChunkBuffer(capacity: many.count)
+        buffer.base.copyMemory(from: many, byteCount: many.count)
+        buffer.splitLines(byteCount: many.count)
+        let decoded = (0..<buffer.lineEndCount).map { ChunkBuffer.decodeLineEnd(buffer.lineEnds[$0]) }
+        XCTAssertEqual(decoded.map(\.next), (0..<10_000).map { $0 + 1 } + [10_002, 10_005, 10_007])
+        XCTAssertEqual(decoded.map(\.contentEnd), Array(0..<10_000) + [10_000, 10_003, 10_005])
+
         for seed: UInt64 in 1...50 {
             var rng = SplitMix(seed)
             let bytes = (0..<Int(rng.next() % 200)).map { _ in [0x0a, 0x0b, 0x8a, 0x00, 0x41][Int(rng.next() % 5)] as UInt8 }
-            XCTAssertEqual(bytes.withUnsafeBytes { countNewlines($0) }, bytes.filter { $0 == 0x0a }.count)
+            var ends: [Int32] = []
+            bytes.withUnsafeBytes { findLineEnds($0) { ends.append($0) } }
+            var expected = bytes.indices.filter { bytes[$0] == 0x0a }.map { Int32($0) }
+            if let last = bytes.last, last != 0x0a { expected.append(Int32(bytes.count)) }
+            XCTAssertEqual(ends, expected, "seed \(seed)")
         }
     }
 }
-

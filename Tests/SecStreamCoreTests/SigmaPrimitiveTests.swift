@@ -76,6 +76,34 @@ final class SigmaPrimitiveTests: XCTestCase {
         XCTAssertNil(bytes("[]") { raw -> (Int, Int, ValueKind)? in var c = ArrayElementCursor(raw); return c.next().map { ($0.start, $0.end, $0.kind) } })
     }
 
+    func testWordAtATimeCaseFoldingMatchesByteFolding() {
+        var rng = SplitMix(42)
+        for _ in 0..<2000 {
+            var w: UInt64 = 0
+            // Bytes around the letter ranges and non-ASCII, where a lane trick would slip.
+            for k in 0..<8 {
+                let pick: [UInt8] = [0x40, 0x41, 0x5a, 0x5b, 0x60, 0x61, 0x7a, 0x7b, 0xc1, 0xda, 0xe1, 0x00, 0xff]
+                let b = rng.next() % 3 == 0 ? UInt8(truncatingIfNeeded: rng.next()) : pick[Int(rng.next() % UInt64(pick.count))]
+                w |= UInt64(b) << UInt64(k * 8)
+            }
+            var expected: UInt64 = 0
+            for k in 0..<8 { expected |= UInt64(StringPattern.lower(UInt8(truncatingIfNeeded: w >> UInt64(k * 8)))) << UInt64(k * 8) }
+            XCTAssertEqual(StringPattern.lowerASCII8(w), expected, String(w, radix: 16))
+        }
+        let arena = MatcherArena()
+        func matches(_ pattern: String, _ text: String, cased: Bool = false) -> Bool {
+            let p = StringPattern(SigmaString(parsing: pattern), caseSensitive: cased, arena: arena)
+            return bytes(text) { p.matches($0) }
+        }
+        XCTAssertTrue(matches("authentication", "AuThEnTiCaTiOn"))
+        XCTAssertFalse(matches("authentication", "AuThEnTiCaTiOm"))
+        XCTAssertFalse(matches("authentication", "authentication@"))
+        XCTAssertFalse(matches("a@b[c`d{e", "A`B{C@D[E"), "punctuation next to the letters does not fold")
+        XCTAssertTrue(matches("*\\system32\\cmd.exe", #"C:\Windows\SYSTEM32\CMD.EXE"#))
+        XCTAssertFalse(matches("authentication", "AUTHENTICATION", cased: true))
+        XCTAssertTrue(matches("Failure*", "Failure: bad password", cased: true))
+    }
+
     func testGlobPatterns() {
         let arena = MatcherArena()
         func glob(_ pattern: String, _ text: String, cased: Bool = false) -> Bool {

@@ -4,8 +4,9 @@
 /// straight from the `EventView` bytes.
 ///
 /// The rules' field references are flattened at init into plain integer
-/// tables, so the per-event path touches no class references or nested arrays
-/// (no retain/release traffic). Immutable after init: all workers may share one.
+/// tables held by raw pointers, so the per-event path touches no class
+/// references or arrays (no retain/release traffic, no uniqueness checks).
+/// Immutable after init: all workers may share one.
 public final class MatchExtractor: @unchecked Sendable {
     let plan: EnginePlan
 
@@ -21,11 +22,22 @@ public final class MatchExtractor: @unchecked Sendable {
         var valueField: Int32
     }
 
-    private let layouts: [TargetLayout]
+    private let layouts: UnsafeMutableBufferPointer<TargetLayout>
     /// Per field reference: its range in `candidates` (a field-mapped Sigma field
     /// may stand for several event fields; the first present one counts).
-    private let fieldSpans: [(start: Int32, count: Int32)]
-    private let candidates: [Int32]
+    private let fieldSpans: UnsafeMutableBufferPointer<(start: Int32, count: Int32)>
+    private let candidates: UnsafeMutableBufferPointer<Int32>
+    /// Per detection: its range in `detectionTargets` (`plan.targetsByDetection` flattened).
+    private let targetSpans: UnsafeMutableBufferPointer<(start: Int32, count: Int32)>
+    private let detectionTargets: UnsafeMutableBufferPointer<Int32>
+
+    /// A copy of `values` (plain integers and enums: nothing to deinitialize);
+    /// at least one element is allocated so the buffer has an address to free.
+    private static func buffer<T>(_ values: [T]) -> UnsafeMutableBufferPointer<T> {
+        let b = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, values.count))
+        _ = b.initialize(from: values)
+        return b
+    }
 
     public init(rules: RuleSet) {
         plan = EnginePlan(rules: rules)
@@ -51,9 +63,25 @@ public final class MatchExtractor: @unchecked Sendable {
                                             groupCount: Int32(input.groupFields.count), valueField: value))
             }
         }
-        self.layouts = layouts
-        self.fieldSpans = spans
-        self.candidates = cands
+        self.layouts = Self.buffer(layouts)
+        self.fieldSpans = Self.buffer(spans)
+        self.candidates = Self.buffer(cands)
+        var targetSpans: [(start: Int32, count: Int32)] = []
+        var targets: [Int32] = []
+        for t in plan.targetsByDetection {
+            targetSpans.append((Int32(targets.count), Int32(t.count)))
+            targets += t
+        }
+        self.targetSpans = Self.buffer(targetSpans)
+        self.detectionTargets = Self.buffer(targets)
+    }
+
+    deinit {
+        layouts.deallocate()
+        fieldSpans.deallocate()
+        candidates.deallocate()
+        targetSpans.deallocate()
+        detectionTargets.deallocate()
     }
 
     /// Appends the records for `event` having matched `detection`.
@@ -63,23 +91,19 @@ public final class MatchExtractor: @unchecked Sendable {
     /// without a usable value for value_count / value_sum / value_avg.
     public func extract(detection: Int, event: EventView, time: Int64, location: EventLocation,
                         line: Int, into batch: MatchBatch) {
-        plan.targetsByDetection[detection].withUnsafeBufferPointer { targets in
-            layouts.withUnsafeBufferPointer { layouts in
-                fieldSpans.withUnsafeBufferPointer { spans in
-                    candidates.withUnsafeBufferPointer { cands in
-                        for t in targets {
-                            let layout = layouts[Int(t)]
-                            if layout.shape == .detectionAlert {
-                                let at = Int32(batch.bytes.count)
-                                batch.records.append(MatchRecord(
-                                    line: Int32(line), target: t, keyStart: at, keyLength: 0, valueStart: at, valueLength: 0,
-                                    time: time, number: 1, eventHash: stableHash64(event.line), location: location))
-                            } else {
-                                appendGrouped(t, layout, spans, cands, event, time, location, line, batch)
-                            }
-                        }
-                    }
-                }
+        let span = targetSpans[detection]
+        let spans = UnsafeBufferPointer(fieldSpans)
+        let cands = UnsafeBufferPointer(candidates)
+        for k in Int(span.start)..<Int(span.start &+ span.count) {
+            let t = detectionTargets[k]
+            let layout = layouts[Int(t)]
+            if layout.shape == .detectionAlert {
+                let at = Int32(batch.bytes.count)
+                batch.records.append(MatchRecord(
+                    line: Int32(line), target: t, keyStart: at, keyLength: 0, valueStart: at, valueLength: 0,
+                    time: time, number: 1, eventHash: stableHash64(event.line), location: location))
+            } else {
+                appendGrouped(t, layout, spans, cands, event, time, location, line, batch)
             }
         }
     }

@@ -36,26 +36,61 @@ struct StringSpecialIndex {
         let start = block << 6
         var bits: UInt64 = 0
         if start &+ 64 <= end {
-            for k in 0..<8 {
-                let w = UnsafeRawPointer(p + (start &+ k &* 8)).loadUnaligned(as: UInt64.self)
-                bits |= Self.gather(JSONLexing.stringSpecialMask(w)) &<< UInt64(k &* 8)
-            }
+            bits = blockMask(start)
+        } else if start >= end {
+            bits = 0  // asked from the very end of the line: nothing is left
+        } else if end >= 64 {
+            // The line's last, partial block: classify the 64 bytes that end the
+            // line (never a read past it) and shift out those before the block.
+            bits = blockMask(end &- 64) &>> UInt64(64 &- (end &- start))
         } else {
-            // The line's last, partial block: whole words, then the last few bytes one by one.
-            let words = (end &- start) >> 3
-            for k in 0..<words {
-                let w = UnsafeRawPointer(p + (start &+ k &* 8)).loadUnaligned(as: UInt64.self)
-                bits |= Self.gather(JSONLexing.stringSpecialMask(w)) &<< UInt64(k &* 8)
-            }
-            for k in (words &* 8)..<(end &- start) {
-                let c = p[start &+ k]
-                if c == JSONLexing.quote || c == JSONLexing.backslash || c < 0x20 || c >= 0x80 {
-                    bits |= 1 &<< UInt64(k)
-                }
-            }
+            bits = partialBlockMask(start)
         }
         cachedBlock = block
         cachedMask = bits
+        return bits
+    }
+
+    /// The flags of the 64 bytes from `start`.
+    @inline(__always)
+    private func blockMask(_ start: Int) -> UInt64 {
+        var bits: UInt64 = 0
+        for k in 0..<8 {
+            let w = UnsafeRawPointer(p + (start &+ k &* 8)).loadUnaligned(as: UInt64.self)
+            bits |= Self.gather(JSONLexing.stringSpecialMask(w)) &<< UInt64(k &* 8)
+        }
+        return bits
+    }
+
+    /// The mask of the partial block of a line shorter than 64 bytes (kept out
+    /// of line so the common paths inline small).
+    @inline(never)
+    private func partialBlockMask(_ start: Int) -> UInt64 {
+        var bits: UInt64 = 0
+        // The line's last, partial block: whole words, then the last few
+        // bytes as the top of the word that ends the line (never a read
+        // past the line), shifted down; the emptied lanes are masked off.
+        let count = end &- start
+        let words = count >> 3
+        for k in 0..<words {
+            let w = UnsafeRawPointer(p + (start &+ k &* 8)).loadUnaligned(as: UInt64.self)
+            bits |= Self.gather(JSONLexing.stringSpecialMask(w)) &<< UInt64(k &* 8)
+        }
+        let rest = count & 7
+        if rest > 0 {
+            if end >= 8 {
+                let w = UnsafeRawPointer(p + (end &- 8)).loadUnaligned(as: UInt64.self) &>> UInt64((8 &- rest) &* 8)
+                let lanes = Self.gather(JSONLexing.stringSpecialMask(w)) & ((1 &<< UInt64(rest)) &- 1)
+                bits |= lanes &<< UInt64(words &* 8)
+            } else {
+                for k in (words &* 8)..<count {
+                    let c = p[start &+ k]
+                    if c == JSONLexing.quote || c == JSONLexing.backslash || c < 0x20 || c >= 0x80 {
+                        bits |= 1 &<< UInt64(k)
+                    }
+                }
+            }
+        }
         return bits
     }
 

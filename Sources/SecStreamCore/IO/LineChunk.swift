@@ -61,49 +61,53 @@ public final class LineChunk: Sequence, @unchecked Sendable {
 
     public func makeIterator() -> Iterator { Iterator(self) }
 
-    /// Walks the skipped lines first, then splits the buffer at each `\n`.
-    /// Holds the chunk, so the bytes it hands out stay valid during the loop.
+    /// Walks the skipped lines first, then the buffered lines at the ends the
+    /// reader recorded. Holds the chunk, so the bytes it hands out stay valid
+    /// during the loop.
     public struct Iterator: IteratorProtocol {
         private let chunk: LineChunk
+        /// The buffer's bytes and line ends: they stay put while `chunk` is held.
+        private let base: UnsafeRawPointer
+        private let ends: UnsafePointer<UInt32>
+        private let endCount: Int
+        private let skippedCount: Int
+        private let maxLineLength: Int
         private var skippedIndex = 0
-        private var position: UnsafeRawPointer
-        private let end: UnsafeRawPointer
+        private var lineIndex = 0
+        private var start = 0
         private var number: Int
 
         init(_ chunk: LineChunk) {
             self.chunk = chunk
-            position = UnsafeRawPointer(chunk.buffer.base)
-            end = position + chunk.byteCount
+            base = UnsafeRawPointer(chunk.buffer.base)
+            ends = UnsafePointer(chunk.buffer.lineEnds)
+            endCount = chunk.buffer.lineEndCount
+            skippedCount = chunk.skippedLines.count
+            maxLineLength = chunk.maxLineLength
             number = chunk.firstLineNumber
         }
 
         public mutating func next() -> Line? {
-            if skippedIndex < chunk.skippedLines.count {
+            if skippedIndex < skippedCount {
                 let s = chunk.skippedLines[skippedIndex]
                 skippedIndex += 1
                 number = s.lineNumber + 1
                 return Line(number: s.lineNumber, bytes: UnsafeRawBufferPointer(start: nil, count: 0),
                             length: s.length, isOversized: true)
             }
-            guard position < end else { return nil }
-            let start = position
-            var lineEnd: UnsafeRawPointer
-            if let nl = memchr(start, 0x0a, end - start) {
-                lineEnd = UnsafeRawPointer(nl)
-                position = lineEnd + 1
-            } else {
-                lineEnd = end  // unterminated last line at end of input
-                position = end
-            }
-            if lineEnd > start && lineEnd.load(fromByteOffset: -1, as: UInt8.self) == 0x0d { lineEnd -= 1 }
-            let length = lineEnd - start
+            guard lineIndex < endCount else { return nil }
+            let lineStart = start
+            let (lineEnd, next) = ChunkBuffer.decodeLineEnd(ends[lineIndex])
+            lineIndex += 1
+            start = next
+            let length = lineEnd - lineStart
             let n = number
             number += 1
-            if length > chunk.maxLineLength {
+            if length > maxLineLength {
                 return Line(number: n, bytes: UnsafeRawBufferPointer(start: nil, count: 0),
                             length: length, isOversized: true)
             }
-            return Line(number: n, bytes: UnsafeRawBufferPointer(start: start, count: length),
+            return Line(number: n, bytes: UnsafeRawBufferPointer(start: base + lineStart, count: length),
                         length: length, isOversized: false)
         }
     }

@@ -88,9 +88,7 @@ public final class LineChunkReader {
                     return nil
                 }
                 // Everything left is complete lines; the last may lack its `\n`.
-                var lines = countNewlines(UnsafeRawBufferPointer(start: base, count: filled))
-                if filled > 0 && base.load(fromByteOffset: filled - 1, as: UInt8.self) != 0x0a { lines += 1 }
-                return makeChunk(buffer, firstLine, skipped, filled, lines + skipped.count)
+                return makeChunk(buffer, firstLine, skipped, filled)
             }
             if var s = skipping {
                 // Discard the oversized line's bytes up to its `\n`.
@@ -124,8 +122,7 @@ public final class LineChunkReader {
                 continue
             }
             let chunkBytes = lastNL - base + 1
-            let lines = countNewlines(UnsafeRawBufferPointer(start: base, count: chunkBytes))
-            let chunk = makeChunk(buffer, firstLine, skipped, chunkBytes, lines + skipped.count)
+            let chunk = makeChunk(buffer, firstLine, skipped, chunkBytes)
             let tail = filled - chunkBytes
             if tail > maxLineLength + 1 {
                 var s = SkippedLine(lineNumber: nextLineNumber, length: 0, lastByte: 0)
@@ -141,9 +138,12 @@ public final class LineChunkReader {
     }
 
     private func makeChunk(_ buffer: ChunkBuffer, _ firstLine: Int, _ skipped: [OversizedLine],
-                           _ byteCount: Int, _ lineCount: Int) -> LineChunk {
-        // Skipped lines were counted as they ended; count the buffered ones now.
-        nextLineNumber += lineCount - skipped.count
+                           _ byteCount: Int) -> LineChunk {
+        // Skipped lines were counted as they ended; split the buffered ones now,
+        // the one pass over the bytes that finds every line.
+        buffer.splitLines(byteCount: byteCount)
+        nextLineNumber += buffer.lineEndCount
+        let lineCount = buffer.lineEndCount + skipped.count
         let chunk = LineChunk(sequence: nextSequence, firstLineNumber: firstLine, lineCount: lineCount,
                               byteOffset: bytesConsumed, skippedLines: skipped, maxLineLength: maxLineLength,
                               buffer: buffer, byteCount: byteCount, pool: pool)
@@ -164,24 +164,22 @@ public final class LineChunkReader {
     }
 }
 
-/// Counts `\n` bytes eight at a time (SWAR): a byte of `w ^ 0x0a..` is zero
-/// exactly where `w` has a newline, and the high-bit trick flags each zero byte.
-func countNewlines(_ bytes: UnsafeRawBufferPointer) -> Int {
-    guard let base = bytes.baseAddress else { return 0 }
-    let n = bytes.count
-    var count = 0
-    var i = 0
-    let ones: UInt64 = 0x0101_0101_0101_0101
-    let low7: UInt64 = 0x7f7f_7f7f_7f7f_7f7f
-    while i + 8 <= n {
-        let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ (ones &* 0x0a)
-        let zeroFlags = ~(((x & low7) &+ low7) | x | low7)
-        count += zeroFlags.nonzeroBitCount
-        i += 8
+/// Calls `body` with the offset of each line end in `bytes`: every `\n`, then
+/// the end of `bytes` when the last line is unterminated. `memchr` is
+/// vectorised by the C library; lines are a few hundred bytes, so the call
+/// overhead is small next to the bytes it covers.
+@inline(__always)
+func findLineEnds(_ bytes: UnsafeRawBufferPointer, _ body: (Int32) -> Void) {
+    guard let base = bytes.baseAddress else { return }
+    let end = base + bytes.count
+    var p = base
+    while p < end {
+        guard let nl = memchr(p, 0x0a, end - p) else {
+            body(Int32(bytes.count))
+            return
+        }
+        let at = UnsafeRawPointer(nl)
+        body(Int32(at - base))
+        p = at + 1
     }
-    while i < n {
-        if base.load(fromByteOffset: i, as: UInt8.self) == 0x0a { count += 1 }
-        i += 1
-    }
-    return count
 }

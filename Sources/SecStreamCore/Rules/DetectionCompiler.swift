@@ -97,9 +97,9 @@ struct DetectionCompiler {
             guard maps.isEmpty else {
                 throw reader.error(node, "selection '\(name)' mixes maps and plain values")
             }
-            return .keywords(try compileKeywords(seq.map { $0 }, modifiers: [], at: node))
+            return .keywords(arena.store([try compileKeywords(seq.map { $0 }, modifiers: [], at: node)]).baseAddress!)
         case .scalar:
-            return .keywords(try compileKeywords([node], modifiers: [], at: node))
+            return .keywords(arena.store([try compileKeywords([node], modifiers: [], at: node)]).baseAddress!)
         case .alias:
             throw reader.error(node, "selection '\(name)' is an unresolved YAML alias")
         }
@@ -130,9 +130,9 @@ struct DetectionCompiler {
             throw reader.error(value, "'\(keyText)' must have a value or a list of values")
         }
         if field.isEmpty {
-            return .keywords(try compileKeywords(values, modifiers: modifiers, at: key))
+            return .keywords(arena.store([try compileKeywords(values, modifiers: modifiers, at: key)]).baseAddress!)
         }
-        return .field(try compileFieldTest(field: field, modifiers: modifiers, values: values, key: key))
+        return .field(arena.store([try compileFieldTest(field: field, modifiers: modifiers, values: values, key: key)]).baseAddress!)
     }
 
     private func scalar(_ node: Node) -> SigmaScalar {

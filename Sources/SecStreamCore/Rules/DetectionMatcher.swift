@@ -23,12 +23,14 @@ public final class DetectionMatcher: @unchecked Sendable {
     public func matches(_ event: EventView) -> Bool { root.matches(event) }
 }
 
-/// A node of a compiled condition: a plain value whose children live in the
-/// rule's `MatcherArena`. AND/OR children are ordered cheapest first at compile
+/// A node of a compiled condition: a plain value whose children and tests
+/// live in the rule's `MatcherArena`. Tests are held by pointer so that a node
+/// is two words: walking the tree copies no test payloads (copying them per
+/// event through the stack cost store-forwarding stalls). AND/OR children are ordered cheapest first at compile
 /// time: the tests are pure, so the order changes only how soon the result is known.
 enum MatchNode {
-    case field(FieldTest)
-    case keywords(KeywordTest)
+    case field(UnsafePointer<FieldTest>)
+    case keywords(UnsafePointer<KeywordTest>)
     case and(UnsafeBufferPointer<MatchNode>)
     case or(UnsafeBufferPointer<MatchNode>)
     case not(UnsafePointer<MatchNode>)
@@ -36,8 +38,8 @@ enum MatchNode {
 
     func matches(_ event: EventView) -> Bool {
         switch self {
-        case .field(let t): return t.matches(event)
-        case .keywords(let k): return k.matches(event)
+        case .field(let t): return t.pointee.matches(event)
+        case .keywords(let k): return k.pointee.matches(event)
         case .and(let children):
             for c in children where !c.matches(event) { return false }
             return true
@@ -51,8 +53,8 @@ enum MatchNode {
 
     var cost: Int {
         switch self {
-        case .field(let t): return t.cost
-        case .keywords(let k): return k.cost
+        case .field(let t): return t.pointee.cost
+        case .keywords(let k): return k.pointee.cost
         case .and(let c), .or(let c): return c.reduce(0) { $0 + $1.cost }
         case .not(let inner): return inner.pointee.cost
         case .constant: return 0

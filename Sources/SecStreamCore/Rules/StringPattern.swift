@@ -89,14 +89,41 @@ struct StringPattern {
         }
     }
 
+    /// Whether `text` holds the literal `p` at `offset` (folding the text's
+    /// ASCII case unless `caseSensitive`): eight bytes per step, then the rest.
     @inline(__always)
     private func equal(_ p: UnsafeBufferPointer<UInt8>, _ text: UnsafeRawBufferPointer, at offset: Int) -> Bool {
+        let n = p.count
+        guard n > 0 else { return true }
+        let a = UnsafeRawPointer(p.baseAddress!)
+        let b = text.baseAddress! + offset
+        var k = 0
+        while k &+ 8 <= n {
+            let want = a.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+            let have = b.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+            if want != (caseSensitive ? have : StringPattern.lowerASCII8(have)) { return false }
+            k &+= 8
+        }
         if caseSensitive {
-            for k in 0..<p.count where p[k] != text[offset + k] { return false }
+            while k < n { if p[k] != text[offset &+ k] { return false }; k &+= 1 }
         } else {
-            for k in 0..<p.count where p[k] != StringPattern.lower(text[offset + k]) { return false }
+            while k < n { if p[k] != StringPattern.lower(text[offset &+ k]) { return false }; k &+= 1 }
         }
         return true
+    }
+
+    /// `lower` applied to each byte lane of `w`: lanes holding `A`...`Z` get
+    /// 0x20 added; others (digits, punctuation, non-ASCII) are left alone. No
+    /// sum carries across lanes (every lane's operands stay below 0x100).
+    @inline(__always)
+    static func lowerASCII8(_ w: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let low7 = w & (ones &* 0x7f)
+        // High bit set in a lane when its low 7 bits are >= 'A', resp. > 'Z'.
+        let atLeastA = low7 &+ ones &* (0x80 &- 0x41)
+        let aboveZ = low7 &+ ones &* (0x80 &- 0x5b)
+        let upper = atLeastA & ~aboveZ & ~w & (ones &* 0x80)
+        return w | (upper &>> 2)
     }
 
     /// Substring search: find candidates for the first byte, then compare the
