@@ -31,8 +31,11 @@ public final class IngestRunner {
     public init(options: IngestOptions) { self.options = options }
 
     public func run() throws -> Int32 {
-        let config = try options.kafka.config(bootstrap: options.brokers, clientId: "secstream-ingest")
         let producerOptions = try makeProducerOptions()
+        var config = try options.kafka.config(bootstrap: options.brokers, clientId: "secstream-ingest")
+        // A request that hangs (a stopped broker) is retried within the delivery timeout, not after it.
+        config.requestTimeoutMs = min(config.requestTimeoutMs, max(1_000, producerOptions.deliveryTimeoutMs / 3))
+        config.connectTimeoutMs = min(config.connectTimeoutMs, config.requestTimeoutMs)
         guard !options.topic.isEmpty else { throw RunError(.usage, "--topic is required") }
         let deadLetters = try DeadLetterWriter(uri: options.deadLetter)
         let sources = SourceTable()

@@ -84,13 +84,21 @@ final class KafkaProcessRunner {
                 // Start the idle clock now, so a partition counts as idle only
                 // after `--idle-timeout` without records from here on.
                 pipeline.engine.advance(wallClock: monotonicMs())
-                for tp in tps {
+                var starts: [String] = []
+                for tp in tps.sorted() {
                     if let state = states[tp.partition] {
                         consumer.seek(tp, to: state.resume)
                         marks.merge(state.mark, partition: tp.partition)
                     }
-                    checkpoint?.tracker.start(partition: tp.partition, at: consumer.position(tp) ?? 0)
+                    let offset = consumer.position(tp) ?? 0
+                    checkpoint?.tracker.start(partition: tp.partition, at: offset)
                     pipeline.engine.registerInput(Int(tp.partition))
+                    starts.append("\(tp.partition)@\(offset)")
+                }
+                if let group = uri.group, !tps.isEmpty {
+                    // One line per (re)assignment: operators (and the tests) see who owns what.
+                    let line = "secstream: kafka group \(group): \(uri.topic) partitions \(consumer.assignment.map { String($0.partition) }.joined(separator: ",")) (resuming \(starts.joined(separator: " ")))\n"
+                    FileHandle.standardError.write(Data(line.utf8))
                 }
             }
             try prepare(consumer.assignment)
