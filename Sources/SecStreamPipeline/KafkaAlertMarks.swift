@@ -28,6 +28,10 @@ struct AlertMark: Equatable {
 final class KafkaAlertMarks {
     let topic: String
     private(set) var marks: [Int32: AlertMark] = [:]
+    /// Every alert id this instance wrote (and those in its alerts file): a
+    /// deterministic id seen again is the same alert rebuilt from reprocessed
+    /// records (e.g. a tumbling window re-filled after its early firing), not a new one.
+    private var written: Set<String> = []
     private let lock = NSLock()
 
     init(topic: String) { self.topic = topic }
@@ -45,8 +49,9 @@ final class KafkaAlertMarks {
         let id = alert.id.description
         lock.lock()
         defer { lock.unlock() }
-        if marks[p]?.covers(time: alert.detectedAt, id: id) == true { return false }
+        if marks[p]?.covers(time: alert.detectedAt, id: id) == true || written.contains(id) { return false }
         marks[p, default: AlertMark()].record(time: alert.detectedAt, id: id)
+        written.insert(id)
         return true
     }
 
@@ -88,6 +93,7 @@ final class KafkaAlertMarks {
                 if (sample["topic"] as? String) == topic, let n = sample["partition"] as? Int { p = Int32(n); break }
             }
             marks[p, default: AlertMark()].record(time: time, id: id)
+            written.insert(id)
         }
     }
 }
