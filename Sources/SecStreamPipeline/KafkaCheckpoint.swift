@@ -13,10 +13,14 @@ final class KafkaCheckpoint {
     let topic: String
     let marks: KafkaAlertMarks
     let store: KafkaStateStore?
+    /// The archive writer, when the run archives (`process --archive`).
+    weak var archive: KafkaArchiveProgress?
     /// Makes every alert written so far durable.
     private let makeAlertsDurable: () throws -> Void
     var tracker = KafkaResumeTracker()
     private(set) var commits = 0
+    /// What was last saved: an idle instance does not write the same state every interval.
+    private var saved: [Int32: KafkaPartitionState] = [:]
 
     init(topic: String, marks: KafkaAlertMarks, store: KafkaStateStore?, makeAlertsDurable: @escaping () throws -> Void) {
         self.topic = topic
@@ -28,16 +32,19 @@ final class KafkaCheckpoint {
     /// Engine side (engine thread, or any thread while the engine is idle).
     func snapshot(engine: WindowEngine) throws -> [Int32: KafkaPartitionState] {
         try makeAlertsDurable()
+        try archive?.makeDurable()
         let resume = tracker.resumeOffsets(oldestRetained: engine.oldestRetainedEventTime)
         var states: [Int32: KafkaPartitionState] = [:]
         for (partition, offset) in resume {
-            states[partition] = KafkaPartitionState(resume: offset, mark: marks.mark(partition))
+            states[partition] = KafkaPartitionState(resume: offset, mark: marks.mark(partition),
+                                                    archived: archive?.archivedThrough(partition: partition))
         }
         return states
     }
 
     /// Consumer side (the thread that polls): state records, then group offsets.
-    func save(_ states: [Int32: KafkaPartitionState], consumer: KafkaConsumer) throws {
+    func save(_ all: [Int32: KafkaPartitionState], consumer: KafkaConsumer) throws {
+        let states = all.filter { saved[$0.key] != $0.value }
         guard let store, !states.isEmpty else { return }
         do {
             try store.save(states, dataTopic: topic)
@@ -48,5 +55,6 @@ final class KafkaCheckpoint {
             throw RunError(.remote, "commit \(topic) partitions \(states.keys.sorted()): \(error)")
         }
         commits += 1
+        saved.merge(states) { $1 }
     }
 }

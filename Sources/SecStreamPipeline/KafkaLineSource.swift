@@ -42,6 +42,8 @@ final class KafkaLineSource: LineSource {
     /// latest checkpoint waiting to be saved by the polling thread.
     private let state = NSCondition()
     private var filled = 0
+    /// Jobs that carried records (not idle-clock heartbeats): the session has started.
+    private var recordJobs = 0
     private var consumedJobs = 0
     private var spans: [Int64: (partition: Int32, first: Int64, next: Int64)] = [:]
     private var readyCheckpoint: [Int32: KafkaPartitionState]?
@@ -166,6 +168,7 @@ final class KafkaLineSource: LineSource {
         job.token = token
         state.lock()
         spans[token] = (batch.partition, first, next)
+        recordJobs += 1
         state.unlock()
         noteFilled()
     }
@@ -190,7 +193,7 @@ final class KafkaLineSource: LineSource {
         guard end == nil, callbackError == nil else { return }
         do {
             state.lock()
-            let started = filled > 0
+            let started = recordJobs > 0
             state.unlock()
             if !started {
                 try prepare(added)

@@ -27,6 +27,10 @@ final class KafkaProcessRunner {
         let untilIdleMs = try options.untilIdle.map { try OptionParsing.duration($0, flag: "--until-idle") }
         let sessionMs = try OptionParsing.duration(options.sessionTimeout, flag: "--session-timeout")
         let commitMs = try OptionParsing.duration(options.commitInterval, flag: "--commit-interval")
+        if let archive = options.archive {
+            // The archive writer adopts `KafkaArchiveProgress` to join the checkpoints.
+            throw RunError(.usage, "--archive \(archive) with a Kafka input: not supported by this build")
+        }
         guard sessionMs >= 1000 else { throw RunError(.usage, "--session-timeout must be at least 1s") }
         let rules = try RuleSetFactory.load(options)
         let marks = KafkaAlertMarks(topic: uri.topic)
@@ -90,6 +94,7 @@ final class KafkaProcessRunner {
                         consumer.seek(tp, to: state.resume)
                         marks.merge(state.mark, partition: tp.partition)
                     }
+                    try checkpoint?.archive?.resume(partition: tp.partition, archivedThrough: states[tp.partition]?.archived)
                     let offset = consumer.position(tp) ?? 0
                     checkpoint?.tracker.start(partition: tp.partition, at: offset)
                     pipeline.engine.registerInput(Int(tp.partition))
