@@ -161,7 +161,9 @@ public final class IngestRunner {
             guard options.replicationFactor >= 1 else { throw RunError(.usage, "--replication-factor must be at least 1") }
         }
         p.deliveryTimeoutMs = Int(try OptionParsing.duration(options.deliveryTimeout, flag: "--delivery-timeout"))
-        p.retries = Int.max / 2
+        // Retries are bounded by the delivery timeout (backoff tops out at
+        // retryBackoffMaxMs); the count only bounds start-up (InitProducerId).
+        p.retries = max(3, p.deliveryTimeoutMs / max(1, p.retryBackoffMaxMs) + 1)
         return p
     }
 }

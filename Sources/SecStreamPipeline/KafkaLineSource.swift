@@ -34,6 +34,9 @@ final class KafkaLineSource: LineSource {
     private let recordsPerJob = 4096
     private var lastRecordMs = monotonicMs()
     private var lastHeartbeatMs: Int64 = 0
+    /// When the current run of retriable poll failures began; a remote error after `retryLimitMs`.
+    private var failingSinceMs: Int64?
+    private let retryLimitMs: Int64 = 60_000
     private var nextToken: Int64 = 1
     private(set) var end: End?
     private var callbackError: Error?
@@ -87,7 +90,20 @@ final class KafkaLineSource: LineSource {
                 return true
             }
             let batches: [ConsumedRecordBatch]
-            do { batches = try consumer.poll(timeoutMs: 100) } catch let e as RunError { throw e } catch {
+            do {
+                batches = try consumer.poll(timeoutMs: 100)
+                failingSinceMs = nil
+            } catch let e as KafkaError where e.isRetriable {
+                // A broker restarting or a coordinator moving: back off and retry, up to a limit.
+                let now = monotonicMs()
+                let since = failingSinceMs ?? now
+                failingSinceMs = since
+                if now - since >= retryLimitMs {
+                    throw RunError(.remote, "consume \(topic): \(e) (still failing after \(retryLimitMs / 1000)s of retries)")
+                }
+                usleep(useconds_t(min(1_000, 50 + (now - since) / 4) * 1_000))
+                continue
+            } catch let e as RunError { throw e } catch {
                 throw RunError(.remote, "consume \(topic): \(error)")
             }
             if let e = callbackError { throw e }
