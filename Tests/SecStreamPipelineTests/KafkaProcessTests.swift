@@ -29,9 +29,13 @@ final class KafkaProcessTests: XCTestCase {
         XCTAssertEqual(r.code, 0, r.stderr)
     }
 
+    /// The idle timeout stays at its 10 s default: Tansu answers a fetch with
+    /// one partition's records at a time and an outdated high watermark for
+    /// the others, so a short timeout can declare a partition with unread
+    /// records idle and make its events late (see the report's known gaps).
     private func groupArgs(_ broker: KafkaTestBroker, group: String, alerts: String) -> [String] {
         ["process", "--input", "kafka://\(broker.bootstrap)/events?group=\(group)", "--from-beginning",
-         "--alerts", alerts, "--idle-timeout", "2s", "--session-timeout", "2s", "--commit-interval", "300ms"]
+         "--alerts", alerts, "--session-timeout", "2s", "--commit-interval", "300ms"]
     }
 
     private func assertSameAlerts(_ got: [String], _ reference: [String], file: StaticString = #filePath, line: UInt = #line) {
