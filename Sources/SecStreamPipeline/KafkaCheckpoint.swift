@@ -18,7 +18,6 @@ final class KafkaCheckpoint {
     /// Makes every alert written so far durable.
     private let makeAlertsDurable: () throws -> Void
     var tracker = KafkaResumeTracker()
-    private(set) var commits = 0
     /// What was last saved: an idle instance does not write the same state every interval.
     private var saved: [Int32: KafkaPartitionState] = [:]
 
@@ -54,7 +53,6 @@ final class KafkaCheckpoint {
         } catch {
             throw RunError(.remote, "commit \(topic) partitions \(states.keys.sorted()): \(error)")
         }
-        commits += 1
         saved.merge(states) { $1 }
     }
 }
