@@ -55,6 +55,17 @@ public final class FileSink: ByteSink {
         try drain()
     }
 
+    /// Flushes and fsyncs: the bytes written so far survive a crash (a Kafka
+    /// offset commit that depends on them may follow). Pipes and terminals
+    /// cannot be synced; for them this is a flush.
+    public func sync() throws {
+        guard fd >= 0 else { return }
+        try drain()
+        if fsync(fd) != 0 && errno != EINVAL && errno != EROFS && errno != ENOTSUP {
+            throw IOError(path: path, "fsync failed: \(errnoText())")
+        }
+    }
+
     public func close() throws {
         guard fd >= 0 else { return }
         defer {

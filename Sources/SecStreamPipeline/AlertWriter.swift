@@ -10,12 +10,26 @@ final class AlertWriter: AlertSink {
     /// runner checks this after each chunk.
     private(set) var error: Error?
 
+    /// Alerts the gate rejects are not written (Kafka restarts: already
+    /// written before the crash or by the partition's previous owner).
+    var gate: ((Alert) -> Bool)?
+    private(set) var suppressed = 0
+
     init(uri: String) throws {
         sink = try openSink(uri)
     }
 
+    /// Writes to an already open sink (e.g. a file opened for appending).
+    init(sink: ByteSink) {
+        self.sink = sink
+    }
+
     func emit(_ alert: Alert) {
         guard error == nil else { return }
+        if let gate, !gate(alert) {
+            suppressed += 1
+            return
+        }
         line.removeAll(keepingCapacity: true)
         AlertEncoder.encode(alert, into: &line)
         do {

@@ -25,6 +25,10 @@ public struct ProcessOptions {
     public var untilIdle: String?
     public var follow = false
     public var failOnAlert = false
+    /// Kafka inputs: TLS/SASL, consumer-group session timeout, checkpoint interval.
+    public var kafka = KafkaClientOptions()
+    public var sessionTimeout = "10s"
+    public var commitInterval = "1s"
     /// Worker threads that scan and match lines (0 = one per core).
     public var threads = 0
     /// Print the end-of-run summary on stderr.

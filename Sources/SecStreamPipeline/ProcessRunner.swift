@@ -12,8 +12,15 @@ public final class ProcessRunner {
     public func run() throws -> Int32 {
         let latenessMs = try OptionParsing.duration(options.lateness, flag: "--lateness")
         let idleMs = try OptionParsing.duration(options.idleTimeout, flag: "--idle-timeout")
-        for input in options.inputs where input.hasPrefix("kafka://") || input.hasPrefix("s3://") {
-            throw RunError(.usage, "--input \(input): not supported by this build")
+        for input in options.inputs where input.hasPrefix("s3://") {
+            throw RunError(.usage, "--input \(input): an archive is read with `secstream replay \(input)`")
+        }
+        if let kafka = options.inputs.first(where: KafkaURI.isKafka) {
+            guard options.inputs.count == 1 else {
+                throw RunError(.usage, "--input \(kafka): a Kafka input cannot be mixed with other inputs")
+            }
+            let engineOptions = EngineOptions(latenessMs: latenessMs, idleTimeoutMs: idleMs)
+            return try KafkaProcessRunner(options: options, uri: try KafkaURI(kafka), engineOptions: engineOptions).run()
         }
         let archiveOptions = try options.archive.map { _ in try ArchiveWriterOptions(options) }
         let rules = try RuleSetFactory.load(options)

@@ -20,6 +20,9 @@ struct ProcessCommand: ParsableCommand {
     @Flag(name: .customLong("from-beginning"), help: "Kafka: start at the earliest offset when the group has none committed.") var fromBeginning = false
     @Option(name: .customLong("until-idle"), help: "Kafka: stop after no record arrived for this long.") var untilIdle: String?
     @Flag(help: "Kafka: keep running until interrupted.") var follow = false
+    @Option(name: .customLong("session-timeout"), help: "Kafka consumer group: a member silent this long is removed and its partitions reassigned.") var sessionTimeout: String = "10s"
+    @Option(name: .customLong("commit-interval"), help: "Kafka consumer group: how often alerts are made durable and offsets committed.") var commitInterval: String = "1s"
+    @OptionGroup var kafka: KafkaOptions
 
     func validate() throws {
         if untilIdle != nil && follow { throw ValidationError("--until-idle and --follow are exclusive") }
@@ -33,6 +36,7 @@ struct ProcessCommand: ParsableCommand {
         o.archiveFlushAge = archiveFlushAge; o.archiveSSE = archiveSSE; o.archiveKMSKeyId = archiveKMSKeyId
         o.idleTimeout = idleTimeout; o.fromBeginning = fromBeginning
         o.untilIdle = untilIdle; o.follow = follow
+        o.sessionTimeout = sessionTimeout; o.commitInterval = commitInterval; o.kafka = kafka.clientOptions
         let code = try ProcessRunner(options: o).run()
         if code != 0 { throw ExitCode(code) }
     }

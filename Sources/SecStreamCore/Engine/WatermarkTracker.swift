@@ -52,6 +52,14 @@ final class WatermarkTracker {
         recompute()
     }
 
+    /// Marks an input alive without an event (a Kafka partition with records
+    /// still to deliver). It can only lower the minimum, and the watermark
+    /// never goes back, so nothing is recomputed.
+    func touch(_ input: Int) {
+        if input >= known.count || !known[input] { register(input) }
+        lastActive[input] = wallClock
+    }
+
     func setWallClock(_ now: Int64) {
         wallClock = max(wallClock, now)
         recompute()

@@ -111,6 +111,11 @@ public final class WindowEngine {
     /// event, so it holds the watermark back until it delivers or goes idle.
     public func registerInput(_ input: Int) { clock.register(input) }
 
+    /// Marks an input alive without an event: a Kafka partition with records
+    /// still to deliver (behind its high watermark) is slow, not idle, and
+    /// must keep holding the watermark back.
+    public func touchInput(_ input: Int) { clock.touch(input) }
+
     /// Admits a valid event that matched no detection rule (it still moves the
     /// watermark). Returns false when the event is late: the caller dead-letters it.
     @discardableResult

@@ -1,0 +1,58 @@
+import Kafka
+import SecStreamCore
+
+/// The exactly-once bookkeeping of a consumer-group run (DESIGN-NOTES §3).
+///
+/// A checkpoint makes the alerts durable (flush + fsync), then computes per
+/// partition the resume offset (oldest record the open windows depend on,
+/// from `KafkaResumeTracker` and the engine's `oldestRetainedEventTime`) and
+/// the alert mark, saves them to the state topic and commits the offsets.
+/// A restarted or new owner seeks to the resume offsets, rebuilds the windows
+/// by reprocessing and lets `KafkaAlertMarks` withhold what was written.
+final class KafkaCheckpoint {
+    let topic: String
+    let marks: KafkaAlertMarks
+    let store: KafkaStateStore?
+    /// The archive writer, when the run archives (`process --archive`).
+    weak var archive: KafkaArchiveProgress?
+    /// Makes every alert written so far durable.
+    private let makeAlertsDurable: () throws -> Void
+    var tracker = KafkaResumeTracker()
+    /// What was last saved: an idle instance does not write the same state every interval.
+    private var saved: [Int32: KafkaPartitionState] = [:]
+
+    init(topic: String, marks: KafkaAlertMarks, store: KafkaStateStore?, makeAlertsDurable: @escaping () throws -> Void) {
+        self.topic = topic
+        self.marks = marks
+        self.store = store
+        self.makeAlertsDurable = makeAlertsDurable
+    }
+
+    /// Engine side (engine thread, or any thread while the engine is idle).
+    func snapshot(engine: WindowEngine) throws -> [Int32: KafkaPartitionState] {
+        try makeAlertsDurable()
+        try archive?.makeDurable()
+        let resume = tracker.resumeOffsets(oldestRetained: engine.oldestRetainedEventTime)
+        var states: [Int32: KafkaPartitionState] = [:]
+        for (partition, offset) in resume {
+            states[partition] = KafkaPartitionState(resume: offset, mark: marks.mark(partition),
+                                                    archived: archive?.archivedThrough(partition: partition))
+        }
+        return states
+    }
+
+    /// Consumer side (the thread that polls): state records, then group offsets.
+    func save(_ all: [Int32: KafkaPartitionState], consumer: KafkaConsumer) throws {
+        let states = all.filter { saved[$0.key] != $0.value }
+        guard let store, !states.isEmpty else { return }
+        do {
+            try store.save(states, dataTopic: topic)
+            try consumer.commit(offsets: Dictionary(uniqueKeysWithValues: states.map {
+                (TopicPartition(topic, $0.key), CommittedOffset(offset: $0.value.resume))
+            }))
+        } catch {
+            throw RunError(.remote, "commit \(topic) partitions \(states.keys.sorted()): \(error)")
+        }
+        saved.merge(states) { $1 }
+    }
+}

@@ -1,0 +1,270 @@
+import Foundation
+import Kafka
+import SecStreamCore
+
+/// The records of a Kafka topic as pipeline lines: one job per fetched record
+/// batch, each partition its own engine input (per-partition watermarks).
+///
+/// Runs one *session*: the life of one engine over a fixed set of partitions.
+/// A session ends at idle (`--until-idle`), on SIGINT/SIGTERM, or when the
+/// group's assignment changes after the session has started: the runner then
+/// starts a new session (new engine) that seeks every partition to its resume
+/// offset and rebuilds the windows, so no window is split between owners.
+final class KafkaLineSource: LineSource {
+    enum End { case idle, stopped, rebalanced }
+
+    private let consumer: KafkaConsumer
+    private let topic: String
+    private let sources: SourceTable
+    private let checkpoint: KafkaCheckpoint?
+    private let engine: WindowEngine
+    private let untilIdleMs: Int64?
+    /// A bounded run: end once every partition is read up to its high watermark.
+    private let stopWhenCaughtUp: Bool
+    private let commitIntervalMs: Int64
+    /// Seeks newly assigned partitions to their resume point and loads their marks.
+    private let prepare: ([TopicPartition]) throws -> Void
+    private let shouldStop: () -> Bool
+
+    /// Fetched batches not yet turned into jobs, and the next record of the first.
+    private var pending: [(batch: ConsumedRecordBatch, next: Int)] = []
+    /// Records per job: small enough that partitions interleave (one fetch
+    /// holds megabytes per partition), so none looks idle while its records
+    /// wait behind another's, and the watermark moves evenly.
+    private let recordsPerJob = 4096
+    private var lastRecordMs = monotonicMs()
+    private var lastHeartbeatMs: Int64 = 0
+    /// When the current run of retriable poll failures began; a remote error after `retryLimitMs`.
+    private var failingSinceMs: Int64?
+    private let retryLimitMs: Int64 = 60_000
+    private var nextToken: Int64 = 1
+    private(set) var end: End?
+    private var callbackError: Error?
+
+    /// Producer/engine thread hand-over: jobs filled vs consumed, and the
+    /// latest checkpoint waiting to be saved by the polling thread.
+    private let state = NSCondition()
+    private var filled = 0
+    /// Jobs that carried records (not idle-clock heartbeats): the session has started.
+    private var recordJobs = 0
+    private var consumedJobs = 0
+    private var spans: [Int64: (partition: Int32, first: Int64, next: Int64)] = [:]
+    private var readyCheckpoint: [Int32: KafkaPartitionState]?
+    private var lastCheckpointMs = monotonicMs()
+    private var aborted = false
+    /// Partitions behind their high watermark (or not fetched yet): never idle.
+    private var backlogged: Set<Int32> = []
+
+    init(consumer: KafkaConsumer, topic: String, sources: SourceTable, engine: WindowEngine, checkpoint: KafkaCheckpoint?,
+         untilIdleMs: Int64?, stopWhenCaughtUp: Bool, commitIntervalMs: Int64, prepare: @escaping ([TopicPartition]) throws -> Void,
+         shouldStop: @escaping () -> Bool) {
+        self.consumer = consumer
+        self.topic = topic
+        self.sources = sources
+        self.engine = engine
+        self.checkpoint = checkpoint
+        self.untilIdleMs = untilIdleMs
+        self.stopWhenCaughtUp = stopWhenCaughtUp
+        self.commitIntervalMs = commitIntervalMs
+        self.prepare = prepare
+        self.shouldStop = shouldStop
+        consumer.onAssigned = { [unowned self] in self.rebalance(added: $0) }
+        consumer.onRevoked = { [unowned self] _ in self.rebalance(added: []) }
+    }
+
+    /// The engine thread failed: stop waiting for it.
+    func abort() {
+        state.lock(); aborted = true; state.broadcast(); state.unlock()
+    }
+
+    // MARK: Producer thread
+
+    func fill(_ job: ScanJob) throws -> Bool {
+        while true {
+            if let e = callbackError { throw e }
+            if end != nil { return false }
+            if shouldStop() { end = .stopped; return false }
+            try saveReadyCheckpoint()
+            if !pending.isEmpty {
+                fillNext(job)
+                return true
+            }
+            let batches: [ConsumedRecordBatch]
+            do {
+                batches = try consumer.poll(timeoutMs: 100)
+                failingSinceMs = nil
+            } catch let e as KafkaError where e.isRetriable {
+                // A broker restarting or a coordinator moving: back off and retry, up to a limit.
+                let now = monotonicMs()
+                let since = failingSinceMs ?? now
+                failingSinceMs = since
+                if now - since >= retryLimitMs {
+                    throw RunError(.remote, "consume \(topic): \(e) (still failing after \(retryLimitMs / 1000)s of retries)")
+                }
+                usleep(useconds_t(min(1_000, 50 + (now - since) / 4) * 1_000))
+                continue
+            } catch let e as RunError { throw e } catch {
+                throw RunError(.remote, "consume \(topic): \(error)")
+            }
+            if let e = callbackError { throw e }
+            if end != nil { return false }
+            var behind = Set(consumer.assignment.filter { tp in
+                consumer.highWatermark(tp).map { (consumer.position(tp) ?? 0) < $0 } ?? true
+            }.map(\.partition))
+            for (batch, _) in pending + batches.map({ ($0, 0) }) { behind.insert(batch.partition) }
+            state.lock(); backlogged = behind; state.unlock()
+            let now = monotonicMs()
+            if !batches.isEmpty {
+                pending = Self.interleaved(batches).map { ($0, 0) }
+                lastRecordMs = now
+                continue
+            }
+            if let idle = untilIdleMs, now - lastRecordMs >= idle {
+                end = .idle
+                return false
+            }
+            if stopWhenCaughtUp && consumer.isCaughtUp {
+                end = .idle
+                return false
+            }
+            if now - lastHeartbeatMs >= 100 {
+                // An empty job: lets the engine thread move the idle clock and checkpoint.
+                lastHeartbeatMs = now
+                job.resetOwned(source: -1, input: -1)
+                job.token = 0
+                noteFilled()
+                return true
+            }
+        }
+    }
+
+    /// Orders fetched batches round-robin over partitions (each partition's
+    /// batches stay in offset order).
+    static func interleaved(_ batches: [ConsumedRecordBatch]) -> [ConsumedRecordBatch] {
+        var byPartition: [Int32: [ConsumedRecordBatch]] = [:]
+        var order: [Int32] = []
+        for b in batches {
+            if byPartition[b.partition] == nil { order.append(b.partition) }
+            byPartition[b.partition, default: []].append(b)
+        }
+        var out: [ConsumedRecordBatch] = []
+        out.reserveCapacity(batches.count)
+        var round = 0
+        while out.count < batches.count {
+            for p in order where round < byPartition[p]!.count { out.append(byPartition[p]![round]) }
+            round += 1
+        }
+        return out
+    }
+
+    /// Up to `recordsPerJob` records of the first pending batch. A batch split
+    /// over several jobs is rotated to the back so the partitions take turns.
+    private func fillNext(_ job: ScanJob) {
+        let (batch, from) = pending.removeFirst()
+        job.resetOwned(source: sources.partition(topic: batch.topic, partition: batch.partition), input: Int(batch.partition))
+        let to = min(batch.records.count, from + recordsPerJob)
+        for i in from..<to {
+            let record = batch.records[i]
+            if let value = record.value {
+                value.withUnsafeBytes { job.appendLine($0, position: record.offset) }
+            } else {
+                job.appendLine(UnsafeRawBufferPointer(start: nil, count: 0), position: record.offset)
+            }
+        }
+        let first = batch.records[from].offset
+        let next = to < batch.records.count ? batch.records[to].offset : batch.nextOffset
+        if to < batch.records.count {
+            // The rest of this batch goes after the other partitions' next batches.
+            let later = pending.firstIndex { $0.batch.partition == batch.partition } ?? pending.endIndex
+            let otherPartitions = Set(pending[..<later].map(\.batch.partition)).count
+            pending.insert((batch, to), at: min(later, otherPartitions))
+        }
+        let token = nextToken
+        nextToken += 1
+        job.token = token
+        state.lock()
+        spans[token] = (batch.partition, first, next)
+        recordJobs += 1
+        state.unlock()
+        noteFilled()
+    }
+
+    private func noteFilled() {
+        state.lock(); filled += 1; state.unlock()
+    }
+
+    private func saveReadyCheckpoint() throws {
+        state.lock()
+        let ready = readyCheckpoint
+        readyCheckpoint = nil
+        state.unlock()
+        if let ready, let checkpoint { try checkpoint.save(ready, consumer: consumer) }
+    }
+
+    /// Rebalance callbacks run inside `poll` on this thread. Before the first
+    /// job the session simply takes the partitions; afterwards it waits for
+    /// the engine to consume what was filled, checkpoints every partition it
+    /// held (the revoked ones are handed over exactly), and ends.
+    private func rebalance(added: [TopicPartition]) {
+        guard end == nil, callbackError == nil else { return }
+        do {
+            state.lock()
+            let started = recordJobs > 0
+            state.unlock()
+            if !started {
+                try prepare(added)
+                return
+            }
+            state.lock()
+            while consumedJobs < filled && !aborted { state.wait() }
+            state.unlock()
+            try saveReadyCheckpoint()
+            if let checkpoint { try checkpoint.save(try checkpoint.snapshot(engine: engine), consumer: consumer) }
+            end = .rebalanced
+        } catch {
+            callbackError = error
+        }
+    }
+
+    // MARK: Engine thread
+
+    func consumed(_ job: ScanJob, pipeline: EventPipeline) throws {
+        let now = monotonicMs()
+        if job.token != 0 {
+            // Non-event lines carry `ScanJob.nonEventMark` (Int64.min), which never wins.
+            let maxTime = job.times.reduce(Int64.min, max)
+            state.lock()
+            let span = spans.removeValue(forKey: job.token)
+            state.unlock()
+            if let span, let checkpoint {
+                checkpoint.tracker.consumed(partition: span.partition, firstOffset: span.first, nextOffset: span.next, maxTime: maxTime)
+            }
+        }
+        state.lock()
+        let behind = backlogged
+        state.unlock()
+        for p in behind { engine.touchInput(Int(p)) }
+        engine.advance(wallClock: now)
+        var ready: [Int32: KafkaPartitionState]?
+        if let checkpoint, now - lastCheckpointMs >= commitIntervalMs {
+            lastCheckpointMs = now
+            ready = try checkpoint.snapshot(engine: engine)
+        }
+        state.lock()
+        if let ready { readyCheckpoint = ready }
+        consumedJobs += 1
+        state.broadcast()
+        state.unlock()
+    }
+
+    /// After the pipeline ended: the final checkpoint of this session (the
+    /// engine is idle now, so it can be read from the runner's thread).
+    func finalCheckpoint() throws {
+        guard let checkpoint, end != .rebalanced else { return }
+        try saveReadyCheckpoint()
+        try checkpoint.save(try checkpoint.snapshot(engine: engine), consumer: consumer)
+    }
+}
+
+/// Milliseconds on the monotonic clock (idle timers, checkpoint interval).
+func monotonicMs() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }

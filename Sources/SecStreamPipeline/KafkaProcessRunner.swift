@@ -1,0 +1,158 @@
+import Codecs
+import Foundation
+import Kafka
+import SecStreamCore
+
+/// `secstream process --input kafka://HOSTS/TOPIC[?group=ID]`.
+///
+/// Without a group: every partition (assign mode), from the beginning with
+/// `--from-beginning`, else from the end. With a group: the partitions the
+/// group assigns, with exactly-once alerts across crashes and rebalances
+/// (`KafkaCheckpoint`, `KafkaAlertMarks`). The run ends after `--until-idle`
+/// without records, on SIGINT/SIGTERM with `--follow`, or else once every
+/// partition is read up to its high watermark.
+final class KafkaProcessRunner {
+    private let options: ProcessOptions
+    private let uri: KafkaURI
+    private let engineOptions: EngineOptions
+
+    init(options: ProcessOptions, uri: KafkaURI, engineOptions: EngineOptions) {
+        self.options = options
+        self.uri = uri
+        self.engineOptions = engineOptions
+    }
+
+    func run() throws -> Int32 {
+        let config = try options.kafka.config(bootstrap: uri.bootstrap)
+        let untilIdleMs = try options.untilIdle.map { try OptionParsing.duration($0, flag: "--until-idle") }
+        let sessionMs = try OptionParsing.duration(options.sessionTimeout, flag: "--session-timeout")
+        let commitMs = try OptionParsing.duration(options.commitInterval, flag: "--commit-interval")
+        if let archive = options.archive {
+            // The archive writer adopts `KafkaArchiveProgress` to join the checkpoints.
+            throw RunError(.usage, "--archive \(archive) with a Kafka input: not supported by this build")
+        }
+        guard sessionMs >= 1000 else { throw RunError(.usage, "--session-timeout must be at least 1s") }
+        let rules = try RuleSetFactory.load(options)
+        let marks = KafkaAlertMarks(topic: uri.topic)
+        let (alerts, alertFile) = try openAlerts(marks: marks)
+        alerts.gate = uri.group == nil ? nil : { marks.admit($0) }
+        let deadLetters = try DeadLetterWriter(uri: options.deadLetter)
+        let sources = SourceTable()
+
+        var consumerOptions = ConsumerOptions(startPosition: options.fromBeginning ? .earliest : .latest,
+                                              sessionTimeoutMs: Int32(sessionMs),
+                                              heartbeatIntervalMs: Int(max(100, sessionMs / 5)))
+        consumerOptions.rebalanceTimeoutMs = Int32(max(sessionMs, 10_000))
+        let consumer = KafkaConsumer(config: config, options: consumerOptions)
+        var store: KafkaStateStore?
+        do {
+            if let group = uri.group {
+                store = KafkaStateStore(group: group, config: config)
+                try store!.prepare()
+                consumer.subscribe(topic: uri.topic, group: group)
+            } else {
+                let admin = KafkaAdmin(config: config)
+                defer { admin.close() }
+                let count = try admin.partitionCount(topic: uri.topic)
+                var all: [TopicPartition: Int64?] = [:]
+                for p in 0..<count { all[TopicPartition(uri.topic, Int32(p))] = .some(nil) }
+                try consumer.assign(all)
+            }
+        } catch let e as RunError {
+            throw e
+        } catch {
+            throw RunError(.remote, "kafka \(uri.bootstrap) topic \(uri.topic): \(error)")
+        }
+        if options.follow { KafkaStopSignal.install() }
+        defer {
+            consumer.onAssigned = nil
+            consumer.onRevoked = nil
+            consumer.close()
+            store?.close()
+        }
+
+        var sessions = 0
+        var lines = 0
+        while true {
+            sessions += 1
+            let pipeline = EventPipeline(rules: rules, engineOptions: engineOptions, sources: sources, alerts: alerts,
+                                         deadLetters: deadLetters, archive: nil, threads: options.threads)
+            let checkpoint = store.map { s in
+                KafkaCheckpoint(topic: uri.topic, marks: marks, store: s, makeAlertsDurable: {
+                    try alerts.flush()
+                    try alertFile?.sync()
+                })
+            }
+            let prepare: ([TopicPartition]) throws -> Void = { [uri] tps in
+                let states = try store.map { try $0.load(dataTopic: uri.topic) } ?? [:]
+                // Start the idle clock now, so a partition counts as idle only
+                // after `--idle-timeout` without records from here on.
+                pipeline.engine.advance(wallClock: monotonicMs())
+                var starts: [String] = []
+                for tp in tps.sorted() {
+                    if let state = states[tp.partition] {
+                        consumer.seek(tp, to: state.resume)
+                        marks.merge(state.mark, partition: tp.partition)
+                    }
+                    try checkpoint?.archive?.resume(partition: tp.partition, archivedThrough: states[tp.partition]?.archived)
+                    let offset = consumer.position(tp) ?? 0
+                    checkpoint?.tracker.start(partition: tp.partition, at: offset)
+                    pipeline.engine.registerInput(Int(tp.partition))
+                    starts.append("\(tp.partition)@\(offset)")
+                }
+                if let group = uri.group, !tps.isEmpty {
+                    // One line per (re)assignment: operators (and the tests) see who owns what.
+                    let line = "secstream: kafka group \(group): \(uri.topic) partitions \(consumer.assignment.map { String($0.partition) }.joined(separator: ",")) (resuming \(starts.joined(separator: " ")))\n"
+                    FileHandle.standardError.write(Data(line.utf8))
+                }
+            }
+            try prepare(consumer.assignment)
+            let source = KafkaLineSource(
+                consumer: consumer, topic: uri.topic, sources: sources, engine: pipeline.engine, checkpoint: checkpoint,
+                untilIdleMs: untilIdleMs, stopWhenCaughtUp: untilIdleMs == nil && !options.follow,
+                commitIntervalMs: commitMs, prepare: prepare, shouldStop: { KafkaStopSignal.isRaised })
+            do { try pipeline.run(source) } catch {
+                source.abort()
+                throw error
+            }
+            lines += pipeline.lines
+            switch source.end {
+            case .rebalanced?:
+                continue
+            case .stopped? where uri.group != nil:
+                // Windows stay open: the checkpoint hands them to the next owner, which rebuilds them.
+                try source.finalCheckpoint()
+                try alerts.close()
+                try deadLetters.close()
+            default:
+                pipeline.engine.finish()
+                try source.finalCheckpoint()
+                try pipeline.finish()
+            }
+            if options.summary {
+                let withheld = alerts.suppressed > 0 ? ", \(alerts.suppressed) already written before a restart or rebalance" : ""
+                let line = pipeline.summaryLine() + " (\(lines) records over \(sessions) session(s)\(withheld))"
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+            return options.failOnAlert && alerts.written > 0 ? exitFindings : 0
+        }
+    }
+
+    /// Alerts go to stdout or a file. With a group, a file is appended to
+    /// (never truncated): what an earlier run of this instance wrote there
+    /// becomes the starting alert marks, so a crash between writing alerts and
+    /// committing does not write them twice.
+    private func openAlerts(marks: KafkaAlertMarks) throws -> (AlertWriter, FileSink?) {
+        guard uri.group != nil, options.alerts != "-" else { return (try AlertWriter(uri: options.alerts), nil) }
+        guard CompressionCodec.fromExtension(path: options.alerts) == .none else {
+            throw RunError(.usage, "--alerts \(options.alerts): a consumer-group run appends to its alerts file; use an uncompressed file")
+        }
+        try marks.loadAlertsFile(options.alerts)
+        do {
+            let file = try FileSink(path: options.alerts, append: true)
+            return (AlertWriter(sink: file), file)
+        } catch {
+            throw RunError(.input, "cannot open \(options.alerts) for appending: \(error)")
+        }
+    }
+}

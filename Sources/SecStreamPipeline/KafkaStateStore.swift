@@ -1,0 +1,72 @@
+import Kafka
+
+/// The group's resume state, kept in a side topic `<group>.secstream-state`
+/// (one partition, one record per topic partition; the last record of a key
+/// wins, so the topic may be compacted).
+///
+/// Why not the OffsetCommit metadata string, where Kafka tools would look for
+/// it? Tansu accepts the string and returns it empty, so the state would be
+/// silently lost; a topic behaves the same on every broker. The group still
+/// commits the resume offsets, so lag monitoring sees the group's progress.
+///
+/// Order of a commit (`KafkaSession.commit`): alerts fsynced -> state records
+/// acknowledged (acks=all, idempotent) -> group offsets committed.
+final class KafkaStateStore {
+    let topic: String
+    private let config: KafkaConfig
+    private var producer: KafkaProducer?
+
+    init(group: String, config: KafkaConfig) {
+        topic = "\(group).secstream-state"
+        self.config = config
+    }
+
+    /// Creates the side topic when missing.
+    func prepare() throws {
+        let admin = KafkaAdmin(config: config)
+        defer { admin.close() }
+        try admin.createTopic(name: topic, partitions: 1, replicationFactor: 1)
+    }
+
+    /// Reads the whole side topic and returns the last state of each partition of `dataTopic`.
+    func load(dataTopic: String) throws -> [Int32: KafkaPartitionState] {
+        let consumer = KafkaConsumer(config: config, options: ConsumerOptions(startPosition: .earliest, maxWaitMs: 100))
+        defer { consumer.close() }
+        let tp = TopicPartition(topic, 0)
+        let end = try consumer.listOffsets([tp], .latest)[tp] ?? 0
+        var out: [Int32: KafkaPartitionState] = [:]
+        guard end > 0 else { return out }
+        try consumer.assign([tp: nil])
+        let prefix = Array("\(dataTopic)/".utf8)
+        while (consumer.position(tp) ?? 0) < end {
+            for batch in try consumer.poll(timeoutMs: 200) {
+                for record in batch.records {
+                    guard let key = record.key, key.starts(with: prefix),
+                          let partition = Int32(String(decoding: key.dropFirst(prefix.count), as: UTF8.self)),
+                          let value = record.value, let state = KafkaPartitionState(decoding: value) else { continue }
+                    out[partition] = state
+                }
+            }
+        }
+        return out
+    }
+
+    /// Writes the states and waits until the broker acknowledged them.
+    func save(_ states: [Int32: KafkaPartitionState], dataTopic: String) throws {
+        guard !states.isEmpty else { return }
+        if producer == nil { producer = try KafkaProducer(config: config, options: ProducerOptions(lingerMs: 0)) }
+        let producer = producer!
+        let before = producer.deliveryStats
+        for (partition, state) in states.sorted(by: { $0.key < $1.key }) {
+            try producer.send(ProducerRecord(topic: topic, key: KafkaPartitionState.key(topic: dataTopic, partition: partition),
+                                             value: state.encoded(), partition: 0))
+        }
+        try producer.flush(timeoutMs: 30_000)
+        let after = producer.deliveryStats
+        if after.failed > before.failed {
+            throw KafkaError.timeout("state records to \(topic) not acknowledged: \(after.failures.last.map { "\($0)" } ?? "")")
+        }
+    }
+
+    func close() { producer?.close() }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import XCTest
+@testable import SecStreamPipeline
+
+/// The pieces of the Kafka exactly-once bookkeeping, without a broker.
+final class KafkaCheckpointUnitTests: XCTestCase {
+    func testKafkaURIParsesBrokersTopicAndGroupAndRejectsTheRest() throws {
+        let u = try KafkaURI("kafka://a:9092,b:9093/security.auth?group=det")
+        XCTAssertEqual(u.bootstrap, "a:9092,b:9093")
+        XCTAssertEqual(u.topic, "security.auth")
+        XCTAssertEqual(u.group, "det")
+        XCTAssertNil(try KafkaURI("kafka://a:9092/t").group)
+        for bad in ["kafka://a:9092", "kafka:///t", "kafka://a:9092/", "kafka://a:9092/t?grp=x", "kafka://a:9092/t?group=", "kafka://a:9092/t/u"] {
+            XCTAssertThrowsError(try KafkaURI(bad), bad) { XCTAssertEqual(($0 as? RunError)?.exitCode, 2, bad) }
+        }
+    }
+
+    func testPartitionStateRoundTripsAndToleratesNewerFields() throws {
+        let state = KafkaPartitionState(resume: 1234, mark: AlertMark(time: 1_763_632_800_000, ids: ["b", "a"]))
+        XCTAssertEqual(String(decoding: state.encoded(), as: UTF8.self), "resume=1234;alert_time=1763632800000;alert_ids=a,b")
+        XCTAssertEqual(KafkaPartitionState(decoding: state.encoded()[...]), state)
+        let empty = KafkaPartitionState(resume: 7, mark: AlertMark())
+        XCTAssertEqual(KafkaPartitionState(decoding: empty.encoded()[...]), empty)
+        XCTAssertEqual(KafkaPartitionState(decoding: Array("resume=9;archived=5;owner=x".utf8)[...]), KafkaPartitionState(resume: 9, mark: AlertMark(), archived: 5))
+        XCTAssertNil(KafkaPartitionState(decoding: Array("alert_time=5".utf8)[...]), "no resume offset, no state")
+    }
+
+    func testAlertMarkCoversEarlierAlertsAndOnlyTheListedOnesAtItsTime() {
+        var mark = AlertMark()
+        XCTAssertFalse(mark.covers(time: 0, id: "x"))
+        mark.record(time: 100, id: "a")
+        mark.record(time: 100, id: "b")
+        XCTAssertTrue(mark.covers(time: 99, id: "z"))
+        XCTAssertTrue(mark.covers(time: 100, id: "b"))
+        XCTAssertFalse(mark.covers(time: 100, id: "c"), "a third alert in the same millisecond was not written yet")
+        XCTAssertFalse(mark.covers(time: 101, id: "a"))
+        mark.merge(AlertMark(time: 100, ids: ["c"]))
+        XCTAssertEqual(mark.ids, ["a", "b", "c"])
+        mark.merge(AlertMark(time: 50, ids: ["old"]))
+        XCTAssertEqual(mark, AlertMark(time: 100, ids: ["a", "b", "c"]))
+        mark.merge(AlertMark(time: 200, ids: ["n"]))
+        XCTAssertEqual(mark, AlertMark(time: 200, ids: ["n"]))
+    }
+
+    func testResumeOffsetIsTheFirstBatchHoldingAnEventTheOpenStateNeeds() {
+        var t = KafkaResumeTracker()
+        t.start(partition: 0, at: 100)
+        t.start(partition: 1, at: 0)
+        t.consumed(partition: 0, firstOffset: 100, nextOffset: 110, maxTime: 1_000)
+        t.consumed(partition: 0, firstOffset: 110, nextOffset: 120, maxTime: 2_000)
+        t.consumed(partition: 0, firstOffset: 120, nextOffset: 130, maxTime: 3_000)
+        t.consumed(partition: 1, firstOffset: 0, nextOffset: 5, maxTime: .min)   // nothing valid in it
+        XCTAssertEqual(t.resumeOffsets(oldestRetained: 500), [0: 100, 1: 5])
+        XCTAssertEqual(t.resumeOffsets(oldestRetained: 1_500), [0: 110, 1: 5])
+        XCTAssertEqual(t.resumeOffsets(oldestRetained: 2_000), [0: 110, 1: 5], "an event at exactly the oldest time is needed")
+        XCTAssertEqual(t.resumeOffsets(oldestRetained: nil), [0: 130, 1: 5], "nothing retained: resume after the last record")
+    }
+
+    func testAlertsFileOfAnEarlierRunSetsTheMarksAndLosesItsHalfWrittenLine() throws {
+        let dir = try TempDir()
+        let path = dir.path("alerts.ndjson")
+        let a1 = #"{"alert_id":"aaa","detected_at":"2026-11-20T10:00:01.000Z","samples":[{"topic":"t","partition":2,"offset":9}]}"#
+        let a2 = #"{"alert_id":"bbb","detected_at":"2026-11-20T10:00:05.000Z","samples":[{"topic":"t","partition":2,"offset":20}]}"#
+        let a3 = #"{"alert_id":"ccc","detected_at":"2026-11-20T10:00:03.000Z","samples":[{"topic":"t","partition":0,"offset":4}]}"#
+        try (a1 + "\n" + a2 + "\n" + a3 + "\n" + #"{"alert_id":"ddd","detec"#).write(toFile: path, atomically: true, encoding: .utf8)
+        let marks = KafkaAlertMarks(topic: "t")
+        try marks.loadAlertsFile(path)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), a1 + "\n" + a2 + "\n" + a3 + "\n", "the torn line is cut")
+        XCTAssertEqual(marks.mark(2), AlertMark(time: 1_795_168_805_000, ids: ["bbb"]))
+        XCTAssertEqual(marks.mark(0), AlertMark(time: 1_795_168_803_000, ids: ["ccc"]))
+        XCTAssertEqual(marks.mark(1), AlertMark())
+
+        try "not an alert\n".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try KafkaAlertMarks(topic: "t").loadAlertsFile(path)) {
+            XCTAssertTrue("\($0)".contains("\(path):1:"), "\($0)")
+        }
+    }
+}
