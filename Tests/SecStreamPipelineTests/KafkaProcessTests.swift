@@ -106,8 +106,17 @@ final class KafkaProcessTests: XCTestCase {
         let (lines, reference) = try generated(dir)
         let half = lines.count / 2
         try ingest(broker, lines[..<half], create: true)
-        let secondHalf = dir.path("second.ndjson")
-        try (lines[half...].joined(separator: "\n") + "\n").write(toFile: secondHalf, atomically: true, encoding: .utf8)
+        // The second half arrives in three pieces; the instance is killed while
+        // working on the first, so the crash is mid-stream by construction (not
+        // by racing a timer against a fast consumer).
+        let rest = Array(lines[half...])
+        let pieceSize = (rest.count + 2) / 3
+        let pieces = (0..<3).map { i -> String in
+            let path = dir.path("piece\(i).ndjson")
+            let slice = rest[min(rest.count, i * pieceSize)..<min(rest.count, (i + 1) * pieceSize)]
+            try? (slice.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
         let alerts = dir.path("alerts")
 
         // A reads the first half and goes idle (its checkpoints now resume mid-topic),
@@ -120,12 +129,15 @@ final class KafkaProcessTests: XCTestCase {
             return now >= 3 && now == seen
         }, a.stderr)
         Thread.sleep(forTimeInterval: 3)
-        let producer = try BackgroundCLI(["ingest", "--brokers", broker.bootstrap, "--topic", "events", "--key", "source.ip", secondHalf],
-                                         stderrFile: dir.path("ingest.err"))
-        Thread.sleep(forTimeInterval: 0.8)
+        let first = try CLI.run(["ingest", "--brokers", broker.bootstrap, "--topic", "events", "--key", "source.ip", pieces[0]])
+        XCTAssertEqual(first.code, 0, first.stderr)
+        Thread.sleep(forTimeInterval: 0.3)
         a.signal(SIGKILL)
         a.wait(timeout: 10)
-        XCTAssertEqual(producer.wait(timeout: 60), 0, producer.stderr)
+        for piece in pieces.dropFirst() {
+            let r = try CLI.run(["ingest", "--brokers", broker.bootstrap, "--topic", "events", "--key", "source.ip", piece])
+            XCTAssertEqual(r.code, 0, r.stderr)
+        }
         let beforeCrash = try alertIDs(alerts)
         XCTAssertLessThan(beforeCrash.count, reference.count, "killed mid-stream")
 
