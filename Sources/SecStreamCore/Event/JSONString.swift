@@ -68,38 +68,13 @@ public enum JSONString {
     }
 
     private static func hex4(_ raw: UnsafeRawBufferPointer, _ at: Int) -> UInt16? {
-        guard at + 4 <= raw.count else { return nil }
-        var v: UInt16 = 0
-        for k in 0..<4 {
-            let c = raw[at + k]
-            let d: UInt8
-            switch c {
-            case 0x30...0x39: d = c - 0x30
-            case 0x41...0x46: d = c - 0x41 + 10
-            case 0x61...0x66: d = c - 0x61 + 10
-            default: return nil
-            }
-            v = v << 4 | UInt16(d)
-        }
-        return v
+        JSONStringUnescaper.hex4(raw, at).map { UInt16($0) }
     }
 
     static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
-        switch scalar {
-        case 0..<0x80:
-            out.append(UInt8(scalar))
-        case 0x80..<0x800:
-            out.append(UInt8(0xc0 | scalar >> 6))
-            out.append(UInt8(0x80 | scalar & 0x3f))
-        case 0x800..<0x10000:
-            out.append(UInt8(0xe0 | scalar >> 12))
-            out.append(UInt8(0x80 | scalar >> 6 & 0x3f))
-            out.append(UInt8(0x80 | scalar & 0x3f))
-        default:
-            out.append(UInt8(0xf0 | scalar >> 18))
-            out.append(UInt8(0x80 | scalar >> 12 & 0x3f))
-            out.append(UInt8(0x80 | scalar >> 6 & 0x3f))
-            out.append(UInt8(0x80 | scalar & 0x3f))
+        withUnsafeTemporaryAllocation(byteCount: 4, alignment: 1) { buf in
+            let n = JSONStringUnescaper.writeUTF8(scalar, into: buf, at: 0)
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[0..<n]))
         }
     }
 }

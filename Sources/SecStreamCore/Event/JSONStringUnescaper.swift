@@ -1,5 +1,7 @@
 /// Resolves JSON string escapes (`\"`, `\\`, `\/`, `\n`, `\uXXXX` with surrogate
-/// pairs) from a slot's raw bytes into a caller-provided buffer.
+/// pairs) from a slot's raw bytes into a caller-provided buffer. The one
+/// lenient unescaper: rule matching, group keys and query values all go
+/// through it (`JSONString.unescape` is the strict, validating variant).
 enum JSONStringUnescaper {
     /// Writes the unescaped bytes of `raw` to `out` (which must hold at least
     /// `raw.count` bytes: an escape never grows) and returns how many were written.
@@ -42,7 +44,7 @@ enum JSONStringUnescaper {
     }
 
     @inline(__always)
-    private static func hex4(_ raw: UnsafeRawBufferPointer, _ at: Int) -> UInt32? {
+    static func hex4(_ raw: UnsafeRawBufferPointer, _ at: Int) -> UInt32? {
         guard at + 4 <= raw.count else { return nil }
         var v: UInt32 = 0
         for k in 0..<4 {
@@ -61,7 +63,7 @@ enum JSONStringUnescaper {
 
     /// UTF-8 of `scalar` (a lone surrogate becomes U+FFFD, as JSON decoders do).
     @inline(__always)
-    private static func writeUTF8(_ scalar: UInt32, into out: UnsafeMutableRawBufferPointer, at o: Int) -> Int {
+    static func writeUTF8(_ scalar: UInt32, into out: UnsafeMutableRawBufferPointer, at o: Int) -> Int {
         var s = scalar
         if s >= 0xD800 && s < 0xE000 { s = 0xFFFD }
         switch s {
