@@ -65,21 +65,52 @@ final class KafkaArchiveTests: XCTestCase {
         XCTAssertEqual(Set(try ArchiveTestFiles.alertIds(file: work + "/replay.ndjson")), Set(live))
     }
 
+    /// A stopped (SIGTERM) group member leaves its windows open: the next
+    /// owner resumes before the archived offsets, rebuilds the windows from
+    /// records archived already and must not archive them again.
+    func testRestartAfterAStopReprocessesArchivedRecordsWithoutArchivingThemTwice() throws {
+        let broker = try KafkaTestBroker()
+        _ = try generated()
+        try ingest(broker, work + "/events.ndjson", create: true)
+        let a = try BackgroundCLI(groupArgs(broker, group: "stop") + ["--follow"], stderrFile: work + "/a.err")
+        var seen = -1
+        XCTAssertTrue(waitUntil(timeout: 30) {
+            let now = (try? FileManager.default.subpathsOfDirectory(atPath: work + "/archive").count) ?? 0
+            defer { seen = now }
+            Thread.sleep(forTimeInterval: 1)
+            return now > 4 && now == seen
+        }, a.stderr)
+        a.signal(SIGTERM)
+        XCTAssertEqual(a.wait(timeout: 30), 0, a.stderr)
+
+        let b = try SecStreamCLI.check(groupArgs(broker, group: "stop") + ["--until-idle", "2s"])
+        let resumed = b.stderr.matches(of: /(\d+)@(\d+)/).map { Int($0.2)! }
+        XCTAssertEqual(resumed.count, 4, b.stderr)
+        XCTAssertTrue(b.stderr.contains("already written before a restart"), "it rebuilt windows from archived records: \(b.stderr)")
+        ArchiveTestFiles.assertSameLines(try SecStreamCLI.check(["query", work + "/archive"]).lines, try expectedArchive())
+    }
+
     func testKillNineMidStreamAndRestartLeaveEveryEventOnceInTheArchive() throws {
         let broker = try KafkaTestBroker()
         let lines = try generated()
-        let half = lines.count / 2
+        let half = lines.count / 2, threeQuarters = lines.count * 3 / 4
         try Data(lines[..<half].joined(separator: [0x0a]) + [0x0a]).write(to: URL(fileURLWithPath: work + "/first.ndjson"))
-        try Data(lines[half...].joined(separator: [0x0a]) + [0x0a]).write(to: URL(fileURLWithPath: work + "/second.ndjson"))
+        try Data(lines[half..<threeQuarters].joined(separator: [0x0a]) + [0x0a]).write(to: URL(fileURLWithPath: work + "/third.ndjson"))
+        try Data(lines[threeQuarters...].joined(separator: [0x0a]) + [0x0a]).write(to: URL(fileURLWithPath: work + "/last.ndjson"))
         try ingest(broker, work + "/first.ndjson", create: true)
 
-        // A archives the first half, then is killed while the second half streams in.
+        // A archives the first half, then the third quarter (checkpoints cut
+        // objects at both ends, while the open windows keep the resume offsets
+        // further back), then is killed while the last quarter streams in: the
+        // restart reprocesses records archived already and must skip them.
         let a = try BackgroundCLI(groupArgs(broker, group: "crash") + ["--follow"], stderrFile: work + "/a.err")
         XCTAssertTrue(waitUntil(timeout: 30) {
             (try? FileManager.default.subpathsOfDirectory(atPath: work + "/archive").count { $0.contains(".ndjson") }) ?? 0 >= 4
         }, a.stderr)
         Thread.sleep(forTimeInterval: 2)
-        let producer = try BackgroundCLI(["ingest", "--brokers", broker.bootstrap, "--topic", "events", "--key", "source.ip", work + "/second.ndjson"],
+        try ingest(broker, work + "/third.ndjson", create: false)
+        Thread.sleep(forTimeInterval: 2)
+        let producer = try BackgroundCLI(["ingest", "--brokers", broker.bootstrap, "--topic", "events", "--key", "source.ip", work + "/last.ndjson"],
                                          stderrFile: work + "/ingest.err")
         Thread.sleep(forTimeInterval: 0.8)
         a.signal(SIGKILL)
