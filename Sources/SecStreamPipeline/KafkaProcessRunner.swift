@@ -27,10 +27,6 @@ final class KafkaProcessRunner {
         let untilIdleMs = try options.untilIdle.map { try OptionParsing.duration($0, flag: "--until-idle") }
         let sessionMs = try OptionParsing.duration(options.sessionTimeout, flag: "--session-timeout")
         let commitMs = try OptionParsing.duration(options.commitInterval, flag: "--commit-interval")
-        if let archive = options.archive {
-            // The archive writer adopts `KafkaArchiveProgress` to join the checkpoints.
-            throw RunError(.usage, "--archive \(archive) with a Kafka input: not supported by this build")
-        }
         guard sessionMs >= 1000 else { throw RunError(.usage, "--session-timeout must be at least 1s") }
         let rules = try RuleSetFactory.load(options)
         let marks = KafkaAlertMarks(topic: uri.topic)
@@ -38,6 +34,14 @@ final class KafkaProcessRunner {
         alerts.gate = uri.group == nil ? nil : { marks.admit($0) }
         let deadLetters = try DeadLetterWriter(uri: options.deadLetter)
         let sources = SourceTable()
+        // One archive sink for the whole run (it outlives the sessions a
+        // rebalance starts); with a group it joins every checkpoint.
+        let archive = try options.archive.map { archiveURI -> KafkaArchiveSink in
+            let archiveOptions = try ArchiveWriterOptions(options)
+            let store = try ArchiveStoreErrors.open(archiveURI, flag: "--archive")
+            return KafkaArchiveSink(writer: ArchiveWriter(store: store, options: archiveOptions, sources: sources),
+                                    store: store, topic: uri.topic, sources: sources)
+        }
 
         var consumerOptions = ConsumerOptions(startPosition: options.fromBeginning ? .earliest : .latest,
                                               sessionTimeoutMs: Int32(sessionMs),
@@ -76,13 +80,14 @@ final class KafkaProcessRunner {
         while true {
             sessions += 1
             let pipeline = EventPipeline(rules: rules, engineOptions: engineOptions, sources: sources, alerts: alerts,
-                                         deadLetters: deadLetters, archive: nil, threads: options.threads)
+                                         deadLetters: deadLetters, archive: archive, threads: options.threads)
             let checkpoint = store.map { s in
                 KafkaCheckpoint(topic: uri.topic, marks: marks, store: s, makeAlertsDurable: {
                     try alerts.flush()
                     try alertFile?.sync()
                 })
             }
+            checkpoint?.archive = archive
             let prepare: ([TopicPartition]) throws -> Void = { [uri] tps in
                 let states = try store.map { try $0.load(dataTopic: uri.topic) } ?? [:]
                 // Start the idle clock now, so a partition counts as idle only
@@ -124,6 +129,7 @@ final class KafkaProcessRunner {
                 try source.finalCheckpoint()
                 try alerts.close()
                 try deadLetters.close()
+                try archive?.close()
             default:
                 pipeline.engine.finish()
                 try source.finalCheckpoint()
@@ -133,6 +139,7 @@ final class KafkaProcessRunner {
                 let withheld = alerts.suppressed > 0 ? ", \(alerts.suppressed) already written before a restart or rebalance" : ""
                 let line = pipeline.summaryLine() + " (\(lines) records over \(sessions) session(s)\(withheld))"
                 FileHandle.standardError.write(Data((line + "\n").utf8))
+                if let archive { ArchiveMessages.say(archive.summaryLine()) }
             }
             return options.failOnAlert && alerts.written > 0 ? exitFindings : 0
         }
