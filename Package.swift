@@ -57,7 +57,7 @@ let package = Package(
 
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
         .testTarget(name: "SecStreamCoreTests", dependencies: ["SecStreamCore"]),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"]),
         // scripts/bench-archive.sh: object-store PUT/GET throughput next to boto3 (not a user command).
         .executableTarget(name: "ArchiveBench", dependencies: ["ObjectStore"], swiftSettings: swiftSettings),
         // Test helpers shared by test targets: local server processes, ports, the venv.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `secstream ingest` against a real broker (Tansu), checked with confluent-kafka.
@@ -9,7 +10,7 @@ final class IngestKafkaTests: XCTestCase {
     }
 
     func testKeyedRecordsLandOnMurmur2PartitionsAndTheSummaryCountsMalformedLines() throws {
-        let broker = try KafkaTestBroker()
+        let broker = try TansuBroker()
         let dir = try TempDir()
         var lines: [String] = []
         for i in 0..<400 { lines.append(event(i, ip: i % 10 == 9 ? nil : "10.0.\(i % 7).\(i % 31)")) }
@@ -79,7 +80,7 @@ final class IngestKafkaTests: XCTestCase {
     }
 
     func testBrokerStoppedDuringIngestExitsFourAndEveryAckedRecordIsInTheTopic() throws {
-        let broker = try KafkaTestBroker()
+        let broker = try TansuBroker()
         let p = Process()
         p.executableURL = CLI.binary
         p.arguments = ["ingest", "--brokers", broker.bootstrap, "--topic", "t", "--create-topic", "--partitions", "3",
@@ -110,7 +111,7 @@ final class IngestKafkaTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(try topicCount(broker), acked, "every record reported acked is in the topic")
     }
 
-    private func topicCount(_ broker: KafkaTestBroker) throws -> Int {
+    private func topicCount(_ broker: TansuBroker) throws -> Int {
         // Counted by reading: Tansu's ListOffsets high watermark is not a record count.
         let out = try broker.python("""
         import os

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `secstream process --input kafka://…?group=… --archive DIR` against Tansu:
@@ -20,13 +21,13 @@ final class KafkaArchiveTests: XCTestCase {
         return try Data(contentsOf: URL(fileURLWithPath: path)).split(separator: 0x0a).map { Data($0) }
     }
 
-    private func ingest(_ broker: KafkaTestBroker, _ path: String, create: Bool) throws {
+    private func ingest(_ broker: TansuBroker, _ path: String, create: Bool) throws {
         var args = ["ingest", "--brokers", broker.bootstrap, "--topic", "events", "--key", "source.ip", path]
         if create { args += ["--create-topic", "--partitions", "4"] }
         try SecStreamCLI.check(args)
     }
 
-    private func groupArgs(_ broker: KafkaTestBroker, group: String) -> [String] {
+    private func groupArgs(_ broker: TansuBroker, group: String) -> [String] {
         ["process", "--input", "kafka://\(broker.bootstrap)/events?group=\(group)", "--from-beginning",
          "--alerts", work + "/alerts.ndjson",
          "--session-timeout", "2s", "--commit-interval", "300ms",
@@ -42,7 +43,7 @@ final class KafkaArchiveTests: XCTestCase {
     }
 
     func testGroupRunArchivesEveryValidEventOnceAndReplayFindsTheLiveAlerts() throws {
-        let broker = try KafkaTestBroker()
+        let broker = try TansuBroker()
         let lines = try generated()
         try ingest(broker, work + "/events.ndjson", create: true)
 
@@ -69,7 +70,7 @@ final class KafkaArchiveTests: XCTestCase {
     /// owner resumes before the archived offsets, rebuilds the windows from
     /// records archived already and must not archive them again.
     func testRestartAfterAStopReprocessesArchivedRecordsWithoutArchivingThemTwice() throws {
-        let broker = try KafkaTestBroker()
+        let broker = try TansuBroker()
         _ = try generated()
         try ingest(broker, work + "/events.ndjson", create: true)
         let a = try BackgroundCLI(groupArgs(broker, group: "stop") + ["--follow"], stderrFile: work + "/a.err")
@@ -91,7 +92,7 @@ final class KafkaArchiveTests: XCTestCase {
     }
 
     func testKillNineMidStreamAndRestartLeaveEveryEventOnceInTheArchive() throws {
-        let broker = try KafkaTestBroker()
+        let broker = try TansuBroker()
         let lines = try generated()
         let half = lines.count / 2, threeQuarters = lines.count * 3 / 4
         try Data(lines[..<half].joined(separator: [0x0a]) + [0x0a]).write(to: URL(fileURLWithPath: work + "/first.ndjson"))

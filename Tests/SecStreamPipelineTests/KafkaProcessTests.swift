@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `secstream process --input kafka://...` against Tansu: the same alerts as
@@ -21,7 +22,7 @@ final class KafkaProcessTests: XCTestCase {
         return (text.split(separator: "\n"), reference)
     }
 
-    private func ingest(_ broker: KafkaTestBroker, _ lines: ArraySlice<Substring>, topic: String = "events",
+    private func ingest(_ broker: TansuBroker, _ lines: ArraySlice<Substring>, topic: String = "events",
                         create: Bool = false) throws {
         var args = ["ingest", "--brokers", broker.bootstrap, "--topic", topic, "--key", "source.ip"]
         if create { args += ["--create-topic", "--partitions", "4"] }
@@ -33,7 +34,7 @@ final class KafkaProcessTests: XCTestCase {
     /// one partition's records at a time and an outdated high watermark for
     /// the others, so a short timeout can declare a partition with unread
     /// records idle and make its events late (see the report's known gaps).
-    private func groupArgs(_ broker: KafkaTestBroker, group: String, alerts: String) -> [String] {
+    private func groupArgs(_ broker: TansuBroker, group: String, alerts: String) -> [String] {
         ["process", "--input", "kafka://\(broker.bootstrap)/events?group=\(group)", "--from-beginning",
          "--alerts", alerts, "--session-timeout", "2s", "--commit-interval", "300ms"]
     }
@@ -45,7 +46,7 @@ final class KafkaProcessTests: XCTestCase {
     }
 
     func testKafkaRunsFindTheAlertsOfTheFileRunAndARerunOfTheGroupWritesNothingNew() throws {
-        let broker = try KafkaTestBroker()
+        let broker = try TansuBroker()
         let dir = try TempDir()
         let (lines, reference) = try generated(dir)
         try ingest(broker, lines[...], create: true)
@@ -68,7 +69,7 @@ final class KafkaProcessTests: XCTestCase {
     }
 
     func testTwoInstancesSplitThePartitionsAndStoppingOneHandsItsPartitionsOver() throws {
-        let broker = try KafkaTestBroker()
+        let broker = try TansuBroker()
         let dir = try TempDir()
         let (lines, reference) = try generated(dir)
         let third = lines.count / 3
@@ -101,7 +102,7 @@ final class KafkaProcessTests: XCTestCase {
     }
 
     func testKillNineMidStreamAndRestartGiveEveryAlertOnce() throws {
-        let broker = try KafkaTestBroker()
+        let broker = try TansuBroker()
         let dir = try TempDir()
         let (lines, reference) = try generated(dir)
         let half = lines.count / 2
