@@ -47,35 +47,8 @@ public enum Codec {
 
     private static func decodeAll(_ decoder: StreamDecoder, _ codec: CompressionCodec,
                                   _ input: UnsafeRawBufferPointer, sizeHint: Int) throws -> [UInt8] {
-        // Decode into a raw buffer that doubles when full, then copy out once:
-        // cheaper than growing (and zero-filling) an Array.
-        var capacity = max(sizeHint, min(input.count * 4, 64 << 20), 4096)
-        var out = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
-        defer { out.deallocate() }
-        var consumed = 0
-        var produced = 0
-        while true {
-            if produced == capacity {
-                let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 16)
-                bigger.copyMemory(from: out, byteCount: produced)
-                out.deallocate()
-                out = bigger
-                capacity *= 2
-            }
-            let (used, made) = try decoder.decode(
-                UnsafeRawBufferPointer(rebasing: input[consumed...]),
-                into: UnsafeMutableRawBufferPointer(start: out + produced, count: capacity - produced))
-            consumed += used
-            produced += made
-            if used == 0 && made == 0 { break }
-        }
-        guard consumed == input.count else {
-            throw CodecError(codec, "\(input.count - consumed) undecodable bytes after byte \(consumed)")
-        }
-        guard decoder.isAtFrameEnd else {
-            throw CodecError(codec, "truncated input: stream ends inside a frame after \(input.count) bytes")
-        }
-        return [UInt8](UnsafeRawBufferPointer(start: out, count: produced))
+        let buffer = DecompressionBuffer(capacity: max(sizeHint, min(input.count * 4, 64 << 20)))
+        return [UInt8](try buffer.decode(decoder, codec, input))
     }
 
     private static func compressLZ4(_ input: UnsafeRawBufferPointer, level: Int) throws -> [UInt8] {
