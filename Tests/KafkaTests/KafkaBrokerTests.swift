@@ -4,25 +4,9 @@ import XCTest
 @testable import Kafka
 
 /// Integration tests against a real Tansu broker started for this class.
-final class KafkaBrokerTests: XCTestCase {
-    nonisolated(unsafe) static var broker: TansuBroker?
-    nonisolated(unsafe) static var startError: Error?
-
-    override class func setUp() {
-        super.setUp()
-        do { broker = try TansuBroker() } catch { startError = error }
-    }
-
-    override class func tearDown() {
-        broker?.stop()
-        broker = nil
-        super.tearDown()
-    }
-
+final class KafkaBrokerTests: TansuTestCase {
     func config() throws -> KafkaConfig {
-        if let e = Self.startError { throw e }
-        guard let b = Self.broker else { throw BrokerUnavailable("broker not started") }
-        return try KafkaConfig(bootstrap: b.bootstrap, requestTimeoutMs: 15_000)
+        try KafkaConfig(bootstrap: try runningBroker().bootstrap, requestTimeoutMs: 15_000)
     }
 
     func uniqueTopic(_ base: String) -> String { "\(base)-\(UInt32.random(in: 0...UInt32.max))" }

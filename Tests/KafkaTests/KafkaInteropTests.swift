@@ -5,25 +5,9 @@ import XCTest
 
 /// Interoperability with librdkafka (confluent-kafka in the project venv),
 /// against the Tansu broker started by `KafkaBrokerTests`' harness.
-final class KafkaInteropTests: XCTestCase {
-    nonisolated(unsafe) static var broker: TansuBroker?
-    nonisolated(unsafe) static var startError: Error?
-
-    override class func setUp() {
-        super.setUp()
-        do { broker = try TansuBroker() } catch { startError = error }
-    }
-
-    override class func tearDown() {
-        broker?.stop()
-        broker = nil
-        super.tearDown()
-    }
-
+final class KafkaInteropTests: TansuTestCase {
     func bootstrap() throws -> String {
-        if let e = Self.startError { throw e }
-        guard let b = Self.broker else { throw BrokerUnavailable("broker not started") }
-        return b.bootstrap
+        try runningBroker().bootstrap
     }
 
     /// Runs tests/interop/kafka_interop.py with the venv's Python and decodes its JSON summary.
