@@ -42,8 +42,10 @@ let package = Package(
         // Events, field extraction, Sigma rules, the windowing engine, alerts, generator.
         .target(name: "SecStreamCore", dependencies: ["Codecs", .product(name: "Yams", package: "Yams")],
                 swiftSettings: hotPathSettings),
+        // The CRC-32C instruction (SSE4.2 / ARMv8) behind a runtime CPU check: record batch checksums.
+        .target(name: "CCRC32C"),
         // Kafka wire protocol: primitives -> messages -> client.
-        .target(name: "Kafka", dependencies: ["Codecs", "COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "Kafka", dependencies: ["Codecs", "COpenSSL", "CCRC32C"], swiftSettings: swiftSettings),
         // One object-store protocol, two stores: local directory and S3 (SigV4 over libcurl).
         .target(name: "ObjectStore", dependencies: ["CCurl", "COpenSSL"], swiftSettings: swiftSettings),
         // Sources -> engine -> sinks, wired for each subcommand.

@@ -163,16 +163,11 @@ final class KafkaLineSource: LineSource {
         let (batch, from) = pending.removeFirst()
         job.resetOwned(source: sources.partition(topic: batch.topic, partition: batch.partition), input: Int(batch.partition))
         let to = min(batch.records.count, from + recordsPerJob)
-        for i in from..<to {
-            let record = batch.records[i]
-            if let value = record.value {
-                value.withUnsafeBytes { job.appendLine($0, position: record.offset) }
-            } else {
-                job.appendLine(UnsafeRawBufferPointer(start: nil, count: 0), position: record.offset)
-            }
+        batch.records.withValues(from..<to) { offset, value in
+            job.appendLine(value ?? UnsafeRawBufferPointer(start: nil, count: 0), position: offset)
         }
-        let first = batch.records[from].offset
-        let next = to < batch.records.count ? batch.records[to].offset : batch.nextOffset
+        let first = batch.records.offset(at: from)
+        let next = to < batch.records.count ? batch.records.offset(at: to) : batch.nextOffset
         if to < batch.records.count {
             // The rest of this batch goes after the other partitions' next batches.
             let later = pending.firstIndex { $0.batch.partition == batch.partition } ?? pending.endIndex

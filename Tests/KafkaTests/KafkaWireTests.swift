@@ -137,6 +137,24 @@ final class KafkaWireTests: XCTestCase {
         for n in 0..<70 {
             let data = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
             XCTAssertEqual(CRC32C.checksum(data), bitwiseCRC32C(data), "length \(n)")
+            XCTAssertEqual(data.withUnsafeBytes { CRC32C.software($0) }, bitwiseCRC32C(data), "length \(n)")
+        }
+    }
+
+    /// The hardware path (used when the CPU has it) and the tables agree on
+    /// every length and alignment, with and without a seed.
+    func testCRC32CHardwareMatchesSoftware() throws {
+        try XCTSkipUnless(CRC32C.hardware, "this CPU has no CRC-32C instruction; the table path is the one in use")
+        var rng = SystemRandomNumberGenerator()
+        let data = (0..<5000).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        data.withUnsafeBytes { all in
+            for start in 0..<9 {
+                for n in [0, 1, 7, 8, 9, 15, 16, 63, 64, 65, 255, 1000, 4990 - start] {
+                    let slice = UnsafeRawBufferPointer(rebasing: all[start..<(start + n)])
+                    XCTAssertEqual(CRC32C.checksum(slice), CRC32C.software(slice), "start \(start) length \(n)")
+                    XCTAssertEqual(CRC32C.checksum(slice, seed: 0x1234_5678), CRC32C.software(slice, seed: 0x1234_5678))
+                }
+            }
         }
     }
 

@@ -177,25 +177,27 @@ public final class BrokerConnection {
 
     /// Reads one size-prefixed frame (correlation id + body), buffering socket reads.
     func readFrame() throws -> [UInt8] {
-        var sizeBytes = [UInt8](repeating: 0, count: 4)
-        try readExactly(&sizeBytes, 0, 4)
-        let size = Int(Int32(bitPattern: UInt32(sizeBytes[0]) << 24 | UInt32(sizeBytes[1]) << 16
-                             | UInt32(sizeBytes[2]) << 8 | UInt32(sizeBytes[3])))
+        var sizeBytes: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+        try withUnsafeMutableBytes(of: &sizeBytes) { try readExactly(into: $0) }
+        let size = Int(Int32(bitPattern: UInt32(sizeBytes.0) << 24 | UInt32(sizeBytes.1) << 16
+                             | UInt32(sizeBytes.2) << 8 | UInt32(sizeBytes.3)))
         guard size >= 4, size <= 1 << 30 else { throw KafkaError.decode("broker \(address): bad frame size \(size)") }
-        var body = [UInt8](repeating: 0, count: size)
-        try readExactly(&body, 0, size)
-        return body
+        // Fetch responses run to megabytes: fill the array straight from the
+        // socket instead of zeroing it first.
+        return try [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            try readExactly(into: UnsafeMutableRawBufferPointer(buffer))
+            count = size
+        }
     }
 
-    func readExactly(_ dst: inout [UInt8], _ start: Int, _ n: Int) throws {
+    func readExactly(into dst: UnsafeMutableRawBufferPointer) throws {
+        let n = dst.count
         var got = 0
         while got < n {
             if readStart == readEnd {
                 // Large remainders bypass the buffer and land straight in dst.
                 if n - got >= readBuffer.count {
-                    let k = try dst.withUnsafeMutableBytes {
-                        try transport.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[(start + got)..<(start + n)]))
-                    }
+                    let k = try transport.read(into: UnsafeMutableRawBufferPointer(rebasing: dst[got..<n]))
                     if k == 0 { throw KafkaError.connection("broker \(address): connection closed by peer") }
                     got += k
                     continue
@@ -206,10 +208,8 @@ public final class BrokerConnection {
                 readEnd = k
             }
             let take = min(n - got, readEnd - readStart)
-            dst.withUnsafeMutableBytes { d in
-                readBuffer.withUnsafeBytes { s in
-                    (d.baseAddress! + start + got).copyMemory(from: s.baseAddress! + readStart, byteCount: take)
-                }
+            readBuffer.withUnsafeBytes { s in
+                (dst.baseAddress! + got).copyMemory(from: s.baseAddress! + readStart, byteCount: take)
             }
             readStart += take
             got += take

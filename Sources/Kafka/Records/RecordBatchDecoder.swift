@@ -48,7 +48,7 @@ public enum RecordBatchDecoder {
         guard header.crcOK else { throw KafkaError.decode("\(at): record batch CRC mismatch") }
         let nextOffset = header.baseOffset + Int64(header.lastOffsetDelta) + 1
         if header.attributes & 0x20 != 0 { // control batch (transaction markers)
-            return ConsumedRecordBatch(topic: topic, partition: partition, records: [], nextOffset: nextOffset,
+            return ConsumedRecordBatch(topic: topic, partition: partition, records: ConsumedRecords(storage: []), nextOffset: nextOffset,
                                        highWatermark: highWatermark)
         }
         let codecId = header.attributes & 0x07
@@ -74,8 +74,8 @@ public enum RecordBatchDecoder {
             to = storage.count
         }
         let logAppendTime = header.attributes & 0x08 != 0
-        var records: [ConsumedRecord] = []
-        records.reserveCapacity(Int(max(0, min(header.count, 1 << 20))))
+        var records = ConsumedRecords(storage: storage)
+        records.spans.reserveCapacity(Int(max(0, min(header.count, 1 << 20))))
         var failure: String?
         storage.withUnsafeBytes { raw in
             var r = WireReader(raw, from: from, to: to)
@@ -86,29 +86,33 @@ public enum RecordBatchDecoder {
                 _ = r.int8()
                 let tsDelta = r.varlong()
                 let offDelta = r.varint()
-                let key = slice(&r, storage)
-                let value = slice(&r, storage)
+                let (keyStart, keyCount) = span(&r)
+                let (valueStart, valueCount) = span(&r)
                 let nHeaders = Int(r.varint())
-                var headers: [RecordHeader] = []
+                var headersIndex = -1
                 if nHeaders > 0 {
                     if nHeaders > r.remaining { r.fail("header count \(nHeaders) out of bounds"); break }
+                    var headers: [RecordHeader] = []
                     headers.reserveCapacity(nHeaders)
                     for _ in 0..<nHeaders {
                         let kl = Int(r.varint())
                         let kp = r.pos
                         r.skip(kl)
                         let k = r.ok ? String(decoding: UnsafeRawBufferPointer(rebasing: raw[kp..<kp + kl]), as: UTF8.self) : ""
-                        let v = slice(&r, storage).map { Array($0) }
-                        headers.append(RecordHeader(key: k, value: v))
+                        let (vs, vc) = span(&r)
+                        headers.append(RecordHeader(key: k, value: vc < 0 ? nil : Array(raw[vs..<(vs + vc)])))
                     }
+                    headersIndex = records.headers.count
+                    records.headers.append(headers)
                 }
                 if !r.ok { break }
                 if r.pos != recEnd { r.fail("record length mismatch"); break }
                 let offset = header.baseOffset + Int64(offDelta)
                 if offset < fromOffset { continue }
-                records.append(ConsumedRecord(offset: offset,
-                                              timestamp: logAppendTime ? header.maxTimestamp : header.firstTimestamp + tsDelta,
-                                              key: key, value: value, headers: headers))
+                records.spans.append(RecordSpan(offset: offset,
+                                                timestamp: logAppendTime ? header.maxTimestamp : header.firstTimestamp + tsDelta,
+                                                keyStart: keyStart, keyCount: keyCount, valueStart: valueStart,
+                                                valueCount: valueCount, headersIndex: headersIndex))
             }
             failure = r.failure
         }
@@ -117,13 +121,14 @@ public enum RecordBatchDecoder {
                                    highWatermark: highWatermark, compression: codec)
     }
 
+    /// A length-prefixed byte field as (start, count); count -1 for null.
     @inline(__always)
-    static func slice(_ r: inout WireReader, _ storage: [UInt8]) -> ArraySlice<UInt8>? {
+    static func span(_ r: inout WireReader) -> (Int, Int) {
         let n = Int(r.varint())
-        if n < 0 { return nil }
+        if n < 0 { return (0, -1) }
         let p = r.pos
         r.skip(n)
-        return r.ok ? storage[p..<p + n] : nil
+        return r.ok ? (p, n) : (0, -1)
     }
 }
 

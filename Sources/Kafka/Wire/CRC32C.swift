@@ -1,6 +1,11 @@
-/// CRC-32C (Castagnoli), the checksum of record batch v2. Slicing-by-8 tables
-/// process eight bytes per step, about 1–2 GB/s in Swift without intrinsics.
+import CCRC32C
+
+/// CRC-32C (Castagnoli), the checksum of record batch v2: the CPU's CRC-32C
+/// instruction when it has one (~6 GB/s; every fetched batch is checked), else
+/// slicing-by-8 tables, eight bytes per step, about 1–2 GB/s.
 public enum CRC32C {
+    static let hardware = secstream_crc32c_hw_available() != 0
+
     /// Eight 256-entry tables laid out flat: table k at [k*256 ..< (k+1)*256].
     static let table: [UInt32] = {
         var t = [UInt32](repeating: 0, count: 8 * 256)
@@ -16,6 +21,14 @@ public enum CRC32C {
     }()
 
     public static func checksum(_ data: UnsafeRawBufferPointer, seed: UInt32 = 0) -> UInt32 {
+        if hardware {
+            return ~secstream_crc32c_hw_update(~seed, data.baseAddress, data.count)
+        }
+        return software(data, seed: seed)
+    }
+
+    /// The portable path (also the reference the hardware path is tested against).
+    static func software(_ data: UnsafeRawBufferPointer, seed: UInt32 = 0) -> UInt32 {
         table.withUnsafeBufferPointer { t in
             var crc = ~seed
             var i = 0
