@@ -39,6 +39,26 @@ demo: build
 	@cat .demo/alerts.ndjson
 	@echo "--- $$(wc -l < .demo/alerts.ndjson) alerts; $$(wc -l < .demo/truth.ndjson) injected attacks (.demo/truth.ndjson)"
 
+# Long randomized runs (not part of `make test`): the decoder fuzzers and the
+# scanner/engine differentials at FUZZ_SCALE times their iterations, with the
+# seeds moved by FUZZ_SEED (a failure names the seed that reproduces it).
+FUZZ_SCALE ?= 50
+FUZZ_SEED  ?= $(shell date +%s)
+FUZZ_TESTS ?= KafkaFuzzTests|EventScannerDifferentialTests|ReferenceDifferentialTests
+fuzz: deps
+	$(SWIFT) build --build-tests
+	SECSTREAM_FUZZ_SCALE=$(FUZZ_SCALE) SECSTREAM_FUZZ_SEED=$(FUZZ_SEED) \
+		$(SWIFT) test --skip-build --disable-swift-testing --filter '$(FUZZ_TESTS)'
+
+# Local servers for manual runs and demos (tests start their own).
+services-up: venv
+	@bash scripts/tansu.sh start
+	@bash scripts/s3-servers.sh start moto
+
+services-down:
+	@bash scripts/tansu.sh stop
+	@bash scripts/s3-servers.sh stop all
+
 bench: build venv
 	@bash scripts/bench.sh
 

@@ -58,7 +58,7 @@ let package = Package(
         ], swiftSettings: swiftSettings),
 
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
-        .testTarget(name: "SecStreamCoreTests", dependencies: ["SecStreamCore"]),
+        .testTarget(name: "SecStreamCoreTests", dependencies: ["SecStreamCore", "TestSupport"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"]),
         // scripts/bench-archive.sh: object-store PUT/GET throughput next to boto3 (not a user command).
         .executableTarget(name: "ArchiveBench", dependencies: ["ObjectStore"], swiftSettings: swiftSettings),

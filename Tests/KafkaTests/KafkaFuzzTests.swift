@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 @testable import Kafka
 
 /// Feeds truncated and random bytes to every response decoder and to the
@@ -44,11 +45,11 @@ final class KafkaFuzzTests: XCTestCase {
     }
 
     func testResponseDecodersRejectTruncatedAndRandomInput() {
-        var rng = SplitMix(state: 42)
+        var rng = SplitMix(state: Fuzz.seed(42))
         var errors = 0
         for d in decoders {
             for v in d.versions {
-                for _ in 0..<150 {
+                for _ in 0..<Fuzz.iterations(150) {
                     let bytes = randomBytes(&rng, Int(rng.next() % 200))
                     bytes.withUnsafeBytes { raw in
                         do { try d.decode(raw, v) } catch { errors += 1 }
@@ -96,9 +97,9 @@ final class KafkaFuzzTests: XCTestCase {
                      headers: i % 2 == 0 ? [RecordHeader(key: "k\(i)", value: [1])] : [], timestamp: Int64(i))
         }
         let good = try b.build(compression: .none)
-        var rng = SplitMix(state: 7)
+        var rng = SplitMix(state: Fuzz.seed(7))
         var rejected = 0
-        for iteration in 0..<3000 {
+        for iteration in 0..<Fuzz.iterations(3000) {
             var bytes = good
             if iteration % 3 == 0 {
                 bytes = Array(bytes.prefix(Int(rng.next() % UInt64(bytes.count))))
@@ -121,24 +122,24 @@ final class KafkaFuzzTests: XCTestCase {
         }
         XCTAssertGreaterThan(rejected, 500)
         // Pure random buffers.
-        for _ in 0..<1000 {
+        for _ in 0..<Fuzz.iterations(1000) {
             let bytes = randomBytes(&rng, Int(rng.next() % 300))
             _ = try? RecordBatchDecoder.decode(bytes, range: 0..<bytes.count, topic: "t", partition: 0, fromOffset: 0, highWatermark: 0)
         }
     }
 
     func testGroupProtocolAndSCRAMParsersRejectGarbage() {
-        var rng = SplitMix(state: 99)
+        var rng = SplitMix(state: Fuzz.seed(99))
         let valid = GroupSubscription(topics: ["a", "b"], ownedPartitions: [TopicPartition("a", 1)]).encode()
         var rejected = 0
-        for i in 0..<2000 {
+        for i in 0..<Fuzz.iterations(2000) {
             var bytes = i % 2 == 0 ? randomBytes(&rng, Int(rng.next() % 64)) : Array(valid.prefix(Int(rng.next() % UInt64(valid.count))))
             if i % 5 == 0 && !bytes.isEmpty { bytes[Int(rng.next() % UInt64(bytes.count))] ^= 0xFF }
             if (try? GroupSubscription.decode(bytes)) == nil { rejected += 1 }
             _ = try? GroupAssignment.decode(bytes)
         }
         XCTAssertGreaterThan(rejected, 1000)
-        for _ in 0..<300 {
+        for _ in 0..<Fuzz.iterations(300) {
             var c = SCRAMClient(hash: .sha256, username: "u", password: "p", clientNonce: "abc")
             _ = c.clientFirstMessage()
             let junk = String(decoding: randomBytes(&rng, Int(rng.next() % 80)).map { $0 % 2 == 0 ? 0x2C : $0 &+ 0x41 }, as: UTF8.self)

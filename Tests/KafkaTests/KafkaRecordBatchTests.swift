@@ -103,6 +103,20 @@ final class KafkaRecordBatchTests: XCTestCase {
         }
     }
 
+    /// Found by `make fuzz`: a batch length too short for the header once
+    /// crashed slicing the CRC range; it must be a located decode error.
+    func testBatchLengthShorterThanHeaderIsRejected() {
+        var bytes = goldenBatch()
+        for length in [0, 5, 8, 48] as [UInt32] {
+            bytes[8] = UInt8(length >> 24); bytes[9] = UInt8((length >> 16) & 0xFF)
+            bytes[10] = UInt8((length >> 8) & 0xFF); bytes[11] = UInt8(length & 0xFF)
+            XCTAssertThrowsError(try RecordBatchDecoder.decode(bytes, range: 0..<bytes.count, topic: "logs", partition: 1,
+                                                                 fromOffset: 0, highWatermark: 1)) {
+                XCTAssertTrue("\($0)".contains("logs/1 offset 0: batch length \(length)"), "\($0)")
+            }
+        }
+    }
+
     func testControlBatchAdvancesOffsetWithoutRecords() throws {
         var bytes = goldenBatch()
         bytes[22] = 0x20 // attributes: control batch

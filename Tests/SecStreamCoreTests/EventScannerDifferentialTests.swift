@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import SecStreamCore
 
 /// The scanner against Foundation's JSONSerialization on generated documents:
@@ -111,10 +112,10 @@ final class EventScannerDifferentialTests: XCTestCase {
     func testValuesAgreeWithJSONSerialization() throws {
         let schema = FieldSchema(paths: Self.wanted)
         let scanner = FieldScanner(schema: schema)
-        var gen = Generator(rng: SplitMix(42))
+        var gen = Generator(rng: SplitMix(Fuzz.seed(42)))
         var slots = [FieldSlot](repeating: .missing, count: schema.count)
         var compared = 0
-        for docIndex in 0..<3000 {
+        for docIndex in 0..<Fuzz.iterations(3000) {
             let doc = gen.ws() + gen.object(0) + gen.ws()
             let bytes = Array(doc.utf8)
             let result = bytes.withUnsafeBytes { line in slots.withUnsafeMutableBufferPointer { scanner.scan(line, into: $0) } }
@@ -157,11 +158,11 @@ final class EventScannerDifferentialTests: XCTestCase {
         let scanner = FieldScanner(schema: schema)
         // Unpaired surrogate escapes are a known difference (the scanner checks
         // escape syntax, not pairing), so the generator leaves them out here.
-        var gen = Generator(rng: SplitMix(7), surrogates: false)
+        var gen = Generator(rng: SplitMix(Fuzz.seed(7)), surrogates: false)
         var slots = [FieldSlot](repeating: .missing, count: schema.count)
         let noise: [UInt8] = Array("{}[]\":,0123456789.eE-+ \\tfnu".utf8) + [0x80, 0xc3, 0xe2, 0xff, 0x01, 0x0a, 0x7f]
         var valid = 0, invalid = 0
-        for _ in 0..<4000 {
+        for _ in 0..<Fuzz.iterations(4000) {
             var bytes = Array(gen.object(0).utf8)
             let pos = Int(gen.rng.next() % UInt64(bytes.count + 1))
             switch gen.rng.next() % 4 {
@@ -186,7 +187,7 @@ final class EventScannerDifferentialTests: XCTestCase {
     func testRandomAndTruncatedBytesNeverCrashAndSlotsStayInBounds() {
         let schema = FieldSchema(paths: Self.wanted)
         let scanner = FieldScanner(schema: schema)
-        var gen = Generator(rng: SplitMix(99))
+        var gen = Generator(rng: SplitMix(Fuzz.seed(99)))
         var slots = [FieldSlot](repeating: .missing, count: schema.count)
         let alphabet: [UInt8] = Array("{}[]\":,\\0123456789.eE-+ truefalsnul\u{7f}ab".utf8) + [0x80, 0xbf, 0xc3, 0xed, 0xf0, 0xff, 0x00, 0x0a]
         func check(_ bytes: [UInt8]) {
@@ -198,13 +199,13 @@ final class EventScannerDifferentialTests: XCTestCase {
                 }
             }
         }
-        for _ in 0..<20_000 {
+        for _ in 0..<Fuzz.iterations(20_000) {
             let n = Int(gen.rng.next() % 64)
             var bytes = (0..<n).map { _ in gen.pick(alphabet) }
             if gen.chance(50) { bytes.insert(0x7b, at: 0) }
             check(bytes)
         }
-        for _ in 0..<300 {
+        for _ in 0..<Fuzz.iterations(300) {
             let doc = Array(gen.object(0).utf8)
             for cut in 0...doc.count { check(Array(doc[0..<cut])) }
         }

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 @testable import SecStreamCore
 
 /// Random rules of every kind and window, random event streams and random
@@ -163,7 +164,7 @@ final class ReferenceDifferentialTests: XCTestCase {
     /// with `suppressAlertsAtOrBefore` set to it. The alerts written before the
     /// crash plus those of the replay are exactly those of an uninterrupted run.
     func testCrashThenReplayWithSuppressionNeitherLosesNorDuplicatesAlerts() {
-        for seed in 201...230 as ClosedRange<UInt64> {
+        for seed in Fuzz.seeds(201...230) {
             var rng = SplitMix(seed: seed)
             let rules = randomRules(&rng)
             let events = randomEvents(&rng, count: 300)
@@ -195,7 +196,7 @@ final class ReferenceDifferentialTests: XCTestCase {
 
     func testEngineMatchesReferenceOnMostlyInOrderStreamsWithStragglers() {
         var kinds = Set<String>()
-        for seed in 301...340 as ClosedRange<UInt64> {
+        for seed in Fuzz.seeds(301...340) {
             kinds.formUnion(check(seed: seed, stragglerOneIn: 12))
         }
         XCTAssertTrue(kinds.contains("event_count/tumbling"))
@@ -203,14 +204,14 @@ final class ReferenceDifferentialTests: XCTestCase {
     }
 
     func testEngineMatchesReferenceWithSeveralLaggingInputs() {
-        for seed in 101...115 as ClosedRange<UInt64> {
+        for seed in Fuzz.seeds(101...115) {
             _ = check(seed: seed, inputs: 3)
         }
     }
 
     func testEngineMatchesReferenceOnRandomStreams() {
         var kinds = Set<String>()
-        for seed in 1...60 as ClosedRange<UInt64> {
+        for seed in Fuzz.seeds(1...60) {
             kinds.formUnion(check(seed: seed))
         }
         // Guards against comparing empty outputs: every kind in every window fired somewhere.

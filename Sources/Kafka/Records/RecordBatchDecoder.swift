@@ -23,6 +23,10 @@ public enum RecordBatchDecoder {
             if magic != 2 {
                 throw KafkaError.decode("\(topic)/\(partition) offset \(baseOffset): unsupported record batch magic \(magic)")
             }
+            // A v2 batch header is 61 bytes, 49 of them after the length field.
+            if length < 49 {
+                throw KafkaError.decode("\(topic)/\(partition) offset \(baseOffset): batch length \(length) is shorter than a batch header")
+            }
             if let batch = try decodeBatch(buffer, at: pos, total: total, topic: topic, partition: partition,
                                            fromOffset: fromOffset, highWatermark: highWatermark) {
                 out.append(batch)
