@@ -50,6 +50,11 @@ fuzz: deps
 	SECSTREAM_FUZZ_SCALE=$(FUZZ_SCALE) SECSTREAM_FUZZ_SEED=$(FUZZ_SEED) \
 		$(SWIFT) test --skip-build --disable-swift-testing --filter '$(FUZZ_TESTS)'
 
+# A long exactly-once run: consumer-group instances killed and restarted while
+# events stream in, checked against a file run (scripts/soak.sh; SOAK_EVENTS, ...).
+soak: build venv
+	@bash scripts/soak.sh
+
 # Local servers for manual runs and demos (tests start their own).
 services-up: venv
 	@bash scripts/tansu.sh start
