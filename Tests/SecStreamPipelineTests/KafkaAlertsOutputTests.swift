@@ -200,7 +200,7 @@ final class KafkaAlertsOutputTests: XCTestCase {
             XCTAssertLessThan(Date().timeIntervalSince(started), 30, "bounded time")
             let errorLines = r.stderr.split(separator: "\n").filter { $0.contains("kafka://127.0.0.1:\(port)/x") }
             XCTAssertEqual(errorLines.count, 1, r.stderr)
-            XCTAssertTrue(errorLines[0].hasPrefix("\(flag) "), r.stderr)
+            XCTAssertTrue(errorLines[0].hasPrefix("secstream: \(flag) kafka://"), r.stderr)
         }
         let group = try CLI.run(["process", "--input", events, "--alerts", "kafka://127.0.0.1:\(port)/x?group=g"])
         XCTAssertEqual(group.code, 2, group.stderr)
