@@ -65,6 +65,6 @@ let package = Package(
         // Test helpers shared by test targets: local server processes, ports, the venv.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "TestSupport"]),
-        .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline", "TestSupport"]),
+        .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline", "Kafka", "TestSupport"]),
     ]
 )

@@ -1,9 +1,10 @@
 import Codecs
 import SecStreamCore
 
-/// The engine's alert sink: NDJSON to stdout or a file, one line per alert.
+/// The engine's alert sink: one NDJSON line per alert to stdout, a file or a
+/// Kafka topic (keyed by `alert_id`).
 final class AlertWriter: AlertSink {
-    private let sink: ByteSink
+    let sink: LineSink
     private var line: [UInt8] = []
     private(set) var written = 0
     /// The first write error; the engine's callback cannot throw, so the
@@ -14,13 +15,15 @@ final class AlertWriter: AlertSink {
     /// written before the crash or by the partition's previous owner).
     var gate: ((Alert) -> Bool)?
     private(set) var suppressed = 0
+    /// Kafka inputs: the "topic/partition" an alert came from, carried in a
+    /// record header when alerts go to a topic.
+    var source: ((Alert) -> String?)?
 
-    init(uri: String) throws {
-        sink = try openSink(uri)
+    convenience init(uri: String, kafka: KafkaClientOptions) throws {
+        self.init(sink: try openLineSink(uri, flag: "--alerts", kafka: kafka))
     }
 
-    /// Writes to an already open sink (e.g. a file opened for appending).
-    init(sink: ByteSink) {
+    init(sink: LineSink) {
         self.sink = sink
     }
 
@@ -33,7 +36,9 @@ final class AlertWriter: AlertSink {
         line.removeAll(keepingCapacity: true)
         AlertEncoder.encode(alert, into: &line)
         do {
-            try line.withUnsafeBytes { try sink.write($0) }
+            try line.withUnsafeBytes {
+                try sink.write(line: $0, key: Array(alert.id.description.utf8), source: self.source?(alert))
+            }
             written += 1
         } catch {
             self.error = error
@@ -41,9 +46,17 @@ final class AlertWriter: AlertSink {
     }
 
     func checkError() throws {
+        if let error = error as? RunError { throw error }
         if let error { throw RunError(.input, "cannot write alerts: \(error)", cause: error) }
     }
 
-    func flush() throws { try sink.flush() }
-    func close() throws { try sink.close() }
+    func makeDurable() throws {
+        try checkError()
+        try sink.makeDurable()
+    }
+
+    func close() throws {
+        try checkError()
+        try sink.close()
+    }
 }

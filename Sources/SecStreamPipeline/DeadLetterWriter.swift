@@ -8,16 +8,22 @@ import SecStreamCore
 /// `{"reason":"malformed","error":"...","source":"f.ndjson","line":7,"raw":"..."}`
 /// (`raw_base64` instead of `raw` when the bytes are not UTF-8; an oversized
 /// line keeps its length, not its bytes, which the reader never buffered).
+///
+/// To a Kafka topic, each record is keyed by its location (`file:line`,
+/// `topic/partition/offset`): a consumer group that reprocesses records after
+/// a crash writes their dead letters again under the same key, so a
+/// compacted dead-letter topic keeps one copy, and readers can find a
+/// location's record by key.
 final class DeadLetterWriter {
-    private let sink: ByteSink?
+    private let sink: LineSink?
     private var record: [UInt8] = []
     private(set) var malformed = 0
     private(set) var late = 0
     private var reported = 0
     private let reportLimit = 5
 
-    init(uri: String?) throws {
-        sink = try uri.map { try openSink($0) }
+    init(uri: String?, kafka: KafkaClientOptions) throws {
+        sink = try uri.map { try openLineSink($0, flag: "--dead-letter", kafka: kafka) }
     }
 
     func writeMalformed(_ reason: String, location: EventLocation, sources: SourceTable,
@@ -72,8 +78,9 @@ final class DeadLetterWriter {
             }
         }
         record.append(contentsOf: [0x7d, 0x0a])
-        try record.withUnsafeBytes { try sink.write($0) }
+        try record.withUnsafeBytes { try sink.write(line: $0, key: Array(Self.text(location).utf8), source: nil) }
     }
 
+    func makeDurable() throws { try sink?.makeDurable() }
     func close() throws { try sink?.close() }
 }

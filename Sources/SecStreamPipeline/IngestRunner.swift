@@ -37,7 +37,7 @@ public final class IngestRunner {
         config.requestTimeoutMs = min(config.requestTimeoutMs, max(1_000, producerOptions.deliveryTimeoutMs / 3))
         config.connectTimeoutMs = min(config.connectTimeoutMs, config.requestTimeoutMs)
         guard !options.topic.isEmpty else { throw RunError(.usage, "--topic is required") }
-        let deadLetters = try DeadLetterWriter(uri: options.deadLetter)
+        let deadLetters = try DeadLetterWriter(uri: options.deadLetter, kafka: options.kafka)
         let sources = SourceTable()
         let schema = FieldSchema()
         let keyField = options.key.map { schema.intern($0) }

@@ -49,10 +49,23 @@ final class KafkaAlertMarks {
         let id = alert.id.description
         lock.lock()
         defer { lock.unlock() }
-        if marks[p]?.covers(time: alert.detectedAt, id: id) == true || written.contains(id) { return false }
+        if marks[p]?.covers(time: alert.detectedAt, id: id) == true { return false }
+        // Written or already known to be written (by this instance before a
+        // rebuild, or read back from the alerts topic): either way the mark
+        // moves past it, so the next checkpoint covers it.
         marks[p, default: AlertMark()].record(time: alert.detectedAt, id: id)
+        return written.insert(id).inserted
+    }
+
+    /// An alert known to be in the alerts output already (read back from a
+    /// Kafka alerts topic). Only its id is remembered, not its time: records
+    /// in different topic partitions are acknowledged independently, so what
+    /// a crashed writer left there need not be every alert up to the newest
+    /// one, and a time mark would wrongly cover the missing ones.
+    func noteWritten(id: String) {
+        lock.lock()
         written.insert(id)
-        return true
+        lock.unlock()
     }
 
     func merge(_ mark: AlertMark, partition: Int32) {
@@ -83,17 +96,26 @@ final class KafkaAlertMarks {
         var lineNumber = 0
         for line in data.prefix(complete).split(separator: 0x0a) {
             lineNumber += 1
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-                  let id = object["alert_id"] as? String, let detected = object["detected_at"] as? String,
-                  let time = EventTime.parse(detected) else {
+            guard let alert = parseWritten(line) else {
                 throw RunError(.input, "\(path):\(lineNumber): not an alert written by secstream; choose another --alerts file")
             }
-            var p: Int32 = -1
-            for sample in (object["samples"] as? [[String: Any]]) ?? [] {
-                if (sample["topic"] as? String) == topic, let n = sample["partition"] as? Int { p = Int32(n); break }
-            }
-            marks[p, default: AlertMark()].record(time: time, id: id)
-            written.insert(id)
+            // A file is written in order, so its alerts are a prefix in time: a mark is exact.
+            marks[alert.partition, default: AlertMark()].record(time: alert.time, id: alert.id)
+            written.insert(alert.id)
         }
+    }
+
+    /// The id, firing time and partition (-1 when not from this topic) of
+    /// one alert line as secstream writes it; nil when it is not one.
+    /// Start-up and rebalance only, so Foundation JSON is fine here.
+    func parseWritten<Bytes: Collection>(_ line: Bytes) -> (id: String, time: Int64, partition: Int32)? where Bytes.Element == UInt8 {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+              let id = object["alert_id"] as? String, let detected = object["detected_at"] as? String,
+              let time = EventTime.parse(detected) else { return nil }
+        var p: Int32 = -1
+        for sample in (object["samples"] as? [[String: Any]]) ?? [] {
+            if (sample["topic"] as? String) == topic, let n = sample["partition"] as? Int { p = Int32(n); break }
+        }
+        return (id, time, p)
     }
 }

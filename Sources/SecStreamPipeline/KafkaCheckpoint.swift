@@ -3,7 +3,8 @@ import SecStreamCore
 
 /// The exactly-once bookkeeping of a consumer-group run (DESIGN-NOTES §3).
 ///
-/// A checkpoint makes the alerts durable (flush + fsync), then computes per
+/// A checkpoint makes the alerts durable (flush + fsync, or every record
+/// acknowledged by a Kafka alerts topic, whose end offsets it then notes), then computes per
 /// partition the resume offset (oldest record the open windows depend on,
 /// from `KafkaResumeTracker` and the engine's `oldestRetainedEventTime`) and
 /// the alert mark, saves them to the state topic and commits the offsets.
@@ -15,13 +16,14 @@ final class KafkaCheckpoint {
     let store: KafkaStateStore?
     /// The archive writer, when the run archives (`process --archive`).
     weak var archive: KafkaArchiveProgress?
-    /// Makes every alert written so far durable.
-    private let makeAlertsDurable: () throws -> Void
+    /// Makes every alert written so far durable; with a Kafka alerts topic,
+    /// returns the topic's end offsets from after that (nil for files).
+    private let makeAlertsDurable: () throws -> [Int32: Int64]?
     var tracker = KafkaResumeTracker()
     /// What was last saved: an idle instance does not write the same state every interval.
     private var saved: [Int32: KafkaPartitionState] = [:]
 
-    init(topic: String, marks: KafkaAlertMarks, store: KafkaStateStore?, makeAlertsDurable: @escaping () throws -> Void) {
+    init(topic: String, marks: KafkaAlertMarks, store: KafkaStateStore?, makeAlertsDurable: @escaping () throws -> [Int32: Int64]?) {
         self.topic = topic
         self.marks = marks
         self.store = store
@@ -30,20 +32,20 @@ final class KafkaCheckpoint {
 
     /// Engine side (engine thread, or any thread while the engine is idle).
     func snapshot(engine: WindowEngine) throws -> [Int32: KafkaPartitionState] {
-        try makeAlertsDurable()
+        let alertsEnd = try makeAlertsDurable()
         try archive?.makeDurable()
         let resume = tracker.resumeOffsets(oldestRetained: engine.oldestRetainedEventTime)
         var states: [Int32: KafkaPartitionState] = [:]
         for (partition, offset) in resume {
             states[partition] = KafkaPartitionState(resume: offset, mark: marks.mark(partition),
-                                                    archived: archive?.archivedThrough(partition: partition))
+                                                    archived: archive?.archivedThrough(partition: partition), alertsEnd: alertsEnd)
         }
         return states
     }
 
     /// Consumer side (the thread that polls): state records, then group offsets.
     func save(_ all: [Int32: KafkaPartitionState], consumer: KafkaConsumer) throws {
-        let states = all.filter { saved[$0.key] != $0.value }
+        let states = all.filter { partition, state in saved[partition].map { !$0.sameProgress(as: state) } ?? true }
         guard let store, !states.isEmpty else { return }
         do {
             try store.save(states, dataTopic: topic)

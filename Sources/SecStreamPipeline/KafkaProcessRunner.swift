@@ -30,9 +30,16 @@ final class KafkaProcessRunner {
         guard sessionMs >= 1000 else { throw RunError(.usage, "--session-timeout must be at least 1s") }
         let rules = try RuleSetFactory.load(options)
         let marks = KafkaAlertMarks(topic: uri.topic)
-        let (alerts, alertFile) = try openAlerts(marks: marks)
+        let (alerts, alertsTopic) = try openAlerts(marks: marks)
         alerts.gate = uri.group == nil ? nil : { marks.admit($0) }
-        let deadLetters = try DeadLetterWriter(uri: options.deadLetter)
+        alerts.source = { [topic = uri.topic] alert in
+            let p = marks.partition(of: alert)
+            return p < 0 ? nil : "\(topic)/\(p)"
+        }
+        let readback = alertsTopic.map {
+            KafkaAlertsReadback(config: $0.clientConfig, alertsTopic: $0.topic, inputTopic: uri.topic)
+        }
+        let deadLetters = try DeadLetterWriter(uri: options.deadLetter, kafka: options.kafka)
         let sources = SourceTable()
         // One archive sink for the whole run (it outlives the sessions a
         // rebalance starts); with a group it joins every checkpoint.
@@ -83,8 +90,10 @@ final class KafkaProcessRunner {
                                          deadLetters: deadLetters, archive: archive, threads: options.threads)
             let checkpoint = store.map { s in
                 KafkaCheckpoint(topic: uri.topic, marks: marks, store: s, makeAlertsDurable: {
-                    try alerts.flush()
-                    try alertFile?.sync()
+                    try alerts.makeDurable()
+                    // Dead letters of records before the committed offsets are never written again.
+                    try deadLetters.makeDurable()
+                    return try alertsTopic?.endOffsets()
                 })
             }
             checkpoint?.archive = archive
@@ -109,6 +118,13 @@ final class KafkaProcessRunner {
                     // One line per (re)assignment: operators (and the tests) see who owns what.
                     let line = "secstream: kafka group \(group): \(uri.topic) partitions \(consumer.assignment.map { String($0.partition) }.joined(separator: ",")) (resuming \(starts.joined(separator: " ")))\n"
                     FileHandle.standardError.write(Data(line.utf8))
+                    if let readback {
+                        let (found, from) = try readback.load(partitions: tps.map(\.partition), states: states, into: marks)
+                        if !from.isEmpty {
+                            let offsets = from.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
+                            FileHandle.standardError.write(Data("secstream: kafka group \(group): \(found) alerts of partitions \(tps.map { String($0.partition) }.joined(separator: ",")) already in alerts topic \(readback.alertsTopic) (read from offsets \(offsets))\n".utf8))
+                        }
+                    }
                 }
             }
             try prepare(consumer.assignment)
@@ -145,19 +161,27 @@ final class KafkaProcessRunner {
         }
     }
 
-    /// Alerts go to stdout or a file. With a group, a file is appended to
-    /// (never truncated): what an earlier run of this instance wrote there
-    /// becomes the starting alert marks, so a crash between writing alerts and
-    /// committing does not write them twice.
-    private func openAlerts(marks: KafkaAlertMarks) throws -> (AlertWriter, FileSink?) {
-        guard uri.group != nil, options.alerts != "-" else { return (try AlertWriter(uri: options.alerts), nil) }
+    /// Alerts go to stdout, a file or a Kafka topic (returned too: the
+    /// checkpoints note its end offsets, and new owners read it back). With a
+    /// group, a file is appended to (never truncated): what an earlier run of
+    /// this instance wrote there becomes the starting alert marks, so a crash
+    /// between writing alerts and committing does not write them twice.
+    private func openAlerts(marks: KafkaAlertMarks) throws -> (AlertWriter, KafkaRecordSink?) {
+        if KafkaURI.isKafka(options.alerts) {
+            let topic = try KafkaRecordSink(uri: KafkaURI.output(options.alerts, flag: "--alerts"), flag: "--alerts",
+                                            options: options.kafka)
+            return (AlertWriter(sink: topic), topic)
+        }
+        guard uri.group != nil, options.alerts != "-" else {
+            return (try AlertWriter(uri: options.alerts, kafka: options.kafka), nil)
+        }
         guard CompressionCodec.fromExtension(path: options.alerts) == .none else {
             throw RunError(.usage, "--alerts \(options.alerts): a consumer-group run appends to its alerts file; use an uncompressed file")
         }
         try marks.loadAlertsFile(options.alerts)
         do {
             let file = try FileSink(path: options.alerts, append: true)
-            return (AlertWriter(sink: file), file)
+            return (AlertWriter(sink: StreamLineSink(sink: file, syncing: file)), nil)
         } catch {
             throw RunError(.input, "cannot open \(options.alerts) for appending: \(error)")
         }

@@ -20,7 +20,7 @@ public final class ProcessRunner {
                 throw RunError(.usage, "--input \(kafka): a Kafka input cannot be mixed with other inputs")
             }
             let engineOptions = EngineOptions(latenessMs: latenessMs, idleTimeoutMs: idleMs)
-            return try KafkaProcessRunner(options: options, uri: try KafkaURI(kafka), engineOptions: engineOptions).run()
+            return try KafkaProcessRunner(options: options, uri: try KafkaURI.input(kafka), engineOptions: engineOptions).run()
         }
         let archiveOptions = try options.archive.map { _ in try ArchiveWriterOptions(options) }
         let rules = try RuleSetFactory.load(options)
@@ -30,8 +30,8 @@ public final class ProcessRunner {
         }
         let pipeline = EventPipeline(
             rules: rules, engineOptions: EngineOptions(latenessMs: latenessMs, idleTimeoutMs: idleMs),
-            sources: sources, alerts: try AlertWriter(uri: options.alerts),
-            deadLetters: try DeadLetterWriter(uri: options.deadLetter), archive: archive, threads: options.threads)
+            sources: sources, alerts: try AlertWriter(uri: options.alerts, kafka: options.kafka),
+            deadLetters: try DeadLetterWriter(uri: options.deadLetter, kafka: options.kafka), archive: archive, threads: options.threads)
         try pipeline.run(FileLineSource(inputs: options.inputs, sources: sources))
         try pipeline.finish()
         if options.summary {

@@ -36,8 +36,8 @@ public final class ReplayRunner {
         let sources = SourceTable()
         let pipeline = EventPipeline(
             rules: rules, engineOptions: EngineOptions(latenessMs: latenessMs, idleTimeoutMs: 0),
-            sources: sources, alerts: try AlertWriter(uri: o.alerts),
-            deadLetters: try DeadLetterWriter(uri: o.deadLetter), archive: nil, threads: o.threads)
+            sources: sources, alerts: try AlertWriter(uri: o.alerts, kafka: o.kafka),
+            deadLetters: try DeadLetterWriter(uri: o.deadLetter, kafka: o.kafka), archive: nil, threads: o.threads)
         let source = ReplaySource(store: store, objects: objects, sources: sources, timeField: o.timeField,
                                   from: from, to: to, speed: speed, parallelism: max(1, options.parallelism))
         try pipeline.run(source)

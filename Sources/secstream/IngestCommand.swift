@@ -15,7 +15,7 @@ struct IngestCommand: ParsableCommand {
     @Flag(name: .customLong("create-topic"), help: "Create the topic first when it does not exist.") var createTopic = false
     @Option(help: "Partitions of a created topic.") var partitions: Int = 1
     @Option(name: .customLong("replication-factor"), help: "Replication factor of a created topic.") var replicationFactor: Int = 1
-    @Option(name: .customLong("dead-letter"), help: "Where malformed lines go (default: discarded after counting).") var deadLetter: String?
+    @Option(name: .customLong("dead-letter"), help: "Where malformed lines go: a path or kafka://HOSTS/TOPIC (default: discarded after counting).") var deadLetter: String?
     @Option(name: .customLong("delivery-timeout"), help: "Give up on a record not acknowledged within this time, retries included.") var deliveryTimeout: String = "2m"
     @OptionGroup var kafka: KafkaOptions
     @Argument(help: "NDJSON inputs: '-' (stdin) or paths (.gz/.lz4/.zst by magic bytes).") var inputs: [String] = []

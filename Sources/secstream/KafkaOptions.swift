@@ -1,7 +1,8 @@
 import ArgumentParser
 import SecStreamPipeline
 
-/// TLS and SASL flags shared by `ingest` and `process --input kafka://...`.
+/// TLS and SASL flags for every Kafka URI: `ingest`, and the inputs and
+/// outputs (`--alerts`, `--dead-letter`) of `process` and `replay`.
 struct KafkaOptions: ParsableArguments {
     @Flag(name: .customLong("tls"), help: "Kafka: connect with TLS (system trust store unless --tls-ca).") var tls = false
     @Option(name: .customLong("tls-ca"), help: "Kafka: PEM CA bundle that signs the broker certificates (implies --tls).") var tlsCA: String?

@@ -14,11 +14,13 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Pace by event time: a factor (10 = ten times faster than it happened) or 'max' (no pacing).") var speed: String = "max"
     @Option(help: "Archive objects fetched and decompressed at once.") var parallelism: Int = 4
     @OptionGroup var ruleOptions: RuleOptions
+    @OptionGroup var kafka: KafkaOptions
 
     func run() throws {
         var o = ReplayOptions()
         o.archive = archive; o.from = from; o.to = to; o.speed = speed; o.parallelism = parallelism
         ruleOptions.apply(to: &o.rules)
+        o.rules.kafka = kafka.clientOptions
         let code = try ReplayRunner(options: o).run()
         if code != 0 { throw ExitCode(code) }
     }

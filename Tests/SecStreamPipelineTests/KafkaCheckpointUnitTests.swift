@@ -1,4 +1,5 @@
 import Foundation
+import SecStreamCore
 import XCTest
 @testable import SecStreamPipeline
 
@@ -23,6 +24,43 @@ final class KafkaCheckpointUnitTests: XCTestCase {
         XCTAssertEqual(KafkaPartitionState(decoding: empty.encoded()[...]), empty)
         XCTAssertEqual(KafkaPartitionState(decoding: Array("resume=9;archived=5;owner=x".utf8)[...]), KafkaPartitionState(resume: 9, mark: AlertMark(), archived: 5))
         XCTAssertNil(KafkaPartitionState(decoding: Array("alert_time=5".utf8)[...]), "no resume offset, no state")
+
+        let withTopic = KafkaPartitionState(resume: 3, mark: AlertMark(time: 9, ids: ["a"]), alertsEnd: [1: 40, 0: 17])
+        XCTAssertEqual(String(decoding: withTopic.encoded(), as: UTF8.self), "resume=3;alert_time=9;alert_ids=a;alerts_end=0:17,1:40")
+        XCTAssertEqual(KafkaPartitionState(decoding: withTopic.encoded()[...]), withTopic)
+        XCTAssertNil(KafkaPartitionState(decoding: Array("resume=3;alert_time=9;alert_ids=a".utf8)[...])?.alertsEnd,
+                     "a state from before alerts topics decodes without offsets")
+        var later = withTopic
+        later.alertsEnd = [0: 90, 1: 95]
+        XCTAssertTrue(later.sameProgress(as: withTopic), "only the alerts topic moved: not rewritten")
+        later.resume = 4
+        XCTAssertFalse(later.sameProgress(as: withTopic))
+    }
+
+    func testIdsReadBackFromTheAlertsTopicAreWithheldAndTheMarkMovesPastThemInFiringOrder() throws {
+        let marks = KafkaAlertMarks(topic: "t")
+        let line = #"{"alert_id":"bbb","detected_at":"2026-11-20T10:00:05.000Z","samples":[{"topic":"t","partition":2,"offset":20}]}"#
+        let parsed = try XCTUnwrap(marks.parseWritten(Array(line.utf8)))
+        XCTAssertEqual(parsed.id, "bbb")
+        XCTAssertEqual(parsed.partition, 2)
+        XCTAssertNil(marks.parseWritten(Array("{}".utf8)))
+        marks.noteWritten(id: "bbb")
+        XCTAssertEqual(marks.mark(2), AlertMark(), "an id read back sets no time mark")
+
+        func alert(_ low: UInt64, at time: Int64) -> Alert {
+            Alert(id: AlertID(high: 0, low: low), ruleID: "r", title: "r", level: "high", tags: [], group: [],
+                  windowStart: 0, windowEnd: 0, value: 1, firstSeen: 0, lastSeen: 0, detectedAt: time,
+                  samples: [.partition(topic: "t", partition: 2, offset: 1)])
+        }
+        // The crashed writer's alerts at 10 and 30 reached the topic, the one at 20 did not.
+        let (a10, a20, a30) = (alert(10, at: 10), alert(20, at: 20), alert(30, at: 30))
+        marks.noteWritten(id: a10.id.description)
+        marks.noteWritten(id: a30.id.description)
+        XCTAssertFalse(marks.admit(a10), "read back: withheld")
+        XCTAssertTrue(marks.admit(a20), "missing from the topic: written")
+        XCTAssertFalse(marks.admit(a30))
+        XCTAssertEqual(marks.mark(2), AlertMark(time: 30, ids: [a30.id.description]), "the mark moved past all three")
+        XCTAssertFalse(marks.admit(a20), "and a rebuild after the next checkpoint withholds them")
     }
 
     func testAlertMarkCoversEarlierAlertsAndOnlyTheListedOnesAtItsTime() {

@@ -1,0 +1,25 @@
+import Codecs
+
+/// Where alerts and dead letters go, one NDJSON record at a time: a byte
+/// stream (stdout, a file) or a Kafka topic. Record-oriented sinks use the
+/// key and the source; byte streams never evaluate them.
+protocol LineSink: AnyObject {
+    /// `line` is one NDJSON record with its trailing newline. `key` is the
+    /// record key (the alert id, a dead letter's location); `source` is the
+    /// "topic/partition" the record came from when its input is a Kafka topic.
+    func write(line: UnsafeRawBufferPointer, key: @autoclosure () -> [UInt8]?, source: @autoclosure () -> String?) throws
+    /// Every record written so far survives a crash of this process: a file
+    /// is flushed (and fsynced when it must be), a topic's records are acknowledged.
+    func makeDurable() throws
+    /// Makes the records durable and releases the destination.
+    func close() throws
+}
+
+/// Opens an alerts or dead-letter destination: `-`, a path (`.gz`/`.lz4`
+/// compress) or `kafka://HOSTS/TOPIC[?compression=...]`.
+func openLineSink(_ uri: String, flag: String, kafka: KafkaClientOptions) throws -> LineSink {
+    if KafkaURI.isKafka(uri) {
+        return try KafkaRecordSink(uri: KafkaURI.output(uri, flag: flag), flag: flag, options: kafka)
+    }
+    return StreamLineSink(sink: try openSink(uri))
+}

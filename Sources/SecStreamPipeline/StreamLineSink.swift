@@ -1,0 +1,25 @@
+import Codecs
+
+/// NDJSON lines to a byte stream: stdout or a (possibly compressed) file.
+final class StreamLineSink: LineSink {
+    private let sink: ByteSink
+    /// The file to fsync in `makeDurable` (a consumer-group run's alerts
+    /// file); nil when a flush is all durability means (stdout, dead letters).
+    private let syncing: FileSink?
+
+    init(sink: ByteSink, syncing: FileSink? = nil) {
+        self.sink = sink
+        self.syncing = syncing
+    }
+
+    func write(line: UnsafeRawBufferPointer, key: @autoclosure () -> [UInt8]?, source: @autoclosure () -> String?) throws {
+        try sink.write(line)
+    }
+
+    func makeDurable() throws {
+        try sink.flush()
+        try syncing?.sync()
+    }
+
+    func close() throws { try sink.close() }
+}
