@@ -32,6 +32,12 @@ final class KafkaAlertMarks {
     /// deterministic id seen again is the same alert rebuilt from reprocessed
     /// records (e.g. a tumbling window re-filled after its early firing), not a new one.
     private var written: Set<String> = []
+    /// Per partition: alerts read back from a Kafka alerts topic that the
+    /// rebuilt windows have not fired again yet, and the alerts-topic offsets
+    /// they were read from. Until they fire again (and the mark moves past
+    /// them), the partition's checkpoints keep those offsets: its mark does not
+    /// cover these alerts, so a later owner must find them in the topic too.
+    private var pendingReadBack: [Int32: (from: [Int32: Int64], ids: Set<String>)] = [:]
     private let lock = NSLock()
 
     init(topic: String) { self.topic = topic }
@@ -49,6 +55,9 @@ final class KafkaAlertMarks {
         let id = alert.id.description
         lock.lock()
         defer { lock.unlock() }
+        if var pending = pendingReadBack[p], pending.ids.remove(id) != nil {
+            pendingReadBack[p] = pending.ids.isEmpty ? nil : pending
+        }
         if marks[p]?.covers(time: alert.detectedAt, id: id) == true { return false }
         // Written or already known to be written (by this instance before a
         // rebuild, or read back from the alerts topic): either way the mark
@@ -62,10 +71,21 @@ final class KafkaAlertMarks {
     /// in different topic partitions are acknowledged independently, so what
     /// a crashed writer left there need not be every alert up to the newest
     /// one, and a time mark would wrongly cover the missing ones.
-    func noteWritten(id: String) {
+    /// `from` is where the partition's checkpoint said to read the topic from.
+    func noteReadBack(id: String, time: Int64, partition: Int32, from: [Int32: Int64]) {
         lock.lock()
+        defer { lock.unlock() }
         written.insert(id)
-        lock.unlock()
+        if marks[partition]?.covers(time: time, id: id) == true { return }
+        pendingReadBack[partition, default: (from, [])].ids.insert(id)
+    }
+
+    /// The alerts-topic offsets a checkpoint of `partition` records: the
+    /// current ends, unless alerts read back for it are still uncovered.
+    func alertsEnd(partition: Int32, current: [Int32: Int64]?) -> [Int32: Int64]? {
+        lock.lock()
+        defer { lock.unlock() }
+        return pendingReadBack[partition]?.from ?? current
     }
 
     func merge(_ mark: AlertMark, partition: Int32) {

@@ -26,7 +26,8 @@ struct KafkaAlertsReadback {
         // No checkpoint noted the alerts topic: nothing can have been written
         // after one (a state written before alerts went to Kafka keeps its mark).
         guard !from.isEmpty else { return (0, from) }
-        let wanted = Set(partitions.map { Array("\(inputTopic)/\($0)".utf8) })
+        var wanted: [[UInt8]: Int32] = [:]
+        for p in partitions { wanted[Array("\(inputTopic)/\(p)".utf8)] = p }
         let consumer = KafkaConsumer(config: config, options: ConsumerOptions(startPosition: .earliest, maxWaitMs: 100))
         defer { consumer.close() }
         var found = 0
@@ -53,11 +54,12 @@ struct KafkaAlertsReadback {
                 for batch in try consumer.poll(timeoutMs: 200) {
                     for record in batch.records {
                         guard let header = record.headers.first(where: { $0.key == KafkaRecordSink.sourceHeader }),
-                              let source = header.value, wanted.contains(source) else { continue }
+                              let source = header.value, let partition = wanted[source] else { continue }
                         guard let value = record.value, let alert = marks.parseWritten(value) else {
                             throw RunError(.input, "\(alertsTopic)/\(batch.partition)/\(record.offset): carries \(KafkaRecordSink.sourceHeader) but is not an alert written by secstream")
                         }
-                        marks.noteWritten(id: alert.id)
+                        marks.noteReadBack(id: alert.id, time: alert.time, partition: partition,
+                                           from: states[partition]?.alertsEnd ?? [:])
                         found += 1
                     }
                 }

@@ -38,7 +38,8 @@ final class KafkaCheckpoint {
         var states: [Int32: KafkaPartitionState] = [:]
         for (partition, offset) in resume {
             states[partition] = KafkaPartitionState(resume: offset, mark: marks.mark(partition),
-                                                    archived: archive?.archivedThrough(partition: partition), alertsEnd: alertsEnd)
+                                                    archived: archive?.archivedThrough(partition: partition),
+                                                    alertsEnd: marks.alertsEnd(partition: partition, current: alertsEnd))
         }
         return states
     }

@@ -125,6 +125,23 @@ final class KafkaProcessRunner {
                             FileHandle.standardError.write(Data("secstream: kafka group \(group): \(found) alerts of partitions \(tps.map { String($0.partition) }.joined(separator: ",")) already in alerts topic \(readback.alertsTopic) (read from offsets \(offsets))\n".utf8))
                         }
                     }
+                    // A partition no checkpoint covers yet gets one now, before any
+                    // of its records is read. Without it, an instance killed before
+                    // its first checkpoint leaves nothing behind: the next owner would
+                    // start at the then-latest offset (skipping records), could not
+                    // know where to read the alerts topic back from (repeating
+                    // alerts), and would leave the dead instance's archive objects.
+                    let fresh = tps.filter { states[$0.partition] == nil }
+                    if let checkpoint, !fresh.isEmpty {
+                        let ends = try alertsTopic?.endOffsets()
+                        var initial: [Int32: KafkaPartitionState] = [:]
+                        for tp in fresh {
+                            let start = consumer.position(tp) ?? 0
+                            initial[tp.partition] = KafkaPartitionState(resume: start, mark: AlertMark(),
+                                                                        archived: checkpoint.archive == nil ? nil : start, alertsEnd: ends)
+                        }
+                        try checkpoint.save(initial, consumer: consumer)
+                    }
                 }
             }
             try prepare(consumer.assignment)

@@ -44,7 +44,7 @@ final class KafkaCheckpointUnitTests: XCTestCase {
         XCTAssertEqual(parsed.id, "bbb")
         XCTAssertEqual(parsed.partition, 2)
         XCTAssertNil(marks.parseWritten(Array("{}".utf8)))
-        marks.noteWritten(id: "bbb")
+        marks.noteReadBack(id: "bbb", time: parsed.time, partition: 2, from: [0: 5])
         XCTAssertEqual(marks.mark(2), AlertMark(), "an id read back sets no time mark")
 
         func alert(_ low: UInt64, at time: Int64) -> Alert {
@@ -54,13 +54,42 @@ final class KafkaCheckpointUnitTests: XCTestCase {
         }
         // The crashed writer's alerts at 10 and 30 reached the topic, the one at 20 did not.
         let (a10, a20, a30) = (alert(10, at: 10), alert(20, at: 20), alert(30, at: 30))
-        marks.noteWritten(id: a10.id.description)
-        marks.noteWritten(id: a30.id.description)
+        marks.noteReadBack(id: a10.id.description, time: 10, partition: 2, from: [0: 5])
+        marks.noteReadBack(id: a30.id.description, time: 30, partition: 2, from: [0: 5])
         XCTAssertFalse(marks.admit(a10), "read back: withheld")
         XCTAssertTrue(marks.admit(a20), "missing from the topic: written")
         XCTAssertFalse(marks.admit(a30))
         XCTAssertEqual(marks.mark(2), AlertMark(time: 30, ids: [a30.id.description]), "the mark moved past all three")
         XCTAssertFalse(marks.admit(a20), "and a rebuild after the next checkpoint withholds them")
+    }
+
+    /// Found by `make soak`: an owner that read alerts back and was stopped
+    /// before its windows fired them again checkpointed the topic's current
+    /// ends with the old mark, so the next owner neither read them back nor
+    /// had them covered, and wrote them again. Until every read-back alert of
+    /// a partition has fired again, its checkpoints keep the read-back offsets.
+    func testCheckpointsKeepTheReadBackOffsetsUntilTheReadBackAlertsFireAgain() {
+        let marks = KafkaAlertMarks(topic: "t")
+        func alert(_ low: UInt64, at time: Int64, partition: Int32) -> Alert {
+            Alert(id: AlertID(high: 0, low: low), ruleID: "r", title: "r", level: "high", tags: [], group: [],
+                  windowStart: 0, windowEnd: 0, value: 1, firstSeen: 0, lastSeen: 0, detectedAt: time,
+                  samples: [.partition(topic: "t", partition: partition, offset: 1)])
+        }
+        let now: [Int32: Int64] = [0: 90, 1: 80]
+        XCTAssertEqual(marks.alertsEnd(partition: 2, current: now), now, "nothing read back: the current ends")
+        marks.merge(AlertMark(time: 5, ids: ["old"]), partition: 2)
+        let (a10, a20) = (alert(10, at: 10, partition: 2), alert(20, at: 20, partition: 2))
+        marks.noteReadBack(id: a10.id.description, time: 10, partition: 2, from: [0: 7, 1: 3])
+        marks.noteReadBack(id: a20.id.description, time: 20, partition: 2, from: [0: 7, 1: 3])
+        marks.merge(AlertMark(time: 5, ids: ["old3"]), partition: 3)
+        marks.noteReadBack(id: "covered", time: 4, partition: 3, from: [0: 1])
+        XCTAssertEqual(marks.alertsEnd(partition: 2, current: now), [0: 7, 1: 3], "read-back alerts pending: keep where they were read")
+        XCTAssertEqual(marks.alertsEnd(partition: 3, current: now), now, "an alert the mark covers is not pending")
+        XCTAssertFalse(marks.admit(a10))
+        XCTAssertEqual(marks.alertsEnd(partition: 2, current: now), [0: 7, 1: 3], "one still pending")
+        XCTAssertFalse(marks.admit(a20))
+        XCTAssertEqual(marks.alertsEnd(partition: 2, current: now), now, "both fired again and the mark covers them")
+        XCTAssertEqual(marks.mark(2).time, 20)
     }
 
     func testAlertMarkCoversEarlierAlertsAndOnlyTheListedOnesAtItsTime() {
