@@ -153,6 +153,36 @@ final class KafkaProcessTests: XCTestCase {
         assertSameAlerts(all, reference)
     }
 
+    /// An instance that starts at the end of the topic (no --from-beginning)
+    /// and is killed before its first periodic checkpoint: the checkpoint it
+    /// wrote when the partitions were assigned makes the restart resume where
+    /// it started. Without it the restart would begin at the then-latest
+    /// offsets and silently skip every record the dead instance had read.
+    func testKilledBeforeItsFirstCheckpointTheRestartResumesWhereItStarted() throws {
+        let broker = try TansuBroker()
+        let dir = try TempDir()
+        let (lines, reference) = try generated(dir)
+        let create = try CLI.run(["ingest", "--brokers", broker.bootstrap, "--topic", "events", "--create-topic", "--partitions", "4"],
+                                 stdin: Data())
+        XCTAssertEqual(create.code, 0, create.stderr)
+        let alerts = dir.path("alerts")
+        let args = ["process", "--input", "kafka://\(broker.bootstrap)/events?group=late", "--alerts", alerts,
+                    "--session-timeout", "2s", "--commit-interval", "1h"]
+        let a = try BackgroundCLI(args + ["--follow"], stderrFile: dir.path("a.err"))
+        XCTAssertTrue(waitUntil(timeout: 30) { Self.lastPartitions(a.stderr) == [0, 1, 2, 3] }, a.stderr)
+        try ingest(broker, lines[...])
+        // It reads the 60k records in well under a second; its alerts wait in
+        // the buffer for a checkpoint that never comes, so they die with it.
+        Thread.sleep(forTimeInterval: 3)
+        a.signal(SIGKILL)
+        a.wait(timeout: 10)
+
+        let b = try CLI.run(args + ["--until-idle", "3s"])
+        XCTAssertEqual(b.code, 0, b.stderr)
+        XCTAssertTrue(b.stderr.contains("(resuming 0@0 1@0 2@0 3@0)"), b.stderr)
+        assertSameAlerts(try alertIDs(alerts), reference)
+    }
+
     /// The partitions named by the last assignment line an instance printed.
     static func lastPartitions(_ stderr: String) -> [Int] {
         guard let m = stderr.matches(of: /partitions ([0-9,]+) \(resuming/).last else { return [] }
