@@ -4,7 +4,9 @@ import Foundation
 /// A tiny in-process Kafka broker whose answers a test scripts: it frames
 /// requests and responses and hands (api key, version, request body) to the
 /// test's handler, which returns the response body (after the correlation id).
-/// It advertises only non-flexible versions so tests write plain layouts.
+/// By default it advertises only non-flexible versions so tests write plain
+/// layouts; a test may advertise flexible ones (`advertised`), and the broker
+/// then handles the flexible request/response headers (the body is the test's).
 final class ScriptedBroker: @unchecked Sendable {
     typealias Handler = (_ apiKey: APIKey, _ version: Int16, _ body: [UInt8]) -> [UInt8]?
     let listenFd: Int32
@@ -16,8 +18,10 @@ final class ScriptedBroker: @unchecked Sendable {
     /// Highest ApiVersions version understood; newer requests get the v0
     /// UNSUPPORTED_VERSION answer an old broker sends (KIP-511).
     var apiVersionsMax: Int16 = 3
+    /// The versions ApiVersions offers; set before the client connects.
+    var advertised: [(APIKey, Int16, Int16)] = ScriptedBroker.defaultAdvertised
 
-    static let advertised: [(APIKey, Int16, Int16)] = [
+    static let defaultAdvertised: [(APIKey, Int16, Int16)] = [
         (.apiVersions, 0, 3), (.metadata, 1, 1), (.produce, 3, 3), (.initProducerId, 0, 1),
         (.saslHandshake, 1, 1), (.saslAuthenticate, 0, 0),
     ]
@@ -92,7 +96,7 @@ final class ScriptedBroker: @unchecked Sendable {
                 var r = WireReader(raw)
                 let k = r.int16(), v = r.int16(), c = r.int32()
                 _ = r.nullableString(flexible: false)
-                if k == APIKey.apiVersions.rawValue && v >= 3 { r.skipTags(true) }
+                if let api = APIKey(rawValue: k), Self.isFlexible(api, v) { r.skipTags(true) }
                 return (k, v, c, r.pos)
             }
             guard let api = APIKey(rawValue: key) else { return }
@@ -105,10 +109,11 @@ final class ScriptedBroker: @unchecked Sendable {
                 w.arrayLength(1, flexible: false); w.int16(APIKey.apiVersions.rawValue); w.int16(0); w.int16(apiVersionsMax)
                 response = w.bytes
             } else if api == .apiVersions {
-                response = Self.apiVersionsResponse(version)
+                response = apiVersionsResponse(version)
             } else {
                 guard let r = handler(api, version, body) else { return }
-                response = r
+                // Response header v1 (flexible, except ApiVersions): an empty tag buffer.
+                response = Self.isFlexible(api, version) ? [0] + r : r
             }
             var w = WireWriter()
             w.int32(Int32(4 + response.count))
@@ -118,7 +123,21 @@ final class ScriptedBroker: @unchecked Sendable {
         }
     }
 
-    static func apiVersionsResponse(_ version: Int16) -> [UInt8] {
+    /// Whether a request version uses the flexible encoding, per the client's own request types.
+    static func isFlexible(_ api: APIKey, _ version: Int16) -> Bool {
+        switch api {
+        case .apiVersions: return ApiVersionsRequest.isFlexible(version)
+        case .initProducerId: return InitProducerIdRequest.isFlexible(version)
+        case .produce: return ProduceRequest.isFlexible(version)
+        case .fetch: return FetchRequest.isFlexible(version)
+        case .metadata: return MetadataRequest.isFlexible(version)
+        case .listOffsets: return ListOffsetsRequest.isFlexible(version)
+        case .createTopics: return CreateTopicsRequest.isFlexible(version)
+        default: return false
+        }
+    }
+
+    func apiVersionsResponse(_ version: Int16) -> [UInt8] {
         let flex = version >= 3
         var w = WireWriter()
         w.int16(0)
