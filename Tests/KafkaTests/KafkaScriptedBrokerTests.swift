@@ -224,6 +224,28 @@ final class KafkaScriptedBrokerTests: XCTestCase {
         XCTAssertTrue(log.sequencesAreContiguousFromZero, "\(log.writtenHeaders)")
     }
 
+    func testZstdNeedsProduceV7AndSaysSoInOneLine() throws {
+        var broker: ScriptedBroker!
+        broker = try ScriptedBroker { api, _, _ in
+            switch api {
+            case .metadata: return broker.metadataResponse(topics: [("t", 1)])
+            case .initProducerId: return self.initProducerIdResponse()
+            default: return nil
+            }
+        }
+        defer { broker.stop() }
+        // The scripted broker offers Produce v3 only (a Kafka 0.11 broker).
+        XCTAssertThrowsError(try KafkaProducer(config: try KafkaConfig(bootstrap: broker.bootstrap),
+                                               options: ProducerOptions(compression: .zstd))) {
+            XCTAssertEqual("\($0)", "kafka config error: zstd compression needs Produce v7 (Kafka 2.1 or later); "
+                           + "broker \(broker.bootstrap) supports Produce up to v3")
+        }
+        XCTAssertEqual(broker.count(.produce), 0)
+        // Snappy has no such floor.
+        let producer = try KafkaProducer(config: try KafkaConfig(bootstrap: broker.bootstrap), options: ProducerOptions(compression: .snappy))
+        producer.close()
+    }
+
     func testRestampRewritesIdempotenceFieldsAndKeepsTheBatchValid() throws {
         var b = RecordBatchBuilder()
         for i in 0..<5 { b.append(key: nil, value: Array("v\(i)".utf8), headers: [], timestamp: 1_000 + Int64(i)) }

@@ -33,8 +33,8 @@ public final class KafkaProducer: @unchecked Sendable {
     public init(config: KafkaConfig, options: ProducerOptions = ProducerOptions()) throws {
         self.cluster = Cluster(config: config)
         self.options = options
-        if !options.compression.canProduce {
-            throw KafkaError.config("producing with \(options.compression) compression is not supported (use gzip, lz4 or zstd)")
+        if options.compression.minimumProduceVersion > 0 {
+            try Self.checkProduceVersion(cluster.anyConnection(), options.compression)
         }
         if options.idempotent {
             if options.acks != -1 { throw KafkaError.config("idempotent producer requires acks=all (-1)") }
@@ -70,6 +70,16 @@ public final class KafkaProducer: @unchecked Sendable {
             }
             attempt += 1
             usleep(UInt32(Clock.backoff(attempt: attempt, baseMs: options.retryBackoffMs, maxMs: options.retryBackoffMaxMs) * 1000))
+        }
+    }
+
+    /// Fails (one line, naming the broker) when a connection's Produce version
+    /// is too old for the codec, instead of letting the broker reject every batch.
+    static func checkProduceVersion(_ conn: BrokerConnection, _ compression: RecordCompression) throws {
+        let version = try conn.version(for: ProduceRequest.self)
+        if version < compression.minimumProduceVersion {
+            throw KafkaError.config("\(compression) compression needs Produce v\(compression.minimumProduceVersion) (Kafka 2.1 or later); "
+                                    + "broker \(conn.address) supports Produce up to v\(version)")
         }
     }
 
@@ -369,6 +379,13 @@ public final class KafkaProducer: @unchecked Sendable {
         }
         do {
             let conn = try cluster.connection(to: node)
+            if options.compression.minimumProduceVersion > 0 {
+                // Every leader, not only the bootstrap broker, must take the codec.
+                do { try Self.checkProduceVersion(conn, options.compression) } catch {
+                    for b in batches { complete(b, error: error) }
+                    return
+                }
+            }
             if options.acks == 0 {
                 try conn.sendOneWay(req)
                 for b in batches { complete(b, error: nil) }
