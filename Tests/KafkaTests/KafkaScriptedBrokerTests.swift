@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Kafka
+import KafkaTestSupport
 
 /// Producer retry/error paths and SASL exchanges against a scripted broker.
 final class KafkaScriptedBrokerTests: XCTestCase {
@@ -244,6 +245,35 @@ final class KafkaScriptedBrokerTests: XCTestCase {
         // Snappy has no such floor.
         let producer = try KafkaProducer(config: try KafkaConfig(bootstrap: broker.bootstrap), options: ProducerOptions(compression: .snappy))
         producer.close()
+    }
+
+    func testReachingAStaleHighWatermarkIsNotCaughtUpUntilAFetchThereComesBackEmpty() throws {
+        let topic = try StaleWatermarkTopic(topic: "t", values: (0..<4).map { Array("v\($0)".utf8) }, staleEnd: 2)
+        defer { topic.stop() }
+        let tp = TopicPartition("t", 0)
+        let consumer = KafkaConsumer(config: try KafkaConfig(bootstrap: topic.bootstrap), options: ConsumerOptions(maxWaitMs: 10))
+        defer { consumer.close() }
+        try consumer.assign([tp: 0])
+        var values: [String] = []
+        func poll() throws {
+            let batches = try consumer.poll(timeoutMs: 10)
+            values += batches.flatMap(\.records).map { String(decoding: $0.value!, as: UTF8.self) }
+        }
+
+        try poll()
+        XCTAssertEqual(values, ["v0", "v1"])
+        XCTAssertEqual(consumer.highWatermark(tp), 2, "the broker under-reports the log end")
+        XCTAssertFalse(consumer.isDrained(tp), "at the reported high watermark, but no fetch there came back empty")
+        XCTAssertFalse(consumer.isCaughtUp)
+        try poll()
+        XCTAssertEqual(values, ["v0", "v1", "v2", "v3"], "the records the stale high watermark hid")
+        XCTAssertFalse(consumer.isCaughtUp)
+        try poll()
+        XCTAssertTrue(consumer.isDrained(tp))
+        XCTAssertTrue(consumer.isCaughtUp, "a fetch at the position came back empty")
+        XCTAssertEqual(topic.fetchedAt.prefix(3), [0, 2, 4])
+        consumer.seek(tp, to: 1)
+        XCTAssertFalse(consumer.isCaughtUp, "a seek forgets the empty fetch")
     }
 
     func testRestampRewritesIdempotenceFieldsAndKeepsTheBatchValid() throws {
