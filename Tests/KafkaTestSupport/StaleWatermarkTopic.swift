@@ -23,7 +23,9 @@ public final class StaleWatermarkTopic: @unchecked Sendable {
         self.values = values
         self.staleEnd = staleEnd
         dropPending = dropFirstFetchAtStaleEnd
-        broker = try ScriptedBroker { [unowned self] api, _, body in
+        // Weak: a request may still arrive on a serving thread after the test let go of the topic.
+        broker = try ScriptedBroker { [weak self] api, _, body in
+            guard let self else { return nil }
             switch api {
             case .metadata: return self.broker.metadataResponse(topics: [(topic, 1)])
             case .fetch: return self.fetch(body)
