@@ -1,4 +1,5 @@
 import Foundation
+import KafkaTestSupport
 import TestSupport
 import XCTest
 
@@ -109,6 +110,19 @@ final class IngestKafkaTests: XCTestCase {
         let bad = try CLI.run(["ingest", "--brokers", broker.bootstrap, "--topic", "x", "--compression", "brotli"], stdin: Data())
         XCTAssertEqual(bad.code, 2, bad.stderr)
         XCTAssertTrue(bad.stderr.contains("--compression: 'brotli' is not none, gzip, snappy, lz4 or zstd"), bad.stderr)
+    }
+
+    func testZstdAgainstABrokerWithoutProduceV7ExitsFourBeforeSendingAnything() throws {
+        // A scripted broker offering Produce v3 only, as Kafka before 2.1 does.
+        let broker = try ScriptedBroker { _, _, _ in nil }
+        defer { broker.stop() }
+        let r = try CLI.run(["ingest", "--brokers", broker.bootstrap, "--topic", "t", "--compression", "zstd"],
+                            stdin: Data((event(0, ip: "10.0.0.1") + "\n").utf8))
+        XCTAssertEqual(r.code, 4, r.stderr)
+        XCTAssertTrue(r.stderr.contains("zstd compression needs Produce v7 (Kafka 2.1 or later); broker \(broker.bootstrap) supports Produce up to v3"),
+                      r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "one line: \(r.stderr)")
+        XCTAssertEqual(broker.count(.produce), 0)
     }
 
     func testBrokerStoppedDuringIngestExitsFourAndEveryAckedRecordIsInTheTopic() throws {
