@@ -59,12 +59,14 @@ let package = Package(
 
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
         .testTarget(name: "SecStreamCoreTests", dependencies: ["SecStreamCore", "TestSupport"]),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", "KafkaTestSupport"]),
         // scripts/bench-archive.sh: object-store PUT/GET throughput next to boto3 (not a user command).
         .executableTarget(name: "ArchiveBench", dependencies: ["ObjectStore"], swiftSettings: swiftSettings),
         // Test helpers shared by test targets: local server processes, ports, the venv.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // An in-process Kafka broker whose answers a test scripts (Kafka library and pipeline tests).
+        .target(name: "KafkaTestSupport", dependencies: ["Kafka"], path: "Tests/KafkaTestSupport"),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "TestSupport"]),
-        .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline", "Kafka", "TestSupport"]),
+        .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline", "Kafka", "TestSupport", "KafkaTestSupport"]),
     ]
 )

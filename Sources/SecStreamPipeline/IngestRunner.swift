@@ -144,8 +144,8 @@ public final class IngestRunner {
 
     private func makeProducerOptions() throws -> ProducerOptions {
         var p = ProducerOptions()
-        guard let compression = RecordCompression(name: options.compression), compression.canProduce else {
-            throw RunError(.usage, "--compression: '\(options.compression)' is not none, gzip, lz4 or zstd")
+        guard let compression = RecordCompression(name: options.compression) else {
+            throw RunError(.usage, "--compression: '\(options.compression)' is not none, gzip, snappy, lz4 or zstd")
         }
         p.compression = compression
         switch options.acks {

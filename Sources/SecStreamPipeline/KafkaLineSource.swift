@@ -19,7 +19,7 @@ final class KafkaLineSource: LineSource {
     private let checkpoint: KafkaCheckpoint?
     private let engine: WindowEngine
     private let untilIdleMs: Int64?
-    /// A bounded run: end once every partition is read up to its high watermark.
+    /// A bounded run: end once every partition is drained (`KafkaConsumer.isCaughtUp`).
     private let stopWhenCaughtUp: Bool
     private let commitIntervalMs: Int64
     /// Seeks newly assigned partitions to their resume point and loads their marks.
@@ -52,7 +52,8 @@ final class KafkaLineSource: LineSource {
     private var readyCheckpoint: [Int32: KafkaPartitionState]?
     private var lastCheckpointMs = monotonicMs()
     private var aborted = false
-    /// Partitions behind their high watermark (or not fetched yet): never idle.
+    /// Partitions not drained (`KafkaConsumer.isDrained`: no empty fetch at
+    /// the current position yet, or behind the high watermark): never idle.
     private var backlogged: Set<Int32> = []
 
     init(consumer: KafkaConsumer, topic: String, sources: SourceTable, engine: WindowEngine, checkpoint: KafkaCheckpoint?,
@@ -75,6 +76,12 @@ final class KafkaLineSource: LineSource {
     /// The engine thread failed: stop waiting for it.
     func abort() {
         state.lock(); aborted = true; state.broadcast(); state.unlock()
+    }
+
+    /// The partitions the engine keeps active (never idle) right now.
+    var backloggedPartitions: Set<Int32> {
+        state.lock(); defer { state.unlock() }
+        return backlogged
     }
 
     // MARK: Producer thread
@@ -108,9 +115,9 @@ final class KafkaLineSource: LineSource {
             }
             if let e = callbackError { throw e }
             if end != nil { return false }
-            var behind = Set(consumer.assignment.filter { tp in
-                consumer.highWatermark(tp).map { (consumer.position(tp) ?? 0) < $0 } ?? true
-            }.map(\.partition))
+            // A partition reaching a (possibly stale) high watermark is not idle
+            // yet: only a fetch at its position that comes back empty says so.
+            var behind = Set(consumer.assignment.filter { !consumer.isDrained($0) }.map(\.partition))
             for (batch, _) in pending + batches.map({ ($0, 0) }) { behind.insert(batch.partition) }
             state.lock(); backlogged = behind; state.unlock()
             let now = monotonicMs()

@@ -2,7 +2,10 @@ import Kafka
 
 /// The group's resume state, kept in a side topic `<group>.secstream-state`
 /// (one partition, one record per topic partition; the last record of a key
-/// wins, so the topic may be compacted).
+/// wins). It is created compacted, so the broker keeps the latest state of
+/// each key instead of deleting it after the retention time (a group idle for
+/// longer than `retention.ms` would otherwise restart from nothing) and the
+/// topic does not grow with every checkpoint.
 ///
 /// Why not the OffsetCommit metadata string, where Kafka tools would look for
 /// it? Tansu accepts the string and returns it empty, so the state would be
@@ -21,11 +24,14 @@ final class KafkaStateStore {
         self.config = config
     }
 
-    /// Creates the side topic when missing.
+    /// Topic configs of the side topic: a key -> latest state log.
+    static let topicConfigs = ["cleanup.policy": "compact"]
+
+    /// Creates the side topic (compacted) when missing.
     func prepare() throws {
         let admin = KafkaAdmin(config: config)
         defer { admin.close() }
-        try admin.createTopic(name: topic, partitions: 1, replicationFactor: 1)
+        try admin.createTopic(name: topic, partitions: 1, replicationFactor: 1, configs: Self.topicConfigs)
     }
 
     /// Reads the whole side topic and returns the last state of each partition of `dataTopic`.

@@ -10,7 +10,7 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Bootstrap brokers: host:port[,host:port...].") var brokers: String
     @Option(help: "Topic to produce to.") var topic: String
     @Option(help: "Field whose value keys each record (e.g. source.ip); murmur2-partitioned like the Java client.") var key: String?
-    @Option(help: "Batch compression: none, gzip, lz4 or zstd.") var compression: String = "none"
+    @Option(help: "Batch compression: none, gzip, snappy, lz4 or zstd (zstd needs Kafka 2.1+).") var compression: String = "none"
     @Option(help: "Acknowledgement: all (idempotent), 1 or 0.") var acks: String = "all"
     @Flag(name: .customLong("create-topic"), help: "Create the topic first when it does not exist.") var createTopic = false
     @Option(help: "Partitions of a created topic.") var partitions: Int = 1

@@ -366,6 +366,7 @@ final class KafkaBrokerTests: TansuTestCase {
     func testGzipProduceConsumeRoundTrip() throws { try roundTrip(.gzip) }
     func testLZ4ProduceConsumeRoundTrip() throws { try roundTrip(.lz4) }
     func testZstdProduceConsumeRoundTrip() throws { try roundTrip(.zstd) }
+    func testSnappyProduceConsumeRoundTrip() throws { try roundTrip(.snappy) }
 }
 
 /// Fills a buffer with a position-dependent pattern (fast in debug builds).

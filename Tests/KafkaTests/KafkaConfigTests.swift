@@ -20,8 +20,8 @@ final class KafkaConfigTests: XCTestCase {
         XCTAssertEqual(RecordCompression(name: "LZ4"), .lz4)
         XCTAssertEqual(RecordCompression(name: "none"), RecordCompression.none)
         XCTAssertNil(RecordCompression(name: "brotli"))
-        XCTAssertFalse(RecordCompression.snappy.canProduce)
-        XCTAssertTrue(RecordCompression.zstd.canProduce)
+        XCTAssertEqual(RecordCompression.allCases.filter { $0.minimumProduceVersion > 0 }, [.zstd])
+        XCTAssertEqual(RecordCompression.zstd.minimumProduceVersion, 7)
     }
 
     func testConnectionRefusedNamesTheBroker() throws {

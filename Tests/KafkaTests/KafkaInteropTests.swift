@@ -36,10 +36,24 @@ final class KafkaInteropTests: TansuTestCase {
     }
 
     func testLibrdkafkaReadsOurRecordsOnMurmur2Partitions() throws {
+        try librdkafkaReadsOurRecords(compression: .lz4, count: 10_000)
+    }
+
+    func testLibrdkafkaReadsOurSnappyRecords() throws {
+        try librdkafkaReadsOurRecords(compression: .snappy, count: 3_000)
+    }
+
+    func testLibrdkafkaReadsOurZstdRecords() throws {
+        try librdkafkaReadsOurRecords(compression: .zstd, count: 3_000)
+    }
+
+    /// secstream writes keyed records with `compression`; librdkafka reads
+    /// them back intact, on the partitions its own murmur2 partitioner picks.
+    func librdkafkaReadsOurRecords(compression: RecordCompression, count n: Int) throws {
         let cfg = try KafkaConfig(bootstrap: try bootstrap())
-        let topic = "ours-\(UInt32.random(in: 0...UInt32.max))"
-        let n = 10_000, partitions: Int32 = 7
-        let producer = try KafkaProducer(config: cfg, options: ProducerOptions(compression: .lz4))
+        let topic = "ours-\(compression)-\(UInt32.random(in: 0...UInt32.max))"
+        let partitions: Int32 = 7
+        let producer = try KafkaProducer(config: cfg, options: ProducerOptions(compression: compression))
         try producer.createTopic(name: topic, partitions: partitions)
         try producer.createTopic(name: topic + "-mirror", partitions: partitions)
         for i in 0..<n {

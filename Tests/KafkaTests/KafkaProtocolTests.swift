@@ -55,4 +55,40 @@ final class KafkaProtocolTests: XCTestCase {
         XCTAssertEqual(resp.partitions[0].highWatermark, 10)
         XCTAssertEqual(Array(bytes[resp.partitions[0].records]), [1, 2, 3])
     }
+
+    func testCreateTopicsCarriesTopicConfigsSortedByName() {
+        let req = CreateTopicsRequest(topics: [.init(name: "s", partitions: 1, replicationFactor: 1,
+                                                     configs: ["retention.ms": "-1", "cleanup.policy": "compact"])],
+                                      timeoutMs: 30_000)
+        let policy = Array("cleanup.policy".utf8), compact = Array("compact".utf8)
+        let retention = Array("retention.ms".utf8), minusOne = Array("-1".utf8)
+        // v4: topics [name, num_partitions, replication_factor, assignments [], configs [name, value]], timeout_ms, validate_only
+        XCTAssertEqual(body(req, 4), [0, 0, 0, 1, 0, 1, 0x73, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2]
+                       + [0, 14] + policy + [0, 7] + compact + [0, 12] + retention + [0, 2] + minusOne
+                       + [0, 0, 0x75, 0x30, 0])
+        // v5 (flexible): compact arrays and strings, a tag buffer after each config, topic and the body.
+        XCTAssertEqual(body(req, 5), [2, 2, 0x73, 0, 0, 0, 1, 0, 1, 1, 3]
+                       + [15] + policy + [8] + compact + [0] + [13] + retention + [3] + minusOne + [0]
+                       + [0, 0, 0, 0x75, 0x30, 0, 0])
+        // No configs: an empty array, as before.
+        let plain = CreateTopicsRequest(topics: [.init(name: "s", partitions: 1, replicationFactor: 1)], timeoutMs: 30_000)
+        XCTAssertEqual(body(plain, 4), [0, 0, 0, 1, 0, 1, 0x73, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x75, 0x30, 0])
+    }
+
+    func testCreateTopicsV5ResponseDecodesPastTheEchoedConfigs() throws {
+        var w = WireWriter()
+        w.tags(true) // response header v1
+        w.int32(0)
+        w.arrayLength(1, flexible: true)
+        w.string("s", flexible: true); w.int16(0); w.nullableString(nil, flexible: true)
+        w.int32(1); w.int16(1)
+        w.arrayLength(1, flexible: true) // configs as created
+        w.string("cleanup.policy", flexible: true); w.nullableString("compact", flexible: true)
+        w.bool(false); w.int8(1); w.bool(false); w.tags(true)
+        w.tags(true)
+        w.tags(true)
+        let resp = try w.bytes.withUnsafeBytes { try CreateTopicsRequest.decodeResponse($0, version: 5) }
+        XCTAssertEqual(resp.results.map(\.name), ["s"])
+        XCTAssertEqual(resp.results.map(\.errorCode), [.none])
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KafkaTestSupport
 import TestSupport
 import XCTest
 
@@ -77,6 +78,51 @@ final class IngestKafkaTests: XCTestCase {
         XCTAssertNotNil(murmur["10.9.9.9"], "an escaped key is the decoded string")
         let values = Set(records.map { $0[2] as! String })
         XCTAssertTrue(values.contains(lines[0]) && values.contains(lines.last!), "values are the lines, byte for byte")
+    }
+
+    func testSnappyAndZstdIngestAreReadIntactByLibrdkafka() throws {
+        let broker = try TansuBroker()
+        let lines = (0..<500).map { event($0, ip: "10.1.\($0 % 5).\($0 % 17)") }
+        let input = Data((lines.joined(separator: "\n") + "\n").utf8)
+        for codec in ["snappy", "zstd"] {
+            let r = try CLI.run(["ingest", "--brokers", broker.bootstrap, "--topic", codec, "--key", "source.ip",
+                                 "--create-topic", "--partitions", "3", "--compression", codec], stdin: input)
+            XCTAssertEqual(r.code, 0, r.stderr)
+            XCTAssertTrue(r.stderr.contains("500 sent, 500 acked, 0 failed"), r.stderr)
+            let out = try broker.python("""
+            import json, os
+            from confluent_kafka import Consumer, TopicPartition
+            c = Consumer({"bootstrap.servers": os.environ["BOOTSTRAP"], "group.id": "check", "enable.auto.commit": False})
+            c.assign([TopicPartition("\(codec)", p, 0) for p in range(3)])
+            got = []
+            idle = 0
+            while len(got) < 500 and idle < 20:
+                m = c.poll(0.5)
+                if m is None: idle += 1; continue
+                if m.error(): raise SystemExit(str(m.error()))
+                got.append(m.value().decode())
+            c.close()
+            print(json.dumps(got))
+            """)
+            let got = try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String]
+            XCTAssertEqual(got.sorted(), lines.sorted(), "\(codec): every line, byte for byte")
+        }
+        let bad = try CLI.run(["ingest", "--brokers", broker.bootstrap, "--topic", "x", "--compression", "brotli"], stdin: Data())
+        XCTAssertEqual(bad.code, 2, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("--compression: 'brotli' is not none, gzip, snappy, lz4 or zstd"), bad.stderr)
+    }
+
+    func testZstdAgainstABrokerWithoutProduceV7ExitsFourBeforeSendingAnything() throws {
+        // A scripted broker offering Produce v3 only, as Kafka before 2.1 does.
+        let broker = try ScriptedBroker { _, _, _ in nil }
+        defer { broker.stop() }
+        let r = try CLI.run(["ingest", "--brokers", broker.bootstrap, "--topic", "t", "--compression", "zstd"],
+                            stdin: Data((event(0, ip: "10.0.0.1") + "\n").utf8))
+        XCTAssertEqual(r.code, 4, r.stderr)
+        XCTAssertTrue(r.stderr.contains("zstd compression needs Produce v7 (Kafka 2.1 or later); broker \(broker.bootstrap) supports Produce up to v3"),
+                      r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "one line: \(r.stderr)")
+        XCTAssertEqual(broker.count(.produce), 0)
     }
 
     func testBrokerStoppedDuringIngestExitsFourAndEveryAckedRecordIsInTheTopic() throws {

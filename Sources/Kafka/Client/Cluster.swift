@@ -160,14 +160,17 @@ public final class Cluster {
         return brokers[nodeId]
     }
 
-    /// Creates a topic (TOPIC_ALREADY_EXISTS counts as success).
-    public func createTopic(name: String, partitions: Int32, replicationFactor: Int16, timeoutMs: Int32 = 30_000) throws {
+    /// Creates a topic (TOPIC_ALREADY_EXISTS counts as success, and leaves
+    /// the existing topic's configs as they are).
+    public func createTopic(name: String, partitions: Int32, replicationFactor: Int16, configs: [String: String] = [:],
+                            timeoutMs: Int32 = 30_000) throws {
         try refresh(topics: [])
         lock.lock()
         let controller = brokers.keys.sorted().first
         lock.unlock()
         let conn = try controller.map { try connection(to: $0) } ?? anyConnection()
-        let resp = try conn.request(CreateTopicsRequest(topics: [(name, partitions, replicationFactor)], timeoutMs: timeoutMs))
+        let resp = try conn.request(CreateTopicsRequest(topics: [.init(name: name, partitions: partitions, replicationFactor: replicationFactor,
+                                                                          configs: configs)], timeoutMs: timeoutMs))
         for r in resp.results where r.errorCode != .none && r.errorCode != .topicAlreadyExists {
             throw KafkaError.broker(code: r.errorCode, context: "create topic \(name): \(r.message ?? "")")
         }

@@ -5,9 +5,11 @@ public final class KafkaAdmin {
 
     public init(config: KafkaConfig) { cluster = Cluster(config: config) }
 
-    /// Creates a topic; an existing topic is not an error.
-    public func createTopic(name: String, partitions: Int32, replicationFactor: Int16 = 1) throws {
-        try cluster.createTopic(name: name, partitions: partitions, replicationFactor: replicationFactor)
+    /// Creates a topic with topic-level `configs` (e.g. `cleanup.policy`:
+    /// `compact`); an existing topic is not an error and keeps its configs.
+    public func createTopic(name: String, partitions: Int32, replicationFactor: Int16 = 1,
+                            configs: [String: String] = [:]) throws {
+        try cluster.createTopic(name: name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)
     }
 
     public func partitionCount(topic: String) throws -> Int {

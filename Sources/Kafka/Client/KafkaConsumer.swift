@@ -17,6 +17,8 @@ public final class KafkaConsumer {
 
     var positions: [TopicPartition: Int64] = [:]
     var highWatermarks: [TopicPartition: Int64] = [:]
+    /// The offset a fetch last came back without records at, per partition.
+    var emptyFetchAt: [TopicPartition: Int64] = [:]
     var group: GroupMember?
     var topics: [String] = []
     var closed = false
@@ -35,10 +37,25 @@ public final class KafkaConsumer {
     /// The partition's high watermark from the latest fetch (nil before the first).
     public func highWatermark(_ tp: TopicPartition) -> Int64? { highWatermarks[tp] }
 
-    /// True when every assigned partition has been fetched up to its high
-    /// watermark: a bounded read of the topic's current contents is complete.
+    /// True when nothing is left to read in the partition right now: a fetch
+    /// at its current position came back without records, and the position
+    /// is not behind the high watermark that fetch reported.
+    ///
+    /// Neither half is enough alone. A high watermark can be stale (Tansu
+    /// sometimes reports one below records it then serves), so reaching it
+    /// does not prove the partition drained. And an empty answer can come
+    /// from a response already filled by other partitions' records, while
+    /// the high watermark (right on such brokers) shows more to read.
+    public func isDrained(_ tp: TopicPartition) -> Bool {
+        guard let pos = positions[tp], emptyFetchAt[tp] == pos, let hw = highWatermarks[tp] else { return false }
+        return pos >= hw
+    }
+
+    /// True when every assigned partition is drained (`isDrained`): a bounded
+    /// read of the topic's current contents is complete. Reaching the high
+    /// watermark takes one more (empty) fetch at the position to count.
     public var isCaughtUp: Bool {
-        !positions.isEmpty && positions.allSatisfy { tp, pos in highWatermarks[tp].map { pos >= $0 } ?? false }
+        !positions.isEmpty && positions.keys.allSatisfy(isDrained)
     }
 
     /// Assign mode: consume these partitions from the given offsets (nil
@@ -62,7 +79,10 @@ public final class KafkaConsumer {
     public func subscribe(topic: String, group groupId: String) { subscribe(topics: [topic], group: groupId) }
 
     /// Moves a partition's position.
-    public func seek(_ tp: TopicPartition, to offset: Int64) { positions[tp] = offset }
+    public func seek(_ tp: TopicPartition, to offset: Int64) {
+        positions[tp] = offset
+        emptyFetchAt[tp] = nil
+    }
 
     /// Sets positions from committed offsets, else the start position.
     func resolveStart(_ tps: [TopicPartition], useCommitted: Bool) throws {
@@ -98,6 +118,7 @@ public final class KafkaConsumer {
                 for tp in list {
                     positions[tp] = nil
                     highWatermarks[tp] = nil
+                    emptyFetchAt[tp] = nil
                 }
                 group.requestRejoin()
                 assigned = try group.joinAndSync(topics: topics, owned: assignment)
@@ -108,6 +129,7 @@ public final class KafkaConsumer {
         for tp in Set(assignment).subtracting(assigned) {
             positions[tp] = nil
             highWatermarks[tp] = nil
+            emptyFetchAt[tp] = nil
         }
         if !added.isEmpty { onAssigned?(added) }
     }
@@ -202,6 +224,8 @@ public final class KafkaConsumer {
                     let batches = try RecordBatchDecoder.decode(body, range: p.records, topic: p.topic, partition: p.partition,
                                                                 fromOffset: from, highWatermark: p.highWatermark)
                     if let last = batches.last { positions[tp] = last.nextOffset }
+                    let records = batches.contains { !$0.records.isEmpty }
+                    emptyFetchAt[tp] = !records && positions[tp] == from ? from : nil
                     out.append(contentsOf: batches.filter { !$0.records.isEmpty })
                 case .offsetOutOfRange:
                     if options.startPosition == .earliest { resetEarliest.append(tp) } else { resetLatest.append(tp) }

@@ -23,6 +23,9 @@ public final class KafkaProducer: @unchecked Sendable {
     var flushRequested = 0
     var producerId: Int64 = -1
     var producerEpoch: Int16 = -1
+    /// Set (sender thread only) when the broker lost this producer's state:
+    /// the sender drains what is in flight, bumps the epoch and re-sequences.
+    var epochBumpReason: String?
     var sender: Thread?
     let senderDone = DispatchSemaphore(value: 0)
 
@@ -30,8 +33,8 @@ public final class KafkaProducer: @unchecked Sendable {
     public init(config: KafkaConfig, options: ProducerOptions = ProducerOptions()) throws {
         self.cluster = Cluster(config: config)
         self.options = options
-        if !options.compression.canProduce {
-            throw KafkaError.config("producing with \(options.compression) compression is not supported (use gzip, lz4 or zstd)")
+        if options.compression.minimumProduceVersion > 0 {
+            try Self.checkProduceVersion(cluster.anyConnection(), options.compression)
         }
         if options.idempotent {
             if options.acks != -1 { throw KafkaError.config("idempotent producer requires acks=all (-1)") }
@@ -44,11 +47,18 @@ public final class KafkaProducer: @unchecked Sendable {
         t.start()
     }
 
-    func initProducerId() throws {
+    /// Obtains a producer id and epoch. With `bumping`, names the current
+    /// ones so a v3+ broker bumps the epoch (KIP-360); an older broker (which
+    /// never sees the fields), or an exhausted epoch, gets a new producer id.
+    func initProducerId(bumping current: (id: Int64, epoch: Int16)? = nil) throws {
         var attempt = 0
+        var request = InitProducerIdRequest()
+        if let current, current.epoch < Int16.max {
+            request = InitProducerIdRequest(producerId: current.id, producerEpoch: current.epoch)
+        }
         while true {
             do {
-                let resp = try cluster.anyConnection().request(InitProducerIdRequest())
+                let resp = try cluster.anyConnection().request(request)
                 if resp.errorCode == .none {
                     producerId = resp.producerId
                     producerEpoch = resp.producerEpoch
@@ -60,6 +70,16 @@ public final class KafkaProducer: @unchecked Sendable {
             }
             attempt += 1
             usleep(UInt32(Clock.backoff(attempt: attempt, baseMs: options.retryBackoffMs, maxMs: options.retryBackoffMaxMs) * 1000))
+        }
+    }
+
+    /// Fails (one line, naming the broker) when a connection's Produce version
+    /// is too old for the codec, instead of letting the broker reject every batch.
+    static func checkProduceVersion(_ conn: BrokerConnection, _ compression: RecordCompression) throws {
+        let version = try conn.version(for: ProduceRequest.self)
+        if version < compression.minimumProduceVersion {
+            throw KafkaError.config("\(compression) compression needs Produce v\(compression.minimumProduceVersion) (Kafka 2.1 or later); "
+                                    + "broker \(conn.address) supports Produce up to v\(version)")
         }
     }
 
@@ -198,7 +218,9 @@ public final class KafkaProducer: @unchecked Sendable {
     func runSender() {
         var inFlight: [Int32: [InFlightRequest]] = [:]
         while true {
-            let (sendable, done) = collectSendable(hasInFlight: inFlight.values.contains { !$0.isEmpty })
+            let hasInFlight = inFlight.values.contains { !$0.isEmpty }
+            if let reason = epochBumpReason, !hasInFlight { bumpEpoch(after: reason) }
+            let (sendable, done) = collectSendable(hasInFlight: hasInFlight, holdReady: epochBumpReason != nil)
             if done && inFlight.values.allSatisfy(\.isEmpty) { break }
             dispatch(sendable, &inFlight)
             // Read the oldest response of each connection that has any.
@@ -226,7 +248,8 @@ public final class KafkaProducer: @unchecked Sendable {
     /// nothing to do. Returns done=true once closing and fully drained.
     /// Encoding and compression run outside the lock, so `send` callers keep
     /// filling new batches meanwhile (the two sides use two cores).
-    func collectSendable(hasInFlight: Bool) -> ([ProducerBatch], Bool) {
+    /// `holdReady` (an epoch bump is pending) seals but sends nothing.
+    func collectSendable(hasInFlight: Bool, holdReady: Bool = false) -> ([ProducerBatch], Bool) {
         while true {
             // 1. Detach the batches that are full, lingered long enough, or flushed.
             var jobs: [SealJob] = []
@@ -269,7 +292,7 @@ public final class KafkaProducer: @unchecked Sendable {
             }
             now = Clock.monoMs()
             var out: [ProducerBatch] = []
-            for tp in Array(queues.keys) {
+            for tp in Array(queues.keys) where !holdReady {
                 // In-flight bound per partition, and retry backoff.
                 while let b = queues[tp]!.ready.first, queues[tp]!.inFlight < options.maxInFlight {
                     if b.retryAtMs > now { nextWake = min(nextWake, b.retryAtMs); break }
@@ -278,7 +301,7 @@ public final class KafkaProducer: @unchecked Sendable {
                     out.append(b)
                 }
             }
-            if !out.isEmpty || hasInFlight { cond.unlock(); return (out, false) }
+            if !out.isEmpty || hasInFlight || holdReady { cond.unlock(); return (out, false) }
             if closing && stats.pending == 0 { cond.unlock(); return ([], true) }
             if jobs.isEmpty {
                 let waitMs = max(1, nextWake - now)
@@ -356,6 +379,13 @@ public final class KafkaProducer: @unchecked Sendable {
         }
         do {
             let conn = try cluster.connection(to: node)
+            if options.compression.minimumProduceVersion > 0 {
+                // Every leader, not only the bootstrap broker, must take the codec.
+                do { try Self.checkProduceVersion(conn, options.compression) } catch {
+                    for b in batches { complete(b, error: error) }
+                    return
+                }
+            }
             if options.acks == 0 {
                 try conn.sendOneWay(req)
                 for b in batches { complete(b, error: nil) }
@@ -396,13 +426,82 @@ public final class KafkaProducer: @unchecked Sendable {
                 let err = KafkaError.broker(code: r.errorCode, context: "produce to \(b.tp) on broker \(node)"
                                             + (r.errorMessage.map { ": \($0)" } ?? ""))
                 if r.errorCode.needsMetadataRefresh { cluster.invalidate(b.tp.topic) }
-                if r.errorCode.isRetriable || r.errorCode == .outOfOrderSequenceNumber {
+                if options.idempotent && brokerLostProducerState(r.errorCode, b) {
+                    epochBumpReason = epochBumpReason ?? "\(r.errorCode) from \(b.tp) on broker \(node)"
+                    retry(b, err)
+                } else if r.errorCode.isRetriable || r.errorCode == .outOfOrderSequenceNumber {
+                    // Out of order behind an earlier batch of the partition that
+                    // failed: it follows once that one is resent.
                     retry(b, err)
                 } else {
                     complete(b, error: err)
                 }
             }
         }
+    }
+
+    /// UNKNOWN_PRODUCER_ID: the broker has no state for this producer (it
+    /// expired, or the log was truncated or deleted). OUT_OF_ORDER_SEQUENCE
+    /// on the partition's oldest unresolved batch: no earlier batch of ours
+    /// can explain the gap, so the broker's idea of our sequence is lost.
+    /// Resending the same sequence can never succeed in either case.
+    func brokerLostProducerState(_ code: ErrorCode, _ b: ProducerBatch) -> Bool {
+        if code == .unknownProducerId { return true }
+        guard code == .outOfOrderSequenceNumber else { return false }
+        cond.lock()
+        defer { cond.unlock() }
+        return queues[b.tp]?.oldestUnresolvedSequence == b.baseSequence
+    }
+
+    /// Recovers an idempotent producer whose state the broker lost (KIP-360,
+    /// as the Java client and franz-go do without transactions): with nothing
+    /// in flight, get a bumped epoch (or a new producer id), then renumber
+    /// every queued batch of every partition from sequence 0, in the order
+    /// they were filled, and resend them. A new epoch starts every partition
+    /// at 0, so all partitions are renumbered, not only the one that failed.
+    ///
+    /// Why this is safe: records stay in order within a partition (batches
+    /// keep their queue order and nothing is sent until all are renumbered),
+    /// and each batch is still acked or failed exactly once (the batches are
+    /// rewritten in place, not copied). Delivery is at-least-once across the
+    /// bump: a batch the broker had already written but whose answer we lost
+    /// is written again under the new epoch, since the broker cannot match it
+    /// against the old epoch's sequences. No record is lost.
+    func bumpEpoch(after reason: String) {
+        epochBumpReason = nil
+        do {
+            do {
+                try initProducerId(bumping: (producerId, producerEpoch))
+            } catch KafkaError.broker {
+                // A broker that refuses to bump this id still hands out a new one.
+                try initProducerId()
+            }
+        } catch {
+            cond.lock()
+            for tp in Array(queues.keys) {
+                let ready = queues[tp]!.ready
+                queues[tp]!.ready = []
+                for b in ready {
+                    bufferedBytes -= b.byteSize
+                    fail(b.sendIndexes, tp, "re-initialising the idempotent producer after \(reason) failed: \(error)")
+                }
+                queues[tp]!.oldestUnresolvedSequence = queues[tp]!.nextSequence
+            }
+            cond.broadcast()
+            cond.unlock()
+            return
+        }
+        cond.lock()
+        for tp in Array(queues.keys) {
+            var seq: Int32 = 0
+            for b in queues[tp]!.ready {
+                b.restamp(producerId: producerId, producerEpoch: producerEpoch, baseSequence: seq)
+                seq = (seq &+ Int32(b.recordCount)) & Int32.max
+            }
+            queues[tp]!.nextSequence = seq
+            queues[tp]!.oldestUnresolvedSequence = 0
+        }
+        cond.unlock()
     }
 
     /// Puts a batch back in its partition's queue (ordered by sequence) after
@@ -431,6 +530,11 @@ public final class KafkaProducer: @unchecked Sendable {
         cond.lock()
         defer { cond.unlock() }
         queues[b.tp]?.inFlight -= 1
+        if options.idempotent, let oldest = queues[b.tp]?.oldestUnresolvedSequence,
+           (b.baseSequence &- oldest) & Int32.max < 1 << 30 {
+            // Acked or failed, this batch no longer holds the partition's sequence back.
+            queues[b.tp]!.oldestUnresolvedSequence = (b.baseSequence &+ Int32(b.recordCount)) & Int32.max
+        }
         bufferedBytes -= b.byteSize
         if let error {
             fail(b.sendIndexes, b.tp, "\(error)")

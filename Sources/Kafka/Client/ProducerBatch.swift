@@ -1,13 +1,14 @@
 /// A sealed batch for one partition: encoded once (so retries resend the
-/// identical bytes with the same sequence numbers) and tracked until acked or failed.
+/// identical bytes with the same sequence numbers) and tracked until acked or
+/// failed. Only an epoch bump rewrites it (new producer id/epoch and sequence).
 final class ProducerBatch {
     let tp: TopicPartition
-    let encoded: [UInt8]
+    private(set) var encoded: [UInt8]
     let recordCount: Int
     let byteSize: Int
     /// Send-order indexes of the records, for per-record failure reports.
     let sendIndexes: [Int]
-    let baseSequence: Int32
+    private(set) var baseSequence: Int32
     let createdMs: Int64
     var attempts = 0
     var retryAtMs: Int64 = 0
@@ -21,6 +22,12 @@ final class ProducerBatch {
         self.sendIndexes = sendIndexes
         self.baseSequence = baseSequence
         self.createdMs = createdMs
+    }
+
+    /// Moves the batch to a new producer epoch with a new base sequence.
+    func restamp(producerId: Int64, producerEpoch: Int16, baseSequence: Int32) {
+        RecordBatchBuilder.restamp(&encoded, producerId: producerId, producerEpoch: producerEpoch, baseSequence: baseSequence)
+        self.baseSequence = baseSequence
     }
 }
 
@@ -37,4 +44,8 @@ struct PartitionQueue {
     var inFlight = 0
     /// Next idempotent sequence number.
     var nextSequence: Int32 = 0
+    /// Base sequence of the partition's oldest batch not yet acked or failed:
+    /// OUT_OF_ORDER_SEQUENCE_NUMBER on that batch cannot be blamed on an
+    /// earlier batch, so the broker has lost this producer's state.
+    var oldestUnresolvedSequence: Int32 = 0
 }

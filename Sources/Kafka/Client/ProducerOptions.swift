@@ -4,7 +4,7 @@ public struct ProducerOptions: Sendable {
     /// -1 = all in-sync replicas, 1 = leader only, 0 = no acknowledgement.
     public var acks: Int16 = -1
     public var compression: RecordCompression = .none
-    /// Codec level (gzip 1–9, lz4 0–12, zstd 1–22); nil uses the codec default.
+    /// Codec level (gzip 1–9, lz4 0–12, zstd 1–22; snappy has none); nil uses the codec default.
     /// gzip at level 1 is several times faster than the default and still small (KIP-390).
     public var compressionLevel: Int?
     /// How long a partially filled batch waits for more records.

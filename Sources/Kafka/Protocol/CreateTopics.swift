@@ -4,9 +4,25 @@ public struct CreateTopicsRequest: KafkaRequest {
     public static let apiKey = APIKey.createTopics
     public static let versions: ClosedRange<Int16> = 2...5
     public static let firstFlexible: Int16 = 5
-    public var topics: [(name: String, partitions: Int32, replicationFactor: Int16)]
+
+    public struct Topic {
+        public var name: String
+        public var partitions: Int32
+        public var replicationFactor: Int16
+        /// Topic configs (e.g. `cleanup.policy`), sent sorted by name so the
+        /// request bytes do not depend on dictionary order.
+        public var configs: [String: String]
+        public init(name: String, partitions: Int32, replicationFactor: Int16, configs: [String: String] = [:]) {
+            self.name = name
+            self.partitions = partitions
+            self.replicationFactor = replicationFactor
+            self.configs = configs
+        }
+    }
+
+    public var topics: [Topic]
     public var timeoutMs: Int32
-    public init(topics: [(name: String, partitions: Int32, replicationFactor: Int16)], timeoutMs: Int32) {
+    public init(topics: [Topic], timeoutMs: Int32) {
         self.topics = topics
         self.timeoutMs = timeoutMs
     }
@@ -19,7 +35,12 @@ public struct CreateTopicsRequest: KafkaRequest {
             w.int32(t.partitions)
             w.int16(t.replicationFactor)
             w.arrayLength(0, flexible: flex) // assignments
-            w.arrayLength(0, flexible: flex) // configs
+            w.arrayLength(t.configs.count, flexible: flex)
+            for (name, value) in t.configs.sorted(by: { $0.key < $1.key }) {
+                w.string(name, flexible: flex)
+                w.nullableString(value, flexible: flex)
+                w.tags(flex)
+            }
             w.tags(flex)
         }
         w.int32(timeoutMs)

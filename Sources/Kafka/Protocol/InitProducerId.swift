@@ -1,18 +1,26 @@
 /// InitProducerId (key 22): obtains the producer id and epoch for idempotence (KIP-98).
+/// From v3 (KIP-360) a producer may name its current id and epoch to have
+/// the epoch bumped instead of getting a fresh id; older versions ignore them.
 public struct InitProducerIdRequest: KafkaRequest {
     public typealias Response = InitProducerIdResponse
     public static let apiKey = APIKey.initProducerId
     public static let versions: ClosedRange<Int16> = 0...4
     public static let firstFlexible: Int16 = 2
-    public init() {}
+    /// The id and epoch to bump (v3+); -1 asks for a new producer id.
+    public var producerId: Int64
+    public var producerEpoch: Int16
+    public init(producerId: Int64 = -1, producerEpoch: Int16 = -1) {
+        self.producerId = producerId
+        self.producerEpoch = producerEpoch
+    }
 
     public func encode(_ w: inout WireWriter, version: Int16) {
         let flex = Self.isFlexible(version)
         w.nullableString(nil, flexible: flex) // not transactional
         w.int32(60_000)
         if version >= 3 {
-            w.int64(-1)
-            w.int16(-1)
+            w.int64(producerId)
+            w.int16(producerEpoch)
         }
         w.tags(flex)
     }

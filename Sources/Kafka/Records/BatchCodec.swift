@@ -12,12 +12,14 @@ extension RecordCompression {
         }
     }
 
-    /// Codecs this client writes. Snappy is read-only: Kafka's snappy batches
-    /// use xerial framing, which the Codecs module reads but does not write.
-    public var canProduce: Bool { self != .snappy }
+    /// The first Produce version a broker accepts this codec in: zstd came
+    /// with Kafka 2.1 (KIP-110), whose brokers refuse it in older versions.
+    public var minimumProduceVersion: Int16 { self == .zstd ? 7 : 0 }
 }
 
-/// Compresses a batch's records section (gzip, LZ4 frame, zstd).
+/// Compresses a batch's records section: gzip, LZ4 frame, zstd frame, or a
+/// raw snappy block. Raw snappy is what librdkafka and the other non-Java
+/// clients write; Java's reader accepts it as well as its own xerial framing.
 func compressRecords(_ bytes: [UInt8], _ compression: RecordCompression, level: Int? = nil) throws -> [UInt8] {
     do {
         return try Codec.compress(compression.codec, bytes, level: level)

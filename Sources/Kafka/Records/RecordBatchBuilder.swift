@@ -106,4 +106,24 @@ public struct RecordBatchBuilder {
         w.patchUInt32(crc, at: crcStart - 4)
         return w.bytes
     }
+
+    /// Rewrites the idempotence fields of an encoded batch (producer id, epoch,
+    /// base sequence) and its CRC, leaving the records (compressed or not)
+    /// untouched: the producer re-sequences queued batches after an epoch bump
+    /// without encoding or compressing them again.
+    public static func restamp(_ batch: inout [UInt8], producerId: Int64, producerEpoch: Int16, baseSequence: Int32) {
+        precondition(batch.count >= headerSize, "restamp: not an encoded record batch")
+        batch.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: UInt64(bitPattern: producerId).bigEndian, toByteOffset: producerIdOffset, as: UInt64.self)
+            raw.storeBytes(of: UInt16(bitPattern: producerEpoch).bigEndian, toByteOffset: producerIdOffset + 8, as: UInt16.self)
+            raw.storeBytes(of: UInt32(bitPattern: baseSequence).bigEndian, toByteOffset: producerIdOffset + 10, as: UInt32.self)
+            let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[crcCoverageStart...]))
+            raw.storeBytes(of: crc.bigEndian, toByteOffset: crcCoverageStart - 4, as: UInt32.self)
+        }
+    }
+
+    /// Byte offsets in the v2 batch header: the CRC covers everything from the
+    /// attributes on; producer id, epoch and base sequence follow the timestamps.
+    static let crcCoverageStart = 21
+    static let producerIdOffset = 43
 }

@@ -1,28 +1,32 @@
 import Foundation
-@testable import Kafka
+import Kafka
 
 /// A tiny in-process Kafka broker whose answers a test scripts: it frames
 /// requests and responses and hands (api key, version, request body) to the
 /// test's handler, which returns the response body (after the correlation id).
-/// It advertises only non-flexible versions so tests write plain layouts.
-final class ScriptedBroker: @unchecked Sendable {
-    typealias Handler = (_ apiKey: APIKey, _ version: Int16, _ body: [UInt8]) -> [UInt8]?
+/// By default it advertises only non-flexible versions so tests write plain
+/// layouts; a test may advertise flexible ones (`advertised`), and the broker
+/// then handles the flexible request/response headers (the body is the test's).
+public final class ScriptedBroker: @unchecked Sendable {
+    public typealias Handler = (_ apiKey: APIKey, _ version: Int16, _ body: [UInt8]) -> [UInt8]?
     let listenFd: Int32
-    let port: Int32
+    public let port: Int32
     let handler: Handler
-    let lock = NSLock()
-    private(set) var requests: [(APIKey, Int16, [UInt8])] = []
+    public let lock = NSLock()
+    public private(set) var requests: [(APIKey, Int16, [UInt8])] = []
     var clientFds: [Int32] = []
     /// Highest ApiVersions version understood; newer requests get the v0
     /// UNSUPPORTED_VERSION answer an old broker sends (KIP-511).
-    var apiVersionsMax: Int16 = 3
+    public var apiVersionsMax: Int16 = 3
+    /// The versions ApiVersions offers; set before the client connects.
+    public var advertised: [(APIKey, Int16, Int16)] = ScriptedBroker.defaultAdvertised
 
-    static let advertised: [(APIKey, Int16, Int16)] = [
+    public static let defaultAdvertised: [(APIKey, Int16, Int16)] = [
         (.apiVersions, 0, 3), (.metadata, 1, 1), (.produce, 3, 3), (.initProducerId, 0, 1),
         (.saslHandshake, 1, 1), (.saslAuthenticate, 0, 0),
     ]
 
-    init(handler: @escaping Handler) throws {
+    public init(handler: @escaping Handler) throws {
         self.handler = handler
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         listenFd = fd
@@ -37,24 +41,24 @@ final class ScriptedBroker: @unchecked Sendable {
                 bind(fd, $0, len) == 0 && listen(fd, 16) == 0 && getsockname(fd, $0, &len) == 0
             }
         }
-        guard ok else { throw BrokerUnavailable("scripted broker cannot listen") }
+        guard ok else { throw ScriptedBrokerError(description: "scripted broker cannot listen on 127.0.0.1") }
         port = Int32(UInt16(bigEndian: addr.sin_port))
         Thread { [self] in acceptLoop() }.start()
     }
 
-    var bootstrap: String { "127.0.0.1:\(port)" }
+    public var bootstrap: String { "127.0.0.1:\(port)" }
 
-    func count(_ key: APIKey) -> Int {
+    public func count(_ key: APIKey) -> Int {
         lock.lock(); defer { lock.unlock() }
         return requests.filter { $0.0 == key }.count
     }
 
-    func bodies(_ key: APIKey) -> [[UInt8]] {
+    public func bodies(_ key: APIKey) -> [[UInt8]] {
         lock.lock(); defer { lock.unlock() }
         return requests.filter { $0.0 == key }.map(\.2)
     }
 
-    func stop() {
+    public func stop() {
         shutdown(listenFd, Int32(SHUT_RDWR))
         close(listenFd)
         lock.lock()
@@ -92,7 +96,7 @@ final class ScriptedBroker: @unchecked Sendable {
                 var r = WireReader(raw)
                 let k = r.int16(), v = r.int16(), c = r.int32()
                 _ = r.nullableString(flexible: false)
-                if k == APIKey.apiVersions.rawValue && v >= 3 { r.skipTags(true) }
+                if let api = APIKey(rawValue: k), Self.isFlexible(api, v) { r.skipTags(true) }
                 return (k, v, c, r.pos)
             }
             guard let api = APIKey(rawValue: key) else { return }
@@ -105,10 +109,11 @@ final class ScriptedBroker: @unchecked Sendable {
                 w.arrayLength(1, flexible: false); w.int16(APIKey.apiVersions.rawValue); w.int16(0); w.int16(apiVersionsMax)
                 response = w.bytes
             } else if api == .apiVersions {
-                response = Self.apiVersionsResponse(version)
+                response = apiVersionsResponse(version)
             } else {
                 guard let r = handler(api, version, body) else { return }
-                response = r
+                // Response header v1 (flexible, except ApiVersions): an empty tag buffer.
+                response = Self.isFlexible(api, version) ? [0] + r : r
             }
             var w = WireWriter()
             w.int32(Int32(4 + response.count))
@@ -118,7 +123,21 @@ final class ScriptedBroker: @unchecked Sendable {
         }
     }
 
-    static func apiVersionsResponse(_ version: Int16) -> [UInt8] {
+    /// Whether a request version uses the flexible encoding, per the client's own request types.
+    public static func isFlexible(_ api: APIKey, _ version: Int16) -> Bool {
+        switch api {
+        case .apiVersions: return ApiVersionsRequest.isFlexible(version)
+        case .initProducerId: return InitProducerIdRequest.isFlexible(version)
+        case .produce: return ProduceRequest.isFlexible(version)
+        case .fetch: return FetchRequest.isFlexible(version)
+        case .metadata: return MetadataRequest.isFlexible(version)
+        case .listOffsets: return ListOffsetsRequest.isFlexible(version)
+        case .createTopics: return CreateTopicsRequest.isFlexible(version)
+        default: return false
+        }
+    }
+
+    func apiVersionsResponse(_ version: Int16) -> [UInt8] {
         let flex = version >= 3
         var w = WireWriter()
         w.int16(0)
@@ -132,7 +151,7 @@ final class ScriptedBroker: @unchecked Sendable {
     }
 
     /// Metadata v1: this broker as node 1 leading every partition of `topics`.
-    func metadataResponse(topics: [(String, Int)]) -> [UInt8] {
+    public func metadataResponse(topics: [(String, Int)]) -> [UInt8] {
         var w = WireWriter()
         w.arrayLength(1, flexible: false)
         w.int32(1); w.string("127.0.0.1", flexible: false); w.int32(port); w.nullableString(nil, flexible: false)
@@ -151,7 +170,7 @@ final class ScriptedBroker: @unchecked Sendable {
     }
 
     /// Produce v3 answer: the same error for every partition in the request.
-    static func produceResponse(request body: [UInt8], error: ErrorCode, baseOffset: Int64 = 0) -> [UInt8] {
+    public static func produceResponse(request body: [UInt8], error: ErrorCode, baseOffset: Int64 = 0) -> [UInt8] {
         var parts: [(String, [Int32])] = []
         body.withUnsafeBytes { raw in
             var r = WireReader(raw)
@@ -175,7 +194,7 @@ final class ScriptedBroker: @unchecked Sendable {
     }
 
     /// The record batch bytes of the first partition of a Produce v3 request.
-    static func firstBatch(_ body: [UInt8]) -> [UInt8] {
+    public static func firstBatch(_ body: [UInt8]) -> [UInt8] {
         body.withUnsafeBytes { raw in
             var r = WireReader(raw)
             _ = r.nullableString(flexible: false); _ = r.int16(); _ = r.int32()
@@ -184,4 +203,45 @@ final class ScriptedBroker: @unchecked Sendable {
             return r.bytesRange(flexible: false).map { Array(raw[$0]) } ?? []
         }
     }
+
+    /// Fetch v4 (non-flexible), as parsed from a request: the offset asked for per partition.
+    public static func fetchOffsets(_ body: [UInt8]) -> [(topic: String, partition: Int32, offset: Int64)] {
+        body.withUnsafeBytes { raw in
+            var r = WireReader(raw)
+            _ = r.int32(); _ = r.int32(); _ = r.int32(); _ = r.int32(); _ = r.int8()
+            var out: [(topic: String, partition: Int32, offset: Int64)] = []
+            for _ in 0..<r.count(flexible: false) {
+                let topic = r.string(flexible: false)
+                for _ in 0..<r.count(flexible: false) {
+                    let partition = r.int32(), offset = r.int64()
+                    _ = r.int32()
+                    out.append((topic, partition, offset))
+                }
+            }
+            return out
+        }
+    }
+
+    /// A Fetch v4 answer: per partition its high watermark and encoded record batches (maybe none).
+    public static func fetchResponse(_ partitions: [(topic: String, partition: Int32, highWatermark: Int64, records: [UInt8])]) -> [UInt8] {
+        var w = WireWriter()
+        w.int32(0) // throttle
+        let byTopic = Dictionary(grouping: partitions, by: \.topic)
+        w.arrayLength(byTopic.count, flexible: false)
+        for (topic, parts) in byTopic.sorted(by: { $0.key < $1.key }) {
+            w.string(topic, flexible: false)
+            w.arrayLength(parts.count, flexible: false)
+            for p in parts {
+                w.int32(p.partition); w.int16(0); w.int64(p.highWatermark); w.int64(p.highWatermark)
+                w.arrayLength(0, flexible: false) // aborted transactions
+                w.bytesField(p.records, flexible: false)
+            }
+        }
+        return w.bytes
+    }
+}
+
+/// The scripted broker could not start (a test failure, not a skip).
+public struct ScriptedBrokerError: Error, CustomStringConvertible {
+    public let description: String
 }
