@@ -31,8 +31,8 @@ final class KafkaRecordSink: LineSink {
         name = "\(flag) kafka://\(uri.bootstrap)/\(uri.topic)"
         var producerOptions = ProducerOptions()
         if let text = uri.compression {
-            guard let compression = RecordCompression(name: text), compression.canProduce else {
-                throw RunError(.usage, "\(name): compression '\(text)' is not none, gzip, lz4 or zstd")
+            guard let compression = RecordCompression(name: text) else {
+                throw RunError(.usage, "\(name): compression '\(text)' is not none, gzip, snappy, lz4 or zstd")
             }
             producerOptions.compression = compression
         }

@@ -1,6 +1,6 @@
 /// `kafka://host:port[,host:port...]/topic[?group=ID]` (SPEC.md "URIs"): an
 /// input (`group` selects consumer-group mode) or an output topic
-/// (`--alerts`, `--dead-letter`; `compression=none|gzip|lz4|zstd`).
+/// (`--alerts`, `--dead-letter`; `compression=none|gzip|snappy|lz4|zstd`).
 public struct KafkaURI: Equatable {
     /// "host:port[,host:port...]", as `KafkaConfig(bootstrap:)` takes it.
     public var bootstrap: String
