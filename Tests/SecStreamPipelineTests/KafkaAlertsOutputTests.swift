@@ -120,14 +120,8 @@ final class KafkaAlertsOutputTests: XCTestCase {
     func testKillNineOfOneGroupMemberLeavesEveryAlertOnceInTheAlertsTopic() throws {
         let broker = try TansuBroker()
         let dir = try TempDir()
-        let events = dir.path("events.ndjson")
-        let g = try CLI.run(["generate", "--events", "60000", "--seed", "5", "--span", "2h", "--late-fraction", "0",
-                             "--malformed-fraction", "0", "-o", events])
-        XCTAssertEqual(g.code, 0, g.stderr)
-        let ref = try CLI.run(["process", "--input", events, "--alerts", dir.path("ref.alerts")])
-        XCTAssertEqual(ref.code, 0, ref.stderr)
-        let reference = try alertIDs(dir.path("ref.alerts"))
-        let lines = try String(contentsOfFile: events, encoding: .utf8).split(separator: "\n")
+        let data = try KafkaGroupTestData(dir)
+        let (reference, lines) = (data.reference, data.lines)
         let half = lines.count / 2
         let rest = Array(lines[half...])
         let pieceSize = (rest.count + 2) / 3

@@ -6,20 +6,9 @@ import XCTest
 /// a file run, consumer groups that split and hand over partitions, and a
 /// `kill -9` restart that neither loses nor duplicates an alert.
 final class KafkaProcessTests: XCTestCase {
-    /// 60k generated events over 2 hours of event time (windows open and
-    /// close along the way), no late or malformed lines, and the alert ids a
-    /// file run finds in them (36 alerts).
     private func generated(_ dir: TempDir) throws -> (lines: [Substring], reference: [String]) {
-        let path = dir.path("events.ndjson")
-        let g = try CLI.run(["generate", "--events", "60000", "--seed", "5", "--span", "2h", "--late-fraction", "0",
-                             "--malformed-fraction", "0", "-o", path])
-        XCTAssertEqual(g.code, 0, g.stderr)
-        let r = try CLI.run(["process", "--input", path, "--alerts", dir.path("reference.alerts")])
-        XCTAssertEqual(r.code, 0, r.stderr)
-        let reference = try alertIDs(dir.path("reference.alerts"))
-        XCTAssertGreaterThan(reference.count, 20, "the data must exercise several rules")
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        return (text.split(separator: "\n"), reference)
+        let data = try KafkaGroupTestData(dir)
+        return (data.lines, data.reference)
     }
 
     private func ingest(_ broker: TansuBroker, _ lines: ArraySlice<Substring>, topic: String = "events",
