@@ -68,15 +68,16 @@ final class FileFollowTests: XCTestCase {
 
     func testRotationReadsBothGenerationsExactlyOnce() throws {
         let dir = try TempDir()
+        // 00:00-00:30, then 00:31-01:01: both generations archive into hour 00.
         let first = try generated(dir, events: 10000, seed: 11)
-        let second = try generated(dir, events: 10000, seed: 12, extra: ["--start", "2026-11-20T14:00:00Z"])
+        let second = try generated(dir, events: 10000, seed: 12, extra: ["--start", "2026-11-20T00:31:00Z"])
         let input = dir.path("rotating.ndjson")
         // The first generation ends mid-line when the file is rotated away:
         // the rest of that line goes to the old file, which is read to its end.
         let cut = first.count - 57
         try append(first.subdata(in: 0..<cut), to: input)
-        let run = try BackgroundCLI(["process", "--input", input, "--until-idle", "2s", "--alerts", dir.path("live.alerts")],
-                                    stderrFile: dir.path("live.err"))
+        let run = try BackgroundCLI(["process", "--input", input, "--until-idle", "2s", "--alerts", dir.path("live.alerts"),
+                                     "--archive", dir.path("archive"), "--archive-flush-bytes", "64KiB"], stderrFile: dir.path("live.err"))
         usleep(500_000)
         try FileManager.default.moveItem(atPath: input, toPath: dir.path("rotating.ndjson.1"))
         try append(first.subdata(in: cut..<first.count), to: dir.path("rotating.ndjson.1"))
@@ -95,6 +96,13 @@ final class FileFollowTests: XCTestCase {
         XCTAssertEqual(try alertIDs(dir.path("live.alerts")), expected)
         XCTAssertEqual(summaryCounts(run.stderr), summaryCounts(plain.stderr), run.stderr)
         XCTAssertTrue(run.stderr.contains("20000 lines"), run.stderr)
+
+        // The new file's lines restart at 1; its archive objects get their own
+        // names, so none overwrites an object of the old file.
+        let replay = try CLI.run(["replay", dir.path("archive"), "--alerts", dir.path("replay.alerts")])
+        XCTAssertEqual(replay.code, 0, replay.stderr)
+        XCTAssertTrue(replay.stderr.contains("20000 events"), replay.stderr)
+        XCTAssertEqual(try alertIDs(dir.path("replay.alerts")), expected)
     }
 
     func testTruncationRereadsTheFileFromItsStart() throws {
