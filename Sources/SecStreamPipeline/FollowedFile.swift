@@ -79,7 +79,8 @@ final class FollowedFile {
     /// Opens the file at `path` (from its start) if it exists; says once on
     /// stderr that it is waiting when it does not.
     func open() throws {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking: opening a FIFO for reading would otherwise wait for a writer.
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             let code = errno
             guard code == ENOENT else {
@@ -96,6 +97,10 @@ final class FollowedFile {
             let text = String(cString: strerror(errno))
             close(fd)
             throw RunError(.input, "\(path): cannot stat: \(text)")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw RunError(.usage, "\(path): not a regular file; only regular files can be followed (read a pipe without --follow)")
         }
         if absenceNoted {
             absenceNoted = false
@@ -141,7 +146,7 @@ final class FollowedFile {
             return
         }
         var now = stat()
-        guard fstat(file.fd, &now) == 0, (now.st_mode & S_IFMT) == S_IFREG else { return }
+        guard fstat(file.fd, &now) == 0 else { return }
         let position = lseek(file.fd, 0, SEEK_CUR)
         if position >= 0 && Int64(now.st_size) < Int64(position) {
             note("\(path) was truncated; reading it again from its start (line numbers restart at 1)")

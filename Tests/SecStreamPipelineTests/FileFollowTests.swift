@@ -205,5 +205,12 @@ final class FileFollowTests: XCTestCase {
 
         let mixed = try CLI.run(["process", "--input", "-", "--input", dir.path("x.ndjson"), "--follow"])
         XCTAssertEqual(mixed.code, 2, mixed.stderr)
+
+        // A named pipe would block the other files (and opening it waits for a writer).
+        let fifo = dir.path("pipe")
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        let p = try CLI.run(["process", "--input", fifo, "--follow"])
+        XCTAssertEqual(p.code, 2, p.stderr)
+        XCTAssertTrue(p.stderr.contains(fifo) && p.stderr.contains("not a regular file"), p.stderr)
     }
 }
