@@ -75,6 +75,21 @@ public final class ByteSourceReader {
         }
     }
 
+    /// A followed file may grow after its end was read: the next `read` asks
+    /// the descriptor again instead of reporting the end. Only uncompressed
+    /// descriptors can be followed (a decoder that saw its stream end is done).
+    public func resumeAfterEnd() {
+        guard decoder == nil, case .descriptor = origin else { return }
+        sourceAtEOF = false
+    }
+
+    /// The bytes read so far are the whole input: a followed file that was
+    /// truncated must not be read on from its old offset (the bytes there are
+    /// new, written from the start). Bytes already peeked are still returned.
+    public func endAtBytesRead() {
+        sourceAtEOF = true
+    }
+
     /// Peeks enough bytes (4) to recognise the compression.
     private func detect() throws {
         while inputEnd < 4 && !sourceAtEOF { try fillInput() }

@@ -37,6 +37,13 @@ final class ArchiveWriter: EventSink {
     private var stemOwners: [String: Int32] = [:]
     private var newest: [Int64] = []
     private var nextAgeCheck: [Int64] = []
+    /// File inputs: the last archived line number and how many times the
+    /// numbering restarted (a followed file rotated or truncated, see
+    /// `FollowedFile`). Each restart gets its own stem, `<stem>.gen<N>`, so a
+    /// new file's objects never take the names of the old one's.
+    private var lastFileLine: [Int64] = []
+    private var generation: [Int] = []
+    private var baseStems: [String?] = []
     /// Keys written for each file input (for the orphan sweep).
     private var written: [Int32: Set<String>] = [:]
     private(set) var events = 0
@@ -54,6 +61,10 @@ final class ArchiveWriter: EventSink {
         let source = location.source
         let s = Int(source)
         if s < 0 || s >= stems.count || stems[s] == nil { try register(source, firstLine: line) }
+        if lastFileLine[s] != .min {
+            if location.position <= lastFileLine[s] { try restartNumbering(source) }
+            lastFileLine[s] = location.position
+        }
         let key = OpenKey(source: source, hour: ArchiveLayout.hour(of: time))
         let size: Int
         if let index = open.index(forKey: key) {
@@ -131,8 +142,28 @@ final class ArchiveWriter: EventSink {
         guard s >= 0 else { throw RunError(.input, "--archive: an event without a known input (source \(source))") }
         while stems.count <= s {
             stems.append(nil)
+            baseStems.append(nil)
             newest.append(.min)
             nextAgeCheck.append(.max)
+            lastFileLine.append(.min)
+            generation.append(1)
+        }
+        stems[s] = stem
+        baseStems[s] = stem
+        stemOwners[stem] = source
+        // Kafka offsets may legitimately go back (a resumed partition re-archives from its checkpoint).
+        if case .file = named { lastFileLine[s] = 0 }
+    }
+
+    /// A file input's line numbers started again at 1: its open objects are
+    /// cut, and its next objects are named after the next generation.
+    private func restartNumbering(_ source: Int32) throws {
+        let s = Int(source)
+        for key in open.keys.sorted(by: { $0.hour < $1.hour }) where key.source == source { flush(key) }
+        generation[s] += 1
+        let stem = "\(baseStems[s]!).gen\(generation[s])"
+        if let owner = stemOwners[stem], owner != source {
+            throw RunError(.usage, "--archive: two inputs would share the object name '\(stem)': give them different base names")
         }
         stems[s] = stem
         stemOwners[stem] = source

@@ -74,7 +74,7 @@ final class KafkaProcessRunner {
         } catch {
             throw RunError(.remote, "kafka \(uri.bootstrap) topic \(uri.topic): \(error)")
         }
-        if options.follow { KafkaStopSignal.install() }
+        if options.follow { StopSignal.install() }
         defer {
             consumer.onAssigned = nil
             consumer.onRevoked = nil
@@ -148,7 +148,7 @@ final class KafkaProcessRunner {
             let source = KafkaLineSource(
                 consumer: consumer, topic: uri.topic, sources: sources, engine: pipeline.engine, checkpoint: checkpoint,
                 untilIdleMs: untilIdleMs, stopWhenCaughtUp: untilIdleMs == nil && !options.follow,
-                commitIntervalMs: commitMs, prepare: prepare, shouldStop: { KafkaStopSignal.isRaised })
+                commitIntervalMs: commitMs, prepare: prepare, shouldStop: { StopSignal.isRaised })
             do { try pipeline.run(source) } catch {
                 source.abort()
                 throw error

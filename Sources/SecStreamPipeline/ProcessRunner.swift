@@ -1,3 +1,4 @@
+import Codecs
 import Foundation
 import SecStreamCore
 
@@ -32,12 +33,33 @@ public final class ProcessRunner {
             rules: rules, engineOptions: EngineOptions(latenessMs: latenessMs, idleTimeoutMs: idleMs),
             sources: sources, alerts: try AlertWriter(uri: options.alerts, kafka: options.kafka),
             deadLetters: try DeadLetterWriter(uri: options.deadLetter, kafka: options.kafka), archive: archive, threads: options.threads)
-        try pipeline.run(FileLineSource(inputs: options.inputs, sources: sources))
+        try pipeline.run(try fileSource(sources: sources, engine: pipeline.engine))
         try pipeline.finish()
         if options.summary {
             FileHandle.standardError.write(Data((pipeline.summaryLine() + "\n").utf8))
             if let archive { ArchiveMessages.say(archive.summaryLine()) }
         }
         return options.failOnAlert && pipeline.alerts.written > 0 ? exitFindings : 0
+    }
+
+    /// Files (or stdin) read one after the other as one input; with
+    /// `--follow` or `--until-idle`, files followed together, each its own
+    /// input. Stdin alone is a stream already: it runs to its end either way.
+    private func fileSource(sources: SourceTable, engine: WindowEngine) throws -> LineSource {
+        let following = options.follow || options.untilIdle != nil
+        guard following && options.inputs != ["-"] else {
+            return FileLineSource(inputs: options.inputs, sources: sources)
+        }
+        let flag = options.follow ? "--follow" : "--until-idle"
+        if options.inputs.contains("-") {
+            throw RunError(.usage, "\(flag): stdin (-) cannot be followed together with files; follow the files, or pipe everything into stdin")
+        }
+        for input in options.inputs where CompressionCodec.fromExtension(path: input) != .none {
+            throw RunError(.usage, "\(input): compressed input cannot be followed (\(flag)); only plain NDJSON files can")
+        }
+        let untilIdleMs = try options.untilIdle.map { try OptionParsing.duration($0, flag: "--until-idle") }
+        StopSignal.install()
+        return try FileFollowSource(paths: options.inputs, sources: sources, engine: engine, untilIdleMs: untilIdleMs,
+                                    shouldStop: { StopSignal.isRaised })
     }
 }

@@ -7,7 +7,7 @@ struct ProcessCommand: ParsableCommand {
         abstract: "Run Sigma detection and correlation rules over files, stdin or Kafka and write alerts."
     )
 
-    @Option(name: .customLong("input"), help: "Input URI: '-', a path (.gz/.lz4 by magic), or kafka://HOSTS/TOPIC[?group=ID] (repeatable).")
+    @Option(name: .customLong("input"), help: "Input URI: '-', a path (.gz/.lz4/.zst by magic; plain to be followed), or kafka://HOSTS/TOPIC[?group=ID] (repeatable).")
     var inputs: [String] = []
     @OptionGroup var ruleOptions: RuleOptions
     @Option(help: "Also write every valid event to this archive (a directory, file:///dir or s3://bucket/prefix).") var archive: String?
@@ -16,10 +16,10 @@ struct ProcessCommand: ParsableCommand {
     @Option(name: .customLong("archive-flush-age"), help: "Cut an hour's archive object once the input's event time is this far past the hour (event time).") var archiveFlushAge: String = "10m"
     @Option(name: .customLong("archive-sse"), help: "Server-side encryption for archive objects: AES256 or aws:kms.") var archiveSSE: String?
     @Option(name: .customLong("archive-kms-key-id"), help: "KMS key for --archive-sse aws:kms (default: the bucket's key).") var archiveKMSKeyId: String?
-    @Option(name: .customLong("idle-timeout"), help: "A Kafka partition idle this long stops holding back the watermark.") var idleTimeout: String = "10s"
+    @Option(name: .customLong("idle-timeout"), help: "A Kafka partition or followed file that delivered nothing for this long stops holding back the watermark.") var idleTimeout: String = "10s"
     @Flag(name: .customLong("from-beginning"), help: "Kafka: start at the earliest offset when the group has none committed.") var fromBeginning = false
-    @Option(name: .customLong("until-idle"), help: "Kafka: stop after no record arrived for this long.") var untilIdle: String?
-    @Flag(help: "Kafka: keep running until interrupted.") var follow = false
+    @Option(name: .customLong("until-idle"), help: "Follow the inputs (Kafka, or files like tail -F) and stop after nothing new arrived for this long.") var untilIdle: String?
+    @Flag(help: "Follow the inputs (Kafka, or files like tail -F: appends, rotation, truncation) until SIGINT/SIGTERM.") var follow = false
     @Option(name: .customLong("session-timeout"), help: "Kafka consumer group: a member silent this long is removed and its partitions reassigned.") var sessionTimeout: String = "10s"
     @Option(name: .customLong("commit-interval"), help: "Kafka consumer group: how often alerts are made durable and offsets committed.") var commitInterval: String = "1s"
     @OptionGroup var kafka: KafkaOptions

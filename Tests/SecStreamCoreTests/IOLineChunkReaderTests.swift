@@ -137,6 +137,67 @@ final class IOLineChunkReaderTests: XCTestCase {
                                Expected(number: 2, bytes: nil, length: 5000)])
     }
 
+    /// A followed file: the input arrives in pieces cut anywhere (mid-line,
+    /// inside `\r\n`, inside an oversized line). Reading what is available
+    /// after each piece, then the rest at the end, gives exactly the lines of
+    /// reading the whole file at once, numbered across the pieces.
+    func testFollowingAGrowingFileGivesTheLinesOfTheWholeFile() throws {
+        for seed: UInt64 in 1...6 {
+            let maxLineLength = 300
+            let input = Self.mixedInput(lines: 2000, seed: seed, maxLength: 420)
+            let path = NSTemporaryDirectory() + "secstream-follow-\(getpid())-\(seed).txt"
+            defer { unlink(path) }
+            let writer = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            let fd = open(path, O_RDONLY)
+            defer { close(writer); close(fd) }
+            let r = LineChunkReader(source: ByteSourceReader(fd: fd, name: path), chunkSize: 1024, maxLineLength: maxLineLength)
+            var lines: [Expected] = []
+            func collect(_ chunk: LineChunk) {
+                for line in chunk {
+                    lines.append(Expected(number: line.number, bytes: line.isOversized ? nil : [UInt8](line.bytes), length: line.length))
+                }
+            }
+            var rng = SplitMix(seed)
+            var at = 0
+            var complete = 0
+            while at < input.count {
+                let n = min(input.count - at, 1 + Int(rng.next() % 700))
+                _ = input[at..<(at + n)].withUnsafeBytes { write(writer, $0.baseAddress, n) }
+                for i in at..<(at + n) where input[i] == 0x0a { complete += 1 }
+                at += n
+                while case .chunk(let chunk) = try r.nextAvailable() { collect(chunk) }
+                // Nothing complete is held back: every line whose `\n` was written is out.
+                XCTAssertEqual(lines.count, complete, "seed \(seed) after \(at) bytes")
+            }
+            if input.last == 0x0a {
+                _ = "tail".withCString { write(writer, $0, 4) }  // a final line without its newline
+            }
+            while let chunk = try r.next() { collect(chunk) }
+            XCTAssertEqual(lines, Self.reference(input + (input.last == 0x0a ? Array("tail".utf8) : []),
+                                                 maxLineLength: maxLineLength), "seed \(seed)")
+        }
+    }
+
+    /// After a truncation nothing is read on from the old offset: the
+    /// partial line read so far is the last line.
+    func testEndAtBytesReadHandsOverThePartialLineOnly() throws {
+        let path = NSTemporaryDirectory() + "secstream-follow-trunc-\(getpid()).txt"
+        defer { unlink(path) }
+        try Data("one\ntw".utf8).write(to: URL(fileURLWithPath: path))
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        let r = LineChunkReader(source: ByteSourceReader(fd: fd, name: path), chunkSize: 64, maxLineLength: 100)
+        guard case .chunk(let first) = try r.nextAvailable() else { return XCTFail("no chunk") }
+        XCTAssertEqual(first.map { String(decoding: $0.bytes, as: UTF8.self) }, ["one"])
+        guard case .notYet = try r.nextAvailable() else { return XCTFail("the partial line was handed over") }
+        try Data("new content\n".utf8).write(to: URL(fileURLWithPath: path))
+        r.endAtBytesRead()
+        let last = try XCTUnwrap(try r.next())
+        XCTAssertEqual(last.map { String(decoding: $0.bytes, as: UTF8.self) }, ["tw"])
+        XCTAssertEqual(last.firstLineNumber, 2)
+        XCTAssertNil(try r.next())
+    }
+
     func testEmptyInputsAndEmptyLines() throws {
         XCTAssertNil(try reader([], chunkSize: 64, maxLineLength: 100).next())
         let (one, _) = try Self.readAll(reader([0x0a], chunkSize: 64, maxLineLength: 100))

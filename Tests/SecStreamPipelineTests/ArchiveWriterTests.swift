@@ -20,6 +20,31 @@ final class ArchiveWriterTests: XCTestCase {
         try line.withUnsafeBytes { try writer.append($0, time: time, location: EventLocation(source: source, position: position)) }
     }
 
+    /// A followed file that was rotated or truncated numbers its lines from 1
+    /// again: the new file's objects get the next generation's stem instead of
+    /// overwriting the old file's objects of the same hour and first line.
+    func testRestartedLineNumbersOfAFileGetTheirOwnObjects() throws {
+        let store = try FileObjectStore(root: directory)
+        let sources = SourceTable()
+        let file = sources.file("/var/log/conn.ndjson")
+        var options = ArchiveWriterOptions()
+        options.flushBytes = 200  // about four lines
+        let writer = ArchiveWriter(store: store, options: options, sources: sources)
+        for i in 1...6 { try append(writer, source: file, position: Int64(i), time: base + Int64(i) * 1000, text: "old") }
+        for i in 1...5 { try append(writer, source: file, position: Int64(i), time: base + 60_000 + Int64(i) * 1000, text: "new") }
+        try writer.close()
+        let keys = try store.listAll().objects.map(\.key)
+        XCTAssertEqual(keys, [
+            "dt=2026-11-20/hour=13/conn-000000000001.ndjson.lz4",
+            "dt=2026-11-20/hour=13/conn-000000000005.ndjson.lz4",
+            "dt=2026-11-20/hour=13/conn.gen2-000000000001.ndjson.lz4",
+            "dt=2026-11-20/hour=13/conn.gen2-000000000005.ndjson.lz4",
+        ])
+        var lines = 0
+        for key in keys { lines += String(decoding: try Codec.decompress(.lz4, try store.get(key: key)), as: UTF8.self).split(separator: "\n").count }
+        XCTAssertEqual(lines, 11, "no object overwrote another")
+    }
+
     func testPartitionNamesSizeAndAgeCuts() throws {
         let store = try FileObjectStore(root: directory)
         let sources = SourceTable()

@@ -64,7 +64,35 @@ public final class LineChunkReader {
     /// The next chunk, or nil at the end of the input. Throws (naming the
     /// input) on a read error or a corrupt compressed stream.
     public func next() throws -> LineChunk? {
-        guard !finished else { return nil }
+        guard case .chunk(let chunk) = try read(following: false) else { return nil }
+        return chunk
+    }
+
+    /// What `nextAvailable()` found.
+    public enum Available {
+        case chunk(LineChunk)
+        /// No complete line right now: a file that may still grow is at the
+        /// end of its data so far (a partial last line is kept).
+        case notYet
+    }
+
+    /// For a file that may still grow (`process --follow`): like `next()`,
+    /// but the end of the data so far is not the end of the input. A partial
+    /// last line (a writer mid-line) and an oversized line being skipped are
+    /// kept for a later call; `next()` afterwards reads what is left and ends
+    /// the input as usual, the partial line becoming the last line.
+    public func nextAvailable() throws -> Available {
+        try read(following: true)
+    }
+
+    /// The bytes read so far are the whole input (a followed file was
+    /// truncated): `next()` returns the partial last line, then the end.
+    public func endAtBytesRead() {
+        source.endAtBytesRead()
+    }
+
+    private func read(following: Bool) throws -> Available {
+        guard !finished else { return .notYet }
         let buffer = pool.take()
         let base = buffer.base
         let capacity = buffer.capacity
@@ -76,6 +104,20 @@ public final class LineChunkReader {
 
         while true {
             var n = try source.read(into: UnsafeMutableRawBufferPointer(start: base + filled, count: capacity - filled))
+            if n == 0 && following {
+                // The end of the data so far. What is buffered holds no `\n`
+                // (a read with one returns a chunk), so it is one partial line
+                // within the limit: keep it until its newline arrives.
+                source.resumeAfterEnd()
+                if filled > 0 { carry.copyMemory(from: base, byteCount: filled) }
+                carryCount = filled
+                guard !skipped.isEmpty else {
+                    pool.recycle(buffer)
+                    return .notYet
+                }
+                // Oversized lines ended in this call: hand them over now.
+                return .chunk(makeChunk(buffer, firstLine, skipped, 0))
+            }
             if n == 0 {
                 finished = true
                 if let s = skipping {
@@ -85,10 +127,10 @@ public final class LineChunkReader {
                 }
                 guard filled > 0 || !skipped.isEmpty else {
                     pool.recycle(buffer)
-                    return nil
+                    return .notYet
                 }
                 // Everything left is complete lines; the last may lack its `\n`.
-                return makeChunk(buffer, firstLine, skipped, filled)
+                return .chunk(makeChunk(buffer, firstLine, skipped, filled))
             }
             if var s = skipping {
                 // Discard the oversized line's bytes up to its `\n`.
@@ -133,7 +175,7 @@ public final class LineChunkReader {
                 carry.copyMemory(from: lastNL + 1, byteCount: tail)
                 carryCount = tail
             }
-            return chunk
+            return .chunk(chunk)
         }
     }
 

@@ -1,13 +1,19 @@
 import Foundation
 
-/// SIGINT/SIGTERM as a flag the Kafka source checks between polls, so a
-/// `--follow` run ends cleanly: last checkpoint, commit, LeaveGroup.
-enum KafkaStopSignal {
+/// SIGINT/SIGTERM as a flag that a following source (Kafka, followed files)
+/// checks between reads, so a `--follow` run ends cleanly: the open windows
+/// close (or, in a consumer group, are checkpointed), sinks are flushed and
+/// the summary is printed.
+enum StopSignal {
     private static var sources: [DispatchSourceSignal] = []
     private static let flag = NSLock()
     private static var raised = false
 
+    /// Idempotent: a second call keeps the handlers of the first.
     static func install() {
+        flag.lock()
+        defer { flag.unlock() }
+        guard sources.isEmpty else { return }
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
