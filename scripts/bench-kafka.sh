@@ -7,9 +7,12 @@
 #            linger 5 ms) on the same broker and lines. Messages/s and ratio.
 #   consume  reading the topic back: secstream `process --from-beginning` (a
 #            bounded run that ends at the high watermarks) with the bench rules
-#            (brute-force + port-scan), i.e. fetch + decode + scan + detect;
-#            next to a librdkafka consumer (fetch.queue.backoff.ms=10) that
-#            only counts the messages. secstream does strictly more work.
+#            (brute-force + port-scan), i.e. fetch + decode + CRC + scan +
+#            detect; next to a librdkafka consumer (fetch.queue.backoff.ms=10,
+#            CRC checks on as secstream always does) that only counts the
+#            messages. secstream does strictly more work.
+# Each line gives wall seconds and CPU seconds (user+sys over all threads of
+# the client; the broker runs on the same host and is not counted).
 # Environment: BENCH_KAFKA_EVENTS (default 1000000), BENCH_KAFKA_PORT (default 19392).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,16 +40,19 @@ tansu_pid=$!
 trap 'kill $tansu_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 
-# seconds NAME CMD...: wall seconds of CMD into $data/NAME.secs
+# CPU seconds (user+sys) of this shell's finished children so far.
+child_cpu() { times | tail -1 | awk '{ split($1, u, "m"); split($2, s, "m"); printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }'; }
+# seconds NAME CMD...: wall and CPU seconds of CMD into $data/NAME.secs, $data/NAME.cpu
 seconds() {
   local name=$1; shift
-  local t0 t1
-  t0=$(date +%s.%N); "$@"; t1=$(date +%s.%N)
+  local t0 t1 c0 c1
+  c0=$(child_cpu); t0=$(date +%s.%N); "$@"; t1=$(date +%s.%N); c1=$(child_cpu)
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }' > "$data/$name.secs"
+  awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.3f\n", b - a }' > "$data/$name.cpu"
 }
 line() { # NAME LABEL
-  awk -v n="$n" -v b="$bytes" -v s="$(cat "$data/$1.secs")" -v l="$2" \
-    'BEGIN { printf "%-58s %7.2f s %11.0f msg/s %7.1f MB/s\n", l, s, n / s, b / s / 1e6 }'
+  awk -v n="$n" -v b="$bytes" -v s="$(cat "$data/$1.secs")" -v c="$(cat "$data/$1.cpu")" -v l="$2" \
+    'BEGIN { printf "%-58s %7.2f s %11.0f msg/s %7.1f MB/s %6.2f CPU-s\n", l, s, n / s, b / s / 1e6, c }'
 }
 ratio() { awk -v a="$(cat "$data/$1.secs")" -v b="$(cat "$data/$2.secs")" -v l="$3" 'BEGIN { printf "%-58s %7.2fx\n", l, b / a }'; }
 
@@ -86,7 +92,7 @@ import sys
 from confluent_kafka import Consumer, TopicPartition
 bs, topic, expected = sys.argv[1], sys.argv[2], int(sys.argv[3])
 c = Consumer({"bootstrap.servers": bs, "group.id": "bench-rd", "enable.auto.commit": False,
-              "fetch.queue.backoff.ms": 10, "auto.offset.reset": "earliest"})
+              "fetch.queue.backoff.ms": 10, "auto.offset.reset": "earliest", "check.crcs": True})
 c.assign([TopicPartition(topic, p, 0) for p in range(6)])
 got = 0
 while got < expected:
