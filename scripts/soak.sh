@@ -72,6 +72,19 @@ start() { # INSTANCE ARGS...
 }
 for i in $(seq 0 $((instances - 1))); do start "$i" --follow; done
 
+# stop PID: waits up to 60 s for an instance to end (a stopped one must leave
+# the group and exit; one that hangs is a failure, then killed).
+hung=0
+stop() {
+  local pid=$1
+  for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    say "FAIL: instance pid $pid did not end within 60 s of its signal"; hung=$((hung + 1))
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
 kills=0; terms=0
 for piece in "$dir"/piece.*; do
   "$bin" ingest --brokers "$bs" --topic events --key source.ip "$piece" 2>>"$dir/ingest.err"
@@ -82,7 +95,7 @@ for piece in "$dir"/piece.*; do
   else
     kill -9 "${pids[$i]}"; kills=$((kills + 1))
   fi
-  wait "${pids[$i]}" 2>/dev/null || true
+  stop "${pids[$i]}"
   start "$i" --follow
   sleep 1
 done
@@ -90,7 +103,7 @@ say "ingested every piece; $kills kill -9, $terms SIGTERM"
 
 # Stop the chaos: every instance leaves, then one drains the rest and closes the windows.
 for i in $(seq 0 $((instances - 1))); do kill -TERM "${pids[$i]}"; done
-for i in $(seq 0 $((instances - 1))); do wait "${pids[$i]}" 2>/dev/null || true; pids[$i]=""; done
+for i in $(seq 0 $((instances - 1))); do stop "${pids[$i]}"; pids[$i]=""; done
 "$bin" process --input "kafka://$bs/events?group=soak" --from-beginning --alerts "$(alerts_uri 0)" \
     --dead-letter "$dir/instance0.dlq" --session-timeout 2s --until-idle 5s 2>>"$dir/instance0.err"
 
@@ -137,5 +150,6 @@ else
   say "alerts: reference $(wc -l <"$dir/reference.ids"), found $(wc -l <"$dir/union.ids"), missing $missing, extra $extra, written by two instances $across (after $kills kill -9)"
 fi
 if [ "$missing" -ne 0 ] || [ "$extra" -ne 0 ]; then say "FAIL: the alerts differ from the reference"; status=1; fi
+[ "$hung" -eq 0 ] || status=1
 [ $status -eq 0 ] && say "PASS"
 exit $status

@@ -75,6 +75,7 @@ final class GroupMember {
         lock.unlock()
         let subscription = GroupSubscription(topics: topics, ownedPartitions: cooperative ? owned : []).encode()
         var attempt = 0
+        var syncRetries = 0
         while true {
             attempt += 1
             let conn = try coordinatorConnection()
@@ -124,6 +125,18 @@ final class GroupMember {
                 startHeartbeats()
                 return assignment.partitions.sorted()
             case .rebalanceInProgress:
+                // A real coordinator holds every JoinGroup until the whole group
+                // has rejoined, so members converge on one generation. One that
+                // answers each JoinGroup on its own (Tansu) can keep members in
+                // lockstep, each one's join ending another's generation before
+                // its SyncGroup — `make soak` caught three members cycling like
+                // that for minutes. After the first retry, a random pause (full
+                // jitter, under half the session timeout) breaks the cycle.
+                syncRetries += 1
+                if syncRetries > 1 {
+                    let capMs = max(200, min(Int(options.sessionTimeoutMs) / 2, 100 << min(syncRetries, 5)))
+                    usleep(UInt32(Int.random(in: 0...capMs) * 1000))
+                }
                 continue
             case .unknownMemberId, .illegalGeneration:
                 memberId = ""
