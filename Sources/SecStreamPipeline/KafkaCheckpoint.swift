@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import SecStreamCore
 
@@ -44,17 +45,34 @@ final class KafkaCheckpoint {
         return states
     }
 
-    /// Consumer side (the thread that polls): state records, then group offsets.
+    /// Consumer side (the thread that polls): group offsets, then state records.
+    ///
+    /// The commit goes first because the broker fences it by group
+    /// generation: a member that no longer owns its partitions (stopped in the
+    /// middle of a rebalance, or paused past its session) learns it here and
+    /// writes no state over the new owner's. Its checkpoint is then skipped,
+    /// not fatal: the partitions' next owner resumes from the last one saved,
+    /// which the exactly-once rules already cover (the alerts since are in the
+    /// alerts file of a restarted instance or read back from an alerts topic).
     func save(_ all: [Int32: KafkaPartitionState], consumer: KafkaConsumer) throws {
         let states = all.filter { partition, state in saved[partition].map { !$0.sameProgress(as: state) } ?? true }
         guard let store, !states.isEmpty else { return }
+        let partitions = states.keys.sorted()
         do {
-            try store.save(states, dataTopic: topic)
             try consumer.commit(offsets: Dictionary(uniqueKeysWithValues: states.map {
                 (TopicPartition(topic, $0.key), CommittedOffset(offset: $0.value.resume))
             }))
+        } catch KafkaError.broker(let code, _) where code == .illegalGeneration || code == .unknownMemberId || code == .rebalanceInProgress {
+            let line = "secstream: checkpoint of \(topic) partitions \(partitions) skipped: the group is rebalancing (\(code.name)); their next owner resumes from the previous one\n"
+            FileHandle.standardError.write(Data(line.utf8))
+            return
         } catch {
-            throw RunError(.remote, "commit \(topic) partitions \(states.keys.sorted()): \(error)")
+            throw RunError(.remote, "commit \(topic) partitions \(partitions): \(error)")
+        }
+        do {
+            try store.save(states, dataTopic: topic)
+        } catch {
+            throw RunError(.remote, "save checkpoint of \(topic) partitions \(partitions): \(error)")
         }
         saved.merge(states) { $1 }
     }

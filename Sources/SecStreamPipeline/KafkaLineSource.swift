@@ -110,6 +110,10 @@ final class KafkaLineSource: LineSource {
                 }
                 usleep(useconds_t(min(1_000, 50 + (now - since) / 4) * 1_000))
                 continue
+            } catch KafkaError.interrupted {
+                // Stopped while a rebalance was going round: end the session now.
+                end = .stopped
+                return false
             } catch let e as RunError { throw e } catch {
                 throw RunError(.remote, "consume \(topic): \(error)")
             }

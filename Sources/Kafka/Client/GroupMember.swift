@@ -17,6 +17,8 @@ final class GroupMember {
     var rejoinNeeded = true
     var stable = false
     var stopped = false
+    /// The consumer's `interrupt` check (see `KafkaConsumer.interrupt`).
+    var interrupted: () -> Bool = { false }
     var heartbeatThread: Thread?
     let heartbeatStop = DispatchSemaphore(value: 0)
 
@@ -77,6 +79,9 @@ final class GroupMember {
         var attempt = 0
         var syncRetries = 0
         while true {
+            // A rebalance can go round for as long as other members keep
+            // joining; a stopping caller must not wait for it to settle.
+            if interrupted() { throw KafkaError.interrupted }
             attempt += 1
             let conn = try coordinatorConnection()
             let join: JoinGroupResponse

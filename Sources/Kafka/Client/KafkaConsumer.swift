@@ -14,6 +14,13 @@ public final class KafkaConsumer {
     public var onAssigned: (([TopicPartition]) -> Void)?
     /// Called with partitions about to be taken away; commit their offsets here.
     public var onRevoked: (([TopicPartition]) -> Void)?
+    /// Checked between the rounds of a group rebalance: when it returns true,
+    /// `poll` throws `KafkaError.interrupted` instead of rejoining again
+    /// (Java's `wakeup()`, as a question the caller answers, e.g. "was a stop
+    /// signal raised?"). Set it before the first `poll`.
+    public var interrupt: () -> Bool = { false } {
+        didSet { group?.interrupted = interrupt }
+    }
 
     var positions: [TopicPartition: Int64] = [:]
     var highWatermarks: [TopicPartition: Int64] = [:]
@@ -61,7 +68,11 @@ public final class KafkaConsumer {
     /// Assign mode: consume these partitions from the given offsets (nil
     /// starts at the configured start position). `group` enables commits.
     public func assign(_ partitions: [TopicPartition: Int64?], group groupId: String? = nil) throws {
-        if let groupId { group = GroupMember(groupId: groupId, cluster: cluster, options: options) }
+        if let groupId {
+            group = GroupMember(groupId: groupId, cluster: cluster, options: options)
+        group?.interrupted = interrupt
+            group?.interrupted = interrupt
+        }
         try cluster.refresh(topics: Array(Set(partitions.keys.map(\.topic))))
         var unresolved: [TopicPartition] = []
         for (tp, off) in partitions {

@@ -17,6 +17,9 @@ public enum KafkaError: Error, CustomStringConvertible, Equatable {
     case compression(String)
     /// The client was closed.
     case closed
+    /// The caller's `interrupt` check asked a blocking call to return (e.g. a
+    /// stop signal while a group rebalance keeps going round).
+    case interrupted
 
     public var description: String {
         switch self {
@@ -28,6 +31,7 @@ public enum KafkaError: Error, CustomStringConvertible, Equatable {
         case .timeout(let m): return "kafka timeout: \(m)"
         case .compression(let m): return "kafka compression error: \(m)"
         case .closed: return "kafka client closed"
+        case .interrupted: return "kafka call interrupted"
         }
     }
 
