@@ -99,17 +99,20 @@ for piece in "$dir"/piece.*; do
   start "$i" --follow
   # Let the group settle (the new member joins, the dead one's session
   # expires, 2 s) before the next kill. Tansu 0.6 wedges a group for good when
-  # its leader dies between JoinGroup and SyncGroup (the ghost stays leader of
-  # a generation that never completes, even after a LeaveGroup naming it);
-  # a Kafka broker evicts it after the session timeout. That is the broker's
-  # bug, not something a client can work around, so the soak avoids it.
+  # its leader dies or leaves between JoinGroup and SyncGroup: the ghost stays
+  # leader of a generation that never completes, for every member that joins
+  # later, even after a LeaveGroup naming it. A Kafka broker evicts it after
+  # the session timeout. No client can work around that, so the soak avoids it.
   sleep 4
 done
 say "ingested every piece; $kills kill -9, $terms SIGTERM"
 
-# Stop the chaos: every instance leaves, then one drains the rest and closes the windows.
-for i in $(seq 0 $((instances - 1))); do kill -TERM "${pids[$i]}"; done
-for i in $(seq 0 $((instances - 1))); do stop "${pids[$i]}"; pids[$i]=""; done
+# Stop the chaos: the instances leave one at a time (the group settles in
+# between, see above), then one drains the rest and closes the windows.
+for i in $(seq 0 $((instances - 1))); do
+  kill -TERM "${pids[$i]}"; stop "${pids[$i]}"; pids[$i]=""
+  sleep 4
+done
 "$bin" process --input "kafka://$bs/events?group=soak" --from-beginning --alerts "$(alerts_uri 0)" \
     --dead-letter "$dir/instance0.dlq" --session-timeout 2s --until-idle 5s 2>>"$dir/instance0.err" &
 drain=$!
