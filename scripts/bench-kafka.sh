@@ -40,13 +40,17 @@ tansu_pid=$!
 trap 'kill $tansu_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 
-# CPU seconds (user+sys) of this shell's finished children so far.
-child_cpu() { times | tail -1 | awk '{ split($1, u, "m"); split($2, s, "m"); printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }'; }
+# child_cpu VAR: CPU seconds (user+sys) of this shell's finished children so
+# far, into VAR (`times` must run in this shell, not in a $(...) subshell).
+child_cpu() {
+  times > "$data/.times"
+  printf -v "$1" '%s' "$(awk 'NR == 2 { split($1, u, "m"); split($2, s, "m"); printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$data/.times")"
+}
 # seconds NAME CMD...: wall and CPU seconds of CMD into $data/NAME.secs, $data/NAME.cpu
 seconds() {
   local name=$1; shift
   local t0 t1 c0 c1
-  c0=$(child_cpu); t0=$(date +%s.%N); "$@"; t1=$(date +%s.%N); c1=$(child_cpu)
+  child_cpu c0; t0=$(date +%s.%N); "$@"; t1=$(date +%s.%N); child_cpu c1
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }' > "$data/$name.secs"
   awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.3f\n", b - a }' > "$data/$name.cpu"
 }
