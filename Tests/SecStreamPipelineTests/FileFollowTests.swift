@@ -88,13 +88,7 @@ final class FileFollowTests: XCTestCase {
         XCTAssertEqual(run.wait(timeout: 60), 0, run.stderr)
         XCTAssertTrue(run.stderr.contains("\(input) disappeared") || run.stderr.contains("\(input) was replaced"), run.stderr)
 
-        try (first + second).write(to: URL(fileURLWithPath: dir.path("both.ndjson")))
-        let plain = try CLI.run(["process", "--input", dir.path("both.ndjson"), "--alerts", dir.path("plain.alerts")])
-        XCTAssertEqual(plain.code, 0, plain.stderr)
-        let expected = try alertIDs(dir.path("plain.alerts"))
-        XCTAssertGreaterThan(expected.count, 2)
-        XCTAssertEqual(try alertIDs(dir.path("live.alerts")), expected)
-        XCTAssertEqual(summaryCounts(run.stderr), summaryCounts(plain.stderr), run.stderr)
+        let expected = try assertSameAsPlainRun(over: first + second, dir, run)
         XCTAssertTrue(run.stderr.contains("20000 lines"), run.stderr)
 
         // The new file's lines restart at 1; its archive objects get their own
@@ -103,6 +97,21 @@ final class FileFollowTests: XCTestCase {
         XCTAssertEqual(replay.code, 0, replay.stderr)
         XCTAssertTrue(replay.stderr.contains("20000 events"), replay.stderr)
         XCTAssertEqual(try alertIDs(dir.path("replay.alerts")), expected)
+    }
+
+    /// A plain run over `bytes` (both generations of a followed file, joined)
+    /// gives the alerts and the summary counts the follow run gave; returns the alert ids.
+    @discardableResult
+    private func assertSameAsPlainRun(over bytes: Data, _ dir: TempDir, _ run: BackgroundCLI,
+                                      file: StaticString = #filePath, line: UInt = #line) throws -> [String] {
+        try bytes.write(to: URL(fileURLWithPath: dir.path("both.ndjson")))
+        let plain = try CLI.run(["process", "--input", dir.path("both.ndjson"), "--alerts", dir.path("plain.alerts")])
+        XCTAssertEqual(plain.code, 0, plain.stderr, file: file, line: line)
+        let expected = try alertIDs(dir.path("plain.alerts"))
+        XCTAssertGreaterThan(expected.count, 2, file: file, line: line)
+        XCTAssertEqual(try alertIDs(dir.path("live.alerts")), expected, file: file, line: line)
+        XCTAssertEqual(summaryCounts(run.stderr), summaryCounts(plain.stderr), run.stderr, file: file, line: line)
+        return expected
     }
 
     func testTruncationRereadsTheFileFromItsStart() throws {
@@ -124,13 +133,7 @@ final class FileFollowTests: XCTestCase {
         XCTAssertEqual(run.wait(timeout: 60), 0, run.stderr)
         XCTAssertTrue(run.stderr.contains("\(input) was truncated"), run.stderr)
 
-        try (first + second).write(to: URL(fileURLWithPath: dir.path("both.ndjson")))
-        let plain = try CLI.run(["process", "--input", dir.path("both.ndjson"), "--alerts", dir.path("plain.alerts")])
-        XCTAssertEqual(plain.code, 0, plain.stderr)
-        let expected = try alertIDs(dir.path("plain.alerts"))
-        XCTAssertGreaterThan(expected.count, 2)
-        XCTAssertEqual(try alertIDs(dir.path("live.alerts")), expected)
-        XCTAssertEqual(summaryCounts(run.stderr), summaryCounts(plain.stderr), run.stderr)
+        try assertSameAsPlainRun(over: first + second, dir, run)
     }
 
     /// File A keeps delivering, file B goes quiet after one early event. B
