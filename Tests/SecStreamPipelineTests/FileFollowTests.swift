@@ -24,14 +24,6 @@ final class FileFollowTests: XCTestCase {
         return try Data(contentsOf: URL(fileURLWithPath: path))
     }
 
-    private func append(_ data: Data, to path: String) throws {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
-        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown) }
-        defer { close(fd) }
-        let n = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        XCTAssertEqual(n, data.count)
-    }
-
     private func summaryCounts(_ stderr: String) -> String? {
         guard let r = stderr.range(of: #"\d+ events, \d+ malformed, \d+ late"#, options: .regularExpression) else { return nil }
         return String(stderr[r])

@@ -182,6 +182,36 @@ final class KafkaAlertsOutputTests: XCTestCase {
         XCTAssertEqual(Set(got), Set(reference), "missing: \(Set(reference).subtracting(got)), extra: \(Set(got).subtracting(reference))")
     }
 
+    /// The broker stops answering (SIGSTOP: a hung broker; a SIGTERM'd Tansu
+    /// would wait for its clients to go) after the alerts topic was opened:
+    /// the alerts found later cannot be delivered, and within the delivery
+    /// timeout (30 s) the run exits 4 with one line naming the alerts topic.
+    func testBrokerHungMidRunExitsFourNamingTheAlertsTopic() throws {
+        let broker = try TansuBroker()
+        let dir = try TempDir()
+        let create = try CLI.run(["ingest", "--brokers", broker.bootstrap, "--topic", "alerts", "--create-topic", "--partitions", "1"],
+                                 stdin: Data())
+        XCTAssertEqual(create.code, 0, create.stderr)
+        let events = dir.path("events.ndjson")
+        XCTAssertEqual(try CLI.run(["generate", "--events", "20000", "--seed", "4", "-o", events]).code, 0)
+        let plain = try CLI.run(["process", "--input", events, "--alerts", dir.path("plain.alerts")])
+        XCTAssertGreaterThan(try alertIDs(dir.path("plain.alerts")).count, 0, plain.stderr)
+        let live = dir.path("live.ndjson")
+        FileManager.default.createFile(atPath: live, contents: nil)
+        let uri = "kafka://\(broker.bootstrap)/alerts"
+        let run = try BackgroundCLI(["process", "--input", live, "--until-idle", "5s", "--alerts", uri],
+                                    stderrFile: dir.path("run.err"))
+        Thread.sleep(forTimeInterval: 1.5) // connected, topic found, nothing to send yet
+        broker.pause()
+        let started = Date()
+        try append(try Data(contentsOf: URL(fileURLWithPath: events)), to: live)
+        XCTAssertEqual(run.wait(timeout: 90), 4, run.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 50, "bounded by the delivery timeout")
+        let errorLines = run.stderr.split(separator: "\n").filter { !$0.contains(" lines (") }
+        XCTAssertEqual(errorLines.count, 1, run.stderr)
+        XCTAssertTrue(errorLines.first?.hasPrefix("secstream: --alerts \(uri): ") == true, run.stderr)
+    }
+
     func testUnreachableAlertsBrokerExitsFourPromptlyAndGroupOnAnOutputIsAUsageError() throws {
         let dir = try TempDir()
         let events = dir.path("events.ndjson")
