@@ -34,6 +34,7 @@ seed=${SOAK_SEED:-1}
 span=${SOAK_SPAN:-7d}
 commit=${SOAK_COMMIT_INTERVAL:-3s}
 mode=${SOAK_ALERTS:-kafka}
+RANDOM=$seed # the same kills for the same seed (timing still varies)
 py=$root/.venv/bin/python
 dir=${SOAK_DIR:-$root/.soak}
 [ -x "$bin" ] || { echo "soak: build the release binary first (make build)" >&2; exit 2; }
@@ -141,7 +142,7 @@ while any(pos[p] < ends[p] for p in ends):
     for m in c.consume(1000, 1.0):
         if m.error() is None:
             source = dict(m.headers() or []).get("secstream.source", b"").decode()
-            print(m.key().decode(), "%d/%d" % (m.partition(), m.offset()), source)
+            print(m.key().decode(), "%d/%d" % (m.partition(), m.offset()), source, m.value().decode())
             pos[m.partition()] = m.offset() + 1
 c.close()
 PY
@@ -153,6 +154,8 @@ PY
   extra=$(comm -13 "$dir/reference.ids" "$dir/union.ids" | wc -l)
   say "alerts topic: $(wc -l <"$dir/topic.ids") records, reference $(wc -l <"$dir/reference.ids"), missing $missing, extra $extra, duplicated $dup (after $kills kill -9)"
   if [ "$dup" -ne 0 ]; then say "FAIL: $dup alerts are in the topic more than once"; status=1; fi
+  # The alerts the reference does not have, whole, for the post-mortem.
+  comm -13 "$dir/reference.ids" "$dir/union.ids" | while read -r id; do grep "^$id " "$dir/topic.records"; done >"$dir/extra.records"
 else
   for i in $(seq 0 $((instances - 1))); do
     dup=$(ids "$dir/instance$i.alerts" | sort | uniq -d | wc -l)

@@ -71,6 +71,11 @@ final class KafkaLineSource: LineSource {
         self.shouldStop = shouldStop
         consumer.onAssigned = { [unowned self] in self.rebalance(added: $0) }
         consumer.onRevoked = { [unowned self] _ in self.rebalance(added: []) }
+        // A rebalance that never settles (a broker that wedges the group)
+        // must not outlast a stop signal. (`--until-idle` does not cut one
+        // short: joining can legitimately take longer than a short idle time,
+        // e.g. while a killed member's session runs out.)
+        consumer.interrupt = shouldStop
     }
 
     /// The engine thread failed: stop waiting for it.

@@ -75,7 +75,6 @@ final class KafkaProcessRunner {
             throw RunError(.remote, "kafka \(uri.bootstrap) topic \(uri.topic): \(error)")
         }
         if options.follow { StopSignal.install() }
-        consumer.interrupt = { StopSignal.isRaised }
         defer {
             consumer.onAssigned = nil
             consumer.onRevoked = nil

@@ -79,4 +79,20 @@ final class KafkaGroupRebalanceTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(start), 4, "out of the loop within one round after the stop")
         XCTAssertGreaterThanOrEqual(broker.count(.syncGroup), 1)
     }
+
+    /// The same through the consumer: `interrupt` (what `process` answers with
+    /// "stop signal raised, or `--until-idle` ran out") reaches the group
+    /// member, and `poll` throws instead of rejoining forever.
+    func testConsumerPollIsInterruptedOutOfANeverSettlingRebalance() throws {
+        let broker = try coordinator(failSyncs: .max)
+        defer { broker.stop() }
+        let consumer = KafkaConsumer(config: try KafkaConfig(bootstrap: broker.bootstrap),
+                                     options: ConsumerOptions(sessionTimeoutMs: 2_000))
+        defer { consumer.close() }
+        consumer.subscribe(topic: "t", group: "g")
+        let stop = Date().addingTimeInterval(1)
+        consumer.interrupt = { Date() > stop }
+        XCTAssertThrowsError(try consumer.poll(timeoutMs: 100)) { XCTAssertEqual($0 as? KafkaError, .interrupted) }
+        XCTAssertGreaterThanOrEqual(broker.count(.joinGroup), 2, "it went round before the stop")
+    }
 }
