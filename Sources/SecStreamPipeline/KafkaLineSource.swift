@@ -32,6 +32,8 @@ final class KafkaLineSource: LineSource {
     /// holds megabytes per partition), so none looks idle while its records
     /// wait behind another's, and the watermark moves evenly.
     private let recordsPerJob = 4096
+    /// Records per resume-tracker span (a job holds up to `recordsPerJob`).
+    static let resumeGranularity = 128
     private var lastRecordMs = monotonicMs()
     private var lastHeartbeatMs: Int64 = 0
     /// When the current run of retriable poll failures began; a remote error after `retryLimitMs`.
@@ -242,13 +244,30 @@ final class KafkaLineSource: LineSource {
     func consumed(_ job: ScanJob, pipeline: EventPipeline) throws {
         let now = monotonicMs()
         if job.token != 0 {
-            // Non-event lines carry `ScanJob.nonEventMark` (Int64.min), which never wins.
-            let maxTime = job.times.reduce(Int64.min, max)
             state.lock()
             let span = spans.removeValue(forKey: job.token)
             state.unlock()
             if let span, let checkpoint {
-                checkpoint.tracker.consumed(partition: span.partition, firstOffset: span.first, nextOffset: span.next, maxTime: maxTime)
+                // The resume tracker gets the job in runs of `resumeGranularity`
+                // records: a restart reprocesses from the first run that holds
+                // an event the open windows need, so smaller runs replay fewer
+                // records the windows had already spent (see the known gap in
+                // `man secstream-process`, "Exactly-once alerts").
+                // Non-event lines carry `ScanJob.nonEventMark` (Int64.min), which never wins.
+                let times = job.times
+                let lines = job.lines
+                var i = 0
+                while i < times.count {
+                    let end = min(times.count, i + Self.resumeGranularity)
+                    var maxTime = Int64.min
+                    for k in i..<end where times[k] > maxTime { maxTime = times[k] }
+                    checkpoint.tracker.consumed(partition: span.partition, firstOffset: lines[i].position,
+                                                nextOffset: end < times.count ? lines[end].position : span.next, maxTime: maxTime)
+                    i = end
+                }
+                if times.isEmpty {
+                    checkpoint.tracker.consumed(partition: span.partition, firstOffset: span.first, nextOffset: span.next, maxTime: .min)
+                }
             }
         }
         state.lock()
