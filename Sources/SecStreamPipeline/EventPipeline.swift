@@ -18,6 +18,11 @@ final class EventPipeline {
     private var freeJobs: [ScanJob] = []
     private let freeLock = NSLock()
 
+    /// A restart's rebuild (Kafka): true for an event to skip because it was
+    /// consumed before the checkpoint and belongs to a window that had ended
+    /// (`KafkaPartitionState.resumeTime`). Set before `run`; engine thread only.
+    var replaySkip: ((_ input: Int, _ position: Int64, _ time: Int64) -> Bool)?
+    private(set) var replaySkipped = 0
     private(set) var lines = 0
     private(set) var blank = 0
     private(set) var bytes = 0
@@ -85,6 +90,11 @@ final class EventPipeline {
                             guard let reason else { blank += 1; continue }
                             try deadLetters.writeMalformed(reason, location: location(job, ref), sources: sources,
                                                            raw: raw(storage, ref))
+                            continue
+                        }
+                        if let replaySkip, replaySkip(input, ref.position, time) {
+                            // Its match records, if any, are passed over by the next `admit`.
+                            replaySkipped += 1
                             continue
                         }
                         if engine.admit(time: time, input: input, line: i, of: batch) {

@@ -35,12 +35,14 @@ final class KafkaCheckpoint {
     func snapshot(engine: WindowEngine) throws -> [Int32: KafkaPartitionState] {
         let alertsEnd = try makeAlertsDurable()
         try archive?.makeDurable()
-        let resume = tracker.resumeOffsets(oldestRetained: engine.oldestRetainedEventTime)
+        let resumeTime = engine.resumeEventTime()
+        let resume = tracker.resumeOffsets(oldestRetained: resumeTime)
         var states: [Int32: KafkaPartitionState] = [:]
         for (partition, offset) in resume {
             states[partition] = KafkaPartitionState(resume: offset, mark: marks.mark(partition),
                                                     archived: archive?.archivedThrough(partition: partition),
-                                                    alertsEnd: marks.alertsEnd(partition: partition, current: alertsEnd))
+                                                    alertsEnd: marks.alertsEnd(partition: partition, current: alertsEnd),
+                                                    resumeTime: resumeTime, replayUntil: resumeTime == nil ? nil : tracker.next[partition])
         }
         return states
     }

@@ -14,6 +14,12 @@ struct KafkaPartitionState: Equatable {
     /// the alerts were made durable. The partition's later alerts can only be
     /// at or after these offsets, which is where a new owner reads them back.
     var alertsEnd: [Int32: Int64]?
+    /// The replay rule of a restart (`WindowEngine.resumeEventTime`): records
+    /// below `replayUntil` (what was consumed at the checkpoint) whose event
+    /// time is before `resumeTime` belong to windows that had ended, so the
+    /// rebuild skips them. Nil in states written before the field existed.
+    var resumeTime: Int64?
+    var replayUntil: Int64?
 
     func encoded() -> [UInt8] {
         var text = "resume=\(resume)"
@@ -21,17 +27,21 @@ struct KafkaPartitionState: Equatable {
         if mark.time != .min {
             text += ";alert_time=\(mark.time);alert_ids=" + mark.ids.sorted().joined(separator: ",")
         }
+        if let resumeTime, let replayUntil { text += ";resume_time=\(resumeTime);replay_until=\(replayUntil)" }
         if let alertsEnd {
             text += ";alerts_end=" + alertsEnd.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
         }
         return Array(text.utf8)
     }
 
-    init(resume: Int64, mark: AlertMark, archived: Int64? = nil, alertsEnd: [Int32: Int64]? = nil) {
+    init(resume: Int64, mark: AlertMark, archived: Int64? = nil, alertsEnd: [Int32: Int64]? = nil,
+         resumeTime: Int64? = nil, replayUntil: Int64? = nil) {
         self.resume = resume
         self.mark = mark
         self.archived = archived
         self.alertsEnd = alertsEnd
+        self.resumeTime = resumeTime
+        self.replayUntil = replayUntil
     }
 
     /// Equal but for the alerts-topic offsets. Such a state is not rewritten:
@@ -39,12 +49,15 @@ struct KafkaPartitionState: Equatable {
     /// still bound where its later alerts can be.
     func sameProgress(as other: KafkaPartitionState) -> Bool {
         resume == other.resume && mark == other.mark && archived == other.archived
+            && resumeTime == other.resumeTime && replayUntil == other.replayUntil
     }
 
     init?(decoding bytes: ArraySlice<UInt8>) {
         var resume: Int64?
         var archived: Int64?
         var alertsEnd: [Int32: Int64]?
+        var resumeTime: Int64?
+        var replayUntil: Int64?
         var mark = AlertMark()
         for field in String(decoding: bytes, as: UTF8.self).split(separator: ";") {
             let kv = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -52,6 +65,8 @@ struct KafkaPartitionState: Equatable {
             switch kv[0] {
             case "resume": resume = Int64(kv[1])
             case "archived": archived = Int64(kv[1])
+            case "resume_time": resumeTime = Int64(kv[1])
+            case "replay_until": replayUntil = Int64(kv[1])
             case "alert_time": guard let t = Int64(kv[1]) else { return nil }; mark.time = t
             case "alert_ids": mark.ids = Set(kv[1].split(separator: ",").map(String.init))
             case "alerts_end":
@@ -70,6 +85,8 @@ struct KafkaPartitionState: Equatable {
         self.mark = mark
         self.archived = archived
         self.alertsEnd = alertsEnd
+        self.resumeTime = resumeTime
+        self.replayUntil = replayUntil
     }
 
     /// The record key: one key per topic partition, so a compacted topic keeps the last.

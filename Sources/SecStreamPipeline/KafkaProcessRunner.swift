@@ -97,6 +97,10 @@ final class KafkaProcessRunner {
                 })
             }
             checkpoint?.archive = archive
+            let replayRules = KafkaReplayRules()
+            if uri.group != nil {
+                pipeline.replaySkip = { replayRules.skip(input: $0, position: $1, time: $2) }
+            }
             let prepare: ([TopicPartition]) throws -> Void = { [uri] tps in
                 let states = try store.map { try $0.load(dataTopic: uri.topic) } ?? [:]
                 // Start the idle clock now, so a partition counts as idle only
@@ -107,6 +111,9 @@ final class KafkaProcessRunner {
                     if let state = states[tp.partition] {
                         consumer.seek(tp, to: state.resume)
                         marks.merge(state.mark, partition: tp.partition)
+                        if let time = state.resumeTime, let until = state.replayUntil {
+                            replayRules.set(partition: tp.partition, time: time, until: until)
+                        }
                     }
                     try checkpoint?.archive?.resume(partition: tp.partition, archivedThrough: states[tp.partition]?.archived)
                     let offset = consumer.position(tp) ?? 0

@@ -92,6 +92,19 @@ final class KafkaCheckpointUnitTests: XCTestCase {
         XCTAssertEqual(marks.mark(2).time, 20)
     }
 
+    func testReplayRuleRoundTripsAndSkipsOnlyConsumedRecordsOlderThanTheResumeTime() {
+        let state = KafkaPartitionState(resume: 40, mark: AlertMark(), resumeTime: 1_000, replayUntil: 90)
+        XCTAssertEqual(String(decoding: state.encoded(), as: UTF8.self), "resume=40;resume_time=1000;replay_until=90")
+        XCTAssertEqual(KafkaPartitionState(decoding: state.encoded()[...]), state)
+        XCTAssertFalse(state.sameProgress(as: KafkaPartitionState(resume: 40, mark: AlertMark())))
+        let rules = KafkaReplayRules()
+        rules.set(partition: 3, time: 1_000, until: 90)
+        XCTAssertTrue(rules.skip(input: 3, position: 50, time: 999), "consumed before the checkpoint, older: an ended window's")
+        XCTAssertFalse(rules.skip(input: 3, position: 50, time: 1_000), "at the resume time: rebuilt")
+        XCTAssertFalse(rules.skip(input: 3, position: 90, time: 10), "not consumed before the checkpoint: processed as new")
+        XCTAssertFalse(rules.skip(input: 2, position: 50, time: 10), "another partition")
+    }
+
     func testAlertMarkCoversEarlierAlertsAndOnlyTheListedOnesAtItsTime() {
         var mark = AlertMark()
         XCTAssertFalse(mark.covers(time: 0, id: "x"))

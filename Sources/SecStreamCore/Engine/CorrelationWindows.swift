@@ -51,6 +51,23 @@ final class CorrelationWindows {
     /// `rule.condition`, copied out: reading it through `rule` copies the rule's arrays on every event.
     private let condition: Threshold
     private let isSliding: Bool
+    /// Windows that ended — a sliding group that fired and reset, a tumbling
+    /// or session window that closed — as the event-time span (oldest origin,
+    /// last event] of their events. A replay that starts strictly inside one
+    /// re-counts only part of it and can fire where the original run did not
+    /// (or not where it did); `WindowEngine.resumeEventTime` starts before
+    /// such spans. Bounded: the oldest are dropped past `spentLimit`.
+    private(set) var spentSpans: [(origin: Int64, last: Int64)] = []
+    private let spentLimit = 65_536
+
+    /// Forgets ended windows whose last event is before `t`.
+    func pruneSpent(before t: Int64) { spentSpans.removeAll { $0.last < t } }
+
+    private func noteSpent(_ gi: Int, last: Int64) {
+        let origin = isSliding ? slidingOrigin(gi) : states[gi].origin
+        if spentSpans.count >= spentLimit { spentSpans.removeFirst(spentLimit / 2) }
+        spentSpans.append((origin, last))
+    }
     private let isSession: Bool
     private let spanMs: Int64
     private let gapMs: Int64
@@ -238,6 +255,7 @@ final class CorrelationWindows {
         if holds(gi) {
             let start = entries[Int(states[gi].head)].time
             let f = firing(gi, start: start, end: t, detectedAt: t)
+            noteSpent(gi, last: states[gi].lastTime)
             deactivate(gi)
             return f
         }
@@ -336,6 +354,7 @@ final class CorrelationWindows {
             let end = windowEnd(gi)
             f = firing(gi, start: states[gi].windowStart, end: end, detectedAt: isSession ? end + 1 : end)
         }
+        noteSpent(gi, last: states[gi].lastTime)
         deactivate(gi)
         return f
     }

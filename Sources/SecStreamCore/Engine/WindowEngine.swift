@@ -107,6 +107,32 @@ public final class WindowEngine {
         return oldest
     }
 
+    /// Where a Kafka restart starts replaying, as an event time: the oldest
+    /// retained event, moved back to the start of any ended window it would
+    /// otherwise cut (repeatedly, as moving back can cut another). A replay
+    /// from here re-counts every window it touches whole, so the rebuilt
+    /// windows fire exactly where the original run's did (same alert ids,
+    /// withheld by the marks) and then carry on identically. Nil when nothing
+    /// is retained. Call it at commit time: it also forgets ended windows
+    /// that no later restart can reach.
+    public func resumeEventTime() -> Int64? {
+        guard var t = oldestRetainedEventTime else { return nil }
+        var moved = true
+        while moved {
+            moved = false
+            for w in windows {
+                for s in w.spentSpans where s.origin < t && t <= s.last {
+                    t = s.origin
+                    moved = true
+                }
+            }
+        }
+        // Later resume points only move forward (the watermark does); keep a
+        // margin of the lateness for stragglers released after this one.
+        for w in windows { w.pruneSpent(before: t - options.latenessMs) }
+        return t
+    }
+
     /// Declares an input (e.g. an assigned Kafka partition) before its first
     /// event, so it holds the watermark back until it delivers or goes idle.
     public func registerInput(_ input: Int) { clock.register(input) }
