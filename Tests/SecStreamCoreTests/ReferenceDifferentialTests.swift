@@ -159,38 +159,57 @@ final class ReferenceDifferentialTests: XCTestCase {
         return kinds
     }
 
+    /// One crash: random rules, a random stream arriving with jitter below
+    /// the lateness, the uninterrupted run, and a run stopped at a random
+    /// arrival (fed `chunk` events at a time) whose commit covers the alerts
+    /// up to `alertsCompleteThrough`.
+    private struct CrashCase {
+        let rules: RuleSet
+        let arrivals: [TestEvent]
+        let lateness: Int64
+        let full: EngineHarness
+        let crashAt: Int
+        let crashed: EngineHarness
+        var committed: Int64 { crashed.engine.alertsCompleteThrough }
+        /// What the commit covers.
+        var written: [Alert] { crashed.alerts.filter { $0.detectedAt <= committed } }
+        func replayEngine() -> EngineHarness {
+            EngineHarness(rules: rules, options: EngineOptions(latenessMs: lateness, suppressAlertsAtOrBefore: committed))
+        }
+    }
+
+    private func crashCase(seed: UInt64, chunk: Int) -> CrashCase {
+        var rng = SplitMix(seed: seed)
+        let rules = randomRules(&rng)
+        let events = randomEvents(&rng, count: 300)
+        let lateness: Int64 = [5_000, 30_000][rng.below(2)]
+        let arrivals = events.enumerated()
+            .map { (key: $0.element.time + Int64(rng.below(Int(lateness))), index: $0.offset) }
+            .sorted { ($0.key, $0.index) < ($1.key, $1.index) }
+            .map { events[$0.index] }
+        let options = EngineOptions(latenessMs: lateness)
+        let full = EngineHarness(rules: rules, options: options)
+        full.feed(arrivals)
+        full.finish()
+        let crashAt = 1 + rng.below(arrivals.count - 1)
+        let crashed = EngineHarness(rules: rules, options: options)
+        crashed.feed(Array(arrivals[..<crashAt]), chunk: chunk)
+        return CrashCase(rules: rules, arrivals: arrivals, lateness: lateness, full: full, crashAt: crashAt, crashed: crashed)
+    }
+
     /// A run stops at a random point (a crash after a commit of
     /// `alertsCompleteThrough`); a new engine replays the input from the start
     /// with `suppressAlertsAtOrBefore` set to it. The alerts written before the
     /// crash plus those of the replay are exactly those of an uninterrupted run.
     func testCrashThenReplayWithSuppressionNeitherLosesNorDuplicatesAlerts() {
         for seed in Fuzz.seeds(201...230) {
-            var rng = SplitMix(seed: seed)
-            let rules = randomRules(&rng)
-            let events = randomEvents(&rng, count: 300)
-            let lateness: Int64 = [5_000, 30_000][rng.below(2)]
-            let arrivals = events.enumerated()
-                .map { (key: $0.element.time + Int64(rng.below(Int(lateness))), index: $0.offset) }
-                .sorted { ($0.key, $0.index) < ($1.key, $1.index) }
-                .map { events[$0.index] }
-            let options = EngineOptions(latenessMs: lateness)
-
-            let full = EngineHarness(rules: rules, options: options)
-            full.feed(arrivals)
-            full.finish()
-
-            let crashAt = 1 + rng.below(arrivals.count - 1)
-            let crashed = EngineHarness(rules: rules, options: options)
-            crashed.feed(Array(arrivals[..<crashAt]))
-            let committed = crashed.engine.alertsCompleteThrough
-            let written = crashed.alerts.filter { $0.detectedAt <= committed } // what the commit covers
-
-            let replay = EngineHarness(rules: rules, options: EngineOptions(latenessMs: lateness, suppressAlertsAtOrBefore: committed))
-            replay.feed(arrivals)
+            let c = crashCase(seed: seed, chunk: 3)
+            let replay = c.replayEngine()
+            replay.feed(c.arrivals)
             replay.finish()
-            XCTAssertEqual((written + replay.alerts).map(AlertEncoder.line), full.alerts.map(AlertEncoder.line),
-                           "seed \(seed), crash after \(crashAt) arrivals")
-            XCTAssertEqual(crashed.alerts.count, written.count, "seed \(seed): nothing beyond the commit point was written")
+            XCTAssertEqual((c.written + replay.alerts).map(AlertEncoder.line), c.full.alerts.map(AlertEncoder.line),
+                           "seed \(seed), crash after \(c.crashAt) arrivals")
+            XCTAssertEqual(c.crashed.alerts.count, c.written.count, "seed \(seed): nothing beyond the commit point was written")
         }
     }
 
@@ -204,33 +223,16 @@ final class ReferenceDifferentialTests: XCTestCase {
     /// the replay cut sliding windows that had fired and reset.)
     func testCrashThenResumeFromTheResumeTimeNeitherLosesNorAddsAlerts() {
         for seed in Fuzz.seeds(401...520) {
-            var rng = SplitMix(seed: seed)
-            let rules = randomRules(&rng)
-            let events = randomEvents(&rng, count: 300)
-            let lateness: Int64 = [5_000, 30_000][rng.below(2)]
-            let arrivals = events.enumerated()
-                .map { (key: $0.element.time + Int64(rng.below(Int(lateness))), index: $0.offset) }
-                .sorted { ($0.key, $0.index) < ($1.key, $1.index) }
-                .map { events[$0.index] }
-            let options = EngineOptions(latenessMs: lateness)
-            let full = EngineHarness(rules: rules, options: options)
-            full.feed(arrivals)
-            full.finish()
-
-            let crashAt = 1 + rng.below(arrivals.count - 1)
-            let crashed = EngineHarness(rules: rules, options: options)
-            crashed.feed(Array(arrivals[..<crashAt]), chunk: 1)
-            let committed = crashed.engine.alertsCompleteThrough
-            let written = crashed.alerts.filter { $0.detectedAt <= committed }
-            let resumeTime = crashed.engine.resumeEventTime()
-            let resumeIndex = resumeTime.flatMap { t in arrivals[..<crashAt].firstIndex { $0.time >= t } } ?? crashAt
-            let replayed = arrivals[resumeIndex..<crashAt].filter { $0.time >= resumeTime ?? .max }
-            let replay = EngineHarness(rules: rules, options: EngineOptions(latenessMs: lateness, suppressAlertsAtOrBefore: committed))
-            replay.feed(Array(replayed) + Array(arrivals[crashAt...]))
+            let c = crashCase(seed: seed, chunk: 1)
+            let resumeTime = c.crashed.engine.resumeEventTime()
+            let resumeIndex = resumeTime.flatMap { t in c.arrivals[..<c.crashAt].firstIndex { $0.time >= t } } ?? c.crashAt
+            let replayed = c.arrivals[resumeIndex..<c.crashAt].filter { $0.time >= resumeTime ?? .max }
+            let replay = c.replayEngine()
+            replay.feed(Array(replayed) + Array(c.arrivals[c.crashAt...]))
             replay.finish()
             // Sample locations differ (the harness numbers arrivals from the replay's start): compare ids.
-            XCTAssertEqual((written + replay.alerts).map(\.id.description), full.alerts.map(\.id.description),
-                           "seed \(seed), crash after \(crashAt) arrivals, resume at \(resumeIndex)")
+            XCTAssertEqual((c.written + replay.alerts).map(\.id.description), c.full.alerts.map(\.id.description),
+                           "seed \(seed), crash after \(c.crashAt) arrivals, resume at \(resumeIndex)")
         }
     }
 
