@@ -18,10 +18,9 @@ final class EventPipeline {
     private var freeJobs: [ScanJob] = []
     private let freeLock = NSLock()
 
-    /// A restart's rebuild (Kafka): true for an event to skip because it was
-    /// consumed before the checkpoint and belongs to a window that had ended
-    /// (`KafkaPartitionState.resumeTime`). Set before `run`; engine thread only.
-    var replaySkip: ((_ input: Int, _ position: Int64, _ time: Int64) -> Bool)?
+    /// A restart's rebuild (Kafka): the replay rule of an input, looked up
+    /// once per job (`KafkaPartitionState.resumeTime`).
+    var replayRule: ((_ input: Int) -> ReplayRule?)?
     private(set) var replaySkipped = 0
     private(set) var lines = 0
     private(set) var blank = 0
@@ -73,6 +72,7 @@ final class EventPipeline {
     private func consume(_ job: ScanJob) throws {
         try job.withStorage { storage in
             let input = job.input
+            let rule = replayRule?(input)
             let batch = job.batch
             let nonEvents = job.nonEvents
             var nextNonEvent = 0
@@ -92,7 +92,7 @@ final class EventPipeline {
                                                            raw: raw(storage, ref))
                             continue
                         }
-                        if let replaySkip, replaySkip(input, ref.position, time) {
+                        if let rule, rule.skips(position: ref.position, time: time) {
                             // Its match records, if any, are passed over by the next `admit`.
                             replaySkipped += 1
                             continue

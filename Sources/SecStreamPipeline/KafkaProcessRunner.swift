@@ -84,6 +84,7 @@ final class KafkaProcessRunner {
 
         var sessions = 0
         var lines = 0
+        var replaySkipped = 0
         while true {
             sessions += 1
             let pipeline = EventPipeline(rules: rules, engineOptions: engineOptions, sources: sources, alerts: alerts,
@@ -99,7 +100,7 @@ final class KafkaProcessRunner {
             checkpoint?.archive = archive
             let replayRules = KafkaReplayRules()
             if uri.group != nil {
-                pipeline.replaySkip = { replayRules.skip(input: $0, position: $1, time: $2) }
+                pipeline.replayRule = { replayRules.rule(input: $0) }
             }
             let prepare: ([TopicPartition]) throws -> Void = { [uri] tps in
                 let states = try store.map { try $0.load(dataTopic: uri.topic) } ?? [:]
@@ -161,6 +162,7 @@ final class KafkaProcessRunner {
                 throw error
             }
             lines += pipeline.lines
+            replaySkipped += pipeline.replaySkipped
             switch source.end {
             case .rebalanced?:
                 continue
@@ -177,7 +179,8 @@ final class KafkaProcessRunner {
             }
             if options.summary {
                 let withheld = alerts.suppressed > 0 ? ", \(alerts.suppressed) already written before a restart or rebalance" : ""
-                let line = pipeline.summaryLine() + " (\(lines) records over \(sessions) session(s)\(withheld))"
+                let skipped = replaySkipped > 0 ? ", \(replaySkipped) replayed records of ended windows skipped" : ""
+                let line = pipeline.summaryLine() + " (\(lines) records over \(sessions) session(s)\(withheld)\(skipped))"
                 FileHandle.standardError.write(Data((line + "\n").utf8))
                 if let archive { ArchiveMessages.say(archive.summaryLine()) }
             }

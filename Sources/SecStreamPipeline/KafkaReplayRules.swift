@@ -1,23 +1,20 @@
 import Foundation
 
-/// Per partition, the replay rule of the checkpoint a session resumed from:
-/// records below `until` (consumed before the checkpoint) whose event time is
-/// before `time` (`WindowEngine.resumeEventTime` then) belong to windows that
-/// had already ended. The rebuild skips them: fed again, such a straggler
-/// would start a window the uninterrupted run never had.
-/// Set on the polling thread when partitions are assigned, read on the engine thread.
+/// Per partition, the `ReplayRule` of the checkpoint a session resumed from:
+/// fed again, a consumed straggler older than the resume time would start a
+/// window the uninterrupted run never had. Set on the polling thread when
+/// partitions are assigned, read on the engine thread once per job.
 final class KafkaReplayRules {
-    private var rules: [Int: (time: Int64, until: Int64)] = [:]
+    private var rules: [Int: ReplayRule] = [:]
     private let lock = NSLock()
 
     func set(partition: Int32, time: Int64, until: Int64) {
-        lock.lock(); rules[Int(partition)] = (time, until); lock.unlock()
+        lock.lock(); rules[Int(partition)] = ReplayRule(time: time, until: until); lock.unlock()
     }
 
-    func skip(input: Int, position: Int64, time: Int64) -> Bool {
+    func rule(input: Int) -> ReplayRule? {
         lock.lock()
         defer { lock.unlock() }
-        guard let rule = rules[input] else { return false }
-        return position < rule.until && time < rule.time
+        return rules[input]
     }
 }

@@ -99,10 +99,12 @@ final class KafkaCheckpointUnitTests: XCTestCase {
         XCTAssertFalse(state.sameProgress(as: KafkaPartitionState(resume: 40, mark: AlertMark())))
         let rules = KafkaReplayRules()
         rules.set(partition: 3, time: 1_000, until: 90)
-        XCTAssertTrue(rules.skip(input: 3, position: 50, time: 999), "consumed before the checkpoint, older: an ended window's")
-        XCTAssertFalse(rules.skip(input: 3, position: 50, time: 1_000), "at the resume time: rebuilt")
-        XCTAssertFalse(rules.skip(input: 3, position: 90, time: 10), "not consumed before the checkpoint: processed as new")
-        XCTAssertFalse(rules.skip(input: 2, position: 50, time: 10), "another partition")
+        let rule = rules.rule(input: 3)
+        XCTAssertEqual(rule, ReplayRule(time: 1_000, until: 90))
+        XCTAssertTrue(rule?.skips(position: 50, time: 999) == true, "consumed before the checkpoint, older: an ended window's")
+        XCTAssertFalse(rule?.skips(position: 50, time: 1_000) == true, "at the resume time: rebuilt")
+        XCTAssertFalse(rule?.skips(position: 90, time: 10) == true, "not consumed before the checkpoint: processed as new")
+        XCTAssertNil(rules.rule(input: 2), "another partition has no rule")
     }
 
     func testAlertMarkCoversEarlierAlertsAndOnlyTheListedOnesAtItsTime() {

@@ -95,9 +95,9 @@ public final class WindowEngine {
     /// The event time of the oldest event the engine still depends on: held in
     /// the reorder buffer, or the oldest event behind an open window (through
     /// chains too): no open state depends on anything older, so a Kafka commit
-    /// must keep every record at or after it. (Replaying from there also
-    /// re-feeds events that were already spent by a firing after it; an exact
-    /// resume needs more than this bound.) Nil when nothing is retained.
+    /// must keep every record at or after it. A restart replays from
+    /// `resumeEventTime()`, which moves this bound back so it cuts no window
+    /// that had already ended. Nil when nothing is retained.
     /// Scans the open windows: call it at commit time, not per event.
     public var oldestRetainedEventTime: Int64? {
         var oldest = reorder.nextTime

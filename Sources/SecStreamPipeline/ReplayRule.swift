@@ -1,0 +1,10 @@
+/// What a restart's rebuild skips on one input: events at positions below
+/// `until` (consumed before the checkpoint) with event times before `time`
+/// (the checkpoint's resume time) belong to windows that had already ended.
+struct ReplayRule: Equatable {
+    let time: Int64
+    let until: Int64
+
+    @inline(__always)
+    func skips(position: Int64, time t: Int64) -> Bool { position < until && t < time }
+}
