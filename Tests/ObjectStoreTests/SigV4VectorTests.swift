@@ -4,14 +4,14 @@ import XCTest
 
 /// Checks the signer against the published SigV4 test suites (botocore's
 /// copy of the AWS suite and aws-c-auth's), read in place from
-/// `<package root>/../shared/testdata/sigv4`.
+/// `<shared>/testdata/sigv4` (`TestPaths.sharedDirectory`).
 ///
 /// S3 never normalises paths, so for the cases whose path has `.`/`..`
 /// segments or repeated slashes (written for services that do) the test
 /// holds the signer to S3's rule instead: the canonical request equals the
 /// vector's except that the path line is the path as sent.
 final class SigV4VectorTests: XCTestCase {
-    static let vectorRoot = TestPaths.packageRoot + "/../shared/testdata/sigv4"
+    static let vectorRoot = TestPaths.sharedDirectory + "/testdata/sigv4"
     static let defaultCredentials = AWSCredentials(accessKeyId: "AKIDEXAMPLE",
                                                    secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
 
