@@ -5,14 +5,20 @@
 public struct RuleError: Error, CustomStringConvertible, Equatable {
     public let location: RuleLocation
     public let problem: String
+    /// The rule is valid Sigma but uses something secstream does not evaluate
+    /// (a modifier, a logsource no pipeline recognises, a placeholder without
+    /// values, a regex feature with no linear-time engine): a rule pack skips
+    /// such a rule with one line, unless `--strict`; any other error stops the load.
+    public let isUnsupported: Bool
 
-    public init(_ location: RuleLocation, _ problem: String) {
+    public init(_ location: RuleLocation, _ problem: String, unsupported: Bool = false) {
         self.location = location
         self.problem = problem
+        self.isUnsupported = unsupported
     }
 
-    public init(file: String, line: Int, _ problem: String) {
-        self.init(RuleLocation(file: file, line: line), problem)
+    public init(file: String, line: Int, _ problem: String, unsupported: Bool = false) {
+        self.init(RuleLocation(file: file, line: line), problem, unsupported: unsupported)
     }
 
     /// Line 0 means "the whole file" (unreadable path, empty file): no line is shown.

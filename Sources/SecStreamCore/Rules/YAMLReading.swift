@@ -14,6 +14,11 @@ struct YAMLReader {
 
     func error(_ node: Node?, _ problem: String) -> RuleError { RuleError(location(node), problem) }
 
+    /// Valid Sigma that secstream does not evaluate: the rule is skipped, not fatal.
+    func unsupported(_ node: Node?, _ problem: String) -> RuleError {
+        RuleError(location(node), problem, unsupported: true)
+    }
+
     func mapping(_ node: Node, _ what: String) throws -> Node.Mapping {
         guard case .mapping(let m) = node else { throw error(node, "\(what) must be a map") }
         return m
