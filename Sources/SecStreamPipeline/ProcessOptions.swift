@@ -1,3 +1,5 @@
+import SecStreamCore
+
 /// What `secstream process` (and `replay`, which shares the rule and output
 /// options) was asked to do. Strings are parsed and validated by the runner so
 /// that every bad value gets the same one-line usage error and exit 2.
@@ -6,7 +8,17 @@ public struct ProcessOptions {
     public var rulePaths: [String] = []
     public var defaultRules = true
     public var fieldMap: String?
-    public var timeField = "@timestamp"
+    /// `--pipeline NAME|FILE` (repeatable); empty: `ecs`.
+    public var pipelines: [String] = []
+    /// `--placeholders FILE`: YAML `name: [values]` for `|expand`.
+    public var placeholders: String?
+    /// `--strict`: a skipped rule is an error (exit 3).
+    public var strict = false
+    public var selection = RuleSelection()
+    /// `--exclude-rules FILE|ID` (repeatable): files list ids or names, one per line.
+    public var excludeRules: [String] = []
+    /// nil: the first pipeline's `time_field`, else `@timestamp`.
+    public var timeField: String?
     public var alerts = "-"
     public var archive: String?
     /// `lz4` (frame, the default) or `gzip`.

@@ -38,7 +38,7 @@ public final class ReplayRunner {
             rules: rules, engineOptions: EngineOptions(latenessMs: latenessMs, idleTimeoutMs: 0),
             sources: sources, alerts: try AlertWriter(uri: o.alerts, kafka: o.kafka),
             deadLetters: try DeadLetterWriter(uri: o.deadLetter, kafka: o.kafka), archive: nil, threads: o.threads)
-        let source = ReplaySource(store: store, objects: objects, sources: sources, timeField: o.timeField,
+        let source = ReplaySource(store: store, objects: objects, sources: sources, timeField: rules.schema.paths[rules.timeField],
                                   from: from, to: to, speed: speed, parallelism: max(1, options.parallelism))
         try pipeline.run(source)
         try pipeline.finish()

@@ -38,7 +38,9 @@ final class EngineChainTemporalTests: XCTestCase {
         rightOrder.finish()
         XCTAssertEqual(rightOrder.alerts.count, 1)
         XCTAssertEqual(rightOrder.alerts.first?.detectedAt, at(30))
-        XCTAssertEqual(rightOrder.alerts.first?.windowStart, at(0))
+        // The window (and alert id) starts at the first in-order event, not at ok(0),
+        // which came before any fail and takes no part in the match.
+        XCTAssertEqual(rightOrder.alerts.first?.windowStart, at(10))
     }
 
     func testTemporalOrderedOnTumblingBuckets() {
@@ -71,7 +73,7 @@ final class EngineChainTemporalTests: XCTestCase {
         let a = h.alerts[0]
         XCTAssertEqual(a.ruleID, "brute-force-success")
         XCTAssertEqual(a.group, [Alert.GroupValue(field: "user.name", value: "alice")])
-        XCTAssertEqual(a.windowStart, at(0), "the window's first event is the earlier success")
+        XCTAssertEqual(a.windowStart, at(3), "the in-order match starts at the brute force firing, not at the earlier success")
         XCTAssertEqual(a.detectedAt, at(50))
         XCTAssertEqual(a.samples, [.file(name: "test.ndjson", line: 1), .file(name: "test.ndjson", line: 4),
                                    .file(name: "test.ndjson", line: 6)])

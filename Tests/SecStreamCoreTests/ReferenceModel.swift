@@ -244,7 +244,10 @@ final class ReferenceEngine {
             items.append(item)
             if holds(c, items) {
                 states[key] = nil
-                fire(c, group, start: items[0].time, end: item.time, detected: item.time, items: items)
+                // temporal_ordered: the first event of the first listed rule (where the in-order match starts).
+                let start = rules.correlations[c].kind == .temporalOrdered
+                    ? (items.first { $0.input == 0 } ?? items[0]).time : items[0].time
+                fire(c, group, start: start, end: item.time, detected: item.time, items: items)
             } else {
                 states[key] = GroupState(items: items)
             }

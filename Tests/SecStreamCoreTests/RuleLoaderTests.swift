@@ -56,7 +56,7 @@ final class RuleLoaderTests: XCTestCase {
         XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a|contain: x\n  condition: sel\n"),
                        "r.yml:4: unknown modifier 'contain'")
         XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a|expand: '%x%'\n  condition: sel\n"),
-                       "r.yml:4: modifier 'expand' is not supported")
+                       "r.yml:4: placeholder '%x%' has no values (give --placeholders FILE or a pipeline's 'vars')")
         XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a|cidr|contains: 10.0.0.0/8\n  condition: sel\n"),
                        "r.yml:4: modifier 'cidr' cannot be combined with 'contains'")
         XCTAssertEqual(error("title: t\ndetection:\n  sel:\n    a|i: x\n  condition: sel\n"),

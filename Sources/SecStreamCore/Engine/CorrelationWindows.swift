@@ -253,7 +253,9 @@ final class CorrelationWindows {
         states[gi].lastTime = max(states[gi].lastTime, t)
         states[gi].lastLocation = location
         if holds(gi) {
-            let start = entries[Int(states[gi].head)].time
+            // temporal_ordered starts at the first event of the earliest in-order
+            // match, not at an older later-rule event that took no part in it.
+            let start = kind == .temporalOrdered ? orderedMatchStart(gi) : entries[Int(states[gi].head)].time
             let f = firing(gi, start: start, end: t, detectedAt: t)
             noteSpent(gi, last: states[gi].lastTime)
             deactivate(gi)
@@ -333,6 +335,17 @@ final class CorrelationWindows {
             e = entries[Int(e)].next
         }
         return false
+    }
+
+    /// The time of the first event of the first rule in the window: where the
+    /// earliest-match greedy scan of `matchesInOrder` begins its match.
+    private func orderedMatchStart(_ gi: Int) -> Int64 {
+        var e = states[gi].head
+        while e >= 0 {
+            if entries[Int(e)].tag == 0 { return entries[Int(e)].time }
+            e = entries[Int(e)].next
+        }
+        return entries[Int(states[gi].head)].time
     }
 
     // MARK: Closing

@@ -108,13 +108,25 @@ struct CorrelationResolver {
     private func detectionInput(_ c: ParsedCorrelation, ref: ParsedCorrelation.Reference, rule: RuleMeta,
                                 index: Int) throws -> CorrelationInput {
         let groupFields = try c.groupBy.map { g in
-            fieldMap.fieldRef(try aliasField(g, c, ref: ref, meta: rule) ?? g, in: schema)
+            try eventField(try aliasField(g, c, ref: ref, meta: rule) ?? g, of: detections[index])
         }
         var valueField: FieldRef?
         if let v = c.valueFieldName {
-            valueField = fieldMap.fieldRef(try aliasField(v, c, ref: ref, meta: rule) ?? v, in: schema)
+            valueField = try eventField(try aliasField(v, c, ref: ref, meta: rule) ?? v, of: detections[index])
         }
         return CorrelationInput(source: .detection(index), groupFields: groupFields, valueField: valueField)
+    }
+
+    /// A Sigma field of a detection rule's events: through the rule's
+    /// pipelines (as its detection's fields went), then the field map.
+    private func eventField(_ field: String, of rule: DetectionRule) throws -> FieldRef {
+        var fields = [field]
+        if let pipelines = rule.pipelines,
+           let item = try pipelines.transform(.init(fields: [field], values: []), at: rule.meta.location) {
+            fields = item.fields
+        }
+        var seen = Set<String>()
+        return FieldRef(fields.flatMap { fieldMap.eventFields(for: $0) }.filter { seen.insert($0).inserted }.map { schema.intern($0) })
     }
 
     private func correlationInput(_ c: ParsedCorrelation, ref: ParsedCorrelation.Reference, source: CorrelationRule,

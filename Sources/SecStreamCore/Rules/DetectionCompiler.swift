@@ -7,15 +7,23 @@ struct DetectionCompiler {
     let reader: YAMLReader
     let schema: FieldSchema
     let fieldMap: FieldMap
+    /// The processing pipelines as they apply to this rule (field names,
+    /// dropped items, failures, placeholder values); nil: fields as written.
+    var pipelines: PipelineApplication? = nil
+    /// Only pipeline items after this position transform the fields (an
+    /// `add_condition`'s fields are seen by the items after it, as in pySigma).
+    var transformAfter = -1
     /// Receives every buffer of the compiled tree; the matcher keeps it.
-    let arena = MatcherArena()
+    var arena = MatcherArena()
 
-    func compile(_ detection: Node) throws -> DetectionMatcher {
+    /// `skipping`: keys that are not selections (a filter's `rules`).
+    func compile(_ detection: Node, skipping: Set<String> = []) throws -> DetectionMatcher {
         let map = try reader.mapping(detection, "'detection'")
         var selections: [(name: String, node: MatchNode)] = []
         var conditionNode: Node?
         for (k, v) in map {
             let name = try reader.key(k)
+            if skipping.contains(name) { continue }
             switch name {
             case "condition": conditionNode = v
             case "timeframe":
@@ -39,6 +47,23 @@ struct DetectionCompiler {
             roots.append(try bind(expression, selections, conditionNode: condition))
         }
         return DetectionMatcher(root: MatchNode.any(roots, arena: arena), arena: arena)
+    }
+
+    /// A pipeline's `add_condition` map, compiled like a selection of the rule.
+    func compileCondition(_ node: Node) throws -> MatchNode {
+        try compileSelection(node, name: "add_condition")
+    }
+
+    /// The event fields each key of an `add_condition` map ends up as (part of a route's identity).
+    func mappedFieldsKey(_ node: Node) throws -> String {
+        guard case .mapping(let m) = node else { return "" }
+        var parts: [String] = []
+        for (k, _) in m {
+            let key = try reader.key(k)
+            let field = String(key.split(separator: "|", omittingEmptySubsequences: false)[0])
+            parts.append((try transformedFields(field, values: [], at: k) ?? []).joined(separator: ","))
+        }
+        return parts.joined(separator: ";")
     }
 
     // MARK: - Condition
@@ -87,7 +112,9 @@ struct DetectionCompiler {
         switch node {
         case .mapping(let m):
             guard !m.isEmpty else { throw reader.error(node, "selection '\(name)' is empty") }
-            return MatchNode.all(try m.map { try compileEntry(key: $0.key, value: $0.value) }, arena: arena)
+            // A pipeline may drop every item: an empty AND holds (pySigma keeps the rest of the rule).
+            let entries = try m.compactMap { try compileEntry(key: $0.key, value: $0.value) }
+            return entries.isEmpty ? .constant(true) : MatchNode.all(entries, arena: arena)
         case .sequence(let seq):
             guard !seq.isEmpty else { throw reader.error(node, "selection '\(name)' is empty") }
             let maps = seq.filter { if case .mapping = $0 { return true }; return false }
@@ -97,24 +124,30 @@ struct DetectionCompiler {
             guard maps.isEmpty else {
                 throw reader.error(node, "selection '\(name)' mixes maps and plain values")
             }
-            return .keywords(arena.store([try compileKeywords(seq.map { $0 }, modifiers: [], at: node)]).baseAddress!)
+            return try keywordNode(seq.map { $0 }, modifiers: [], at: node) ?? .constant(true)
         case .scalar:
-            return .keywords(arena.store([try compileKeywords([node], modifiers: [], at: node)]).baseAddress!)
+            return try keywordNode([node], modifiers: [], at: node) ?? .constant(true)
         case .alias:
             throw reader.error(node, "selection '\(name)' is an unresolved YAML alias")
         }
     }
 
-    private func compileEntry(key: Node, value: Node) throws -> MatchNode {
+    /// Nil when a pipeline dropped the item.
+    private func compileEntry(key: Node, value: Node) throws -> MatchNode? {
         let keyText = try reader.key(key)
         var parts = keyText.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         let field = parts.removeFirst()
         var modifiers: [SigmaModifier] = []
+        var expand = false, fieldref = false
         for p in parts {
             if let m = SigmaModifier(rawValue: p) {
                 modifiers.append(m)
+            } else if p == "expand" {
+                expand = true
+            } else if p == "fieldref" {
+                fieldref = true
             } else if SigmaModifier.unsupported.contains(p) {
-                throw reader.error(key, "modifier '\(p)' is not supported")
+                throw reader.unsupported(key, "modifier '\(p)' is not supported")
             } else {
                 throw reader.error(key, "unknown modifier '\(p)'")
             }
@@ -129,10 +162,88 @@ struct DetectionCompiler {
         default:
             throw reader.error(value, "'\(keyText)' must have a value or a list of values")
         }
+        let expanded = expand ? try expandPlaceholders(values, at: key) : values.map { (scalar($0), $0) }
         if field.isEmpty {
-            return .keywords(arena.store([try compileKeywords(values, modifiers: modifiers, at: key)]).baseAddress!)
+            if fieldref { throw reader.error(key, "'fieldref' needs a field") }
+            return try keywordNode(values, modifiers: modifiers, at: key)
         }
-        return .field(arena.store([try compileFieldTest(field: field, modifiers: modifiers, values: values, key: key)]).baseAddress!)
+        guard let fields = try transformedFields(field, values: expanded.map(\.value), at: key) else { return nil }
+        if fieldref {
+            return try compileFieldReference(fields: fields, modifiers: modifiers, values: values, key: key)
+        }
+        return .field(arena.store([try compileFieldTest(fields: fields, modifiers: modifiers, values: expanded,
+                                                        key: key)]).baseAddress!)
+    }
+
+    /// The event fields a Sigma field stands for after the pipelines (nil:
+    /// dropped), then the `--field-map`, which applies last.
+    private func transformedFields(_ field: String, values: [SigmaScalar], at key: Node) throws -> [String]? {
+        var fields = [field]
+        if let pipelines {
+            let item = PipelineApplication.Item(fields: [field], values: values.compactMap(\.text))
+            guard let out = try pipelines.transform(item, after: transformAfter, at: reader.location(key)) else { return nil }
+            fields = out.fields
+        }
+        var seen = Set<String>()
+        return fields.flatMap { fieldMap.eventFields(for: $0) }.filter { seen.insert($0).inserted }
+    }
+
+    /// A keyword search node; nil when a pipeline dropped it.
+    private func keywordNode(_ values: [Node], modifiers: [SigmaModifier], at node: Node) throws -> MatchNode? {
+        if let pipelines {
+            let texts = values.compactMap { scalar($0).text }
+            guard try pipelines.transform(.init(fields: [], values: texts), after: transformAfter,
+                                          at: reader.location(node)) != nil else { return nil }
+        }
+        return .keywords(arena.store([try compileKeywords(values, modifiers: modifiers, at: node)]).baseAddress!)
+    }
+
+    /// `|expand`: each `%name%` in a value stands for every value of the
+    /// placeholder (`--placeholders`, a pipeline's `vars`); a placeholder
+    /// without values makes the rule unsupported here, not wrong.
+    private func expandPlaceholders(_ values: [Node], at key: Node) throws -> [(value: SigmaScalar, node: Node)] {
+        var out: [(value: SigmaScalar, node: Node)] = []
+        for v in values {
+            guard let text = scalar(v).text else { out.append((.null, v)); continue }
+            var variants = [""]
+            var rest = Substring(text)
+            while let open = rest.firstIndex(of: "%"),
+                  let close = rest[rest.index(after: open)...].firstIndex(of: "%") {
+                let name = String(rest[rest.index(after: open)..<close])
+                let prefix = rest[..<open]
+                guard !name.isEmpty else {
+                    variants = variants.map { $0 + prefix + "%%" }
+                    rest = rest[rest.index(after: close)...]
+                    continue
+                }
+                guard let replacements = pipelines?.placeholders[name], !replacements.isEmpty else {
+                    throw reader.unsupported(key, "placeholder '%\(name)%' has no values (give --placeholders FILE or a pipeline's 'vars')")
+                }
+                variants = variants.flatMap { v in replacements.map { v + prefix + $0 } }
+                rest = rest[rest.index(after: close)...]
+            }
+            out += variants.map { (.string($0 + rest), v) }
+        }
+        return out
+    }
+
+    /// `field|fieldref: other`: the value equals another field's value in the same event.
+    private func compileFieldReference(fields: [String], modifiers: [SigmaModifier], values: [Node],
+                                       key: Node) throws -> MatchNode {
+        guard modifiers.isEmpty else {
+            throw reader.unsupported(key, "'fieldref' with other modifiers is not supported")
+        }
+        var tests: [MatchNode] = []
+        for v in values {
+            guard let other = scalar(v).text,
+                  let otherFields = try transformedFields(other, values: [], at: v) else {
+                throw reader.error(v, "'fieldref' needs a field name")
+            }
+            let test = FieldPairTest(left: FieldRef(fields.map { schema.intern($0) }),
+                                     right: FieldRef(otherFields.map { schema.intern($0) }), arena: arena)
+            tests.append(.fieldPair(arena.store([test]).baseAddress!))
+        }
+        return MatchNode.any(tests, arena: arena)
     }
 
     private func scalar(_ node: Node) -> SigmaScalar {
@@ -167,8 +278,9 @@ struct DetectionCompiler {
 
     // MARK: - Field tests
 
-    private func compileFieldTest(field: String, modifiers: [SigmaModifier], values: [Node], key: Node) throws -> FieldTest {
-        let ref = fieldMap.fieldRef(field, in: schema)
+    private func compileFieldTest(fields: [String], modifiers: [SigmaModifier], values: [(value: SigmaScalar, node: Node)],
+                                  key: Node) throws -> FieldTest {
+        let ref = FieldRef(fields.map { schema.intern($0) })
         let set = Set(modifiers)
         func conflict(_ a: SigmaModifier, _ others: Set<SigmaModifier>) throws {
             if set.contains(a), let b = others.intersection(set).first {
@@ -188,15 +300,14 @@ struct DetectionCompiler {
         for c in comparisons { try conflict(c, wrapping.union(encodings).union(comparisons.subtracting([c])).union([.neq])) }
 
         if set.contains(.exists) {
-            guard values.count == 1, case .bool(let wanted) = scalar(values[0]) else {
+            guard values.count == 1, case .bool(let wanted) = values[0].value else {
                 throw reader.error(key, "'exists' takes true or false")
             }
             return FieldTest(field: ref, tests: [], combine: .any, exists: wanted, arena: arena)
         }
         let combine: FieldTest.Combine = set.contains(.all) ? .all : set.contains(.neq) ? .none : .any
         var tests: [ValueTest] = []
-        for v in values {
-            let value = scalar(v)
+        for (value, v) in values {
             if value == .null {
                 guard !set.contains(.re) && !set.contains(.cidr) && comparisons.intersection(set).isEmpty else {
                     throw reader.error(v, "null cannot be compared with '\(modifiers.last!.rawValue)'")

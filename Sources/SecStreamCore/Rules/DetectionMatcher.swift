@@ -18,6 +18,14 @@ public final class DetectionMatcher: @unchecked Sendable {
         self.init(root: .constant(constant), arena: MatcherArena())
     }
 
+    /// The AND of several matchers (a rule and the Sigma filters applied to it);
+    /// keeps their arenas alive.
+    convenience init(allOf matchers: [DetectionMatcher]) {
+        let arena = MatcherArena()
+        for m in matchers { _ = arena.keep(m) }
+        self.init(root: MatchNode.all(matchers.map(\.root), arena: arena), arena: arena)
+    }
+
     /// Whether `event` satisfies the rule's condition.
     @inline(__always)
     public func matches(_ event: EventView) -> Bool { root.matches(event) }
@@ -31,6 +39,7 @@ public final class DetectionMatcher: @unchecked Sendable {
 enum MatchNode {
     case field(UnsafePointer<FieldTest>)
     case keywords(UnsafePointer<KeywordTest>)
+    case fieldPair(UnsafePointer<FieldPairTest>)
     case and(UnsafeBufferPointer<MatchNode>)
     case or(UnsafeBufferPointer<MatchNode>)
     case not(UnsafePointer<MatchNode>)
@@ -40,6 +49,7 @@ enum MatchNode {
         switch self {
         case .field(let t): return t.pointee.matches(event)
         case .keywords(let k): return k.pointee.matches(event)
+        case .fieldPair(let t): return t.pointee.matches(event)
         case .and(let children):
             for c in children where !c.matches(event) { return false }
             return true
@@ -55,6 +65,7 @@ enum MatchNode {
         switch self {
         case .field(let t): return t.pointee.cost
         case .keywords(let k): return k.pointee.cost
+        case .fieldPair: return 4
         case .and(let c), .or(let c): return c.reduce(0) { $0 + $1.cost }
         case .not(let inner): return inner.pointee.cost
         case .constant: return 0

@@ -3,8 +3,21 @@ import Yams
 /// One YAML document of a rule file, read but not yet resolved against the
 /// other rules (correlations reference rules that may come later).
 enum ParsedRule {
-    case detection(meta: RuleMeta, matcher: DetectionMatcher)
+    case detection(DetectionRule)
     case correlation(ParsedCorrelation)
+    /// A Sigma filter document: its condition is ANDed to the rules it names.
+    case filter(ParsedFilter)
+}
+
+/// A Sigma filter (the Sigma filters specification): a `filter:` section with
+/// selections and a condition, applied to the named rules of its logsource.
+struct ParsedFilter {
+    let meta: RuleMeta
+    let reader: YAMLReader
+    let rules: [(text: String, node: Node)]
+    /// The filter's condition over its selections, compiled per target rule
+    /// (the target's pipelines map the fields).
+    let detection: Node
 }
 
 /// A correlation as written; `CorrelationResolver` binds its references.
@@ -36,6 +49,10 @@ struct RuleDocumentParser {
     let reader: YAMLReader
     let schema: FieldSchema
     let fieldMap: FieldMap
+    /// The processing pipelines in the order they apply (by priority).
+    let pipelines: [ProcessingPipeline]
+    /// `--placeholders` values for `|expand`.
+    let placeholders: [String: [String]]
     /// Used for the id of a rule with neither `id` nor `name`.
     let fallbackID: String
 
@@ -44,14 +61,13 @@ struct RuleDocumentParser {
         if map["action"] != nil {
             throw reader.error(map["action"], "Sigma v1 'action' documents are not supported")
         }
-        if map["filter"] != nil, map["detection"] == nil {
-            throw reader.error(map["filter"], "Sigma filter documents are not supported")
-        }
         let meta = try readMeta(map, document)
+        if let f = map["filter"], map["detection"] == nil, map["correlation"] == nil {
+            return .filter(try readFilter(f, meta: meta))
+        }
         switch (map["detection"], map["correlation"]) {
         case (let d?, nil):
-            let matcher = try DetectionCompiler(reader: reader, schema: schema, fieldMap: fieldMap).compile(d)
-            return .detection(meta: meta, matcher: matcher)
+            return .detection(try compileDetection(d, meta: meta, document: map))
         case (nil, let c?):
             return .correlation(try readCorrelation(c, document: map, meta: meta))
         case (.some, .some):
@@ -59,6 +75,88 @@ struct RuleDocumentParser {
         case (nil, nil):
             throw reader.error(document, "document has neither 'detection' nor 'correlation'")
         }
+    }
+
+    /// Applies the pipelines to the rule, then compiles its detection and its route.
+    private func compileDetection(_ detection: Node, meta: RuleMeta, document: Node.Mapping) throws -> DetectionRule {
+        let application = application(for: meta, detection: detection)
+        if let failure = application.failure {
+            throw RuleError(meta.location, "\(failure.message) (processing pipeline \(failure.location))", unsupported: true)
+        }
+        guard application.recognised else {
+            throw RuleLogsourceNotRecognised(location: meta.location, logsource: meta.logsource)
+        }
+        var compiler = DetectionCompiler(reader: reader, schema: schema, fieldMap: fieldMap)
+        compiler.pipelines = application
+        let matcher = try compiler.compile(detection)
+        return DetectionRule(meta: meta, matcher: matcher, route: try route(application), pipelines: application)
+    }
+
+    func application(for meta: RuleMeta, detection: Node?) -> PipelineApplication {
+        PipelineApplication(pipelines: pipelines, placeholders: placeholders, logsource: meta.logsource,
+                            tags: meta.tags, detectionFields: detection.map(detectionFields) ?? [])
+    }
+
+    /// The AND of the `add_condition`s that applied, compiled with the fields
+    /// as the later pipeline items map them.
+    private func route(_ application: PipelineApplication) throws -> RuleRoute? {
+        guard !application.routes.isEmpty else { return nil }
+        var nodes: [MatchNode] = []
+        var keys: [String] = []
+        let arena = MatcherArena()
+        for r in application.routes {
+            var compiler = DetectionCompiler(reader: YAMLReader(file: r.condition.file, fallbackLine: 1),
+                                             schema: schema, fieldMap: fieldMap)
+            compiler.pipelines = application
+            compiler.transformAfter = r.after
+            compiler.arena = arena
+            let node = try compiler.compileCondition(r.condition.node)
+            nodes.append(r.condition.negated ? MatchNode.negation(node, arena: arena) : node)
+            keys.append(r.condition.key + " @" + (try compiler.mappedFieldsKey(r.condition.node)))
+        }
+        return RuleRoute(key: keys.joined(separator: "\n&& "),
+                         matcher: DetectionMatcher(root: MatchNode.all(nodes, arena: arena), arena: arena))
+    }
+
+    /// Every `field: values` of the detection's selections (for `contains_detection_item`).
+    private func detectionFields(_ detection: Node) -> [(field: String, values: [String])] {
+        guard case .mapping(let m) = detection else { return [] }
+        var out: [(field: String, values: [String])] = []
+        func entries(_ node: Node) {
+            switch node {
+            case .mapping(let sel):
+                for (k, v) in sel {
+                    guard case .scalar(let key) = k else { continue }
+                    let field = String(key.string.split(separator: "|", omittingEmptySubsequences: false).first ?? "")
+                    var values: [String] = []
+                    switch v {
+                    case .scalar(let s): values = [s.string]
+                    case .sequence(let seq): values = seq.compactMap { if case .scalar(let s) = $0 { return s.string }; return nil }
+                    default: break
+                    }
+                    out.append((field, values))
+                }
+            case .sequence(let seq): for n in seq { entries(n) }
+            default: break
+            }
+        }
+        for (k, v) in m where k.scalar?.string != "condition" { entries(v) }
+        return out
+    }
+
+    private func readFilter(_ node: Node, meta: RuleMeta) throws -> ParsedFilter {
+        let f = try reader.mapping(node, "'filter'")
+        guard let rulesNode = f["rules"] else { throw reader.error(node, "filter has no 'rules'") }
+        let ruleNodes: [Node]
+        switch rulesNode {
+        case .scalar: ruleNodes = [rulesNode]
+        case .sequence(let s): ruleNodes = s.map { $0 }
+        default: throw reader.error(rulesNode, "'rules' must be a list of rule ids or names")
+        }
+        guard f["condition"] != nil else { throw reader.error(node, "filter has no 'condition'") }
+        return ParsedFilter(meta: meta, reader: reader,
+                            rules: try ruleNodes.map { (try reader.string($0, "a rule reference"), $0) },
+                            detection: node)
     }
 
     /// Sigma's metadata; `title` and `level` are optional here (the title falls
@@ -70,8 +168,15 @@ struct RuleDocumentParser {
         let title = try map["title"].map { try reader.string($0, "'title'") } ?? resolvedID
         let level = try map["level"].map { try reader.string($0, "'level'") } ?? "medium"
         let tags = try map["tags"].map { try reader.stringList($0, "'tags'") } ?? []
+        let status = try map["status"].map { try reader.string($0, "'status'") }
+        var logsource = RuleLogsource()
+        if let ls = map["logsource"] {
+            let m = try reader.mapping(ls, "'logsource'")
+            func part(_ key: String) throws -> String? { try m[key].map { try reader.string($0, "'logsource' \(key)") } }
+            logsource = RuleLogsource(product: try part("product"), category: try part("category"), service: try part("service"))
+        }
         return RuleMeta(id: resolvedID, name: name, title: title, level: level, tags: tags,
-                        location: reader.location(document))
+                        location: reader.location(document), status: status, logsource: logsource)
     }
 
     /// `id` or `name`: references use them, so they may not be empty.

@@ -14,16 +14,33 @@ public struct RuleSource: Sendable, Equatable {
 }
 
 /// Loads Sigma detection and correlation rules into a `RuleSet`: the whole set
-/// or a `RuleError` naming `file:line: problem`, never a partial set.
+/// or a `RuleError` naming `file:line: problem`, never a partial set. Rules
+/// that are valid Sigma but use what secstream does not evaluate, or whose
+/// logsource no pipeline recognises, are skipped and reported (`RuleSet.report`)
+/// unless `strict`.
 public struct RuleLoader {
     /// The event time field, always extracted (`--time-field`).
     public var timeField: String
-    /// Sigma field -> event field candidates (`--field-map`).
+    /// Sigma field -> event field candidates (`--field-map`), applied after the pipelines.
     public var fieldMap: FieldMap
+    /// Processing pipelines (`--pipeline`), applied by priority. Empty: rules
+    /// are not routed by logsource (every rule runs on every event).
+    public var pipelines: [ProcessingPipeline]
+    /// `--placeholders`: values for `%name%` in `|expand` values.
+    public var placeholders: [String: [String]]
+    public var selection: RuleSelection
+    /// `--strict`: any skipped rule is an error.
+    public var strict: Bool
 
-    public init(timeField: String = "@timestamp", fieldMap: FieldMap = FieldMap()) {
+    public init(timeField: String = "@timestamp", fieldMap: FieldMap = FieldMap(), pipelines: [ProcessingPipeline] = [],
+                placeholders: [String: [String]] = [:], selection: RuleSelection = RuleSelection(), strict: Bool = false) {
         self.timeField = timeField
         self.fieldMap = fieldMap
+        // Stable: equal priorities keep the order given.
+        self.pipelines = pipelines.enumerated().sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }.map(\.element)
+        self.placeholders = placeholders
+        self.selection = selection
+        self.strict = strict
     }
 
     /// Loads rule files and directories (`--rules`), after any in-memory sources.
@@ -68,27 +85,100 @@ public struct RuleLoader {
     public func load(sources: [RuleSource]) throws -> RuleSet {
         let schema = FieldSchema()
         let timeID = schema.intern(timeField)
+        var report = RuleLoadReport()
         var detections: [DetectionRule] = []
         var correlations: [ParsedCorrelation] = []
+        var filters: [ParsedFilter] = []
+        /// Ids and names of skipped rules: correlations and filters naming them are skipped too.
+        var skippedNames: [String: String] = [:]
         for source in sources {
             let documents = try RuleLoader.documents(of: source)
             for (i, document) in documents.enumerated() {
                 let stem = ((source.name as NSString).lastPathComponent as NSString).deletingPathExtension
                 let parser = RuleDocumentParser(
                     reader: YAMLReader(file: source.name, fallbackLine: document.mark?.line ?? 1),
-                    schema: schema, fieldMap: fieldMap,
+                    schema: schema, fieldMap: fieldMap, pipelines: pipelines, placeholders: placeholders,
                     fallbackID: documents.count > 1 ? "\(stem)#\(i + 1)" : stem)
-                switch try parser.parse(document) {
-                case .detection(let meta, let matcher):
-                    detections.append(DetectionRule(meta: meta, matcher: matcher))
-                case .correlation(let c):
-                    correlations.append(c)
+                do {
+                    switch try parser.parse(document) {
+                    case .detection(let rule): detections.append(rule)
+                    case .correlation(let c): correlations.append(c)
+                    case .filter(let f): filters.append(f)
+                    }
+                } catch let e as RuleError where e.isUnsupported {
+                    if strict { throw e }
+                    report.unsupported.append(e)
+                    for name in RuleLoader.identifiers(of: document) { skippedNames[name] = "it is unsupported (\(e.location))" }
+                } catch let e as RuleLogsourceNotRecognised {
+                    if strict { throw RuleError(e.location, "no loaded pipeline recognises logsource \(e.logsource) (--strict)") }
+                    report.unrecognised.append((e.location, e.logsource))
+                    for name in RuleLoader.identifiers(of: document) {
+                        skippedNames[name] = "its logsource \(e.logsource) is not recognised (\(e.location))"
+                    }
                 }
             }
         }
+        correlations = try dropCorrelationsOfSkippedRules(correlations, skippedNames: &skippedNames, report: &report)
+        (detections, correlations) = select(detections, correlations, report: &report)
         let resolved = try CorrelationResolver(schema: schema, fieldMap: fieldMap, detections: detections,
                                                parsed: correlations).resolve()
-        return RuleSet(schema: schema, timeField: timeID, detections: detections, correlations: resolved)
+        for d in detections where !selection.selects(d.meta) { d.emitsAlerts = false }
+        for c in resolved where !selection.selects(c.meta) { c.emitsAlerts = false }
+        try FilterApplier(schema: schema, fieldMap: fieldMap, strict: strict)
+            .apply(filters, to: detections, skippedNames: skippedNames, report: &report)
+        let set = RuleSet(schema: schema, timeField: timeID, detections: detections, correlations: resolved)
+        set.report = report
+        return set
+    }
+
+    /// A correlation that names a skipped rule cannot run: it is skipped too
+    /// (repeatedly, for correlations of correlations), with the reason.
+    private func dropCorrelationsOfSkippedRules(_ parsed: [ParsedCorrelation], skippedNames: inout [String: String],
+                                                report: inout RuleLoadReport) throws -> [ParsedCorrelation] {
+        var kept = parsed
+        var changed = true
+        while changed {
+            changed = false
+            kept = try kept.filter { c in
+                guard let ref = c.rules.first(where: { skippedNames[$0.text] != nil }) else { return true }
+                let e = c.reader.unsupported(ref.node, "references rule '\(ref.text)', which is skipped: \(skippedNames[ref.text]!)")
+                if strict { throw e }
+                report.unsupported.append(e)
+                skippedNames[c.meta.id] = "it is unsupported (\(c.meta.location))"
+                if let n = c.meta.name { skippedNames[n] = skippedNames[c.meta.id] }
+                changed = true
+                return false
+            }
+        }
+        return kept
+    }
+
+    /// Keeps the selected rules and whatever a selected correlation reads
+    /// (those run without writing alerts of their own).
+    private func select(_ detections: [DetectionRule], _ correlations: [ParsedCorrelation],
+                        report: inout RuleLoadReport) -> ([DetectionRule], [ParsedCorrelation]) {
+        guard !selection.selectsEverything else { return (detections, correlations) }
+        var needed = Set<String>()
+        var pending = correlations.filter { selection.selects($0.meta) }
+        var keptCorrelations = Set(pending.map(\.meta.id))
+        while let c = pending.popLast() {
+            for r in c.rules where needed.insert(r.text).inserted {
+                for other in correlations where (other.meta.id == r.text || other.meta.name == r.text)
+                    && keptCorrelations.insert(other.meta.id).inserted {
+                    pending.append(other)
+                }
+            }
+        }
+        let d = detections.filter { selection.selects($0.meta) || needed.contains($0.meta.id) || $0.meta.name.map(needed.contains) == true }
+        let c = correlations.filter { keptCorrelations.contains($0.meta.id) }
+        report.deselected = (detections.count - d.count) + (correlations.count - c.count)
+        return (d, c)
+    }
+
+    /// `id` and `name` of a rule document, read without validating it.
+    private static func identifiers(of document: Node) -> [String] {
+        guard case .mapping(let m) = document else { return [] }
+        return ["id", "name"].compactMap { m[$0]?.scalar?.string }
     }
 
     /// The non-empty YAML documents of a source (`---` separated).

@@ -16,9 +16,15 @@ public struct RuleMeta: Sendable {
     public var level: String
     public var tags: [String]
     public var location: RuleLocation
+    /// Sigma `status` (stable, test, experimental, deprecated, unsupported), for `--status`.
+    public var status: String?
+    /// Sigma `logsource`, which the pipelines route on.
+    public var logsource: RuleLogsource
 
-    public init(id: String, name: String?, title: String, level: String, tags: [String], location: RuleLocation) {
+    public init(id: String, name: String?, title: String, level: String, tags: [String], location: RuleLocation,
+                status: String? = nil, logsource: RuleLogsource = RuleLogsource()) {
         self.id = id; self.name = name; self.title = title; self.level = level; self.tags = tags; self.location = location
+        self.status = status; self.logsource = logsource
     }
 }
 
@@ -122,14 +128,38 @@ public final class CorrelationRule {
 /// A Sigma detection rule: a stateless predicate on one event.
 public final class DetectionRule {
     public let meta: RuleMeta
-    public let matcher: DetectionMatcher
+    public internal(set) var matcher: DetectionMatcher
+    /// The events of the rule's logsource, as the pipelines recognise them
+    /// (their `add_condition`s); nil: every event (no pipeline, or no logsource).
+    public let route: RuleRoute?
     /// Whether each matching event is written as an alert (false when the rule
     /// only feeds correlations and none of them sets `generate: true`).
     public var emitsAlerts: Bool
+    /// The pipelines as they applied to this rule: correlations map their
+    /// `group-by` fields through them.
+    let pipelines: PipelineApplication?
 
-    public init(meta: RuleMeta, matcher: DetectionMatcher, emitsAlerts: Bool = true) {
-        self.meta = meta; self.matcher = matcher; self.emitsAlerts = emitsAlerts
+    public init(meta: RuleMeta, matcher: DetectionMatcher, route: RuleRoute? = nil, emitsAlerts: Bool = true) {
+        self.meta = meta; self.matcher = matcher; self.route = route; self.emitsAlerts = emitsAlerts
+        self.pipelines = nil
     }
+
+    init(meta: RuleMeta, matcher: DetectionMatcher, route: RuleRoute?, pipelines: PipelineApplication?) {
+        self.meta = meta; self.matcher = matcher; self.route = route; self.emitsAlerts = true
+        self.pipelines = pipelines
+    }
+}
+
+/// A logsource as events show it: the AND of the `add_condition`s that
+/// applied to a rule. Rules with the same conditions share one route, so an
+/// event tests each distinct route once and runs only the rules behind those
+/// that hold.
+public final class RuleRoute {
+    /// The conditions' canonical text: equal keys are the same route.
+    public let key: String
+    public let matcher: DetectionMatcher
+
+    init(key: String, matcher: DetectionMatcher) { self.key = key; self.matcher = matcher }
 }
 
 /// Everything the engine runs: detection rules, correlations (each after the
@@ -139,6 +169,8 @@ public final class RuleSet {
     public let timeField: FieldID
     public let detections: [DetectionRule]
     public let correlations: [CorrelationRule]
+    /// What the load skipped, left out, or filtered.
+    public internal(set) var report = RuleLoadReport()
 
     public init(schema: FieldSchema, timeField: FieldID, detections: [DetectionRule], correlations: [CorrelationRule]) {
         self.schema = schema; self.timeField = timeField; self.detections = detections; self.correlations = correlations

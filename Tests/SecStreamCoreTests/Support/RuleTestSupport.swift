@@ -5,7 +5,8 @@ import XCTest
 enum RuleTestSupport {
     static func load(_ texts: [(String, String)], fieldMap: FieldMap = FieldMap(),
                      timeField: String = "@timestamp") throws -> RuleSet {
-        try RuleLoader(timeField: timeField, fieldMap: fieldMap)
+        // Strict: a rule secstream cannot run is an error here, so tests see its message.
+        try RuleLoader(timeField: timeField, fieldMap: fieldMap, strict: true)
             .load(sources: texts.map { RuleSource(name: $0.0, text: $0.1) })
     }
 

@@ -1,0 +1,139 @@
+import Foundation
+import Yams
+
+/// The loaded pipelines applied to one rule: decided once per rule from its
+/// logsource and tags (rule conditions, `change_logsource`, `add_condition`,
+/// `rule_failure`), then asked for every detection item the compiler meets
+/// (field name transformations, drops, failures), in pySigma's order.
+final class PipelineApplication {
+    /// One detection item as transformations see it.
+    struct Item {
+        /// The event fields the Sigma field stands for so far (one, or candidates).
+        var fields: [String]
+        /// The string values (for `match_string` conditions).
+        var values: [String]
+        /// Ids of processing items that changed this item.
+        var applied: Set<String> = []
+    }
+
+    /// An `add_condition` that applies: its position (only later items transform its fields).
+    struct Route {
+        var condition: AddedCondition
+        var after: Int
+    }
+
+    private let items: [ProcessingItem]
+    /// Indexes into `items` whose rule conditions held, in order (item-level work).
+    private var itemLevel: [Int] = []
+    private(set) var routes: [Route] = []
+    private(set) var failure: (message: String, location: RuleLocation)?
+    /// Placeholder values: `--placeholders` then each pipeline's `vars`.
+    let placeholders: [String: [String]]
+    let logsource: RuleLogsource
+    /// A pipeline is loaded at all: without one, rules are not routed (library use).
+    let routing: Bool
+
+    init(pipelines: [ProcessingPipeline], placeholders: [String: [String]], logsource: RuleLogsource, tags: [String],
+         detectionFields: [(field: String, values: [String])]) {
+        items = pipelines.flatMap(\.items)
+        routing = !pipelines.isEmpty
+        var vars = placeholders
+        for p in pipelines { for (k, v) in p.vars where vars[k] == nil { vars[k] = v } }
+        self.placeholders = vars
+        self.logsource = logsource
+        var current = logsource
+        var applied = Set<String>()
+        let lowerTags = Set(tags.map { $0.lowercased() })
+        for (index, item) in items.enumerated() {
+            let holds = item.ruleConditions.holds { c in
+                switch c {
+                case .logsource(let p, let cat, let s): return current.satisfies(product: p, category: cat, service: s)
+                case .tag(let t): return lowerTags.contains(t.lowercased())
+                case .processingItemApplied(let id): return applied.contains(id)
+                case .containsDetectionItem(let field, let value):
+                    return detectionFields.contains { $0.field == field && (value == nil || $0.values.contains(value!)) }
+                }
+            }
+            guard holds else { continue }
+            if let id = item.id { applied.insert(id) }
+            switch item.transformation {
+            case .changeLogsource(let p, let c, let s):
+                current = RuleLogsource(product: p ?? current.product, category: c ?? current.category,
+                                        service: s ?? current.service)
+            case .addCondition(let added):
+                routes.append(Route(condition: added, after: index))
+            case .ruleFailure(let message):
+                if failure == nil { failure = (message, item.location) }
+            default:
+                itemLevel.append(index)
+            }
+        }
+    }
+
+    /// Whether some pipeline recognises the rule's log source in events (an
+    /// `add_condition` applies to it), or the rule names no log source at all.
+    var recognised: Bool { !routing || !routes.isEmpty || logsource.isEmpty }
+
+    /// Applies the item-level transformations after position `after` (-1: all)
+    /// to an item; nil when a `drop_detection_item` removed it.
+    func transform(_ start: Item, after: Int = -1, at location: RuleLocation) throws -> Item? {
+        var item = start
+        for index in itemLevel where index > after {
+            let p = items[index]
+            guard p.detectionItemConditions.holds({ detectionItemHolds($0, item) }) else { continue }
+            let id = p.id
+            func fieldHolds(_ f: String) -> Bool {
+                p.fieldNameConditions.holds { c in
+                    switch c {
+                    case .include(let list): return list.contains(f)
+                    case .exclude(let list): return !list.contains(f)
+                    }
+                }
+            }
+            var changed = false
+            func rename(_ change: (String) -> [String]?) {
+                var out: [String] = []
+                for f in item.fields {
+                    if fieldHolds(f), let to = change(f) { out += to; changed = true } else { out.append(f) }
+                }
+                item.fields = out
+            }
+            switch p.transformation {
+            case .fieldNameMapping(let mapping):
+                rename { mapping[$0] }
+            case .fieldNamePrefixMapping(let pairs):
+                rename { f in
+                    pairs.first { f.hasPrefix($0.from) }.map { [$0.to + f.dropFirst($0.from.count)] }
+                }
+            case .fieldNamePrefix(let prefix):
+                rename { [prefix + $0] }
+            case .fieldNameSuffix(let suffix):
+                rename { [$0 + suffix] }
+            case .dropDetectionItem:
+                if item.fields.isEmpty ? p.fieldNameConditions.conditions.isEmpty : item.fields.contains(where: fieldHolds) {
+                    return nil
+                }
+            case .detectionItemFailure(let message):
+                if item.fields.isEmpty ? p.fieldNameConditions.conditions.isEmpty : item.fields.contains(where: fieldHolds) {
+                    throw RuleError(location, "\(message) (processing pipeline \(p.location))", unsupported: true)
+                }
+            case .valuePlaceholders, .changeLogsource, .addCondition, .ruleFailure:
+                break
+            }
+            if changed, let id { item.applied.insert(id) }
+        }
+        return item
+    }
+
+    private func detectionItemHolds(_ c: DetectionItemCondition, _ item: Item) -> Bool {
+        switch c {
+        case .processingItemApplied(let id): return item.applied.contains(id)
+        case .matchString(let pattern, let negate):
+            guard let regex = try? NSRegularExpression(pattern: pattern) else { return false }
+            let any = item.values.contains { v in
+                regex.firstMatch(in: v, range: NSRange(v.startIndex..., in: v)) != nil
+            }
+            return any != negate
+        }
+    }
+}
