@@ -1184,7 +1184,7 @@ transformations:
     rule_conditions: [{type: logsource, product: linux, service: syslog}]
   - id: ecs_linux_cron
     type: add_condition
-    conditions: {event.dataset: system.syslog, process.name: [cron, CRON, crond]}
+    conditions: {event.dataset: system.syslog, process.name: [cron, CRON, crond, crontab]}
     rule_conditions: [{type: logsource, product: linux, service: cron}]
   - id: ecs_linux_auditd
     type: add_condition
@@ -1213,7 +1213,7 @@ transformations:
 #   product linux, service auth      -> facility auth or authpriv
 #   product linux, service sshd      -> programname sshd (sshd-session: OpenSSH 9.8+)
 #   product linux, service sudo      -> programname sudo
-#   product linux, service cron      -> programname cron, CRON or crond
+#   product linux, service cron      -> programname cron, CRON, crond or crontab
 #   product linux, service syslog    -> any record (one with a message)
 #   product linux, service vsftpd / clamav / guacamole -> their programname
 #   product linux (no service, no category) -> any record
@@ -1282,7 +1282,7 @@ transformations:
     rule_conditions: [{type: logsource, product: linux, service: sudo}]
   - id: linux_cron
     type: add_condition
-    conditions: {programname: [cron, CRON, crond]}
+    conditions: {programname: [cron, CRON, crond, crontab]}
     rule_conditions: [{type: logsource, product: linux, service: cron}]
   - id: linux_vsftpd
     type: add_condition
