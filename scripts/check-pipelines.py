@@ -53,7 +53,7 @@ def main(argv):
         raise SystemExit(__doc__)
     failed = False
     for path in pipelines:
-        load(path)  # fails loudly on anything pySigma rejects
+        pipeline = load(path)  # fails loudly on anything pySigma rejects
         recognised = total = 0
         for r in rules:
             with open(r, encoding="utf-8") as f:
@@ -65,8 +65,7 @@ def main(argv):
                 rule = SigmaRule.from_yaml(text)
             except SigmaError:
                 continue  # not a rule pySigma reads: not this check's business
-            pipeline = load(path)  # fresh state per rule
-            pipeline.apply(rule)
+            pipeline.apply(rule)  # as a backend does, one pipeline for the whole collection
             routes = [i.identifier for i in pipeline.items
                       if isinstance(i.transformation, AddConditionTransformation) and rule.was_processed_by(i.identifier)]
             total += 1
