@@ -139,7 +139,7 @@ final class BuiltinPipelineTests: XCTestCase {
 
     func testCloudTrailRecognisesRawRecords() throws {
         let stderr = try check(pipeline: "cloudtrail", [
-            // StopLogging and DeleteTrail; line 7 is an ECS document of the same call.
+            // StopLogging and DeleteTrail, not DescribeTrails.
             (try sigmahq("cloud/aws/cloudtrail/aws_cloudtrail_disable_logging.yml"), [1, 3]),
             (try sigmahq("cloud/aws/cloudtrail/aws_iam_s3browser_user_or_accesskey_creation.yml"), [4]),
             (fixtureRule("ecs", "aws_org_trail_stopped.yml"), [1]),
