@@ -164,7 +164,8 @@ final class SigmaRegexTests: XCTestCase {
             ("(?=x)x", "a lookahead '(?='"), ("a(?!x)", "a negative lookahead '(?!'"),
             ("(?<=x)y", "a lookbehind '(?<='"), ("(?<n>a)(?<!x)y", "a negative lookbehind '(?<!'"),
             ("a*+b", "a possessive quantifier '*+'"), ("a{2}+", "a possessive quantifier '{2}+'"),
-            ("(?>a+)b", "an atomic group '(?>'"),
+            ("(?>a+)b", "an atomic group '(?>'"), ("(?P<n>a)(?P=n)", "a backreference '(?P='"),
+            ("[(?P]x(?P<n>a)(?P>n)", "a recursive pattern '(?P>'"), ("(a)(?1)", "a recursive pattern '(?1'"),
         ]
         for (pattern, feature) in cases {
             let e = loadError(pattern)
@@ -175,7 +176,7 @@ final class SigmaRegexTests: XCTestCase {
     }
 
     func testBrokenPatternIsFatal() {
-        for pattern in ["(", "([a-z]", "a**", "*a", "x{2,1}", "[z-a]", "a)"] {
+        for pattern in ["(", "([a-z]", "a**", "*a", "x{2,1}", "[z-a]", "a)", "(?P<n>a)(?Px)", "(?Q)"] {
             let e = loadError(pattern)
             XCTAssertEqual(e?.isUnsupported, false, pattern)
             XCTAssertEqual(e?.description, "r.yml:5: bad regular expression '\(pattern)'")

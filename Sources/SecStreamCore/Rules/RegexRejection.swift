@@ -41,7 +41,9 @@ struct RegexRejection {
             case "(?>": return .unsupported("an atomic group '(?>'" + linear)
             case "(?(": return .unsupported("a conditional group '(?('" + linear)
             case "(?<": return lookBehindOrNamedGroup(pattern)
+            case "(?P": return pythonBackreferenceOrRecursion(pattern)
             case "(?#": return .unsupported("a comment group '(?#', which RE2 does not support")
+            case "(?|": return .unsupported("a branch-reset group '(?|', which RE2 does not support")
             default:
                 if argument == "(?R" || argument == "(?&" || argument == "(?+" || argument.last?.isNumber == true {
                     return .unsupported("a recursive pattern '\(argument)'" + linear)
@@ -99,6 +101,24 @@ struct RegexRejection {
             respelled.insert(UInt8(ascii: "P"), at: at + 2)
             return .namedGroup(respelled: String(decoding: respelled, as: UTF8.self))
         }
+    }
+
+    /// RE2 reads `(?P<name>` but reports `(?P` for Python's `(?P=name)`
+    /// (a back-reference) and PCRE's `(?P>name)` (a recursive call) alike;
+    /// after any other letter the group is broken.
+    private static func pythonBackreferenceOrRecursion(_ pattern: String) -> Reason? {
+        let bytes = Array(pattern.utf8)
+        var from = 0
+        // RE2 accepted every `(?P<` before the one it stopped at; skip those.
+        while let at = firstGroupOpening(Array(bytes[from...]), "(?P").map({ $0 + from }), at + 3 < bytes.count {
+            switch bytes[at + 3] {
+            case UInt8(ascii: "="): return .unsupported("a backreference '(?P='" + ", which has no linear-time engine")
+            case UInt8(ascii: ">"): return .unsupported("a recursive pattern '(?P>'" + ", which has no linear-time engine")
+            case UInt8(ascii: "<"): from = at + 3
+            default: return nil
+            }
+        }
+        return nil
     }
 
     /// The offset of the first `prefix` that opens a group: not escaped, not
