@@ -5,8 +5,12 @@
 /// rule error, while a valid pattern RE2 cannot run makes the rule unsupported
 /// (skipped by a rule pack, like an unknown logsource). RE2 stops at the first
 /// problem and names it (error code and the offending piece of the pattern),
-/// so that piece is what is sorted here; the pattern is only scanned to tell
-/// a look-behind `(?<=` from a named group `(?<name>`, which RE2 reports alike.
+/// so that piece is what is sorted here. The pattern itself is scanned only
+/// where RE2 reports different constructs alike: `(?<` (look-behind or PCRE
+/// named group) and `(?P` (Python back-reference, recursion, named group).
+/// A pattern that is broken after its first unsupported construct (`(?=a`)
+/// counts as unsupported: RE2 stops before the break, and the rule is not
+/// run either way.
 struct RegexRejection {
     enum Reason: Equatable {
         /// The first `(?<name>` respelled `(?P<name>`, the form this RE2 reads.
