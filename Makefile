@@ -71,10 +71,13 @@ install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/secstream/rules
 	install -m 0755 $(RELEASE) $(DESTDIR)$(PREFIX)/bin/secstream
 	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/secstream/pipelines
+	install -m 0644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
+	install -m 0644 pipelines/*.yml $(DESTDIR)$(PREFIX)/share/secstream/pipelines/
 	install -m 0644 rules/*.yml $(DESTDIR)$(PREFIX)/share/secstream/rules/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/secstream $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(wildcard man/*.1)))
+	rm -f $(DESTDIR)$(PREFIX)/bin/secstream $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(wildcard man/*.1))) $(addprefix $(DESTDIR)$(PREFIX)/share/man/man7/,$(notdir $(wildcard man/*.7)))
 	rm -rf $(DESTDIR)$(PREFIX)/share/secstream
 
 # Regenerate the Swift file that compiles the rule pack into the binary.

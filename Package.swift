@@ -40,8 +40,10 @@ let package = Package(
         // Compression codecs and byte streams shared by files, Kafka and the archive.
         .target(name: "Codecs", dependencies: ["CZlib", "CLZ4", "CZstd", "CSnappy"],
                 swiftSettings: hotPathSettings),
+        // RE2 behind a C API for `|re`: linear-time matching, so no rule or value can stall a worker.
+        .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
         // Events, field extraction, Sigma rules, the windowing engine, alerts, generator.
-        .target(name: "SecStreamCore", dependencies: ["Codecs", .product(name: "Yams", package: "Yams")],
+        .target(name: "SecStreamCore", dependencies: ["Codecs", "CRE2", .product(name: "Yams", package: "Yams")],
                 swiftSettings: hotPathSettings),
         // The CRC-32C instruction (SSE4.2 / ARMv8) behind a runtime CPU check: record batch checksums.
         .target(name: "CCRC32C"),
@@ -69,5 +71,7 @@ let package = Package(
         .target(name: "KafkaTestSupport", dependencies: ["Kafka"], path: "Tests/KafkaTestSupport"),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "TestSupport"]),
         .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline", "Kafka", "TestSupport", "KafkaTestSupport"]),
-    ]
+    ],
+    // CRE2 includes RE2's headers, which need C++17 (std::string_view in newer releases).
+    cxxLanguageStandard: .cxx17
 )

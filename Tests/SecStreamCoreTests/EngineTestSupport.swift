@@ -54,7 +54,7 @@ final class RuleBuilder {
     @discardableResult
     func correlation(_ id: String, _ kind: CorrelationKind, _ sources: [RuleRef], groupBy: [String],
                      spanMs: Int64, window: WindowKind = .sliding, condition: Threshold = Threshold(gte: 1),
-                     valueField: String? = nil, emits: Bool = true) -> Int {
+                     valueField: String? = nil, emits: Bool = true, percentile: Double = 50) -> Int {
         let inputs = sources.map { src -> CorrelationInput in
             switch src {
             case .detection:
@@ -66,7 +66,7 @@ final class RuleBuilder {
         }
         correlations.append(CorrelationRule(meta: meta(id), kind: kind, inputs: inputs, groupBy: groupBy,
                                             timespanMs: spanMs, window: window, condition: condition,
-                                            valueFieldName: valueField, emitsAlerts: emits))
+                                            valueFieldName: valueField, emitsAlerts: emits, percentile: percentile))
         return correlations.count - 1
     }
 

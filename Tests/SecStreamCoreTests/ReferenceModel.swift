@@ -205,7 +205,7 @@ final class ReferenceEngine {
         switch r.kind {
         case .temporal, .temporalOrdered: return true
         case .eventCount, .valueCount, .valueSum: return r.condition.isMonotonic
-        case .valueAvg: return false
+        case .valueAvg, .valuePercentile, .valueMedian: return false
         }
     }
 
@@ -215,6 +215,12 @@ final class ReferenceEngine {
         case .valueCount: return Double(Set(items.map { $0.value! }).count)
         case .valueSum: return items.reduce(0) { $0 + $1.number }
         case .valueAvg: return items.reduce(0) { $0 + $1.number } / Double(items.count)
+        case .valuePercentile, .valueMedian:
+            // Closest ranks k and k+1 of the sorted values, weighted by the fraction.
+            let v = items.map(\.number).sorted()
+            let rank = rules.correlations[c].percentile * Double(v.count - 1) / 100
+            let k = Int(rank)
+            return k + 1 < v.count ? v[k] * (1 - (rank - Double(k))) + v[k + 1] * (rank - Double(k)) : v[k]
         case .temporal, .temporalOrdered: return Double(Set(items.map(\.input)).count)
         }
     }

@@ -191,7 +191,7 @@ final class RuleLoaderTests: XCTestCase {
         XCTAssertEqual(error(correlation("  type: event_count\n  rules: [base]\n  timespan: 5m\n")),
                        "r.yml:12: event_count correlation has no 'condition'")
         XCTAssertEqual(error(correlation("  type: event_count\n  rules: [base]\n  timespan: 5m\n  condition:\n    field: x\n    gte: 1\n")),
-                       "r.yml:16: 'field' applies only to value_count, value_sum and value_avg")
+                       "r.yml:16: 'field' applies only to value_count, value_sum, value_avg, value_percentile and value_median")
         XCTAssertEqual(error(correlation("  type: event_count\n  rules: [base]\n  timespan: 5m\n  condition:\n    over: 1\n")),
                        "r.yml:16: unknown condition 'over' (expected gt, gte, lt, lte, eq, neq or field)")
     }

@@ -119,6 +119,37 @@ final class WindowSlidingTests: XCTestCase {
         XCTAssertEqual(h.alerts[1].detectedAt, at(3))
     }
 
+    func testValuePercentileAndMedianOverTheSlidingWindow() {
+        let b = RuleBuilder()
+        let d = b.detection("request")
+        b.correlation("p90", .valuePercentile, [.detection(d)], groupBy: ["source.ip"], spanMs: 60_000,
+                      condition: Threshold(gte: 900), valueField: "http.bytes", percentile: 90)
+        b.correlation("median", .valueMedian, [.detection(d)], groupBy: ["source.ip"], spanMs: 60_000,
+                      condition: Threshold(gt: 250), valueField: "http.bytes")
+        let h = EngineHarness(b)
+        // Values 100, 200, 300, 1000: median after three is 200, after four (200+300)/2 = 250 (not > 250);
+        // p90 after four: rank 0.9 * 3 = 2.7 -> 300 + 0.7 * 700 = 790; a fifth 1000 gives rank 3.6 -> 1000.
+        h.feed([100, 200, 300, 1000, 1000].enumerated().map { i, v in
+            TestEvent(at(Double(i)), [0], ["source.ip": "1.1.1.1", "http.bytes": .n(Double(v))])
+        })
+        h.finish()
+        XCTAssertEqual(h.alerts.map(\.ruleID), ["p90", "median"])
+        XCTAssertEqual(h.alerts[0].value, 1000)
+        XCTAssertEqual(h.alerts[0].detectedAt, at(4))
+        XCTAssertEqual(h.alerts[1].value, 300, "median of 100, 200, 300, 1000, 1000")
+    }
+
+    func testValuePercentileLoadsFromSigmaAndNeedsASlidingWindow() throws {
+        let base = "title: b\nid: b\ndetection:\n  s:\n    a: 1\n  condition: s\n---\n"
+        let set = try RuleTestSupport.load([("r.yml", base + "title: p\nid: p\ncorrelation:\n  type: value_percentile\n  rules: [b]\n  group-by: [ip]\n  timespan: 5m\n  condition:\n    field: bytes\n    percentile: 95\n    gt: 1000\n")])
+        XCTAssertEqual(set.correlations.first?.kind, .valuePercentile)
+        XCTAssertEqual(set.correlations.first?.percentile, 95)
+        let tumbling = RuleTestSupport.loadError([("r.yml", base + "title: p\nid: p\nsecstream: {window: tumbling}\ncorrelation:\n  type: value_median\n  rules: [b]\n  timespan: 5m\n  condition:\n    field: bytes\n    gt: 1\n")])
+        XCTAssertEqual(tumbling?.isUnsupported, true)
+        XCTAssertEqual(RuleTestSupport.loadError([("r.yml", base + "title: p\nid: p\ncorrelation:\n  type: value_percentile\n  rules: [b]\n  timespan: 5m\n  condition:\n    field: bytes\n    gt: 1\n")])?.problem,
+                       "value_percentile needs 'percentile' in its condition")
+    }
+
     func testStateIsFreedOnceTheWindowCanNoLongerChange() {
         let h = EngineHarness(bruteForce(), options: EngineOptions(latenessMs: 1000))
         h.feed(failures([0, 1, 2], ip: "a") + failures([3], ip: "b"))

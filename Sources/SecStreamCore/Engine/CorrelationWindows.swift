@@ -72,6 +72,8 @@ final class CorrelationWindows {
     private let spanMs: Int64
     private let gapMs: Int64
     private let inputCount: Int
+    /// value_percentile / value_median (sliding windows only: they keep every value).
+    private let percentile: Double
     /// Whether the condition may fire before the window closes: it can only
     /// become true as events are added (gt/gte on a count, distinct count or
     /// sum; temporal kinds once every rule has matched).
@@ -155,8 +157,9 @@ final class CorrelationWindows {
         switch kind {
         case .temporal, .temporalOrdered: firesEarly = true
         case .eventCount, .valueCount, .valueSum: firesEarly = rule.condition.isMonotonic
-        case .valueAvg: firesEarly = false
+        case .valueAvg, .valuePercentile, .valueMedian: firesEarly = false
         }
+        percentile = rule.percentile
     }
 
     deinit {
@@ -245,7 +248,7 @@ final class CorrelationWindows {
         case .temporal, .temporalOrdered:
             if pairs.increment(PairCountTable.key(UInt32(gi), UInt32(input))) == 1 { states[gi].distinct += 1 }
             append(gi, t, origin, number, location, tag: UInt32(input), ownsPair: true)
-        case .eventCount, .valueSum, .valueAvg:
+        case .eventCount, .valueSum, .valueAvg, .valuePercentile, .valueMedian:
             append(gi, t, origin, number, location, tag: 0, ownsPair: false)
         }
         states[gi].events += 1
@@ -288,7 +291,7 @@ final class CorrelationWindows {
                 states[gi].distinct += 1
             }
             if input == states[gi].progress { states[gi].progress += 1 }
-        case .eventCount, .valueSum, .valueAvg:
+        case .eventCount, .valueSum, .valueAvg, .valuePercentile, .valueMedian:
             break
         }
         if owns || states[gi].entryCount < CorrelationWindows.sampleLimit {
@@ -307,6 +310,7 @@ final class CorrelationWindows {
         case .valueCount, .temporal, .temporalOrdered: return Double(s.distinct)
         case .valueSum: return s.sum
         case .valueAvg: return s.events > 0 ? s.sum / Double(s.events) : 0
+        case .valuePercentile, .valueMedian: return windowPercentile(gi)
         }
     }
 
@@ -317,9 +321,21 @@ final class CorrelationWindows {
         case .temporalOrdered:
             if !isSliding { return states[gi].progress == inputCount }
             return states[gi].distinct == inputCount && matchesInOrder(gi)
-        case .eventCount, .valueCount, .valueSum, .valueAvg:
+        case .eventCount, .valueCount, .valueSum, .valueAvg, .valuePercentile, .valueMedian:
             return condition.holds(currentValue(gi))
         }
+    }
+
+    /// The percentile of the window's values, linear between the closest ranks.
+    private func windowPercentile(_ gi: Int) -> Double {
+        var values: [Double] = []
+        values.reserveCapacity(states[gi].entryCount)
+        var e = states[gi].head
+        while e >= 0 {
+            values.append(entries[Int(e)].number)
+            e = entries[Int(e)].next
+        }
+        return Percentile.linear(values, percentile)
     }
 
     /// Whether the window's events contain the inputs as a subsequence in listed

@@ -51,7 +51,7 @@ final class EnginePlan {
         self.valueNeeds = rules.correlations.map { corr in
             switch corr.kind {
             case .valueCount: return .bytes
-            case .valueSum, .valueAvg: return .number
+            case .valueSum, .valueAvg, .valuePercentile, .valueMedian: return .number
             case .eventCount, .temporal, .temporalOrdered: return .none
             }
         }

@@ -46,7 +46,7 @@ struct CorrelationResolver {
             }
             rules.append(CorrelationRule(meta: c.meta, kind: c.kind, inputs: inputs, groupBy: c.groupBy,
                                          timespanMs: c.timespanMs, window: c.window, condition: c.condition,
-                                         valueFieldName: c.valueFieldName))
+                                         valueFieldName: c.valueFieldName, percentile: c.percentile))
         }
         markAlertEmitters(targets, finalIndex: finalIndex, correlations: rules)
         return rules

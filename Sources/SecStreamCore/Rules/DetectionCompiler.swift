@@ -316,9 +316,7 @@ struct DetectionCompiler {
                 continue
             }
             if set.contains(.re) {
-                let compiled = try compileRegex(value, flags: set, at: v)
-                tests.append(.regex(ByteRegex(pattern: value.text ?? "", compiled: compiled, caseInsensitive: set.contains(.i),
-                                              dotAll: set.contains(.s), arena: arena)))
+                tests.append(.regex(try compileRegex(value, flags: set, at: v)))
             } else if set.contains(.cidr) {
                 guard let text = value.text, let block = CIDRBlock(text) else {
                     throw reader.error(v, "bad CIDR '\(value.text ?? "")'")
@@ -380,15 +378,19 @@ struct DetectionCompiler {
         return strings.map { .string(StringPattern($0, caseSensitive: caseSensitive, arena: arena)) }
     }
 
-    /// `|re` with the `i`, `m`, `s` sub-modifiers; case-sensitive by default (Sigma spec).
-    private func compileRegex(_ value: SigmaScalar, flags: Set<SigmaModifier>, at node: Node) throws -> NSRegularExpression {
+    /// `|re` with the `i`, `m`, `s` sub-modifiers; case-sensitive by default (Sigma spec). RE2 runs
+    /// it in time linear in the value; a construct RE2 cannot run (back-references, look-around,
+    /// possessive quantifiers, atomic groups) makes the rule unsupported, a broken pattern is fatal.
+    private func compileRegex(_ value: SigmaScalar, flags: Set<SigmaModifier>, at node: Node) throws -> SigmaRegex {
         guard let pattern = value.text else { throw reader.error(node, "'re' needs a pattern") }
-        var options: NSRegularExpression.Options = []
+        var options: SigmaRegex.Flags = []
         if flags.contains(.i) { options.insert(.caseInsensitive) }
-        if flags.contains(.m) { options.insert(.anchorsMatchLines) }
-        if flags.contains(.s) { options.insert(.dotMatchesLineSeparators) }
-        do { return try NSRegularExpression(pattern: pattern, options: options) } catch {
-            throw reader.error(node, "bad regular expression '\(pattern)'")
+        if flags.contains(.m) { options.insert(.multiLine) }
+        if flags.contains(.s) { options.insert(.dotAll) }
+        switch SigmaRegex.compile(pattern, flags: options, arena: arena) {
+        case .regex(let regex): return regex
+        case .unsupported(let feature): throw reader.unsupported(node, "regular expression uses \(feature)")
+        case .invalid: throw reader.error(node, "bad regular expression '\(pattern)'")
         }
     }
 }

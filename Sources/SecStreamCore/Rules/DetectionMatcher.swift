@@ -1,7 +1,7 @@
 /// A compiled Sigma detection: the condition over its selections as a tree of
 /// byte-level tests. Immutable after compilation, so one matcher may be shared
 /// by worker threads; matching allocates nothing and touches no reference
-/// counts per event (except for `|re` values that need NSRegularExpression).
+/// counts per event (`|re` runs in RE2, whose compiled object the arena owns).
 public final class DetectionMatcher: @unchecked Sendable {
     let root: MatchNode
     /// Owns every buffer `root` points into.

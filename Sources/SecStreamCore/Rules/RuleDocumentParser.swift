@@ -37,6 +37,8 @@ struct ParsedCorrelation {
     let window: WindowKind
     let condition: Threshold
     let valueFieldName: String?
+    /// value_percentile's `percentile`; 50 for value_median.
+    let percentile: Double
     /// alias name -> (rule name or id -> event field)
     let aliases: [String: [String: String]]
     let aliasesNode: Node?
@@ -216,8 +218,11 @@ struct RuleDocumentParser {
         }
 
         let window = try readWindow(document["secstream"] ?? c["secstream"])
-        let (condition, valueField) = try readCondition(c["condition"], kind: kind, ruleCount: rules.count,
-                                                        window: window, correlationNode: node)
+        let (condition, valueField, percentile) = try readCondition(c["condition"], kind: kind, ruleCount: rules.count,
+                                                                    window: window, correlationNode: node)
+        if (kind == .valuePercentile || kind == .valueMedian), window != .sliding {
+            throw reader.unsupported(typeNode, "\(kind.rawValue) runs on sliding windows only (not \(window == .tumbling ? "tumbling" : "session"))")
+        }
         let aliasesNode = c["aliases"]
         let aliases = try aliasesNode.map(readAliases) ?? [:]
         let generateNode = c["generate"] ?? document["generate"]
@@ -230,7 +235,7 @@ struct RuleDocumentParser {
         }
         return ParsedCorrelation(meta: meta, reader: reader, kind: kind, rules: rules, groupBy: groupBy,
                                  groupByNode: groupByNode, timespanMs: timespanMs, window: window,
-                                 condition: condition, valueFieldName: valueField, aliases: aliases,
+                                 condition: condition, valueFieldName: valueField, percentile: percentile, aliases: aliases,
                                  aliasesNode: aliasesNode, generate: generate)
     }
 
@@ -260,12 +265,13 @@ struct RuleDocumentParser {
     }
 
     private func readCondition(_ node: Node?, kind: CorrelationKind, ruleCount: Int, window: WindowKind,
-                               correlationNode: Node) throws -> (Threshold, String?) {
-        let needsField = kind == .valueCount || kind == .valueSum || kind == .valueAvg
+                               correlationNode: Node) throws -> (Threshold, String?, Double) {
+        let needsField = [.valueCount, .valueSum, .valueAvg, .valuePercentile, .valueMedian].contains(kind)
+        var percentile = 50.0
         guard let node else {
             if kind == .temporal || kind == .temporalOrdered {
                 // Sigma's temporal default: every referenced rule has matched.
-                return (Threshold(gte: Double(ruleCount)), nil)
+                return (Threshold(gte: Double(ruleCount)), nil, percentile)
             }
             throw reader.error(correlationNode, "\(kind.rawValue) correlation has no 'condition'")
         }
@@ -275,8 +281,18 @@ struct RuleDocumentParser {
         for (k, v) in m {
             let key = try reader.key(k)
             if key == "field" {
-                guard needsField else { throw reader.error(k, "'field' applies only to value_count, value_sum and value_avg") }
+                guard needsField else {
+                    throw reader.error(k, "'field' applies only to value_count, value_sum, value_avg, value_percentile and value_median")
+                }
                 field = try reader.string(v, "'field'")
+                continue
+            }
+            if key == "percentile" {
+                guard kind == .valuePercentile else { throw reader.error(k, "'percentile' applies only to value_percentile") }
+                guard case .scalar(let s) = v, case .number(let p, _) = SigmaScalar(s), p >= 0, p <= 100 else {
+                    throw reader.error(v, "'percentile' needs a number from 0 to 100")
+                }
+                percentile = p
                 continue
             }
             guard ["gt", "gte", "lt", "lte", "eq", "neq"].contains(key) else {
@@ -298,8 +314,11 @@ struct RuleDocumentParser {
             }
         }
         if needsField && field == nil { throw reader.error(node, "\(kind.rawValue) needs 'field' in its condition") }
+        if kind == .valuePercentile && m["percentile"] == nil {
+            throw reader.error(node, "value_percentile needs 'percentile' in its condition")
+        }
         guard t != Threshold() else { throw reader.error(node, "condition needs one of gt, gte, lt, lte, eq, neq") }
-        return (t, field)
+        return (t, field, percentile)
     }
 
     private func readAliases(_ node: Node) throws -> [String: [String: String]] {

@@ -72,6 +72,11 @@ public enum CorrelationKind: String, Sendable {
     case valueCount = "value_count"
     case valueSum = "value_sum"
     case valueAvg = "value_avg"
+    /// The `percentile`-th percentile of the field's values (linear interpolation
+    /// between the closest ranks, as numpy and Elasticsearch compute it).
+    case valuePercentile = "value_percentile"
+    /// The median of the field's values (value_percentile at 50).
+    case valueMedian = "value_median"
     case temporal = "temporal"
     case temporalOrdered = "temporal_ordered"
 }
@@ -115,13 +120,15 @@ public final class CorrelationRule {
     /// Whether firings are written as alerts (false when only another
     /// correlation consumes it and none of those sets `generate: true`).
     public var emitsAlerts: Bool
+    /// value_percentile: `condition.percentile` (0...100); value_median: 50.
+    public let percentile: Double
 
     public init(meta: RuleMeta, kind: CorrelationKind, inputs: [CorrelationInput], groupBy: [String],
                 timespanMs: Int64, window: WindowKind, condition: Threshold, valueFieldName: String?,
-                emitsAlerts: Bool = true) {
+                emitsAlerts: Bool = true, percentile: Double = 50) {
         self.meta = meta; self.kind = kind; self.inputs = inputs; self.groupBy = groupBy
         self.timespanMs = timespanMs; self.window = window; self.condition = condition
-        self.valueFieldName = valueFieldName; self.emitsAlerts = emitsAlerts
+        self.valueFieldName = valueFieldName; self.emitsAlerts = emitsAlerts; self.percentile = percentile
     }
 }
 

@@ -3,8 +3,8 @@ enum ValueTest {
     enum Comparison { case gt, gte, lt, lte }
 
     case string(StringPattern)
-    /// `|re`: on bytes when the pattern allows, else through NSRegularExpression.
-    case regex(ByteRegex)
+    /// `|re`, run by RE2 on the value's bytes.
+    case regex(SigmaRegex)
     case cidr(CIDRBlock)
     case compare(Comparison, Double)
     /// A plain number (`EventID: 4625`): equal to a JSON number or a numeric string.
@@ -19,7 +19,7 @@ enum ValueTest {
         case .null, .bool: return 1
         case .numberEquals, .compare, .cidr: return 2
         case .string(let p): return p.cost
-        case .regex(let r): return r.program == nil ? 50 : 12
+        case .regex: return 12
         }
     }
 

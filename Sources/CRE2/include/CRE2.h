@@ -1,0 +1,47 @@
+#ifndef CRE2_H
+#define CRE2_H
+
+// A small C face on RE2 for Swift: RE2 runs in time linear in the input for
+// every pattern it accepts, so a Sigma `|re` written by anyone cannot stall a
+// worker (ReDoS). RE2's own API is C++ (std::string, classes), which Swift's
+// C importer cannot call; this header is plain C.
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cre2_regex cre2_regex;
+
+enum {
+    CRE2_CASE_INSENSITIVE = 1,  // Sigma `|re|i`
+    CRE2_MULTI_LINE = 2,        // Sigma `|re|m`: ^ and $ also match at line breaks
+    CRE2_DOT_ALL = 4,           // Sigma `|re|s`: . also matches \n
+};
+
+// Why a pattern did not compile: RE2's error code (RE2::ErrorCode), its
+// message, and the piece of the pattern it blames (e.g. "(?=" or "\\1"),
+// truncated to fit.
+typedef struct cre2_error {
+    int code;
+    char message[160];
+    char argument[96];
+} cre2_error;
+
+// Compiles `pattern` (UTF-8, `length` bytes). Returns NULL and fills `error`
+// when RE2 rejects it.
+cre2_regex *cre2_compile(const char *pattern, size_t length, int flags, cre2_error *error);
+
+// Unanchored search (RE2::PartialMatch): does the pattern match anywhere in
+// the `length` bytes at `text`? Safe to call from several threads at once.
+bool cre2_partial_match(const cre2_regex *regex, const void *text, size_t length);
+
+void cre2_free(cre2_regex *regex);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
