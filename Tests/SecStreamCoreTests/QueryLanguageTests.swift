@@ -21,7 +21,7 @@ final class QueryLanguageTests: XCTestCase {
         return try Array(text.utf8).withUnsafeBytes { bytes in
             let result = scanner.scan(bytes, into: slots)
             XCTAssertTrue(result.isOK, "\(result)", file: file, line: fileLine)
-            if !result.isOK { throw XCTSkip("bad test line") }
+            if !result.isOK { throw CocoaError(.coderReadCorrupt) }
             return evaluator.matches(EventView(line: bytes, slots: UnsafeBufferPointer(slots)))
         }
     }

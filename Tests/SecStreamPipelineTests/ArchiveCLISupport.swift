@@ -25,7 +25,9 @@ enum SecStreamCLI {
     @discardableResult
     static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw XCTSkip("no secstream binary at \(binary): build with swift build --build-tests")
+            // A missing binary is a failure, never a skip: the suite must not pass without testing the CLI.
+            XCTFail("no secstream binary at \(binary): build with swift build --build-tests")
+            throw CocoaError(.fileNoSuchFile)
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
