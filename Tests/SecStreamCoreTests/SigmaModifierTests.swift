@@ -133,4 +133,19 @@ final class SigmaModifierTests: XCTestCase {
         for unit in "$x; iex(y)".utf16 { lower.append(UInt8(unit & 0xFF)); lower.append(UInt8(unit >> 8)) }
         XCTAssertTrue(match(set, "{\"cmd\":\"\(lower.base64EncodedString())\"}"))
     }
+
+    /// `utf16le`, `utf16be` and `utf16` (with a byte order mark) each give their
+    /// own bytes, checked through Base64, whose text the event carries. The
+    /// expected strings are Python's `base64.b64encode("ab".encode(...))`.
+    func testUtf16EncodingsEachGiveTheirOwnBytes() throws {
+        let le = try rule("  sel:\n    cmd|utf16le|base64: 'ab'\n  condition: sel\n")
+        let be = try rule("  sel:\n    cmd|utf16be|base64: 'ab'\n  condition: sel\n")
+        let bom = try rule("  sel:\n    cmd|utf16|base64: 'ab'\n  condition: sel\n")
+        XCTAssertTrue(match(le, #"{"cmd":"YQBiAA=="}"#))
+        XCTAssertFalse(match(le, #"{"cmd":"AGEAYg=="}"#))
+        XCTAssertTrue(match(be, #"{"cmd":"AGEAYg=="}"#))
+        XCTAssertFalse(match(be, #"{"cmd":"YQBiAA=="}"#))
+        XCTAssertTrue(match(bom, #"{"cmd":"//5hAGIA"}"#))
+        XCTAssertFalse(match(bom, #"{"cmd":"YQBiAA=="}"#))
+    }
 }
