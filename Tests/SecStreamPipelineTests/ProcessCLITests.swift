@@ -38,6 +38,21 @@ final class ProcessCLITests: XCTestCase {
         XCTAssertEqual(Data(base64Encoded: dead[5]["raw_base64"] as! String)?.count, 10)
     }
 
+    func testTheFirstFiveBadLinesAreReportedEachWithItsLineAndTheRestCounted() throws {
+        let dir = try TempDir()
+        let input = dir.path("bad.ndjson")
+        // Lines 2, 4, ..., 16 are not JSON: eight bad lines among good ones.
+        var lines: [String] = []
+        for i in 1...16 { lines.append(i % 2 == 0 ? "not json \(i)" : bruteForceLines(count: 1)[0]) }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["process", "--input", input])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        let reports = r.stderr.split(separator: "\n").filter { $0.contains(": malformed event: ") }
+        XCTAssertEqual(reports.map { $0.components(separatedBy: ": malformed event:")[0] },
+                       [2, 4, 6, 8, 10].map { "secstream: \(input):\($0)" })
+        XCTAssertTrue(r.stderr.contains("8 malformed"), r.stderr)
+    }
+
     func testLateEventsAreDeadLetteredAndTakePartInNothing() throws {
         let dir = try TempDir()
         var lines = bruteForceLines(count: 19)
