@@ -21,6 +21,18 @@ final class KafkaSCRAMTests: XCTestCase {
         XCTAssertThrowsError(try c.verifyServerFinal("v=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="))
     }
 
+    /// SCRAM-SHA-512 (Kafka's other SCRAM mechanism) on the RFC 7677 inputs. The
+    /// expected proof and server signature were computed independently with
+    /// Python's hashlib.pbkdf2_hmac('sha512') and hmac (RFC 5802 section 3).
+    func testSHA512AgainstAnIndependentComputation() throws {
+        var c = SCRAMClient(hash: .sha512, username: "user", password: "pencil", clientNonce: "rOprNGfwEbeRWgbNEkqO")
+        XCTAssertEqual(c.clientFirstMessage(), "n,,n=user,r=rOprNGfwEbeRWgbNEkqO")
+        let final = try c.clientFinalMessage(serverFirst: "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096")
+        XCTAssertEqual(final, "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=gMGXRcevScNtxZ6/8lQYpGtnsNAc3mGcmNomv+xnoOMw+3R2xNJdMNnzMlTN8PPC6wdp6dybEmDYXYTxwnYPJQ==")
+        XCTAssertNoThrow(try c.verifyServerFinal("v=ZQnYEgWQMFmmsM8aQMF0nDDCy/AgCzkwk8CmMZYcMg0vSVlKDanekLtifDSeVGT4+5ZxXnJq199RVG2rR7N7Zw=="))
+        XCTAssertThrowsError(try c.verifyServerFinal("v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="), "the SHA-256 signature")
+    }
+
     /// The SASL session drives the scripted RFC 7677 exchange step by step.
     func testScriptedSCRAMSessionExchange() throws {
         var s = SASLSession(options: SASLOptions(mechanism: .scramSHA256, username: "user", password: "pencil"),
