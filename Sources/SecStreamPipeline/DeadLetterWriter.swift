@@ -6,8 +6,9 @@ import SecStreamCore
 /// stderr with their location), and written as NDJSON records to the
 /// dead-letter destination so nothing is lost:
 /// `{"reason":"malformed","error":"...","source":"f.ndjson","line":7,"raw":"..."}`
-/// (`raw_base64` instead of `raw` when the bytes are not UTF-8; an oversized
-/// line keeps its length, not its bytes, which the reader never buffered).
+/// (`raw_base64` instead of `raw` when the bytes are not UTF-8). An oversized
+/// line, which the reader never buffered, is streamed from its spool into the
+/// record piece by piece, so a 1 GiB line costs no 1 GiB of memory.
 ///
 /// To a Kafka topic, each record is keyed by its location (`file:line`,
 /// `topic/partition/offset`): a consumer group that reprocesses records after
@@ -44,6 +45,60 @@ final class DeadLetterWriter {
         try write(kind: "late", error: error, location: sources.resolve(location), raw: raw)
     }
 
+    /// A line over the length limit, its bytes read back from the reader's spool.
+    func writeMalformed(_ reason: String, location: EventLocation, sources: SourceTable,
+                        spooled spool: OversizedLineSpool, offset: Int64, length: Int) throws {
+        malformed += 1
+        let where_ = sources.resolve(location)
+        if reported < reportLimit {
+            reported += 1
+            FileHandle.standardError.write(Data("secstream: \(Self.text(where_)): malformed event: \(reason)\n".utf8))
+        }
+        guard let sink else { return }
+        // Pass 1: is the whole line UTF-8 (then `raw`, else `raw_base64`)?
+        var validator = UTF8StreamValidator()
+        try spool.read(offset: offset, length: length) { validator.feed($0) }
+        let utf8 = validator.finish()
+        header(kind: "malformed", error: reason, location: where_)
+        record.append(contentsOf: Array((utf8 ? ",\"raw\":\"" : ",\"raw_base64\":\"").utf8))
+        // Pass 2: the bytes, escaped or encoded, in pieces cut at character
+        // (or 3-byte) boundaries so no piece splits what it encodes.
+        var pending: [UInt8] = []
+        var parts: [[UInt8]] = [record]
+        try spool.read(offset: offset, length: length, blockSize: 1 << 20) { block in
+            pending.append(contentsOf: block)
+            let cut = utf8 ? UTF8StreamValidator.completePrefix(pending) : pending.count - pending.count % 3
+            var out: [UInt8] = []
+            pending.withUnsafeBytes { p in
+                let piece = UnsafeRawBufferPointer(rebasing: p[0..<cut])
+                if utf8 { JSONText.appendEscaped(piece, to: &out) } else { out = Array(Data(piece).base64EncodedString().utf8) }
+            }
+            pending.removeFirst(cut)
+            parts.append(out)
+            if parts.count > 1 && sink is StreamLineSink { try flushParts(&parts) }
+        }
+        var tail: [UInt8] = []
+        pending.withUnsafeBytes { p in
+            if utf8 { JSONText.appendEscaped(p, to: &tail) } else { tail = Array(Data(p).base64EncodedString().utf8) }
+        }
+        parts.append(tail + [0x22, 0x7d, 0x0a])
+        let key = Array(Self.text(where_).utf8)
+        if let stream = sink as? StreamLineSink {
+            for part in parts { try part.withUnsafeBytes { try stream.writePiece($0) } }
+        } else {
+            // A record-oriented sink (Kafka) takes the record whole.
+            let whole = parts.flatMap { $0 }
+            try whole.withUnsafeBytes { try sink.write(line: $0, key: key, source: nil) }
+        }
+    }
+
+    /// Writes what is assembled so far to a byte stream (a record may be huge).
+    private func flushParts(_ parts: inout [[UInt8]]) throws {
+        guard let stream = sink as? StreamLineSink else { return }
+        for part in parts { try part.withUnsafeBytes { try stream.writePiece($0) } }
+        parts.removeAll()
+    }
+
     /// `file:line` or `topic/partition/offset`, as error messages name places.
     static func text(_ sample: AlertSample) -> String {
         switch sample {
@@ -54,6 +109,23 @@ final class DeadLetterWriter {
 
     private func write(kind: String, error: String, location: AlertSample, raw: UnsafeRawBufferPointer) throws {
         guard let sink else { return }
+        header(kind: kind, error: error, location: location)
+        if raw.count > 0 {
+            if JSONText.isValidUTF8(raw) {
+                record.append(contentsOf: Array(",\"raw\":".utf8))
+                JSONText.appendString(raw, to: &record)
+            } else {
+                record.append(contentsOf: Array(",\"raw_base64\":\"".utf8))
+                record.append(contentsOf: Array(Data(raw).base64EncodedString().utf8))
+                record.append(0x22)
+            }
+        }
+        record.append(contentsOf: [0x7d, 0x0a])
+        try record.withUnsafeBytes { try sink.write(line: $0, key: Array(Self.text(location).utf8), source: nil) }
+    }
+
+    /// `{"reason":..,"error":..,` and the location, into `record`.
+    private func header(kind: String, error: String, location: AlertSample) {
         record.removeAll(keepingCapacity: true)
         record.append(contentsOf: Array("{\"reason\":\"\(kind)\",\"error\":".utf8))
         JSONText.appendString(error, to: &record)
@@ -67,18 +139,6 @@ final class DeadLetterWriter {
             JSONText.appendString(topic, to: &record)
             record.append(contentsOf: Array(",\"partition\":\(partition),\"offset\":\(offset)".utf8))
         }
-        if raw.count > 0 {
-            if JSONText.isValidUTF8(raw) {
-                record.append(contentsOf: Array(",\"raw\":".utf8))
-                JSONText.appendString(raw, to: &record)
-            } else {
-                record.append(contentsOf: Array(",\"raw_base64\":\"".utf8))
-                record.append(contentsOf: Array(Data(raw).base64EncodedString().utf8))
-                record.append(0x22)
-            }
-        }
-        record.append(contentsOf: [0x7d, 0x0a])
-        try record.withUnsafeBytes { try sink.write(line: $0, key: Array(Self.text(location).utf8), source: nil) }
     }
 
     func makeDurable() throws { try sink?.makeDurable() }

@@ -88,8 +88,13 @@ final class EventPipeline {
                             let reason = nonEvents[nextNonEvent].reason
                             nextNonEvent += 1
                             guard let reason else { blank += 1; continue }
-                            try deadLetters.writeMalformed(reason, location: location(job, ref), sources: sources,
-                                                           raw: raw(storage, ref))
+                            if ref.oversized, ref.spoolOffset >= 0, let spool = job.chunk?.spool {
+                                try deadLetters.writeMalformed(reason, location: location(job, ref), sources: sources,
+                                                               spooled: spool, offset: ref.spoolOffset, length: ref.length)
+                            } else {
+                                try deadLetters.writeMalformed(reason, location: location(job, ref), sources: sources,
+                                                               raw: raw(storage, ref))
+                            }
                             continue
                         }
                         if let rule, rule.skips(position: ref.position, time: time) {
@@ -119,7 +124,7 @@ final class EventPipeline {
 
     @inline(__always)
     private func raw(_ storage: UnsafeRawBufferPointer, _ ref: LineRef) -> UnsafeRawBufferPointer {
-        ref.oversized ? UnsafeRawBufferPointer(start: nil, count: 0)
+        ref.spoolOffset != -1 ? UnsafeRawBufferPointer(start: nil, count: 0)
                       : UnsafeRawBufferPointer(rebasing: storage[ref.start..<(ref.start + ref.length)])
     }
 

@@ -32,7 +32,7 @@ final class FileLineSource: LineSource {
             next += 1
             name = input == "-" ? "stdin" : input
             source = sources.file(name)
-            do { reader = try LineChunkReader(source: ByteSourceReader(path: input)) } catch {
+            do { reader = try LineChunkReader(source: ByteSourceReader(path: input), spool: OversizedLineSpool()) } catch {
                 throw RunError(.input, "\(name): \(error)")
             }
         }

@@ -124,7 +124,7 @@ final class FollowedFile {
             throw RunError(.usage, "\(path): \(codec)-compressed input cannot be followed (--follow, --until-idle); only plain NDJSON files can")
         }
         if n < 4 && [0x1f, 0x04, 0x28].contains(magic[0]) { return }
-        file.reader = LineChunkReader(source: ByteSourceReader(fd: file.fd, name: path))
+        file.reader = LineChunkReader(source: ByteSourceReader(fd: file.fd, name: path), spool: OversizedLineSpool())
     }
 
     /// Rotation (the path names another file, or none) or truncation (the

@@ -5,6 +5,13 @@ enum JSONText {
     /// the record stays valid JSON; callers keep the exact bytes elsewhere.
     static func appendString(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         out.append(0x22)
+        appendEscaped(bytes, to: &out)
+        out.append(0x22)
+    }
+
+    /// The JSON string escapes of `bytes`, without the quotes (ill-formed
+    /// UTF-8 becomes U+FFFD).
+    static func appendEscaped(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
         var i = 0
         let n = bytes.count
@@ -29,7 +36,6 @@ enum JSONText {
                 }
             }
         }
-        out.append(0x22)
     }
 
     static func appendString(_ s: String, to out: inout [UInt8]) {

@@ -17,8 +17,10 @@ struct LineRef {
     var start: Int
     var length: Int
     var position: Int64
-    /// The line exceeded the 1 MiB limit; its bytes were never buffered.
+    /// The line exceeded the 1 MiB limit: not an event. Its bytes are in the
+    /// chunk's spool at `spoolOffset` (>= 0), at `start` (-1), or not kept (`Line.notKept`).
     var oversized: Bool
+    var spoolOffset: Int64 = -1
 }
 
 /// A batch of lines from one source (a chunk of a file, the records of one
@@ -144,9 +146,9 @@ final class ScanJob {
             if let chunk {
                 let base = storage.baseAddress
                 for line in chunk {
-                    let start = line.isOversized || base == nil ? 0 : line.bytes.baseAddress! - base!
+                    let start = line.bytes.baseAddress == nil || base == nil ? 0 : line.bytes.baseAddress! - base!
                     let ref = LineRef(start: start, length: line.length, position: Int64(line.number),
-                                      oversized: line.isOversized)
+                                      oversized: line.isOversized, spoolOffset: line.spoolOffset)
                     lines.append(ref)
                     process(lines.count - 1, ref)
                 }

@@ -16,6 +16,11 @@ final class StreamLineSink: LineSink {
         try sink.write(line)
     }
 
+    /// Part of a record too large to assemble in memory (an oversized line's dead letter).
+    func writePiece(_ bytes: UnsafeRawBufferPointer) throws {
+        try sink.write(bytes)
+    }
+
     func makeDurable() throws {
         try sink.flush()
         try syncing?.sync()

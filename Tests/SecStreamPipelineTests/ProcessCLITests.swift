@@ -38,6 +38,37 @@ final class ProcessCLITests: XCTestCase {
         XCTAssertEqual(Data(base64Encoded: dead[5]["raw_base64"] as! String)?.count, 10)
     }
 
+    /// Lines over the 1 MiB limit are never buffered whole, yet their dead
+    /// letters hold them byte for byte: UTF-8 ones as `raw` (with quotes,
+    /// backslashes, control bytes and multi-byte characters across the 1 MiB
+    /// blocks the spool is read in), others as `raw_base64`.
+    func testOversizedLinesKeepTheirBytesInTheDeadLetter() throws {
+        let dir = try TempDir()
+        var text: [UInt8] = Array(#"{"@timestamp":"2026-11-20T10:00:00Z","blob":""#.utf8)
+        let unit = Array("é\\\"\u{1}ü€𝄞 ab".utf8)
+        while text.count < (3 << 20) { text += unit }
+        text += Array(#""}"#.utf8)
+        var binary = [UInt8](repeating: 0, count: (2 << 20) + 5)
+        for i in binary.indices { binary[i] = UInt8(truncatingIfNeeded: i &* 131 &+ 7) }
+        binary[0] = 0xff
+        binary = binary.map { $0 == 0x0a ? 0x0b : $0 }
+        var data = Data(bruteForceLines(count: 1)[0].utf8) + Data([0x0a])
+        data += Data(text) + Data([0x0a])
+        data += Data(binary) + Data([0x0a])
+        data += Data(bruteForceLines(count: 1)[0].utf8) + Data([0x0a])
+        let input = dir.path("big.ndjson")
+        try data.write(to: URL(fileURLWithPath: input))
+        let r = try CLI.run(["process", "--input", input, "--dead-letter", dir.path("dl.ndjson")])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("2 malformed"), r.stderr)
+        let dead = try readNDJSON(dir.path("dl.ndjson"))
+        XCTAssertEqual(dead.map { $0["line"] as! Int }, [2, 3])
+        XCTAssertEqual((dead[0]["raw"] as? String).map { Array($0.utf8) }, text, "the UTF-8 line, byte for byte")
+        XCTAssertNil(dead[0]["raw_base64"])
+        XCTAssertEqual((dead[1]["raw_base64"] as? String).flatMap { Data(base64Encoded: $0) }.map { [UInt8]($0) }, binary,
+                       "the binary line, byte for byte")
+    }
+
     func testTheFirstFiveBadLinesAreReportedEachWithItsLineAndTheRestCounted() throws {
         let dir = try TempDir()
         let input = dir.path("bad.ndjson")

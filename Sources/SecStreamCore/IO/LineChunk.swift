@@ -2,20 +2,31 @@ import Glibc
 
 /// One line of an NDJSON input: its 1-based number and its bytes without the
 /// `\n` (and without a trailing `\r`). An oversized line (longer than the
-/// reader's limit) has empty `bytes`: it was skipped, only its number and
-/// length are known.
+/// reader's limit) is not an event: its bytes are in the chunk when they fit
+/// the buffer, otherwise in the reader's spool at `spoolOffset` (empty `bytes`).
 public struct Line {
     public let number: Int
     public let bytes: UnsafeRawBufferPointer
     /// Length in bytes, excluding the line terminator.
     public let length: Int
     public let isOversized: Bool
+    /// An oversized line's bytes: at this offset in `LineChunk.spool` (>= 0),
+    /// in `bytes` (-1, also every other line), or not kept (`Line.notKept`).
+    public var spoolOffset: Int64 = -1
+    public static let notKept: Int64 = -2
 }
 
-/// A line that exceeded the length limit and was skipped without being buffered.
+/// A line that exceeded the length limit and streamed by without being
+/// buffered; its bytes are in the reader's spool when it keeps one.
 public struct OversizedLine: Sendable, Equatable {
     public let lineNumber: Int
     public let length: Int
+    /// Offset of its bytes in the spool; -1 when the reader keeps none.
+    public var spoolOffset: Int64 = -1
+
+    public init(lineNumber: Int, length: Int, spoolOffset: Int64 = -1) {
+        self.lineNumber = lineNumber; self.length = length; self.spoolOffset = spoolOffset
+    }
 }
 
 /// A block of complete lines read from an input, ready to be handed to a
@@ -35,12 +46,15 @@ public final class LineChunk: Sequence, @unchecked Sendable {
     /// numbered from `firstLineNumber`.
     public let skippedLines: [OversizedLine]
     public let maxLineLength: Int
+    /// The reader's spool of oversized lines (`Line.spoolOffset`), if it keeps one.
+    public let spool: OversizedLineSpool?
     private let buffer: ChunkBuffer
     private let pool: ChunkBufferPool
     private let byteCount: Int
 
     init(sequence: Int, firstLineNumber: Int, lineCount: Int, byteOffset: Int, skippedLines: [OversizedLine],
-         maxLineLength: Int, buffer: ChunkBuffer, byteCount: Int, pool: ChunkBufferPool) {
+         maxLineLength: Int, buffer: ChunkBuffer, byteCount: Int, pool: ChunkBufferPool, spool: OversizedLineSpool? = nil) {
+        self.spool = spool
         self.sequence = sequence
         self.firstLineNumber = firstLineNumber
         self.lineCount = lineCount
@@ -93,7 +107,7 @@ public final class LineChunk: Sequence, @unchecked Sendable {
                 skippedIndex += 1
                 number = s.lineNumber + 1
                 return Line(number: s.lineNumber, bytes: UnsafeRawBufferPointer(start: nil, count: 0),
-                            length: s.length, isOversized: true)
+                            length: s.length, isOversized: true, spoolOffset: s.spoolOffset >= 0 ? s.spoolOffset : Line.notKept)
             }
             guard lineIndex < endCount else { return nil }
             let lineStart = start
@@ -104,7 +118,8 @@ public final class LineChunk: Sequence, @unchecked Sendable {
             let n = number
             number += 1
             if length > maxLineLength {
-                return Line(number: n, bytes: UnsafeRawBufferPointer(start: nil, count: 0),
+                // Over the limit but within the buffer: the bytes are here.
+                return Line(number: n, bytes: UnsafeRawBufferPointer(start: base + lineStart, count: length),
                             length: length, isOversized: true)
             }
             return Line(number: n, bytes: UnsafeRawBufferPointer(start: base + lineStart, count: length),

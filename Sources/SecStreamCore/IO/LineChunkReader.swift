@@ -4,8 +4,8 @@ import Glibc
 /// Splits an NDJSON input (file, stdin, any compression) into `LineChunk`s of
 /// complete lines, ~`chunkSize` bytes each, for parallel scanning. The partial
 /// last line of a read is carried into the next chunk; a line longer than
-/// `maxLineLength` is skipped as it streams by (never buffered whole) and
-/// reported with its number.
+/// `maxLineLength` is not an event: it streams by (never buffered whole) into
+/// the reader's `spool`, when it keeps one, so a dead letter can hold it whole.
 ///
 /// A chunk is returned as soon as a read yields complete lines, so a live
 /// pipe is not held back until a full chunk has arrived.
@@ -14,6 +14,8 @@ public final class LineChunkReader {
     public let chunkSize: Int
     public let maxLineLength: Int
     public let pool: ChunkBufferPool
+    /// Where oversized lines' bytes go; nil: only their number and length are kept.
+    public let spool: OversizedLineSpool?
 
     private let source: ByteSourceReader
     private var nextLineNumber = 1
@@ -26,30 +28,41 @@ public final class LineChunkReader {
     /// Set while skipping an oversized line.
     private var skipping: SkippedLine?
 
-    /// An oversized line being skipped: its number, the bytes seen so far and
-    /// the last of them (to leave a `\r` before the `\n` out of its length).
+    /// An oversized line streaming by: its number, the bytes seen so far and
+    /// the last of them (to leave a `\r` before the `\n` out of its length),
+    /// and where its bytes start in the spool.
     private struct SkippedLine {
         var lineNumber: Int
         var length: Int
         var lastByte: UInt8
+        var spoolOffset: Int64
 
-        mutating func add(_ bytes: UnsafeRawPointer, _ count: Int) {
+        init(lineNumber: Int, spool: OversizedLineSpool?) {
+            self.lineNumber = lineNumber; length = 0; lastByte = 0
+            spoolOffset = spool?.end ?? -1
+        }
+
+        mutating func add(_ bytes: UnsafeRawPointer, _ count: Int, _ spool: OversizedLineSpool?) throws {
             guard count > 0 else { return }
+            try spool?.append(bytes, count)
             length += count
             lastByte = bytes.load(fromByteOffset: count - 1, as: UInt8.self)
         }
 
         var result: OversizedLine {
-            OversizedLine(lineNumber: lineNumber, length: lastByte == 0x0d ? length - 1 : length)
+            OversizedLine(lineNumber: lineNumber, length: lastByte == 0x0d ? length - 1 : length, spoolOffset: spoolOffset)
         }
     }
 
-    public convenience init(path: String, chunkSize: Int = 2 << 20, maxLineLength: Int = 1 << 20) throws {
-        self.init(source: try ByteSourceReader(path: path), chunkSize: chunkSize, maxLineLength: maxLineLength)
+    public convenience init(path: String, chunkSize: Int = 2 << 20, maxLineLength: Int = 1 << 20,
+                            spool: OversizedLineSpool? = nil) throws {
+        self.init(source: try ByteSourceReader(path: path), chunkSize: chunkSize, maxLineLength: maxLineLength, spool: spool)
     }
 
-    public init(source: ByteSourceReader, chunkSize: Int = 2 << 20, maxLineLength: Int = 1 << 20) {
+    public init(source: ByteSourceReader, chunkSize: Int = 2 << 20, maxLineLength: Int = 1 << 20,
+                spool: OversizedLineSpool? = nil) {
         self.source = source
+        self.spool = spool
         self.name = source.name
         self.chunkSize = max(chunkSize, 64)
         self.maxLineLength = max(maxLineLength, 1)
@@ -135,13 +148,13 @@ public final class LineChunkReader {
             if var s = skipping {
                 // Discard the oversized line's bytes up to its `\n`.
                 guard let nl = memchr(base + filled, 0x0a, n) else {
-                    s.add(base + filled, n)
+                    try s.add(base + filled, n, spool)
                     skipping = s
                     bytesConsumed += n
                     continue
                 }
                 let used = UnsafeMutableRawPointer(nl) - (base + filled) + 1
-                s.add(base + filled, used - 1)
+                try s.add(base + filled, used - 1, spool)
                 skipped.append(s.result)
                 nextLineNumber += 1
                 skipping = nil
@@ -155,8 +168,8 @@ public final class LineChunkReader {
             guard let lastNL = lastNewline(base + newStart, count: filled - newStart) else {
                 if filled > maxLineLength + 1 {
                     // No line end within the limit: skip this line as it streams by.
-                    var s = SkippedLine(lineNumber: nextLineNumber, length: 0, lastByte: 0)
-                    s.add(base, filled)
+                    var s = SkippedLine(lineNumber: nextLineNumber, spool: spool)
+                    try s.add(base, filled, spool)
                     skipping = s
                     bytesConsumed += filled
                     filled = 0
@@ -167,8 +180,8 @@ public final class LineChunkReader {
             let chunk = makeChunk(buffer, firstLine, skipped, chunkBytes)
             let tail = filled - chunkBytes
             if tail > maxLineLength + 1 {
-                var s = SkippedLine(lineNumber: nextLineNumber, length: 0, lastByte: 0)
-                s.add(lastNL + 1, tail)
+                var s = SkippedLine(lineNumber: nextLineNumber, spool: spool)
+                try s.add(lastNL + 1, tail, spool)
                 skipping = s
                 bytesConsumed += tail
             } else if tail > 0 {
@@ -188,7 +201,7 @@ public final class LineChunkReader {
         let lineCount = buffer.lineEndCount + skipped.count
         let chunk = LineChunk(sequence: nextSequence, firstLineNumber: firstLine, lineCount: lineCount,
                               byteOffset: bytesConsumed, skippedLines: skipped, maxLineLength: maxLineLength,
-                              buffer: buffer, byteCount: byteCount, pool: pool)
+                              buffer: buffer, byteCount: byteCount, pool: pool, spool: spool)
         bytesConsumed += byteCount
         nextSequence += 1
         return chunk
