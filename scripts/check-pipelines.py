@@ -1,10 +1,9 @@
 #!/usr/bin/env python3
 """Checks the built-in processing pipelines (pipelines/*.yml) with pySigma.
 
-Each file must load with pySigma's ProcessingPipeline (the `secstream:` key,
-secstream's extension naming the event time field, is the only key pySigma
-does not know: it is checked here and removed before pySigma reads the file),
-and must apply to every rule given (files or directories) without error,
+Each file must load, as it is, with pySigma's ProcessingPipeline (the event
+time field and unit are pipeline state, `set_state` items, which pySigma
+knows), and must apply to every rule given (files or directories) without error,
 with at most one of its add_condition items applying to any rule (the
 pipelines route each logsource by exactly one condition).
 
@@ -23,13 +22,7 @@ from sigma.rule import SigmaRule
 
 def load(path):
     with open(path, encoding="utf-8") as f:
-        doc = yaml.safe_load(f)
-    ext = doc.pop("secstream", None)
-    if ext is not None:
-        if not isinstance(ext, dict) or set(ext) - {"time_field"} or not isinstance(ext.get("time_field", ""), str):
-            raise SystemExit(f"{path}: 'secstream' must be a mapping with only 'time_field' (a string)")
-    text = yaml.safe_dump(doc, sort_keys=False)
-    return ProcessingPipeline.from_yaml(text)
+        return ProcessingPipeline.from_yaml(f.read())
 
 
 def rule_files(paths):

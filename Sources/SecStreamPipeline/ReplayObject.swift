@@ -41,9 +41,10 @@ struct ReplayObject {
 final class ReplayTimeReader {
     private let scanner: FieldScanner
     private let slots: UnsafeMutableBufferPointer<FieldSlot>
-    private var parser = EventTimeParser()
+    private var parser: EventTimeParser
 
-    init(timeField: String) {
+    init(timeField: String, epochUnit: EpochUnit = .milliseconds) {
+        parser = EventTimeParser(epochUnit: epochUnit)
         scanner = FieldScanner(schema: FieldSchema(paths: [timeField]))
         slots = .allocate(capacity: 1)
         slots.initialize(repeating: .missing)

@@ -39,6 +39,7 @@ public final class ReplayRunner {
             sources: sources, alerts: try AlertWriter(uri: o.alerts, kafka: o.kafka),
             deadLetters: try DeadLetterWriter(uri: o.deadLetter, kafka: o.kafka), archive: nil, threads: o.threads)
         let source = ReplaySource(store: store, objects: objects, sources: sources, timeField: rules.schema.paths[rules.timeField],
+                                  epochUnit: rules.epochUnit,
                                   from: from, to: to, speed: speed, parallelism: max(1, options.parallelism))
         try pipeline.run(source)
         try pipeline.finish()

@@ -61,7 +61,7 @@ final class ReplaySource: LineSource {
     private static let jobLines = 8192
 
     init(store: ObjectStore, objects: [ArchiveObject], sources: SourceTable, timeField: String,
-         from: Int64?, to: Int64?, speed: Double?, parallelism: Int) {
+         epochUnit: EpochUnit = .milliseconds, from: Int64?, to: Int64?, speed: Double?, parallelism: Int) {
         self.store = store
         self.sources = sources
         self.from = from ?? .min
@@ -69,7 +69,7 @@ final class ReplaySource: LineSource {
         self.speed = speed
         hours = Set(objects.map(\.hour)).count
         let prefetch = Thread { [self] in
-            let readers = (0..<max(1, parallelism)).map { _ in ReplayTimeReader(timeField: timeField) }
+            let readers = (0..<max(1, parallelism)).map { _ in ReplayTimeReader(timeField: timeField, epochUnit: epochUnit) }
             // Workers fetch, decompress and read line times; this thread hands
             // the objects over in archive order.
             let fetch = ArchiveOrderedFetch<Fetched>(count: objects.count, width: parallelism, lookahead: parallelism * 2)

@@ -49,11 +49,12 @@ final class ScanJob {
     static let nonEventMark = Int64.min
     let batch = MatchBatch()
     private let slots: UnsafeMutableBufferPointer<FieldSlot>
-    private var timeParser = EventTimeParser()
+    private var timeParser: EventTimeParser
     private let context: ScanContext
 
     init(context: ScanContext) {
         self.context = context
+        timeParser = EventTimeParser(epochUnit: context.rules.epochUnit)
         slots = .allocate(capacity: max(1, context.scanner.fieldCount))
         slots.initialize(repeating: .missing)
         times.reserveCapacity(16_384)

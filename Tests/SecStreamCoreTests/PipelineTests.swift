@@ -252,6 +252,30 @@ final class PipelineTests: XCTestCase {
         }
     }
 
+    func testSetStateNamesTheTimeFieldAndItsUnitAsPySigmaLoadsIt() throws {
+        let p = try pipeline("""
+        transformations:
+          - type: set_state
+            key: time_field
+            val: ts
+          - type: set_state
+            key: time_unit
+            val: s
+          - type: set_state
+            key: backend_option
+            val: ignored
+        """)
+        XCTAssertEqual(p.timeField, "ts")
+        XCTAssertEqual(p.epochUnit, .seconds)
+        XCTAssertTrue(p.items.isEmpty)
+        var seconds = EventTimeParser(epochUnit: .seconds)
+        let zeekTs = Array("1591367999.305988".utf8)
+        XCTAssertEqual(zeekTs.withUnsafeBytes { seconds.parse($0, kind: .number) }, 1_591_367_999_305)
+        XCTAssertEqual(Array("2026-11-20T10:00:00Z".utf8).withUnsafeBytes { seconds.parse($0, kind: .string) },
+                       EventTime.parse("2026-11-20T10:00:00Z"), "RFC 3339 stays RFC 3339")
+        XCTAssertThrowsError(try pipeline("secstream: {time_unit: hours}\n"))
+    }
+
     func testBuiltinPipelinesParse() throws {
         XCTAssertTrue(PipelineCatalog.builtinNames.contains("ecs"))
         for name in PipelineCatalog.builtinNames {

@@ -119,6 +119,16 @@ final class BuiltinPipelineTests: XCTestCase {
 
     // MARK: - zeek
 
+    /// Zeek's `ts` is epoch seconds with a fraction (the pipeline's `time_unit: s`).
+    func testZeekTimesAreEpochSeconds() throws {
+        let r = try CLI.run(["process", "--no-default-rules", "--pipeline", "zeek", "--lateness", "0",
+                             "--input", fixture("zeek"), "--rules", fixtureRule("zeek", "zeek_http_tor2web_host.yml")])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual(r.stdoutLines.count, 1, r.stdoutText)
+        // ts 1715677945.09031 (python3 -c 'import datetime; print(datetime.datetime.utcfromtimestamp(1715677945.09031))')
+        XCTAssertTrue(r.stdoutText.contains(#""first_seen":"2024-05-14T09:12:25.090Z""#), r.stdoutText)
+    }
+
     func testZeekRecognisesLogsByPath() throws {
         let stderr = try check(pipeline: "zeek", [
             (try sigmahq("network/zeek/zeek_dns_torproxy.yml"), [2]),

@@ -42,7 +42,7 @@ final class RulePackCLITests: XCTestCase {
         try write(dir, "pack/rdp_not.yml", """
             title: Not RDP
             id: zeek-rdp
-            logsource: {product: zeek, service: rdp}
+            logsource: {product: acme, service: rdp}
             detection:
               sel:
                 id.resp_p: 3389
@@ -71,9 +71,9 @@ final class RulePackCLITests: XCTestCase {
         let dir = try pack()
         let r = try CLI.run(["process", "--no-default-rules", "--rules", dir.path("pack")], stdin: Data(event.utf8))
         XCTAssertEqual(r.code, 0, r.stderr)
-        XCTAssertEqual(try ruleIDs(r), ["auth-any", "auth-root"], "the `not` rule of a Zeek logsource did not run on an auth event")
+        XCTAssertEqual(try ruleIDs(r), ["auth-any", "auth-root"], "the `not` rule of an unrecognised logsource did not run on an auth event")
         XCTAssertTrue(r.stderr.contains("secstream: skipped rule \(dir.path("pack/minute.yml")):6: modifier 'hour' is not supported\n"), r.stderr)
-        XCTAssertTrue(r.stderr.contains("secstream: 2 rules loaded; 1 skipped as unsupported; 1 for logsources no loaded pipeline recognises (zeek/-/rdp 1)\n"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("secstream: 2 rules loaded; 1 skipped as unsupported; 1 for logsources no loaded pipeline recognises (acme/-/rdp 1)\n"), r.stderr)
     }
 
     func testStrictMakesAnySkipAnError() throws {
@@ -104,7 +104,7 @@ final class RulePackCLITests: XCTestCase {
             transformations:
               - type: add_condition
                 conditions: {_path: rdp}
-                rule_conditions: [{type: logsource, product: zeek, service: rdp}]
+                rule_conditions: [{type: logsource, product: acme, service: rdp}]
             """)
         let conn = #"{"@timestamp":"2026-11-20T10:00:00Z","_path":"rdp","id.resp_p":3390}"# + "\n" +
             #"{"@timestamp":"2026-11-20T10:00:01Z","_path":"rdp","id.resp_p":3389}"# + "\n" +

@@ -2,7 +2,8 @@
 /// the time field: RFC 3339 (`2026-11-20T13:00:00.123+01:00`, `Z`, `T` or a
 /// space between date and time, fractional seconds of any length truncated to
 /// milliseconds; a missing offset is read as UTC) or a JSON number of epoch
-/// milliseconds (integer or fractional, floored).
+/// milliseconds (integer or fractional, floored) — or of epoch seconds with
+/// `epochUnit: .seconds` (Zeek's `ts`, `1591367999.305988`).
 ///
 /// The parser remembers the last date it converted: events of one stream
 /// share their date, so most calls skip the calendar arithmetic. Keep one
@@ -13,15 +14,19 @@ public struct EventTimeParser {
     private var cachedPrefix2: UInt16 = 0
     private var cachedDays: Int64 = 0
     private var hasCache = false
+    /// What a number (or a string of digits) counts.
+    public let epochUnit: EpochUnit
 
-    public init() {}
+    public init(epochUnit: EpochUnit = .milliseconds) { self.epochUnit = epochUnit }
 
     public mutating func parse(_ raw: UnsafeRawBufferPointer, kind: ValueKind) -> Int64? {
         switch kind {
         case .string:
             if let ms = parseRFC3339(raw) { return ms }
+            if epochUnit == .seconds { return EventTime.epochMs(fromSeconds: raw) }
             return EventTime.parseEpochDigits(raw)
         case .number:
+            if epochUnit == .seconds { return EventTime.epochMs(fromSeconds: raw) }
             return EventTime.epochMs(fromNumber: raw)
         case .escapedString:
             var out: [UInt8] = []
@@ -177,6 +182,12 @@ public enum EventTime {
         return Int64(d.rounded(.down))
     }
 
+    /// A number of epoch seconds (integer or fractional), as milliseconds, floored.
+    static func epochMs(fromSeconds raw: UnsafeRawBufferPointer) -> Int64? {
+        guard let d = JSONNumber.parseDouble(raw), d.isFinite, d > -9.2e15, d < 9.2e15 else { return nil }
+        return Int64((d * 1000).rounded(.down))
+    }
+
     /// A string of only digits (optionally signed): epoch milliseconds.
     static func parseEpochDigits(_ raw: UnsafeRawBufferPointer) -> Int64? {
         guard raw.count > 0, raw.count <= 19 else { return nil }
@@ -242,4 +253,10 @@ public enum EventTime {
             divisor /= 10
         }
     }
+}
+
+/// What an event time given as a number counts since the Unix epoch.
+public enum EpochUnit: String, Sendable {
+    case milliseconds = "ms"
+    case seconds = "s"
 }

@@ -19,9 +19,11 @@ public enum BuiltinPipelines {
 # nothing is renamed. Event time: eventTime.
 name: cloudtrail
 priority: 20
-secstream:
-  time_field: eventTime
 transformations:
+  # Pipeline state for the engine (pySigma's set_state): the event time field.
+  - type: set_state
+    key: time_field
+    val: eventTime
   - id: cloudtrail_record
     type: add_condition
     conditions:
@@ -1224,9 +1226,11 @@ transformations:
 # are not recognised: they are skipped. Event time: timestamp.
 name: linux
 priority: 20
-secstream:
-  time_field: timestamp
 transformations:
+  # Pipeline state for the engine (pySigma's set_state): the event time field.
+  - type: set_state
+    key: time_field
+    val: timestamp
   # Marker: a Linux rule with a service or category of its own (listed: all
   # that SigmaHQ uses). A bare `product: linux` rule is one without it.
   - id: linux_specific_logsource
@@ -1333,9 +1337,14 @@ transformations:
 # format).
 name: zeek
 priority: 20
-secstream:
-  time_field: ts
 transformations:
+  # Pipeline state for the engine (pySigma's set_state): the event time field and its unit.
+  - type: set_state
+    key: time_field
+    val: ts
+  - type: set_state
+    key: time_unit
+    val: s
   # Marker: the rule names no product that also has a `dns` category.
   - id: zeek_generic_logsource
     type: field_name_mapping

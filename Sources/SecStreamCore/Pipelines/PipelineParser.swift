@@ -36,12 +36,22 @@ public enum PipelineParser {
                 }
             case "transformations":
                 guard case .sequence(let seq) = v else { throw reader.error(v, "'transformations' must be a list") }
-                pipeline.items = try seq.map { try item($0, reader) }
+                for node in seq {
+                    // `set_state` without conditions is pipeline state for the backend,
+                    // which pySigma loads: where secstream reads `time_field` and `time_unit`.
+                    if case .mapping(let m) = node, m["type"]?.scalar?.string == "set_state" {
+                        guard m["rule_conditions"] == nil, let key = m["key"], let val = m["val"] else {
+                            throw reader.error(node, "set_state needs 'key' and 'val' and no conditions")
+                        }
+                        let name = try reader.string(key, "'key'")
+                        if name == "time_field" || name == "time_unit" { try setting(name, val, reader, &pipeline, at: key) }
+                        continue
+                    }
+                    pipeline.items.append(try item(node, reader))
+                }
             case "secstream":
                 for (sk, sv) in try reader.mapping(v, "'secstream'") {
-                    let option = try reader.key(sk)
-                    guard option == "time_field" else { throw reader.error(sk, "unknown secstream option '\(option)'") }
-                    pipeline.timeField = try reader.string(sv, "'time_field'")
+                    try setting(try reader.key(sk), sv, reader, &pipeline, at: sk)
                 }
             case "postprocessing", "finalizers":
                 // Query-text steps of pySigma backends: nothing to do for an engine that runs rules.
@@ -53,6 +63,19 @@ public enum PipelineParser {
             }
         }
         return pipeline
+    }
+
+    /// `time_field` or `time_unit` (from `set_state` or the `secstream:` map).
+    private static func setting(_ name: String, _ value: Node, _ reader: YAMLReader, _ pipeline: inout ProcessingPipeline,
+                                at node: Node) throws {
+        switch name {
+        case "time_field": pipeline.timeField = try reader.string(value, "'time_field'")
+        case "time_unit":
+            let text = try reader.string(value, "'time_unit'")
+            guard let unit = EpochUnit(rawValue: text) else { throw reader.error(value, "'time_unit' must be s or ms") }
+            pipeline.epochUnit = unit
+        default: throw reader.error(node, "unknown secstream option '\(name)' (expected time_field or time_unit)")
+        }
     }
 
     private static func item(_ node: Node, _ reader: YAMLReader) throws -> ProcessingItem {

@@ -13,6 +13,8 @@ public struct ProcessingPipeline: Sendable {
     /// The secstream extension `secstream: {time_field: FIELD}`: the event time field
     /// of events of this schema (`Event.System.TimeCreated.#attributes.SystemTime`).
     public var timeField: String?
+    /// What a numeric event time counts (`time_unit: s` for Zeek's `ts`).
+    public var epochUnit: EpochUnit?
     /// Where it came from (`file` or `builtin:NAME`), for messages.
     public var source: String
 

@@ -31,6 +31,8 @@ public struct RuleLoader {
     public var selection: RuleSelection
     /// `--strict`: any skipped rule is an error.
     public var strict: Bool
+    /// What a numeric event time counts.
+    public var epochUnit = EpochUnit.milliseconds
 
     public init(timeField: String = "@timestamp", fieldMap: FieldMap = FieldMap(), pipelines: [ProcessingPipeline] = [],
                 placeholders: [String: [String]] = [:], selection: RuleSelection = RuleSelection(), strict: Bool = false) {
@@ -128,6 +130,7 @@ public struct RuleLoader {
             .apply(filters, to: detections, skippedNames: skippedNames, report: &report)
         let set = RuleSet(schema: schema, timeField: timeID, detections: detections, correlations: resolved)
         set.report = report
+        set.epochUnit = epochUnit
         return set
     }
 

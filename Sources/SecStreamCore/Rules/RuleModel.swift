@@ -176,6 +176,8 @@ public final class RuleSet {
     public let timeField: FieldID
     public let detections: [DetectionRule]
     public let correlations: [CorrelationRule]
+    /// What a numeric event time counts (a pipeline's `time_unit`).
+    public internal(set) var epochUnit = EpochUnit.milliseconds
     /// What the load skipped, left out, or filtered.
     public internal(set) var report = RuleLoadReport()
 
