@@ -1,0 +1,192 @@
+"""Differential test: secstream's Windows Sigma detection against pySigma (Zircolite's method).
+
+1. The rules (default: every SigmaHQ Windows rule, read in place) are converted by pySigma's
+   SQLite backend with pySigma's Windows routing (sigma_reference.py).
+2. Events are synthesized for them (sigma_windows_events.py): positives, near misses and
+   background noise, as evtx JSON.
+3. pySigma: the events flattened into one SQLite table, each rule's SQL run -> matching lines.
+4. secstream: `process --no-default-rules --rules <the same files> --pipeline windows-evtx
+   --lateness 0` -> per rule id, the lines in its alerts' samples.
+5. Per rule the two sets of lines must be identical; the first differences are printed with
+   rule file, line and the event.
+
+Left out, each with its reason in the summary: rules pySigma does not convert (keyword rules:
+its SQLite backend has no full-text search), rules whose logsource pySigma's Windows pipelines
+do not route (pySigma would run them against every event; secstream skips them -- the test
+checks they give no alert), and rules secstream skips as unsupported (its stderr names them).
+
+    python sigma_differential.py --secstream .build/debug/secstream [--pipeline FILE] [--rules DIR]...
+Exit 0 when identical, 1 on a difference, 2 on a setup error. Last stdout line: a JSON summary.
+"""
+import argparse
+import collections
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sigma_reference as ref  # noqa: E402
+import sigma_windows_events as gen  # noqa: E402
+from sigma_windows_pipeline import ROOT, TIME_FIELD, logsource_table  # noqa: E402
+
+DEFAULT_RULES = os.path.join(ROOT, "..", "shared", "testdata", "sigmahq", "rules", "windows")
+
+
+def routed(rule):
+    """Whether pySigma's Windows pipelines add a Channel condition for this rule's logsource."""
+    ls = rule.logsource
+    if ls.product != "windows":
+        return False
+    for kind, name, _, _ in logsource_table():
+        if (kind == "category" and ls.category == name) or (kind == "service" and ls.service == name):
+            return True
+    return False
+
+
+def secstream_matches(binary, pipeline, files, events, work, extra=()):
+    alerts = os.path.join(work, "alerts.ndjson")
+    cmd = [binary, "process", "--no-default-rules", "--pipeline", pipeline, "--input", events,
+           "--lateness", "0", "--time-field", TIME_FIELD, "--alerts", alerts, *extra]
+    for f in files:
+        cmd += ["--rules", f]
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seconds = time.perf_counter() - t0
+    if p.returncode != 0:
+        raise SystemExit(f"secstream exited {p.returncode}:\n{p.stderr[-4000:]}")
+    matches = collections.defaultdict(set)
+    with open(alerts) as fh:
+        for line in fh:
+            a = json.loads(line)
+            rid = a["rule"]["id"]
+            for s in a.get("samples", []):
+                matches[rid].add(int(s["line"]))
+    # Rules skipped as unsupported: one stderr line each naming file:line and why.
+    skipped = {}
+    known = set(files)
+    for line in p.stderr.splitlines():
+        text = line[len("secstream: "):] if line.startswith("secstream: ") else line
+        path = text.split(":", 1)[0]
+        if path in known and path not in skipped:
+            skipped[path] = text[len(path):].lstrip(":0123456789 ")
+    return matches, skipped, p.stderr, seconds, cmd
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--secstream", required=True)
+    ap.add_argument("--pipeline", default="windows-evtx", help="built-in name or file")
+    ap.add_argument("--rules", action="append")
+    ap.add_argument("--seed", type=int, default=int(os.environ.get("SIGMA_DIFF_SEED", "7")))
+    ap.add_argument("--per-rule", type=int, default=3)
+    ap.add_argument("--near-per-rule", type=int, default=3)
+    ap.add_argument("--noise", type=int, default=3000)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--show", type=int, default=15, help="differences printed in full")
+    ap.add_argument("--work", help="keep the events, alerts and reference here")
+    a = ap.parse_args()
+
+    rule_dirs = a.rules or [os.path.normpath(DEFAULT_RULES)]
+    files = gen.rule_files(rule_dirs)
+    if not files:
+        print(f"no rules under {rule_dirs}", file=sys.stderr)
+        return 2
+    work = a.work or tempfile.mkdtemp(prefix="sigma-diff-")
+    os.makedirs(work, exist_ok=True)
+    t0 = time.perf_counter()
+
+    # pySigma: conversion (cached) and the routing check of each rule
+    entries = ref.convert(files, jobs=a.jobs)
+    parsed = {(f, str(r.id)): r for f, r in gen.load_rules(files)}
+    excluded = {}  # file -> reason
+    compared = []
+    for e in entries:
+        if "sql" not in e:
+            excluded[e["file"]] = "pySigma does not convert it: " + e["error"].splitlines()[0][:160]
+            continue
+        rule = parsed.get((e["file"], e["id"]))
+        if rule is None:
+            excluded[e["file"]] = "pySigma parses it only as part of a collection"
+        elif not routed(rule):
+            ls = rule.logsource
+            excluded[e["file"]] = (f"logsource {ls.product}/{ls.category or '-'}/{ls.service or '-'} is not routed by "
+                                   "pySigma's Windows pipelines (it would run on every event; secstream skips it)")
+        else:
+            compared.append(e)
+    t1 = time.perf_counter()
+
+    # events for the compared rules
+    events = os.path.join(work, "events.ndjson")
+    rules_for_events = [(f, r) for (f, rid), r in parsed.items() if f not in excluded]
+    with open(events, "w", encoding="utf-8") as fh:
+        origins = gen.write_events(rules_for_events, fh, a.seed, per_rule=a.per_rule,
+                                   near_per_rule=a.near_per_rule, noise=a.noise)
+    t2 = time.perf_counter()
+
+    reference, timing = ref.run(compared, events)
+    t3 = time.perf_counter()
+
+    pipeline = a.pipeline
+    ours, skipped, stderr, ss_seconds, cmd = secstream_matches(a.secstream, pipeline, files, events, work)
+    t4 = time.perf_counter()
+
+    with open(events, encoding="utf-8") as fh:
+        event_lines = fh.read().splitlines()
+    by_file = {e["file"]: e for e in entries}
+    diffs = []
+    over_unrouted = []
+    for path, why in sorted(excluded.items()):
+        e = by_file[path]
+        if "logsource" in why and e.get("id") in ours:
+            over_unrouted.append((path, sorted(ours[e["id"]])[:5]))
+    n_compared = n_with_matches = 0
+    for e in compared:
+        if e["file"] in skipped:
+            excluded[e["file"]] = "secstream skips it: " + skipped[e["file"]][:200]
+            continue
+        n_compared += 1
+        want = set(reference.get(e["id"], []))
+        got = ours.get(e["id"], set())
+        if want:
+            n_with_matches += 1
+        if want != got:
+            diffs.append((e, sorted(got - want), sorted(want - got)))
+
+    print(f"command: {' '.join(cmd[:12])} ... ({len(files)} --rules)")
+    print(f"rules: {len(files)} files; {n_compared} compared ({n_with_matches} with matches in the events); "
+          f"{len(excluded)} left out")
+    reasons = collections.Counter(v.split(":")[0] if not v.startswith("logsource") else
+                                  "logsource not routed by pySigma's Windows pipelines" for v in excluded.values())
+    for r, n in reasons.most_common():
+        print(f"  left out, {n}: {r}")
+    for path, why in sorted(excluded.items()):
+        print(f"    {os.path.relpath(path, rule_dirs[0]) if path.startswith(rule_dirs[0]) else path}: {why}")
+    kinds = collections.Counter(o[1] if o else "noise" for o in origins)
+    print(f"events: {len(event_lines)} ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))}); "
+          f"reference matches: {sum(len(v) for v in reference.values())}; secstream matches: "
+          f"{sum(len(v) for k, v in ours.items())}")
+    print(f"seconds: pySigma convert {t1 - t0:.1f}, generate {t2 - t1:.1f}, SQLite load {timing['load_seconds']:.1f} "
+          f"+ SQL {timing['sql_seconds']:.1f}, secstream {ss_seconds:.1f}")
+    for path, lines in over_unrouted:
+        print(f"OVER-MATCH: {path} has an unrouted logsource but secstream alerted on lines {lines}")
+    for e, extra, missing in diffs[:a.show]:
+        print(f"DIFFERENT: {e['file']} ({e['id']} {e['title']!r}): secstream-only lines {extra[:5]}"
+              f"{'...' if len(extra) > 5 else ''}, pySigma-only lines {missing[:5]}{'...' if len(missing) > 5 else ''}")
+        print(f"  SQL: {e['sql'][0][:600]}")
+        for ln in (extra[:1] + missing[:1]):
+            print(f"  line {ln}: {event_lines[ln - 1][:1200]}")
+    if len(diffs) > a.show:
+        print(f"... {len(diffs) - a.show} more rules differ: "
+              + ", ".join(os.path.basename(e['file']) for e, _, _ in diffs[a.show:a.show + 40]))
+    summary = {"files": len(files), "compared": n_compared, "with_matches": n_with_matches,
+               "left_out": len(excluded), "different": len(diffs), "over_matching_unrouted": len(over_unrouted),
+               "events": len(event_lines), "work": work}
+    print(json.dumps(summary))
+    return 1 if diffs or over_unrouted else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""The Windows logsource table of pySigma's own pipelines, and pipelines/windows-evtx.yml made from it.
+
+pySigma routes a Windows rule by adding Channel/EventID conditions:
+`sigma.pipelines.sysmon.sysmon_pipeline` maps the generic categories (process_creation,
+registry_set, ...) to a Sysmon EventID and changes the logsource to service sysmon, and
+`sigma.pipelines.windows.windows_logsource_pipeline` maps the PowerShell categories to an
+EventID and every service (security, system, sysmon, powershell, ...) to its Channel. Applied
+together (sysmon first, as Zircolite does), a category rule ends up with both a Channel and an
+EventID condition, a service rule with a Channel condition. `logsource_table()` reads that
+table off the installed packages' data; `pipeline_yaml()` writes it as one add_condition per
+logsource plus the evtx-JSON field mapping.
+
+    python tests/interop/sigma_windows_pipeline.py --write   # regenerate pipelines/windows-evtx.yml
+    python tests/interop/sigma_windows_pipeline.py --check   # exit 1 if the file is stale or pySigma rejects it
+"""
+import os
+import sys
+
+import yaml
+from sigma.pipelines.common import windows_logsource_mapping
+from sigma.pipelines.sysmon.sysmon import sysmon_generic_logsource_eventid_mapping
+from sigma.pipelines.windows.windows import windows_generic_category_channel_mapping
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PIPELINE_FILE = os.path.join(ROOT, "pipelines", "windows-evtx.yml")
+TIME_FIELD = "Event.System.TimeCreated.#attributes.SystemTime"
+
+# Sigma (Zircolite/Hayabusa) names of the System fields -> where evtx_dump, python-evtx and
+# Hayabusa put them. A list is a set of candidates: the first one present in the event is used.
+SYSTEM_FIELDS = {
+    "Channel": "Event.System.Channel",
+    "EventID": ["Event.System.EventID.#text", "Event.System.EventID"],
+    "Provider_Name": "Event.System.Provider.#attributes.Name",
+    "Provider_Guid": "Event.System.Provider.#attributes.Guid",
+    "Provider_EventSourceName": "Event.System.Provider.#attributes.EventSourceName",
+    "Computer": "Event.System.Computer",
+    "Level": "Event.System.Level",
+    "Keywords": "Event.System.Keywords",
+    "Task": "Event.System.Task",
+    "Opcode": "Event.System.Opcode",
+    "Version": "Event.System.Version",
+    "EventRecordID": "Event.System.EventRecordID",
+    "TimeCreated_SystemTime": TIME_FIELD,
+    "Security_UserID": "Event.System.Security.#attributes.UserID",
+    "Execution_ProcessID": "Event.System.Execution.#attributes.ProcessID",
+    "Execution_ThreadID": "Event.System.Execution.#attributes.ThreadID",
+    "Correlation_ActivityID": "Event.System.Correlation.#attributes.ActivityID",
+    "Correlation_RelatedActivityID": "Event.System.Correlation.#attributes.RelatedActivityID",
+}
+
+
+def _list(v):
+    return list(v) if isinstance(v, (list, tuple)) else [v]
+
+
+def logsource_table():
+    """[(kind, name, channels, eventids or None)] in pySigma's order: Sysmon categories, the
+    PowerShell categories of the windows pipeline, then the services."""
+    sysmon_channel = _list(windows_logsource_mapping["sysmon"])
+    table = []
+    for category, ids in sysmon_generic_logsource_eventid_mapping.items():
+        table.append(("category", category, sysmon_channel, _list(ids)))
+    for category, info in windows_generic_category_channel_mapping.items():
+        table.append(("category", category, _list(windows_logsource_mapping[info["service"]]), _list(info["EventID"])))
+    for service, channels in windows_logsource_mapping.items():
+        table.append(("service", service, _list(channels), None))
+    return table
+
+
+def pipeline_document():
+    items = []
+    for kind, name, channels, ids in logsource_table():
+        conditions = {"Channel": channels if len(channels) > 1 else channels[0]}
+        if ids is not None:
+            conditions["EventID"] = ids if len(ids) > 1 else ids[0]
+        items.append({
+            "id": f"windows_{kind}_{name}".replace("-", "_"),
+            "type": "add_condition",
+            "conditions": conditions,
+            "rule_conditions": [{"type": "logsource", "product": "windows", kind: name}],
+        })
+    system = list(SYSTEM_FIELDS)
+    items.append({"id": "evtx_system_fields", "type": "field_name_mapping", "mapping": SYSTEM_FIELDS})
+    items.append({
+        "id": "evtx_event_data",
+        "type": "field_name_prefix",
+        "prefix": "Event.EventData.",
+        "field_name_conditions": [{"type": "exclude_fields", "fields": system}],
+    })
+    return {
+        "name": "Windows event logs as evtx JSON (evtx_dump, python-evtx, Hayabusa)",
+        "priority": 10,
+        # secstream's extension: pySigma rejects unknown top-level keys ("Unkown keys"),
+        # so it lives in vars, which pySigma accepts and only reads for placeholders.
+        "vars": {"secstream_time_field": TIME_FIELD},
+        "transformations": items,
+    }
+
+
+HEADER = """\
+# Windows event logs as evtx JSON, the way evtx_dump (Rust evtx crate), python-evtx and
+# Hayabusa write them: {"Event":{"System":{"Channel":..,"EventID":4688 | {"#attributes":
+# {"Qualifiers":16384},"#text":7036},"Provider":{"#attributes":{"Name":..}},..},
+# "EventData":{..}}}. A pySigma processing pipeline (loads with ProcessingPipeline.from_yaml).
+#
+# Routing: the logsource -> Channel/EventID table of pySigma's sysmon pipeline
+# (sigma.pipelines.sysmon) and windows_logsource_pipeline (sigma.pipelines.windows), Sysmon
+# categories and Security/System/... services both: a rule runs only on events of its Channel
+# (and EventID for a category). Fields: the System fields by their Zircolite/Hayabusa names
+# (EventID reads #text when the ID carries Qualifiers), every other field from EventData.
+#
+# Generated by tests/interop/sigma_windows_pipeline.py --write from the installed pySigma
+# packages (pins in scripts/venv.sh); the Sigma differential test checks it is up to date.
+"""
+
+
+def pipeline_yaml():
+    return HEADER + yaml.safe_dump(pipeline_document(), sort_keys=False, width=200, allow_unicode=True)
+
+
+def load_with_pysigma(text):
+    from sigma.processing.pipeline import ProcessingPipeline
+    return ProcessingPipeline.from_yaml(text)
+
+
+def main():
+    if "--write" in sys.argv:
+        with open(PIPELINE_FILE, "w") as f:
+            f.write(pipeline_yaml())
+        load_with_pysigma(pipeline_yaml())
+        print(PIPELINE_FILE)
+        return 0
+    text = open(PIPELINE_FILE).read()
+    if text != pipeline_yaml():
+        print(f"{PIPELINE_FILE} is stale: run {sys.argv[0]} --write", file=sys.stderr)
+        return 1
+    p = load_with_pysigma(text)
+    print(f"ok: {len(p.items)} processing items")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
