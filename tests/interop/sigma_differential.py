@@ -120,13 +120,12 @@ def main():
 
     # events for the compared rules
     events = os.path.join(work, "events.ndjson")
-    rules_for_events = [(f, r) for (f, rid), r in parsed.items() if f not in excluded]
     with open(events, "w", encoding="utf-8") as fh:
-        origins = gen.write_events(rules_for_events, fh, a.seed, per_rule=a.per_rule,
-                                   near_per_rule=a.near_per_rule, noise=a.noise)
+        origins = gen.write_events([f for f in files if f not in excluded], fh, a.seed, per_rule=a.per_rule,
+                                   near_per_rule=a.near_per_rule, noise=a.noise, jobs=a.jobs)
     t2 = time.perf_counter()
 
-    reference, timing = ref.run(compared, events)
+    reference, timing = ref.run(compared, events, jobs=a.jobs)
     t3 = time.perf_counter()
 
     pipeline = a.pipeline

@@ -1,7 +1,7 @@
 """Synthetic Windows events (evtx JSON) for Sigma rules, deterministic by seed.
 
-For each rule, the rule is routed by pySigma's own Windows pipelines (sysmon + windows
-logsources, so its condition carries the Channel/EventID it needs) and its parsed condition
+For each rule, the rule gets the Channel (and EventID) that pySigma's Windows pipelines (sysmon +
+windows logsources) require for its logsource, and its parsed condition (pySigma's parser)
 tree is solved at random:
 
 - positives: a random satisfying branch of the condition (an `or` picks one side, a `not`
@@ -88,11 +88,16 @@ def load_rules(files):
     return out
 
 
-def routed_condition(rule):
-    """The rule's parsed condition after pySigma's Windows pipelines added Channel/EventID."""
-    rule = SigmaRule.from_dict(rule.to_dict())
-    reference_pipeline().apply(rule)
-    return rule.detection.parsed_condition[0].parsed
+def routing(rule):
+    """(channels, event ids or None) pySigma's Windows pipelines require of the rule's
+    events (the table sigma_windows_pipeline.logsource_table reads off them), or None."""
+    ls = rule.logsource
+    if ls.product != "windows":
+        return None
+    for kind, name, channels, ids in logsource_table():
+        if (kind == "category" and ls.category == name) or (kind == "service" and ls.service == name):
+            return channels, ids
+    return None
 
 
 # ---------------------------------------------------------------- values
@@ -513,47 +518,83 @@ def flatten(event):
 
 # ---------------------------------------------------------------- driver
 
-def generate(rules, seed, per_rule=3, near_per_rule=3, noise=1000, noise_fraction=None, total=None):
-    """Yields (flat_event, origin) where origin is (rule id, kind) or None for noise.
-    With `total`, noise fills up to `total` events spread between the rule events."""
-    rng = random.Random(seed)
-    conds = []
-    for f, r in rules:
+def _file_rules(path):
+    out = []
+    for f, r in load_rules([path]):
         try:
-            conds.append((f, r, routed_condition(r)))
+            out.append((f, r, r.detection.parsed_condition[0].parsed, routing(r)))
         except Exception:
             continue
-    fragments = harvest(c for _, _, c in conds)
-    rule_events = []
-    for f, r, cond in conds:
-        for _ in range(per_rule):
-            pos, neg = {}, {}
-            solve(cond, True, pos, neg, rng)
-            rule_events.append((materialize(pos, neg, rng, fragments), (str(r.id), "positive")))
-        for _ in range(near_per_rule):
-            pos, neg = {}, {}
-            solve(cond, False, pos, neg, rng, near=True)
-            rule_events.append((materialize(pos, neg, rng, fragments), (str(r.id), "near-miss")))
+    return out
+
+
+def _rule_events(args):
+    """The positives and near misses of the rules of one file (own RNG per rule: parallel and
+    deterministic)."""
+    path, seed, per_rule, near_per_rule = args
+    out, frags = [], []
+    for f, r, cond, route in _file_rules(path):
+        frags.append(harvest([cond]))
+        rng = random.Random(f"{seed}:{r.id}:{os.path.basename(f)}")
+        for kind, n in (("positive", per_rule), ("near-miss", near_per_rule)):
+            for _ in range(n):
+                pos, neg = {}, {}
+                wrong_route = kind == "near-miss" and route is not None and rng.random() < 0.25
+                solve(cond, kind == "positive" or wrong_route, pos, neg, rng, near=True)
+                flat = materialize(pos, neg, rng, None)
+                if route is not None:
+                    channels, ids = route
+                    flat["Channel"] = rng.choice(channels)
+                    if ids is not None:
+                        flat["EventID"] = rng.choice(ids)
+                    if wrong_route:  # everything right but the Channel or the EventID
+                        if ids is not None and rng.random() < 0.5:
+                            flat["EventID"] = rng.choice([i for i in (1, 3, 4104, 4688, 7045, 11, 13) if i not in ids])
+                        else:
+                            flat["Channel"] = rng.choice(["Security", "System", SYSMON, "Application", "Windows PowerShell",
+                                                          channels[0] + "x", channels[0].split("/")[0]])
+                            if flat["Channel"] in channels:
+                                flat["Channel"] = "Setup"
+                out.append((flat, (str(r.id), kind)))
+    merged = {}
+    for fr in frags:
+        for k, v in fr.items():
+            merged.setdefault(k, set()).update(v)
+    return out, merged
+
+
+def generate(files, seed, per_rule=3, near_per_rule=3, noise=1000, total=None, jobs=2):
+    """Yields (flat_event, origin) where origin is (rule id, kind) or None for noise.
+    With `total`, noise fills up to `total` events spread between the rule events."""
+    work = [(f, seed, per_rule, near_per_rule) for f in files]
+    if jobs > 1:
+        import multiprocessing
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            parts = pool.map(_rule_events, work, chunksize=16)
+    else:
+        parts = [_rule_events(w) for w in work]
+    rule_events, fragments = [], {}
+    for evs, fr in parts:
+        rule_events += evs
+        for k, v in fr.items():
+            fragments.setdefault(k, set()).update(v)
+    fragments = {k: sorted(v) for k, v in fragments.items()}
+    rng = random.Random(seed)
     n_noise = noise if total is None else max(0, total - len(rule_events))
     if total is not None and len(rule_events) > total:
         rng.shuffle(rule_events)
         rule_events = rule_events[:total]
-    # interleave: each rule event at a random position among the noise
-    slots = sorted(rng.sample(range(n_noise + len(rule_events)), len(rule_events)))
+    # each rule event at a random position among the noise
+    slots = set(rng.sample(range(n_noise + len(rule_events)), len(rule_events)))
     it = iter(rule_events)
-    j = 0
     for i in range(n_noise + len(rule_events)):
-        if j < len(slots) and slots[j] == i:
-            j += 1
-            yield next(it)
-        else:
-            yield noise_event(rng, fragments), None
+        yield next(it) if i in slots else (noise_event(rng, fragments), None)
 
 
-def write_events(rules, out, seed, **kw):
+def write_events(files, out, seed, **kw):
     rng = random.Random(seed ^ 0x5EED)
     origins = []
-    for i, (flat, origin) in enumerate(generate(rules, seed, **kw)):
+    for i, (flat, origin) in enumerate(generate(files, seed, **kw)):
         ev = to_evtx(flat, i * 0.01, i + 1, rng)
         out.write(json.dumps(ev, ensure_ascii=False, separators=(",", ":")) + "\n")
         origins.append(origin)
@@ -568,13 +609,18 @@ def main():
     ap.add_argument("--near-per-rule", type=int, default=3)
     ap.add_argument("--noise", type=int, default=1000)
     ap.add_argument("--total", type=int, default=None, help="total events (noise fills up)")
+    ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("-o", "--output", default="-")
     a = ap.parse_args()
-    rules = load_rules(rule_files(a.rules))
+    files = rule_files(a.rules)
     out = sys.stdout if a.output == "-" else open(a.output, "w", encoding="utf-8")
-    origins = write_events(rules, out, a.seed, per_rule=a.per_rule, near_per_rule=a.near_per_rule, noise=a.noise, total=a.total)
+    origins = write_events(files, out, a.seed, per_rule=a.per_rule, near_per_rule=a.near_per_rule,
+                           noise=a.noise, total=a.total, jobs=a.jobs)
     out.flush()
-    print(f"{len(origins)} events for {len(rules)} rules", file=sys.stderr)
+    kinds = {}
+    for o in origins:
+        kinds[o[1] if o else "noise"] = kinds.get(o[1] if o else "noise", 0) + 1
+    print(f"{len(origins)} events for {len(files)} rule files: {kinds}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Sigma benchmark (called by `make bench`; one run, release build, figures next to a
+# reference): the whole SigmaHQ Windows pack (read in place from
+# ../shared/testdata/sigmahq/rules/windows) over N Windows events in evtx JSON from
+# tests/interop/sigma_windows_events.py (mostly background noise with a workstation's
+# Channel/EventID mix, one positive and one near miss per rule), through
+#   secstream process --pipeline windows-evtx (1 and 2 scan workers), and
+#   pySigma's SQLite backend the way Zircolite runs it: events flattened into one table
+#   (columns = field names), each rule's SQL run; timed: flatten + load, and the SQL.
+# Conversion of the rules by pySigma is not timed (cached in .build/sigma-cache).
+# Also checks that both found the same matches per rule (rules both evaluate).
+# Environment: BENCH_SIGMA_EVENTS (default 200000), BENCH_SIGMA_RULES (rules directory).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+n=${BENCH_SIGMA_EVENTS:-200000}
+rules=${BENCH_SIGMA_RULES:-$(cd "$root/.." && pwd)/shared/testdata/sigmahq/rules/windows}
+py=$root/.venv/bin/python
+[ -x "$py" ] || bash scripts/venv.sh
+bin=$root/.build/release/secstream
+[ -x "$bin" ] || swift build -c release --product secstream 2>&1 | tail -1
+data=$root/bench-data/sigma
+mkdir -p "$data"
+events=$data/windows-$n.ndjson
+nrules=$(find "$rules" -name '*.yml' | wc -l)
+
+if [ ! -s "$events" ]; then
+  echo "+ $py tests/interop/sigma_windows_events.py --rules $rules --seed 1 --per-rule 1 --near-per-rule 1 --total $n -o $events" >&2
+  "$py" tests/interop/sigma_windows_events.py --rules "$rules" --seed 1 --per-rule 1 --near-per-rule 1 --total "$n" -o "$events.tmp"
+  mv "$events.tmp" "$events"
+fi
+bytes=$(stat -c %s "$events")
+echo "== sigma: $nrules SigmaHQ Windows rules over $n evtx-JSON events ($(awk -v b="$bytes" 'BEGIN{printf "%.0f", b/1e6}') MB)"
+
+report() { # LABEL SECONDS
+  awk -v n="$n" -v b="$bytes" -v s="$2" -v l="$1" 'BEGIN { printf "%-46s %7.2f s %9.0f events/s %6.1f MB/s\n", l, s, n / s, b / s / 1e6 }'
+}
+timed() { # NAME CMD...: wall seconds into $data/NAME.time
+  echo "+ $*" >&2
+  /usr/bin/time -f "%e %M" -o "$data/$1.time" "${@:2}"
+}
+
+for workers in 1 2; do
+  timed ss$workers "$bin" process --no-default-rules --rules "$rules" --pipeline windows-evtx \
+    --time-field 'Event.System.TimeCreated.#attributes.SystemTime' --lateness 0 --threads $workers \
+    --input "$events" --alerts "$data/ss$workers.ndjson" 2> "$data/ss$workers.err" || { cat "$data/ss$workers.err" >&2; exit 1; }
+done
+tail -1 "$data/ss1.err"
+
+echo "+ $py (sigma_reference: pySigma SQLite, Zircolite's flatten + load + SQL, one process)" >&2
+"$py" - "$rules" "$events" "$data" <<'PY'
+import json, os, sys, time
+sys.path.insert(0, "tests/interop")
+import sigma_reference as ref, sigma_windows_events as gen
+rules, events, data = sys.argv[1:4]
+entries = ref.convert(gen.rule_files([rules]), jobs=2)           # cached, not timed
+t0 = time.perf_counter()
+table = ref.EventTable(ref.read_rows(events))                    # flatten + load
+t1 = time.perf_counter()
+counts = {}
+for e in entries:
+    if "sql" in e:
+        counts[e["id"]] = sum(len(table.match(q)) for q in e["sql"])
+t2 = time.perf_counter()
+json.dump({"load": t1 - t0, "sql": t2 - t1, "rules": sum(1 for e in entries if "sql" in e), "counts": counts},
+          open(os.path.join(data, "pysigma.json"), "w"))
+PY
+
+read -r ss1 _ < "$data/ss1.time"; read -r ss2 _ < "$data/ss2.time"
+read -r load sql nconv < <("$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["load"], d["sql"], d["rules"])' "$data/pysigma.json")
+report "secstream process, 1 worker" "$ss1"
+report "secstream process, 2 workers" "$ss2"
+report "pySigma SQLite ($nconv rules): flatten + load" "$load"
+report "pySigma SQLite: SQL" "$sql"
+report "pySigma SQLite: flatten + load + SQL" "$(awk -v a="$load" -v b="$sql" 'BEGIN{print a+b}')"
+awk -v a="$ss1" -v b="$load" -v c="$sql" 'BEGIN { printf "ratio secstream (1 worker) / pySigma SQLite, events/s: %.1fx\n", (b + c) / a }'
+
+# Same matches per rule where both evaluate the rule (pySigma converted it, secstream ran it).
+"$py" - "$data" <<'PY'
+import collections, json, os, sys
+data = sys.argv[1]
+ref = json.load(open(os.path.join(data, "pysigma.json")))["counts"]
+ours = collections.Counter()
+for line in open(os.path.join(data, "ss1.ndjson")):
+    a = json.loads(line)
+    ours[a["rule"]["id"]] += max(1, len(a.get("samples", [])))
+diff = [r for r in ref if ref[r] != ours.get(r, 0)]
+print(f"matches: pySigma {sum(ref.values())}, secstream {sum(ours.values())}; rules with different counts: {len(diff)}"
+      + (f" (e.g. {', '.join(diff[:5])}; tests/interop/sigma_differential.py shows why)" if diff else ""))
+PY
