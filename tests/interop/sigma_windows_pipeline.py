@@ -79,14 +79,17 @@ def pipeline_document():
             "conditions": conditions,
             "rule_conditions": [{"type": "logsource", "product": "windows", kind: name}],
         })
+    # pySigma evaluates field_name_conditions on the field name as the earlier items left it,
+    # so the EventData prefix comes first (guarded by the Sigma names of the System fields)
+    # and the System mapping after it.
     system = list(SYSTEM_FIELDS)
-    items.append({"id": "evtx_system_fields", "type": "field_name_mapping", "mapping": SYSTEM_FIELDS})
     items.append({
         "id": "evtx_event_data",
         "type": "field_name_prefix",
         "prefix": "Event.EventData.",
         "field_name_conditions": [{"type": "exclude_fields", "fields": system}],
     })
+    items.append({"id": "evtx_system_fields", "type": "field_name_mapping", "mapping": SYSTEM_FIELDS})
     return {
         "name": "Windows event logs as evtx JSON (evtx_dump, python-evtx, Hayabusa)",
         "priority": 10,
@@ -123,19 +126,49 @@ def load_with_pysigma(text):
     return ProcessingPipeline.from_yaml(text)
 
 
+SAMPLE_RULE = """
+title: sample
+id: 5f0b3b4c-0000-4000-8000-000000000001
+logsource: {product: windows, category: ps_module}
+detection:
+  selection: {Provider_Name: PowerShell, Payload|contains: Invoke-Mimikatz}
+  condition: selection
+"""
+SAMPLE_SQL = ("SELECT * FROM logs WHERE (`Event.System.Channel` IN ('Microsoft-Windows-PowerShell/Operational', "
+              "'PowerShellCore/Operational') AND (`Event.System.EventID.#text`=4103 OR `Event.System.EventID`=4103)) AND "
+              "(`Event.System.Provider.#attributes.Name`='PowerShell' AND `Event.EventData.Payload` LIKE "
+              "'%Invoke-Mimikatz%' ESCAPE '\\')")
+
+
+def check_with_pysigma(text):
+    """pySigma loads the pipeline and, applied to a sample rule, it routes and names the
+    fields as secstream reads them (SQL of pySigma's SQLite backend)."""
+    from sigma.backends.sqlite import sqliteBackend
+    from sigma.collection import SigmaCollection
+    pipeline = load_with_pysigma(text)
+    sql = sqliteBackend(processing_pipeline=pipeline).convert(SigmaCollection.from_yaml(SAMPLE_RULE))[0]
+    norm = lambda q: q.replace("(`Event.System.Channel`='Microsoft-Windows-PowerShell/Operational' OR "
+                               "`Event.System.Channel`='PowerShellCore/Operational')",
+                               "`Event.System.Channel` IN ('Microsoft-Windows-PowerShell/Operational', "
+                               "'PowerShellCore/Operational')")  # noqa: E731
+    if norm(sql) != SAMPLE_SQL:
+        raise SystemExit(f"pySigma applies the pipeline differently than expected:\n  got  {sql}\n  want {SAMPLE_SQL}")
+    return pipeline
+
+
 def main():
     if "--write" in sys.argv:
+        check_with_pysigma(pipeline_yaml())
         with open(PIPELINE_FILE, "w") as f:
             f.write(pipeline_yaml())
-        load_with_pysigma(pipeline_yaml())
         print(PIPELINE_FILE)
         return 0
     text = open(PIPELINE_FILE).read()
     if text != pipeline_yaml():
         print(f"{PIPELINE_FILE} is stale: run {sys.argv[0]} --write", file=sys.stderr)
         return 1
-    p = load_with_pysigma(text)
-    print(f"ok: {len(p.items)} processing items")
+    p = check_with_pysigma(text)
+    print(f"ok: {len(p.items)} processing items; pySigma routes and maps a sample rule as expected")
     return 0
 
 

@@ -2200,29 +2200,6 @@ transformations:
   - type: logsource
     product: windows
     service: certificateservicesclient-lifecycle-system
-- id: evtx_system_fields
-  type: field_name_mapping
-  mapping:
-    Channel: Event.System.Channel
-    EventID:
-    - Event.System.EventID.#text
-    - Event.System.EventID
-    Provider_Name: Event.System.Provider.#attributes.Name
-    Provider_Guid: Event.System.Provider.#attributes.Guid
-    Provider_EventSourceName: Event.System.Provider.#attributes.EventSourceName
-    Computer: Event.System.Computer
-    Level: Event.System.Level
-    Keywords: Event.System.Keywords
-    Task: Event.System.Task
-    Opcode: Event.System.Opcode
-    Version: Event.System.Version
-    EventRecordID: Event.System.EventRecordID
-    TimeCreated_SystemTime: Event.System.TimeCreated.#attributes.SystemTime
-    Security_UserID: Event.System.Security.#attributes.UserID
-    Execution_ProcessID: Event.System.Execution.#attributes.ProcessID
-    Execution_ThreadID: Event.System.Execution.#attributes.ThreadID
-    Correlation_ActivityID: Event.System.Correlation.#attributes.ActivityID
-    Correlation_RelatedActivityID: Event.System.Correlation.#attributes.RelatedActivityID
 - id: evtx_event_data
   type: field_name_prefix
   prefix: Event.EventData.
@@ -2247,6 +2224,29 @@ transformations:
     - Execution_ThreadID
     - Correlation_ActivityID
     - Correlation_RelatedActivityID
+- id: evtx_system_fields
+  type: field_name_mapping
+  mapping:
+    Channel: Event.System.Channel
+    EventID:
+    - Event.System.EventID.#text
+    - Event.System.EventID
+    Provider_Name: Event.System.Provider.#attributes.Name
+    Provider_Guid: Event.System.Provider.#attributes.Guid
+    Provider_EventSourceName: Event.System.Provider.#attributes.EventSourceName
+    Computer: Event.System.Computer
+    Level: Event.System.Level
+    Keywords: Event.System.Keywords
+    Task: Event.System.Task
+    Opcode: Event.System.Opcode
+    Version: Event.System.Version
+    EventRecordID: Event.System.EventRecordID
+    TimeCreated_SystemTime: Event.System.TimeCreated.#attributes.SystemTime
+    Security_UserID: Event.System.Security.#attributes.UserID
+    Execution_ProcessID: Event.System.Execution.#attributes.ProcessID
+    Execution_ThreadID: Event.System.Execution.#attributes.ThreadID
+    Correlation_ActivityID: Event.System.Correlation.#attributes.ActivityID
+    Correlation_RelatedActivityID: Event.System.Correlation.#attributes.RelatedActivityID
 
 """#),
     ]
