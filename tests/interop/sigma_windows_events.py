@@ -106,6 +106,24 @@ FILLER = ["", " ", "  ", "x", "ab", "123", " /c ", " -", "\\", "C:\\Users\\Publi
           " --flag ", ".", "Zz9", "\"", "'", "_", "é", "\t"]
 
 
+KEEP_CASE = set()    # literals whose case the generator keeps (base64-encoded values of the rule at hand)
+CIDR_FIELDS = set()  # fields some rule tests with |cidr: they hold addresses (or "-"), never other text
+CIDR_KEY = "\0cidr"
+
+
+def random_address(rng):
+    """An address as Windows logs write them: private, loopback, public, IPv6, or '-'."""
+    return rng.choice([
+        lambda: "10.%d.%d.%d" % (rng.randrange(256), rng.randrange(256), rng.randrange(1, 255)),
+        lambda: "192.168.%d.%d" % (rng.randrange(256), rng.randrange(1, 255)),
+        lambda: "172.%d.%d.%d" % (rng.randrange(10, 40), rng.randrange(256), rng.randrange(1, 255)),
+        lambda: "127.0.0.1", lambda: "::1", lambda: "-",
+        lambda: "%d.%d.%d.%d" % (rng.randrange(1, 224), rng.randrange(256), rng.randrange(256), rng.randrange(1, 255)),
+        lambda: "fe80::%x:%x" % (rng.randrange(65536), rng.randrange(65536)),
+        lambda: "2001:db8::%x" % rng.randrange(65536),
+    ])()
+
+
 def filler(rng):
     return "".join(rng.choice(FILLER) for _ in range(rng.randint(0, 3)))
 
@@ -122,7 +140,10 @@ def recase(text, rng, mode):
 
 def render_string(s, rng, case_mode):
     """A concrete string the SigmaString matches; wildcards become random text."""
-    cased = isinstance(s, SigmaCasedString)
+    # Base64 in logs is what the encoder wrote: its case is not changed (secstream compares
+    # base64/base64offset values case-sensitively, pySigma's SQL case-insensitively: a
+    # known difference, see the report of sigma_differential.py).
+    cased = isinstance(s, SigmaCasedString) or "".join(p for p in s.s if isinstance(p, str)) in KEEP_CASE
     out = []
     for part in s.s:
         if part == SpecialChars.WILDCARD_MULTI:
@@ -341,6 +362,8 @@ def materialize(pos, neg, rng, noise_fields):
             continue  # absent: the negated test is false
         elif r < 0.8:
             flat[field] = noise_value(field, rng, noise_fields)
+        elif field in CIDR_FIELDS or isinstance(values[0], SigmaCIDRExpression):
+            flat[field] = random_address(rng)
         else:  # a value close to the excluded one
             v = values[0]
             if isinstance(v, (SigmaString, SigmaNumber)):
@@ -433,6 +456,8 @@ def harvest(rules_conditions):
 
 
 def noise_value(field, rng, fragments):
+    if field in CIDR_FIELDS:
+        return random_address(rng)
     r = rng.random()
     frag = fragments.get(field) if fragments else None
     if frag and r < 0.35:
@@ -518,6 +543,21 @@ def flatten(event):
 
 # ---------------------------------------------------------------- driver
 
+def _detection_items(rule):
+    def walk(x):
+        if hasattr(x, "detection_items"):
+            for i in x.detection_items:
+                yield from walk(i)
+        else:
+            yield x
+    for d in rule.detection.detections.values():
+        yield from walk(d)
+
+
+def _modifier_names(item):
+    return {m.__name__ for m in getattr(item, "modifiers", [])}
+
+
 def _file_rules(path):
     out = []
     for f, r in load_rules([path]):
@@ -528,6 +568,21 @@ def _file_rules(path):
     return out
 
 
+def _rule_traits(rule):
+    """(literals of base64-encoded values, fields tested with |cidr) of a rule."""
+    keep, cidr = set(), set()
+    for item in _detection_items(rule):
+        names = _modifier_names(item)
+        if names & {"SigmaBase64Modifier", "SigmaBase64OffsetModifier"}:
+            for v in item.value:
+                for x in (v.values if isinstance(v, SigmaExpansion) else [v]):
+                    if isinstance(x, SigmaString):
+                        keep.add("".join(p for p in x.s if isinstance(p, str)))
+        if "SigmaCIDRModifier" in names and item.field:
+            cidr.add(item.field)
+    return keep, cidr
+
+
 def _rule_events(args):
     """The positives and near misses of the rules of one file (own RNG per rule: parallel and
     deterministic)."""
@@ -535,6 +590,12 @@ def _rule_events(args):
     out, frags = [], []
     for f, r, cond, route in _file_rules(path):
         frags.append(harvest([cond]))
+        keep, cidr = _rule_traits(r)
+        KEEP_CASE.clear()
+        KEEP_CASE.update(keep)
+        CIDR_FIELDS.clear()  # this rule's own (deterministic whatever process runs it)
+        CIDR_FIELDS.update(cidr)
+        frags.append({CIDR_KEY: cidr})
         rng = random.Random(f"{seed}:{r.id}:{os.path.basename(f)}")
         for kind, n in (("positive", per_rule), ("near-miss", near_per_rule)):
             for _ in range(n):
@@ -578,6 +639,9 @@ def generate(files, seed, per_rule=3, near_per_rule=3, noise=1000, total=None, j
         rule_events += evs
         for k, v in fr.items():
             fragments.setdefault(k, set()).update(v)
+    KEEP_CASE.clear()
+    CIDR_FIELDS.clear()
+    CIDR_FIELDS.update(fragments.pop(CIDR_KEY, set()))
     fragments = {k: sorted(v) for k, v in fragments.items()}
     rng = random.Random(seed)
     n_noise = noise if total is None else max(0, total - len(rule_events))
