@@ -171,6 +171,9 @@ def main():
           f"+ SQL {timing['sql_seconds']:.1f}, secstream {ss_seconds:.1f}")
     for path, lines in over_unrouted:
         print(f"OVER-MATCH: {path} has an unrouted logsource but secstream alerted on lines {lines}")
+    if diffs:
+        print(f"{len(diffs)} rules differ: {sum(1 for _, x, _ in diffs if x)} with secstream-only lines (over-matching), "
+              f"{sum(1 for _, _, m in diffs if m)} with pySigma-only lines (under-matching)")
     for e, extra, missing in diffs[:a.show]:
         print(f"DIFFERENT: {e['file']} ({e['id']} {e['title']!r}): secstream-only lines {extra[:5]}"
               f"{'...' if len(extra) > 5 else ''}, pySigma-only lines {missing[:5]}{'...' if len(missing) > 5 else ''}")

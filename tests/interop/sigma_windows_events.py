@@ -108,7 +108,6 @@ FILLER = ["", " ", "  ", "x", "ab", "123", " /c ", " -", "\\", "C:\\Users\\Publi
 
 KEEP_CASE = set()    # literals whose case the generator keeps (base64-encoded values of the rule at hand)
 CIDR_FIELDS = set()  # fields some rule tests with |cidr: they hold addresses (or "-"), never other text
-CIDR_KEY = "\0cidr"
 
 
 def random_address(rng):
@@ -590,12 +589,9 @@ def _rule_events(args):
     out, frags = [], []
     for f, r, cond, route in _file_rules(path):
         frags.append(harvest([cond]))
-        keep, cidr = _rule_traits(r)
+        keep, _ = _rule_traits(r)
         KEEP_CASE.clear()
         KEEP_CASE.update(keep)
-        CIDR_FIELDS.clear()  # this rule's own (deterministic whatever process runs it)
-        CIDR_FIELDS.update(cidr)
-        frags.append({CIDR_KEY: cidr})
         rng = random.Random(f"{seed}:{r.id}:{os.path.basename(f)}")
         for kind, n in (("positive", per_rule), ("near-miss", near_per_rule)):
             for _ in range(n):
@@ -627,6 +623,11 @@ def _rule_events(args):
 def generate(files, seed, per_rule=3, near_per_rule=3, noise=1000, total=None, jobs=2):
     """Yields (flat_event, origin) where origin is (rule id, kind) or None for noise.
     With `total`, noise fills up to `total` events spread between the rule events."""
+    # Fields any rule tests with |cidr hold addresses in every event (set before the workers fork).
+    CIDR_FIELDS.clear()
+    for f in files:
+        with open(f, encoding="utf-8") as fh:
+            CIDR_FIELDS.update(re.findall(r"([A-Za-z0-9_.]+)\|cidr", fh.read()))
     work = [(f, seed, per_rule, near_per_rule) for f in files]
     if jobs > 1:
         import multiprocessing
@@ -640,8 +641,6 @@ def generate(files, seed, per_rule=3, near_per_rule=3, noise=1000, total=None, j
         for k, v in fr.items():
             fragments.setdefault(k, set()).update(v)
     KEEP_CASE.clear()
-    CIDR_FIELDS.clear()
-    CIDR_FIELDS.update(fragments.pop(CIDR_KEY, set()))
     fragments = {k: sorted(v) for k, v in fragments.items()}
     rng = random.Random(seed)
     n_noise = noise if total is None else max(0, total - len(rule_events))
