@@ -21,7 +21,7 @@ from importlib import metadata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sigma_windows_events as gen  # noqa: E402  (also switches pySigma's YAML to libyaml)
-from sigma_windows_pipeline import ROOT  # noqa: E402
+from sigma_windows_pipeline import ROOT, logsource_table  # noqa: E402
 
 from sigma.backends.sqlite import sqliteBackend  # noqa: E402
 from sigma.collection import SigmaCollection  # noqa: E402
@@ -41,7 +41,7 @@ def convert_file(path):
     """[{id, title, file, sql} | {file, error}] for the rules in one file."""
     with open(path, "rb") as fh:
         text = fh.read()
-    key = hashlib.sha256(VERSIONS.encode() + b"\0" + text).hexdigest()
+    key = hashlib.sha256(b"v2\0" + VERSIONS.encode() + b"\0" + text).hexdigest()
     cached = os.path.join(_cache_dir(), key + ".json")
     if os.path.exists(cached):
         with open(cached) as fh:
@@ -59,7 +59,9 @@ def convert_file(path):
             backend = sqliteBackend(processing_pipeline=gen.reference_pipeline())
             try:
                 queries = backend.convert_rule(rule)
-                out.append({"id": str(rule.id), "title": rule.title, "sql": list(queries)})
+                ls = rule.logsource
+                out.append({"id": str(rule.id), "title": rule.title, "sql": list(queries),
+                            "logsource": [ls.product, ls.category, ls.service]})
             except Exception as e:
                 out.append({"id": str(rule.id), "error": f"{type(e).__name__}: {e}"})
     except Exception as e:
@@ -152,6 +154,17 @@ def _sql_value(v):
 def read_rows(path):
     with open(path, encoding="utf-8") as fh:
         return [gen.flatten(json.loads(line)) for line in fh if line.strip()]
+
+
+def routed(logsource):
+    """Whether pySigma's Windows pipelines give this [product, category, service] a Channel
+    condition. Rules they do not route run on every event in pySigma's SQL, while secstream
+    skips a rule whose logsource no pipeline recognises: such rules are not comparable."""
+    product, category, service = logsource
+    if product != "windows":
+        return False
+    return any((kind == "category" and category == name) or (kind == "service" and service == name)
+               for kind, name, _, _ in logsource_table())
 
 
 def _run_part(args):
