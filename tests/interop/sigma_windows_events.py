@@ -351,14 +351,18 @@ def materialize(pos, neg, rng, noise_fields):
         v = combine(values, rng, case_mode)
         if field == "EventID" and isinstance(v, str) and v.isdigit():
             v = int(v)  # evtx writes event IDs as numbers
-        if v is not None:
-            flat[field] = v
+        if v is not None or (any(isinstance(x, SigmaNull) for x in values) and rng.random() < 0.5):
+            flat[field] = v  # (a null test: absent, or JSON null)
     for field, values in neg.items():
         if field is None or field in flat or field in pos:
             continue
         r = rng.random()
-        if r < 0.45:
+        if r < 0.4:
             continue  # absent: the negated test is false
+        elif r < 0.45:
+            flat[field] = None  # JSON null (evtx_dump writes empty values so)
+        elif r < 0.5:
+            flat[field] = ""
         elif r < 0.8:
             flat[field] = noise_value(field, rng, noise_fields)
         elif field in CIDR_FIELDS or isinstance(values[0], SigmaCIDRExpression):
