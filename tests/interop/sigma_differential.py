@@ -22,6 +22,7 @@ import argparse
 import collections
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -56,11 +57,10 @@ def secstream_matches(binary, pipeline, files, events, work, extra=()):
     # Rules skipped as unsupported: one stderr line each naming file:line and why.
     skipped = {}
     known = set(files)
-    for line in p.stderr.splitlines():
-        text = line[len("secstream: "):] if line.startswith("secstream: ") else line
-        path = text.split(":", 1)[0]
-        if path in known and path not in skipped:
-            skipped[path] = text[len(path):].lstrip(":0123456789 ")
+    for line in p.stderr.splitlines():  # "secstream: skipped rule FILE:LINE: why"
+        m = re.search(r"(\S+\.ya?ml):(\d+): (.*)$", line)
+        if m and m.group(1) in known and m.group(1) not in skipped:
+            skipped[m.group(1)] = m.group(3)
     return matches, skipped, p.stderr, seconds, cmd
 
 
