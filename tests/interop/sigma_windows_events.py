@@ -106,6 +106,7 @@ FILLER = ["", " ", "  ", "x", "ab", "123", " /c ", " -", "\\", "C:\\Users\\Publi
           " --flag ", ".", "Zz9", "\"", "'", "_", "é", "\t"]
 
 
+FRAGMENT_RATE = 0.35  # how often a noise value carries (a mutation of) a rule's literal
 KEEP_CASE = set()    # literals whose case the generator keeps (base64-encoded values of the rule at hand)
 CIDR_FIELDS = set()  # fields some rule tests with |cidr: they hold addresses (or "-"), never other text
 
@@ -463,7 +464,7 @@ def noise_value(field, rng, fragments):
         return random_address(rng)
     r = rng.random()
     frag = fragments.get(field) if fragments else None
-    if frag and r < 0.35:
+    if frag and r < FRAGMENT_RATE:
         f = rng.choice(frag)
         if rng.random() < 0.5:
             f = mutate(f, rng)
@@ -677,8 +678,11 @@ def main():
     ap.add_argument("--noise", type=int, default=1000)
     ap.add_argument("--total", type=int, default=None, help="total events (noise fills up)")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--fragment-rate", type=float, default=FRAGMENT_RATE,
+                    help="share of noise values that carry a rule literal (or a near copy)")
     ap.add_argument("-o", "--output", default="-")
     a = ap.parse_args()
+    globals()["FRAGMENT_RATE"] = a.fragment_rate
     files = rule_files(a.rules)
     out = sys.stdout if a.output == "-" else open(a.output, "w", encoding="utf-8")
     origins = write_events(files, out, a.seed, per_rule=a.per_rule, near_per_rule=a.near_per_rule,
