@@ -1314,242 +1314,6 @@ transformations:
     rule_cond_not: true
 
 """#),
-        (name: "zeek.yml", text: #"""
-# Built-in processing pipeline `zeek`: Zeek's own JSON logs, one record per
-# line, with the log's name in `_path`, as Zeek writes them with
-# LogAscii::use_json=T and the json-streaming-logs package (or its Kafka
-# writer, Corelight sensors):
-#   {"_path":"conn","_write_ts":"...","ts":1591367999.305988,"uid":"CHhAvV...",
-#    "id.orig_h":"10.0.0.5","id.orig_p":52814,"id.resp_h":"10.0.0.1","id.resp_p":53,...}
-#
-#   product zeek, service <log>  -> _path: <log> (conn, dns, http, smb_files, ...)
-#   category dns (no product)    -> _path: dns, Sigma's generic DNS fields to Zeek's
-#
-# SigmaHQ's Zeek rules use Zeek's field names, so fields are not renamed
-# except the few W3C names some Zeek http rules use. Proxy and webserver
-# rules are not recognised (Zeek's http log has no separate query, extension
-# or client address fields those rules rely on): they are skipped.
-# Event time: `ts`, epoch seconds with a fraction (Zeek's default JSON time
-# format).
-name: zeek
-priority: 20
-secstream:
-  time_field: ts
-transformations:
-  # Marker: the rule names no product that also has a `dns` category.
-  - id: zeek_generic_logsource
-    type: field_name_mapping
-    mapping: {}
-    rule_conditions:
-      - type: logsource
-        product: windows
-      - type: logsource
-        product: linux
-      - type: logsource
-        product: macos
-    rule_cond_op: or
-    rule_cond_not: true
-  - id: zeek_dns_generic_fields
-    type: field_name_mapping
-    mapping:
-      answer: answers
-      record_type: qtype_name
-      src_ip: id.orig_h
-      src_port: id.orig_p
-      dst_ip: id.resp_h
-      dst_port: id.resp_p
-    rule_conditions:
-      - type: logsource
-        category: dns
-      - type: processing_item_applied
-        processing_item_id: zeek_generic_logsource
-  # W3C/proxy names that some Zeek http rules use.
-  - id: zeek_http_w3c_fields
-    type: field_name_mapping
-    mapping:
-      c-uri: uri
-      c-useragent: user_agent
-      cs-host: host
-      cs-method: method
-      cs-referer: referrer
-      sc-status: status_code
-    rule_conditions: [{type: logsource, product: zeek, service: http}]
-
-  # Routes: the add_condition of each logsource.
-  - id: zeek_dns_generic
-    type: add_condition
-    conditions: {_path: dns}
-    rule_conditions:
-      - type: logsource
-        category: dns
-      - type: processing_item_applied
-        processing_item_id: zeek_generic_logsource
-  - id: zeek_conn
-    type: add_condition
-    conditions: {_path: conn}
-    rule_conditions: [{type: logsource, product: zeek, service: conn}]
-  - id: zeek_dce_rpc
-    type: add_condition
-    conditions: {_path: dce_rpc}
-    rule_conditions: [{type: logsource, product: zeek, service: dce_rpc}]
-  - id: zeek_dhcp
-    type: add_condition
-    conditions: {_path: dhcp}
-    rule_conditions: [{type: logsource, product: zeek, service: dhcp}]
-  - id: zeek_dnp3
-    type: add_condition
-    conditions: {_path: dnp3}
-    rule_conditions: [{type: logsource, product: zeek, service: dnp3}]
-  - id: zeek_dns
-    type: add_condition
-    conditions: {_path: dns}
-    rule_conditions: [{type: logsource, product: zeek, service: dns}]
-  - id: zeek_dpd
-    type: add_condition
-    conditions: {_path: dpd}
-    rule_conditions: [{type: logsource, product: zeek, service: dpd}]
-  - id: zeek_files
-    type: add_condition
-    conditions: {_path: files}
-    rule_conditions: [{type: logsource, product: zeek, service: files}]
-  - id: zeek_ftp
-    type: add_condition
-    conditions: {_path: ftp}
-    rule_conditions: [{type: logsource, product: zeek, service: ftp}]
-  - id: zeek_http
-    type: add_condition
-    conditions: {_path: http}
-    rule_conditions: [{type: logsource, product: zeek, service: http}]
-  - id: zeek_intel
-    type: add_condition
-    conditions: {_path: intel}
-    rule_conditions: [{type: logsource, product: zeek, service: intel}]
-  - id: zeek_irc
-    type: add_condition
-    conditions: {_path: irc}
-    rule_conditions: [{type: logsource, product: zeek, service: irc}]
-  - id: zeek_kerberos
-    type: add_condition
-    conditions: {_path: kerberos}
-    rule_conditions: [{type: logsource, product: zeek, service: kerberos}]
-  - id: zeek_known_certs
-    type: add_condition
-    conditions: {_path: known_certs}
-    rule_conditions: [{type: logsource, product: zeek, service: known_certs}]
-  - id: zeek_known_hosts
-    type: add_condition
-    conditions: {_path: known_hosts}
-    rule_conditions: [{type: logsource, product: zeek, service: known_hosts}]
-  - id: zeek_known_services
-    type: add_condition
-    conditions: {_path: known_services}
-    rule_conditions: [{type: logsource, product: zeek, service: known_services}]
-  - id: zeek_modbus
-    type: add_condition
-    conditions: {_path: modbus}
-    rule_conditions: [{type: logsource, product: zeek, service: modbus}]
-  - id: zeek_mysql
-    type: add_condition
-    conditions: {_path: mysql}
-    rule_conditions: [{type: logsource, product: zeek, service: mysql}]
-  - id: zeek_notice
-    type: add_condition
-    conditions: {_path: notice}
-    rule_conditions: [{type: logsource, product: zeek, service: notice}]
-  - id: zeek_ntlm
-    type: add_condition
-    conditions: {_path: ntlm}
-    rule_conditions: [{type: logsource, product: zeek, service: ntlm}]
-  - id: zeek_ntp
-    type: add_condition
-    conditions: {_path: ntp}
-    rule_conditions: [{type: logsource, product: zeek, service: ntp}]
-  - id: zeek_ocsp
-    type: add_condition
-    conditions: {_path: ocsp}
-    rule_conditions: [{type: logsource, product: zeek, service: ocsp}]
-  - id: zeek_pe
-    type: add_condition
-    conditions: {_path: pe}
-    rule_conditions: [{type: logsource, product: zeek, service: pe}]
-  - id: zeek_radius
-    type: add_condition
-    conditions: {_path: radius}
-    rule_conditions: [{type: logsource, product: zeek, service: radius}]
-  - id: zeek_rdp
-    type: add_condition
-    conditions: {_path: rdp}
-    rule_conditions: [{type: logsource, product: zeek, service: rdp}]
-  - id: zeek_rfb
-    type: add_condition
-    conditions: {_path: rfb}
-    rule_conditions: [{type: logsource, product: zeek, service: rfb}]
-  - id: zeek_signature
-    type: add_condition
-    conditions: {_path: signature}
-    rule_conditions: [{type: logsource, product: zeek, service: signature}]
-  - id: zeek_sip
-    type: add_condition
-    conditions: {_path: sip}
-    rule_conditions: [{type: logsource, product: zeek, service: sip}]
-  - id: zeek_smb_cmd
-    type: add_condition
-    conditions: {_path: smb_cmd}
-    rule_conditions: [{type: logsource, product: zeek, service: smb_cmd}]
-  - id: zeek_smb_files
-    type: add_condition
-    conditions: {_path: smb_files}
-    rule_conditions: [{type: logsource, product: zeek, service: smb_files}]
-  - id: zeek_smb_mapping
-    type: add_condition
-    conditions: {_path: smb_mapping}
-    rule_conditions: [{type: logsource, product: zeek, service: smb_mapping}]
-  - id: zeek_smtp
-    type: add_condition
-    conditions: {_path: smtp}
-    rule_conditions: [{type: logsource, product: zeek, service: smtp}]
-  - id: zeek_snmp
-    type: add_condition
-    conditions: {_path: snmp}
-    rule_conditions: [{type: logsource, product: zeek, service: snmp}]
-  - id: zeek_socks
-    type: add_condition
-    conditions: {_path: socks}
-    rule_conditions: [{type: logsource, product: zeek, service: socks}]
-  - id: zeek_software
-    type: add_condition
-    conditions: {_path: software}
-    rule_conditions: [{type: logsource, product: zeek, service: software}]
-  - id: zeek_ssh
-    type: add_condition
-    conditions: {_path: ssh}
-    rule_conditions: [{type: logsource, product: zeek, service: ssh}]
-  - id: zeek_ssl
-    type: add_condition
-    conditions: {_path: ssl}
-    rule_conditions: [{type: logsource, product: zeek, service: ssl}]
-  - id: zeek_syslog
-    type: add_condition
-    conditions: {_path: syslog}
-    rule_conditions: [{type: logsource, product: zeek, service: syslog}]
-  - id: zeek_traceroute
-    type: add_condition
-    conditions: {_path: traceroute}
-    rule_conditions: [{type: logsource, product: zeek, service: traceroute}]
-  - id: zeek_tunnel
-    type: add_condition
-    conditions: {_path: tunnel}
-    rule_conditions: [{type: logsource, product: zeek, service: tunnel}]
-  - id: zeek_weird
-    type: add_condition
-    conditions: {_path: weird}
-    rule_conditions: [{type: logsource, product: zeek, service: weird}]
-  - id: zeek_x509
-    type: add_condition
-    conditions: {_path: x509}
-    rule_conditions: [{type: logsource, product: zeek, service: x509}]
-
-"""#),
         (name: "windows-evtx.yml", text: #"""
 # Windows event logs as evtx JSON, the way evtx_dump (Rust evtx crate), python-evtx and
 # Hayabusa write them: {"Event":{"System":{"Channel":..,"EventID":4688 | {"#attributes":
@@ -2247,6 +2011,242 @@ transformations:
     Execution_ThreadID: Event.System.Execution.#attributes.ThreadID
     Correlation_ActivityID: Event.System.Correlation.#attributes.ActivityID
     Correlation_RelatedActivityID: Event.System.Correlation.#attributes.RelatedActivityID
+
+"""#),
+        (name: "zeek.yml", text: #"""
+# Built-in processing pipeline `zeek`: Zeek's own JSON logs, one record per
+# line, with the log's name in `_path`, as Zeek writes them with
+# LogAscii::use_json=T and the json-streaming-logs package (or its Kafka
+# writer, Corelight sensors):
+#   {"_path":"conn","_write_ts":"...","ts":1591367999.305988,"uid":"CHhAvV...",
+#    "id.orig_h":"10.0.0.5","id.orig_p":52814,"id.resp_h":"10.0.0.1","id.resp_p":53,...}
+#
+#   product zeek, service <log>  -> _path: <log> (conn, dns, http, smb_files, ...)
+#   category dns (no product)    -> _path: dns, Sigma's generic DNS fields to Zeek's
+#
+# SigmaHQ's Zeek rules use Zeek's field names, so fields are not renamed
+# except the few W3C names some Zeek http rules use. Proxy and webserver
+# rules are not recognised (Zeek's http log has no separate query, extension
+# or client address fields those rules rely on): they are skipped.
+# Event time: `ts`, epoch seconds with a fraction (Zeek's default JSON time
+# format).
+name: zeek
+priority: 20
+secstream:
+  time_field: ts
+transformations:
+  # Marker: the rule names no product that also has a `dns` category.
+  - id: zeek_generic_logsource
+    type: field_name_mapping
+    mapping: {}
+    rule_conditions:
+      - type: logsource
+        product: windows
+      - type: logsource
+        product: linux
+      - type: logsource
+        product: macos
+    rule_cond_op: or
+    rule_cond_not: true
+  - id: zeek_dns_generic_fields
+    type: field_name_mapping
+    mapping:
+      answer: answers
+      record_type: qtype_name
+      src_ip: id.orig_h
+      src_port: id.orig_p
+      dst_ip: id.resp_h
+      dst_port: id.resp_p
+    rule_conditions:
+      - type: logsource
+        category: dns
+      - type: processing_item_applied
+        processing_item_id: zeek_generic_logsource
+  # W3C/proxy names that some Zeek http rules use.
+  - id: zeek_http_w3c_fields
+    type: field_name_mapping
+    mapping:
+      c-uri: uri
+      c-useragent: user_agent
+      cs-host: host
+      cs-method: method
+      cs-referer: referrer
+      sc-status: status_code
+    rule_conditions: [{type: logsource, product: zeek, service: http}]
+
+  # Routes: the add_condition of each logsource.
+  - id: zeek_dns_generic
+    type: add_condition
+    conditions: {_path: dns}
+    rule_conditions:
+      - type: logsource
+        category: dns
+      - type: processing_item_applied
+        processing_item_id: zeek_generic_logsource
+  - id: zeek_conn
+    type: add_condition
+    conditions: {_path: conn}
+    rule_conditions: [{type: logsource, product: zeek, service: conn}]
+  - id: zeek_dce_rpc
+    type: add_condition
+    conditions: {_path: dce_rpc}
+    rule_conditions: [{type: logsource, product: zeek, service: dce_rpc}]
+  - id: zeek_dhcp
+    type: add_condition
+    conditions: {_path: dhcp}
+    rule_conditions: [{type: logsource, product: zeek, service: dhcp}]
+  - id: zeek_dnp3
+    type: add_condition
+    conditions: {_path: dnp3}
+    rule_conditions: [{type: logsource, product: zeek, service: dnp3}]
+  - id: zeek_dns
+    type: add_condition
+    conditions: {_path: dns}
+    rule_conditions: [{type: logsource, product: zeek, service: dns}]
+  - id: zeek_dpd
+    type: add_condition
+    conditions: {_path: dpd}
+    rule_conditions: [{type: logsource, product: zeek, service: dpd}]
+  - id: zeek_files
+    type: add_condition
+    conditions: {_path: files}
+    rule_conditions: [{type: logsource, product: zeek, service: files}]
+  - id: zeek_ftp
+    type: add_condition
+    conditions: {_path: ftp}
+    rule_conditions: [{type: logsource, product: zeek, service: ftp}]
+  - id: zeek_http
+    type: add_condition
+    conditions: {_path: http}
+    rule_conditions: [{type: logsource, product: zeek, service: http}]
+  - id: zeek_intel
+    type: add_condition
+    conditions: {_path: intel}
+    rule_conditions: [{type: logsource, product: zeek, service: intel}]
+  - id: zeek_irc
+    type: add_condition
+    conditions: {_path: irc}
+    rule_conditions: [{type: logsource, product: zeek, service: irc}]
+  - id: zeek_kerberos
+    type: add_condition
+    conditions: {_path: kerberos}
+    rule_conditions: [{type: logsource, product: zeek, service: kerberos}]
+  - id: zeek_known_certs
+    type: add_condition
+    conditions: {_path: known_certs}
+    rule_conditions: [{type: logsource, product: zeek, service: known_certs}]
+  - id: zeek_known_hosts
+    type: add_condition
+    conditions: {_path: known_hosts}
+    rule_conditions: [{type: logsource, product: zeek, service: known_hosts}]
+  - id: zeek_known_services
+    type: add_condition
+    conditions: {_path: known_services}
+    rule_conditions: [{type: logsource, product: zeek, service: known_services}]
+  - id: zeek_modbus
+    type: add_condition
+    conditions: {_path: modbus}
+    rule_conditions: [{type: logsource, product: zeek, service: modbus}]
+  - id: zeek_mysql
+    type: add_condition
+    conditions: {_path: mysql}
+    rule_conditions: [{type: logsource, product: zeek, service: mysql}]
+  - id: zeek_notice
+    type: add_condition
+    conditions: {_path: notice}
+    rule_conditions: [{type: logsource, product: zeek, service: notice}]
+  - id: zeek_ntlm
+    type: add_condition
+    conditions: {_path: ntlm}
+    rule_conditions: [{type: logsource, product: zeek, service: ntlm}]
+  - id: zeek_ntp
+    type: add_condition
+    conditions: {_path: ntp}
+    rule_conditions: [{type: logsource, product: zeek, service: ntp}]
+  - id: zeek_ocsp
+    type: add_condition
+    conditions: {_path: ocsp}
+    rule_conditions: [{type: logsource, product: zeek, service: ocsp}]
+  - id: zeek_pe
+    type: add_condition
+    conditions: {_path: pe}
+    rule_conditions: [{type: logsource, product: zeek, service: pe}]
+  - id: zeek_radius
+    type: add_condition
+    conditions: {_path: radius}
+    rule_conditions: [{type: logsource, product: zeek, service: radius}]
+  - id: zeek_rdp
+    type: add_condition
+    conditions: {_path: rdp}
+    rule_conditions: [{type: logsource, product: zeek, service: rdp}]
+  - id: zeek_rfb
+    type: add_condition
+    conditions: {_path: rfb}
+    rule_conditions: [{type: logsource, product: zeek, service: rfb}]
+  - id: zeek_signature
+    type: add_condition
+    conditions: {_path: signature}
+    rule_conditions: [{type: logsource, product: zeek, service: signature}]
+  - id: zeek_sip
+    type: add_condition
+    conditions: {_path: sip}
+    rule_conditions: [{type: logsource, product: zeek, service: sip}]
+  - id: zeek_smb_cmd
+    type: add_condition
+    conditions: {_path: smb_cmd}
+    rule_conditions: [{type: logsource, product: zeek, service: smb_cmd}]
+  - id: zeek_smb_files
+    type: add_condition
+    conditions: {_path: smb_files}
+    rule_conditions: [{type: logsource, product: zeek, service: smb_files}]
+  - id: zeek_smb_mapping
+    type: add_condition
+    conditions: {_path: smb_mapping}
+    rule_conditions: [{type: logsource, product: zeek, service: smb_mapping}]
+  - id: zeek_smtp
+    type: add_condition
+    conditions: {_path: smtp}
+    rule_conditions: [{type: logsource, product: zeek, service: smtp}]
+  - id: zeek_snmp
+    type: add_condition
+    conditions: {_path: snmp}
+    rule_conditions: [{type: logsource, product: zeek, service: snmp}]
+  - id: zeek_socks
+    type: add_condition
+    conditions: {_path: socks}
+    rule_conditions: [{type: logsource, product: zeek, service: socks}]
+  - id: zeek_software
+    type: add_condition
+    conditions: {_path: software}
+    rule_conditions: [{type: logsource, product: zeek, service: software}]
+  - id: zeek_ssh
+    type: add_condition
+    conditions: {_path: ssh}
+    rule_conditions: [{type: logsource, product: zeek, service: ssh}]
+  - id: zeek_ssl
+    type: add_condition
+    conditions: {_path: ssl}
+    rule_conditions: [{type: logsource, product: zeek, service: ssl}]
+  - id: zeek_syslog
+    type: add_condition
+    conditions: {_path: syslog}
+    rule_conditions: [{type: logsource, product: zeek, service: syslog}]
+  - id: zeek_traceroute
+    type: add_condition
+    conditions: {_path: traceroute}
+    rule_conditions: [{type: logsource, product: zeek, service: traceroute}]
+  - id: zeek_tunnel
+    type: add_condition
+    conditions: {_path: tunnel}
+    rule_conditions: [{type: logsource, product: zeek, service: tunnel}]
+  - id: zeek_weird
+    type: add_condition
+    conditions: {_path: weird}
+    rule_conditions: [{type: logsource, product: zeek, service: weird}]
+  - id: zeek_x509
+    type: add_condition
+    conditions: {_path: x509}
+    rule_conditions: [{type: logsource, product: zeek, service: x509}]
 
 """#),
     ]
