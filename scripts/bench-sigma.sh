@@ -53,7 +53,7 @@ timed load "$bin" process --no-default-rules --rules "$rules" --pipeline windows
   --input "$data/empty.ndjson" --alerts /dev/null 2> "$data/load.err"
 for workers in 1 2; do
   timed ss$workers "$bin" process --no-default-rules --rules "$rules" --pipeline windows-evtx \
-    --time-field 'Event.System.TimeCreated.#attributes.SystemTime' --lateness 0 --threads $workers \
+    --lateness 0 --threads $workers \
     --input "$events" --alerts "$data/ss$workers.ndjson" 2> "$data/ss$workers.err" || { cat "$data/ss$workers.err" >&2; exit 1; }
 done
 tail -1 "$data/ss1.err"

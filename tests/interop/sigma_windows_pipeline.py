@@ -91,11 +91,12 @@ def pipeline_document():
     })
     items.append({"id": "evtx_system_fields", "type": "field_name_mapping", "mapping": SYSTEM_FIELDS})
     return {
-        "name": "Windows event logs as evtx JSON (evtx_dump, python-evtx, Hayabusa)",
+        "name": "windows-evtx",
         "priority": 10,
-        # secstream's extension: pySigma rejects unknown top-level keys ("Unkown keys"),
-        # so it lives in vars, which pySigma accepts and only reads for placeholders.
-        "vars": {"secstream_time_field": TIME_FIELD},
+        # secstream's extension (the event time field). pySigma rejects unknown top-level keys
+        # ("Unkown keys ['secstream']"): like scripts/check-pipelines.py, the checks here remove
+        # this one key, and only it, before pySigma reads the file.
+        "secstream": {"time_field": TIME_FIELD},
         "transformations": items,
     }
 
@@ -104,7 +105,8 @@ HEADER = """\
 # Windows event logs as evtx JSON, the way evtx_dump (Rust evtx crate), python-evtx and
 # Hayabusa write them: {"Event":{"System":{"Channel":..,"EventID":4688 | {"#attributes":
 # {"Qualifiers":16384},"#text":7036},"Provider":{"#attributes":{"Name":..}},..},
-# "EventData":{..}}}. A pySigma processing pipeline (loads with ProcessingPipeline.from_yaml).
+# "EventData":{..}}}. A pySigma processing pipeline: ProcessingPipeline.from_yaml loads it
+# without the `secstream` key (secstream's extension naming the event time field).
 #
 # Routing: the logsource -> Channel/EventID table of pySigma's sysmon pipeline
 # (sigma.pipelines.sysmon) and windows_logsource_pipeline (sigma.pipelines.windows), Sysmon
@@ -122,8 +124,21 @@ def pipeline_yaml():
 
 
 def load_with_pysigma(text):
+    """pySigma's ProcessingPipeline.from_yaml of the file without its `secstream` key (which
+    must be exactly {time_field: <string>}); pySigma refuses the file as it is for that key only."""
+    from sigma.exceptions import SigmaConfigurationError
     from sigma.processing.pipeline import ProcessingPipeline
-    return ProcessingPipeline.from_yaml(text)
+    doc = yaml.safe_load(text)
+    ext = doc.pop("secstream", None)
+    if ext is not None:
+        if not isinstance(ext, dict) or set(ext) != {"time_field"} or not isinstance(ext["time_field"], str):
+            raise SystemExit("'secstream' must be a mapping with only 'time_field' (a string)")
+        try:
+            ProcessingPipeline.from_yaml(text)
+        except SigmaConfigurationError as e:
+            if "['secstream']" not in str(e):
+                raise
+    return ProcessingPipeline.from_yaml(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
 
 
 SAMPLE_RULE = """
