@@ -93,11 +93,9 @@ def pipeline_document():
     return {
         "name": "windows-evtx",
         "priority": 10,
-        # secstream's extension (the event time field). pySigma rejects unknown top-level keys
-        # ("Unkown keys ['secstream']"): like scripts/check-pipelines.py, the checks here remove
-        # this one key, and only it, before pySigma reads the file.
-        "secstream": {"time_field": TIME_FIELD},
-        "transformations": items,
+        # The event time field is pipeline state (pySigma's set_state), which secstream reads
+        # and pySigma loads as it is.
+        "transformations": [{"type": "set_state", "key": "time_field", "val": TIME_FIELD}] + items,
     }
 
 
@@ -106,7 +104,7 @@ HEADER = """\
 # Hayabusa write them: {"Event":{"System":{"Channel":..,"EventID":4688 | {"#attributes":
 # {"Qualifiers":16384},"#text":7036},"Provider":{"#attributes":{"Name":..}},..},
 # "EventData":{..}}}. A pySigma processing pipeline: ProcessingPipeline.from_yaml loads it
-# without the `secstream` key (secstream's extension naming the event time field).
+# as it is (the event time field is `set_state` pipeline state).
 #
 # Routing: the logsource -> Channel/EventID table of pySigma's sysmon pipeline
 # (sigma.pipelines.sysmon) and windows_logsource_pipeline (sigma.pipelines.windows), Sysmon
@@ -124,21 +122,9 @@ def pipeline_yaml():
 
 
 def load_with_pysigma(text):
-    """pySigma's ProcessingPipeline.from_yaml of the file without its `secstream` key (which
-    must be exactly {time_field: <string>}); pySigma refuses the file as it is for that key only."""
-    from sigma.exceptions import SigmaConfigurationError
+    """pySigma's ProcessingPipeline.from_yaml of the file, as it is."""
     from sigma.processing.pipeline import ProcessingPipeline
-    doc = yaml.safe_load(text)
-    ext = doc.pop("secstream", None)
-    if ext is not None:
-        if not isinstance(ext, dict) or set(ext) != {"time_field"} or not isinstance(ext["time_field"], str):
-            raise SystemExit("'secstream' must be a mapping with only 'time_field' (a string)")
-        try:
-            ProcessingPipeline.from_yaml(text)
-        except SigmaConfigurationError as e:
-            if "['secstream']" not in str(e):
-                raise
-    return ProcessingPipeline.from_yaml(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+    return ProcessingPipeline.from_yaml(text)
 
 
 SAMPLE_RULE = """

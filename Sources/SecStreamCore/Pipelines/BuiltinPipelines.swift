@@ -1323,7 +1323,7 @@ transformations:
 # Hayabusa write them: {"Event":{"System":{"Channel":..,"EventID":4688 | {"#attributes":
 # {"Qualifiers":16384},"#text":7036},"Provider":{"#attributes":{"Name":..}},..},
 # "EventData":{..}}}. A pySigma processing pipeline: ProcessingPipeline.from_yaml loads it
-# without the `secstream` key (secstream's extension naming the event time field).
+# as it is (the event time field is `set_state` pipeline state).
 #
 # Routing: the logsource -> Channel/EventID table of pySigma's sysmon pipeline
 # (sigma.pipelines.sysmon) and windows_logsource_pipeline (sigma.pipelines.windows), Sysmon
@@ -1335,9 +1335,10 @@ transformations:
 # packages (pins in scripts/venv.sh); the Sigma differential test checks it is up to date.
 name: windows-evtx
 priority: 10
-secstream:
-  time_field: Event.System.TimeCreated.#attributes.SystemTime
 transformations:
+- type: set_state
+  key: time_field
+  val: Event.System.TimeCreated.#attributes.SystemTime
 - id: windows_category_process_creation
   type: add_condition
   conditions:
