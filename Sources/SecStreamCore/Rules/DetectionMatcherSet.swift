@@ -5,6 +5,12 @@
 /// per event follows the rules of its logsource, not the size of the pack.
 /// Asking a rule reads a plain `MatchNode` value instead of a class reference
 /// (retained and released per event). Immutable after init; shared by all workers.
+///
+/// Within the routes, a literal prefilter (`LiteralPrefilter`) drops the rules
+/// whose needles (`RuleNeedles`) do not occur in the event: per event, one
+/// Hyperscan scan per needle field, then the exact matcher confirms only the
+/// rules hit and those without needles. Candidates are a bitset over rule
+/// indices, so they come out in rule order without sorting.
 public final class DetectionMatcherSet: @unchecked Sendable {
     /// Keeps every matcher (and so the arena its root points into) alive.
     private let matchers: [DetectionMatcher]
@@ -14,7 +20,22 @@ public final class DetectionMatcherSet: @unchecked Sendable {
     /// One entry per distinct route: its condition and its rules in rule order.
     private let routes: UnsafeMutableBufferPointer<(condition: MatchNode, rules: UnsafeMutableBufferPointer<Int32>)>
 
-    public init(_ detections: [DetectionRule]) {
+    /// 64-bit words in a bitset over the rules.
+    private let words: Int
+    /// `words` each: the unrouted rules, the rules without needles, then each route's rules.
+    private let unroutedMask: UnsafeMutableBufferPointer<UInt64>
+    private let alwaysMask: UnsafeMutableBufferPointer<UInt64>
+    private let routeMasks: UnsafeMutableBufferPointer<UInt64>
+    /// nil when prefiltering is off or Hyperscan cannot run here.
+    let prefilter: LiteralPrefilter?
+    /// Rules evaluated on every event of their routes (no needle set).
+    public let alwaysEvaluatedCount: Int
+
+    public convenience init(_ detections: [DetectionRule]) {
+        self.init(detections, prefilter: true)
+    }
+
+    public init(_ detections: [DetectionRule], prefilter usePrefilter: Bool) {
         var keep = detections.map(\.matcher)
         roots = .allocate(capacity: detections.count)
         _ = roots.initialize(from: detections.map(\.matcher.root))
@@ -35,6 +56,30 @@ public final class DetectionMatcherSet: @unchecked Sendable {
         unrouted = DetectionMatcherSet.buffer(unroutedList)
         routes = .allocate(capacity: routeList.count)
         _ = routes.initialize(from: routeList.map { ($0.condition, DetectionMatcherSet.buffer($0.rules)) })
+
+        let words = (detections.count + 63) / 64
+        self.words = words
+        func mask(_ rules: [Int32]) -> UnsafeMutableBufferPointer<UInt64> {
+            let m = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(words, 1))
+            m.initialize(repeating: 0)
+            for r in rules { m[Int(r) >> 6] |= 1 << UInt64(r & 63) }
+            return m
+        }
+        unroutedMask = mask(unroutedList)
+        routeMasks = .allocate(capacity: max(words * routeList.count, 1))
+        routeMasks.initialize(repeating: 0)
+        for (i, r) in routeList.enumerated() {
+            for d in r.rules { routeMasks[i * words + Int(d) >> 6] |= 1 << UInt64(d & 63) }
+        }
+        var needles: [Needle: [Int32]] = [:]
+        var always: [Int32] = []
+        for (d, rule) in detections.enumerated() {
+            guard usePrefilter, let set = RuleNeedles.of(rule.matcher.root) else { always.append(Int32(d)); continue }
+            for n in set { needles[n, default: []].append(Int32(d)) }
+        }
+        prefilter = usePrefilter ? LiteralPrefilter(needles: needles) : nil
+        alwaysEvaluatedCount = always.count
+        alwaysMask = mask(always)
     }
 
     private static func buffer(_ values: [Int32]) -> UnsafeMutableBufferPointer<Int32> {
@@ -47,6 +92,9 @@ public final class DetectionMatcherSet: @unchecked Sendable {
         roots.deinitialize()
         roots.deallocate()
         unrouted.deallocate()
+        unroutedMask.deallocate()
+        alwaysMask.deallocate()
+        routeMasks.deallocate()
         for r in routes { r.rules.deallocate() }
         routes.deallocate()
     }
@@ -55,9 +103,55 @@ public final class DetectionMatcherSet: @unchecked Sendable {
     /// Distinct routes (logsources as events show them).
     public var routeCount: Int { routes.count }
 
+    /// Distinct needles in the prefilter (0 without one).
+    public var needleCount: Int { prefilter?.needleCount ?? 0 }
+
     /// Calls `body` with the index of each detection `event` satisfies, in rule order.
     @inline(__always)
     public func forEachMatch(_ event: EventView, _ body: (Int) throws -> Void) rethrows {
+        guard let prefilter else { return try forEachMatchUnfiltered(event, body) }
+        let w = words
+        guard w > 0 else { return }
+        try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * w) { buffer in
+            let candidates = UnsafeMutableBufferPointer(rebasing: buffer[0..<w])
+            let hits = UnsafeMutableBufferPointer(rebasing: buffer[w..<(2 * w)])
+            // Rules of the routes that hold, and the unrouted ones.
+            _ = candidates.initialize(from: unroutedMask)
+            for (i, r) in routes.enumerated() where r.condition.matches(event) {
+                let m = routeMasks.baseAddress! + i * w
+                for k in 0..<w { candidates[k] |= m[k] }
+            }
+            // Scan only when some candidate has needles.
+            var needScan = false
+            for k in 0..<w where candidates[k] & ~alwaysMask[k] != 0 { needScan = true; break }
+            hits.initialize(repeating: 0)
+            if needScan { prefilter.markHits(event, into: hits) }
+            for k in 0..<w {
+                var bits = candidates[k] & (alwaysMask[k] | hits[k])
+                while bits != 0 {
+                    let d = k &* 64 &+ bits.trailingZeroBitCount
+                    bits &= bits &- 1
+                    if roots[d].matches(event) { try body(d) }
+                }
+            }
+        }
+    }
+
+    /// How many rules of the routes `event` belongs to there are, and how many
+    /// of them the prefilter leaves to confirm (for measurements and tests).
+    public func candidateCounts(_ event: EventView) -> (routed: Int, candidates: Int, candidateRules: [Int]) {
+        var routed = Set<Int>()
+        for d in unrouted { routed.insert(Int(d)) }
+        for r in routes where r.condition.matches(event) { for d in r.rules { routed.insert(Int(d)) } }
+        var hits = [UInt64](repeating: 0, count: max(words, 1))
+        hits.withUnsafeMutableBufferPointer { prefilter?.markHits(event, into: $0) }
+        let candidates = routed.filter { d in prefilter == nil || alwaysMask[d >> 6] & (1 << UInt64(d & 63)) != 0 || hits[d >> 6] & (1 << UInt64(d & 63)) != 0 }
+        return (routed.count, candidates.count, candidates.sorted())
+    }
+
+    /// `forEachMatch` without the prefilter: every rule of the routes that hold
+    /// (the reference the prefilter's differential test compares against).
+    public func forEachMatchUnfiltered(_ event: EventView, _ body: (Int) throws -> Void) rethrows {
         if routes.isEmpty {
             for d in unrouted where roots[Int(d)].matches(event) { try body(Int(d)) }
             return
