@@ -25,7 +25,7 @@ final class PrefilterTests: XCTestCase {
 
     func testNeedlesFollowTheCondition() throws {
         XCTAssertEqual(try needles("  sel:\n    Image|endswith: '\\Whoami.exe'\n  condition: sel"), ["\\whoami.exe"])
-        XCTAssertEqual(try needles("  sel:\n    Image: 'C:\\Wi*\\lon?gest*x'\n  condition: sel"), ["gest"], "wildcards split runs")
+        XCTAssertEqual(try needles("  sel:\n    Image: 'C:\\Wi*\\lon?gest*x'\n  condition: sel"), ["c:\\wi"], "wildcards split runs")
         XCTAssertEqual(try needles("  sel:\n    Image|contains|cased: 'Mimi'\n  condition: sel"), ["Mimi/cased"])
         XCTAssertEqual(try needles("  a:\n    Image|endswith: '\\x.exe'\n  b:\n    CommandLine|contains: 'abcdefghij'\n  condition: a and b"),
                        ["abcdefghij"], "AND keeps the most selective child")
@@ -34,7 +34,9 @@ final class PrefilterTests: XCTestCase {
         XCTAssertNil(try needles("  a:\n    Image|endswith: '\\x.exe'\n  b:\n    Count|gt: 3\n  condition: a or b"), "a child without needles")
         XCTAssertNil(try needles("  a:\n    Image|endswith: '\\x.exe'\n  condition: not a"))
         XCTAssertNil(try needles("  a:\n    Image: ['\\x.exe', null]\n  condition: a"), "a missing field matches")
-        XCTAssertNil(try needles("  a:\n    Image|re: 'abc.*'\n  condition: a"))
+        XCTAssertEqual(try needles("  a:\n    Image|re: 'x[0-9]abc.*'\n  condition: a"), ["abc/cased"], "a regex's required literal")
+        XCTAssertEqual(try needles("  a:\n    Image|re|i: 'Ab[0-9]+Defg(gh|ij)'\n  condition: a"), ["defg"], "a caseless regex")
+        XCTAssertNil(try needles("  a:\n    Image|re: 'a.c|abcdef'\n  condition: a"), "no literal every match holds")
         XCTAssertEqual(try needles("  a:\n    Image|contains|all: ['ab', 'abcdef']\n  condition: a"), ["abcdef"])
         XCTAssertEqual(try needles("  a:\n    - 'evil thing'\n  condition: a"), ["evil thing"], "keywords")
         XCTAssertEqual(try needles("  a:\n    CommandLine|windash|contains: ' -enc '\n  condition: a").map { $0.count }, 5, "windash variants")
@@ -90,7 +92,11 @@ final class PrefilterTests: XCTestCase {
                 for k in 0..<(1 + rng.below(2)) {
                     var m = mods[rng.below(mods.count)]
                     let f = fields[(first + k) % fields.count]
-                    if m == "|re" { det += "    \(f)|re: 'ab.*'\n"; continue }
+                    if m == "|re" {
+                        let res = ["'ab.*'", "'foo.*bar'", "'x[yz]{2}Foo'", "'^abc'", "'(bar|baz)qq'"]
+                        det += "    \(f)|re\(rng.below(2) == 0 ? "|i" : ""): \(res[rng.below(res.count)])\n"
+                        continue
+                    }
                     if rng.below(6) == 0 { m = "|exists"; det += "    \(f)\(m): true\n"; continue }
                     if rng.below(3) == 0 {
                         det += "    \(f)\(m):\n"
@@ -175,6 +181,11 @@ final class PrefilterTests: XCTestCase {
         case .field(let t):
             for v in t.pointee.tests {
                 if case .string(let p) = v { out.append(Literal(fields: Array(t.pointee.candidates), tokens: tokens(p), caseless: !p.caseSensitive)) }
+                if case .regex(let r) = v, r.needle.count > 0 {
+                    out.append(Literal(fields: Array(t.pointee.candidates),
+                                       tokens: [StringPattern.anyRunToken] + r.needle.map { Int16($0) } + [StringPattern.anyRunToken],
+                                       caseless: r.needleCaseless))
+                }
             }
         case .keywords(let k):
             // Keywords match the JSON-escaped line; a value put in any field shows up there escaped.
@@ -200,7 +211,7 @@ final class PrefilterTests: XCTestCase {
         }
     }
 
-    private static let noise: [String] = ["", "x", "C:\\Windows\\", " -a ", "é", "\"", "/", "ABC", "%", "\\\\", "\u{1F600}", "\t"]
+    private static let noise: [String] = ["", "x", "C:\\Windows\\", " -a ", "é", "\"", "/", "ABC", "%", "\\\\", "\u{1F600}", "\t", "ß", "\u{212A}", "\u{17F}", "ss", "K"]
 
     /// Sets one of `l`'s fields to a string its pattern matches (mostly).
     private func put(_ l: Literal, _ values: inout [String: Any], _ schema: FieldSchema, _ rng: inout SplitMix) {

@@ -27,6 +27,10 @@ struct ByteRegex {
     /// `^` starts every alternative: only position 0 needs trying.
     let anchoredAtStart: Bool
     let fallback: Unmanaged<NSRegularExpression>
+    /// A literal every match contains (the prefilter's needle), lower-cased
+    /// when `needleCaseless`; empty when the pattern has none of 3+ bytes.
+    let needle: UnsafeBufferPointer<UInt8>
+    let needleCaseless: Bool
 
     static let maxProgramLength = 4_096
     static let stepBudget = 20_000
@@ -36,8 +40,12 @@ struct ByteRegex {
         fallback = arena.keep(compiled)
         guard let tree = ByteRegexParser.parse(pattern, caseInsensitive: caseInsensitive, dotAll: dotAll) else {
             program = nil; minimumLength = 0; anchoredAtStart = false
+            needle = UnsafeBufferPointer(start: nil, count: 0); needleCaseless = false
             return
         }
+        let required = ByteRegex.requiredLiteral(tree)
+        needle = arena.store(required.map { $0.bytes.count >= 3 ? $0.bytes : [] } ?? [])
+        needleCaseless = required?.caseless ?? false
         var code: [Instruction] = []
         ByteRegex.emit(tree, into: &code)
         code.append(.match)
@@ -48,6 +56,54 @@ struct ByteRegex {
         program = arena.store(code)
         minimumLength = tree.minimumLength
         anchoredAtStart = ByteRegex.startsAnchored(tree)
+    }
+
+    /// The longest run of single characters that every match of `node` holds
+    /// in a row. A case-folded letter makes the literal caseless (ICU also folds
+    /// non-ASCII characters onto ASCII letters, the Kelvin sign onto `k`, `ß`
+    /// onto `ss`: the prefilter counts any non-ASCII value as a hit for these).
+    static func requiredLiteral(_ node: ByteRegexParser.Node) -> (bytes: [UInt8], caseless: Bool)? {
+        var best: (bytes: [UInt8], caseless: Bool)?
+        func consider(_ c: (bytes: [UInt8], caseless: Bool)?) {
+            guard let c, !c.bytes.isEmpty else { return }
+            if c.bytes.count > (best?.bytes.count ?? 0) { best = c }
+        }
+        switch node {
+        case .set:
+            if let b = literalByte(node) { consider(([b.byte], b.caseless)) }
+        case .concat(let parts):
+            var run: [UInt8] = []
+            var caseless = false
+            for part in parts {
+                if let b = literalByte(part) {
+                    run.append(b.byte); caseless = caseless || b.caseless
+                    continue
+                }
+                consider((run, caseless)); run = []; caseless = false
+                consider(requiredLiteral(part))
+            }
+            consider((run, caseless))
+        case .repetition(let inner, let min, _, _):
+            if min >= 1 { consider(requiredLiteral(inner)) }
+        case .alternation, .lineStart, .lineEnd:
+            break
+        }
+        return best
+    }
+
+    /// The one byte a set admits, or the lower case of the one letter it admits in both cases.
+    private static func literalByte(_ node: ByteRegexParser.Node) -> (byte: UInt8, caseless: Bool)? {
+        guard case .set(let s) = node else { return nil }
+        let count = s.low.nonzeroBitCount + s.high.nonzeroBitCount
+        var first: UInt8?
+        for b in UInt8(0)..<128 where s.contains(b) { first = b; break }
+        guard let b = first else { return nil }
+        if count == 1 { return (b, false) }
+        // {A, a}: b is the upper case (it sorts first).
+        if count == 2, b >= 65, b <= 90, s.contains(b + 32) {
+            return (b + 32, true)
+        }
+        return nil
     }
 
     private static func startsAnchored(_ node: ByteRegexParser.Node) -> Bool {

@@ -22,6 +22,8 @@ final class LiteralPrefilter: @unchecked Sendable {
     private struct Database {
         let target: NeedleTarget
         let db: OpaquePointer
+        /// Rules with an `asciiOnly` needle here: hit by any non-ASCII value.
+        let asciiOnlyRules: [Int32]
     }
 
     private let databases: [Database]
@@ -65,7 +67,8 @@ final class LiteralPrefilter: @unchecked Sendable {
                 for d in dbs { hs_free_database(d.db) }
                 return nil
             }
-            dbs.append(Database(target: target, db: db))
+            let asciiOnly = Set(byTarget[target]!.filter { ordered[$0].asciiOnly }.flatMap { needles[ordered[$0]]! })
+            dbs.append(Database(target: target, db: db, asciiOnlyRules: asciiOnly.sorted()))
         }
         databases = dbs
         needleStart = .allocate(capacity: starts.count)
@@ -145,15 +148,29 @@ final class LiteralPrefilter: @unchecked Sendable {
                     switch slot.kind {
                     case .missing: ok = true
                     case .array:
-                        ok = scanElements(d.db, UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)]), scratch, ctx)
+                        let array = UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)])
+                        // Elements are escaped in the raw array: a non-ASCII byte or a `\u` escape may hide one.
+                        if !d.asciiOnlyRules.isEmpty { markIfNonASCII(array, d.asciiOnlyRules, bits, escapesCount: true) }
+                        ok = scanElements(d.db, array, scratch, ctx)
                     default:
                         let raw = UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)])
-                        ok = JSONStringUnescaper.withValue(raw, escaped: slot.kind == .escapedString) { scan(d.db, $0, scratch, ctx) }
+                        ok = JSONStringUnescaper.withValue(raw, escaped: slot.kind == .escapedString) { value in
+                            if !d.asciiOnlyRules.isEmpty { markIfNonASCII(value, d.asciiOnlyRules, bits) }
+                            return scan(d.db, value, scratch, ctx)
+                        }
                     }
                 }
                 if !ok { bits.update(repeating: ~0); return }
             }
         }
+    }
+
+    private func markIfNonASCII(_ value: UnsafeRawBufferPointer, _ rules: [Int32], _ bits: UnsafeMutableBufferPointer<UInt64>,
+                                escapesCount: Bool = false) {
+        var found = false
+        for b in value where b >= 0x80 || (escapesCount && b == UInt8(ascii: "\\")) { found = true; break }
+        guard found else { return }
+        for r in rules { bits[Int(r) >> 6] |= 1 << UInt64(r & 63) }
     }
 
     /// Each element of an array on its own, as `FieldTest` matches them.

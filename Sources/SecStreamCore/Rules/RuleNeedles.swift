@@ -11,6 +11,10 @@ struct Needle: Hashable {
     /// Lower-cased (ASCII) when `caseless`, as `StringPattern` stores them.
     let bytes: [UInt8]
     let caseless: Bool
+    /// Necessary only for ASCII values: a case-insensitive `|re` literal (ICU
+    /// folds some non-ASCII characters onto ASCII letters, `ß` onto `ss`). A
+    /// value with a non-ASCII byte counts as a hit.
+    var asciiOnly = false
 }
 
 /// A *necessary condition* of a compiled detection as literals: if the rule
@@ -40,8 +44,16 @@ enum RuleNeedles {
         if test.exists != nil || test.matchesMissing { return nil }
         let targets = test.candidates.map { NeedleTarget.field($0) }
         let perValue = test.tests.lazy.map { v -> [Needle]? in
-            guard case .string(let p) = v, let run = longestRun(p) else { return nil }
-            return targets.map { Needle(target: $0, bytes: run, caseless: !p.caseSensitive) }
+            switch v {
+            case .string(let p):
+                guard let run = longestRun(p) else { return nil }
+                return targets.map { Needle(target: $0, bytes: run, caseless: !p.caseSensitive) }
+            case .regex(let r):
+                guard r.needle.count > 0 else { return nil }
+                return targets.map { Needle(target: $0, bytes: Array(r.needle), caseless: r.needleCaseless, asciiOnly: r.needleCaseless) }
+            default:
+                return nil
+            }
         }
         switch test.combine {
         case .any: return union(perValue)
