@@ -26,6 +26,8 @@ public final class DetectionMatcherSet: @unchecked Sendable {
     private let unroutedMask: UnsafeMutableBufferPointer<UInt64>
     private let alwaysMask: UnsafeMutableBufferPointer<UInt64>
     private let routeMasks: UnsafeMutableBufferPointer<UInt64>
+    /// Rules with two needle sets (an AND): both must hit.
+    private let twoSetMask: UnsafeMutableBufferPointer<UInt64>
     /// nil when prefiltering is off or Hyperscan cannot run here.
     let prefilter: LiteralPrefilter?
     /// Rules evaluated on every event of their routes (no needle set).
@@ -71,15 +73,22 @@ public final class DetectionMatcherSet: @unchecked Sendable {
         for (i, r) in routeList.enumerated() {
             for d in r.rules { routeMasks[i * words + Int(d) >> 6] |= 1 << UInt64(d & 63) }
         }
+        // Prefilter bits: rule d's first needle set at bit d, its second (if any) at bit 64 * words + d.
         var needles: [Needle: [Int32]] = [:]
         var always: [Int32] = []
+        var twoSets: [Int32] = []
         for (d, rule) in detections.enumerated() {
-            guard usePrefilter, let set = RuleNeedles.of(rule.matcher.root) else { always.append(Int32(d)); continue }
-            for n in set { needles[n, default: []].append(Int32(d)) }
+            let groups = usePrefilter ? RuleNeedles.groups(rule.matcher.root) : []
+            guard !groups.isEmpty else { always.append(Int32(d)); continue }
+            for (g, set) in groups.enumerated() {
+                for n in set { needles[n, default: []].append(Int32(g * 64 * words + d)) }
+            }
+            if groups.count > 1 { twoSets.append(Int32(d)) }
         }
         prefilter = usePrefilter ? LiteralPrefilter(needles: needles) : nil
         alwaysEvaluatedCount = always.count
         alwaysMask = mask(always)
+        twoSetMask = mask(twoSets)
     }
 
     private static func buffer(_ values: [Int32]) -> UnsafeMutableBufferPointer<Int32> {
@@ -94,6 +103,7 @@ public final class DetectionMatcherSet: @unchecked Sendable {
         unrouted.deallocate()
         unroutedMask.deallocate()
         alwaysMask.deallocate()
+        twoSetMask.deallocate()
         routeMasks.deallocate()
         for r in routes { r.rules.deallocate() }
         routes.deallocate()
@@ -112,9 +122,10 @@ public final class DetectionMatcherSet: @unchecked Sendable {
         guard let prefilter else { return try forEachMatchUnfiltered(event, body) }
         let w = words
         guard w > 0 else { return }
-        try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * w) { buffer in
+        try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 3 * w) { buffer in
             let candidates = UnsafeMutableBufferPointer(rebasing: buffer[0..<w])
-            let hits = UnsafeMutableBufferPointer(rebasing: buffer[w..<(2 * w)])
+            // First needle sets hit, then second ones.
+            let hits = UnsafeMutableBufferPointer(rebasing: buffer[w..<(3 * w)])
             // Rules of the routes that hold, and the unrouted ones.
             _ = candidates.initialize(from: unroutedMask)
             for (i, r) in routes.enumerated() where r.condition.matches(event) {
@@ -127,7 +138,7 @@ public final class DetectionMatcherSet: @unchecked Sendable {
             hits.initialize(repeating: 0)
             if needScan { prefilter.markHits(event, into: hits) }
             for k in 0..<w {
-                var bits = candidates[k] & (alwaysMask[k] | hits[k])
+                var bits = candidates[k] & (alwaysMask[k] | (hits[k] & (hits[w &+ k] | ~twoSetMask[k])))
                 while bits != 0 {
                     let d = k &* 64 &+ bits.trailingZeroBitCount
                     bits &= bits &- 1
@@ -143,9 +154,13 @@ public final class DetectionMatcherSet: @unchecked Sendable {
         var routed = Set<Int>()
         for d in unrouted { routed.insert(Int(d)) }
         for r in routes where r.condition.matches(event) { for d in r.rules { routed.insert(Int(d)) } }
-        var hits = [UInt64](repeating: 0, count: max(words, 1))
+        var hits = [UInt64](repeating: 0, count: max(2 * words, 1))
         hits.withUnsafeMutableBufferPointer { prefilter?.markHits(event, into: $0) }
-        let candidates = routed.filter { d in prefilter == nil || alwaysMask[d >> 6] & (1 << UInt64(d & 63)) != 0 || hits[d >> 6] & (1 << UInt64(d & 63)) != 0 }
+        func bit(_ m: UnsafeMutableBufferPointer<UInt64>, _ d: Int) -> Bool { m[d >> 6] & (1 << UInt64(d & 63)) != 0 }
+        func hit(_ d: Int) -> Bool { hits[d >> 6] & (1 << UInt64(d & 63)) != 0 }
+        let candidates = routed.filter { d in
+            prefilter == nil || bit(alwaysMask, d) || (hit(d) && (!bit(twoSetMask, d) || hit(64 * words + d)))
+        }
         return (routed.count, candidates.count, candidates.sorted())
     }
 

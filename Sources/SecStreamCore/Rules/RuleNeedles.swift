@@ -28,6 +28,17 @@ struct Needle: Hashable {
 /// - AND needs what any one child needs: the most selective child's set.
 /// - NOT, numbers, regexes, CIDR, exists, null, fieldref and `neq` give nothing.
 enum RuleNeedles {
+    /// Up to two needle sets that are each necessary: for a rule whose
+    /// condition is an AND, the sets of its two most selective children (both
+    /// must hit); otherwise the condition's own set. Empty: none is known.
+    static func groups(_ node: MatchNode) -> [[Needle]] {
+        if case .and(let children) = node {
+            let sets = children.compactMap { of($0) }.map { ($0, score($0)) }
+            return sets.enumerated().sorted { ($0.element.1, $0.offset) < ($1.element.1, $1.offset) }.prefix(2).map(\.element.0)
+        }
+        return of(node).map { [$0] } ?? []
+    }
+
     static func of(_ node: MatchNode) -> [Needle]? {
         switch node {
         case .field(let t): return of(t.pointee)
