@@ -74,18 +74,20 @@ public final class DetectionMatcherSet: @unchecked Sendable {
             for d in r.rules { routeMasks[i * words + Int(d) >> 6] |= 1 << UInt64(d & 63) }
         }
         // Prefilter bits: rule d's first needle set at bit d, its second (if any) at bit 64 * words + d.
+        // A small pack (the built-in one) keeps the plain loop: scans would cost more than they save.
+        let prefiltering = usePrefilter && detections.count >= DetectionMatcherSet.minimumRulesToScan
         var needles: [Needle: [Int32]] = [:]
         var always: [Int32] = []
         var twoSets: [Int32] = []
         for (d, rule) in detections.enumerated() {
-            let groups = usePrefilter ? RuleNeedles.groups(rule.matcher.root) : []
+            let groups = prefiltering ? RuleNeedles.groups(rule.matcher.root) : []
             guard !groups.isEmpty else { always.append(Int32(d)); continue }
             for (g, set) in groups.enumerated() {
                 for n in set { needles[n, default: []].append(Int32(g * 64 * words + d)) }
             }
             if groups.count > 1 { twoSets.append(Int32(d)) }
         }
-        prefilter = usePrefilter ? LiteralPrefilter(needles: needles) : nil
+        prefilter = prefiltering ? LiteralPrefilter(needles: needles) : nil
         alwaysEvaluatedCount = always.count
         alwaysMask = mask(always)
         twoSetMask = mask(twoSets)
@@ -113,6 +115,10 @@ public final class DetectionMatcherSet: @unchecked Sendable {
     /// Distinct routes (logsources as events show them).
     public var routeCount: Int { routes.count }
 
+    /// Below this many candidate rules with needles, an event skips the scans
+    /// and evaluates them all.
+    static let minimumRulesToScan = 32
+
     /// Distinct needles in the prefilter (0 without one).
     public var needleCount: Int { prefilter?.needleCount ?? 0 }
 
@@ -132,11 +138,16 @@ public final class DetectionMatcherSet: @unchecked Sendable {
                 let m = routeMasks.baseAddress! + i * w
                 for k in 0..<w { candidates[k] |= m[k] }
             }
-            // Scan only when some candidate has needles.
-            var needScan = false
-            for k in 0..<w where candidates[k] & ~alwaysMask[k] != 0 { needScan = true; break }
-            hits.initialize(repeating: 0)
-            if needScan { prefilter.markHits(event, into: hits) }
+            // Scan only when enough candidates have needles: a few rules cost
+            // less to evaluate than the scans (the built-in pack, small routes).
+            var withNeedles = 0
+            for k in 0..<w { withNeedles &+= (candidates[k] & ~alwaysMask[k]).nonzeroBitCount }
+            if withNeedles >= DetectionMatcherSet.minimumRulesToScan {
+                hits.initialize(repeating: 0)
+                prefilter.markHits(event, into: hits)
+            } else {
+                hits.initialize(repeating: ~0)
+            }
             for k in 0..<w {
                 var bits = candidates[k] & (alwaysMask[k] | (hits[k] & (hits[w &+ k] | ~twoSetMask[k])))
                 while bits != 0 {
