@@ -36,6 +36,8 @@ let package = Package(
         systemLib("CSnappy", "snappy", "libsnappy-dev"),
         systemLib("CCurl", "libcurl", "libcurl4-openssl-dev"),
         systemLib("COpenSSL", "openssl", "libssl-dev"),
+        // Multi-literal scans behind the rule prefilter (needs SSSE3; checked at run time).
+        systemLib("CHyperscan", "libhs", "libhyperscan-dev"),
 
         // Compression codecs and byte streams shared by files, Kafka and the archive.
         .target(name: "Codecs", dependencies: ["CZlib", "CLZ4", "CZstd", "CSnappy"],
@@ -43,7 +45,7 @@ let package = Package(
         // RE2 behind a C API for `|re`: linear-time matching, so no rule or value can stall a worker.
         .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
         // Events, field extraction, Sigma rules, the windowing engine, alerts, generator.
-        .target(name: "SecStreamCore", dependencies: ["Codecs", "CRE2", .product(name: "Yams", package: "Yams")],
+        .target(name: "SecStreamCore", dependencies: ["Codecs", "CRE2", "CHyperscan", .product(name: "Yams", package: "Yams")],
                 swiftSettings: hotPathSettings),
         // The CRC-32C instruction (SSE4.2 / ARMv8) behind a runtime CPU check: record batch checksums.
         .target(name: "CCRC32C"),

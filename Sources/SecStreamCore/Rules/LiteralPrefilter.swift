@@ -1,0 +1,248 @@
+import CHyperscan
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// The literal prefilter behind `DetectionMatcherSet`: every rule's needles
+/// (`RuleNeedles`) compiled into one Hyperscan block-mode database per field
+/// (plus one over the raw line for keywords). Per event, one scan of each
+/// field holding needles marks the rules whose needles occur; only those (and
+/// the rules without needles) are confirmed by the exact matcher. A needle
+/// hit is necessary, not sufficient, so a false hit costs one evaluation and a
+/// missed hit cannot happen (the differential test checks it).
+///
+/// Needles are matched as literals (`hs_compile_lit_multi`), single-match,
+/// caseless where the rule's test is: Hyperscan folds ASCII letters only, as
+/// `StringPattern` does. Immutable after init; each worker thread scans with
+/// its own scratch (`ThreadScratch`).
+final class LiteralPrefilter: @unchecked Sendable {
+    private struct Database {
+        let target: NeedleTarget
+        let db: OpaquePointer
+        /// Rules with an `asciiOnly` needle here: hit by any non-ASCII value.
+        let asciiOnlyRules: [Int32]
+    }
+
+    private let databases: [Database]
+    /// Needle `n`'s rules are `needleRules[needleStart[n]..<needleStart[n + 1]]`.
+    private let needleStart: UnsafeMutableBufferPointer<Int32>
+    private let needleRules: UnsafeMutableBufferPointer<Int32>
+    /// Tells apart prefilters for the per-thread scratch (addresses are reused).
+    private let serial: Int
+
+    /// How many distinct needles the rules gave (for reports and tests).
+    let needleCount: Int
+
+    /// Whether this CPU runs Hyperscan (it needs SSSE3).
+    static let platformSupported: Bool = hs_valid_platform() == HS_SUCCESS
+
+    /// nil when Hyperscan cannot run here or rejects the needles: the caller
+    /// then evaluates every candidate rule (correct, slower).
+    init?(needles: [Needle: [Int32]]) {
+        guard LiteralPrefilter.platformSupported, !needles.isEmpty else { return nil }
+        // Deterministic needle ids: group by target, then bytes.
+        let ordered = needles.keys.sorted { a, b in
+            if a.target != b.target { return LiteralPrefilter.order(a.target) < LiteralPrefilter.order(b.target) }
+            if a.bytes != b.bytes { return a.bytes.lexicographicallyPrecedes(b.bytes) }
+            return !a.caseless && b.caseless
+        }
+        var starts: [Int32] = [0]
+        var rules: [Int32] = []
+        for n in ordered {
+            rules += needles[n]!.sorted()
+            starts.append(Int32(rules.count))
+        }
+        var byTarget: [NeedleTarget: [Int]] = [:]
+        var targetOrder: [NeedleTarget] = []
+        for (id, n) in ordered.enumerated() {
+            if byTarget[n.target] == nil { targetOrder.append(n.target) }
+            byTarget[n.target, default: []].append(id)
+        }
+        var dbs: [Database] = []
+        for target in targetOrder {
+            guard let db = LiteralPrefilter.compile(byTarget[target]!.map { ($0, ordered[$0]) }) else {
+                for d in dbs { hs_free_database(d.db) }
+                return nil
+            }
+            let asciiOnly = Set(byTarget[target]!.filter { ordered[$0].asciiOnly }.flatMap { needles[ordered[$0]]! })
+            dbs.append(Database(target: target, db: db, asciiOnlyRules: asciiOnly.sorted()))
+        }
+        databases = dbs
+        needleStart = .allocate(capacity: starts.count)
+        _ = needleStart.initialize(from: starts)
+        needleRules = .allocate(capacity: max(rules.count, 1))
+        _ = needleRules.initialize(from: rules)
+        needleCount = ordered.count
+        serial = LiteralPrefilter.nextSerial()
+    }
+
+    deinit {
+        for d in databases { hs_free_database(d.db) }
+        needleStart.deallocate()
+        needleRules.deallocate()
+    }
+
+    private static func order(_ t: NeedleTarget) -> Int {
+        switch t {
+        case .line: return -1
+        case .field(let f): return f
+        }
+    }
+
+    private static let serialLock = NSLock()
+    private static var lastSerial = 0
+    private static func nextSerial() -> Int {
+        serialLock.lock(); defer { serialLock.unlock() }
+        lastSerial += 1
+        return lastSerial
+    }
+
+    private static func compile(_ needles: [(id: Int, needle: Needle)]) -> OpaquePointer? {
+        var flags: [UInt32] = []
+        var ids: [UInt32] = []
+        var lens: [Int] = []
+        var storage: [UnsafeMutablePointer<CChar>] = []
+        defer { for s in storage { s.deallocate() } }
+        for (id, n) in needles {
+            let p = UnsafeMutablePointer<CChar>.allocate(capacity: max(n.bytes.count, 1))
+            n.bytes.withUnsafeBytes { UnsafeMutableRawPointer(p).copyMemory(from: $0.baseAddress!, byteCount: n.bytes.count) }
+            storage.append(p)
+            flags.append(UInt32(HS_FLAG_SINGLEMATCH) | (n.caseless ? UInt32(HS_FLAG_CASELESS) : 0))
+            ids.append(UInt32(id))
+            lens.append(n.bytes.count)
+        }
+        var db: OpaquePointer?
+        var error: UnsafeMutablePointer<hs_compile_error_t>?
+        let expressions = storage.map { UnsafePointer<CChar>?($0) }
+        let rc = hs_compile_lit_multi(expressions, flags, ids, lens, UInt32(needles.count), UInt32(HS_MODE_BLOCK), nil, &db, &error)
+        if rc != HS_SUCCESS {
+            if let error { hs_free_compile_error(error) }
+            return nil
+        }
+        return db
+    }
+
+    /// What the match callback writes to.
+    private struct HitContext {
+        let starts: UnsafeMutablePointer<Int32>
+        let rules: UnsafeMutablePointer<Int32>
+        let bits: UnsafeMutablePointer<UInt64>
+    }
+
+    /// Sets the bit of every rule (in `bits`, one bit per detection) having a
+    /// needle that occurs in `event`. On a scan error it sets every bit.
+    func markHits(_ event: EventView, into bits: UnsafeMutableBufferPointer<UInt64>) {
+        guard let scratch = ThreadScratch.current(for: self) else { return bits.update(repeating: ~0) }
+        var context = HitContext(starts: needleStart.baseAddress!, rules: needleRules.baseAddress!, bits: bits.baseAddress!)
+        withUnsafeMutablePointer(to: &context) { ctx in
+            for d in databases {
+                let ok: Bool
+                switch d.target {
+                case .line:
+                    ok = scan(d.db, event.line, scratch, ctx)
+                case .field(let f):
+                    let slot = event.slots[f]
+                    switch slot.kind {
+                    case .missing: ok = true
+                    case .array:
+                        let array = UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)])
+                        // Elements are escaped in the raw array: a non-ASCII byte or a `\u` escape may hide one.
+                        if !d.asciiOnlyRules.isEmpty { markIfNonASCII(array, d.asciiOnlyRules, bits, escapesCount: true) }
+                        ok = scanElements(d.db, array, scratch, ctx)
+                    default:
+                        let raw = UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)])
+                        ok = JSONStringUnescaper.withValue(raw, escaped: slot.kind == .escapedString) { value in
+                            if !d.asciiOnlyRules.isEmpty { markIfNonASCII(value, d.asciiOnlyRules, bits) }
+                            return scan(d.db, value, scratch, ctx)
+                        }
+                    }
+                }
+                if !ok { bits.update(repeating: ~0); return }
+            }
+        }
+    }
+
+    private func markIfNonASCII(_ value: UnsafeRawBufferPointer, _ rules: [Int32], _ bits: UnsafeMutableBufferPointer<UInt64>,
+                                escapesCount: Bool = false) {
+        var found = false
+        for b in value where b >= 0x80 || (escapesCount && b == UInt8(ascii: "\\")) { found = true; break }
+        guard found else { return }
+        for r in rules { bits[Int(r) >> 6] |= 1 << UInt64(r & 63) }
+    }
+
+    /// Each element of an array on its own, as `FieldTest` matches them.
+    private func scanElements(_ db: OpaquePointer, _ array: UnsafeRawBufferPointer, _ scratch: OpaquePointer,
+                              _ ctx: UnsafeMutablePointer<HitContext>) -> Bool {
+        var cursor = ArrayElementCursor(array)
+        while let e = cursor.next() {
+            let raw = UnsafeRawBufferPointer(rebasing: array[e.start..<e.end])
+            let ok: Bool
+            if e.kind == .array {
+                ok = scanElements(db, raw, scratch, ctx)
+            } else {
+                ok = JSONStringUnescaper.withValue(raw, escaped: e.kind == .escapedString) { scan(db, $0, scratch, ctx) }
+            }
+            if !ok { return false }
+        }
+        return true
+    }
+
+    @inline(__always)
+    private func scan(_ db: OpaquePointer, _ bytes: UnsafeRawBufferPointer, _ scratch: OpaquePointer,
+                      _ ctx: UnsafeMutablePointer<HitContext>) -> Bool {
+        guard bytes.count > 0, let base = bytes.baseAddress else { return true }
+        guard bytes.count <= Int(UInt32.max) else { return false }
+        let rc = hs_scan(db, base.assumingMemoryBound(to: CChar.self), UInt32(bytes.count), 0, scratch,
+                         LiteralPrefilter.onMatch, UnsafeMutableRawPointer(ctx))
+        return rc == HS_SUCCESS
+    }
+
+    private static let onMatch: match_event_handler = { id, _, _, _, context in
+        let c = context!.assumingMemoryBound(to: HitContext.self).pointee
+        var k = Int(c.starts[Int(id)])
+        let end = Int(c.starts[Int(id) + 1])
+        while k < end {
+            let r = Int(c.rules[k])
+            c.bits[r &>> 6] |= 1 &<< UInt64(r & 63)
+            k += 1
+        }
+        return 0
+    }
+
+    /// One Hyperscan scratch per thread, grown to fit the prefilter the thread
+    /// last scanned with; freed when the thread exits.
+    private final class ThreadScratch {
+        var scratch: OpaquePointer?
+        var serial = 0
+
+        deinit { if let scratch { hs_free_scratch(scratch) } }
+
+        private static let key: pthread_key_t = {
+            var key = pthread_key_t()
+            pthread_key_create(&key) { p in
+                guard let p else { return }
+                Unmanaged<ThreadScratch>.fromOpaque(p).release()
+            }
+            return key
+        }()
+
+        static func current(for prefilter: LiteralPrefilter) -> OpaquePointer? {
+            let box: ThreadScratch
+            if let p = pthread_getspecific(key) {
+                box = Unmanaged<ThreadScratch>.fromOpaque(p).takeUnretainedValue()
+            } else {
+                box = ThreadScratch()
+                pthread_setspecific(key, Unmanaged.passRetained(box).toOpaque())
+            }
+            if box.serial != prefilter.serial {
+                // hs_alloc_scratch grows an existing scratch to fit each database too.
+                for d in prefilter.databases where hs_alloc_scratch(d.db, &box.scratch) != HS_SUCCESS { return nil }
+                box.serial = prefilter.serial
+            }
+            return box.scratch
+        }
+    }
+}

@@ -1,0 +1,264 @@
+import Foundation
+import XCTest
+import TestSupport
+@testable import SecStreamCore
+
+/// The literal prefilter in `DetectionMatcherSet`: needles derived from rules,
+/// and a differential check that prefiltered matching gives exactly the
+/// matches (same rules, same order) of evaluating every rule of the routes.
+final class PrefilterTests: XCTestCase {
+    private func load(_ rules: [RuleSource], pipelineText: String? = nil) throws -> RuleSet {
+        let pipelines = try pipelineText.map { [try PipelineParser.parse($0, source: "test-pipeline.yml", defaultName: "test")] } ?? []
+        return try RuleLoader(pipelines: pipelines).load(sources: rules)
+    }
+
+    private func rule(_ id: String, _ detection: String) -> RuleSource {
+        RuleSource(name: "\(id).yml", text: "title: \(id)\nid: \(id)\nlogsource:\n  product: test\ndetection:\n\(detection)\n")
+    }
+
+    private func needles(_ detection: String) throws -> [String]? {
+        let set = try load([rule("r", detection)])
+        return RuleNeedles.of(set.detections[0].matcher.root).map { ns in
+            ns.map { String(decoding: $0.bytes, as: UTF8.self) + ($0.caseless ? "" : "/cased") }.sorted()
+        }
+    }
+
+    func testNeedlesFollowTheCondition() throws {
+        XCTAssertEqual(try needles("  sel:\n    Image|endswith: '\\Whoami.exe'\n  condition: sel"), ["\\whoami.exe"])
+        XCTAssertEqual(try needles("  sel:\n    Image: 'C:\\Wi*\\lon?gest*x'\n  condition: sel"), ["c:\\wi"], "wildcards split runs")
+        XCTAssertEqual(try needles("  sel:\n    Image|contains|cased: 'Mimi'\n  condition: sel"), ["Mimi/cased"])
+        XCTAssertEqual(try needles("  a:\n    Image|endswith: '\\x.exe'\n  b:\n    CommandLine|contains: 'abcdefghij'\n  condition: a and b"),
+                       ["abcdefghij"], "AND keeps the most selective child")
+        XCTAssertEqual(try needles("  a:\n    Image|endswith: '\\x.exe'\n  b:\n    CommandLine|contains: 'abcdefghij'\n  condition: a or b"),
+                       ["\\x.exe", "abcdefghij"], "OR needs every child")
+        XCTAssertNil(try needles("  a:\n    Image|endswith: '\\x.exe'\n  b:\n    Count|gt: 3\n  condition: a or b"), "a child without needles")
+        XCTAssertNil(try needles("  a:\n    Image|endswith: '\\x.exe'\n  condition: not a"))
+        XCTAssertNil(try needles("  a:\n    Image: ['\\x.exe', null]\n  condition: a"), "a missing field matches")
+        XCTAssertNil(try needles("  a:\n    Image|re: 'x[0-9]abc.*'\n  condition: a"), "a regex (RE2) is always confirmed")
+        XCTAssertEqual(try needles("  a:\n    Image|contains|all: ['ab', 'abcdef']\n  condition: a"), ["abcdef"])
+        XCTAssertEqual(try needles("  a:\n    - 'evil thing'\n  condition: a"), ["evil thing"], "keywords")
+        XCTAssertEqual(try needles("  a:\n    CommandLine|windash|contains: ' -enc '\n  condition: a").map { $0.count }, 5, "windash variants")
+    }
+
+    /// Every SigmaHQ Windows rule through a Windows-like pipeline, on events
+    /// built from the rules' own literals (instantiated wildcards, case
+    /// changes, JSON escapes, arrays) plus noise.
+    func testPrefilterMatchesEvaluatingEveryRuleOnSigmaHQWindowsSkippedOnCPUsWithoutSSSE3() throws {
+        try XCTSkipUnless(LiteralPrefilter.platformSupported, "Hyperscan needs SSSE3")
+        let root = TestPaths.sharedDirectory + "/testdata/sigmahq/rules/windows"
+        let pipelineURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../bench/pipelines/windows-sysmon-bench.yml").standardized
+        let pipeline = try String(contentsOf: pipelineURL, encoding: .utf8)
+        let sources = try RuleLoader.sources(atPaths: [root])
+        XCTAssertGreaterThan(sources.count, 2000, "SigmaHQ Windows rules in \(root)")
+        let set = try load(sources, pipelineText: pipeline)
+        XCTAssertGreaterThan(set.detections.count, 1500)
+        let routes: [(String, Int?)] = [
+            ("Microsoft-Windows-Sysmon/Operational", 1), ("Microsoft-Windows-Sysmon/Operational", 1),
+            ("Microsoft-Windows-Sysmon/Operational", 7), ("Microsoft-Windows-Sysmon/Operational", 13),
+            ("Microsoft-Windows-Sysmon/Operational", 11), ("Microsoft-Windows-Sysmon/Operational", 3),
+            ("Microsoft-Windows-PowerShell/Operational", 4104), ("Security", 4688), ("Security", 4624),
+            ("System", 7045), ("Application", 1000),
+        ]
+        try differential(set, events: 20000, seed: 1, routes: routes, minimumMatches: 1000)
+    }
+
+    /// Small random rules (selections of random literals and modifiers,
+    /// and/or/not, keywords, lists, `|all`) over a small alphabet, so needles
+    /// collide and hit often.
+    func testPrefilterMatchesEvaluatingEveryRuleOnRandomRulesSkippedOnCPUsWithoutSSSE3() throws {
+        try XCTSkipUnless(LiteralPrefilter.platformSupported, "Hyperscan needs SSSE3")
+        var rng = SplitMix(seed: 42)
+        let fields = ["a", "b", "c", "d.e"]
+        let words = ["ab", "abc", "xyz", "Foo", "foo\\bar", "q?z", "zz*y", "é", "bar baz", "a\"b"]
+        let mods = ["", "|contains", "|startswith", "|endswith", "|contains|all", "|cased", "|contains|cased", "|re", "|windash|contains"]
+        func value() -> String {
+            let w = words[rng.below(words.count)]
+            return "'" + w.replacingOccurrences(of: "'", with: "''") + "'"
+        }
+        var sources: [RuleSource] = []
+        for r in 0..<300 {
+            var det = ""
+            let selections = 1 + rng.below(3)
+            for s in 0..<selections {
+                det += "  s\(s):\n"
+                if rng.below(8) == 0 {
+                    det += "    - \(value())\n"
+                    continue
+                }
+                let first = rng.below(fields.count)
+                for k in 0..<(1 + rng.below(2)) {
+                    var m = mods[rng.below(mods.count)]
+                    let f = fields[(first + k) % fields.count]
+                    if m == "|re" {
+                        let res = ["'ab.*'", "'foo.*bar'", "'x[yz]{2}Foo'", "'^abc'", "'(bar|baz)qq'"]
+                        det += "    \(f)|re\(rng.below(2) == 0 ? "|i" : ""): \(res[rng.below(res.count)])\n"
+                        continue
+                    }
+                    if rng.below(6) == 0 { m = "|exists"; det += "    \(f)\(m): true\n"; continue }
+                    if rng.below(3) == 0 {
+                        det += "    \(f)\(m):\n"
+                        for _ in 0..<(1 + rng.below(3)) { det += "      - \(value())\n" }
+                        if rng.below(8) == 0 { det += "      - null\n" }
+                    } else {
+                        det += "    \(f)\(m): \(value())\n"
+                    }
+                }
+            }
+            var terms = (0..<selections).map { rng.below(4) == 0 ? "not s\($0)" : "s\($0)" }
+            var cond = terms.removeFirst()
+            for t in terms { cond = "(\(cond)) \(rng.below(2) == 0 ? "and" : "or") \(t)" }
+            det += "  condition: \(cond)"
+            sources.append(rule("r\(r)", det))
+        }
+        let set = try RuleLoader().load(sources: sources)
+        XCTAssertGreaterThan(set.detections.count, 250)
+        try differential(set, events: 20000, seed: 7, routes: [], minimumMatches: 1000)
+    }
+
+    // MARK: - the differential
+
+    private struct Literal {
+        let fields: [FieldID]
+        let tokens: [Int16]
+        let caseless: Bool
+    }
+
+    private func differential(_ set: RuleSet, events: Int, seed: UInt64, routes: [(String, Int?)],
+                              minimumMatches: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+        let filtered = DetectionMatcherSet(set.detections)
+        XCTAssertNotNil(filtered.prefilter, "prefilter built", file: file, line: line)
+        XCTAssertGreaterThan(filtered.needleCount, 0, file: file, line: line)
+        // Per rule, the literals of its tests (to build events that match it).
+        var perRule: [[Literal]] = []
+        var pool: [Literal] = []
+        for d in set.detections {
+            var lits: [Literal] = []
+            collect(d.matcher.root, into: &lits)
+            perRule.append(lits)
+            pool += lits
+        }
+        XCTAssertFalse(pool.isEmpty)
+        var rng = SplitMix(seed: seed)
+        var matches = 0
+        var candidatesSeen = 0
+        for i in 0..<events {
+            var values: [String: Any] = [:]
+            if !routes.isEmpty {
+                let (channel, eventID) = routes[rng.below(routes.count)]
+                values["Event.System.Channel"] = channel
+                if let eventID { values["Event.System.EventID"] = eventID }
+            }
+            // Literals of one or two rules (whole rules match now and then), plus random ones.
+            for _ in 0..<(1 + rng.below(2)) {
+                let lits = perRule[rng.below(perRule.count)]
+                for l in lits where rng.below(4) != 0 { put(l, &values, set.schema, &rng) }
+            }
+            for _ in 0..<rng.below(4) { put(pool[rng.below(pool.count)], &values, set.schema, &rng) }
+            let json = Self.json(values)
+            let event = JSONTestEvent(json, schema: set.schema)
+            var want: [Int] = []
+            var got: [Int] = []
+            withExtendedLifetime(event) {
+                filtered.forEachMatchUnfiltered(event.view) { want.append($0) }
+                filtered.forEachMatch(event.view) { got.append($0) }
+            }
+            if want != got {
+                XCTFail("event \(i): prefiltered \(got.map { set.detections[$0].meta.id }) != every rule \(want.map { set.detections[$0].meta.id })\n\(json)",
+                        file: file, line: line)
+                return
+            }
+            matches += want.count
+            candidatesSeen += 1
+        }
+        XCTAssertGreaterThanOrEqual(matches, minimumMatches, "events built from the rules match some of them", file: file, line: line)
+    }
+
+    private func collect(_ node: MatchNode, into out: inout [Literal]) {
+        switch node {
+        case .field(let t):
+            for v in t.pointee.tests {
+                if case .string(let p) = v { out.append(Literal(fields: Array(t.pointee.candidates), tokens: tokens(p), caseless: !p.caseSensitive)) }
+            }
+        case .keywords(let k):
+            // Keywords match the JSON-escaped line; a value put in any field shows up there escaped.
+            for p in k.pointee.patterns {
+                let unescaped = tokens(p).map { $0 }  // escaped form; good enough as noise too
+                out.append(Literal(fields: [], tokens: unescaped, caseless: !p.caseSensitive))
+            }
+        case .and(let c), .or(let c): for x in c { collect(x, into: &out) }
+        case .not(let inner): collect(inner.pointee, into: &out)
+        case .fieldPair, .constant: break
+        }
+    }
+
+    private func tokens(_ p: StringPattern) -> [Int16] {
+        let lit = p.literal.map { Int16($0) }
+        switch p.shape {
+        case .anything: return [StringPattern.anyRunToken]
+        case .exact: return lit
+        case .prefix: return lit + [StringPattern.anyRunToken]
+        case .suffix: return [StringPattern.anyRunToken] + lit
+        case .contains: return [StringPattern.anyRunToken] + lit + [StringPattern.anyRunToken]
+        case .glob: return Array(p.glob)
+        }
+    }
+
+    private static let noise: [String] = ["", "x", "C:\\Windows\\", " -a ", "é", "\"", "/", "ABC", "%", "\\\\", "\u{1F600}", "\t", "ß", "\u{212A}", "\u{17F}", "ss", "K"]
+
+    /// Sets one of `l`'s fields to a string its pattern matches (mostly).
+    private func put(_ l: Literal, _ values: inout [String: Any], _ schema: FieldSchema, _ rng: inout SplitMix) {
+        var bytes: [UInt8] = []
+        for t in l.tokens {
+            if t == StringPattern.anyRunToken {
+                bytes += Array(Self.noise[rng.below(Self.noise.count)].utf8)
+            } else if t == StringPattern.anyCharacterToken {
+                bytes += Array(["q", "é", "Z", "?"][rng.below(4)].utf8)
+            } else {
+                var b = UInt8(t)
+                if l.caseless, b >= 97, b <= 122, rng.below(2) == 0 { b -= 32 }
+                bytes.append(b)
+            }
+        }
+        // Now and then break the value: drop a byte (near misses).
+        if !bytes.isEmpty, rng.below(10) == 0 { bytes.remove(at: rng.below(bytes.count)) }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let path: String
+        if l.fields.isEmpty {
+            path = "Event.EventData.Message"
+        } else {
+            path = schema.paths[l.fields[rng.below(l.fields.count)]]
+        }
+        switch rng.below(12) {
+        case 0: values[path] = ["noise", text]
+        case 1: values[path] = Double(rng.below(100))
+        default: values[path] = text
+        }
+    }
+
+    /// Nested JSON from dotted paths (a path under a non-object is dropped).
+    private static func json(_ values: [String: Any]) -> String {
+        var root: [String: Any] = [:]
+        func set(_ dict: inout [String: Any], _ keys: ArraySlice<String>, _ value: Any) {
+            let k = keys.first!
+            if keys.count == 1 {
+                if dict[k] == nil { dict[k] = value }
+                return
+            }
+            var child: [String: Any]
+            if let existing = dict[k] {
+                guard let d = existing as? [String: Any] else { return }
+                child = d
+            } else {
+                child = [:]
+            }
+            set(&child, keys.dropFirst(), value)
+            dict[k] = child
+        }
+        for (path, value) in values.sorted(by: { $0.key < $1.key }) {
+            set(&root, ArraySlice(path.split(separator: ".").map(String.init)), value)
+        }
+        let data = try! JSONSerialization.data(withJSONObject: root, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+}
