@@ -146,15 +146,19 @@ struct RuleDocumentParser {
         return out
     }
 
+    /// `rules:` of a correlation or filter: one id or name, or a list of them.
+    private func ruleReferences(_ node: Node) throws -> [Node] {
+        switch node {
+        case .scalar: return [node]
+        case .sequence(let s): return s.map { $0 }
+        default: throw reader.error(node, "'rules' must be a list of rule ids or names")
+        }
+    }
+
     private func readFilter(_ node: Node, meta: RuleMeta) throws -> ParsedFilter {
         let f = try reader.mapping(node, "'filter'")
         guard let rulesNode = f["rules"] else { throw reader.error(node, "filter has no 'rules'") }
-        let ruleNodes: [Node]
-        switch rulesNode {
-        case .scalar: ruleNodes = [rulesNode]
-        case .sequence(let s): ruleNodes = s.map { $0 }
-        default: throw reader.error(rulesNode, "'rules' must be a list of rule ids or names")
-        }
+        let ruleNodes = try ruleReferences(rulesNode)
         guard f["condition"] != nil else { throw reader.error(node, "filter has no 'condition'") }
         return ParsedFilter(meta: meta, reader: reader,
                             rules: try ruleNodes.map { (try reader.string($0, "a rule reference"), $0) },
@@ -199,12 +203,7 @@ struct RuleDocumentParser {
             throw reader.error(typeNode, "unknown correlation type '\(typeText)'")
         }
         guard let rulesNode = c["rules"] else { throw reader.error(node, "correlation has no 'rules'") }
-        let ruleNodes: [Node]
-        switch rulesNode {
-        case .scalar: ruleNodes = [rulesNode]
-        case .sequence(let s): ruleNodes = s.map { $0 }
-        default: throw reader.error(rulesNode, "'rules' must be a list of rule ids or names")
-        }
+        let ruleNodes = try ruleReferences(rulesNode)
         guard !ruleNodes.isEmpty else { throw reader.error(rulesNode, "'rules' is empty") }
         let rules = try ruleNodes.map { ParsedCorrelation.Reference(text: try reader.string($0, "a rule reference"), node: $0) }
 
