@@ -15,10 +15,8 @@ public final class DetectionMatcherSet: @unchecked Sendable {
     /// Keeps every matcher (and so the arena its root points into) alive.
     private let matchers: [DetectionMatcher]
     private let roots: UnsafeMutableBufferPointer<MatchNode>
-    /// Rules with no route, evaluated on every event, in rule order.
-    private let unrouted: UnsafeMutableBufferPointer<Int32>
-    /// One entry per distinct route: its condition and its rules in rule order.
-    private let routes: UnsafeMutableBufferPointer<(condition: MatchNode, rules: UnsafeMutableBufferPointer<Int32>)>
+    /// One condition per distinct route; route `i`'s rules are its bitset in `routeMasks`.
+    private let routeConditions: UnsafeMutableBufferPointer<MatchNode>
 
     /// 64-bit words in a bitset over the rules.
     private let words: Int
@@ -28,16 +26,10 @@ public final class DetectionMatcherSet: @unchecked Sendable {
     private let routeMasks: UnsafeMutableBufferPointer<UInt64>
     /// Rules with two needle sets (an AND): both must hit.
     private let twoSetMask: UnsafeMutableBufferPointer<UInt64>
-    /// nil when prefiltering is off or Hyperscan cannot run here.
+    /// nil when the pack is small or Hyperscan cannot run here.
     let prefilter: LiteralPrefilter?
-    /// Rules evaluated on every event of their routes (no needle set).
-    public let alwaysEvaluatedCount: Int
 
-    public convenience init(_ detections: [DetectionRule]) {
-        self.init(detections, prefilter: true)
-    }
-
-    public init(_ detections: [DetectionRule], prefilter usePrefilter: Bool) {
+    public init(_ detections: [DetectionRule]) {
         var keep = detections.map(\.matcher)
         roots = .allocate(capacity: detections.count)
         _ = roots.initialize(from: detections.map(\.matcher.root))
@@ -55,9 +47,9 @@ public final class DetectionMatcherSet: @unchecked Sendable {
             }
         }
         matchers = keep
-        unrouted = DetectionMatcherSet.buffer(unroutedList)
-        routes = .allocate(capacity: routeList.count)
-        _ = routes.initialize(from: routeList.map { ($0.condition, DetectionMatcherSet.buffer($0.rules)) })
+        let conditions = UnsafeMutableBufferPointer<MatchNode>.allocate(capacity: max(routeList.count, 1))
+        _ = conditions.initialize(from: routeList.map(\.condition))
+        routeConditions = UnsafeMutableBufferPointer(rebasing: conditions[0..<routeList.count])
 
         let words = (detections.count + 63) / 64
         self.words = words
@@ -75,7 +67,7 @@ public final class DetectionMatcherSet: @unchecked Sendable {
         }
         // Prefilter bits: rule d's first needle set at bit d, its second (if any) at bit 64 * words + d.
         // A small pack (the built-in one) keeps the plain loop: scans would cost more than they save.
-        let prefiltering = usePrefilter && detections.count >= DetectionMatcherSet.minimumRulesToScan
+        let prefiltering = detections.count >= DetectionMatcherSet.minimumRulesToScan
         var needles: [Needle: [Int32]] = [:]
         var always: [Int32] = []
         var twoSets: [Int32] = []
@@ -88,32 +80,23 @@ public final class DetectionMatcherSet: @unchecked Sendable {
             if groups.count > 1 { twoSets.append(Int32(d)) }
         }
         prefilter = prefiltering ? LiteralPrefilter(needles: needles) : nil
-        alwaysEvaluatedCount = always.count
         alwaysMask = mask(always)
         twoSetMask = mask(twoSets)
-    }
-
-    private static func buffer(_ values: [Int32]) -> UnsafeMutableBufferPointer<Int32> {
-        let b = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(values.count, 1))
-        _ = b.initialize(from: values)
-        return UnsafeMutableBufferPointer(rebasing: b[0..<values.count])
     }
 
     deinit {
         roots.deinitialize()
         roots.deallocate()
-        unrouted.deallocate()
+        routeConditions.baseAddress?.deallocate()
         unroutedMask.deallocate()
         alwaysMask.deallocate()
         twoSetMask.deallocate()
         routeMasks.deallocate()
-        for r in routes { r.rules.deallocate() }
-        routes.deallocate()
     }
 
     public var count: Int { roots.count }
     /// Distinct routes (logsources as events show them).
-    public var routeCount: Int { routes.count }
+    public var routeCount: Int { routeConditions.count }
 
     /// Below this many candidate rules with needles, an event skips the scans
     /// and evaluates them all.
@@ -125,24 +108,38 @@ public final class DetectionMatcherSet: @unchecked Sendable {
     /// Calls `body` with the index of each detection `event` satisfies, in rule order.
     @inline(__always)
     public func forEachMatch(_ event: EventView, _ body: (Int) throws -> Void) rethrows {
-        guard let prefilter else { return try forEachMatchUnfiltered(event, body) }
+        try match(event, prefilter: prefilter, body)
+    }
+
+    /// `forEachMatch` without the prefilter: every rule of the routes that hold
+    /// (the reference the prefilter's differential test compares against).
+    public func forEachMatchUnfiltered(_ event: EventView, _ body: (Int) throws -> Void) rethrows {
+        try match(event, prefilter: nil, body)
+    }
+
+    /// The candidates are a bitset over rule indices (the unrouted rules and
+    /// those of the routes that hold, less the rules whose needles missed), so
+    /// they come out in rule order without sorting.
+    @inline(__always)
+    private func match(_ event: EventView, prefilter: LiteralPrefilter?, _ body: (Int) throws -> Void) rethrows {
         let w = words
         guard w > 0 else { return }
         try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 3 * w) { buffer in
             let candidates = UnsafeMutableBufferPointer(rebasing: buffer[0..<w])
             // First needle sets hit, then second ones.
             let hits = UnsafeMutableBufferPointer(rebasing: buffer[w..<(3 * w)])
-            // Rules of the routes that hold, and the unrouted ones.
             _ = candidates.initialize(from: unroutedMask)
-            for (i, r) in routes.enumerated() where r.condition.matches(event) {
+            for (i, condition) in routeConditions.enumerated() where condition.matches(event) {
                 let m = routeMasks.baseAddress! + i * w
                 for k in 0..<w { candidates[k] |= m[k] }
             }
             // Scan only when enough candidates have needles: a few rules cost
             // less to evaluate than the scans (the built-in pack, small routes).
             var withNeedles = 0
-            for k in 0..<w { withNeedles &+= (candidates[k] & ~alwaysMask[k]).nonzeroBitCount }
-            if withNeedles >= DetectionMatcherSet.minimumRulesToScan {
+            if prefilter != nil {
+                for k in 0..<w { withNeedles &+= (candidates[k] & ~alwaysMask[k]).nonzeroBitCount }
+            }
+            if let prefilter, withNeedles >= DetectionMatcherSet.minimumRulesToScan {
                 hits.initialize(repeating: 0)
                 prefilter.markHits(event, into: hits)
             } else {
@@ -156,36 +153,6 @@ public final class DetectionMatcherSet: @unchecked Sendable {
                     if roots[d].matches(event) { try body(d) }
                 }
             }
-        }
-    }
-
-    /// `forEachMatch` without the prefilter: every rule of the routes that hold
-    /// (the reference the prefilter's differential test compares against).
-    public func forEachMatchUnfiltered(_ event: EventView, _ body: (Int) throws -> Void) rethrows {
-        if routes.isEmpty {
-            for d in unrouted where roots[Int(d)].matches(event) { try body(Int(d)) }
-            return
-        }
-        try withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(roots.count, 1)) { hits in
-            var n = 0
-            var groups = 0
-            for d in unrouted where roots[Int(d)].matches(event) { hits[n] = d; n += 1 }
-            if n > 0 { groups += 1 }
-            for r in routes where r.condition.matches(event) {
-                let before = n
-                for d in r.rules where roots[Int(d)].matches(event) { hits[n] = d; n += 1 }
-                if n > before { groups += 1 }
-            }
-            // Matches from several groups interleave: restore rule order (few hits per event).
-            if groups > 1 {
-                for i in 1..<n {
-                    let v = hits[i]
-                    var j = i
-                    while j > 0 && hits[j - 1] > v { hits[j] = hits[j - 1]; j -= 1 }
-                    hits[j] = v
-                }
-            }
-            for i in 0..<n { try body(Int(hits[i])) }
         }
     }
 }
