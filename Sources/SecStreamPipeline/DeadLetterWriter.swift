@@ -29,12 +29,7 @@ final class DeadLetterWriter {
 
     func writeMalformed(_ reason: String, location: EventLocation, sources: SourceTable,
                         raw: UnsafeRawBufferPointer) throws {
-        malformed += 1
-        let where_ = sources.resolve(location)
-        if reported < reportLimit {
-            reported += 1
-            FileHandle.standardError.write(Data("secstream: \(Self.text(where_)): malformed event: \(reason)\n".utf8))
-        }
+        let where_ = countMalformed(reason, at: location, sources: sources)
         try write(kind: "malformed", error: reason, location: where_, raw: raw)
     }
 
@@ -45,58 +40,55 @@ final class DeadLetterWriter {
         try write(kind: "late", error: error, location: sources.resolve(location), raw: raw)
     }
 
-    /// A line over the length limit, its bytes read back from the reader's spool.
-    func writeMalformed(_ reason: String, location: EventLocation, sources: SourceTable,
-                        spooled spool: OversizedLineSpool, offset: Int64, length: Int) throws {
+    /// Counts a malformed line and reports the first few on stderr; returns its location.
+    private func countMalformed(_ reason: String, at location: EventLocation, sources: SourceTable) -> AlertSample {
         malformed += 1
         let where_ = sources.resolve(location)
         if reported < reportLimit {
             reported += 1
             FileHandle.standardError.write(Data("secstream: \(Self.text(where_)): malformed event: \(reason)\n".utf8))
         }
+        return where_
+    }
+
+    /// A line over the length limit, its bytes read back from the reader's spool.
+    /// A byte stream gets the record piece by piece (it may be huge); a
+    /// record-oriented sink (Kafka) gets it whole.
+    func writeMalformed(_ reason: String, location: EventLocation, sources: SourceTable,
+                        spooled spool: OversizedLineSpool, offset: Int64, length: Int) throws {
+        let where_ = countMalformed(reason, at: location, sources: sources)
         guard let sink else { return }
         // Pass 1: is the whole line UTF-8 (then `raw`, else `raw_base64`)?
         var validator = UTF8StreamValidator()
         try spool.read(offset: offset, length: length) { validator.feed($0) }
         let utf8 = validator.finish()
+        let stream = sink as? StreamLineSink
+        var whole: [UInt8] = []
+        func emit(_ bytes: [UInt8]) throws {
+            if let stream { try bytes.withUnsafeBytes { try stream.writePiece($0) } } else { whole += bytes }
+        }
+        func encode(_ piece: UnsafeRawBufferPointer) -> [UInt8] {
+            if !utf8 { return Array(Data(piece).base64EncodedString().utf8) }
+            var out: [UInt8] = []
+            JSONText.appendEscaped(piece, to: &out)
+            return out
+        }
         header(kind: "malformed", error: reason, location: where_)
         record.append(contentsOf: Array((utf8 ? ",\"raw\":\"" : ",\"raw_base64\":\"").utf8))
-        // Pass 2: the bytes, escaped or encoded, in pieces cut at character
-        // (or 3-byte) boundaries so no piece splits what it encodes.
+        try emit(record)
+        // Pass 2: the bytes, in pieces cut at character (or 3-byte) boundaries
+        // so no piece splits what it escapes or encodes.
         var pending: [UInt8] = []
-        var parts: [[UInt8]] = [record]
-        try spool.read(offset: offset, length: length, blockSize: 1 << 20) { block in
+        try spool.read(offset: offset, length: length) { block in
             pending.append(contentsOf: block)
             let cut = utf8 ? UTF8StreamValidator.completePrefix(pending) : pending.count - pending.count % 3
-            var out: [UInt8] = []
-            pending.withUnsafeBytes { p in
-                let piece = UnsafeRawBufferPointer(rebasing: p[0..<cut])
-                if utf8 { JSONText.appendEscaped(piece, to: &out) } else { out = Array(Data(piece).base64EncodedString().utf8) }
-            }
+            try emit(pending.withUnsafeBytes { encode(UnsafeRawBufferPointer(rebasing: $0[0..<cut])) })
             pending.removeFirst(cut)
-            parts.append(out)
-            if parts.count > 1 && sink is StreamLineSink { try flushParts(&parts) }
         }
-        var tail: [UInt8] = []
-        pending.withUnsafeBytes { p in
-            if utf8 { JSONText.appendEscaped(p, to: &tail) } else { tail = Array(Data(p).base64EncodedString().utf8) }
+        try emit(pending.withUnsafeBytes { encode($0) } + [0x22, 0x7d, 0x0a])
+        if stream == nil {
+            try whole.withUnsafeBytes { try sink.write(line: $0, key: Array(Self.text(where_).utf8), source: nil) }
         }
-        parts.append(tail + [0x22, 0x7d, 0x0a])
-        let key = Array(Self.text(where_).utf8)
-        if let stream = sink as? StreamLineSink {
-            for part in parts { try part.withUnsafeBytes { try stream.writePiece($0) } }
-        } else {
-            // A record-oriented sink (Kafka) takes the record whole.
-            let whole = parts.flatMap { $0 }
-            try whole.withUnsafeBytes { try sink.write(line: $0, key: key, source: nil) }
-        }
-    }
-
-    /// Writes what is assembled so far to a byte stream (a record may be huge).
-    private func flushParts(_ parts: inout [[UInt8]]) throws {
-        guard let stream = sink as? StreamLineSink else { return }
-        for part in parts { try part.withUnsafeBytes { try stream.writePiece($0) } }
-        parts.removeAll()
     }
 
     /// `file:line` or `topic/partition/offset`, as error messages name places.
