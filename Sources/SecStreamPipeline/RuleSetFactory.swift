@@ -24,16 +24,9 @@ enum RuleSetFactory {
         if let level = selection.minLevel, !RuleSelection.levels.contains(level) {
             throw RunError(.usage, "--min-level: '\(level)' is not one of \(RuleSelection.levels.joined(separator: ", "))")
         }
-        // The first pipeline (by priority) that names a time field decides, unless --time-field does.
-        let ordered = pipelines.enumerated().sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }
-        let timeField = options.timeField ?? ordered.lazy.compactMap(\.element.timeField).first ?? "@timestamp"
         do {
-            var loader = RuleLoader(timeField: timeField, fieldMap: fieldMap, pipelines: pipelines,
+            let loader = RuleLoader(timeField: options.timeField, fieldMap: fieldMap, pipelines: pipelines,
                                     placeholders: placeholders, selection: selection, strict: options.strict)
-            // The unit goes with the time field: from the pipeline that named it.
-            if options.timeField == nil {
-                loader.epochUnit = ordered.lazy.first { $0.element.timeField != nil }?.element.epochUnit ?? .milliseconds
-            }
             let builtin = options.defaultRules ? BuiltinRules.files.map { RuleSource(name: "builtin:\($0.name)", text: $0.text) } : []
             let rules = try loader.load(paths: options.rulePaths, adding: builtin)
             if options.summary || !rules.report.unsupported.isEmpty {

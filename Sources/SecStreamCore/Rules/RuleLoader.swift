@@ -19,7 +19,8 @@ public struct RuleSource: Sendable, Equatable {
 /// logsource no pipeline recognises, are skipped and reported (`RuleSet.report`)
 /// unless `strict`.
 public struct RuleLoader {
-    /// The event time field, always extracted (`--time-field`).
+    /// The event time field, always extracted: `--time-field`, else the first
+    /// pipeline (by priority) that names one, else `@timestamp`.
     public var timeField: String
     /// Sigma field -> event field candidates (`--field-map`), applied after the pipelines.
     public var fieldMap: FieldMap
@@ -31,15 +32,23 @@ public struct RuleLoader {
     public var selection: RuleSelection
     /// `--strict`: any skipped rule is an error.
     public var strict: Bool
-    /// What a numeric event time counts.
+    /// What a numeric event time counts: the unit of the pipeline that named the time field.
     public var epochUnit = EpochUnit.milliseconds
 
-    public init(timeField: String = "@timestamp", fieldMap: FieldMap = FieldMap(), pipelines: [ProcessingPipeline] = [],
+    /// `timeField` nil: the pipelines' (see `timeField`).
+    public init(timeField: String? = nil, fieldMap: FieldMap = FieldMap(), pipelines: [ProcessingPipeline] = [],
                 placeholders: [String: [String]] = [:], selection: RuleSelection = RuleSelection(), strict: Bool = false) {
-        self.timeField = timeField
         self.fieldMap = fieldMap
         // Stable: equal priorities keep the order given.
         self.pipelines = pipelines.enumerated().sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }.map(\.element)
+        if let timeField {
+            self.timeField = timeField
+        } else if let named = self.pipelines.first(where: { $0.timeField != nil }) {
+            self.timeField = named.timeField!
+            epochUnit = named.epochUnit ?? .milliseconds
+        } else {
+            self.timeField = "@timestamp"
+        }
         self.placeholders = placeholders
         self.selection = selection
         self.strict = strict
