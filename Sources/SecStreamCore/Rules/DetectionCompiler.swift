@@ -217,7 +217,8 @@ struct DetectionCompiler {
                     continue
                 }
                 guard let replacements = pipelines?.placeholders[name], !replacements.isEmpty else {
-                    throw reader.unsupported(key, "placeholder '%\(name)%' has no values (give --placeholders FILE or a pipeline's 'vars')")
+                    throw RuleError(reader.location(key), "placeholder '%\(name)%' has no values (give --placeholders FILE or a pipeline's 'vars')",
+                                    needsPlaceholderValues: true)
                 }
                 variants = variants.flatMap { v in replacements.map { v + prefix + $0 } }
                 rest = rest[rest.index(after: close)...]

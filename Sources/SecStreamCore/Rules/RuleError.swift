@@ -10,11 +10,15 @@ public struct RuleError: Error, CustomStringConvertible, Equatable {
     /// values, a regex feature with no linear-time engine): a rule pack skips
     /// such a rule with one line, unless `--strict`; any other error stops the load.
     public let isUnsupported: Bool
+    /// Unsupported only for want of placeholder values the user can give
+    /// (`--placeholders`): counted apart in the load summary.
+    public let needsPlaceholderValues: Bool
 
-    public init(_ location: RuleLocation, _ problem: String, unsupported: Bool = false) {
+    public init(_ location: RuleLocation, _ problem: String, unsupported: Bool = false, needsPlaceholderValues: Bool = false) {
         self.location = location
         self.problem = problem
-        self.isUnsupported = unsupported
+        self.isUnsupported = unsupported || needsPlaceholderValues
+        self.needsPlaceholderValues = needsPlaceholderValues
     }
 
     public init(file: String, line: Int, _ problem: String, unsupported: Bool = false) {

@@ -14,7 +14,7 @@ public struct RuleLoadReport: Sendable {
     public init() {}
 
     /// Skips for which the user has to give something (placeholder values).
-    public var needingPlaceholders: Int { unsupported.filter { $0.problem.hasPrefix("placeholder ") }.count }
+    public var needingPlaceholders: Int { unsupported.filter(\.needsPlaceholderValues).count }
 
     /// `3,748 rules loaded, 32 skipped: ...` with the unrecognised logsources most common first.
     public func summary(detections: Int, correlations: Int) -> String {
