@@ -43,6 +43,32 @@ final class EventFieldScannerTests: XCTestCase {
         }
     }
 
+    /// A `*` segment is any one key: UserData's element is named after the event.
+    func testWildcardSegmentMatchesAnyOneKey() {
+        let paths = ["Event.UserData.*.Address", "Event.UserData.*.User", "Event.EventData.User", "a.*"]
+        let long = String(repeating: "LongElementNameOverSixteen", count: 2)
+        let docs: [(String, String?, String?)] = [
+            (#"{"Event":{"UserData":{"EventXML":{"User":"CORP\\alice","Address":"::%16777216"}}}}"#, "::%16777216", #"CORP\\alice"#),
+            // A key over 16 bytes (the trie walk), and one with an escape (the slow path).
+            (#"{"Event":{"UserData":{"\#(long)":{"Address":"10.0.0.1"}}}}"#, "10.0.0.1", nil),
+            (#"{"Event":{"UserData":{"Event\u0058ML":{"Address":"10.0.0.2"}}}}"#, "10.0.0.2", nil),
+            // Not under UserData, or one level too deep: not found.
+            (#"{"Event":{"EventData":{"Address":"x"},"UserData":{"E":{"F":{"Address":"y"}}}}}"#, nil, nil),
+        ]
+        for (doc, address, user) in docs {
+            let (result, found) = scanFields(doc, paths)
+            XCTAssertEqual(result, .ok, doc)
+            XCTAssertEqual(found["Event.UserData.*.Address"]?.raw, address, doc)
+            XCTAssertEqual(found["Event.UserData.*.User"]?.raw, user, doc)
+            XCTAssertNil(found["Event.EventData.User"], doc)
+        }
+        // A literal path at the same level comes first; a trailing `*` takes any key's value.
+        let (_, found) = scanFields(#"{"Event":{"EventData":{"User":"bob"}},"a":{"k":[1]}}"#, paths)
+        XCTAssertEqual(found["Event.EventData.User"]?.raw, "bob")
+        XCTAssertEqual(found["a.*"]?.raw, "[1]")
+        XCTAssertNil(found["Event.UserData.*.User"])
+    }
+
     func testMissingFieldsAndSlotsAreReset() {
         // Slots start out garbage (see scanFields); unfound ones must come back missing.
         let (result, found) = scanFields(#"{"source":{"port":22},"sourceip":"x","source.ipx":"y"}"#,

@@ -157,6 +157,37 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(matching(set, #"{"kind":"file","x":1}"#), [])
     }
 
+    /// As in pySigma, `change_logsource` replaces the whole logsource: a field it
+    /// leaves out is gone, so conditions on the old category no longer hold.
+    func testChangeLogsourceReplacesTheWholeLogsource() throws {
+        let p = try pipeline("""
+        transformations:
+          - type: change_logsource
+            product: windows
+            service: security
+            rule_conditions:
+              - type: logsource
+                product: windows
+                category: process_creation
+          - type: add_condition
+            conditions:
+              channel: Sysmon
+            rule_conditions:
+              - type: logsource
+                category: process_creation
+          - type: add_condition
+            conditions:
+              channel: Security
+            rule_conditions:
+              - type: logsource
+                service: security
+        """)
+        let set = try load([rule("r", "  product: windows\n  category: process_creation", "  sel:\n    x: 1\n  condition: sel")],
+                           pipelines: [p])
+        XCTAssertEqual(matching(set, #"{"channel":"Security","x":1}"#), ["r"])
+        XCTAssertEqual(matching(set, #"{"channel":"Sysmon","x":1}"#), [], "the category is gone after the change")
+    }
+
     func testExpandUsesPlaceholdersAndSkipsWithoutValues() throws {
         let p = try pipeline(windowsLike)
         let rules = [rule("admins", "  product: windows\n  service: security",

@@ -27,8 +27,11 @@ final class BuiltinPipelineTests: XCTestCase {
 
     /// `secstream process --no-default-rules --rules ... --pipeline NAME --input FIXTURE --lateness 0`:
     /// rule id -> the fixture lines its alerts name, and the run's stderr.
-    private func run(pipeline: String, rules: [String], file: StaticString = #filePath, line: UInt = #line) throws -> (matches: [String: [Int]], stderr: String) {
-        var args = ["process", "--no-default-rules", "--pipeline", pipeline, "--input", fixture(pipeline), "--lateness", "0"]
+    /// `also`: pipelines named before `pipeline` (the fixture is `pipeline`'s).
+    private func run(pipeline: String, also: [String] = [], rules: [String], file: StaticString = #filePath, line: UInt = #line) throws -> (matches: [String: [Int]], stderr: String) {
+        var args = ["process", "--no-default-rules"]
+        for p in also + [pipeline] { args += ["--pipeline", p] }
+        args += ["--input", fixture(pipeline), "--lateness", "0"]
         for r in rules { args += ["--rules", r] }
         let r = try CLI.run(args)
         XCTAssertEqual(r.code, 0, r.stderr, file: file, line: line)
@@ -59,9 +62,9 @@ final class BuiltinPipelineTests: XCTestCase {
 
     /// Runs the rules and checks that each matched exactly the expected lines
     /// (an empty list: none) and that no other rule alerted.
-    private func check(pipeline: String, _ expected: [(rule: String, lines: [Int])],
+    private func check(pipeline: String, also: [String] = [], _ expected: [(rule: String, lines: [Int])],
                        file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        let result = try run(pipeline: pipeline, rules: expected.map(\.rule), file: file, line: line)
+        let result = try run(pipeline: pipeline, also: also, rules: expected.map(\.rule), file: file, line: line)
         var want: [String: [Int]] = [:]
         for e in expected where !e.lines.isEmpty { want[try ruleID(e.rule)] = e.lines }
         for e in expected {
@@ -115,6 +118,40 @@ final class BuiltinPipelineTests: XCTestCase {
         let named = try CLI.run(["process", "--input", events, "--pipeline", "ecs"])
         XCTAssertEqual(named.code, 0, named.stderr)
         XCTAssertEqual(named.stdout, strict.stdout)
+    }
+
+    // MARK: - windows-evtx, windows-audit
+
+    /// evtx_dump JSON: Sysmon and Security EventData, a System event whose
+    /// EventID carries Qualifiers (`#text`), and the channels that log into
+    /// UserData (Security 1102, TerminalServices 21, WMI-Activity 5858).
+    func testWindowsEvtxRoutesByChannelAndEventIDAndReadsEventDataAndUserData() throws {
+        let stderr = try check(pipeline: "windows-evtx", [
+            // Sysmon 1 only: line 2 is certutil -hashfile, line 3 the same download
+            // from Security 4688 (process_creation is Sysmon's event 1 here).
+            (try sigmahq("windows/process_creation/proc_creation_win_certutil_download.yml"), [1]),
+            // Security 1102 from the Eventlog provider (its fields are in UserData).
+            (try sigmahq("windows/builtin/security/win_security_audit_log_cleared.yml"), [4]),
+            // System 7045 with {"#attributes":{"Qualifiers":16384},"#text":7045}; line 6 is gupdate.
+            (try sigmahq("windows/builtin/system/service_control_manager/win_system_service_install_paexec.yml"), [5]),
+            // Address in UserData.EventXML; line 8 logs on from a LAN address.
+            (try sigmahq("windows/builtin/terminalservices/win_terminalservices_rdp_ngrok.yml"), [7]),
+            // Operation in UserData.Operation_ClientFailure; line 10 is BackupEventlog.
+            (try sigmahq("windows/builtin/wmi/win_wmi_activity_nteventlogfile_cleareventlog.yml"), [9]),
+        ])
+        XCTAssertFalse(stderr.contains("skipped"), stderr)
+    }
+
+    /// windows-audit in front of windows-evtx (pySigma's windows_audit_pipeline):
+    /// process_creation is Security 4688 with NewProcessName for Image, and no
+    /// longer Sysmon 1; the other routes are unchanged.
+    func testWindowsAuditRoutesProcessCreationToSecurity4688() throws {
+        let stderr = try check(pipeline: "windows-evtx", also: ["windows-audit"], [
+            (try sigmahq("windows/process_creation/proc_creation_win_certutil_download.yml"), [3]),
+            (try sigmahq("windows/builtin/security/win_security_audit_log_cleared.yml"), [4]),
+            (try sigmahq("windows/builtin/wmi/win_wmi_activity_nteventlogfile_cleareventlog.yml"), [9]),
+        ])
+        XCTAssertFalse(stderr.contains("skipped"), stderr)
     }
 
     // MARK: - zeek
@@ -200,7 +237,7 @@ final class BuiltinPipelineTests: XCTestCase {
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 0, stdout + stderr)
-        for name in ["ecs", "zeek", "cloudtrail", "linux"] {
+        for name in ["ecs", "zeek", "cloudtrail", "linux", "windows-evtx", "windows-audit"] {
             XCTAssertTrue(stdout.contains("\(name): "), stdout)
         }
     }

@@ -16,7 +16,9 @@ tree is solved at random:
   the rules' literals inside random text.
 
 Events are written the way evtx_dump writes them: {"Event":{"System":{..},"EventData":{..}}}
-with the event time in Event.System.TimeCreated.#attributes.SystemTime.
+(or "UserData":{"<element>":{..}} for the channels that log there: AppLocker, PrintService,
+TerminalServices LocalSessionManager, WMI-Activity) with the event time in
+Event.System.TimeCreated.#attributes.SystemTime.
 
     python sigma_windows_events.py --rules DIR_OR_FILE... --seed 7 --per-rule 3 --noise 2000 -o events.ndjson
 """
@@ -52,7 +54,7 @@ from sigma.types import (SigmaBool, SigmaCasedString, SigmaCIDRExpression, Sigma
                          SigmaString, SpecialChars)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sigma_windows_pipeline import SYSTEM_FIELDS, logsource_table  # noqa: E402
+from sigma_windows_pipeline import SYSTEM_FIELDS, USER_DATA_SERVICES, logsource_table  # noqa: E402
 
 SYSMON = "Microsoft-Windows-Sysmon/Operational"
 
@@ -518,13 +520,24 @@ def to_evtx(flat, seconds, record, rng):
     for k in ("Provider_EventSourceName", "Correlation_ActivityID", "Correlation_RelatedActivityID", "TimeCreated_SystemTime"):
         flat.pop(k, None)
     event = {"Event": {"#attributes": {"xmlns": "http://schemas.microsoft.com/win/2004/08/events/event"}, "System": system}}
-    if flat:
+    if flat and channel in USER_DATA_CHANNELS:
+        # These channels log into one element under UserData, named after the event.
+        event["Event"]["UserData"] = {rng.choice(USER_DATA_ELEMENTS): flat}
+    elif flat:
         event["Event"]["EventData"] = flat
     return event
 
 
+# The Channels of the services that log into UserData, and element names seen there.
+USER_DATA_CHANNELS = {c for kind, name, channels, _ in logsource_table()
+                      if kind == "service" and name in USER_DATA_SERVICES for c in channels}
+USER_DATA_ELEMENTS = ["EventXML", "Operation_ClientFailure", "Operation_ESStoConsumerBinding", "RuleAndFileData",
+                      "LoadPluginFailed"]
+
+
 def flatten(event):
-    """The Zircolite row of an evtx JSON event: System fields by their Sigma names, EventData bare."""
+    """The Zircolite row of an evtx JSON event: System fields by their Sigma names, EventData
+    (or the element under UserData) bare."""
     e = event.get("Event", {})
     row = {}
     for name, paths in SYSTEM_FIELDS.items():
@@ -538,6 +551,9 @@ def flatten(event):
                 row[name] = cur
                 break
     data = e.get("EventData") or {}
+    user = e.get("UserData")
+    if isinstance(user, dict) and len(user) == 1 and isinstance(next(iter(user.values())), dict):
+        data = next(iter(user.values()))  # the one element under UserData, its keys bare
     if isinstance(data, dict):
         for k, v in data.items():
             if k not in row:

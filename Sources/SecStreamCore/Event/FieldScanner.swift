@@ -116,6 +116,10 @@ public struct FieldScanner: @unchecked Sendable {
                                 field = trie.field(n)
                                 childNode = trie.step(n, 0x2e)  // into a nested object: the `.` edge
                             }
+                            if field < 0 && childNode < 0, let hit = trie.wildcard(node) {
+                                field = hit.field
+                                childNode = hit.child
+                            }
                         }
                     }
                     if keyEnd &+ 2 < end && p[keyEnd &+ 1] == 0x3a && p[keyEnd &+ 2] > 0x20 {

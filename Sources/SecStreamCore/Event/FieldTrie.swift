@@ -6,6 +6,12 @@
 /// Transitions are a dense table indexed by node and *byte class* (each byte
 /// that occurs in some path has its own class; all others share class 0,
 /// whose entries are dead), so a step is two loads and no branch.
+/// A path segment `*` stands for any one key (`Event.UserData.*.Address`
+/// finds `{"Event":{"UserData":{"EventXML":{"Address":..}}}}` whatever the
+/// element under UserData is called). A key with a literal continuation at the
+/// same level takes that path; only a key no literal path knows goes down the
+/// wildcard.
+///
 /// Immutable after init, shared by all scanning threads.
 final class FieldTrie: @unchecked Sendable {
     static let dead: Int32 = -1
@@ -16,6 +22,8 @@ final class FieldTrie: @unchecked Sendable {
     private let classOf: UnsafeMutablePointer<UInt8>
     private let transitions: UnsafeMutablePointer<Int32>
     private let fieldOf: UnsafeMutablePointer<Int32>
+    /// Per node at a segment start: the node just past a `*` segment there, or `dead`.
+    private let wildcardOf: UnsafeMutablePointer<Int32>
     let keys: FieldKeyTable
 
     init(paths: [String]) {
@@ -53,6 +61,20 @@ final class FieldTrie: @unchecked Sendable {
         }
         fieldOf = .allocate(capacity: nodeCount)
         fieldOf.initialize(from: fields, count: nodeCount)
+        wildcardOf = .allocate(capacity: nodeCount)
+        wildcardOf.initialize(repeating: Self.dead, count: nodeCount)
+        for path in paths {
+            // The `*` edge out of a segment start ("*" alone between dots or at an end).
+            let bytes = Array(path.utf8)
+            var node = 0
+            for (k, b) in bytes.enumerated() {
+                let next = Int(children[node][b]!)
+                if b == 0x2a && (k == 0 || bytes[k - 1] == 0x2e) && (k + 1 == bytes.count || bytes[k + 1] == 0x2e) {
+                    wildcardOf[node] = Int32(next)
+                }
+                node = next
+            }
+        }
 
         // Every key spelling: from each segment start (the root, or just past a
         // `.`) to each point where a key can end (before a `.`, or the path's end).
@@ -83,6 +105,7 @@ final class FieldTrie: @unchecked Sendable {
         classOf.deallocate()
         transitions.deallocate()
         fieldOf.deallocate()
+        wildcardOf.deallocate()
         keys.deallocate()
     }
 
@@ -109,10 +132,22 @@ final class FieldTrie: @unchecked Sendable {
     @inline(__always)
     func lookupKey(_ node: Int32, _ key: UnsafePointer<UInt8>, _ length: Int, readable: Int) -> (field: Int32, child: Int32)? {
         if length <= FieldKeyTable.maxKeyLength && readable >= 16 {
-            return keys.lookup(node, key, length)
+            if let hit = keys.lookup(node, key, length) { return hit }
+            return wildcard(node)
         }
         let n = walk(node, key, length)
-        return n >= 0 ? (field(n), step(n, 0x2e)) : nil
+        if n >= 0 {
+            let hit = (field: field(n), child: step(n, 0x2e))
+            if hit.field >= 0 || hit.child >= 0 { return hit }  // else only a prefix of a wanted key
+        }
+        return wildcard(node)
+    }
+
+    /// Where a key no literal path knows goes from `node`: past its `*` segment, if any.
+    @inline(__always)
+    func wildcard(_ node: Int32) -> (field: Int32, child: Int32)? {
+        let w = wildcardOf[Int(node)]
+        return w >= 0 ? (field(w), step(w, 0x2e)) : nil
     }
 
     /// The field a node completes, or -1.

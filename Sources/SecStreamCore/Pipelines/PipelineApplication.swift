@@ -58,8 +58,10 @@ final class PipelineApplication {
             if let id = item.id { applied.insert(id) }
             switch item.transformation {
             case .changeLogsource(let p, let c, let s):
-                current = RuleLogsource(product: p ?? current.product, category: c ?? current.category,
-                                        service: s ?? current.service)
+                // pySigma replaces the whole logsource: what the item leaves out is gone
+                // (windows-audit turns category process_creation into service security, so
+                // the Sysmon routing of process_creation no longer applies).
+                current = RuleLogsource(product: p, category: c, service: s)
             case .addCondition(let added):
                 routes.append(Route(condition: added, after: index))
             case .ruleFailure(let message):
