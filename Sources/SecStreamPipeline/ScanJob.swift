@@ -105,65 +105,102 @@ final class ScanJob {
 
     /// Runs on a worker thread. A file chunk's lines are scanned as they are
     /// listed, in one pass, so each line is brought into cache once.
+    ///
+    /// The job's tables are moved into a `LinePass` (a struct on the stack) for
+    /// the loop and back after it: appending to a class property, or to a local
+    /// a nested function captures, costs a runtime exclusivity check
+    /// (`swift_beginAccess`, a TLS lookup) per access; a struct's own fields in
+    /// its mutating methods are checked at compile time.
     func work() {
-        let scanner = context.scanner
-        let timeField = context.rules.timeField
-        let detections = context.detections
-        let extractor = context.extractor
-        let source = self.source
-        let batch = self.batch
-        let slots = self.slots
+        var pass = LinePass(context: context, source: source, slots: slots, timeParser: timeParser)
+        swap(&pass.lines, &lines)
+        swap(&pass.times, &times)
+        swap(&pass.nonEvents, &nonEvents)
+        defer {
+            swap(&pass.lines, &lines)
+            swap(&pass.times, &times)
+            swap(&pass.nonEvents, &nonEvents)
+            timeParser = pass.timeParser
+        }
+        let chunk = self.chunk
         withStorage { storage in
-            @inline(__always)
-            func process(_ index: Int, _ ref: LineRef) {
-                if ref.oversized {
-                    notAnEvent(index, "line of \(ref.length) bytes exceeds the 1 MiB limit")
-                    return
+            batch.withAppending { matches in
+                if let chunk {
+                    let base = storage.baseAddress
+                    for line in chunk {
+                        let start = line.bytes.baseAddress == nil || base == nil ? 0 : line.bytes.baseAddress! - base!
+                        let ref = LineRef(start: start, length: line.length, position: Int64(line.number),
+                                          oversized: line.isOversized, spoolOffset: line.spoolOffset)
+                        pass.lines.append(ref)
+                        pass.process(pass.lines.count - 1, ref, storage, &matches)
+                    }
+                } else {
+                    for index in 0..<pass.lines.count { pass.process(index, pass.lines[index], storage, &matches) }
                 }
-                if ref.length == 0 {
-                    notAnEvent(index, nil)
-                    return
-                }
-                let bytes = UnsafeRawBufferPointer(rebasing: storage[ref.start..<(ref.start + ref.length)])
-                let result = scanner.scan(bytes, into: slots)
-                guard result.isOK else {
-                    notAnEvent(index, result.description)
-                    return
-                }
-                let event = EventView(line: bytes, slots: UnsafeBufferPointer(slots))
-                let ts = slots[timeField]
-                guard let time = timeParser.parse(event.raw(timeField), kind: ts.kind) else {
-                    notAnEvent(index, ts.kind == .missing ? "no event time field '\(context.timeFieldName)'"
-                                                           : "unparseable event time in '\(context.timeFieldName)'")
-                    return
-                }
-                times.append(time)
-                let location = EventLocation(source: source, position: ref.position)
-                detections.forEachMatch(event) { d in
-                    extractor.extract(detection: d, event: event, time: time, location: location, line: index, into: batch)
-                }
-            }
-
-            if let chunk {
-                let base = storage.baseAddress
-                for line in chunk {
-                    let start = line.bytes.baseAddress == nil || base == nil ? 0 : line.bytes.baseAddress! - base!
-                    let ref = LineRef(start: start, length: line.length, position: Int64(line.number),
-                                      oversized: line.isOversized, spoolOffset: line.spoolOffset)
-                    lines.append(ref)
-                    process(lines.count - 1, ref)
-                }
-            } else {
-                for index in 0..<lines.count { process(index, lines[index]) }
             }
         }
     }
 }
 
-extension ScanJob {
-    private func notAnEvent(_ line: Int, _ reason: String?) {
-        times.append(Self.nonEventMark)
+/// One worker's pass over a job's lines: scan, event time, detections, match records.
+private struct LinePass {
+    let scanner: FieldScanner
+    let timeField: FieldID
+    let timeFieldName: String
+    let detections: DetectionMatcherSet
+    let extractor: MatchExtractor
+    let source: Int32
+    let slots: UnsafeMutableBufferPointer<FieldSlot>
+    var timeParser: EventTimeParser
+    var lines: [LineRef] = []
+    var times: [Int64] = []
+    var nonEvents: [NonEventLine] = []
+
+    init(context: ScanContext, source: Int32, slots: UnsafeMutableBufferPointer<FieldSlot>, timeParser: EventTimeParser) {
+        scanner = context.scanner
+        timeField = context.rules.timeField
+        timeFieldName = context.timeFieldName
+        detections = context.detections
+        extractor = context.extractor
+        self.source = source
+        self.slots = slots
+        self.timeParser = timeParser
+    }
+
+    mutating func notAnEvent(_ line: Int, _ reason: String?) {
+        times.append(ScanJob.nonEventMark)
         nonEvents.append(NonEventLine(line: Int32(line), reason: reason))
+    }
+
+    @inline(__always)
+    mutating func process(_ index: Int, _ ref: LineRef, _ storage: UnsafeRawBufferPointer, _ matches: inout MatchBuffers) {
+        if ref.oversized {
+            notAnEvent(index, "line of \(ref.length) bytes exceeds the 1 MiB limit")
+            return
+        }
+        if ref.length == 0 {
+            notAnEvent(index, nil)
+            return
+        }
+        let bytes = UnsafeRawBufferPointer(rebasing: storage[ref.start..<(ref.start + ref.length)])
+        let result = scanner.scan(bytes, into: slots)
+        guard result.isOK else {
+            notAnEvent(index, result.description)
+            return
+        }
+        let event = EventView(line: bytes, slots: UnsafeBufferPointer(slots))
+        let ts = slots[timeField]
+        guard let time = timeParser.parse(event.raw(timeField), kind: ts.kind) else {
+            notAnEvent(index, ts.kind == .missing ? "no event time field '\(timeFieldName)'"
+                                                   : "unparseable event time in '\(timeFieldName)'")
+            return
+        }
+        times.append(time)
+        let location = EventLocation(source: source, position: ref.position)
+        let extractor = self.extractor
+        detections.forEachMatch(event) { d in
+            extractor.extract(detection: d, event: event, time: time, location: location, line: index, into: &matches)
+        }
     }
 }
 

@@ -44,9 +44,11 @@ final class EngineExtractorTests: XCTestCase {
         slots[rules.schema.id(of: "host.name")!] = FieldSlot(start: host.0, end: host.1, kind: .escapedString)
         slots[rules.schema.id(of: "user.name")!] = FieldSlot(start: user.0, end: user.1, kind: .string)
         line.withUnsafeBytes { raw in
-            slots.withUnsafeBufferPointer {
-                extractor.extract(detection: d, event: EventView(line: raw, slots: $0), time: 1234,
-                                  location: EventLocation(source: 7, position: 42), line: 5, into: batch)
+            slots.withUnsafeBufferPointer { view in
+                batch.withAppending {
+                    extractor.extract(detection: d, event: EventView(line: raw, slots: view), time: 1234,
+                                      location: EventLocation(source: 7, position: 42), line: 5, into: &$0)
+                }
             }
         }
         XCTAssertEqual(batch.count, 2, "the rule's own alert and the correlation input")

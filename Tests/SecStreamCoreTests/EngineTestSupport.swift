@@ -122,8 +122,10 @@ final class EngineHarness {
                 let line = e.line ?? (arrivals + Int64(k) + 1)
                 let location = EventLocation(source: source, position: line)
                 withEventView(e) { view in
-                    for d in e.detections {
-                        extractor.extract(detection: d, event: view, time: e.time, location: location, line: k, into: batch)
+                    batch.withAppending { buffers in
+                        for d in e.detections {
+                            extractor.extract(detection: d, event: view, time: e.time, location: location, line: k, into: &buffers)
+                        }
                     }
                 }
             }

@@ -21,14 +21,14 @@ final class ByteInterner {
     private var deadBytes = 0
 
     // Per id (struct of plain buffers: written on every acquire and release).
-    private var offsets = PlainBuffer<Int>()
-    private var lengths = PlainBuffer<Int32>()
-    private var hashes = PlainBuffer<UInt64>()
+    private let offsets = PlainBuffer<Int>()
+    private let lengths = PlainBuffer<Int32>()
+    private let hashes = PlainBuffer<UInt64>()
     /// Key bytes 0..<8 and 8..<16, big-endian, zero-padded: integer order is byte order.
-    private var prefixHigh = PlainBuffer<UInt64>()
-    private var prefixLow = PlainBuffer<UInt64>()
-    private var refs = PlainBuffer<Int32>()
-    private var freeIds = PlainBuffer<UInt32>()
+    private let prefixHigh = PlainBuffer<UInt64>()
+    private let prefixLow = PlainBuffer<UInt64>()
+    private let refs = PlainBuffer<Int32>()
+    private let freeIds = PlainBuffer<UInt32>()
 
     /// Slot -> id + 1 (0 = empty). Power-of-two size, at most half full.
     private var slots: PlainBuffer<UInt32>
@@ -48,8 +48,6 @@ final class ByteInterner {
 
     deinit {
         arena.deallocate()
-        offsets.deallocate(); lengths.deallocate(); hashes.deallocate(); prefixHigh.deallocate()
-        prefixLow.deallocate(); refs.deallocate(); freeIds.deallocate(); slots.deallocate()
     }
 
     /// One more than the largest id handed out: arrays indexed by id use it.
@@ -185,7 +183,6 @@ final class ByteInterner {
             while fresh[i] != 0 { i = (i + 1) & m }
             fresh[i] = s
         }
-        slots.deallocate()
         slots = fresh
         mask = m
     }

@@ -90,8 +90,8 @@ final class CorrelationWindows {
     /// (group, value) counts for value_count; (group, input) counts for sliding temporal kinds.
     private var pairs = PairCountTable()
     /// Per group id; written field by field on every event, hence plain buffers.
-    private var states = PlainBuffer<GroupWindow>(capacity: 64)
-    private var entries = PlainBuffer<WindowEntry>(capacity: 64)
+    private let states = PlainBuffer<GroupWindow>(capacity: 64)
+    private let entries = PlainBuffer<WindowEntry>(capacity: 64)
     private var freeEntries: Int32 = -1
     /// Tumbling: the latest bucket end already closed for some group, hence for
     /// all (buckets are shared). Only with lateness 0 (arrival order) can an event
@@ -160,11 +160,6 @@ final class CorrelationWindows {
         case .valueAvg, .valuePercentile, .valueMedian: firesEarly = false
         }
         percentile = rule.percentile
-    }
-
-    deinit {
-        states.deallocate()
-        entries.deallocate()
     }
 
     // MARK: Interned ids (unretained calls, see `groupsRef`)

@@ -19,6 +19,12 @@ public struct MatchRecord {
     public var location: EventLocation
 }
 
+/// A batch's arrays while a worker appends to them (`MatchBatch.withAppending`).
+public struct MatchBuffers {
+    public internal(set) var records: [MatchRecord] = []
+    var bytes: [UInt8] = []
+}
+
 /// The match records of one chunk of lines: an arena of bytes plus fixed-size
 /// records, filled by one worker and consumed by the engine thread. Reuse it
 /// with `reset()` so that steady-state processing allocates nothing.
@@ -42,6 +48,22 @@ public final class MatchBatch: @unchecked Sendable {
         records.removeAll(keepingCapacity: true)
         bytes.removeAll(keepingCapacity: true)
         readIndex = 0
+    }
+
+    /// Lends the record and byte arrays to `body` for appending a whole chunk's
+    /// records. They are moved out of the batch for the call and back after it,
+    /// so the appends touch a local (statically checked exclusive access), not
+    /// a class property that pays a runtime exclusivity check per access.
+    @inline(__always)
+    public func withAppending<R>(_ body: (inout MatchBuffers) throws -> R) rethrows -> R {
+        var buffers = MatchBuffers()
+        swap(&buffers.records, &records)
+        swap(&buffers.bytes, &bytes)
+        defer {
+            swap(&buffers.records, &records)
+            swap(&buffers.bytes, &bytes)
+        }
+        return try body(&buffers)
     }
 
     /// Calls `body` with the key and value bytes of a record.

@@ -90,7 +90,7 @@ public final class MatchExtractor: @unchecked Sendable {
     /// correlation (as Sigma backends treat `by` on null); likewise an event
     /// without a usable value for value_count / value_sum / value_avg.
     public func extract(detection: Int, event: EventView, time: Int64, location: EventLocation,
-                        line: Int, into batch: MatchBatch) {
+                        line: Int, into batch: inout MatchBuffers) {
         let span = targetSpans[detection]
         let spans = UnsafeBufferPointer(fieldSpans)
         let cands = UnsafeBufferPointer(candidates)
@@ -103,7 +103,7 @@ public final class MatchExtractor: @unchecked Sendable {
                     line: Int32(line), target: t, keyStart: at, keyLength: 0, valueStart: at, valueLength: 0,
                     time: time, number: 1, eventHash: stableHash64(event.line), location: location))
             } else {
-                appendGrouped(t, layout, spans, cands, event, time, location, line, batch)
+                appendGrouped(t, layout, spans, cands, event, time, location, line, &batch)
             }
         }
     }
@@ -121,7 +121,7 @@ public final class MatchExtractor: @unchecked Sendable {
 
     private func appendGrouped(_ target: Int32, _ layout: TargetLayout, _ spans: UnsafeBufferPointer<(start: Int32, count: Int32)>,
                                _ cands: UnsafeBufferPointer<Int32>, _ event: EventView, _ time: Int64,
-                               _ location: EventLocation, _ line: Int, _ batch: MatchBatch) {
+                               _ location: EventLocation, _ line: Int, _ batch: inout MatchBuffers) {
         let groupRefs = layout.groupStart..<(layout.groupStart + layout.groupCount)
         for ref in groupRefs {
             let kind = slot(ref, spans, cands, event).kind

@@ -3,9 +3,14 @@
 /// class pays a uniqueness check (and a bounds check) on every element write,
 /// and `states[g].field = x` is one per field; here a write is a plain store.
 ///
-/// Not copy-on-write: copies share the storage. The one owner (a class) calls
-/// `deallocate()` in its `deinit`. Indexes are checked in debug builds only.
-struct PlainBuffer<Element> {
+/// A class, held by its owner in a `let`: the owner's property is then never
+/// written, and every access to the buffer's own fields is a plain load or
+/// store that no other access can overlap, so the optimizer proves exclusivity
+/// statically and drops the runtime checks (`swift_beginAccess`, a TLS lookup
+/// each) that a `var` of a struct with a mutating `append` keeps on every use.
+/// Indexes are checked in debug builds only: the engine computes them from ids
+/// it handed out itself, never from input bytes.
+final class PlainBuffer<Element> {
     private(set) var base: UnsafeMutablePointer<Element>
     private(set) var count = 0
     private(set) var capacity: Int
@@ -15,10 +20,15 @@ struct PlainBuffer<Element> {
         base = UnsafeMutablePointer<Element>.allocate(capacity: self.capacity)
     }
 
-    init(repeating value: Element, count: Int) {
+    convenience init(repeating value: Element, count: Int) {
         self.init(capacity: count)
         base.initialize(repeating: value, count: count)
         self.count = count
+    }
+
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
     }
 
     var isEmpty: Bool { count == 0 }
@@ -29,37 +39,32 @@ struct PlainBuffer<Element> {
             assert(i >= 0 && i < count, "PlainBuffer index out of range")
             return UnsafePointer(base + i)
         }
-        nonmutating unsafeMutableAddress {
+        unsafeMutableAddress {
             assert(i >= 0 && i < count, "PlainBuffer index out of range")
             return base + i
         }
     }
 
     @inline(__always)
-    mutating func append(_ e: Element) {
+    func append(_ e: Element) {
         if count == capacity { grow() }
         (base + count).initialize(to: e)
         count += 1
     }
 
     @inline(__always)
-    mutating func removeLast() -> Element {
+    func removeLast() -> Element {
         assert(count > 0, "PlainBuffer.removeLast on empty buffer")
         count -= 1
         return (base + count).move()
     }
 
     @inline(__always)
-    mutating func popLast() -> Element? {
+    func popLast() -> Element? {
         count > 0 ? removeLast() : nil
     }
 
-    func deallocate() {
-        base.deinitialize(count: count)
-        base.deallocate()
-    }
-
-    private mutating func grow() {
+    private func grow() {
         let fresh = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
         fresh.moveInitialize(from: base, count: count)
         base.deallocate()

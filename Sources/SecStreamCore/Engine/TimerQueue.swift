@@ -47,7 +47,7 @@ final class TimerQueue {
     private var batched: [Bool] = []
     private var sortsBatches: [Bool] = []
     /// Single timers, and one entry per open batch (`group` = batch index).
-    private var heap = PlainBuffer<WindowTimer>(capacity: 256)
+    private let heap = PlainBuffer<WindowTimer>(capacity: 256)
     private var batches: [[WindowTimer]] = []
     private var freeBatches: [Int] = []
     private var batchIndex: [BatchKey: Int] = [:]
@@ -59,7 +59,6 @@ final class TimerQueue {
     private var drainPosition = 0
     private var drainKey = BatchKey(closeAt: .min, correlation: -1)
 
-    deinit { heap.deallocate() }
 
     /// Called once the windows exist: `batched[c]` for tumbling correlations,
     /// `sorted[c]` when their closings may fire and so must come in key order.

@@ -10,9 +10,9 @@ final class WatermarkTracker {
     let latenessMs: Int64
     let idleTimeoutMs: Int64
     // Per input, written on every event: plain buffers (no uniqueness checks).
-    private var maxTime = PlainBuffer<Int64>()
-    private var lastActive = PlainBuffer<Int64>()
-    private var known = PlainBuffer<Bool>()
+    private let maxTime = PlainBuffer<Int64>()
+    private let lastActive = PlainBuffer<Int64>()
+    private let known = PlainBuffer<Bool>()
     private var globalMax = Int64.min
     private var wallClock: Int64 = 0
     private(set) var watermark = Int64.min
@@ -20,12 +20,6 @@ final class WatermarkTracker {
     init(latenessMs: Int64, idleTimeoutMs: Int64) {
         self.latenessMs = max(0, latenessMs)
         self.idleTimeoutMs = idleTimeoutMs
-    }
-
-    deinit {
-        maxTime.deallocate()
-        lastActive.deallocate()
-        known.deallocate()
     }
 
     /// Declares an input before its first event, so that it holds the watermark

@@ -18,7 +18,7 @@
 ///
 ///     batch.reset()                                   // one MatchBatch per chunk, reused
 ///     // worker thread, for each line k (event time t) and each detection d it matched:
-///     extractor.extract(detection: d, event: view, time: t, location: loc, line: k, into: batch)
+///     batch.withAppending { extractor.extract(detection: d, event: view, time: t, location: loc, line: k, into: &$0) }
 ///     // engine thread, for every valid line k of the chunk, in order:
 ///     if !engine.admit(time: t, input: partition, line: k, of: batch) { /* dead-letter line k */ }
 ///     // now and then: engine.advance(wallClock: nowMs); at end of bounded input: engine.finish()
@@ -46,9 +46,9 @@ public final class WindowEngine {
         /// value_count: the record's value bytes are interned.
         var internsValue: Bool
     }
-    private var routes = PlainBuffer<Route>()
+    private let routes = PlainBuffer<Route>()
     /// `windows` again, unretained: the engine keeps them alive through `windows`.
-    private var windowRefs = PlainBuffer<Unmanaged<CorrelationWindows>>()
+    private let windowRefs = PlainBuffer<Unmanaged<CorrelationWindows>>()
 
     public init(rules: RuleSet, options: EngineOptions = EngineOptions(), sources: SourceTable, sink: AlertSink) {
         self.options = options
@@ -71,11 +71,6 @@ public final class WindowEngine {
                                     internsValue: plan.valueNeeds[c] == .bytes))
             }
         }
-    }
-
-    deinit {
-        routes.deallocate()
-        windowRefs.deallocate()
     }
 
     /// Current watermark (epoch ms; `Int64.min` before the first event).
