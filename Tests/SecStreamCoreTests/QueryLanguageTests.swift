@@ -160,6 +160,21 @@ final class QueryLanguageTests: XCTestCase {
         }
     }
 
+    /// `matches` runs on RE2 like rules' `|re`: a nested quantifier over a
+    /// 10 KiB value that a backtracking engine needs ~2^10000 steps for takes
+    /// linear time, and constructs without a linear-time engine are refused.
+    func testMatchesRunsInLinearTime() throws {
+        let value = String(repeating: "a", count: 10_240) + "!"
+        let line = #"{"@timestamp":"2026-11-20T13:30:00Z","url":"\#(value)"}"#
+        let start = ProcessInfo.processInfo.systemUptime
+        XCTAssertFalse(try eval(#"url matches "^(a+)+$""#, line))
+        XCTAssertTrue(try eval(#"url matches "^(a|aa)+!$""#, line))
+        XCTAssertLessThan(ProcessInfo.processInfo.systemUptime - start, 5, "two evaluations of 10 KiB, not exponential")
+        XCTAssertThrowsError(try CompiledQuery(parsing: #"a matches "(x)\\1""#, schema: FieldSchema(), timeField: "@timestamp")) { error in
+            XCTAssertTrue("\(error)".contains("backreference"), "\(error)")
+        }
+    }
+
     func testFieldsAreCompiledIntoTheSchema() throws {
         let schema = FieldSchema(paths: ["@timestamp"])
         let q = try CompiledQuery(parsing: #"a.b = 1 or (exists c and a.b in [2]) or d contains "x""#, schema: schema, timeField: "@timestamp")

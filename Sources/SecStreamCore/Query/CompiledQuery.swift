@@ -48,15 +48,15 @@ public final class CompiledQuery: @unchecked Sendable {
         /// The needle of `contains`, `startsWith`, `endsWith`.
         let bytes: UnsafeBufferPointer<UInt8>
         let cidr: CIDRBlock?
-        /// Kept alive by `CompiledQuery.regexes`.
-        let regex: Unmanaged<NSRegularExpression>?
+        /// RE2 (linear time in the value, as for rules' `|re`); kept alive by `CompiledQuery.regexes`.
+        let regex: SigmaRegex?
     }
 
     let nodes: UnsafeBufferPointer<Node>
     let root: Int32
     let tests: UnsafeBufferPointer<Test>
     public let expression: QueryExpression
-    private var regexes: [NSRegularExpression] = []
+    private let regexes: MatcherArena
     private var byteBuffers: [UnsafeMutableBufferPointer<UInt8>] = []
     private var literalBuffers: [UnsafeMutableBufferPointer<Literal>] = []
 
@@ -67,9 +67,9 @@ public final class CompiledQuery: @unchecked Sendable {
         self.expression = expression
         var nodes: [Node] = []
         var tests: [Test] = []
-        var regexes: [NSRegularExpression] = []
         var byteBuffers: [UnsafeMutableBufferPointer<UInt8>] = []
         var literalBuffers: [UnsafeMutableBufferPointer<Literal>] = []
+        let regexes = MatcherArena()
         func store(_ bytes: [UInt8]) -> UnsafeBufferPointer<UInt8> {
             let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, bytes.count))
             _ = buffer.initialize(from: bytes)
@@ -102,12 +102,11 @@ public final class CompiledQuery: @unchecked Sendable {
             return Int32(nodes.count - 1)
         }
         func test(_ field: String, _ kind: Test.Kind, op: QueryComparison = .equal, values: [QueryValue] = [],
-                  bytes: [UInt8] = [], cidr: CIDRBlock? = nil, regex: NSRegularExpression? = nil) throws -> Int32 {
+                  bytes: [UInt8] = [], cidr: CIDRBlock? = nil, regex: SigmaRegex? = nil) throws -> Int32 {
             let isTime = field == timeField
-            if let regex { regexes.append(regex) }
             tests.append(Test(field: schema.intern(field), isTimeField: isTime, kind: kind, op: op,
                               literals: try compileLiterals(values, timeField: isTime),
-                              bytes: store(bytes), cidr: cidr, regex: regex.map { Unmanaged.passUnretained($0) }))
+                              bytes: store(bytes), cidr: cidr, regex: regex))
             return add(Node(op: .test, a: Int32(tests.count - 1), b: 0))
         }
         func build(_ e: QueryExpression) throws -> Int32 {
@@ -124,11 +123,12 @@ public final class CompiledQuery: @unchecked Sendable {
             case .startsWith(let f, let s): return try test(f, .startsWith, bytes: Array(s.utf8))
             case .endsWith(let f, let s): return try test(f, .endsWith, bytes: Array(s.utf8))
             case .matches(let f, let pattern):
-                let regex: NSRegularExpression
-                do { regex = try NSRegularExpression(pattern: pattern) } catch {
-                    throw QueryError(column: 1, "bad regex \"\(pattern)\" for '\(f)': \(error.localizedDescription)")
+                switch SigmaRegex.compile(pattern, flags: [], arena: regexes) {
+                case .regex(let regex): return try test(f, .matches, regex: regex)
+                case .unsupported(let feature):
+                    throw QueryError(column: 1, "regex \"\(pattern)\" for '\(f)' uses \(feature)")
+                case .invalid(let message): throw QueryError(column: 1, "bad regex \"\(pattern)\" for '\(f)': \(message)")
                 }
-                return try test(f, .matches, regex: regex)
             case .exists(let f): return try test(f, .exists)
             }
         }
@@ -147,9 +147,9 @@ public final class CompiledQuery: @unchecked Sendable {
         let testBuffer = UnsafeMutableBufferPointer<Test>.allocate(capacity: max(1, tests.count))
         _ = testBuffer.initialize(from: tests)
         self.tests = UnsafeBufferPointer(rebasing: testBuffer[0..<tests.count])
-        self.regexes = regexes
         self.byteBuffers = byteBuffers
         self.literalBuffers = literalBuffers
+        self.regexes = regexes
     }
 
     deinit {

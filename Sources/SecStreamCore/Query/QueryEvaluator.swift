@@ -2,8 +2,7 @@ import Foundation
 
 /// Evaluates a `CompiledQuery` on scanned lines. Holds per-thread scratch
 /// (an unescape buffer, a time parser with its date cache), so keep one per
-/// worker thread; evaluating allocates nothing except for `matches` on a
-/// value, which needs a `String` for `NSRegularExpression`.
+/// worker thread; evaluating allocates nothing.
 public struct QueryEvaluator {
     public let query: CompiledQuery
     private let nodes: UnsafeBufferPointer<CompiledQuery.Node>
@@ -89,8 +88,7 @@ public struct QueryEvaluator {
             return memcmp(text.baseAddress! + (text.count - suffix.count), suffix.baseAddress!, suffix.count) == 0
         case .matches:
             guard let text = text(slot, line) else { return false }
-            let string = String(decoding: text, as: UTF8.self)
-            return test.regex!.takeUnretainedValue().firstMatch(in: string, range: NSRange(string.startIndex..., in: string)) != nil
+            return test.regex!.matches(text)
         }
     }
 
