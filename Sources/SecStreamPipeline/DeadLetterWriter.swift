@@ -2,7 +2,7 @@ import Codecs
 import Foundation
 import SecStreamCore
 
-/// Malformed and late events: counted by kind, reported (the first few on
+/// Malformed, late and future events: counted by kind, reported (the first few on
 /// stderr with their location), and written as NDJSON records to the
 /// dead-letter destination so nothing is lost:
 /// `{"reason":"malformed","error":"...","source":"f.ndjson","line":7,"raw":"..."}`
@@ -20,6 +20,7 @@ final class DeadLetterWriter {
     private var record: [UInt8] = []
     private(set) var malformed = 0
     private(set) var late = 0
+    private(set) var future = 0
     private var reported = 0
     private let reportLimit = 5
 
@@ -38,6 +39,20 @@ final class DeadLetterWriter {
         late += 1
         let error = "event time \(EventTime.format(time)) is older than the watermark \(EventTime.format(watermark))"
         try write(kind: "late", error: error, location: sources.resolve(location), raw: raw)
+    }
+
+    /// An event held aside as too far ahead of its input's event time that the
+    /// input never caught up with (`--max-future-skew`).
+    func writeFuture(time: Int64, frontier: Int64, skewMs: Int64, location: EventLocation, sources: SourceTable,
+                     raw: UnsafeRawBufferPointer) throws {
+        future += 1
+        let where_ = sources.resolve(location)
+        if reported < reportLimit {
+            reported += 1
+            FileHandle.standardError.write(Data("secstream: \(Self.text(where_)): event time \(EventTime.format(time)) is more than --max-future-skew ahead of its input (\(EventTime.format(frontier))); dead-lettered as future\n".utf8))
+        }
+        let error = "event time \(EventTime.format(time)) is more than \(skewMs / 1000)s ahead of its input's event time \(EventTime.format(frontier))"
+        try write(kind: "future", error: error, location: where_, raw: raw)
     }
 
     /// Counts a malformed line and reports the first few on stderr; returns its location.

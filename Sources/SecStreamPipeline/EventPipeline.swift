@@ -25,6 +25,9 @@ final class EventPipeline {
     private(set) var lines = 0
     private(set) var blank = 0
     private(set) var bytes = 0
+    /// Events the engine holds aside as too far in the future (`--max-future-skew`),
+    /// by held id: their bytes and place, for the dead letter if they never catch up.
+    private var heldLines: [Int64: (raw: [UInt8], location: EventLocation)] = [:]
     let started = DispatchTime.now()
 
     init(rules: RuleSet, engineOptions: EngineOptions, sources: SourceTable, alerts: AlertWriter,
@@ -63,6 +66,7 @@ final class EventPipeline {
     /// End of bounded input: release held events, close every window, close sinks.
     func finish() throws {
         engine.finish()
+        try settleHeld()
         try alerts.checkError()
         try alerts.close()
         try deadLetters.close()
@@ -102,19 +106,49 @@ final class EventPipeline {
                             replaySkipped += 1
                             continue
                         }
-                        if engine.admit(time: time, input: input, line: i, of: batch) {
+                        switch engine.admission(time: time, input: input, line: i, of: batch) {
+                        case .onTime:
                             if let archive { try archive.append(raw(storage, ref), time: time, location: location(job, ref)) }
-                        } else {
+                        case .late:
                             try deadLetters.writeLate(time: time, watermark: engine.watermark, location: location(job, ref),
                                                       sources: sources, raw: raw(storage, ref))
+                        case .held(let id):
+                            // A valid event: archived as read; kept here until the engine says
+                            // whether it was admitted after all or is dead-lettered as future.
+                            if let archive { try archive.append(raw(storage, ref), time: time, location: location(job, ref)) }
+                            heldLines[id] = (Array(raw(storage, ref)), location(job, ref))
                         }
                     }
                 }
             }
             lines += lineCount
         }
+        try settleHeld()
         try alerts.checkError()
         try archive?.jobDone()
+    }
+
+    /// Dead-letters the held events the engine has given up on (or that were
+    /// late by the time they were admitted) and forgets the admitted ones.
+    private func settleHeld() throws {
+        for outcome in engine.takeHeldOutcomes() {
+            switch outcome {
+            case .released(let id, let time, let onTime):
+                guard let held = heldLines.removeValue(forKey: id) else { continue }
+                if !onTime {
+                    try held.raw.withUnsafeBytes {
+                        try deadLetters.writeLate(time: time, watermark: engine.watermark, location: held.location,
+                                                  sources: sources, raw: $0)
+                    }
+                }
+            case .future(let id, let time, let frontier):
+                guard let held = heldLines.removeValue(forKey: id) else { continue }
+                try held.raw.withUnsafeBytes {
+                    try deadLetters.writeFuture(time: time, frontier: frontier, skewMs: engine.options.maxFutureSkewMs,
+                                                location: held.location, sources: sources, raw: $0)
+                }
+            }
+        }
     }
 
     @inline(__always)
@@ -144,8 +178,8 @@ final class EventPipeline {
     func summaryLine() -> String {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
         let c = engine.counters
-        return String(format: "secstream: %d lines (%.1f MB) in %.2fs: %d events, %d malformed, %d late, %d blank; %d matches, %d alerts",
+        return String(format: "secstream: %d lines (%.1f MB) in %.2fs: %d events, %d malformed, %d late, %d future, %d blank; %d matches, %d alerts",
                       lines, Double(bytes) / 1e6, seconds, c.eventsAdmitted, deadLetters.malformed,
-                      deadLetters.late, blank, c.matches, alerts.written)
+                      deadLetters.late, deadLetters.future, blank, c.matches, alerts.written)
     }
 }

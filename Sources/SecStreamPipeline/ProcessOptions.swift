@@ -33,6 +33,10 @@ public struct ProcessOptions {
     public var deadLetter: String?
     public var lateness = "30s"
     public var idleTimeout = "10s"
+    /// `--max-future-skew`: see `EngineOptions.maxFutureSkewMs` ("0" = off).
+    public var maxFutureSkew = "1h"
+    /// `--future-quorum`: see `EngineOptions.futureQuorum`.
+    public var futureQuorum = 8
     public var fromBeginning = false
     public var untilIdle: String?
     public var follow = false
@@ -47,4 +51,15 @@ public struct ProcessOptions {
     public var summary = true
 
     public init() {}
+}
+
+extension EngineOptions {
+    /// The engine options of a run: the durations parsed by the caller, the future gate's here.
+    init(_ o: ProcessOptions, latenessMs: Int64, idleTimeoutMs: Int64) throws {
+        let skew = try OptionParsing.duration(o.maxFutureSkew, flag: "--max-future-skew")
+        guard o.futureQuorum >= 1 && o.futureQuorum <= 1_000_000 else {
+            throw RunError(.usage, "--future-quorum: \(o.futureQuorum) is not between 1 and 1000000")
+        }
+        self.init(latenessMs: latenessMs, idleTimeoutMs: idleTimeoutMs, maxFutureSkewMs: skew, futureQuorum: o.futureQuorum)
+    }
 }

@@ -13,6 +13,7 @@ public final class ProcessRunner {
     public func run() throws -> Int32 {
         let latenessMs = try OptionParsing.duration(options.lateness, flag: "--lateness")
         let idleMs = try OptionParsing.duration(options.idleTimeout, flag: "--idle-timeout")
+        let engineOptions = try EngineOptions(options, latenessMs: latenessMs, idleTimeoutMs: idleMs)
         for input in options.inputs where input.hasPrefix("s3://") {
             throw RunError(.usage, "--input \(input): an archive is read with `secstream replay \(input)`")
         }
@@ -20,7 +21,6 @@ public final class ProcessRunner {
             guard options.inputs.count == 1 else {
                 throw RunError(.usage, "--input \(kafka): a Kafka input cannot be mixed with other inputs")
             }
-            let engineOptions = EngineOptions(latenessMs: latenessMs, idleTimeoutMs: idleMs)
             return try KafkaProcessRunner(options: options, uri: try KafkaURI.input(kafka), engineOptions: engineOptions).run()
         }
         let archiveOptions = try options.archive.map { _ in try ArchiveWriterOptions(options) }
@@ -30,7 +30,7 @@ public final class ProcessRunner {
             ArchiveWriter(store: try ArchiveStoreErrors.open(uri, flag: "--archive"), options: archiveOptions!, sources: sources)
         }
         let pipeline = EventPipeline(
-            rules: rules, engineOptions: EngineOptions(latenessMs: latenessMs, idleTimeoutMs: idleMs),
+            rules: rules, engineOptions: engineOptions,
             sources: sources, alerts: try AlertWriter(uri: options.alerts, kafka: options.kafka),
             deadLetters: try DeadLetterWriter(uri: options.deadLetter, kafka: options.kafka), archive: archive, threads: options.threads)
         try pipeline.run(try fileSource(sources: sources, engine: pipeline.engine))

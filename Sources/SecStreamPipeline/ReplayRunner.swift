@@ -35,7 +35,7 @@ public final class ReplayRunner {
         }
         let sources = SourceTable()
         let pipeline = EventPipeline(
-            rules: rules, engineOptions: EngineOptions(latenessMs: latenessMs, idleTimeoutMs: 0),
+            rules: rules, engineOptions: try EngineOptions(o, latenessMs: latenessMs, idleTimeoutMs: 0),
             sources: sources, alerts: try AlertWriter(uri: o.alerts, kafka: o.kafka),
             deadLetters: try DeadLetterWriter(uri: o.deadLetter, kafka: o.kafka), archive: nil, threads: o.threads)
         let source = ReplaySource(store: store, objects: objects, sources: sources, timeField: rules.schema.paths[rules.timeField],

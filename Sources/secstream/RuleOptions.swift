@@ -16,8 +16,10 @@ struct RuleOptions: ParsableArguments {
     @Option(name: .customLong("exclude-rules"), help: "A rule id or name, or a file listing them one per line, to leave out (repeatable).") var excludeRules: [String] = []
     @Option(help: "YAML file of placeholder values (name: [values]) for |expand.") var placeholders: String?
     @Option(help: "Where alerts go: '-' (stdout), a path (.gz/.lz4 compress) or kafka://HOSTS/TOPIC[?compression=none|gzip|snappy|lz4|zstd] (keyed by alert_id).") var alerts: String = "-"
-    @Option(name: .customLong("dead-letter"), help: "Where malformed and late events go: a path or kafka://HOSTS/TOPIC (default: discarded after counting).") var deadLetter: String?
+    @Option(name: .customLong("dead-letter"), help: "Where malformed, late and future events go: a path or kafka://HOSTS/TOPIC (default: discarded after counting).") var deadLetter: String?
     @Option(help: "How far behind the newest event time an event may arrive (0 = arrival order).") var lateness: String = "30s"
+    @Option(name: .customLong("max-future-skew"), help: "How far ahead of its input's event time an event may be before it is held aside (and dead-lettered as 'future' if the input never catches up); 0 = off.") var maxFutureSkew: String = "1h"
+    @Option(name: .customLong("future-quorum"), help: "How many held events of one input make a real jump in time (and judge an input's first events).") var futureQuorum: Int = 8
     @Flag(name: .customLong("fail-on-alert"), help: "Exit 1 when any alert was written.") var failOnAlert = false
     @Option(help: "Worker threads for scanning and matching (0 = one per core).") var threads: Int = 0
 
@@ -32,6 +34,7 @@ struct RuleOptions: ParsableArguments {
         o.selection.statuses = Set(list(status).map { $0.lowercased() })
         o.selection.tags = Set(list(tags).map { $0.lowercased() })
         o.alerts = alerts; o.deadLetter = deadLetter; o.lateness = lateness; o.failOnAlert = failOnAlert
+        o.maxFutureSkew = maxFutureSkew; o.futureQuorum = futureQuorum
         o.threads = threads
     }
 }

@@ -4,6 +4,10 @@ public struct EngineCounters: Sendable, Equatable {
     public var eventsAdmitted: Int = 0
     /// Events older than the watermark on arrival (dead-lettered by the caller).
     public var lateEvents: Int = 0
+    /// Events held aside for good as too far in the future (dead-lettered by the caller).
+    public var futureEvents: Int = 0
+    /// Events held aside right now (`FutureGate`).
+    public var heldEvents: Int = 0
     /// Match records accepted into the reorder buffer.
     public var matches: Int = 0
     /// Alerts delivered to the sink.

@@ -9,10 +9,20 @@ public struct EngineOptions: Sendable {
     /// Restart after a crash (Kafka exactly-once): alerts that fire at or before
     /// this event time were already written; state is rebuilt but they are not emitted.
     public var suppressAlertsAtOrBefore: Int64?
+    /// How far ahead of its input's accepted event time an event may be and
+    /// still be admitted at once (`--max-future-skew`); further ahead it is
+    /// held aside (`FutureGate`). 0 = no gate: every event moves the watermark.
+    public var maxFutureSkewMs: Int64
+    /// How many held events of one input it takes to accept a jump in time
+    /// (and to judge an input's first events): forging fewer moves nothing.
+    public var futureQuorum: Int
 
-    public init(latenessMs: Int64 = 30_000, idleTimeoutMs: Int64 = 60_000, suppressAlertsAtOrBefore: Int64? = nil) {
+    public init(latenessMs: Int64 = 30_000, idleTimeoutMs: Int64 = 60_000, suppressAlertsAtOrBefore: Int64? = nil,
+                maxFutureSkewMs: Int64 = 0, futureQuorum: Int = 8) {
         self.latenessMs = latenessMs
         self.idleTimeoutMs = idleTimeoutMs
         self.suppressAlertsAtOrBefore = suppressAlertsAtOrBefore
+        self.maxFutureSkewMs = max(0, maxFutureSkewMs)
+        self.futureQuorum = max(1, futureQuorum)
     }
 }

@@ -31,6 +31,11 @@ public final class WindowEngine {
     private let timers: TimerQueue
     private let reorder = ReorderBuffer()
     private let clock: WatermarkTracker
+    private let gate: FutureGate
+    /// What the gate decided and the engine has not applied yet.
+    private var gateOutcomes: [FutureGate.Outcome] = []
+    /// What became of held events, for the caller (`takeHeldOutcomes`).
+    private var heldOutcomes: [HeldOutcome] = []
     private var arrival: UInt64 = 0
     private var chainKey: [UInt8] = []
     private var counts = EngineCounters()
@@ -61,6 +66,7 @@ public final class WindowEngine {
         timers.configure(interners: windows.map(\.groups), batched: windows.map(\.isTumbling),
                          sorted: windows.map(\.closingMayFire))
         clock = WatermarkTracker(latenessMs: options.latenessMs, idleTimeoutMs: options.idleTimeoutMs)
+        gate = FutureGate(skewMs: options.maxFutureSkewMs, quorum: options.futureQuorum)
         for w in windows { windowRefs.append(Unmanaged.passUnretained(w)) }
         for target in plan.targets {
             switch target {
@@ -80,6 +86,7 @@ public final class WindowEngine {
         var c = counts
         c.openGroups = windows.reduce(0) { $0 + $1.activeGroups }
         c.pendingMatches = reorder.count
+        c.heldEvents = gate.heldCount
         return c
     }
 
@@ -96,6 +103,7 @@ public final class WindowEngine {
     /// Scans the open windows: call it at commit time, not per event.
     public var oldestRetainedEventTime: Int64? {
         var oldest = reorder.nextTime
+        if let t = gate.oldestHeldTime { oldest = min(oldest ?? t, t) }
         for w in windows {
             if let t = w.oldestRetainedTime() { oldest = min(oldest ?? t, t) }
         }
@@ -137,24 +145,76 @@ public final class WindowEngine {
     /// must keep holding the watermark back.
     public func touchInput(_ input: Int) { clock.touch(input) }
 
+    /// What `admission` did with an event.
+    public enum Admission: Equatable {
+        case onTime
+        /// Older than the watermark: the caller dead-letters it.
+        case late
+        /// Too far ahead of its input (or among the input's first events):
+        /// held aside under this id until `takeHeldOutcomes` says what became of it.
+        case held(Int64)
+    }
+
+    /// What became of a held event.
+    public enum HeldOutcome: Equatable {
+        /// Admitted after all; `onTime` false: it was late by then (dead-letter it as late).
+        case released(id: Int64, time: Int64, onTime: Bool)
+        /// Never caught up: dead-letter it with reason `future`.
+        case future(id: Int64, time: Int64, frontier: Int64)
+    }
+
     /// Admits a valid event that matched no detection rule (it still moves the
     /// watermark). Returns false when the event is late: the caller dead-letters it.
     @discardableResult
     public func admit(time: Int64, input: Int = 0) -> Bool {
-        let onTime = accept(time, input)
-        release(upTo: releaseBound)
-        return onTime
+        admission(time: time, input: input, line: -1, of: nil) != .late
     }
 
     /// Admits the event of line `line` of the chunk whose matches are in `batch`
     /// and takes that line's match records (records are in line order; call
     /// this for the chunk's lines in order). A late event's records are dropped
-    /// and false is returned: the caller dead-letters the event.
+    /// and false is returned: the caller dead-letters the event. (A held event
+    /// counts as admitted; callers that dead-letter `future` events use `admission`.)
     @discardableResult
     public func admit(time: Int64, input: Int = 0, line: Int, of batch: MatchBatch) -> Bool {
+        admission(time: time, input: input, line: line, of: batch) != .late
+    }
+
+    /// `admit`, telling held events apart. `batch` nil: the event matched nothing.
+    public func admission(time: Int64, input: Int = 0, line: Int, of batch: MatchBatch?) -> Admission {
+        if gate.isEnabled && gate.mustHold(time, input: input) {
+            var records: [PendingMatch] = []
+            if let batch { takeRecords(line: line, of: batch) { records.append($0) } }
+            let id = gate.hold(time, input: input, records: records, into: &gateOutcomes)
+            applyGateOutcomes()
+            release(upTo: releaseBound)
+            return .held(id)
+        }
         let onTime = accept(time, input)
-        // Most lines have no record: look before opening the buffers (each
-        // `withUnsafe...` costs a retain/release pair), then open them once per line.
+        if let batch {
+            takeRecords(line: line, of: batch) { m in
+                if onTime { push(m) } else { drop(m) }
+            }
+        }
+        if gate.isEnabled {
+            gate.accepted(time, input: input, into: &gateOutcomes)
+            applyGateOutcomes()
+        }
+        release(upTo: releaseBound)
+        return onTime ? .onTime : .late
+    }
+
+    /// What became of held events since the last call, in decision order.
+    public func takeHeldOutcomes() -> [HeldOutcome] {
+        defer { heldOutcomes.removeAll(keepingCapacity: true) }
+        return heldOutcomes
+    }
+
+    /// Line `line`'s match records, interned (most lines have none: look before
+    /// opening the buffers, since each `withUnsafe...` costs a retain/release
+    /// pair, then open them once per line).
+    @inline(__always)
+    private func takeRecords(line: Int, of batch: MatchBatch, _ body: (PendingMatch) -> Void) {
         var r = batch.readIndex
         if r < batch.records.count && Int(batch.records[r].line) <= line {
             batch.records.withUnsafeBufferPointer { records in
@@ -162,26 +222,53 @@ public final class WindowEngine {
                 guard r < records.count && Int(records[r].line) == line else { return }
                 batch.bytes.withUnsafeBytes { bytes in
                     while r < records.count && Int(records[r].line) == line {
-                        if onTime { enqueue(records[r], bytes) }
+                        body(pending(records[r], bytes))
                         r += 1
                     }
                 }
             }
             batch.readIndex = r
         }
-        release(upTo: releaseBound)
-        return onTime
+    }
+
+    /// Applies the gate's decisions: a released event is admitted as if it
+    /// arrived now (which may release more), a rejected one's records dropped.
+    private func applyGateOutcomes() {
+        var k = 0
+        while k < gateOutcomes.count {
+            switch gateOutcomes[k] {
+            case .release(let h):
+                let onTime = accept(h.time, h.input)
+                for m in h.records { if onTime { push(m) } else { drop(m) } }
+                heldOutcomes.append(.released(id: h.id, time: h.time, onTime: onTime))
+                gate.accepted(h.time, input: h.input, into: &gateOutcomes)
+            case .reject(let h, let frontier):
+                for m in h.records { drop(m) }
+                counts.futureEvents += 1
+                heldOutcomes.append(.future(id: h.id, time: h.time, frontier: frontier))
+            }
+            k += 1
+        }
+        gateOutcomes.removeAll(keepingCapacity: true)
     }
 
     /// Moves the wall clock that decides when an input is idle, and releases
     /// what the resulting watermark allows.
     public func advance(wallClock: Int64) {
         clock.setWallClock(wallClock)
+        if gate.isEnabled {
+            gate.advance(wallClock: wallClock, patienceMs: options.idleTimeoutMs, into: &gateOutcomes)
+            applyGateOutcomes()
+        }
         release(upTo: releaseBound)
     }
 
     /// End of bounded input: releases every held event and closes every window.
     public func finish() {
+        if gate.isEnabled {
+            gate.finish(into: &gateOutcomes)
+            applyGateOutcomes()
+        }
         finished = true
         release(upTo: .max)
     }
@@ -222,10 +309,9 @@ public final class WindowEngine {
         return true
     }
 
-    /// Interns a record's key (and value) and holds it in the reorder buffer.
-    /// `bytes` is the batch's byte arena.
+    /// A record with its key (and value) interned; its arrival is set by `push`.
     @inline(__always)
-    private func enqueue(_ r: MatchRecord, _ bytes: UnsafeRawBufferPointer) {
+    private func pending(_ r: MatchRecord, _ bytes: UnsafeRawBufferPointer) -> PendingMatch {
         var group: UInt32 = 0
         var value = CorrelationWindows.noValue
         let route = routes[Int(r.target)]
@@ -238,10 +324,28 @@ public final class WindowEngine {
                 }
             }
         }
-        reorder.push(PendingMatch(time: r.time, arrival: arrival, target: r.target, group: group, value: value,
-                                  number: r.number, eventHash: r.eventHash, location: r.location))
+        return PendingMatch(time: r.time, arrival: 0, target: r.target, group: group, value: value,
+                            number: r.number, eventHash: r.eventHash, location: r.location)
+    }
+
+    /// Holds a record in the reorder buffer, in arrival order.
+    @inline(__always)
+    private func push(_ m: PendingMatch) {
+        var m = m
+        m.arrival = arrival
+        reorder.push(m)
         arrival += 1
         counts.matches += 1
+    }
+
+    /// Gives back the interned ids of a record that will not be processed.
+    private func drop(_ m: PendingMatch) {
+        let route = routes[Int(m.target)]
+        guard route.correlation >= 0 else { return }
+        windowRefs[Int(route.correlation)]._withUnsafeGuaranteedRef { w in
+            w.releaseGroup(m.group)
+            if m.value != CorrelationWindows.noValue { w.releaseValue(m.value) }
+        }
     }
 
     // MARK: Event-time processing
