@@ -26,8 +26,23 @@ public final class ScriptedBroker: @unchecked Sendable {
         (.saslHandshake, 1, 1), (.saslAuthenticate, 0, 0),
     ]
 
-    public init(handler: @escaping Handler) throws {
+    /// When set, the broker has a SASL listener: every connection must
+    /// complete a SaslHandshake + SaslAuthenticate exchange before any other
+    /// request (ApiVersions excepted); an unauthenticated request or a failed
+    /// exchange closes the connection, as Kafka does. The handler then never
+    /// sees the SASL requests.
+    public let sasl: SASLServer?
+    var unauthenticatedLog: [APIKey] = [], authenticatedLog: [String] = [], failureLog: [String] = []
+    /// Requests other than ApiVersions/SASL that arrived before authentication.
+    public var unauthenticatedRequests: [APIKey] { lock.lock(); defer { lock.unlock() }; return unauthenticatedLog }
+    /// Exchanges that completed (one per authenticated connection), by mechanism.
+    public var authenticated: [String] { lock.lock(); defer { lock.unlock() }; return authenticatedLog }
+    /// Exchanges that failed, with the reason the server side gave.
+    public var authenticationFailures: [String] { lock.lock(); defer { lock.unlock() }; return failureLog }
+
+    public init(sasl: SASLServer? = nil, handler: @escaping Handler) throws {
         self.handler = handler
+        self.sasl = sasl
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         listenFd = fd
         var one: Int32 = 1
@@ -88,7 +103,11 @@ public final class ScriptedBroker: @unchecked Sendable {
 
     func serve(_ fd: Int32) {
         defer { close(fd) }
-        while let size = readExactly(fd, 4) {
+        var exchange: SASLServerExchange?
+        var mechanism = ""
+        var isAuthenticated = sasl == nil
+        var closeAfterResponse = false
+        while !closeAfterResponse, let size = readExactly(fd, 4) {
             let n = Int(size[0]) << 24 | Int(size[1]) << 16 | Int(size[2]) << 8 | Int(size[3])
             guard let frame = readExactly(fd, n) else { return }
             // Header v1/v2: key, version, correlation, client id (+ tags when flexible: only ApiVersions v3 here).
@@ -110,6 +129,45 @@ public final class ScriptedBroker: @unchecked Sendable {
                 response = w.bytes
             } else if api == .apiVersions {
                 response = apiVersionsResponse(version)
+            } else if let sasl, api == .saslHandshake {
+                mechanism = body.withUnsafeBytes { raw -> String in var r = WireReader(raw); return r.string(flexible: false) }
+                exchange = sasl.mechanisms.contains(mechanism) ? sasl.start(mechanism) : nil
+                var w = WireWriter()
+                w.int16(exchange == nil ? ErrorCode.unsupportedSaslMechanism.rawValue : 0)
+                w.arrayLength(sasl.mechanisms.count, flexible: false)
+                for m in sasl.mechanisms { w.string(m, flexible: false) }
+                response = w.bytes
+                closeAfterResponse = exchange == nil
+            } else if sasl != nil, api == .saslAuthenticate {
+                let message = body.withUnsafeBytes { raw -> [UInt8] in var r = WireReader(raw); return r.bytes(flexible: false) }
+                var w = WireWriter()
+                if let current = exchange {
+                    let step = current.step(message)
+                    if let error = step.error {
+                        lock.lock(); failureLog.append(error); lock.unlock()
+                        w.int16(ErrorCode.saslAuthenticationFailed.rawValue)
+                        w.nullableString("Authentication failed during authentication due to invalid credentials with SASL mechanism \(mechanism)", flexible: false)
+                        w.bytesField([], flexible: false)
+                        closeAfterResponse = true
+                    } else {
+                        w.int16(0); w.nullableString(nil, flexible: false); w.bytesField(step.reply, flexible: false)
+                        if step.done {
+                            isAuthenticated = true
+                            exchange = nil
+                            lock.lock(); authenticatedLog.append(mechanism); lock.unlock()
+                        }
+                    }
+                } else {
+                    w.int16(ErrorCode.illegalSaslState.rawValue)
+                    w.nullableString("SaslAuthenticate without a SaslHandshake", flexible: false)
+                    w.bytesField([], flexible: false)
+                    closeAfterResponse = true
+                }
+                response = w.bytes
+            } else if !isAuthenticated {
+                // A SASL listener drops a client that skips authentication.
+                lock.lock(); unauthenticatedLog.append(api); lock.unlock()
+                return
             } else {
                 guard let r = handler(api, version, body) else { return }
                 // Response header v1 (flexible, except ApiVersions): an empty tag buffer.
@@ -238,6 +296,83 @@ public final class ScriptedBroker: @unchecked Sendable {
             }
         }
         return w.bytes
+    }
+}
+
+/// A SASL listener for the scripted broker: the mechanisms it offers and,
+/// per connection, the server side of the exchange the client asked for.
+public struct SASLServer: Sendable {
+    public let mechanisms: [String]
+    public let start: @Sendable (_ mechanism: String) -> SASLServerExchange?
+    public init(mechanisms: [String], start: @escaping @Sendable (_ mechanism: String) -> SASLServerExchange?) {
+        self.mechanisms = mechanisms
+        self.start = start
+    }
+}
+
+/// The server side of one SASL exchange on one connection.
+public protocol SASLServerExchange: AnyObject {
+    /// Answers one SaslAuthenticate message: the reply, or an error (the
+    /// credentials do not verify); `done` once the client is authenticated.
+    func step(_ message: [UInt8]) -> (reply: [UInt8], error: String?, done: Bool)
+}
+
+/// SASL/PLAIN (RFC 4616) checked against one user name and password.
+public final class PlainServerExchange: SASLServerExchange {
+    let username: String, password: String
+    public init(username: String, password: String) { self.username = username; self.password = password }
+    public func step(_ message: [UInt8]) -> (reply: [UInt8], error: String?, done: Bool) {
+        // [authzid] NUL authcid NUL passwd
+        let parts = message.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        guard parts.count == 3, parts[1] == username, parts[2] == password else {
+            return ([], "PLAIN: bad credentials \(parts.dropFirst().first.map { "for \($0)" } ?? "(malformed message)")", false)
+        }
+        return ([], nil, true)
+    }
+}
+
+/// The SCRAM server side run by an independent implementation: Python's
+/// `scramp` (tests/interop/scram_server.py), one process per exchange.
+public final class ScrampServerExchange: SASLServerExchange {
+    let process = Process()
+    let input = Pipe(), output = Pipe()
+    var buffered: [UInt8] = []
+    var steps = 0
+
+    /// `python` is the venv's interpreter, `script` the path of scram_server.py.
+    public init(python: String, script: String, mechanism: String, username: String, password: String,
+                forgeSignature: Bool = false) throws {
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script, mechanism, username, password] + (forgeSignature ? ["--forge-signature"] : [])
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        try process.run()
+    }
+
+    deinit {
+        try? input.fileHandleForWriting.close()
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+
+    public func step(_ message: [UInt8]) -> (reply: [UInt8], error: String?, done: Bool) {
+        steps += 1
+        input.fileHandleForWriting.write(Data((Data(message).base64EncodedString() + "\n").utf8))
+        while !buffered.contains(0x0a) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { return ([], "scram_server.py ended without an answer", false) }
+            buffered += chunk
+        }
+        let end = buffered.firstIndex(of: 0x0a)!
+        let line = Data(buffered[..<end])
+        buffered.removeSubrange(...end)
+        guard let answer = try? JSONSerialization.jsonObject(with: line) as? [String: Any],
+              let reply = (answer["reply"] as? String).flatMap({ Data(base64Encoded: $0) }) else {
+            return ([], "scram_server.py answered '\(String(decoding: line, as: UTF8.self))'", false)
+        }
+        if let error = answer["error"] as? String { return ([], error, false) }
+        return (Array(reply), nil, steps == 2)
     }
 }
 

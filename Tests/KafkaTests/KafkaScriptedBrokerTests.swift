@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import Kafka
 import KafkaTestSupport
+import TestSupport
 
 /// Producer retry/error paths and SASL exchanges against a scripted broker.
 final class KafkaScriptedBrokerTests: XCTestCase {
@@ -286,63 +287,33 @@ final class KafkaScriptedBrokerTests: XCTestCase {
         XCTAssertEqual(decoded.flatMap(\.records).map { String(decoding: $0.value!, as: UTF8.self) }, ["v0", "v1", "v2", "v3", "v4"])
     }
 
-    /// A SCRAM-SHA-256 server side for the scripted exchange: it answers with
-    /// a server nonce extending the client's, checks the client proof and
-    /// signs (or, when `forgeSignature`, mis-signs) the final message.
-    func scramBroker(password: String, forgeSignature: Bool) throws -> ScriptedBroker {
-        let lock = NSLock()
-        var server: SCRAMClient?
-        var clientFinalExpected = ""
-        return try ScriptedBroker { api, _, body in
-            switch api {
-            case .saslHandshake:
-                var w = WireWriter()
-                w.int16(0); w.arrayLength(1, flexible: false); w.string("SCRAM-SHA-256", flexible: false)
-                return w.bytes
-            case .saslAuthenticate:
-                let msg = body.withUnsafeBytes { raw -> String in
-                    var r = WireReader(raw)
-                    return String(decoding: r.bytes(flexible: false), as: UTF8.self)
-                }
-                lock.lock(); defer { lock.unlock() }
-                var reply: String
-                var error: ErrorCode = .none
-                if msg.hasPrefix("n,,") {
-                    let nonce = String(msg.split(separator: ",").first { $0.hasPrefix("r=") }!.dropFirst(2))
-                    // Recompute what a client knowing the real password must send.
-                    var s = SCRAMClient(hash: .sha256, username: "alice", password: "right", clientNonce: nonce)
-                    _ = s.clientFirstMessage()
-                    reply = "r=\(nonce)SERVER,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096"
-                    clientFinalExpected = (try? s.clientFinalMessage(serverFirst: reply)) ?? ""
-                    server = s
-                } else {
-                    if msg != clientFinalExpected {
-                        error = .saslAuthenticationFailed
-                        reply = ""
-                    } else {
-                        let sig = Data(server!.expectedServerSignature).base64EncodedString()
-                        reply = forgeSignature ? "v=" + Data(repeating: 1, count: 32).base64EncodedString() : "v=\(sig)"
-                    }
-                }
-                var w = WireWriter()
-                w.int16(error.rawValue)
-                w.nullableString(error == .none ? nil : "bad proof", flexible: false)
-                w.bytesField(Array(reply.utf8), flexible: false)
-                return w.bytes
-            default: return nil
-            }
+    /// A broker with a SCRAM listener whose server side is Python's `scramp`
+    /// (tests/interop/scram_server.py), not the client's own code: it knows
+    /// user alice with `password`, checks the client proof and signs (or,
+    /// when `forgeSignature`, mis-signs) the server-final message.
+    func scramBroker(mechanism: String = "SCRAM-SHA-256", password: String, forgeSignature: Bool) throws -> ScriptedBroker {
+        try PythonVenv.requireVenv()
+        let python = PythonVenv.python, script = TestPaths.packageRoot + "/tests/interop/scram_server.py"
+        let sasl = SASLServer(mechanisms: [mechanism]) { asked in
+            try? ScrampServerExchange(python: python, script: script, mechanism: asked, username: "alice",
+                                      password: password, forgeSignature: forgeSignature)
         }
+        return try ScriptedBroker(sasl: sasl) { _, _, _ in nil }
     }
 
     func testSCRAMExchangeAuthenticatesOverKafkaFraming() throws {
-        let broker = try scramBroker(password: "right", forgeSignature: false)
-        defer { broker.stop() }
-        let cfg = try KafkaConfig(bootstrap: broker.bootstrap,
-                                  sasl: SASLOptions(mechanism: .scramSHA256, username: "alice", password: "right"))
-        let conn = try BrokerConnection(nodeId: -1, host: "127.0.0.1", port: broker.port, config: cfg)
-        conn.close()
-        XCTAssertEqual(broker.count(.saslHandshake), 1)
-        XCTAssertEqual(broker.count(.saslAuthenticate), 2)
+        for (mechanism, hash) in [("SCRAM-SHA-256", SASLMechanism.scramSHA256), ("SCRAM-SHA-512", .scramSHA512)] {
+            let broker = try scramBroker(mechanism: mechanism, password: "right", forgeSignature: false)
+            defer { broker.stop() }
+            let cfg = try KafkaConfig(bootstrap: broker.bootstrap,
+                                      sasl: SASLOptions(mechanism: hash, username: "alice", password: "right"))
+            let conn = try BrokerConnection(nodeId: -1, host: "127.0.0.1", port: broker.port, config: cfg)
+            conn.close()
+            XCTAssertEqual(broker.count(.saslHandshake), 1, mechanism)
+            XCTAssertEqual(broker.count(.saslAuthenticate), 2, mechanism)
+            XCTAssertEqual(broker.authenticated, [mechanism])
+            XCTAssertEqual(broker.authenticationFailures, [])
+        }
     }
 
     func testSCRAMWrongPasswordAndForgedServerAreRejected() throws {
@@ -352,14 +323,20 @@ final class KafkaScriptedBrokerTests: XCTestCase {
                                     sasl: SASLOptions(mechanism: .scramSHA256, username: "alice", password: "wrong"))
         XCTAssertThrowsError(try BrokerConnection(nodeId: -1, host: "127.0.0.1", port: broker.port, config: wrong)) {
             XCTAssertTrue("\($0)".contains("authentication failed"), "\($0)")
+            XCTAssertTrue("\($0)".contains("invalid credentials with SASL mechanism SCRAM-SHA-256"), "\($0)")
         }
+        XCTAssertEqual(broker.authenticated, [])
+        XCTAssertEqual(broker.authenticationFailures.count, 1)
+        XCTAssertTrue(broker.authenticationFailures.first?.contains("ScramException") == true, "\(broker.authenticationFailures)")
         let forged = try scramBroker(password: "right", forgeSignature: true)
         defer { forged.stop() }
         let right = try KafkaConfig(bootstrap: forged.bootstrap,
                                     sasl: SASLOptions(mechanism: .scramSHA256, username: "alice", password: "right"))
         XCTAssertThrowsError(try BrokerConnection(nodeId: -1, host: "127.0.0.1", port: forged.port, config: right)) {
-            XCTAssertTrue("\($0)".contains("server signature"), "\($0)")
+            XCTAssertTrue("\($0)".contains("server signature does not verify"), "\($0)")
         }
+        // scramp accepted the client's proof: only the forged signature failed.
+        XCTAssertEqual(forged.authenticated, ["SCRAM-SHA-256"])
     }
 
     func testSASLPlainSendsCredentialsAndRejectsUnknownMechanism() throws {

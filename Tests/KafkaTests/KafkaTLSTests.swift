@@ -4,81 +4,38 @@ import XCTest
 @testable import Kafka
 
 /// TLS (OpenSSL) against Tansu behind a mutual-TLS proxy
-/// (tests/interop/kafka_tls_proxy.py): CA file, hostname verification and
-/// client certificates. Certificates are generated per run with the openssl CLI.
+/// (`KafkaTLSProxy`: tests/interop/kafka_tls_proxy.py, certificates generated
+/// per run with the openssl CLI, readiness checked before any test connects):
+/// CA file, hostname verification and client certificates. Each refusal must
+/// be the specific one the setup provokes, not just any error.
 final class KafkaTLSTests: XCTestCase {
-    nonisolated(unsafe) static var broker: TansuBroker?
-    nonisolated(unsafe) static var proxy: Process?
-    nonisolated(unsafe) static var proxyPort = 0
-    nonisolated(unsafe) static var dir = ""
+    nonisolated(unsafe) static var proxy: KafkaTLSProxy?
     nonisolated(unsafe) static var startError: Error?
-
-    static func run(_ args: [String], in dir: String) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        if p.terminationStatus != 0 { throw BrokerUnavailable("\(args.joined(separator: " ")) failed") }
-    }
-
-    /// CA, server certificate for DNS:localhost only, client certificate, and an unrelated CA.
-    static func makeCertificates(_ dir: String) throws {
-        let o = "openssl"
-        try run([o, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=secstream-test-ca"], in: dir)
-        try run([o, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "other.key", "-out", "other-ca.pem", "-days", "2", "-subj", "/CN=other-ca"], in: dir)
-        try "subjectAltName=DNS:localhost\n".write(toFile: dir + "/server.ext", atomically: true, encoding: .utf8)
-        for name in ["server", "client"] {
-            try run([o, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "\(name).key", "-out", "\(name).csr", "-subj", "/CN=\(name == "server" ? "localhost" : "client")"], in: dir)
-            var sign = [o, "x509", "-req", "-in", "\(name).csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "\(name).pem", "-days", "2"]
-            if name == "server" { sign += ["-extfile", "server.ext"] }
-            try run(sign, in: dir)
-        }
-    }
 
     override class func setUp() {
         super.setUp()
-        do {
-            dir = NSTemporaryDirectory() + "kafka-tls-\(UInt32.random(in: 0...UInt32.max))"
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            try makeCertificates(dir)
-            proxyPort = try TansuBroker.freePort()
-            let b = try TansuBroker(advertise: "localhost:\(proxyPort)")
-            broker = b
-            let py = TansuBroker.venv.appendingPathComponent("bin/python").path
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: py)
-            p.arguments = [TansuBroker.packageRoot.appendingPathComponent("tests/interop/kafka_tls_proxy.py").path,
-                           "\(proxyPort)", "\(b.port)", dir + "/server.pem", dir + "/server.key", dir + "/ca.pem"]
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            proxy = p
-            _ = out.fileHandleForReading.availableData // "ready"
-        } catch {
-            startError = error
-        }
+        do { proxy = try KafkaTLSProxy() } catch { startError = error }
     }
 
     override class func tearDown() {
-        proxy?.terminate()
-        proxy?.waitUntilExit()
-        broker?.stop()
-        try? FileManager.default.removeItem(atPath: dir)
+        proxy?.stop()
+        proxy = nil
         super.tearDown()
     }
 
-    func tlsConfig(host: String = "localhost", ca: String = "ca.pem", clientCert: Bool = true, verifyHostname: Bool = true) throws -> KafkaConfig {
+    func runningProxy() throws -> KafkaTLSProxy {
         if let e = Self.startError { throw e }
-        let d = Self.dir
-        return try KafkaConfig(bootstrap: "\(host):\(Self.proxyPort)", connectTimeoutMs: 5_000, requestTimeoutMs: 5_000,
-                               tls: TLSOptions(caFile: d + "/" + ca, certFile: clientCert ? d + "/client.pem" : nil,
-                                               keyFile: clientCert ? d + "/client.key" : nil, verifyHostname: verifyHostname))
+        return try XCTUnwrap(Self.proxy)
     }
+
+    func tlsConfig(host: String = "localhost", ca: String = "ca.pem", clientCert: Bool = true, verifyHostname: Bool = true) throws -> KafkaConfig {
+        let proxy = try runningProxy()
+        return try KafkaConfig(bootstrap: "\(host):\(proxy.port)", connectTimeoutMs: 5_000, requestTimeoutMs: 5_000,
+                               tls: TLSOptions(caFile: proxy.file(ca), certFile: clientCert ? proxy.file("client.pem") : nil,
+                                               keyFile: clientCert ? proxy.file("client.key") : nil, verifyHostname: verifyHostname))
+    }
+
+    var port: Int32 { Int32(Self.proxy?.port ?? 0) }
 
     func testMutualTLSProduceConsumeRoundTrip() throws {
         let cfg = try tlsConfig()
@@ -100,26 +57,33 @@ final class KafkaTLSTests: XCTestCase {
         XCTAssertEqual(values, (0..<200).map { "secret-\($0)" })
     }
 
-    func testUntrustedCAIsRejected() throws {
-        let cfg = try tlsConfig(ca: "other-ca.pem")
-        XCTAssertThrowsError(try BrokerConnection(nodeId: -1, host: "localhost", port: Int32(Self.proxyPort), config: cfg)) {
-            XCTAssertTrue("\($0)".contains("TLS handshake failed"), "\($0)")
-            XCTAssertTrue("\($0)".contains("localhost:\(Self.proxyPort)"), "\($0)")
+    /// The exact refusal: which step failed, why, and that it is final (not retried).
+    func assertRefused(_ cfg: KafkaConfig, host: String = "localhost", _ message: String,
+                       file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try BrokerConnection(nodeId: -1, host: host, port: port, config: cfg), file: file, line: line) {
+            XCTAssertEqual("\($0)", "kafka authentication failed: \(host):\(port): " + message, file: file, line: line)
+            XCTAssertFalse(($0 as? KafkaError)?.isRetriable ?? true, "a refused certificate is not retried", file: file, line: line)
         }
+    }
+
+    func testUntrustedCAIsRejected() throws {
+        // The proxy sends its chain up to the test CA, which other-ca.pem does not hold.
+        assertRefused(try tlsConfig(ca: "other-ca.pem"), "TLS handshake failed: self-signed certificate in certificate chain")
     }
 
     func testHostnameVerification() throws {
         // The certificate names DNS:localhost only; 127.0.0.1 must not match.
-        let strict = try tlsConfig(host: "127.0.0.1")
-        XCTAssertThrowsError(try BrokerConnection(nodeId: -1, host: "127.0.0.1", port: Int32(Self.proxyPort), config: strict)) {
-            XCTAssertTrue("\($0)".contains("TLS handshake failed"), "\($0)")
-        }
+        assertRefused(try tlsConfig(host: "127.0.0.1"), host: "127.0.0.1", "TLS handshake failed: IP address mismatch")
         let relaxed = try tlsConfig(host: "127.0.0.1", verifyHostname: false)
-        XCTAssertNoThrow(try BrokerConnection(nodeId: -1, host: "127.0.0.1", port: Int32(Self.proxyPort), config: relaxed).close())
+        XCTAssertNoThrow(try BrokerConnection(nodeId: -1, host: "127.0.0.1", port: port, config: relaxed).close())
     }
 
     func testMissingClientCertificateIsRefused() throws {
-        let cfg = try tlsConfig(clientCert: false)
-        XCTAssertThrowsError(try BrokerConnection(nodeId: -1, host: "localhost", port: Int32(Self.proxyPort), config: cfg))
+        // TLS 1.3: the client's handshake completes, the proxy then rejects the
+        // empty certificate with an alert, which the first request must report
+        // (whether its write or its read meets the alert).
+        for _ in 0..<10 {
+            assertRefused(try tlsConfig(clientCert: false), "TLS session refused by the broker: tlsv13 alert certificate required")
+        }
     }
 }

@@ -130,17 +130,6 @@ enum ArchiveTestFiles {
                 file: file, line: line)
     }
 
-    /// The raw lines the dead-letter file holds (what the archive must not).
-    static func deadLetterRaws(_ path: String) throws -> [String] {
-        try lines(path).compactMap { line in
-            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            if let base64 = object?["raw_base64"] as? String, let bytes = Data(base64Encoded: base64) {
-                return String(decoding: bytes, as: UTF8.self)  // as `lines` decodes the input
-            }
-            return object?["raw"] as? String
-        }
-    }
-
     static func alertIds(_ data: Data) throws -> [String] {
         try splitLines(data).map { line in
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
@@ -152,17 +141,51 @@ enum ArchiveTestFiles {
         try alertIds(try Data(contentsOf: URL(fileURLWithPath: file)))
     }
 
-    /// The valid input lines: every line that the dead-letter file does not hold.
-    static func archivedLines(input: String, deadLetters: String) throws -> [String] {
-        var dead: [String: Int] = [:]
-        for raw in try deadLetterRaws(deadLetters) { dead[raw, default: 0] += 1 }
+    /// What an archive of `input` must hold, computed from the input alone
+    /// with a parser independent of secstream's (Foundation's
+    /// JSONSerialization and an RFC 3339 check written here, after SPEC.md
+    /// "Events"): every non-blank line of at most 1 MiB that is a JSON object
+    /// with an `@timestamp` that is an RFC 3339 time (or epoch milliseconds),
+    /// in input order. With `lateness` (seconds), events older than the
+    /// watermark when they arrive (the largest event time of the earlier
+    /// valid lines minus the lateness, SPEC.md "Time") are late and left out.
+    static func expectedArchive(input: String, lateness: Double? = nil) throws -> [String] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: input))
         var out: [String] = []
-        for line in try lines(input) {
-            // Lines over the 1 MiB limit are dead-lettered by length, without their bytes.
-            if line.utf8.count > 1 << 20 { continue }
-            if let n = dead[line], n > 0 { dead[line] = n - 1; continue }
-            out.append(line)
+        var largest = -Double.infinity
+        for raw in data.split(separator: 0x0a, omittingEmptySubsequences: true) {
+            if raw.count > 1 << 20 { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(raw)) as? [String: Any],
+                  let time = eventTime(object["@timestamp"]) else { continue }
+            if let lateness, time < largest - lateness { continue }
+            largest = max(largest, time)
+            out.append(String(decoding: raw, as: UTF8.self))
         }
         return out
+    }
+
+    /// Seconds since the epoch of an `@timestamp` value: an RFC 3339
+    /// date-time string (`T`, optional fraction, `Z` or ±hh:mm) with valid
+    /// field ranges, or a JSON number of epoch milliseconds; nil otherwise.
+    static func eventTime(_ value: Any?) -> Double? {
+        if let value, type(of: value) != Bool.self, !(value is String), let number = value as? NSNumber { return number.doubleValue / 1000 }
+        guard let text = value as? String else { return nil }
+        let pattern = #"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))$"#
+        guard let regex = try? NSRegularExpression(pattern: pattern),
+              let m = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
+        func int(_ i: Int) -> Int? { Range(m.range(at: i), in: text).flatMap { Int(text[$0]) } }
+        guard let year = int(1), let month = int(2), let day = int(3), let hour = int(4), let minute = int(5), let second = int(6),
+              (1...12).contains(month), hour < 24, minute < 60, second < 61 else { return nil }
+        let components = DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"),
+                                        year: year, month: month, day: day, hour: hour, minute: minute, second: min(second, 59))
+        guard components.isValidDate, let date = components.date else { return nil }
+        var seconds = date.timeIntervalSince1970 + Double(second - min(second, 59))
+        if let r = Range(m.range(at: 7), in: text) { seconds += Double("0" + text[r]) ?? 0 }
+        if Range(m.range(at: 9), in: text) != nil {
+            guard let oh = int(10), let om = int(11), oh < 24, om < 60 else { return nil }
+            let sign: Double = text[Range(m.range(at: 9), in: text)!] == "-" ? -1 : 1
+            seconds -= sign * Double(oh * 3600 + om * 60)
+        }
+        return seconds
     }
 }

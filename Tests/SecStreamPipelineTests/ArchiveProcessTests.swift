@@ -27,7 +27,7 @@ final class ArchiveProcessTests: XCTestCase {
         XCTAssertEqual(first, other)
 
         let pattern = try NSRegularExpression(pattern: #"^dt=(\d{4}-\d\d-\d\d)/hour=(\d\d)/events-(\d{12})\.ndjson\.lz4$"#)
-        var total = 0
+        var archived: [String] = []
         for (key, bytes) in first {
             let match = try XCTUnwrap(pattern.firstMatch(in: key, range: NSRange(key.startIndex..., in: key)), key)
             let day = String(key[Range(match.range(at: 1), in: key)!])
@@ -35,13 +35,16 @@ final class ArchiveProcessTests: XCTestCase {
             XCTAssertEqual(Array(bytes.prefix(4)), [0x04, 0x22, 0x4d, 0x18], "\(key) is an lz4 frame")
             let lines = try ArchiveTestFiles.decompressedLines(key, bytes)
             XCTAssertFalse(lines.isEmpty, key)
-            total += lines.count
+            archived += lines
             for line in lines {
                 // Every event sits in the partition of its event-time hour (UTC).
                 XCTAssertTrue(line.contains("\"@timestamp\":\"\(day)T\(hour):"), "\(key): \(line.prefix(60))")
             }
         }
-        XCTAssertEqual(total, try ArchiveTestFiles.summaryEvents(summary))  // every valid event, once
+        // Every valid event of the input (parsed independently), once.
+        let expected = try ArchiveTestFiles.expectedArchive(input: input)
+        ArchiveTestFiles.assertSameLines(archived, expected)
+        XCTAssertEqual(expected.count, try ArchiveTestFiles.summaryEvents(summary))
     }
 
     func testGzipObjectsAndArchiveFlagValidation() throws {

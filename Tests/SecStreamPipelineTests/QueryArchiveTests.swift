@@ -20,11 +20,14 @@ final class QueryArchiveTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: work) }
 
-    func testQueryReturnsExactlyTheInputMinusDeadLetters() throws {
+    func testQueryReturnsExactlyTheValidOnTimeInputLines() throws {
         let dead = try ArchiveTestFiles.lines(work + "/dead.ndjson")
         XCTAssertTrue(dead.contains { $0.contains("\"reason\":\"late\"") }, "the stream must have late events")
         XCTAssertTrue(dead.contains { $0.contains("\"reason\":\"malformed\"") }, "the stream must have malformed lines")
-        let expected = try ArchiveTestFiles.archivedLines(input: input, deadLetters: work + "/dead.ndjson")
+        // From the input alone: valid lines (independent parse) that were not late for --lateness 5s.
+        let expected = try ArchiveTestFiles.expectedArchive(input: input, lateness: 5)
+        let valid = try ArchiveTestFiles.expectedArchive(input: input)
+        XCTAssertEqual(dead.filter { $0.contains("\"reason\":\"late\"") }.count, valid.count - expected.count, "late lines")
         let all = try SecStreamCLI.check(["query", archive])
         ArchiveTestFiles.assertSameLines(all.lines, expected)
         // Rows come in archive order: hour, then object name (input order within one input).
@@ -32,7 +35,7 @@ final class QueryArchiveTests: XCTestCase {
     }
 
     func testWhereCountByAndSelectMatchAReferenceComputedFromTheInput() throws {
-        let events = try ArchiveTestFiles.archivedLines(input: input, deadLetters: work + "/dead.ndjson").map {
+        let events = try ArchiveTestFiles.expectedArchive(input: input, lateness: 5).map {
             try XCTUnwrap(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
         }
         let field = ArchiveTestFiles.field
@@ -98,7 +101,7 @@ final class QueryArchiveTests: XCTestCase {
         let lost = try ArchiveTestFiles.decompressedLines(victim, bytes).count
         // Truncate it: an lz4 frame cut in the middle.
         try Data(bytes.prefix(bytes.count / 2)).write(to: URL(fileURLWithPath: archive + "/" + victim))
-        let total = try ArchiveTestFiles.archivedLines(input: input, deadLetters: work + "/dead.ndjson").count
+        let total = try ArchiveTestFiles.expectedArchive(input: input, lateness: 5).count
 
         let query = try SecStreamCLI.check(["query", archive, "--count-by", "event.dataset"], expect: 3)
         XCTAssertTrue(query.stderr.contains(victim) && query.stderr.contains("corrupt object skipped"), query.stderr)

@@ -13,6 +13,10 @@ final class ReplayArchiveTests: XCTestCase {
         try ArchiveTestFiles.generate(input, events: 30_000, lateFraction: 0.05, maxLateness: "20s")
         let live = try SecStreamCLI.check(["process", "--input", input, "--archive", work + "/archive", "--lateness", lateness,
                                            "--archive-flush-bytes", "300KiB", "--alerts", work + "/live.ndjson"])
+        // The archive holds the valid, on-time input lines, computed from the input alone.
+        let seconds = try XCTUnwrap(Double(lateness.dropLast()))
+        ArchiveTestFiles.assertSameLines(try SecStreamCLI.check(["query", work + "/archive"]).lines,
+                                         try ArchiveTestFiles.expectedArchive(input: input, lateness: seconds), file: file, line: line)
         let liveIds = try ArchiveTestFiles.alertIds(file: work + "/live.ndjson")
         XCTAssertGreaterThan(liveIds.count, 10, live.stderr, file: file, line: line)
         let replay = try SecStreamCLI.check(["replay", work + "/archive", "--lateness", lateness, "--alerts", work + "/replay.ndjson"])

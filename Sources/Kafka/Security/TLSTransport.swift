@@ -46,13 +46,60 @@ final class TLSTransport: Transport {
             }
         }
         SSL_set_fd(ssl, tcp.fd)
-        if SSL_connect(ssl) != 1 {
+        ERR_clear_error()
+        let connected = SSL_connect(ssl)
+        if connected != 1 {
+            // A certificate that does not verify, or a broker that refuses the
+            // session (an alert), is a configuration problem: retrying cannot
+            // help, so it is an authentication failure (not retriable). A
+            // connection dropped mid-handshake stays a connection error.
             let verify = SSL_get_verify_result(ssl)
-            let why = verify != X509_V_OK ? String(cString: X509_verify_cert_error_string(verify)) : Self.lastError()
+            let code = SSL_get_error(ssl, connected)
+            let error: KafkaError
+            if verify != X509_V_OK {
+                error = .authentication("\(tcp.peer): TLS handshake failed: \(String(cString: X509_verify_cert_error_string(verify)))")
+            } else if code == SSL_ERROR_SSL {
+                error = .authentication("\(tcp.peer): TLS handshake failed: \(Self.lastError())")
+            } else {
+                error = .connection("\(tcp.peer): TLS handshake failed: \(code == SSL_ERROR_SYSCALL && errno != 0 ? TCPTransport.describe(errno) : Self.lastError())")
+            }
             SSL_free(ssl)
             SSL_CTX_free(ctx)
-            throw KafkaError.connection("\(tcp.peer): TLS handshake failed: \(why)")
+            throw error
         }
+    }
+
+    /// The reason of the first queued OpenSSL error when it is an alert the
+    /// broker sent (TLS 1.3 reports a refused client certificate this way,
+    /// after the client's side of the handshake has completed), else nil.
+    static func peerAlert() -> String? {
+        let code = ERR_peek_error()
+        // ERR_GET_LIB / ERR_GET_REASON (OpenSSL 3 layout); alerts are SSL_AD_REASON_OFFSET (1000) + the alert number.
+        let library = Int32((code >> 23) & 0xFF), reason = Int32(code & 0x7F_FFFF)
+        guard code != 0, library == ERR_LIB_SSL, reason >= SSL_AD_REASON_OFFSET, let text = ERR_reason_error_string(code) else { return nil }
+        ERR_clear_error()
+        return String(cString: text)
+    }
+
+    /// The error for a failed SSL_read/SSL_write: a broker alert (it refused
+    /// the session: not retriable), or a socket/OpenSSL failure (retriable).
+    func failure(_ operation: String, result: Int32) -> KafkaError {
+        let code = SSL_get_error(ssl, result)
+        let savedErrno = errno
+        if let alert = Self.peerAlert() {
+            return .authentication("\(tcp.peer): TLS session refused by the broker: \(alert)")
+        }
+        if code == SSL_ERROR_SYSCALL, operation == "write" {
+            // The broker may have sent an alert and closed before our request
+            // went out (the write then fails with EPIPE/ECONNRESET): read what
+            // it sent to report the alert rather than the broken pipe.
+            var byte: UInt8 = 0
+            if SSL_read(ssl, &byte, 1) <= 0, let alert = Self.peerAlert() {
+                return .authentication("\(tcp.peer): TLS session refused by the broker: \(alert)")
+            }
+        }
+        let why = code == SSL_ERROR_SYSCALL ? (savedErrno == 0 ? "connection closed" : TCPTransport.describe(savedErrno)) : Self.lastError()
+        return .connection("\(tcp.peer): TLS \(operation) failed: \(why)")
     }
 
     static func isIPLiteral(_ host: String) -> Bool {
@@ -78,19 +125,21 @@ final class TLSTransport: Transport {
     func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
         var off = 0
         while off < bytes.count {
+            ERR_clear_error()
             let n = SSL_write(ssl, bytes.baseAddress! + off, Int32(min(bytes.count - off, Int(Int32.max))))
-            if n <= 0 { throw KafkaError.connection("\(tcp.peer): TLS write failed: \(Self.lastError())") }
+            if n <= 0 { throw failure("write", result: n) }
             off += Int(n)
         }
     }
 
     func read(into buf: UnsafeMutableRawBufferPointer) throws -> Int {
+        ERR_clear_error()
         let n = SSL_read(ssl, buf.baseAddress, Int32(min(buf.count, Int(Int32.max))))
         if n > 0 { return Int(n) }
         let err = SSL_get_error(ssl, n)
         if err == SSL_ERROR_ZERO_RETURN { return 0 }
-        if err == SSL_ERROR_SYSCALL && errno == 0 { return 0 }
-        throw KafkaError.connection("\(tcp.peer): TLS read failed: \(err == SSL_ERROR_SYSCALL ? TCPTransport.describe(errno) : Self.lastError())")
+        if err == SSL_ERROR_SYSCALL && errno == 0 && ERR_peek_error() == 0 { return 0 }
+        throw failure("read", result: n)
     }
 
     var closed = false
