@@ -67,6 +67,7 @@ final class EventPipeline {
     func finish() throws {
         engine.finish()
         try settleHeld()
+        if let line = evictionLine() { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         try alerts.checkError()
         try alerts.close()
         try deadLetters.close()
@@ -174,6 +175,15 @@ final class EventPipeline {
         freeLock.unlock()
     }
 
+    /// One line on stderr per rule whose windows `--max-state` dropped (nil when none).
+    func evictionLine() -> String? {
+        let byRule = engine.evictionsByRule
+        guard !byRule.isEmpty else { return nil }
+        let total = byRule.reduce(0) { $0 + $1.windows }
+        let rules = byRule.map { "\($0.rule): \($0.windows)" }.joined(separator: ", ")
+        return "secstream: --max-state \(engine.options.maxStateBytes >> 20) MiB reached: \(total) windows dropped, fewest events first (\(rules)); alerts that needed them may be missing"
+    }
+
     /// One line on stderr: what was read, what was wrong, what was found.
     func summaryLine() -> String {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
@@ -181,5 +191,6 @@ final class EventPipeline {
         return String(format: "secstream: %d lines (%.1f MB) in %.2fs: %d events, %d malformed, %d late, %d future, %d blank; %d matches, %d alerts",
                       lines, Double(bytes) / 1e6, seconds, c.eventsAdmitted, deadLetters.malformed,
                       deadLetters.late, deadLetters.future, blank, c.matches, alerts.written)
+            + (c.evictedWindows > 0 ? "; \(c.evictedWindows) windows dropped under --max-state" : "")
     }
 }

@@ -37,6 +37,8 @@ public struct ProcessOptions {
     public var maxFutureSkew = "1h"
     /// `--future-quorum`: see `EngineOptions.futureQuorum`.
     public var futureQuorum = 8
+    /// `--max-state`: see `EngineOptions.maxStateBytes` ("0" = no bound).
+    public var maxState = "512MiB"
     public var fromBeginning = false
     public var untilIdle: String?
     public var follow = false
@@ -60,6 +62,8 @@ extension EngineOptions {
         guard o.futureQuorum >= 1 && o.futureQuorum <= 1_000_000 else {
             throw RunError(.usage, "--future-quorum: \(o.futureQuorum) is not between 1 and 1000000")
         }
-        self.init(latenessMs: latenessMs, idleTimeoutMs: idleTimeoutMs, maxFutureSkewMs: skew, futureQuorum: o.futureQuorum)
+        let state = o.maxState == "0" ? 0 : try OptionParsing.byteSize(o.maxState, flag: "--max-state")
+        self.init(latenessMs: latenessMs, idleTimeoutMs: idleTimeoutMs, maxFutureSkewMs: skew, futureQuorum: o.futureQuorum,
+                  maxStateBytes: state)
     }
 }

@@ -20,6 +20,7 @@ struct RuleOptions: ParsableArguments {
     @Option(help: "How far behind the newest event time an event may arrive (0 = arrival order).") var lateness: String = "30s"
     @Option(name: .customLong("max-future-skew"), help: "How far ahead of its input's event time an event may be before it is held aside (and dead-lettered as 'future' if the input never catches up); 0 = off.") var maxFutureSkew: String = "1h"
     @Option(name: .customLong("future-quorum"), help: "How many held events of one input make a real jump in time (and judge an input's first events).") var futureQuorum: Int = 8
+    @Option(name: .customLong("max-state"), help: "Memory the window state and reorder buffer may take (e.g. 512MiB, 2GiB; 0 = no bound); past it the least recently updated windows are dropped and counted.") var maxState: String = "512MiB"
     @Flag(name: .customLong("fail-on-alert"), help: "Exit 1 when any alert was written.") var failOnAlert = false
     @Option(help: "Worker threads for scanning and matching (0 = one per core).") var threads: Int = 0
 
@@ -34,7 +35,7 @@ struct RuleOptions: ParsableArguments {
         o.selection.statuses = Set(list(status).map { $0.lowercased() })
         o.selection.tags = Set(list(tags).map { $0.lowercased() })
         o.alerts = alerts; o.deadLetter = deadLetter; o.lateness = lateness; o.failOnAlert = failOnAlert
-        o.maxFutureSkew = maxFutureSkew; o.futureQuorum = futureQuorum
+        o.maxFutureSkew = maxFutureSkew; o.futureQuorum = futureQuorum; o.maxState = maxState
         o.threads = threads
     }
 }

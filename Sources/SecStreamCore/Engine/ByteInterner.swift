@@ -50,6 +50,10 @@ final class ByteInterner {
         arena.deallocate()
     }
 
+    /// Bytes the live ids take: their keys and per-id tables (the tables'
+    /// capacity stays at its high-water mark; freed ids are reused first).
+    var liveBytes: Int { liveCount &* 52 &+ (arenaUsed &- deadBytes) }
+
     /// One more than the largest id handed out: arrays indexed by id use it.
     var idCapacity: Int { refs.count }
 

@@ -19,6 +19,15 @@ struct Firing {
     var lastLocation: EventLocation
 }
 
+/// Where an open window stands in the `--max-state` eviction order (smaller goes first).
+struct EvictionKey: Comparable {
+    var weight: Int64
+    var lastUpdate: Int64
+    static func < (a: EvictionKey, b: EvictionKey) -> Bool {
+        a.weight != b.weight ? a.weight < b.weight : a.lastUpdate < b.lastUpdate
+    }
+}
+
 /// The window state of one correlation rule, per group, and the semantics of
 /// SPEC.md "Engine semantics": sliding (the default), tumbling and session
 /// windows over event_count, value_count, value_sum, value_avg, temporal and
@@ -46,6 +55,10 @@ final class CorrelationWindows {
     private let groupsRef: Unmanaged<ByteInterner>
     private let valuesRef: Unmanaged<ByteInterner>
     private(set) var activeGroups = 0
+    /// Entries held by open windows (events of sliding windows, samples of the others).
+    private(set) var liveEntries = 0
+    /// Groups whose open window was dropped to stay under `--max-state`.
+    private(set) var evicted = 0
 
     private let kind: CorrelationKind
     /// `rule.condition`, copied out: reading it through `rule` copies the rule's arrays on every event.
@@ -431,6 +444,72 @@ final class CorrelationWindows {
         return oldest
     }
 
+    // MARK: Memory bound (`--max-state`)
+
+    /// What the open windows take: per open group its state and its key's
+    /// share of the interners and pair table, plus the entries held.
+    var estimatedBytes: Int {
+        activeGroups &* (MemoryLayout<GroupWindow>.stride &+ 16) &+ liveEntries &* MemoryLayout<WindowEntry>.stride
+            &+ groups.liveBytes &+ values.liveBytes &+ pairs.count &* 12
+    }
+
+    /// How much an open window has gathered: its events (distinct values or
+    /// rules for value_count and temporal kinds), capped so that the order
+    /// between busy windows is left to their last update.
+    @inline(__always)
+    private func weight(_ gi: Int) -> Int64 {
+        let s = states[gi]
+        let n: Int64
+        switch kind {
+        case .valueCount, .temporal, .temporalOrdered: n = Int64(s.distinct)
+        default: n = s.events
+        }
+        return min(n, 1 << 20)
+    }
+
+    /// The eviction order of an open window: lightest first, then least recently
+    /// updated. A spray of one-off groups (random user names or addresses) is
+    /// dropped before the few windows that are building up to a threshold.
+    @inline(__always)
+    private func evictionKey(_ gi: Int) -> EvictionKey {
+        EvictionKey(weight: weight(gi), lastUpdate: states[gi].lastTime)
+    }
+
+    /// The eviction keys of about one in `every` open groups (a sample that
+    /// picks the eviction threshold without sorting every group).
+    func sampleEvictionKeys(every: Int, into out: inout [EvictionKey]) {
+        var gi = 0
+        let step = max(1, every)
+        while gi < states.count {
+            if states[gi].active { out.append(evictionKey(gi)) }
+            gi += step
+        }
+    }
+
+    /// Whether the group's window is closed (a pending timer of it only frees the group).
+    @inline(__always)
+    func isInactive(_ group: UInt32) -> Bool { !states[Int(group)].active }
+
+    /// A timer of a closed window was taken out of the queue (`TimerQueue.purge`).
+    func timerDropped(_ timer: WindowTimer) {
+        states[Int(timer.group)].timerPending = false
+        releaseGroup(timer.group)
+    }
+
+    /// Drops every open window whose eviction key is at or below `threshold`.
+    /// Its events are forgotten, so a later event of the group starts a new
+    /// window. Returns how many.
+    func evict(atOrBelow threshold: EvictionKey) -> Int {
+        var n = 0
+        for gi in 0..<states.count where states[gi].active && !(threshold < evictionKey(gi)) {
+            noteSpent(gi, last: states[gi].lastTime)
+            deactivate(gi)  // a pending timer finds the state inactive and only lets go of the group
+            n += 1
+        }
+        evicted += n
+        return n
+    }
+
     // MARK: State and entries
 
     private func growStates() {
@@ -485,6 +564,7 @@ final class CorrelationWindows {
         if states[gi].tail >= 0 { entries[Int(states[gi].tail)].next = e } else { states[gi].head = e }
         states[gi].tail = e
         states[gi].entryCount += 1
+        liveEntries += 1
     }
 
     /// Drops the oldest entry. In a sliding window every event is an entry, so
@@ -495,6 +575,7 @@ final class CorrelationWindows {
         states[gi].head = entry.next
         if entry.next < 0 { states[gi].tail = -1 }
         states[gi].entryCount -= 1
+        liveEntries -= 1
         if entry.ownsPair {
             if pairs.decrement(PairCountTable.key(UInt32(gi), entry.tag)) == 0 { states[gi].distinct -= 1 }
             if kind == .valueCount { releaseValue(entry.tag) }

@@ -14,6 +14,10 @@ public struct EngineCounters: Sendable, Equatable {
     public var alerts: Int = 0
     /// Alerts computed but withheld by `suppressAlertsAtOrBefore`.
     public var alertsSuppressed: Int = 0
+    /// Open windows dropped to stay under `--max-state`.
+    public var evictedWindows: Int = 0
+    /// The state's size at the last check against `--max-state` (bytes, estimated).
+    public var stateBytes: Int = 0
     /// (correlation, group) windows currently holding state.
     public var openGroups: Int = 0
     /// Match records waiting in the reorder buffer for the watermark.

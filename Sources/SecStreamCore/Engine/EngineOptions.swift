@@ -16,13 +16,17 @@ public struct EngineOptions: Sendable {
     /// How many held events of one input it takes to accept a jump in time
     /// (and to judge an input's first events): forging fewer moves nothing.
     public var futureQuorum: Int
+    /// Bytes the window state and reorder buffer may take (`--max-state`); past
+    /// it the least recently updated windows are dropped. 0 = no bound.
+    public var maxStateBytes: Int
 
     public init(latenessMs: Int64 = 30_000, idleTimeoutMs: Int64 = 60_000, suppressAlertsAtOrBefore: Int64? = nil,
-                maxFutureSkewMs: Int64 = 0, futureQuorum: Int = 8) {
+                maxFutureSkewMs: Int64 = 0, futureQuorum: Int = 8, maxStateBytes: Int = 0) {
         self.latenessMs = latenessMs
         self.idleTimeoutMs = idleTimeoutMs
         self.suppressAlertsAtOrBefore = suppressAlertsAtOrBefore
         self.maxFutureSkewMs = max(0, maxFutureSkewMs)
         self.futureQuorum = max(1, futureQuorum)
+        self.maxStateBytes = max(0, maxStateBytes)
     }
 }

@@ -59,6 +59,13 @@ final class PlainBuffer<Element> {
         return (base + count).move()
     }
 
+    /// Keeps the first `n` elements.
+    func truncate(to n: Int) {
+        precondition(n >= 0 && n <= count, "PlainBuffer.truncate beyond its count")
+        (base + n).deinitialize(count: count - n)
+        count = n
+    }
+
     @inline(__always)
     func popLast() -> Element? {
         count > 0 ? removeLast() : nil

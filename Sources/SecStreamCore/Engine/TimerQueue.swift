@@ -115,6 +115,64 @@ final class TimerQueue {
         batches[b].append(t)
     }
 
+    /// Removes the timers `drop` says are no longer needed (windows dropped
+    /// under `--max-state`: their timers would hold the group keys until due)
+    /// and returns them; each still holds its group reference for the caller
+    /// to release. O(timers): the heap is rebuilt.
+    func purge(_ drop: (WindowTimer) -> Bool) -> [WindowTimer] {
+        var dropped: [WindowTimer] = []
+        for b in batches.indices where !batches[b].isEmpty {
+            batches[b].removeAll { t in drop(t) ? (dropped.append(t), true).1 : false }
+        }
+        var kept = 0
+        for k in 0..<heap.count {
+            let t = heap[k]
+            let c = Int(t.correlation)
+            if batched[c] {
+                let b = Int(t.group)
+                if batches[b].isEmpty {
+                    // A batch left empty: its heap entry goes (it holds no group reference).
+                    batchIndex[BatchKey(closeAt: t.closeAt, correlation: t.correlation)] = nil
+                    if lastBatch[c] == b { lastBatch[c] = -1 }
+                    freeBatches.append(b)
+                    continue
+                }
+            } else if drop(t) {
+                dropped.append(t)
+                continue
+            }
+            heap[kept] = t
+            kept += 1
+        }
+        heap.truncate(to: kept)
+        if kept > 1 {
+            for start in stride(from: kept / 2 - 1, through: 0, by: -1) { siftDown(start) }
+        }
+        if drainPosition < drain.count {
+            var rest = Array(drain[drainPosition...])
+            rest.removeAll { t in drop(t) ? (dropped.append(t), true).1 : false }
+            drain = rest
+            drainPosition = 0
+        }
+        return dropped
+    }
+
+    /// Restores the heap order below `i`.
+    private func siftDown(_ i: Int) {
+        let item = heap[i]
+        let n = heap.count
+        var i = i
+        while true {
+            var c = 2 * i + 1
+            if c >= n { break }
+            if c + 1 < n && precedes(heap[c + 1], heap[c]) { c += 1 }
+            if !precedes(heap[c], item) { break }
+            heap[i] = heap[c]
+            i = c
+        }
+        heap[i] = item
+    }
+
     /// The next timer due (call only when not empty).
     func pop() -> WindowTimer {
         while true {

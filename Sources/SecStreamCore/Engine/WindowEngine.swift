@@ -40,6 +40,8 @@ public final class WindowEngine {
     private var chainKey: [UInt8] = []
     private var counts = EngineCounters()
     private var finished = false
+    /// Matches processed since the state was last checked against `--max-state`.
+    private var sinceStateCheck = 0
 
     /// Per target id, `plan.targets` flattened for the per-record path (no enum
     /// payload to unpack, no array of class references to retain).
@@ -87,6 +89,7 @@ public final class WindowEngine {
         c.openGroups = windows.reduce(0) { $0 + $1.activeGroups }
         c.pendingMatches = reorder.count
         c.heldEvents = gate.heldCount
+        c.evictedWindows = windows.reduce(0) { $0 + $1.evicted }
         return c
     }
 
@@ -134,6 +137,48 @@ public final class WindowEngine {
         // margin of the lateness for stragglers released after this one.
         for w in windows { w.pruneSpent(before: t - options.latenessMs) }
         return t
+    }
+
+    /// Per rule (title), how many of its open windows were dropped under `--max-state` (fewest events first).
+    public var evictionsByRule: [(rule: String, windows: Int)] {
+        windows.filter { $0.evicted > 0 }.map { ($0.rule.meta.title, $0.evicted) }
+    }
+
+    /// Keeps the window state and reorder buffer under `--max-state`: past it,
+    /// drops open windows until the state is under 80% of the bound, those
+    /// that have gathered the fewest events first and, among equals, the least
+    /// recently updated (`EvictionKey`). The threshold is a quantile of a
+    /// sample of the keys, so a round scans the groups once and sorts only the sample.
+    private func boundState() {
+        let pendingBytes = reorder.count &* MemoryLayout<PendingMatch>.stride
+        var total = windows.reduce(pendingBytes) { $0 &+ $1.estimatedBytes }
+        counts.stateBytes = total
+        let cap = options.maxStateBytes
+        guard total > cap else { return }
+        let target = cap / 10 * 8
+        var rounds = 0
+        while total > target && rounds < 8 {
+            rounds += 1
+            let open = windows.reduce(0) { $0 + $1.activeGroups }
+            guard open > 0 else { break }
+            var sample: [EvictionKey] = []
+            let every = max(1, open / 2048)
+            for w in windows { w.sampleEvictionKeys(every: every, into: &sample) }
+            guard !sample.isEmpty else { break }
+            sample.sort()
+            let share = min(1.0, Double(total - target) / Double(max(1, total - pendingBytes)) + 0.05)
+            let threshold = sample[min(sample.count - 1, Int(Double(sample.count) * share))]
+            var dropped = 0
+            for w in windows { dropped += w.evict(atOrBelow: threshold) }
+            if dropped == 0 { break }
+            // The dropped windows' timers would keep their group keys until due.
+            let refs = windowRefs
+            for t in timers.purge({ t in refs[Int(t.correlation)]._withUnsafeGuaranteedRef { $0.isInactive(t.group) } }) {
+                windows[Int(t.correlation)].timerDropped(t)
+            }
+            total = windows.reduce(pendingBytes) { $0 &+ $1.estimatedBytes }
+        }
+        counts.stateBytes = total
     }
 
     /// Declares an input (e.g. an assigned Kafka partition) before its first
@@ -369,6 +414,10 @@ public final class WindowEngine {
     }
 
     private func process(_ m: PendingMatch) {
+        if options.maxStateBytes > 0 {
+            sinceStateCheck &+= 1
+            if sinceStateCheck >= 4096 { sinceStateCheck = 0; boundState() }
+        }
         let route = routes[Int(m.target)]
         if route.correlation < 0 {
             let meta = plan.rules.detections[Int(route.detection)].meta
