@@ -93,5 +93,6 @@ done
 
 [ "${BENCH_SKIP_ARCHIVE:-0}" = 1 ] || [ ! -x scripts/bench-archive.sh ] || bash scripts/bench-archive.sh
 [ "${BENCH_SKIP_KAFKA:-0}" = 1 ] || [ ! -x scripts/bench-kafka.sh ] || bash scripts/bench-kafka.sh
+[ "${BENCH_SKIP_STATE:-0}" = 1 ] || bash scripts/bench-state.sh
 [ "${BENCH_SKIP_SIGMA:-0}" = 1 ] || [ ! -x scripts/bench-sigma.sh ] || bash scripts/bench-sigma.sh || status=1
 exit $status

@@ -115,6 +115,11 @@ final class TimerQueue {
         batches[b].append(t)
     }
 
+    /// Pending timers (for `--max-state`; O(batches)).
+    var pendingCount: Int {
+        heap.count + batches.reduce(0) { $0 + $1.count } + (drain.count - drainPosition)
+    }
+
     /// Removes the timers `drop` says are no longer needed (windows dropped
     /// under `--max-state`: their timers would hold the group keys until due)
     /// and returns them; each still holds its group reference for the caller

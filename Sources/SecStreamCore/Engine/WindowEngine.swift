@@ -151,6 +151,7 @@ public final class WindowEngine {
     /// sample of the keys, so a round scans the groups once and sorts only the sample.
     private func boundState() {
         let pendingBytes = reorder.count &* MemoryLayout<PendingMatch>.stride
+            &+ timers.pendingCount &* MemoryLayout<WindowTimer>.stride
         var total = windows.reduce(pendingBytes) { $0 &+ $1.estimatedBytes }
         counts.stateBytes = total
         let cap = options.maxStateBytes
