@@ -29,6 +29,17 @@ public final class ByteSourceReader {
 
     public static let defaultInputBufferSize = 1 << 20
 
+    /// A compressed input may expand at most this many times (once past
+    /// `expansionGrace` bytes): logs compress 5–50×, deflate cannot pass
+    /// ~1,032×, and a file that does is a decompression bomb (a few MB that
+    /// would stream gigabytes of zeros into one endless line). It is stopped
+    /// with an error instead of being read for minutes.
+    public static let maxExpansionRatio = 500
+    public static let expansionGrace = 256 << 20
+    /// Compressed bytes handed to the decoder, and what it made of them.
+    private var compressedIn = 0
+    private var decompressedOut = 0
+
     public convenience init(path: String, inputBufferSize: Int = ByteSourceReader.defaultInputBufferSize) throws {
         if path == "-" {
             self.init(origin: .descriptor(STDIN_FILENO, owned: false), name: "<stdin>", inputBufferSize: inputBufferSize)
@@ -120,6 +131,12 @@ public final class ByteSourceReader {
                 into: UnsafeMutableRawBufferPointer(rebasing: buffer[produced...]))
             inputStart += used
             produced += made
+            compressedIn += used
+            decompressedOut += made
+            if decompressedOut > Self.expansionGrace && decompressedOut / max(1, compressedIn) > Self.maxExpansionRatio {
+                throw CodecError(codec, "expands more than \(Self.maxExpansionRatio)× (\(decompressedOut >> 20) MiB from "
+                                 + "\(compressedIn >> 10) KiB so far): a decompression bomb? Input stopped", context: name)
+            }
             if used > 0 || made > 0 { continue }
             // The decoder needs more input.
             if produced > 0 { break }  // return what we have: do not block a live pipe

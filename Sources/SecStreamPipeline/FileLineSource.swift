@@ -20,7 +20,7 @@ final class FileLineSource: LineSource {
         while true {
             if let reader {
                 let chunk: LineChunk?
-                do { chunk = try reader.next() } catch { throw RunError(.input, "\(name): \(error)") }
+                do { chunk = try reader.next() } catch { throw RunError(.input, Self.naming(name, error)) }
                 if let chunk {
                     job.reset(chunk: chunk, source: source)
                     return true
@@ -33,8 +33,14 @@ final class FileLineSource: LineSource {
             name = input == "-" ? "stdin" : input
             source = sources.file(name)
             do { reader = try LineChunkReader(source: ByteSourceReader(path: input), spool: OversizedLineSpool()) } catch {
-                throw RunError(.input, "\(name): \(error)")
+                throw RunError(.input, Self.naming(name, error))
             }
         }
+    }
+
+    /// The error's text led by the input's name, once (codec and I/O errors name it already).
+    private static func naming(_ name: String, _ error: Error) -> String {
+        let text = "\(error)"
+        return text.hasPrefix(name + ":") ? text : "\(name): \(text)"
     }
 }

@@ -21,6 +21,7 @@ public enum PipelineParser {
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch { throw RuleError.fromYAML(error, file: source) }
         guard let root else { throw RuleError(file: source, line: 0, "processing pipeline is empty") }
+        try YAMLSizeLimit.check(root, file: source)
         let map = try reader.mapping(root, "a processing pipeline")
         var pipeline = ProcessingPipeline(name: defaultName, source: source)
         for (k, v) in map {

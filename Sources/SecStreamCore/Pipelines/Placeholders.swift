@@ -12,6 +12,7 @@ public enum Placeholders {
         let root: Node?
         do { root = try Yams.compose(yaml: String(decoding: data, as: UTF8.self)) } catch { throw RuleError.fromYAML(error, file: path) }
         guard let root else { return [:] }
+        try YAMLSizeLimit.check(root, file: path)
         var out: [String: [String]] = [:]
         for (k, v) in try reader.mapping(root, "a placeholders file") {
             out[try reader.key(k)] = try reader.stringList(v, "a placeholder's values")

@@ -25,6 +25,7 @@ public struct FieldMap: Sendable, Equatable {
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch { throw RuleError.fromYAML(error, file: name) }
         guard var top = root else { return FieldMap() }
+        try YAMLSizeLimit.check(top, file: name)
         var map = try reader.mapping(top, "a field map")
         if map.count == 1, let inner = map["fieldmappings"] {
             top = inner

@@ -200,6 +200,7 @@ public struct RuleLoader {
             let parser = try Parser(yaml: source.text)
             while let node = try parser.nextRoot() {
                 if case .scalar(let s) = node, SigmaScalar(s) == .null { continue }
+                try YAMLSizeLimit.check(node, file: source.name)
                 out.append(node)
             }
         } catch let e as RuleError {

@@ -1,0 +1,32 @@
+import Yams
+
+/// A bound on what one YAML document may expand to.
+///
+/// YAML aliases let a few hundred bytes stand for billions of nodes (the
+/// "billion laughs": ten anchors of ten aliases each). The parser shares the
+/// aliased nodes, so reading is cheap, but everything that walks the document
+/// afterwards (rule compilation, the pipelines) would visit every copy and
+/// never finish. Rules, pipelines, field maps and placeholder files are small:
+/// a document that expands past `maxNodes` is refused with its file and line.
+enum YAMLSizeLimit {
+    static let maxNodes = 1_000_000
+
+    /// Throws when `document` expands to more than `maxNodes` nodes. Stops
+    /// counting at the bound, so it costs at most `maxNodes` steps.
+    static func check(_ document: Node, file: String) throws {
+        var budget = maxNodes
+        func walk(_ node: Node) -> Bool {
+            budget -= 1
+            if budget < 0 { return false }
+            switch node {
+            case .scalar, .alias: return true
+            case .sequence(let s): return s.allSatisfy(walk)
+            case .mapping(let m): return m.allSatisfy { walk($0.key) && walk($0.value) }
+            }
+        }
+        if !walk(document) {
+            throw RuleError(RuleLocation(file: file, line: document.mark?.line ?? 1),
+                            "the YAML document expands to more than \(maxNodes) nodes (aliases of aliases?)")
+        }
+    }
+}
