@@ -27,6 +27,8 @@ final class FaultInjectingProxy: @unchecked Sendable {
         case closeMidResponse
         /// Read the request and say nothing for this long, then close (not forwarded).
         case stall(seconds: Double)
+        /// Answer `200 OK` with this XML body (not forwarded).
+        case respond(xml: String)
     }
 
     struct RecordedRequest {
@@ -145,6 +147,10 @@ final class FaultInjectingProxy: @unchecked Sendable {
             case .stall(let seconds):
                 usleep(UInt32(seconds * 1_000_000))
                 return
+            case .respond(let xml):
+                let body = Array(xml.utf8)
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: \(body.count)\r\n\r\n"
+                guard SocketReader.writeAll(client, Array(head.utf8) + body) else { return }
             }
         }
     }

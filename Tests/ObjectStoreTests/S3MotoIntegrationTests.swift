@@ -180,6 +180,39 @@ final class S3MotoIntegrationTests: XCTestCase {
         }
     }
 
+    /// A hostile or broken server whose listing never ends: the same
+    /// continuation token again, or empty pages that each say more follows.
+    func testListingThatNeverEndsIsAnError() throws {
+        if let error = Self.startError { throw error }
+        let server = try XCTUnwrap(Self.server)
+        @Sendable func page(_ token: String, key: String?) -> String {
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListBucketResult><Name>b</Name><IsTruncated>true</IsTruncated>"
+                + (key.map { "<Contents><Key>\($0)</Key><Size>1</Size><ETag>\"e\"</ETag></Contents>" } ?? "")
+                + "<NextContinuationToken>\(token)</NextContinuationToken></ListBucketResult>"
+        }
+        let repeating = try FaultInjectingProxy(upstreamPort: server.port) { index, method, _ in
+            method == "GET" ? .respond(xml: page(index < 3 ? "t\(index)" : "t1", key: "k\(index)")) : .none
+        }
+        defer { repeating.stop() }
+        var pages = 0
+        XCTAssertThrowsError(try makeStore(port: repeating.port).list(prefix: "", delimiter: nil, startAfter: nil, pageSize: 1000) { _ in
+            pages += 1
+            return true
+        }) { error in
+            XCTAssertTrue("\(error)".contains("the listing does not advance: continuation token repeated after 3 pages"), "\(error)")
+        }
+        XCTAssertEqual(pages, 3)
+
+        let empty = try FaultInjectingProxy(upstreamPort: server.port) { index, method, _ in
+            method == "GET" ? .respond(xml: page("t\(index)", key: nil)) : .none
+        }
+        defer { empty.stop() }
+        XCTAssertThrowsError(try makeStore(port: empty.port).list(prefix: "", delimiter: nil, startAfter: nil, pageSize: 1000) { _ in true }) { error in
+            XCTAssertTrue("\(error)".contains("100 empty pages in a row"), "\(error)")
+        }
+        XCTAssertEqual(empty.requests.count, 100)
+    }
+
     func testKmsEncryptionHeadersAreSent() throws {
         if let error = Self.startError { throw error }
         let server = try XCTUnwrap(Self.server)

@@ -150,6 +150,10 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
     public func list(prefix listPrefix: String, delimiter: String?, startAfter: String?, pageSize: Int,
                      onPage: (ListPage) throws -> Bool) throws {
         var continuation: String?
+        // A server that hands back a token it gave before, or page after page
+        // of nothing, would keep this loop going for ever: both are errors.
+        var seenTokens = Set<String>()
+        var emptyTruncatedPages = 0
         repeat {
             var query: [(name: String, value: String)] = [
                 ("list-type", "2"), ("prefix", prefix + listPrefix), ("max-keys", String(max(1, min(1000, pageSize)))),
@@ -180,6 +184,15 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
             if truncated && continuation == nil {
                 throw remoteError("LIST", prefix + listPrefix, status: response.status,
                                   message: "truncated listing without NextContinuationToken")
+            }
+            if let token = continuation, !seenTokens.insert(token).inserted {
+                throw remoteError("LIST", prefix + listPrefix, status: response.status,
+                                  message: "the listing does not advance: continuation token repeated after \(seenTokens.count) pages")
+            }
+            emptyTruncatedPages = truncated && page.objects.isEmpty && page.commonPrefixes.isEmpty ? emptyTruncatedPages + 1 : 0
+            if emptyTruncatedPages >= 100 {
+                throw remoteError("LIST", prefix + listPrefix, status: response.status,
+                                  message: "the listing does not advance: 100 empty pages in a row, each saying more follows")
             }
             if try !onPage(page) { return }
         } while continuation != nil
