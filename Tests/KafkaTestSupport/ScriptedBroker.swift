@@ -40,6 +40,9 @@ public final class ScriptedBroker: @unchecked Sendable {
     /// Exchanges that failed, with the reason the server side gave.
     public var authenticationFailures: [String] { lock.lock(); defer { lock.unlock() }; return failureLog }
 
+    /// When set, every request is answered with this (lying) frame size.
+    public var hostileFrameSize: UInt32?
+
     public init(sasl: SASLServer? = nil, handler: @escaping Handler) throws {
         self.handler = handler
         self.sasl = sasl
@@ -110,6 +113,14 @@ public final class ScriptedBroker: @unchecked Sendable {
         while !closeAfterResponse, let size = readExactly(fd, 4) {
             let n = Int(size[0]) << 24 | Int(size[1]) << 16 | Int(size[2]) << 8 | Int(size[3])
             guard let frame = readExactly(fd, n) else { return }
+            if let claimed = hostileFrameSize {
+                // Answer with a size prefix that lies, then a few bytes, and keep the connection open.
+                let bytes: [UInt8] = [UInt8(claimed >> 24), UInt8(claimed >> 16 & 0xff), UInt8(claimed >> 8 & 0xff),
+                                      UInt8(claimed & 0xff), frame[4], frame[5], frame[6], frame[7]]
+                _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                sleep(5)
+                return
+            }
             // Header v1/v2: key, version, correlation, client id (+ tags when flexible: only ApiVersions v3 here).
             let (key, version, corr, bodyStart) = frame.withUnsafeBytes { raw -> (Int16, Int16, Int32, Int) in
                 var r = WireReader(raw)

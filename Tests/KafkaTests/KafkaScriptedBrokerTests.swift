@@ -301,6 +301,22 @@ final class KafkaScriptedBrokerTests: XCTestCase {
         return try ScriptedBroker(sasl: sasl) { _, _, _ in nil }
     }
 
+    /// A broker whose size prefix lies (negative, past the bound, or too small
+    /// for a header) is refused at once, before anything is allocated for it.
+    func testLyingFrameSizeIsRefusedAtOnce() throws {
+        for claimed: UInt32 in [0xFFFF_FFFF, 0x8000_0000, 0x7FFF_FFFF, UInt32(BrokerConnection.maxFrameSize + 1), 2] {
+            let broker = try ScriptedBroker { _, _, _ in nil }
+            broker.hostileFrameSize = claimed
+            defer { broker.stop() }
+            let start = Date()
+            XCTAssertThrowsError(try BrokerConnection(nodeId: -1, host: "127.0.0.1", port: broker.port,
+                                                      config: try KafkaConfig(bootstrap: broker.bootstrap))) { error in
+                XCTAssertTrue("\(error)".contains("bad frame size \(Int(Int32(bitPattern: claimed)))"), "\(claimed): \(error)")
+            }
+            XCTAssertLessThan(Date().timeIntervalSince(start), 4, "refused on the size, not after waiting for the bytes")
+        }
+    }
+
     func testSCRAMExchangeAuthenticatesOverKafkaFraming() throws {
         for (mechanism, hash) in [("SCRAM-SHA-256", SASLMechanism.scramSHA256), ("SCRAM-SHA-512", .scramSHA512)] {
             let broker = try scramBroker(mechanism: mechanism, password: "right", forgeSignature: false)

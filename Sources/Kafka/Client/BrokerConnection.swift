@@ -175,13 +175,21 @@ public final class BrokerConnection {
         }
     }
 
+    /// The largest response frame accepted (bytes).
+    public static let maxFrameSize = 256 << 20
+
     /// Reads one size-prefixed frame (correlation id + body), buffering socket reads.
     func readFrame() throws -> [UInt8] {
         var sizeBytes: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
         try withUnsafeMutableBytes(of: &sizeBytes) { try readExactly(into: $0) }
         let size = Int(Int32(bitPattern: UInt32(sizeBytes.0) << 24 | UInt32(sizeBytes.1) << 16
                              | UInt32(sizeBytes.2) << 8 | UInt32(sizeBytes.3)))
-        guard size >= 4, size <= 1 << 30 else { throw KafkaError.decode("broker \(address): bad frame size \(size)") }
+        // A response is at most a fetch (64 MiB by default) and its framing: a
+        // negative or larger size is a broken or hostile broker, refused before
+        // anything is allocated for it.
+        guard size >= 4, size <= Self.maxFrameSize else {
+            throw KafkaError.decode("broker \(address): bad frame size \(size) (allowed 4 to \(Self.maxFrameSize))")
+        }
         // Fetch responses run to megabytes: fill the array straight from the
         // socket instead of zeroing it first.
         return try [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
