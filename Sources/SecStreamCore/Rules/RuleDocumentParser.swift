@@ -51,10 +51,11 @@ struct RuleDocumentParser {
     let reader: YAMLReader
     let schema: FieldSchema
     let fieldMap: FieldMap
-    /// The processing pipelines in the order they apply (by priority).
-    let pipelines: [ProcessingPipeline]
-    /// `--placeholders` values for `|expand`.
-    let placeholders: [String: [String]]
+    /// The processing pipelines in the order they apply (by priority), and the
+    /// placeholder values for `|expand`.
+    let pipelines: PipelineStack
+    /// Routes compiled so far in this load (rules of one logsource share theirs).
+    let routes: RouteCache
     /// Used for the id of a rule with neither `id` nor `name`.
     let fallbackID: String
 
@@ -95,14 +96,23 @@ struct RuleDocumentParser {
     }
 
     func application(for meta: RuleMeta, detection: Node?) -> PipelineApplication {
-        PipelineApplication(pipelines: pipelines, placeholders: placeholders, logsource: meta.logsource,
-                            tags: meta.tags, detectionFields: detection.map(detectionFields) ?? [])
+        PipelineApplication(stack: pipelines, logsource: meta.logsource, tags: meta.tags,
+                            detectionFields: { detection.map(detectionFields) ?? [] })
     }
 
     /// The AND of the `add_condition`s that applied, compiled with the fields
-    /// as the later pipeline items map them.
+    /// as the later pipeline items map them; once per load for each distinct
+    /// way the pipelines apply (`PipelineApplication.routeIdentity`).
     private func route(_ application: PipelineApplication) throws -> RuleRoute? {
         guard !application.routes.isEmpty else { return nil }
+        let identity = application.routeIdentity
+        if let known = routes[identity] { return known }
+        let route = try compileRoute(application)
+        routes[identity] = route
+        return route
+    }
+
+    private func compileRoute(_ application: PipelineApplication) throws -> RuleRoute {
         var nodes: [MatchNode] = []
         var keys: [String] = []
         let arena = MatcherArena()
