@@ -61,14 +61,15 @@ final class LiteralPrefilter: @unchecked Sendable {
             if byTarget[n.target] == nil { targetOrder.append(n.target) }
             byTarget[n.target, default: []].append(id)
         }
+        let compiled = LiteralPrefilter.compileAll(targetOrder.map { t in byTarget[t]!.map { ($0, ordered[$0]) } })
+        guard compiled.allSatisfy({ $0 != nil }) else {
+            for case let db? in compiled { hs_free_database(db) }
+            return nil
+        }
         var dbs: [Database] = []
-        for target in targetOrder {
-            guard let db = LiteralPrefilter.compile(byTarget[target]!.map { ($0, ordered[$0]) }) else {
-                for d in dbs { hs_free_database(d.db) }
-                return nil
-            }
+        for (target, db) in zip(targetOrder, compiled) {
             let asciiOnly = Set(byTarget[target]!.filter { ordered[$0].asciiOnly }.flatMap { needles[ordered[$0]]! })
-            dbs.append(Database(target: target, db: db, asciiOnlyRules: asciiOnly.sorted()))
+            dbs.append(Database(target: target, db: db!, asciiOnlyRules: asciiOnly.sorted()))
         }
         databases = dbs
         needleStart = .allocate(capacity: starts.count)
@@ -98,6 +99,22 @@ final class LiteralPrefilter: @unchecked Sendable {
         serialLock.lock(); defer { serialLock.unlock() }
         lastSerial += 1
         return lastSerial
+    }
+
+    /// Each group's database (nil where Hyperscan rejected it), compiled on
+    /// all cores, largest group first: Hyperscan's compiler is reentrant, and
+    /// two groups (CommandLine, Image: thousands of needles each) were most of
+    /// the compile time of a large pack when built one after the other.
+    private static func compileAll(_ groups: [[(id: Int, needle: Needle)]]) -> [OpaquePointer?] {
+        let order = groups.indices.sorted { groups[$0].count > groups[$1].count }
+        let results = UnsafeMutableBufferPointer<OpaquePointer?>.allocate(capacity: groups.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        // Each iteration writes its own element only.
+        DispatchQueue.concurrentPerform(iterations: order.count) { k in
+            results[order[k]] = compile(groups[order[k]])
+        }
+        return Array(results)
     }
 
     private static func compile(_ needles: [(id: Int, needle: Needle)]) -> OpaquePointer? {

@@ -104,8 +104,10 @@ public struct RuleLoader {
         var skippedNames: [String: String] = [:]
         let stack = PipelineStack(pipelines: pipelines, placeholders: placeholders)
         let routes = RouteCache()
-        for source in sources {
-            let documents = try RuleLoader.documents(of: source)
+        let yaml = RuleYAMLPrefetch(sources)
+        defer { yaml.cancel() }
+        for (index, source) in sources.enumerated() {
+            let documents = try yaml.documents(index)
             for (i, document) in documents.enumerated() {
                 let stem = ((source.name as NSString).lastPathComponent as NSString).deletingPathExtension
                 let parser = RuleDocumentParser(
