@@ -194,6 +194,10 @@ final class PrefilterTests: XCTestCase {
         case .field(let t):
             for v in t.pointee.tests {
                 if case .string(let p) = v { out.append(Literal(fields: Array(t.pointee.candidates), tokens: tokens(p), caseless: !p.caseSensitive)) }
+                // Plain numbers (number needles): written as text, a JSON number (now and then), in arrays.
+                if case .numberEquals(let d) = v, d == d.rounded(), abs(d) < 1e15 {
+                    out.append(Literal(fields: Array(t.pointee.candidates), tokens: String(Int(d)).utf8.map { Int16($0) }, caseless: false))
+                }
             }
         case .keywords(let k):
             // Keywords match the JSON-escaped line; a value put in any field shows up there escaped.
@@ -247,6 +251,7 @@ final class PrefilterTests: XCTestCase {
         switch rng.below(12) {
         case 0: values[path] = ["noise", text]
         case 1: values[path] = Double(rng.below(100))
+        case 2: values[path] = Double(text) ?? text
         default: values[path] = text
         }
     }

@@ -8,7 +8,8 @@ import Darwin
 
 /// The literal prefilter behind `DetectionMatcherSet`: every rule's needles
 /// (`RuleNeedles`) compiled into one Hyperscan block-mode database per field
-/// (plus one over the raw line for keywords). Per event, one scan of each
+/// (plus one over the raw line for keywords), and its number needles into a
+/// table per field (looked up with the field's value). Per event, one scan of each
 /// field holding needles marks the rules whose needles occur; only those (and
 /// the rules without needles) are confirmed by the exact matcher. A needle
 /// hit is necessary, not sufficient, so a false hit costs one evaluation and a
@@ -27,6 +28,15 @@ final class LiteralPrefilter: @unchecked Sendable {
     }
 
     private let databases: [Database]
+
+    /// The number needles of one field: value -> needle id.
+    private struct NumberTable {
+        let field: FieldID
+        let needles: [Double: Int32]
+    }
+
+    /// Looked up per event with the field's value, after the scans.
+    private let numberTables: [NumberTable]
     /// Needle `n`'s rules are `needleRules[needleStart[n]..<needleStart[n + 1]]`.
     private let needleStart: UnsafeMutableBufferPointer<Int32>
     private let needleRules: UnsafeMutableBufferPointer<Int32>
@@ -47,7 +57,8 @@ final class LiteralPrefilter: @unchecked Sendable {
         let ordered = needles.keys.sorted { a, b in
             if a.target != b.target { return LiteralPrefilter.order(a.target) < LiteralPrefilter.order(b.target) }
             if a.bytes != b.bytes { return a.bytes.lexicographicallyPrecedes(b.bytes) }
-            return !a.caseless && b.caseless
+            if a.caseless != b.caseless { return !a.caseless && b.caseless }
+            return (a.number ?? -.infinity) < (b.number ?? -.infinity)
         }
         var starts: [Int32] = [0]
         var rules: [Int32] = []
@@ -57,7 +68,12 @@ final class LiteralPrefilter: @unchecked Sendable {
         }
         var byTarget: [NeedleTarget: [Int]] = [:]
         var targetOrder: [NeedleTarget] = []
+        var numbers: [FieldID: [Double: Int32]] = [:]
         for (id, n) in ordered.enumerated() {
+            if let number = n.number, case .field(let f) = n.target {
+                numbers[f, default: [:]][number] = Int32(id)
+                continue
+            }
             if byTarget[n.target] == nil { targetOrder.append(n.target) }
             byTarget[n.target, default: []].append(id)
         }
@@ -72,6 +88,7 @@ final class LiteralPrefilter: @unchecked Sendable {
             dbs.append(Database(target: target, db: db!, asciiOnlyRules: asciiOnly.sorted()))
         }
         databases = dbs
+        numberTables = numbers.sorted { $0.key < $1.key }.map { NumberTable(field: $0.key, needles: $0.value) }
         needleStart = .allocate(capacity: starts.count)
         _ = needleStart.initialize(from: starts)
         needleRules = .allocate(capacity: max(rules.count, 1))
@@ -152,8 +169,10 @@ final class LiteralPrefilter: @unchecked Sendable {
     /// Sets the bit of every rule (in `bits`, one bit per detection) having a
     /// needle that occurs in `event`. On a scan error it sets every bit.
     func markHits(_ event: EventView, into bits: UnsafeMutableBufferPointer<UInt64>) {
-        guard let scratch = ThreadScratch.current(for: self) else { return bits.update(repeating: ~0) }
         var context = HitContext(starts: needleStart.baseAddress!, rules: needleRules.baseAddress!, bits: bits.baseAddress!)
+        for t in numberTables { markNumbers(event, t, &context) }
+        guard !databases.isEmpty else { return }
+        guard let scratch = ThreadScratch.current(for: self) else { return bits.update(repeating: ~0) }
         withUnsafeMutablePointer(to: &context) { ctx in
             for d in databases {
                 let ok: Bool
@@ -179,6 +198,48 @@ final class LiteralPrefilter: @unchecked Sendable {
                 }
                 if !ok { bits.update(repeating: ~0); return }
             }
+        }
+    }
+
+    /// The number needles of `t`'s field that its value equals, read as
+    /// `ValueTest.numberEquals` reads it (a number or a numeric string; each
+    /// element of an array).
+    private func markNumbers(_ event: EventView, _ t: NumberTable, _ context: inout HitContext) {
+        let slot = event.slots[t.field]
+        let raw = UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)])
+        switch slot.kind {
+        case .number, .string, .escapedString:
+            markNumber(raw, escaped: slot.kind == .escapedString, t, &context)
+        case .array:
+            markNumberElements(raw, t, &context)
+        default:
+            // Missing, null, booleans, objects: no plain number equals them.
+            break
+        }
+    }
+
+    private func markNumberElements(_ array: UnsafeRawBufferPointer, _ t: NumberTable, _ context: inout HitContext) {
+        var cursor = ArrayElementCursor(array)
+        while let e = cursor.next() {
+            let raw = UnsafeRawBufferPointer(rebasing: array[e.start..<e.end])
+            switch e.kind {
+            case .number, .string, .escapedString: markNumber(raw, escaped: e.kind == .escapedString, t, &context)
+            case .array: markNumberElements(raw, t, &context)
+            default: break
+            }
+        }
+    }
+
+    @inline(__always)
+    private func markNumber(_ raw: UnsafeRawBufferPointer, escaped: Bool, _ t: NumberTable, _ context: inout HitContext) {
+        let value = JSONStringUnescaper.withValue(raw, escaped: escaped) { ByteNumber.parse($0) }
+        guard let value, let id = t.needles[value] else { return }
+        var k = Int(context.starts[Int(id)])
+        let end = Int(context.starts[Int(id) + 1])
+        while k < end {
+            let r = Int(context.rules[k])
+            context.bits[r &>> 6] |= 1 &<< UInt64(r & 63)
+            k += 1
         }
     }
 
