@@ -83,7 +83,7 @@ public final class DetectionMatcherSet: @unchecked Sendable {
             }
             if groups.count > 1 { twoSets.append(Int32(d)) }
         }
-        prefilter = prefiltering ? LiteralPrefilter(needles: needles) : nil
+        prefilter = prefiltering ? LiteralPrefilter(needles: needles, ruleBits: 64 * words) : nil
         alwaysMask = mask(always)
         twoSetMask = mask(twoSets)
     }
@@ -155,7 +155,7 @@ public final class DetectionMatcherSet: @unchecked Sendable {
             }
             if let prefilter, withNeedles >= DetectionMatcherSet.minimumRulesToScan {
                 hits.initialize(repeating: 0)
-                prefilter.markHits(event, into: hits)
+                prefilter.markHits(event, candidates: candidates, into: hits)
             } else {
                 hits.initialize(repeating: ~0)
             }

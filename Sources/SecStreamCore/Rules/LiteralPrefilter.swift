@@ -25,6 +25,18 @@ final class LiteralPrefilter: @unchecked Sendable {
         let db: OpaquePointer
         /// Rules with an `asciiOnly` needle here: hit by any non-ASCII value.
         let asciiOnlyRules: [Int32]
+        /// The rules with a needle here, as the nonzero 64-bit words of a
+        /// bitset over the detections (`words[i]` is the index of `masks[i]`):
+        /// when none of them is a candidate of the event, the scan is skipped.
+        let words: UnsafeMutableBufferPointer<Int32>
+        let masks: UnsafeMutableBufferPointer<UInt64>
+
+        /// Whether a rule with a needle here is among `candidates`.
+        @inline(__always)
+        func concerns(_ candidates: UnsafeMutableBufferPointer<UInt64>) -> Bool {
+            for i in 0..<words.count where candidates[Int(words[i])] & masks[i] != 0 { return true }
+            return false
+        }
     }
 
     private let databases: [Database]
@@ -51,7 +63,9 @@ final class LiteralPrefilter: @unchecked Sendable {
 
     /// nil when Hyperscan cannot run here or rejects the needles: the caller
     /// then evaluates every candidate rule (correct, slower).
-    init?(needles: [Needle: [Int32]]) {
+    /// `needles`: each needle's rule bits (`ruleBits` bits per needle set: the
+    /// detection's index plus `ruleBits` for its second set).
+    init?(needles: [Needle: [Int32]], ruleBits: Int) {
         guard LiteralPrefilter.platformSupported, !needles.isEmpty else { return nil }
         // Deterministic needle ids: group by target, then bytes.
         let ordered = needles.keys.sorted { a, b in
@@ -85,7 +99,17 @@ final class LiteralPrefilter: @unchecked Sendable {
         var dbs: [Database] = []
         for (target, db) in zip(targetOrder, compiled) {
             let asciiOnly = Set(byTarget[target]!.filter { ordered[$0].asciiOnly }.flatMap { needles[ordered[$0]]! })
-            dbs.append(Database(target: target, db: db!, asciiOnlyRules: asciiOnly.sorted()))
+            var mask: [Int: UInt64] = [:]
+            for id in byTarget[target]! {
+                for bit in needles[ordered[id]]! {
+                    let d = Int(bit) % max(ruleBits, 1)
+                    mask[d >> 6, default: 0] |= 1 << UInt64(d & 63)
+                }
+            }
+            let sorted = mask.sorted { $0.key < $1.key }
+            dbs.append(Database(target: target, db: db!, asciiOnlyRules: asciiOnly.sorted(),
+                                words: LiteralPrefilter.buffer(sorted.map { Int32($0.key) }),
+                                masks: LiteralPrefilter.buffer(sorted.map(\.value))))
         }
         databases = dbs
         numberTables = numbers.sorted { $0.key < $1.key }.map { NumberTable(field: $0.key, needles: $0.value) }
@@ -97,8 +121,18 @@ final class LiteralPrefilter: @unchecked Sendable {
         serial = LiteralPrefilter.nextSerial()
     }
 
+    private static func buffer<T>(_ values: [T]) -> UnsafeMutableBufferPointer<T> {
+        let b = UnsafeMutableBufferPointer<T>.allocate(capacity: max(values.count, 1))
+        _ = b.initialize(from: values)
+        return UnsafeMutableBufferPointer(rebasing: b[0..<values.count])
+    }
+
     deinit {
-        for d in databases { hs_free_database(d.db) }
+        for d in databases {
+            hs_free_database(d.db)
+            d.words.baseAddress?.deallocate()
+            d.masks.baseAddress?.deallocate()
+        }
         needleStart.deallocate()
         needleRules.deallocate()
     }
@@ -167,8 +201,11 @@ final class LiteralPrefilter: @unchecked Sendable {
     }
 
     /// Sets the bit of every rule (in `bits`, one bit per detection) having a
-    /// needle that occurs in `event`. On a scan error it sets every bit.
-    func markHits(_ event: EventView, into bits: UnsafeMutableBufferPointer<UInt64>) {
+    /// needle that occurs in `event`, at least for the rules among `candidates`
+    /// (a field whose needles belong to no candidate is not scanned). On a scan
+    /// error it sets every bit.
+    func markHits(_ event: EventView, candidates: UnsafeMutableBufferPointer<UInt64>,
+                  into bits: UnsafeMutableBufferPointer<UInt64>) {
         var context = HitContext(starts: needleStart.baseAddress!, rules: needleRules.baseAddress!, bits: bits.baseAddress!)
         for t in numberTables { markNumbers(event, t, &context) }
         guard !databases.isEmpty else { return }
@@ -178,11 +215,12 @@ final class LiteralPrefilter: @unchecked Sendable {
                 let ok: Bool
                 switch d.target {
                 case .line:
-                    ok = scan(d.db, event.line, scratch, ctx)
+                    ok = !d.concerns(candidates) || scan(d.db, event.line, scratch, ctx)
                 case .field(let f):
                     let slot = event.slots[f]
                     switch slot.kind {
                     case .missing: ok = true
+                    case _ where !d.concerns(candidates): ok = true
                     case .array:
                         let array = UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)])
                         // Elements are escaped in the raw array: a non-ASCII byte or a `\u` escape may hide one.
