@@ -60,7 +60,7 @@ struct RuleDocumentParser {
     let fallbackID: String
 
     func parse(_ document: Node) throws -> ParsedRule {
-        let map = try reader.mapping(document, "a rule document")
+        let map = KeyedMap(try reader.mapping(document, "a rule document"))
         if map["action"] != nil {
             throw reader.error(map["action"], "Sigma v1 'action' documents are not supported")
         }
@@ -81,7 +81,7 @@ struct RuleDocumentParser {
     }
 
     /// Applies the pipelines to the rule, then compiles its detection and its route.
-    private func compileDetection(_ detection: Node, meta: RuleMeta, document: Node.Mapping) throws -> DetectionRule {
+    private func compileDetection(_ detection: Node, meta: RuleMeta, document: KeyedMap) throws -> DetectionRule {
         let application = application(for: meta, detection: detection)
         if let failure = application.failure {
             throw RuleError(meta.location, "\(failure.message) (processing pipeline \(failure.location))", unsupported: true)
@@ -177,7 +177,7 @@ struct RuleDocumentParser {
 
     /// Sigma's metadata; `title` and `level` are optional here (the title falls
     /// back to the id, the level to `medium`) so minimal rules still load.
-    private func readMeta(_ map: Node.Mapping, _ document: Node) throws -> RuleMeta {
+    private func readMeta(_ map: KeyedMap, _ document: Node) throws -> RuleMeta {
         let id = try identifier(map, "id")
         let name = try identifier(map, "name")
         let resolvedID = id ?? name ?? fallbackID
@@ -196,7 +196,7 @@ struct RuleDocumentParser {
     }
 
     /// `id` or `name`: references use them, so they may not be empty.
-    private func identifier(_ map: Node.Mapping, _ key: String) throws -> String? {
+    private func identifier(_ map: KeyedMap, _ key: String) throws -> String? {
         guard let node = map[key] else { return nil }
         let value = try reader.string(node, "'\(key)'")
         guard !value.isEmpty else { throw reader.error(node, "'\(key)' is empty") }
@@ -205,7 +205,7 @@ struct RuleDocumentParser {
 
     // MARK: - Correlation
 
-    private func readCorrelation(_ node: Node, document: Node.Mapping, meta: RuleMeta) throws -> ParsedCorrelation {
+    private func readCorrelation(_ node: Node, document: KeyedMap, meta: RuleMeta) throws -> ParsedCorrelation {
         let c = try reader.mapping(node, "'correlation'")
         guard let typeNode = c["type"] else { throw reader.error(node, "correlation has no 'type'") }
         let typeText = try reader.string(typeNode, "'type'")
