@@ -4,8 +4,9 @@ import TestSupport
 @testable import SecStreamCore
 
 /// The literal prefilter in `DetectionMatcherSet`: needles derived from rules,
-/// and a differential check that prefiltered matching gives exactly the
-/// matches (same rules, same order) of evaluating every rule of the routes.
+/// and a differential check that prefiltered matching (with the route index)
+/// gives exactly the matches (same rules, same order) of testing every route
+/// and evaluating every rule of the routes that hold.
 final class PrefilterTests: XCTestCase {
     private func load(_ rules: [RuleSource], pipelineText: String? = nil) throws -> RuleSet {
         let pipelines = try pipelineText.map { [try PipelineParser.parse($0, source: "test-pipeline.yml", defaultName: "test")] } ?? []
@@ -145,9 +146,23 @@ final class PrefilterTests: XCTestCase {
         for i in 0..<events {
             var values: [String: Any] = [:]
             if !routes.isEmpty {
+                // Route values also as events may write them otherwise (case, arrays, strings,
+                // missing): the route index must read them as the route tests do.
                 let (channel, eventID) = routes[rng.below(routes.count)]
-                values["Event.System.Channel"] = channel
-                if let eventID { values["Event.System.EventID"] = eventID }
+                switch rng.below(10) {
+                case 0: values["Event.System.Channel"] = channel.uppercased()
+                case 1: values["Event.System.Channel"] = ["other", channel]
+                case 2: break
+                default: values["Event.System.Channel"] = channel
+                }
+                if let eventID {
+                    switch rng.below(10) {
+                    case 0: values["Event.System.EventID"] = "\(eventID)"
+                    case 1: values["Event.System.EventID"] = [1, eventID]
+                    case 2: values["Event.System.EventID"] = "\(eventID).0"
+                    default: values["Event.System.EventID"] = eventID
+                    }
+                }
             }
             // Literals of one or two rules (whole rules match now and then), plus random ones.
             for _ in 0..<(1 + rng.below(2)) {
@@ -179,6 +194,10 @@ final class PrefilterTests: XCTestCase {
         case .field(let t):
             for v in t.pointee.tests {
                 if case .string(let p) = v { out.append(Literal(fields: Array(t.pointee.candidates), tokens: tokens(p), caseless: !p.caseSensitive)) }
+                // Plain numbers (number needles): written as text, a JSON number (now and then), in arrays.
+                if case .numberEquals(let d) = v, d == d.rounded(), abs(d) < 1e15 {
+                    out.append(Literal(fields: Array(t.pointee.candidates), tokens: String(Int(d)).utf8.map { Int16($0) }, caseless: false))
+                }
             }
         case .keywords(let k):
             // Keywords match the JSON-escaped line; a value put in any field shows up there escaped.
@@ -232,6 +251,7 @@ final class PrefilterTests: XCTestCase {
         switch rng.below(12) {
         case 0: values[path] = ["noise", text]
         case 1: values[path] = Double(rng.below(100))
+        case 2: values[path] = Double(text) ?? text
         default: values[path] = text
         }
     }

@@ -67,24 +67,40 @@ public enum AlertEncoder {
     }
 
     /// A JSON string with RFC 8259 escaping: quote, backslash and control
-    /// characters; everything else (valid UTF-8 from `String`) as is.
+    /// characters; everything else (valid UTF-8 from `String`) as is. Runs
+    /// without escapes are copied whole (alerts repeat titles and paths; a
+    /// byte-at-a-time append was most of encoding an alert).
     static func string(_ s: String, _ out: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
         out.append(UInt8(ascii: "\""))
-        for c in s.utf8 {
-            switch c {
-            case UInt8(ascii: "\""): raw("\\\"", &out)
-            case UInt8(ascii: "\\"): raw("\\\\", &out)
-            case 0x0A: raw("\\n", &out)
-            case 0x0D: raw("\\r", &out)
-            case 0x09: raw("\\t", &out)
-            case 0x08: raw("\\b", &out)
-            case 0x0C: raw("\\f", &out)
-            case 0..<0x20:
-                raw("\\u00", &out); out.append(hex[Int(c >> 4)]); out.append(hex[Int(c & 0xF)])
-            default: out.append(c)
+        var s = s
+        s.withUTF8 { bytes in
+            var start = 0
+            for i in 0..<bytes.count {
+                let c = bytes[i]
+                guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                escape(c, &out)
+                start = i + 1
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    private static func escape(_ c: UInt8, _ out: inout [UInt8]) {
+        switch c {
+        case UInt8(ascii: "\""): raw("\\\"", &out)
+        case UInt8(ascii: "\\"): raw("\\\\", &out)
+        case 0x0A: raw("\\n", &out)
+        case 0x0D: raw("\\r", &out)
+        case 0x09: raw("\\t", &out)
+        case 0x08: raw("\\b", &out)
+        case 0x0C: raw("\\f", &out)
+        default:
+            let hex: StaticString = "0123456789abcdef"
+            raw("\\u00", &out)
+            out.append(hex.utf8Start[Int(c >> 4)])
+            out.append(hex.utf8Start[Int(c & 0xF)])
+        }
     }
 }

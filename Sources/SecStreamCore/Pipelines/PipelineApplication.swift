@@ -33,14 +33,14 @@ final class PipelineApplication {
     /// A pipeline is loaded at all: without one, rules are not routed (library use).
     let routing: Bool
 
-    init(pipelines: [ProcessingPipeline], placeholders: [String: [String]], logsource: RuleLogsource, tags: [String],
-         detectionFields: [(field: String, values: [String])]) {
-        items = pipelines.flatMap(\.items)
-        routing = !pipelines.isEmpty
-        var vars = placeholders
-        for p in pipelines { for (k, v) in p.vars where vars[k] == nil { vars[k] = v } }
-        self.placeholders = vars
+    /// `detectionFields` is asked only if some item's rule conditions need it.
+    init(stack: PipelineStack, logsource: RuleLogsource, tags: [String],
+         detectionFields: () -> [(field: String, values: [String])]) {
+        items = stack.items
+        routing = stack.routing
+        self.placeholders = stack.placeholders
         self.logsource = logsource
+        let detectionFields = stack.readsDetectionItems ? detectionFields() : []
         var current = logsource
         var applied = Set<String>()
         let lowerTags = Set(tags.map { $0.lowercased() })
@@ -70,6 +70,14 @@ final class PipelineApplication {
                 itemLevel.append(index)
             }
         }
+    }
+
+    /// What compiling this rule's routes depends on besides the stack (shared
+    /// by all rules): which `add_condition`s applied, and which item-level
+    /// transformations apply to their fields. Rules with equal identities get
+    /// the same compiled route.
+    var routeIdentity: [Int] {
+        routes.map(\.after) + [-1] + itemLevel
     }
 
     /// Whether some pipeline recognises the rule's log source in events (an

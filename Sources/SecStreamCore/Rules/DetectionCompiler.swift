@@ -288,17 +288,17 @@ struct DetectionCompiler {
                 throw reader.error(key, "modifier '\(a.rawValue)' cannot be combined with '\(b.rawValue)'")
             }
         }
-        let wrapping: Set<SigmaModifier> = [.contains, .startswith, .endswith]
-        let encodings: Set<SigmaModifier> = [.windash, .base64, .base64offset, .utf16le, .utf16be, .utf16, .wide]
-        let comparisons: Set<SigmaModifier> = [.gt, .gte, .lt, .lte]
-        for m in [SigmaModifier.i, .m, .s] where set.contains(m) && !set.contains(.re) {
-            throw reader.error(key, "modifier '\(m.rawValue)' applies only to 're'")
+        let comparisons = ModifierConflicts.comparisons
+        // Most entries carry no modifier or one: nothing can conflict.
+        if set.count > 1 {
+            for m in [SigmaModifier.i, .m, .s] where set.contains(m) && !set.contains(.re) {
+                throw reader.error(key, "modifier '\(m.rawValue)' applies only to 're'")
+            }
+            try conflict(.exists, set.subtracting([.exists]))
+            for (modifier, excluded) in ModifierConflicts.pairs { try conflict(modifier, excluded) }
+        } else if let only = set.first, [SigmaModifier.i, .m, .s].contains(only) {
+            throw reader.error(key, "modifier '\(only.rawValue)' applies only to 're'")
         }
-        try conflict(.exists, set.subtracting([.exists]))
-        try conflict(.re, wrapping.union(encodings).union(comparisons).union([.cidr, .neq]))
-        try conflict(.cidr, wrapping.union(encodings).union(comparisons).union([.cased]))
-        try conflict(.all, [.neq])
-        for c in comparisons { try conflict(c, wrapping.union(encodings).union(comparisons.subtracting([c])).union([.neq])) }
 
         if set.contains(.exists) {
             guard values.count == 1, case .bool(let wanted) = values[0].value else {
@@ -394,4 +394,24 @@ struct DetectionCompiler {
         case .invalid: throw reader.error(node, "bad regular expression '\(pattern)'")
         }
     }
+}
+
+/// Which modifiers cannot be combined (a set per modifier), built once: rebuilding
+/// these sets for every field entry was a measurable share of loading a large pack.
+private enum ModifierConflicts {
+    static let comparisons: Set<SigmaModifier> = [.gt, .gte, .lt, .lte]
+    /// Checked in this order, so the first conflict reported stays the same.
+    static let pairs: [(SigmaModifier, Set<SigmaModifier>)] = {
+        let wrapping: Set<SigmaModifier> = [.contains, .startswith, .endswith]
+        let encodings: Set<SigmaModifier> = [.windash, .base64, .base64offset, .utf16le, .utf16be, .utf16, .wide]
+        var out: [(SigmaModifier, Set<SigmaModifier>)] = [
+            (.re, wrapping.union(encodings).union(comparisons).union([.cidr, .neq])),
+            (.cidr, wrapping.union(encodings).union(comparisons).union([.cased])),
+            (.all, [.neq]),
+        ]
+        for c in [SigmaModifier.gt, .gte, .lt, .lte] {
+            out.append((c, wrapping.union(encodings).union(comparisons.subtracting([c])).union([.neq])))
+        }
+        return out
+    }()
 }

@@ -1,6 +1,7 @@
 /// Every detection rule's compiled condition in flat buffers, grouped by
 /// route (the logsource as events show it), for the per-event loop on the
-/// worker threads. An event tests each distinct route once and evaluates only
+/// worker threads. An event tests each distinct route at most once (the
+/// `RouteIndex` picks those its Channel and EventID can satisfy) and evaluates only
 /// the rules behind the routes that hold, plus the unrouted rules: the cost
 /// per event follows the rules of its logsource, not the size of the pack.
 /// Asking a rule reads a plain `MatchNode` value instead of a class reference
@@ -28,6 +29,8 @@ public final class DetectionMatcherSet: @unchecked Sendable {
     private let twoSetMask: UnsafeMutableBufferPointer<UInt64>
     /// nil when the pack is small or Hyperscan cannot run here.
     let prefilter: LiteralPrefilter?
+    /// Picks the routes worth testing per event; nil: test them all (few routes).
+    private let routeIndex: RouteIndex?
 
     public init(_ detections: [DetectionRule]) {
         var keep = detections.map(\.matcher)
@@ -50,6 +53,7 @@ public final class DetectionMatcherSet: @unchecked Sendable {
         let conditions = UnsafeMutableBufferPointer<MatchNode>.allocate(capacity: max(routeList.count, 1))
         _ = conditions.initialize(from: routeList.map(\.condition))
         routeConditions = UnsafeMutableBufferPointer(rebasing: conditions[0..<routeList.count])
+        self.routeIndex = RouteIndex(routeList.map(\.condition))
 
         let words = (detections.count + 63) / 64
         self.words = words
@@ -79,7 +83,7 @@ public final class DetectionMatcherSet: @unchecked Sendable {
             }
             if groups.count > 1 { twoSets.append(Int32(d)) }
         }
-        prefilter = prefiltering ? LiteralPrefilter(needles: needles) : nil
+        prefilter = prefiltering ? LiteralPrefilter(needles: needles, ruleBits: 64 * words) : nil
         alwaysMask = mask(always)
         twoSetMask = mask(twoSets)
     }
@@ -108,20 +112,22 @@ public final class DetectionMatcherSet: @unchecked Sendable {
     /// Calls `body` with the index of each detection `event` satisfies, in rule order.
     @inline(__always)
     public func forEachMatch(_ event: EventView, _ body: (Int) throws -> Void) rethrows {
-        try match(event, prefilter: prefilter, body)
+        try match(event, prefilter: prefilter, routeIndex: routeIndex, body)
     }
 
-    /// `forEachMatch` without the prefilter: every rule of the routes that hold
-    /// (the reference the prefilter's differential test compares against).
+    /// `forEachMatch` without the prefilter and the route index: every route
+    /// tested, every rule of the routes that hold evaluated (the reference the
+    /// prefilter's differential test compares against).
     public func forEachMatchUnfiltered(_ event: EventView, _ body: (Int) throws -> Void) rethrows {
-        try match(event, prefilter: nil, body)
+        try match(event, prefilter: nil, routeIndex: nil, body)
     }
 
     /// The candidates are a bitset over rule indices (the unrouted rules and
     /// those of the routes that hold, less the rules whose needles missed), so
     /// they come out in rule order without sorting.
     @inline(__always)
-    private func match(_ event: EventView, prefilter: LiteralPrefilter?, _ body: (Int) throws -> Void) rethrows {
+    private func match(_ event: EventView, prefilter: LiteralPrefilter?, routeIndex: RouteIndex?,
+                       _ body: (Int) throws -> Void) rethrows {
         let w = words
         guard w > 0 else { return }
         try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 3 * w) { buffer in
@@ -129,9 +135,17 @@ public final class DetectionMatcherSet: @unchecked Sendable {
             // First needle sets hit, then second ones.
             let hits = UnsafeMutableBufferPointer(rebasing: buffer[w..<(3 * w)])
             _ = candidates.initialize(from: unroutedMask)
-            for (i, condition) in routeConditions.enumerated() where condition.matches(event) {
-                let m = routeMasks.baseAddress! + i * w
+            let conditions = routeConditions
+            let masks = routeMasks.baseAddress!
+            @inline(__always) func test(_ i: Int) {
+                guard conditions[i].matches(event) else { return }
+                let m = masks + i &* w
                 for k in 0..<w { candidates[k] |= m[k] }
+            }
+            if let routeIndex {
+                routeIndex.forEachCandidate(event, test)
+            } else {
+                for i in 0..<conditions.count { test(i) }
             }
             // Scan only when enough candidates have needles: a few rules cost
             // less to evaluate than the scans (the built-in pack, small routes).
@@ -141,7 +155,7 @@ public final class DetectionMatcherSet: @unchecked Sendable {
             }
             if let prefilter, withNeedles >= DetectionMatcherSet.minimumRulesToScan {
                 hits.initialize(repeating: 0)
-                prefilter.markHits(event, into: hits)
+                prefilter.markHits(event, candidates: candidates, into: hits)
             } else {
                 hits.initialize(repeating: ~0)
             }

@@ -8,7 +8,8 @@ import Darwin
 
 /// The literal prefilter behind `DetectionMatcherSet`: every rule's needles
 /// (`RuleNeedles`) compiled into one Hyperscan block-mode database per field
-/// (plus one over the raw line for keywords). Per event, one scan of each
+/// (plus one over the raw line for keywords), and its number needles into a
+/// table per field (looked up with the field's value). Per event, one scan of each
 /// field holding needles marks the rules whose needles occur; only those (and
 /// the rules without needles) are confirmed by the exact matcher. A needle
 /// hit is necessary, not sufficient, so a false hit costs one evaluation and a
@@ -24,9 +25,30 @@ final class LiteralPrefilter: @unchecked Sendable {
         let db: OpaquePointer
         /// Rules with an `asciiOnly` needle here: hit by any non-ASCII value.
         let asciiOnlyRules: [Int32]
+        /// The rules with a needle here, as the nonzero 64-bit words of a
+        /// bitset over the detections (`words[i]` is the index of `masks[i]`):
+        /// when none of them is a candidate of the event, the scan is skipped.
+        let words: UnsafeMutableBufferPointer<Int32>
+        let masks: UnsafeMutableBufferPointer<UInt64>
+
+        /// Whether a rule with a needle here is among `candidates`.
+        @inline(__always)
+        func concerns(_ candidates: UnsafeMutableBufferPointer<UInt64>) -> Bool {
+            for i in 0..<words.count where candidates[Int(words[i])] & masks[i] != 0 { return true }
+            return false
+        }
     }
 
     private let databases: [Database]
+
+    /// The number needles of one field: value -> needle id.
+    private struct NumberTable {
+        let field: FieldID
+        let needles: [Double: Int32]
+    }
+
+    /// Looked up per event with the field's value, after the scans.
+    private let numberTables: [NumberTable]
     /// Needle `n`'s rules are `needleRules[needleStart[n]..<needleStart[n + 1]]`.
     private let needleStart: UnsafeMutableBufferPointer<Int32>
     private let needleRules: UnsafeMutableBufferPointer<Int32>
@@ -41,13 +63,16 @@ final class LiteralPrefilter: @unchecked Sendable {
 
     /// nil when Hyperscan cannot run here or rejects the needles: the caller
     /// then evaluates every candidate rule (correct, slower).
-    init?(needles: [Needle: [Int32]]) {
+    /// `needles`: each needle's rule bits (`ruleBits` bits per needle set: the
+    /// detection's index plus `ruleBits` for its second set).
+    init?(needles: [Needle: [Int32]], ruleBits: Int) {
         guard LiteralPrefilter.platformSupported, !needles.isEmpty else { return nil }
         // Deterministic needle ids: group by target, then bytes.
         let ordered = needles.keys.sorted { a, b in
             if a.target != b.target { return LiteralPrefilter.order(a.target) < LiteralPrefilter.order(b.target) }
             if a.bytes != b.bytes { return a.bytes.lexicographicallyPrecedes(b.bytes) }
-            return !a.caseless && b.caseless
+            if a.caseless != b.caseless { return !a.caseless && b.caseless }
+            return (a.number ?? -.infinity) < (b.number ?? -.infinity)
         }
         var starts: [Int32] = [0]
         var rules: [Int32] = []
@@ -57,20 +82,37 @@ final class LiteralPrefilter: @unchecked Sendable {
         }
         var byTarget: [NeedleTarget: [Int]] = [:]
         var targetOrder: [NeedleTarget] = []
+        var numbers: [FieldID: [Double: Int32]] = [:]
         for (id, n) in ordered.enumerated() {
+            if let number = n.number, case .field(let f) = n.target {
+                numbers[f, default: [:]][number] = Int32(id)
+                continue
+            }
             if byTarget[n.target] == nil { targetOrder.append(n.target) }
             byTarget[n.target, default: []].append(id)
         }
+        let compiled = LiteralPrefilter.compileAll(targetOrder.map { t in byTarget[t]!.map { ($0, ordered[$0]) } })
+        guard compiled.allSatisfy({ $0 != nil }) else {
+            for case let db? in compiled { hs_free_database(db) }
+            return nil
+        }
         var dbs: [Database] = []
-        for target in targetOrder {
-            guard let db = LiteralPrefilter.compile(byTarget[target]!.map { ($0, ordered[$0]) }) else {
-                for d in dbs { hs_free_database(d.db) }
-                return nil
-            }
+        for (target, db) in zip(targetOrder, compiled) {
             let asciiOnly = Set(byTarget[target]!.filter { ordered[$0].asciiOnly }.flatMap { needles[ordered[$0]]! })
-            dbs.append(Database(target: target, db: db, asciiOnlyRules: asciiOnly.sorted()))
+            var mask: [Int: UInt64] = [:]
+            for id in byTarget[target]! {
+                for bit in needles[ordered[id]]! {
+                    let d = Int(bit) % max(ruleBits, 1)
+                    mask[d >> 6, default: 0] |= 1 << UInt64(d & 63)
+                }
+            }
+            let sorted = mask.sorted { $0.key < $1.key }
+            dbs.append(Database(target: target, db: db!, asciiOnlyRules: asciiOnly.sorted(),
+                                words: LiteralPrefilter.buffer(sorted.map { Int32($0.key) }),
+                                masks: LiteralPrefilter.buffer(sorted.map(\.value))))
         }
         databases = dbs
+        numberTables = numbers.sorted { $0.key < $1.key }.map { NumberTable(field: $0.key, needles: $0.value) }
         needleStart = .allocate(capacity: starts.count)
         _ = needleStart.initialize(from: starts)
         needleRules = .allocate(capacity: max(rules.count, 1))
@@ -79,8 +121,18 @@ final class LiteralPrefilter: @unchecked Sendable {
         serial = LiteralPrefilter.nextSerial()
     }
 
+    private static func buffer<T>(_ values: [T]) -> UnsafeMutableBufferPointer<T> {
+        let b = UnsafeMutableBufferPointer<T>.allocate(capacity: max(values.count, 1))
+        _ = b.initialize(from: values)
+        return UnsafeMutableBufferPointer(rebasing: b[0..<values.count])
+    }
+
     deinit {
-        for d in databases { hs_free_database(d.db) }
+        for d in databases {
+            hs_free_database(d.db)
+            d.words.baseAddress?.deallocate()
+            d.masks.baseAddress?.deallocate()
+        }
         needleStart.deallocate()
         needleRules.deallocate()
     }
@@ -98,6 +150,22 @@ final class LiteralPrefilter: @unchecked Sendable {
         serialLock.lock(); defer { serialLock.unlock() }
         lastSerial += 1
         return lastSerial
+    }
+
+    /// Each group's database (nil where Hyperscan rejected it), compiled on
+    /// all cores, largest group first: Hyperscan's compiler is reentrant, and
+    /// two groups (CommandLine, Image: thousands of needles each) were most of
+    /// the compile time of a large pack when built one after the other.
+    private static func compileAll(_ groups: [[(id: Int, needle: Needle)]]) -> [OpaquePointer?] {
+        let order = groups.indices.sorted { groups[$0].count > groups[$1].count }
+        let results = UnsafeMutableBufferPointer<OpaquePointer?>.allocate(capacity: groups.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        // Each iteration writes its own element only.
+        DispatchQueue.concurrentPerform(iterations: order.count) { k in
+            results[order[k]] = compile(groups[order[k]])
+        }
+        return Array(results)
     }
 
     private static func compile(_ needles: [(id: Int, needle: Needle)]) -> OpaquePointer? {
@@ -133,20 +201,26 @@ final class LiteralPrefilter: @unchecked Sendable {
     }
 
     /// Sets the bit of every rule (in `bits`, one bit per detection) having a
-    /// needle that occurs in `event`. On a scan error it sets every bit.
-    func markHits(_ event: EventView, into bits: UnsafeMutableBufferPointer<UInt64>) {
-        guard let scratch = ThreadScratch.current(for: self) else { return bits.update(repeating: ~0) }
+    /// needle that occurs in `event`, at least for the rules among `candidates`
+    /// (a field whose needles belong to no candidate is not scanned). On a scan
+    /// error it sets every bit.
+    func markHits(_ event: EventView, candidates: UnsafeMutableBufferPointer<UInt64>,
+                  into bits: UnsafeMutableBufferPointer<UInt64>) {
         var context = HitContext(starts: needleStart.baseAddress!, rules: needleRules.baseAddress!, bits: bits.baseAddress!)
+        for t in numberTables { markNumbers(event, t, &context) }
+        guard !databases.isEmpty else { return }
+        guard let scratch = ThreadScratch.current(for: self) else { return bits.update(repeating: ~0) }
         withUnsafeMutablePointer(to: &context) { ctx in
             for d in databases {
                 let ok: Bool
                 switch d.target {
                 case .line:
-                    ok = scan(d.db, event.line, scratch, ctx)
+                    ok = !d.concerns(candidates) || scan(d.db, event.line, scratch, ctx)
                 case .field(let f):
                     let slot = event.slots[f]
                     switch slot.kind {
                     case .missing: ok = true
+                    case _ where !d.concerns(candidates): ok = true
                     case .array:
                         let array = UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)])
                         // Elements are escaped in the raw array: a non-ASCII byte or a `\u` escape may hide one.
@@ -162,6 +236,48 @@ final class LiteralPrefilter: @unchecked Sendable {
                 }
                 if !ok { bits.update(repeating: ~0); return }
             }
+        }
+    }
+
+    /// The number needles of `t`'s field that its value equals, read as
+    /// `ValueTest.numberEquals` reads it (a number or a numeric string; each
+    /// element of an array).
+    private func markNumbers(_ event: EventView, _ t: NumberTable, _ context: inout HitContext) {
+        let slot = event.slots[t.field]
+        let raw = UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)])
+        switch slot.kind {
+        case .number, .string, .escapedString:
+            markNumber(raw, escaped: slot.kind == .escapedString, t, &context)
+        case .array:
+            markNumberElements(raw, t, &context)
+        default:
+            // Missing, null, booleans, objects: no plain number equals them.
+            break
+        }
+    }
+
+    private func markNumberElements(_ array: UnsafeRawBufferPointer, _ t: NumberTable, _ context: inout HitContext) {
+        var cursor = ArrayElementCursor(array)
+        while let e = cursor.next() {
+            let raw = UnsafeRawBufferPointer(rebasing: array[e.start..<e.end])
+            switch e.kind {
+            case .number, .string, .escapedString: markNumber(raw, escaped: e.kind == .escapedString, t, &context)
+            case .array: markNumberElements(raw, t, &context)
+            default: break
+            }
+        }
+    }
+
+    @inline(__always)
+    private func markNumber(_ raw: UnsafeRawBufferPointer, escaped: Bool, _ t: NumberTable, _ context: inout HitContext) {
+        let value = JSONStringUnescaper.withValue(raw, escaped: escaped) { ByteNumber.parse($0) }
+        guard let value, let id = t.needles[value] else { return }
+        var k = Int(context.starts[Int(id)])
+        let end = Int(context.starts[Int(id) + 1])
+        while k < end {
+            let r = Int(context.rules[k])
+            context.bits[r &>> 6] |= 1 &<< UInt64(r & 63)
+            k += 1
         }
     }
 

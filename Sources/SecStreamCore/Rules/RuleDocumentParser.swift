@@ -51,15 +51,16 @@ struct RuleDocumentParser {
     let reader: YAMLReader
     let schema: FieldSchema
     let fieldMap: FieldMap
-    /// The processing pipelines in the order they apply (by priority).
-    let pipelines: [ProcessingPipeline]
-    /// `--placeholders` values for `|expand`.
-    let placeholders: [String: [String]]
+    /// The processing pipelines in the order they apply (by priority), and the
+    /// placeholder values for `|expand`.
+    let pipelines: PipelineStack
+    /// Routes compiled so far in this load (rules of one logsource share theirs).
+    let routes: RouteCache
     /// Used for the id of a rule with neither `id` nor `name`.
     let fallbackID: String
 
     func parse(_ document: Node) throws -> ParsedRule {
-        let map = try reader.mapping(document, "a rule document")
+        let map = KeyedMap(try reader.mapping(document, "a rule document"))
         if map["action"] != nil {
             throw reader.error(map["action"], "Sigma v1 'action' documents are not supported")
         }
@@ -80,7 +81,7 @@ struct RuleDocumentParser {
     }
 
     /// Applies the pipelines to the rule, then compiles its detection and its route.
-    private func compileDetection(_ detection: Node, meta: RuleMeta, document: Node.Mapping) throws -> DetectionRule {
+    private func compileDetection(_ detection: Node, meta: RuleMeta, document: KeyedMap) throws -> DetectionRule {
         let application = application(for: meta, detection: detection)
         if let failure = application.failure {
             throw RuleError(meta.location, "\(failure.message) (processing pipeline \(failure.location))", unsupported: true)
@@ -95,14 +96,23 @@ struct RuleDocumentParser {
     }
 
     func application(for meta: RuleMeta, detection: Node?) -> PipelineApplication {
-        PipelineApplication(pipelines: pipelines, placeholders: placeholders, logsource: meta.logsource,
-                            tags: meta.tags, detectionFields: detection.map(detectionFields) ?? [])
+        PipelineApplication(stack: pipelines, logsource: meta.logsource, tags: meta.tags,
+                            detectionFields: { detection.map(detectionFields) ?? [] })
     }
 
     /// The AND of the `add_condition`s that applied, compiled with the fields
-    /// as the later pipeline items map them.
+    /// as the later pipeline items map them; once per load for each distinct
+    /// way the pipelines apply (`PipelineApplication.routeIdentity`).
     private func route(_ application: PipelineApplication) throws -> RuleRoute? {
         guard !application.routes.isEmpty else { return nil }
+        let identity = application.routeIdentity
+        if let known = routes[identity] { return known }
+        let route = try compileRoute(application)
+        routes[identity] = route
+        return route
+    }
+
+    private func compileRoute(_ application: PipelineApplication) throws -> RuleRoute {
         var nodes: [MatchNode] = []
         var keys: [String] = []
         let arena = MatcherArena()
@@ -167,7 +177,7 @@ struct RuleDocumentParser {
 
     /// Sigma's metadata; `title` and `level` are optional here (the title falls
     /// back to the id, the level to `medium`) so minimal rules still load.
-    private func readMeta(_ map: Node.Mapping, _ document: Node) throws -> RuleMeta {
+    private func readMeta(_ map: KeyedMap, _ document: Node) throws -> RuleMeta {
         let id = try identifier(map, "id")
         let name = try identifier(map, "name")
         let resolvedID = id ?? name ?? fallbackID
@@ -186,7 +196,7 @@ struct RuleDocumentParser {
     }
 
     /// `id` or `name`: references use them, so they may not be empty.
-    private func identifier(_ map: Node.Mapping, _ key: String) throws -> String? {
+    private func identifier(_ map: KeyedMap, _ key: String) throws -> String? {
         guard let node = map[key] else { return nil }
         let value = try reader.string(node, "'\(key)'")
         guard !value.isEmpty else { throw reader.error(node, "'\(key)' is empty") }
@@ -195,7 +205,7 @@ struct RuleDocumentParser {
 
     // MARK: - Correlation
 
-    private func readCorrelation(_ node: Node, document: Node.Mapping, meta: RuleMeta) throws -> ParsedCorrelation {
+    private func readCorrelation(_ node: Node, document: KeyedMap, meta: RuleMeta) throws -> ParsedCorrelation {
         let c = try reader.mapping(node, "'correlation'")
         guard let typeNode = c["type"] else { throw reader.error(node, "correlation has no 'type'") }
         let typeText = try reader.string(typeNode, "'type'")

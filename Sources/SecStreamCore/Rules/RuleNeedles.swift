@@ -5,12 +5,17 @@ enum NeedleTarget: Hashable {
     case line
 }
 
-/// A literal that must occur for a rule to match (see `RuleNeedles`).
+/// A literal that must occur for a rule to match (see `RuleNeedles`), or a
+/// number the field must equal.
 struct Needle: Hashable {
     let target: NeedleTarget
     /// Lower-cased (ASCII) when `caseless`, as `StringPattern` stores them.
     let bytes: [UInt8]
     let caseless: Bool
+    /// A plain number value (`EventID: 4688`): the field's value must equal it
+    /// as `ValueTest.numberEquals` compares (`bytes` is empty). Looked up per
+    /// event, not scanned: `4688` is not a substring of `4.688e3`.
+    var number: Double? = nil
     /// Necessary only for ASCII values: a case-insensitive `|re` literal (ICU
     /// folds some non-ASCII characters onto ASCII letters, `ß` onto `ss`). A
     /// value with a non-ASCII byte counts as a hit.
@@ -26,7 +31,8 @@ struct Needle: Hashable {
 ///   split runs) in one of its field's candidates.
 /// - OR needs one needle from each child (the union), if every child has a set.
 /// - AND needs what any one child needs: the most selective child's set.
-/// - NOT, numbers, regexes, CIDR, exists, null, fieldref and `neq` give nothing.
+/// - A plain number value needs the field to equal it (a number needle).
+/// - NOT, comparisons, regexes, CIDR, exists, null, fieldref and `neq` give nothing.
 enum RuleNeedles {
     /// Up to two needle sets that are each necessary: for a rule whose
     /// condition is an AND, the sets of its two most selective children (both
@@ -59,6 +65,8 @@ enum RuleNeedles {
             case .string(let p):
                 guard let run = longestRun(p) else { return nil }
                 return targets.map { Needle(target: $0, bytes: run, caseless: !p.caseSensitive) }
+            case .numberEquals(let d):
+                return targets.map { Needle(target: $0, bytes: [], caseless: false, number: d) }
             default:
                 // Regexes (RE2, linear time) give no needle: such a rule is always confirmed.
                 return nil
@@ -122,9 +130,12 @@ enum RuleNeedles {
 
     /// A rough chance that some needle of `set` occurs: short literals occur
     /// often (an `Image|endswith: .exe` leg is a poor filter), long ones rarely.
+    /// A number (an `EventID`) counts as a poor filter, so a literal set is
+    /// preferred where a rule has one; it serves rules that have nothing else.
     static func score(_ set: [Needle]) -> Double {
         var total = 0.0
         for n in set {
+            if n.number != nil { total += 0.5; continue }
             let len = min(n.bytes.count, 12)
             total += len >= 3 ? 1.0 / Double(1 << len) : (len == 2 ? 0.5 : 1.0)
         }

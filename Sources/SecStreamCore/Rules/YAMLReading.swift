@@ -103,3 +103,19 @@ enum SigmaScalar: Equatable {
         }
     }
 }
+
+/// A map's values by key text, built once: `Node.Mapping`'s string subscript
+/// builds a node per lookup and compares it with every key in turn, and a
+/// rule document's top level is asked a dozen times. Holds what that
+/// subscript finds: plain-string keys (tag `str`), the last of equal keys.
+struct KeyedMap {
+    private var values: [String: Node] = [:]
+
+    init(_ mapping: Node.Mapping) {
+        for (k, v) in mapping {
+            if case .scalar(let s) = k, k.tag.rawValue == Tag.Name.str.rawValue { values[s.string] = v }
+        }
+    }
+
+    subscript(key: String) -> Node? { values[key] }
+}
