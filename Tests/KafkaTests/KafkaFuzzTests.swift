@@ -24,18 +24,6 @@ final class KafkaFuzzTests: XCTestCase {
         decoder(SaslAuthenticateRequest.self),
     ]
 
-    /// A deterministic generator so failures reproduce.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Random bytes biased towards small counts so decoders get past their first fields.
     func randomBytes(_ rng: inout SplitMix, _ n: Int) -> [UInt8] {
         (0..<n).map { _ in

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import ObjectStore
 
 enum S3TestSupport {
@@ -24,11 +25,11 @@ enum S3TestSupport {
     }
 
     static func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix(seed: seed)
         var bytes = [UInt8]()
         bytes.reserveCapacity(count)
         while bytes.count < count {
-            var word = random.nextUInt64()
+            var word = random.next()
             for _ in 0..<8 where bytes.count < count {
                 bytes.append(UInt8(truncatingIfNeeded: word))
                 word >>= 8

@@ -27,17 +27,17 @@ final class SigV4BotocoreDifferentialTests: XCTestCase {
     }
 
     func testSignaturesMatchBotocoreOnRandomisedRequests() throws {
-        var random = SeededRandom(seed: 0x5ec57ea3)
+        var random = SplitMix(seed: 0x5ec57ea3)
         var cases = (0..<400).map { _ in Self.randomCase(&random) }
         // Presigned URLs: an object key, the host header only, no body.
         for _ in 0..<100 {
             var presign = Self.randomCase(&random)
-            presign.method = random.index(2) == 0 ? "GET" : "PUT"
+            presign.method = random.below(2) == 0 ? "GET" : "PUT"
             presign.key = Self.randomKey(&random)
             presign.params = []
             presign.headers = []
             presign.body = []
-            presign.presignExpires = [1, 900, 3600, 604_800][random.index(4)]
+            presign.presignExpires = [1, 900, 3600, 604_800][random.below(4)]
             cases.append(presign)
         }
         let reference = try runBotocore(cases)
@@ -82,16 +82,16 @@ final class SigV4BotocoreDifferentialTests: XCTestCase {
     ]
     static let valueAlphabet: [String] = keyAlphabet + ["==", "//", "a=b", "x&y"]
 
-    static func randomString(_ random: inout SeededRandom, from alphabet: [String], length: ClosedRange<Int>) -> String {
-        (0..<Int(random.next(in: length))).map { _ in alphabet[random.index(alphabet.count)] }.joined()
+    static func randomString(_ random: inout SplitMix, from alphabet: [String], length: ClosedRange<Int>) -> String {
+        (0..<Int(random.next(in: length))).map { _ in alphabet[random.below(alphabet.count)] }.joined()
     }
 
-    static func randomKey(_ random: inout SeededRandom) -> String {
-        switch random.index(4) {
+    static func randomKey(_ random: inout SplitMix) -> String {
+        switch random.below(4) {
         case 0:  // archive layout
-            let day = 1 + random.index(28), hour = random.index(24)
+            let day = 1 + random.below(28), hour = random.below(24)
             return "logs/dt=2026-11-\(day < 10 ? "0" : "")\(day)/hour=\(hour < 10 ? "0" : "")\(hour)/"
-                + "events-\(random.index(100000)).ndjson.gz"
+                + "events-\(random.below(100000)).ndjson.gz"
         case 1:
             return "dt=2026-11-20/" + randomString(&random, from: keyAlphabet, length: 1...12)
         default:
@@ -99,48 +99,48 @@ final class SigV4BotocoreDifferentialTests: XCTestCase {
         }
     }
 
-    static func randomCase(_ random: inout SeededRandom) -> Case {
+    static func randomCase(_ random: inout SplitMix) -> Case {
         let methods = ["GET", "PUT", "POST", "DELETE", "HEAD"]
-        let method = methods[random.index(methods.count)]
+        let method = methods[random.below(methods.count)]
         let endpoint: S3Endpoint
-        switch random.index(3) {
-        case 0: endpoint = S3Endpoint(scheme: "http", host: "127.0.0.1", port: 9000 + random.index(1000), addressing: .path)
+        switch random.below(3) {
+        case 0: endpoint = S3Endpoint(scheme: "http", host: "127.0.0.1", port: 9000 + random.below(1000), addressing: .path)
         case 1: endpoint = S3Endpoint(scheme: "https", host: "s3.eu-west-1.amazonaws.com", port: nil, addressing: .virtualHosted)
         default: endpoint = S3Endpoint(scheme: "http", host: "localhost", port: 80, addressing: .path)
         }
-        let bucket = ["logs", "sec-archive", "a.b-c", "bucket123", "Upper_Case"][random.index(5)]
-        let key: String? = random.index(5) == 0 ? nil : randomKey(&random)
+        let bucket = ["logs", "sec-archive", "a.b-c", "bucket123", "Upper_Case"][random.below(5)]
+        let key: String? = random.below(5) == 0 ? nil : randomKey(&random)
 
         let paramNames = ["list-type", "prefix", "delimiter", "continuation-token", "start-after", "uploadId",
                           "partNumber", "uploads", "max-keys", "x-id", "odd name", "ключ", "a=b", "tilde~"]
         var params: [(name: String, value: String)] = []
         var used = Set<String>()
-        for _ in 0..<random.index(5) {
-            let name = paramNames[random.index(paramNames.count)]
+        for _ in 0..<random.below(5) {
+            let name = paramNames[random.below(paramNames.count)]
             guard used.insert(name).inserted else { continue }
-            let value = random.index(4) == 0 ? "" : randomString(&random, from: valueAlphabet, length: 1...16)
+            let value = random.below(4) == 0 ? "" : randomString(&random, from: valueAlphabet, length: 1...16)
             params.append((name, value))
         }
 
         let headerValues = ["text/plain", "  padded  value ", "a   b\tc", "bytes=0-99", "AES256", "x,y", ""]
         var headers: [(name: String, value: String)] = []
-        for _ in 0..<random.index(4) {
+        for _ in 0..<random.below(4) {
             let names = ["X-Amz-Meta-Source", "x-amz-meta-dup", "X-Amz-Meta-Dup", "Content-Type", "Range",
                          "x-amz-server-side-encryption", "Cache-Control"]
-            headers.append((names[random.index(names.count)], headerValues[random.index(headerValues.count)]))
+            headers.append((names[random.below(names.count)], headerValues[random.below(headerValues.count)]))
         }
         let body: [UInt8] = (method == "PUT" || method == "POST")
-            ? (0..<random.index(65)).map { _ in UInt8(random.index(256)) } : []
-        let token: String? = random.index(3) == 0
+            ? (0..<random.below(65)).map { _ in UInt8(random.below(256)) } : []
+        let token: String? = random.below(3) == 0
             ? "FQoGZXIvYXdzE" + randomString(&random, from: ["A", "z", "9", "/", "+", "="], length: 8...40) : nil
         let regions = ["us-east-1", "eu-west-1", "ap-southeast-2"]
-        let epoch = 1_600_000_000 + random.index(300_000_000)
+        let epoch = 1_600_000_000 + random.below(300_000_000)
         return Case(method: method, endpoint: endpoint, bucket: bucket, key: key, params: params,
                     headers: headers, body: body,
                     credentials: AWSCredentials(accessKeyId: "AKIA" + randomString(&random, from: ["A", "7", "Q"], length: 16...16),
                                                 secretAccessKey: randomString(&random, from: ["a", "Z", "/", "+", "0"], length: 40...40),
                                                 sessionToken: token),
-                    region: regions[random.index(regions.count)],
+                    region: regions[random.below(regions.count)],
                     amzDate: SigV4Signer.amzDate(epochSeconds: epoch))
     }
 
@@ -166,19 +166,3 @@ final class SigV4BotocoreDifferentialTests: XCTestCase {
     }
 }
 
-/// SplitMix64: small, fast, and the same sequence on every platform.
-struct SeededRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func nextUInt64() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func index(_ count: Int) -> Int { Int(nextUInt64() % UInt64(count)) }
-    mutating func next(in range: ClosedRange<Int>) -> Int { range.lowerBound + index(range.count) }
-}

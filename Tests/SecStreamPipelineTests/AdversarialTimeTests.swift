@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Forged and skewed event times (`--max-future-skew`, `--future-quorum`):
@@ -7,19 +8,6 @@ import XCTest
 /// Expectations come from the clean stream's own run and from the lines the
 /// test forged, never from the run under test.
 final class AdversarialTimeTests: XCTestCase {
-    /// A deterministic generator for the forgeries (SplitMix64).
-    private struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     /// What identifies an alert apart from its sample line numbers (which move
     /// when lines are inserted): id, rule, window, value.
     private func alertKeys(_ lines: [String], file: StaticString = #filePath, line: UInt = #line) -> [String] {
@@ -67,7 +55,7 @@ final class AdversarialTimeTests: XCTestCase {
         XCTAssertNotEqual(alertKeys(off.stdoutLines), want, "the scenario is one that blinds an ungated run")
 
         for seed in 1...12 {
-            var rng = Rng(state: UInt64(seed))
+            var rng = SplitMix(seed: UInt64(seed))
             var lines = base
             var forged: [(text: String, ahead: Bool)] = []
             for k in 0..<(1 + rng.below(3)) {

@@ -239,17 +239,8 @@ final class TimerQueue {
         let top = heap[0]
         let last = heap.removeLast()
         if !heap.isEmpty {
-            let n = heap.count
-            var i = 0
-            while true {
-                var c = 2 * i + 1
-                if c >= n { break }
-                if c + 1 < n && precedes(heap[c + 1], heap[c]) { c += 1 }
-                if !precedes(heap[c], last) { break }
-                heap[i] = heap[c]
-                i = c
-            }
-            heap[i] = last
+            heap[0] = last
+            siftDown(0)
         }
         return top
     }
