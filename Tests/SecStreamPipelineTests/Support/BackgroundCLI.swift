@@ -68,10 +68,18 @@ final class BackgroundCLI {
         }
     }
 
+    /// Throws (with the diagnostics) when the process is no longer running:
+    /// for waits on another instance that must stay up meanwhile.
+    func checkRunning(_ name: String) throws {
+        if !process.isRunning {
+            throw KafkaTestFailure("\(name) exited with status \(process.terminationStatus) while the test waited\n" + diagnostics)
+        }
+    }
+
     /// Waits until the readiness lines satisfy `condition`; see `waitFor`.
-    func waitReady(_ what: String, timeout: TimeInterval = 60, _ condition: ([ReadyEvent]) -> Bool) throws {
+    func waitReady(_ what: String, timeout: TimeInterval = 60, _ condition: ([ReadyEvent]) throws -> Bool) throws {
         precondition(readyFile != nil, "started without a ready file")
-        try waitFor(what, timeout: timeout) { condition(readyEvents) }
+        try waitFor(what, timeout: timeout) { try condition(readyEvents) }
     }
 
     var diagnostics: String {
