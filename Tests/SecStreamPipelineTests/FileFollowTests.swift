@@ -213,6 +213,11 @@ final class FileFollowTests: XCTestCase {
         // Read to its end and processed, alerts flushed: nothing is pending that could still make an alert appear.
         try run.waitReady("\(input) appeared and read") { $0.caughtUp(input, offset: bytes.count) }
         XCTAssertTrue(run.stderr.contains("\(input) appeared"), run.stderr)
+        // The documented line format (man secstream-process, READINESS).
+        let readyLines = try String(contentsOfFile: dir.path("ready"), encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(readyLines.first, #"{"ready":"waiting","path":"\#(input)"}"#)
+        XCTAssertTrue(readyLines.contains(#"{"ready":"following","path":"\#(input)"}"#), "\(readyLines)")
+        XCTAssertEqual(readyLines.last, #"{"ready":"caught-up","files":[{"path":"\#(input)","offset":\#(bytes.count)}]}"#)
         XCTAssertTrue(run.process.isRunning, "--follow keeps running at the end of the file")
         XCTAssertEqual(try alertIDs(alerts).count, 0, "the window is still open")
         run.signal(SIGTERM)
