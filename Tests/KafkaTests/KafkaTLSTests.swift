@@ -8,7 +8,7 @@ import XCTest
 /// client certificates. Certificates are generated per run with the openssl CLI.
 final class KafkaTLSTests: XCTestCase {
     nonisolated(unsafe) static var broker: TansuBroker?
-    nonisolated(unsafe) static var proxy: Process?
+    nonisolated(unsafe) static var proxy: ServerProcess?
     nonisolated(unsafe) static var proxyPort = 0
     nonisolated(unsafe) static var dir = ""
     nonisolated(unsafe) static var startError: Error?
@@ -45,28 +45,33 @@ final class KafkaTLSTests: XCTestCase {
             dir = NSTemporaryDirectory() + "kafka-tls-\(UInt32.random(in: 0...UInt32.max))"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             try makeCertificates(dir)
-            proxyPort = try TansuBroker.freePort()
-            let b = try TansuBroker(advertise: "localhost:\(proxyPort)")
-            broker = b
-            let py = TansuBroker.venv.appendingPathComponent("bin/python").path
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: py)
-            p.arguments = [TansuBroker.packageRoot.appendingPathComponent("tests/interop/kafka_tls_proxy.py").path,
-                           "\(proxyPort)", "\(b.port)", dir + "/server.pem", dir + "/server.key", dir + "/ca.pem"]
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            proxy = p
-            _ = out.fileHandleForReading.availableData // "ready"
+            // Tansu advertises the proxy's port, so both start again when another
+            // process took that port before the proxy bound it.
+            var taken: [Int] = []
+            for _ in 0..<5 where proxy == nil {
+                proxyPort = try TansuBroker.freePort()
+                let b = try TansuBroker(advertise: "localhost:\(proxyPort)")
+                let p = try ServerProcess(name: "kafka-tls-proxy", executable: TansuBroker.venv.appendingPathComponent("bin/python").path,
+                                          arguments: [TansuBroker.packageRoot.appendingPathComponent("tests/interop/kafka_tls_proxy.py").path,
+                                                      "\(proxyPort)", "\(b.port)", dir + "/server.pem", dir + "/server.key", dir + "/ca.pem"])
+                if case .listening = try p.waitUntilListening(port: proxyPort, timeout: 30) {
+                    broker = b
+                    proxy = p
+                } else {
+                    taken.append(proxyPort)
+                    p.stop()
+                    b.stop()
+                }
+            }
+            if proxy == nil { throw BrokerUnavailable("TLS proxy ports \(taken) were taken by other processes") }
         } catch {
             startError = error
         }
     }
 
     override class func tearDown() {
-        proxy?.terminate()
-        proxy?.waitUntilExit()
+        proxy?.stop()
+        proxy = nil
         broker?.stop()
         try? FileManager.default.removeItem(atPath: dir)
         super.tearDown()
