@@ -148,10 +148,20 @@ final class KafkaLineSource: LineSource {
             }
             // Idle only with nothing known to be waiting: a partition behind
             // its high watermark (the broker or this process was slow to
-            // fetch) has not gone quiet, however long the last fetch took.
-            if let idle = untilIdleMs, behind.isEmpty, now - lastRecordMs >= idle {
-                end = .idle
-                return false
+            // fetch) has not gone quiet. Unless nothing came for another
+            // `retryLimitMs` (a partition whose leader stays unreachable):
+            // then the run ends too, saying which partitions were not read to their end.
+            if let idle = untilIdleMs, now - lastRecordMs >= idle {
+                if behind.isEmpty {
+                    end = .idle
+                    return false
+                }
+                if now - lastRecordMs >= idle + retryLimitMs {
+                    let line = "secstream: --until-idle: no records for \((now - lastRecordMs) / 1000)s although partitions \(behind.sorted().map(String.init).joined(separator: ",")) of \(topic) were not read to their end; ending\n"
+                    FileHandle.standardError.write(Data(line.utf8))
+                    end = .idle
+                    return false
+                }
             }
             if stopWhenCaughtUp && consumer.isCaughtUp {
                 end = .idle
