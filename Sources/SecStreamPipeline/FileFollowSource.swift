@@ -35,12 +35,25 @@ final class FileFollowSource: LineSource {
     private var flushedAlerts = 0
     private var flushedDeadLetters = 0
 
+    /// `--ready-file`: the read offsets of every file at each idle look
+    /// (producer thread, keyed by the heartbeat job's token), reported as
+    /// `caught-up` by the engine thread once that job is consumed, i.e. once
+    /// every line read before it went through the engine and its alerts were
+    /// flushed; only when they differ from the last report.
+    private let ready: ReadinessReporter?
+    private var idleLooks: [Int64: [(path: String, offset: Int64)]] = [:]
+    private var nextLook: Int64 = 1
+    private var reported: [String]?
+
     /// Opens the files that exist (a compressed one is a usage error before
     /// anything runs) and declares one watermark input per file on `engine`,
     /// which the pipeline has not started using yet.
     init(paths: [String], sources: SourceTable, engine: WindowEngine, untilIdleMs: Int64?,
-         shouldStop: @escaping () -> Bool) throws {
-        files = paths.enumerated().map { FollowedFile(path: $0.element, input: $0.offset, source: sources.file($0.element)) }
+         ready: ReadinessReporter?, shouldStop: @escaping () -> Bool) throws {
+        files = paths.enumerated().map {
+            FollowedFile(path: $0.element, input: $0.offset, source: sources.file($0.element), ready: ready)
+        }
+        self.ready = ready
         self.engine = engine
         self.untilIdleMs = untilIdleMs
         self.shouldStop = shouldStop
@@ -70,6 +83,14 @@ final class FileFollowSource: LineSource {
             if now - lastHeartbeatMs >= heartbeatMs {
                 lastHeartbeatMs = now
                 job.resetOwned(source: -1, input: -1)
+                if ready != nil {
+                    // No file had data just now: every line read is in the queue before this job.
+                    let look = nextLook
+                    nextLook += 1
+                    job.token = look
+                    let offsets = files.compactMap { file in file.readOffset.map { (file.path, $0) } }
+                    lock.lock(); idleLooks[look] = offsets; lock.unlock()
+                }
                 return true
             }
             usleep(useconds_t(pollMs * 1000))
@@ -122,6 +143,16 @@ final class FileFollowSource: LineSource {
         if deadLetters != flushedDeadLetters {
             flushedDeadLetters = deadLetters
             try pipeline.deadLetters.makeDurable()
+        }
+        if let ready, job.token > 0 {
+            lock.lock()
+            let offsets = idleLooks.removeValue(forKey: job.token) ?? []
+            lock.unlock()
+            let key = offsets.map { "\($0.offset) \($0.path)" }
+            if key != reported {
+                reported = key
+                try ready.report("caught-up", [("files", .objects(offsets.map { [("path", .string($0.path)), ("offset", .int($0.offset))] }))])
+            }
         }
     }
 }

@@ -27,6 +27,8 @@ final class FollowedFile {
     /// Keeps the retired file's descriptor open while `previous` reads it.
     private var retained: OpenFile?
     private var absenceNoted = false
+    /// `--ready-file`: `waiting` and `following` lines.
+    private let ready: ReadinessReporter?
 
     /// An open descriptor with the identity it had when opened.
     private final class OpenFile {
@@ -44,10 +46,19 @@ final class FollowedFile {
         deinit { close(fd) }
     }
 
-    init(path: String, input: Int, source: Int32) {
+    init(path: String, input: Int, source: Int32, ready: ReadinessReporter?) {
         self.path = path
         self.input = input
         self.source = source
+        self.ready = ready
+    }
+
+    /// Bytes read so far of the file now at the path (its partial last line
+    /// included); nil while there is none.
+    var readOffset: Int64? {
+        guard let file = current else { return nil }
+        let position = lseek(file.fd, 0, SEEK_CUR)
+        return position >= 0 ? Int64(position) : nil
     }
 
     /// The next chunk of complete lines available now, or nil when there is
@@ -89,6 +100,7 @@ final class FollowedFile {
             if !absenceNoted {
                 absenceNoted = true
                 note("\(path) does not exist (yet); waiting for it")
+                try ready?.report("waiting", [("path", .string(path))])
             }
             return
         }
@@ -108,6 +120,7 @@ final class FollowedFile {
         }
         current = OpenFile(fd: fd, device: UInt(st.st_dev), inode: UInt(st.st_ino))
         try startReading(current!)
+        try ready?.report("following", [("path", .string(path))])
     }
 
     /// Creates the reader once the first bytes show the file is plain NDJSON.

@@ -23,11 +23,15 @@ final class KafkaCheckpoint {
     var tracker = KafkaResumeTracker()
     /// What was last saved: an idle instance does not write the same state every interval.
     private var saved: [Int32: KafkaPartitionState] = [:]
+    /// `--ready-file`: a `checkpoint` line after each save.
+    private let ready: ReadinessReporter?
 
-    init(topic: String, marks: KafkaAlertMarks, store: KafkaStateStore?, makeAlertsDurable: @escaping () throws -> [Int32: Int64]?) {
+    init(topic: String, marks: KafkaAlertMarks, store: KafkaStateStore?, ready: ReadinessReporter? = nil,
+         makeAlertsDurable: @escaping () throws -> [Int32: Int64]?) {
         self.topic = topic
         self.marks = marks
         self.store = store
+        self.ready = ready
         self.makeAlertsDurable = makeAlertsDurable
     }
 
@@ -39,10 +43,12 @@ final class KafkaCheckpoint {
         let resume = tracker.resumeOffsets(oldestRetained: resumeTime)
         var states: [Int32: KafkaPartitionState] = [:]
         for (partition, offset) in resume {
-            states[partition] = KafkaPartitionState(resume: offset, mark: marks.mark(partition),
-                                                    archived: archive?.archivedThrough(partition: partition),
-                                                    alertsEnd: marks.alertsEnd(partition: partition, current: alertsEnd),
-                                                    resumeTime: resumeTime, replayUntil: resumeTime == nil ? nil : tracker.next[partition])
+            var state = KafkaPartitionState(resume: offset, mark: marks.mark(partition),
+                                            archived: archive?.archivedThrough(partition: partition),
+                                            alertsEnd: marks.alertsEnd(partition: partition, current: alertsEnd),
+                                            resumeTime: resumeTime, replayUntil: resumeTime == nil ? nil : tracker.next[partition])
+            state.next = tracker.next[partition]
+            states[partition] = state
         }
         return states
     }
@@ -77,5 +83,13 @@ final class KafkaCheckpoint {
             throw RunError(.remote, "save checkpoint of \(topic) partitions \(partitions): \(error)")
         }
         saved.merge(states) { $1 }
+        if let ready {
+            try ready.report("checkpoint", [
+                ("topic", .string(topic)), ("group", .string(store.group)),
+                ("partitions", .objects(partitions.map { p in
+                    [("partition", .int(Int64(p))), ("resume", .int(states[p]!.resume)), ("next", .int(states[p]!.next ?? states[p]!.resume))]
+                })),
+            ])
+        }
     }
 }

@@ -25,6 +25,14 @@ final class KafkaLineSource: LineSource {
     /// Seeks newly assigned partitions to their resume point and loads their marks.
     private let prepare: ([TopicPartition]) throws -> Void
     private let shouldStop: () -> Bool
+    /// `--ready-file`: the positions at each look that found every assigned
+    /// partition at its end (producer thread, keyed by the heartbeat job's
+    /// negative token), reported as `caught-up` once the engine consumed that
+    /// job; only when they differ from the last report.
+    private let ready: ReadinessReporter?
+    private var caughtUpLooks: [Int64: [(partition: Int32, offset: Int64)]] = [:]
+    private var nextLook: Int64 = -1
+    private var reportedPositions: [Int64]?
 
     /// Fetched batches not yet turned into jobs, and the next record of the first.
     private var pending: [(batch: ConsumedRecordBatch, next: Int)] = []
@@ -60,7 +68,7 @@ final class KafkaLineSource: LineSource {
 
     init(consumer: KafkaConsumer, topic: String, sources: SourceTable, engine: WindowEngine, checkpoint: KafkaCheckpoint?,
          untilIdleMs: Int64?, stopWhenCaughtUp: Bool, commitIntervalMs: Int64, prepare: @escaping ([TopicPartition]) throws -> Void,
-         shouldStop: @escaping () -> Bool) {
+         ready: ReadinessReporter? = nil, shouldStop: @escaping () -> Bool) {
         self.consumer = consumer
         self.topic = topic
         self.sources = sources
@@ -70,6 +78,7 @@ final class KafkaLineSource: LineSource {
         self.stopWhenCaughtUp = stopWhenCaughtUp
         self.commitIntervalMs = commitIntervalMs
         self.prepare = prepare
+        self.ready = ready
         self.shouldStop = shouldStop
         consumer.onAssigned = { [unowned self] in self.rebalance(added: $0) }
         consumer.onRevoked = { [unowned self] _ in self.rebalance(added: []) }
@@ -137,9 +146,22 @@ final class KafkaLineSource: LineSource {
                 lastRecordMs = now
                 continue
             }
+            // Idle only with nothing known to be waiting: a partition behind
+            // its high watermark (the broker or this process was slow to
+            // fetch) has not gone quiet. Unless nothing came for another
+            // `retryLimitMs` (a partition whose leader stays unreachable):
+            // then the run ends too, saying which partitions were not read to their end.
             if let idle = untilIdleMs, now - lastRecordMs >= idle {
-                end = .idle
-                return false
+                if behind.isEmpty {
+                    end = .idle
+                    return false
+                }
+                if now - lastRecordMs >= idle + retryLimitMs {
+                    let line = "secstream: --until-idle: no records for \((now - lastRecordMs) / 1000)s although partitions \(behind.sorted().map(String.init).joined(separator: ",")) of \(topic) were not read to their end; ending\n"
+                    FileHandle.standardError.write(Data(line.utf8))
+                    end = .idle
+                    return false
+                }
             }
             if stopWhenCaughtUp && consumer.isCaughtUp {
                 end = .idle
@@ -150,6 +172,14 @@ final class KafkaLineSource: LineSource {
                 lastHeartbeatMs = now
                 job.resetOwned(source: -1, input: -1)
                 job.token = 0
+                if ready != nil, behind.isEmpty, !consumer.assignment.isEmpty {
+                    // Every partition at its end: every record fetched is in a job before this one.
+                    let look = nextLook
+                    nextLook -= 1
+                    job.token = look
+                    let positions = consumer.assignment.sorted().map { ($0.partition, consumer.position($0) ?? 0) }
+                    state.lock(); caughtUpLooks[look] = positions; state.unlock()
+                }
                 noteFilled()
                 return true
             }
@@ -226,6 +256,10 @@ final class KafkaLineSource: LineSource {
             state.unlock()
             if !started {
                 try prepare(added)
+                // The idle time counts from when there is something to read:
+                // joining the group (e.g. while a dead member's session runs
+                // out) is not idleness.
+                lastRecordMs = monotonicMs()
                 return
             }
             state.lock()
@@ -243,7 +277,7 @@ final class KafkaLineSource: LineSource {
 
     func consumed(_ job: ScanJob, pipeline: EventPipeline) throws {
         let now = monotonicMs()
-        if job.token != 0 {
+        if job.token > 0 {
             state.lock()
             let span = spans.removeValue(forKey: job.token)
             state.unlock()
@@ -283,8 +317,18 @@ final class KafkaLineSource: LineSource {
         state.lock()
         if let ready { readyCheckpoint = ready }
         consumedJobs += 1
+        let caughtUp = job.token < 0 ? caughtUpLooks.removeValue(forKey: job.token) : nil
         state.broadcast()
         state.unlock()
+        if let caughtUp, let reporter = self.ready {
+            let key = caughtUp.flatMap { [Int64($0.partition), $0.offset] }
+            if key != reportedPositions {
+                reportedPositions = key
+                try reporter.report("caught-up", [("topic", .string(topic)), ("partitions", .objects(caughtUp.map {
+                    [("partition", .int(Int64($0.partition))), ("offset", .int($0.offset))]
+                }))])
+            }
+        }
     }
 
     /// After the pipeline ended: the final checkpoint of this session (the

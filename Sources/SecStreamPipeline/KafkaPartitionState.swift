@@ -20,6 +20,14 @@ struct KafkaPartitionState: Equatable {
     /// rebuild skips them. Nil in states written before the field existed.
     var resumeTime: Int64?
     var replayUntil: Int64?
+    /// Not stored, not compared: the offset after the last record processed
+    /// when the snapshot was taken (the `next` of a `--ready-file` checkpoint line).
+    var next: Int64?
+
+    static func == (a: KafkaPartitionState, b: KafkaPartitionState) -> Bool {
+        a.resume == b.resume && a.mark == b.mark && a.archived == b.archived && a.alertsEnd == b.alertsEnd
+            && a.resumeTime == b.resumeTime && a.replayUntil == b.replayUntil
+    }
 
     func encoded() -> [UInt8] {
         var text = "resume=\(resume)"

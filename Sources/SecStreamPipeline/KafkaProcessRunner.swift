@@ -15,11 +15,14 @@ final class KafkaProcessRunner {
     private let options: ProcessOptions
     private let uri: KafkaURI
     private let engineOptions: EngineOptions
+    /// `--ready-file`: `assigned`, `checkpoint` and `caught-up` lines.
+    private let ready: ReadinessReporter?
 
-    init(options: ProcessOptions, uri: KafkaURI, engineOptions: EngineOptions) {
+    init(options: ProcessOptions, uri: KafkaURI, engineOptions: EngineOptions, ready: ReadinessReporter?) {
         self.options = options
         self.uri = uri
         self.engineOptions = engineOptions
+        self.ready = ready
     }
 
     func run() throws -> Int32 {
@@ -90,7 +93,7 @@ final class KafkaProcessRunner {
             let pipeline = EventPipeline(rules: rules, engineOptions: engineOptions, sources: sources, alerts: alerts,
                                          deadLetters: deadLetters, archive: archive, threads: options.threads)
             let checkpoint = store.map { s in
-                KafkaCheckpoint(topic: uri.topic, marks: marks, store: s, makeAlertsDurable: {
+                KafkaCheckpoint(topic: uri.topic, marks: marks, store: s, ready: ready, makeAlertsDurable: {
                     try alerts.makeDurable()
                     // Dead letters of records before the committed offsets are never written again.
                     try deadLetters.makeDurable()
@@ -151,12 +154,19 @@ final class KafkaProcessRunner {
                         try checkpoint.save(initial, consumer: consumer)
                     }
                 }
+                var fields: [(String, ReadinessReporter.Value)] = [("topic", .string(uri.topic))]
+                if let group = uri.group { fields.append(("group", .string(group))) }
+                fields.append(("partitions", .ints(consumer.assignment.map { Int64($0.partition) }.sorted())))
+                fields.append(("resuming", .objects(tps.sorted().map { tp in
+                    [("partition", .int(Int64(tp.partition))), ("offset", .int(consumer.position(tp) ?? 0))]
+                })))
+                try self.ready?.report("assigned", fields)
             }
             try prepare(consumer.assignment)
             let source = KafkaLineSource(
                 consumer: consumer, topic: uri.topic, sources: sources, engine: pipeline.engine, checkpoint: checkpoint,
                 untilIdleMs: untilIdleMs, stopWhenCaughtUp: untilIdleMs == nil && !options.follow,
-                commitIntervalMs: commitMs, prepare: prepare, shouldStop: { StopSignal.isRaised })
+                commitIntervalMs: commitMs, prepare: prepare, ready: ready, shouldStop: { StopSignal.isRaised })
             do { try pipeline.run(source) } catch {
                 source.abort()
                 throw error

@@ -16,10 +16,12 @@ import Kafka
 /// acknowledged (acks=all, idempotent) -> group offsets committed.
 final class KafkaStateStore {
     let topic: String
+    let group: String
     private let config: KafkaConfig
     private var producer: KafkaProducer?
 
     init(group: String, config: KafkaConfig) {
+        self.group = group
         topic = "\(group).secstream-state"
         self.config = config
     }

@@ -42,6 +42,8 @@ public struct ProcessOptions {
     public var fromBeginning = false
     public var untilIdle: String?
     public var follow = false
+    /// `--ready-file PATH`: readiness events as JSON lines (`ReadinessReporter`).
+    public var readyFile: String?
     public var failOnAlert = false
     /// Kafka inputs: TLS/SASL, consumer-group session timeout, checkpoint interval.
     public var kafka = KafkaClientOptions()

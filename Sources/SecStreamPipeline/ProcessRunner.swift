@@ -21,7 +21,9 @@ public final class ProcessRunner {
             guard options.inputs.count == 1 else {
                 throw RunError(.usage, "--input \(kafka): a Kafka input cannot be mixed with other inputs")
             }
-            return try KafkaProcessRunner(options: options, uri: try KafkaURI.input(kafka), engineOptions: engineOptions).run()
+            let uri = try KafkaURI.input(kafka)
+            return try KafkaProcessRunner(options: options, uri: uri, engineOptions: engineOptions,
+                                          ready: try readinessReporter()).run()
         }
         let archiveOptions = try options.archive.map { _ in try ArchiveWriterOptions(options) }
         let rules = try RuleSetFactory.load(options)
@@ -60,6 +62,11 @@ public final class ProcessRunner {
         let untilIdleMs = try options.untilIdle.map { try OptionParsing.duration($0, flag: "--until-idle") }
         StopSignal.install()
         return try FileFollowSource(paths: options.inputs, sources: sources, engine: engine, untilIdleMs: untilIdleMs,
-                                    shouldStop: { StopSignal.isRaised })
+                                    ready: try readinessReporter(), shouldStop: { StopSignal.isRaised })
+    }
+
+    /// `--ready-file`, opened once the options are known to be valid.
+    private func readinessReporter() throws -> ReadinessReporter? {
+        try options.readyFile.map { try ReadinessReporter(path: $0) }
     }
 }

@@ -20,6 +20,7 @@ struct ProcessCommand: ParsableCommand {
     @Flag(name: .customLong("from-beginning"), help: "Kafka: start at the earliest offset when the group has none committed.") var fromBeginning = false
     @Option(name: .customLong("until-idle"), help: "Follow the inputs (Kafka, or files like tail -F) and stop after nothing new arrived for this long.") var untilIdle: String?
     @Flag(help: "Follow the inputs (Kafka, or files like tail -F: appends, rotation, truncation) until SIGINT/SIGTERM.") var follow = false
+    @Option(name: .customLong("ready-file"), help: "Append one JSON line per readiness event (following a file, caught up, partitions assigned, checkpoint written) to this file.") var readyFile: String?
     @Option(name: .customLong("session-timeout"), help: "Kafka consumer group: a member silent this long is removed and its partitions reassigned.") var sessionTimeout: String = "10s"
     @Option(name: .customLong("commit-interval"), help: "Kafka consumer group: how often alerts are made durable and offsets committed.") var commitInterval: String = "1s"
     @OptionGroup var kafka: KafkaOptions
@@ -35,7 +36,7 @@ struct ProcessCommand: ParsableCommand {
         o.archive = archive; o.archiveCompression = archiveCompression; o.archiveFlushBytes = archiveFlushBytes
         o.archiveFlushAge = archiveFlushAge; o.archiveSSE = archiveSSE; o.archiveKMSKeyId = archiveKMSKeyId
         o.idleTimeout = idleTimeout; o.fromBeginning = fromBeginning
-        o.untilIdle = untilIdle; o.follow = follow
+        o.untilIdle = untilIdle; o.follow = follow; o.readyFile = readyFile
         o.sessionTimeout = sessionTimeout; o.commitInterval = commitInterval; o.kafka = kafka.clientOptions
         let code = try ProcessRunner(options: o).run()
         if code != 0 { throw ExitCode(code) }

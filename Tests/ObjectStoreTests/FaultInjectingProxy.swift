@@ -59,17 +59,23 @@ final class FaultInjectingProxy: @unchecked Sendable {
     init(upstreamPort: Int, plan: @escaping @Sendable (Int, String, String) -> Fault) throws {
         self.upstreamPort = upstreamPort
         self.plan = plan
-        port = try FreePort.allocate()
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var yes: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = Self.loopback(port)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // Port 0: the kernel picks a free port while binding (no window in
+        // which another process could take a port chosen beforehand).
+        var address = Self.loopback(0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && listen(fd, 64) == 0 && getsockname(fd, $0, &length) == 0
+            }
         }
-        guard bound == 0, listen(listener, 64) == 0 else {
-            throw LocalServer.StartFailure(description: "proxy cannot listen on \(port): \(String(cString: strerror(errno)))")
+        guard bound else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw LocalServer.StartFailure(description: "proxy cannot listen on 127.0.0.1: \(reason)")
         }
+        listener = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 

@@ -5,7 +5,8 @@ import XCTest
 /// `secstream process --input kafka://…?group=… --archive DIR` against Tansu:
 /// the archive holds every ingested valid event exactly once — after a plain
 /// run, a re-run of the group, and a `kill -9` mid-stream plus restart — and
-/// `replay` of it finds the alerts of the live Kafka run.
+/// `replay` of it finds the alerts of the live Kafka run. Background
+/// instances are followed through their `--ready-file` lines, not sleeps.
 final class KafkaArchiveTests: XCTestCase {
     private var work = ""
 
@@ -71,14 +72,12 @@ final class KafkaArchiveTests: XCTestCase {
         let broker = try TansuBroker()
         _ = try generated()
         try ingest(broker, work + "/events.ndjson", create: true)
-        let a = try BackgroundCLI(groupArgs(broker, group: "stop") + ["--follow"], stderrFile: work + "/a.err")
-        var seen = -1
-        XCTAssertTrue(waitUntil(timeout: 30) {
-            let now = (try? FileManager.default.subpathsOfDirectory(atPath: work + "/archive").count) ?? 0
-            defer { seen = now }
-            Thread.sleep(forTimeInterval: 1)
-            return now > 4 && now == seen
-        }, a.stderr)
+        let a = try BackgroundCLI(groupArgs(broker, group: "stop") + ["--follow"], stderrFile: work + "/a.err",
+                                  readyFile: work + "/a.ready")
+        let ends = try topicEnds(broker, "events")
+        try a.waitReady("A read every record") { $0.caughtUp(to: ends, partitions: [0, 1, 2, 3]) }
+        try a.waitReady("A checkpointed every record") { events in ends.allSatisfy { events.checkpointed[$0.key, default: -1] >= $0.value } }
+        XCTAssertGreaterThan(try FileManager.default.subpathsOfDirectory(atPath: work + "/archive").count { $0.contains(".ndjson") }, 4)
         a.signal(SIGTERM)
         XCTAssertEqual(a.wait(timeout: 30), 0, a.stderr)
 
@@ -102,16 +101,24 @@ final class KafkaArchiveTests: XCTestCase {
         // objects at both ends, while the open windows keep the resume offsets
         // further back), then is killed while the last quarter streams in: the
         // restart reprocesses records archived already and must skip them.
-        let a = try BackgroundCLI(groupArgs(broker, group: "crash") + ["--follow"], stderrFile: work + "/a.err")
-        XCTAssertTrue(waitUntil(timeout: 30) {
-            (try? FileManager.default.subpathsOfDirectory(atPath: work + "/archive").count { $0.contains(".ndjson") }) ?? 0 >= 4
-        }, a.stderr)
-        Thread.sleep(forTimeInterval: 2)
+        let a = try BackgroundCLI(groupArgs(broker, group: "crash") + ["--follow"], stderrFile: work + "/a.err",
+                                  readyFile: work + "/a.ready")
+        func readAndCheckpointed(_ what: String) throws -> [Int32: Int64] {
+            let ends = try topicEnds(broker, "events")
+            try a.waitReady("A read \(what)") { $0.caughtUp(to: ends, partitions: [0, 1, 2, 3]) }
+            try a.waitReady("A checkpointed \(what)") { events in ends.allSatisfy { events.checkpointed[$0.key, default: -1] >= $0.value } }
+            return ends
+        }
+        _ = try readAndCheckpointed("the first half")
+        XCTAssertGreaterThanOrEqual(try FileManager.default.subpathsOfDirectory(atPath: work + "/archive").count { $0.contains(".ndjson") }, 4)
         try ingest(broker, work + "/third.ndjson", create: false)
-        Thread.sleep(forTimeInterval: 2)
+        let third = try readAndCheckpointed("the third quarter")
         let producer = try BackgroundCLI(["ingest", "--brokers", broker.bootstrap, "--topic", "events", "--key", "source.ip", work + "/last.ndjson"],
                                          stderrFile: work + "/ingest.err")
-        Thread.sleep(forTimeInterval: 0.8)
+        // Killed once it has taken in (and checkpointed) records of the last quarter.
+        try a.waitReady("A checkpointed records of the last quarter") { events in
+            events.checkpointed.contains { $0.value > third[$0.key, default: 0] }
+        }
         a.signal(SIGKILL)
         a.wait(timeout: 10)
         XCTAssertEqual(producer.wait(timeout: 60), 0, producer.stderr)

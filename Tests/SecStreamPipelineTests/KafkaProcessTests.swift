@@ -4,7 +4,9 @@ import XCTest
 
 /// `secstream process --input kafka://...` against Tansu: the same alerts as
 /// a file run, consumer groups that split and hand over partitions, and a
-/// `kill -9` restart that neither loses nor duplicates an alert.
+/// `kill -9` restart that neither loses nor duplicates an alert. Background
+/// instances write `--ready-file` lines (partitions assigned, caught up with
+/// the topic, checkpoint saved) that the test waits for instead of sleeping.
 final class KafkaProcessTests: XCTestCase {
     private func generated(_ dir: TempDir) throws -> (lines: [Substring], reference: [String]) {
         let data = try KafkaGroupTestData(dir)
@@ -65,25 +67,32 @@ final class KafkaProcessTests: XCTestCase {
         try ingest(broker, lines[..<third], create: true)
 
         let a = try BackgroundCLI(groupArgs(broker, group: "split", alerts: dir.path("a.alerts")) + ["--follow"],
-                                  stderrFile: dir.path("a.err"))
-        XCTAssertTrue(waitUntil(timeout: 20) { a.stderr.contains("partitions 0,1,2,3") }, a.stderr)
-        let b = try BackgroundCLI(groupArgs(broker, group: "split", alerts: dir.path("b.alerts")) + ["--until-idle", "8s"],
-                                  stderrFile: dir.path("b.err"))
+                                  stderrFile: dir.path("a.err"), readyFile: dir.path("a.ready"))
+        try a.waitReady("A assigned all four partitions") { $0.assignedPartitions == [0, 1, 2, 3] }
+        // B ends by itself once nothing new arrived for 10 s: it idles only
+        // while the test hands over (a slow machine must not end it early).
+        let b = try BackgroundCLI(groupArgs(broker, group: "split", alerts: dir.path("b.alerts")) + ["--until-idle", "10s"],
+                                  stderrFile: dir.path("b.err"), readyFile: dir.path("b.ready"))
         // Cooperative rebalance: each ends up with two partitions.
-        let split = waitUntil(timeout: 30) {
-            Self.lastPartitions(a.stderr).count == 2 && Self.lastPartitions(b.stderr).count == 2
+        try b.waitReady("A and B with two partitions each") {
+            try a.checkRunning("A")
+            return a.readyEvents.assignedPartitions.count == 2 && $0.assignedPartitions.count == 2
         }
-        XCTAssertTrue(split, "A: \(a.stderr)\nB: \(b.stderr)")
-        XCTAssertEqual(Set(Self.lastPartitions(a.stderr) + Self.lastPartitions(b.stderr)), [0, 1, 2, 3])
+        let ofA = a.readyEvents.assignedPartitions, ofB = b.readyEvents.assignedPartitions
+        XCTAssertEqual(Set(ofA + ofB), [0, 1, 2, 3])
+        XCTAssertEqual(Self.lastPartitions(a.stderr), ofA, "the stderr line names the same partitions")
         try ingest(broker, lines[third..<(2 * third)])
-        Thread.sleep(forTimeInterval: 3)
+        // Both have read (and processed) their partitions of the second third.
+        let ends = try topicEnds(broker, "events")
+        try a.waitReady("A caught up with its partitions") { $0.caughtUp(to: ends, partitions: ofA) }
+        try b.waitReady("B caught up with its partitions") { $0.caughtUp(to: ends, partitions: ofB) }
 
         // A leaves cleanly: last checkpoint, LeaveGroup; B takes all four and rebuilds A's windows.
         a.signal(SIGTERM)
         XCTAssertEqual(a.wait(timeout: 30), 0, a.stderr)
-        XCTAssertTrue(waitUntil(timeout: 30) { Self.lastPartitions(b.stderr).count == 4 }, b.stderr)
+        try b.waitReady("B assigned all four partitions") { $0.assignedPartitions == [0, 1, 2, 3] }
         try ingest(broker, lines[(2 * third)...])
-        XCTAssertEqual(b.wait(timeout: 60), 0, b.stderr)
+        XCTAssertEqual(b.wait(timeout: 90), 0, b.stderr)
 
         let fromA = try alertIDs(dir.path("a.alerts")), fromB = try alertIDs(dir.path("b.alerts"))
         XCTAssertGreaterThan(fromA.count, 0, "A found alerts in its partitions")
@@ -111,17 +120,20 @@ final class KafkaProcessTests: XCTestCase {
 
         // A reads the first half and goes idle (its checkpoints now resume mid-topic),
         // then is killed while the second half streams in.
-        let a = try BackgroundCLI(groupArgs(broker, group: "crash", alerts: alerts) + ["--follow"], stderrFile: dir.path("a.err"))
-        var seen = -1
-        XCTAssertTrue(waitUntil(timeout: 30) {
-            let now = (try? alertIDs(alerts).count) ?? 0
-            defer { seen = now }
-            return now >= 3 && now == seen
-        }, a.stderr)
-        Thread.sleep(forTimeInterval: 3)
+        let a = try BackgroundCLI(groupArgs(broker, group: "crash", alerts: alerts) + ["--follow"], stderrFile: dir.path("a.err"),
+                                  readyFile: dir.path("a.ready"))
+        let firstHalf = try topicEnds(broker, "events")
+        try a.waitReady("A read the first half") { $0.caughtUp(to: firstHalf, partitions: [0, 1, 2, 3]) }
+        try a.waitReady("A checkpointed the first half") { events in
+            firstHalf.allSatisfy { events.checkpointed[$0.key, default: -1] >= $0.value }
+        }
+        XCTAssertGreaterThanOrEqual(try alertIDs(alerts).count, 3, "A wrote the first half's alerts")
         let first = try CLI.run(["ingest", "--brokers", broker.bootstrap, "--topic", "events", "--key", "source.ip", pieces[0]])
         XCTAssertEqual(first.code, 0, first.stderr)
-        Thread.sleep(forTimeInterval: 0.3)
+        // Killed once it has taken in (and checkpointed) records of the first piece.
+        try a.waitReady("A checkpointed records of the first piece") { events in
+            events.checkpointed.contains { $0.value > firstHalf[$0.key, default: 0] }
+        }
         a.signal(SIGKILL)
         a.wait(timeout: 10)
         for piece in pieces.dropFirst() {
@@ -157,12 +169,16 @@ final class KafkaProcessTests: XCTestCase {
         let alerts = dir.path("alerts")
         let args = ["process", "--input", "kafka://\(broker.bootstrap)/events?group=late", "--alerts", alerts,
                     "--session-timeout", "2s", "--commit-interval", "1h"]
-        let a = try BackgroundCLI(args + ["--follow"], stderrFile: dir.path("a.err"))
-        XCTAssertTrue(waitUntil(timeout: 30) { Self.lastPartitions(a.stderr) == [0, 1, 2, 3] }, a.stderr)
+        let a = try BackgroundCLI(args + ["--follow"], stderrFile: dir.path("a.err"), readyFile: dir.path("a.ready"))
+        // `assigned` comes after the checkpoint of the fresh partitions.
+        try a.waitReady("A assigned all four partitions") { $0.assignedPartitions == [0, 1, 2, 3] }
+        XCTAssertEqual(a.readyEvents.checkpointed, [0: 0, 1: 0, 2: 0, 3: 0], "the checkpoint at the assignment")
         try ingest(broker, lines[...])
-        // It reads the 60k records in well under a second; its alerts wait in
-        // the buffer for a checkpoint that never comes, so they die with it.
-        Thread.sleep(forTimeInterval: 3)
+        // It reads the 60k records; its alerts wait in the buffer for a
+        // checkpoint that never comes, so they die with it.
+        let ends = try topicEnds(broker, "events")
+        try a.waitReady("A read every record") { $0.caughtUp(to: ends, partitions: [0, 1, 2, 3]) }
+        XCTAssertEqual(a.readyEvents.filter { $0.kind == "checkpoint" }.count, 1, "no checkpoint after the first one")
         a.signal(SIGKILL)
         a.wait(timeout: 10)
 

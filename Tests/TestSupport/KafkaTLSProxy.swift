@@ -3,15 +3,14 @@ import Foundation
 /// Tansu behind a mutual-TLS proxy (tests/interop/kafka_tls_proxy.py, Python's
 /// `ssl`), with a test PKI generated per run by the openssl CLI: a CA, a server
 /// certificate for DNS:localhost only, a client certificate, and an unrelated
-/// CA. Starting returns only once the proxy has said "ready" and accepts TCP
-/// connections on its port (deadline 15 s); otherwise it throws with the
-/// proxy's stderr, so a test never runs against a proxy that is not there.
+/// CA. Starting returns only once the proxy process itself listens on its port
+/// and has said "ready" (deadline 15 s each); otherwise it throws with the
+/// tail of the proxy's log, so a test never runs against a proxy that is not there.
 public final class KafkaTLSProxy {
     public let broker: TansuBroker
     public let port: Int
     public let directory: String
-    let process: Process
-    let stderrPath: String
+    let server: ServerProcess
 
     /// `localhost:PORT`: the name the server certificate is issued for.
     public var bootstrap: String { "localhost:\(port)" }
@@ -56,55 +55,49 @@ public final class KafkaTLSProxy {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try Self.makeCertificates(directory)
         try PythonVenv.requireVenv()
-        port = try FreePort.allocate()
-        broker = try TansuBroker(advertise: "localhost:\(port)")
-        stderrPath = directory + "/proxy.err"
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: PythonVenv.python)
-        process.arguments = [TestPaths.packageRoot + "/tests/interop/kafka_tls_proxy.py", "\(port)", "\(broker.port)",
-                             directory + "/server.pem", directory + "/server.key", directory + "/ca.pem"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        try process.run()
-        // The proxy prints "ready" once it listens. Both must hold within the
-        // deadline: the line (it is our proxy, it did bind) and a TCP connect to
-        // the port. The line is read on another thread so a hung proxy cannot
-        // hang the test.
-        final class Line: @unchecked Sendable {
-            let lock = NSLock()
-            var text = ""
-            var value: String { lock.lock(); defer { lock.unlock() }; return text }
+        // Tansu advertises the proxy's port, so both start again when another
+        // process takes that port before the proxy binds it (`ServerProcess`:
+        // log kept, early exit noticed, listening checked by owner).
+        var started: (TansuBroker, ServerProcess, Int)?
+        var taken: [Int] = []
+        for _ in 0..<5 where started == nil {
+            let port = try FreePort.allocate()
+            let broker = try TansuBroker(advertise: "localhost:\(port)")
+            let proxy = try ServerProcess(
+                name: "kafka-tls-proxy", executable: PythonVenv.python,
+                arguments: [TestPaths.packageRoot + "/tests/interop/kafka_tls_proxy.py", "\(port)", "\(broker.port)",
+                            directory + "/server.pem", directory + "/server.key", directory + "/ca.pem"])
+            do {
+                switch try proxy.waitUntilListening(port: port, timeout: 15) {
+                case .listening: started = (broker, proxy, port)
+                case .portTaken:
+                    taken.append(port)
+                    proxy.stop()
+                    broker.stop()
+                }
+            } catch {
+                proxy.stop()
+                broker.stop()
+                throw Failure(description: "TLS proxy not ready: \(error)")
+            }
         }
-        let line = Line()
-        let reader = out.fileHandleForReading
-        Thread {
-            let first = reader.availableData
-            line.lock.lock(); line.text = String(decoding: first.prefix(64), as: UTF8.self); line.lock.unlock()
-        }.start()
+        guard let (broker, proxy, port) = started else {
+            throw Failure(description: "TLS proxy ports \(taken) were taken by other processes before it bound them")
+        }
+        self.broker = broker
+        self.server = proxy
+        self.port = port
+        // It also says "ready" in its log once it serves (our proxy, not another listener).
         let deadline = Date().addingTimeInterval(15)
-        var ready = false
-        while Date() < deadline && process.isRunning {
-            if line.value.hasPrefix("ready") && FreePort.isListening(port) { ready = true; break }
+        while !proxy.logTail(200).contains("ready") {
+            if let exit = proxy.exitDescription { throw Failure(description: "\(exit): \(proxy.logTail())") }
+            if Date() > deadline { throw Failure(description: "TLS proxy listens but never said ready: \(proxy.logTail())") }
             usleep(50_000)
-        }
-        if !ready {
-            let running = process.isRunning
-            if running { process.terminate() }
-            process.waitUntilExit()
-            let err = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
-            broker.stop()
-            throw Failure(description: "TLS proxy on 127.0.0.1:\(port) not ready within 15 s (stdout '\(line.value)', "
-                          + "\(running ? "still running" : "exited \(process.terminationStatus)")): \(err.suffix(1500))")
         }
     }
 
     public func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        server.stop()
         broker.stop()
         try? FileManager.default.removeItem(atPath: directory)
     }

@@ -3,16 +3,16 @@ import Foundation
 import Glibc
 #endif
 
-/// A local server process for integration tests (moto, nanio), started on a
-/// free 127.0.0.1 port and stopped at the end. Starting fails with the
-/// server's own log when it does not listen in time: a test that cannot get
-/// its server fails, it never skips.
+/// A local server process for integration tests (moto, nanio) on 127.0.0.1,
+/// stopped at the end. Its log is kept in its directory (`ServerProcess`);
+/// starting fails with the server's exit status and log when it exits or does
+/// not listen in time: a test that cannot get its server fails, it never skips.
 public final class LocalServer {
     public let name: String
     public let port: Int
-    private let process: Process
-    public let logPath: String
-    public let workDirectory: String
+    private let server: ServerProcess
+    public var logPath: String { server.logPath }
+    public var workDirectory: String { server.directory }
 
     public var endpointURL: String { "http://127.0.0.1:\(port)" }
 
@@ -21,56 +21,42 @@ public final class LocalServer {
         public init(description: String) { self.description = description }
     }
 
-    public init(name: String, executable: String, arguments: (Int, String) -> [String],
-         environment: [String: String] = [:], timeoutSeconds: Double = 60) throws {
+    /// `arguments(port, directory)`: with `portZero`, the server is given port
+    /// 0, binds a port of its own choice and is found listening on it; else
+    /// it gets a free port and is restarted on another one if that was taken.
+    public init(name: String, executable: String, portZero: Bool = false, arguments: (Int, String) -> [String],
+                environment: [String: String] = [:], timeoutSeconds: Double = 60) throws {
         self.name = name
         try PythonVenv.requireVenv()
-        guard FileManager.default.isExecutableFile(atPath: executable) else {
-            throw StartFailure(description: "cannot start \(name): \(executable) is missing (run scripts/venv.sh)")
-        }
-        port = try FreePort.allocate()
-        workDirectory = NSTemporaryDirectory() + "secstream-\(name)-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
-        logPath = workDirectory + "/server.log"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments(port, workDirectory)
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = log
-        process.standardError = log
-        process.currentDirectoryURL = URL(fileURLWithPath: workDirectory)
-        try process.run()
-
-        let deadline = Date().addingTimeInterval(timeoutSeconds)
-        while !FreePort.isListening(port) {
-            if !process.isRunning || Date() > deadline {
-                let logText = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-                stop()
-                throw StartFailure(description: "cannot start \(name) on 127.0.0.1:\(port) "
-                    + (process.isRunning ? "(not listening after \(Int(timeoutSeconds))s)" : "(exited)")
-                    + ": " + String(logText.suffix(800)))
+        if portZero {
+            let directory = NSTemporaryDirectory() + "secstream-\(name)-\(UUID().uuidString)"
+            let server = try ServerProcess(name: name, executable: executable, arguments: arguments(0, directory),
+                                           environment: environment, directory: directory)
+            guard case .listening(let port) = try server.waitUntilListening(port: nil, timeout: timeoutSeconds) else {
+                throw StartFailure(description: "\(name) did not report a port")
             }
-            usleep(100_000)
+            self.server = server
+            self.port = port
+        } else {
+            (server, port) = try ServerProcess.startOnFreePort(name: name, timeout: timeoutSeconds) { port in
+                let directory = NSTemporaryDirectory() + "secstream-\(name)-\(UUID().uuidString)"
+                return try ServerProcess(name: name, executable: executable, arguments: arguments(port, directory),
+                                         environment: environment, directory: directory)
+            }
         }
     }
 
-    public func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(atPath: workDirectory)
-    }
+    public func stop() { server.stop() }
 
-    /// moto's standalone server: S3 behaviour, no authentication.
+    /// moto's standalone server: S3 behaviour, no authentication. It takes
+    /// port 0 and binds a free port itself.
     public static func moto() throws -> LocalServer {
-        try LocalServer(name: "moto", executable: PythonVenv.bin("moto_server"),
+        try LocalServer(name: "moto", executable: PythonVenv.bin("moto_server"), portZero: true,
                         arguments: { port, _ in ["-H", "127.0.0.1", "-p", String(port)] })
     }
 
-    /// nanio: verifies every SigV4 signature against the given key pair.
+    /// nanio: verifies every SigV4 signature against the given key pair (it
+    /// refuses port 0, so it gets a free port, and another if that was taken).
     public static func nanio(accessKey: String, secretKey: String) throws -> LocalServer {
         try LocalServer(name: "nanio", executable: PythonVenv.bin("nanio"),
                         arguments: { port, dir in
@@ -82,7 +68,10 @@ public final class LocalServer {
 }
 
 public enum FreePort {
-    /// Asks the kernel for a free port by binding port 0.
+    /// Asks the kernel for a free port by binding port 0. The port is free
+    /// again when this returns, so another process can take it before the
+    /// caller's server binds it: start servers with
+    /// `ServerProcess.startOnFreePort`, which notices that and retries.
     public static func allocate() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw LocalServer.StartFailure(description: "socket(): \(String(cString: strerror(errno)))") }

