@@ -24,7 +24,9 @@ bin=$root/.build/release/secstream
 data=$root/bench-data/sigma
 mkdir -p "$data"
 frag=${BENCH_SIGMA_FRAGMENTS:-0.05}
-events=$data/windows-$n-$frag.ndjson
+# The generator's own hash is in the name: events from an older generator are not reused.
+gen=$(cat tests/interop/sigma_windows_events.py tests/interop/sigma_windows_pipeline.py | md5sum | cut -c1-8)
+events=$data/windows-$n-$frag-$gen.ndjson
 nrules=$(find "$rules" -name '*.yml' | wc -l)
 
 if [ ! -s "$events" ]; then
