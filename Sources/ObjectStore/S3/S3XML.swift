@@ -173,6 +173,7 @@ package enum S3Time {
                 i += 1
             }
         }
+        guard isValid(year: year, month: month, day: day, hour: hour, minute: minute, second: second) else { return nil }
         return epochMillis(year: year, month: month, day: day, hour: hour, minute: minute, second: second, millis: millis)
     }
 
@@ -185,7 +186,16 @@ package enum S3Time {
         guard let day = Int(parts[1]), let monthIndex = months.firstIndex(of: String(parts[2])),
               let year = Int(parts[3]), clock.count == 3,
               let hour = Int(clock[0]), let minute = Int(clock[1]), let second = Int(clock[2]) else { return nil }
+        guard isValid(year: year, month: monthIndex + 1, day: day, hour: hour, minute: minute, second: second) else { return nil }
         return epochMillis(year: year, month: monthIndex + 1, day: day, hour: hour, minute: minute, second: second, millis: 0)
+    }
+
+    /// The fields of a real date (a second of 60 is a leap second). Times come
+    /// from the server's headers and bodies: a year of 19 digits must be
+    /// rejected here, not overflow the arithmetic below.
+    static func isValid(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Bool {
+        (0...9999).contains(year) && (1...12).contains(month) && (1...31).contains(day)
+            && (0...23).contains(hour) && (0...59).contains(minute) && (0...60).contains(second)
     }
 
     /// Days from civil (Howard Hinnant's algorithm), proleptic Gregorian, UTC.
