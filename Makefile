@@ -87,13 +87,13 @@ sanitize: sanitize-address sanitize-thread
 
 sanitize-address: venv
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
-	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 \
 		$(SWIFT) test --skip-build --disable-swift-testing --sanitize=address --scratch-path .build-asan \
 		$(if $(SANITIZE_FILTER),--filter '$(SANITIZE_FILTER)')
 
 sanitize-thread: venv
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
-	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	SWIFT_BACKTRACE=enable=no TSAN_OPTIONS=second_deadlock_stack=1 \
 		$(SWIFT) test --skip-build --disable-swift-testing --sanitize=thread --scratch-path .build-tsan \
 		$(if $(SANITIZE_FILTER),--filter '$(SANITIZE_FILTER)')
 

@@ -14,6 +14,10 @@ bin=.build-fuzz/release
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(FuzzFieldScanner FuzzSigmaRules FuzzQuery FuzzKafkaRecordBatch FuzzKafkaResponses FuzzS3XML FuzzCodecs)
 mkdir -p .build-fuzz/crashes .build-fuzz/logs
+# A Swift runtime trap (overflow, bounds, precondition) must reach libFuzzer as
+# a plain deadly signal: the Swift backtracer, run under ASan, reads memory
+# ASan reports as an unknown-crash of its own and hides the real failure.
+export SWIFT_BACKTRACE=enable=no
 failed=()
 for t in "${targets[@]}"; do
   [ -x "$bin/$t" ] || { echo "fuzz: $bin/$t is not built (make fuzz-build)" >&2; exit 2; }
