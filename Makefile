@@ -8,7 +8,7 @@ RELEASE  = .build/release/secstream
 DEMO_EVENTS ?= 200000
 DEMO_SEED   ?= 7
 
-.PHONY: all deps venv build debug test demo bench install uninstall clean services-up services-down fuzz soak embed-rules
+.PHONY: all deps venv build debug test demo bench install uninstall clean services-up services-down fuzz fuzz-xctest fuzz-build fuzz-libfuzzer sanitize sanitize-address sanitize-thread soak embed-rules
 
 all: build
 
@@ -39,16 +39,63 @@ demo: build
 	@cat .demo/alerts.ndjson
 	@echo "--- $$(wc -l < .demo/alerts.ndjson) alerts; $$(wc -l < .demo/truth.ndjson) injected attacks (.demo/truth.ndjson)"
 
-# Long randomized runs (not part of `make test`): the decoder fuzzers and the
-# scanner/engine differentials at FUZZ_SCALE times their iterations, with the
-# seeds moved by FUZZ_SEED (a failure names the seed that reproduces it).
+# Long randomized runs (not part of `make test`): the XCTest fuzzers and
+# differentials, then the libFuzzer targets.
+fuzz: fuzz-xctest fuzz-libfuzzer
+
+# The decoder fuzzers and the scanner/engine differentials at FUZZ_SCALE times
+# their iterations, with the seeds moved by FUZZ_SEED (a failure names the seed
+# that reproduces it).
 FUZZ_SCALE ?= 50
 FUZZ_SEED  ?= $(shell date +%s)
 FUZZ_TESTS ?= KafkaFuzzTests|EventScannerDifferentialTests|ReferenceDifferentialTests
-fuzz: deps
+fuzz-xctest: deps
 	$(SWIFT) build --build-tests
 	SECSTREAM_FUZZ_SCALE=$(FUZZ_SCALE) SECSTREAM_FUZZ_SEED=$(FUZZ_SEED) \
 		$(SWIFT) test --skip-build --disable-swift-testing --filter '$(FUZZ_TESTS)'
+
+# libFuzzer targets (Sources/Fuzz/, seeds in fixtures/fuzz/<target>/), built
+# with libFuzzer and AddressSanitizer in release (checked) mode in their own
+# build directory. Each runs FUZZ_SECONDS within FUZZ_RSS_MB; crashes go to
+# .build-fuzz/crashes/, the growing corpus to .build-fuzz/corpus/<target>/.
+# FUZZERS picks a subset: make fuzz-libfuzzer FUZZERS=FuzzCodecs FUZZ_SECONDS=600
+FUZZERS      ?= FuzzFieldScanner FuzzSigmaRules FuzzQuery FuzzKafkaRecordBatch FuzzKafkaResponses FuzzS3XML FuzzCodecs
+FUZZ_SECONDS ?= 60
+FUZZ_RSS_MB  ?= 2048
+# Not `--sanitize=fuzzer --sanitize=address`: SwiftPM passes those to swiftc as
+# two -sanitize= flags and swiftc keeps only the last, which leaves the Swift
+# code without coverage instrumentation (libFuzzer then sees ~16 edges). The
+# combined flag comes last and wins; C targets get -fsanitize=fuzzer from
+# SwiftPM and ASan from -Xcc.
+FUZZ_FLAGS   = --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=address
+fuzz-build: deps
+	@for f in $(FUZZERS); do \
+		echo "building $$f"; \
+		SECSTREAM_FUZZ_TARGETS=1 $(SWIFT) build -c release $(FUZZ_FLAGS) \
+			--scratch-path .build-fuzz --product $$f || exit 1; \
+	done
+
+fuzz-libfuzzer: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RSS_MB=$(FUZZ_RSS_MB) bash scripts/fuzz.sh $(FUZZERS)
+
+# The whole suite (unit and integration tests) under AddressSanitizer, then
+# under ThreadSanitizer, each in its own build directory (.build-asan,
+# .build-tsan). Slow (TSan especially); not part of `make test`.
+# SANITIZE_FILTER narrows both runs: make sanitize SANITIZE_FILTER=SecStreamCoreTests
+SANITIZE_FILTER ?=
+sanitize: sanitize-address sanitize-thread
+
+sanitize-address: venv
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 \
+		$(SWIFT) test --skip-build --disable-swift-testing --sanitize=address --scratch-path .build-asan \
+		$(if $(SANITIZE_FILTER),--filter '$(SANITIZE_FILTER)')
+
+sanitize-thread: venv
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	SWIFT_BACKTRACE=enable=no TSAN_OPTIONS=second_deadlock_stack=1 \
+		$(SWIFT) test --skip-build --disable-swift-testing --sanitize=thread --scratch-path .build-tsan \
+		$(if $(SANITIZE_FILTER),--filter '$(SANITIZE_FILTER)')
 
 # A long exactly-once run: consumer-group instances killed and restarted while
 # events stream in, checked against a file run (scripts/soak.sh; SOAK_EVENTS, ...).
@@ -85,4 +132,4 @@ embed-rules:
 	bash scripts/embed-rules.sh
 
 clean:
-	rm -rf .build .demo bench-data
+	rm -rf .build .build-asan .build-tsan .build-fuzz .demo bench-data

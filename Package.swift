@@ -1,5 +1,6 @@
 // swift-tools-version:6.0
 import PackageDescription
+import Foundation
 
 // System libraries come from Debian's -dev packages (see Makefile `deps`).
 func systemLib(_ name: String, _ pc: String, _ apt: String) -> Target {
@@ -77,3 +78,27 @@ let package = Package(
     // CRE2 includes RE2's headers, which need C++17 (std::string_view in newer releases).
     cxxLanguageStandard: .cxx17
 )
+
+// libFuzzer targets (`make fuzz-libfuzzer`), one executable per fuzzer under
+// Sources/Fuzz/. They exist only when SECSTREAM_FUZZ_TARGETS is set, so the
+// normal `swift build` and `swift test` neither build nor link them; the
+// Makefile sets it for `swift build -c release --sanitize=fuzzer --sanitize=address
+// --scratch-path .build-fuzz`. Each file defines LLVMFuzzerTestOneInput and no
+// main (libFuzzer's runtime brings it), hence -parse-as-library.
+if ProcessInfo.processInfo.environment["SECSTREAM_FUZZ_TARGETS"] != nil {
+    let fuzzers: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzFieldScanner", ["SecStreamCore"]),
+        ("FuzzSigmaRules", ["SecStreamCore"]),
+        ("FuzzQuery", ["SecStreamCore"]),
+        ("FuzzKafkaRecordBatch", ["Kafka"]),
+        ("FuzzKafkaResponses", ["Kafka"]),
+        ("FuzzS3XML", ["ObjectStore"]),
+        ("FuzzCodecs", ["Codecs"]),
+    ]
+    for fuzzer in fuzzers {
+        package.products.append(.executable(name: fuzzer.name, targets: [fuzzer.name]))
+        package.targets.append(.executableTarget(
+            name: fuzzer.name, dependencies: fuzzer.dependencies, path: "Sources/Fuzz/\(fuzzer.name)",
+            swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]))
+    }
+}

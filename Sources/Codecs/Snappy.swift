@@ -7,6 +7,8 @@ import CSnappy
 enum Snappy {
     static let xerialMagic: [UInt8] = [0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]
     static let xerialHeaderSize = 16
+    /// Snappy's largest expansion: a 3-byte copy element makes 64 bytes.
+    static let maxExpansion = 22
 
     static func compress(_ input: UnsafeRawBufferPointer) throws -> [UInt8] {
         let bound = snappy_max_compressed_length(input.count)
@@ -60,6 +62,12 @@ enum Snappy {
         var length = 0
         guard snappy_uncompressed_length(src, input.count, &length) == SNAPPY_OK else {
             throw CodecError(.snappy, "corrupt block header")
+        }
+        // The header is the sender's claim, and the output is allocated from
+        // it: bound it by what the block can expand to (no element makes more
+        // than 64 bytes from 3), so ten bytes cannot ask for 4 GiB.
+        guard length <= input.count * maxExpansion else {
+            throw CodecError(.snappy, "block of \(input.count) bytes declares \(length) uncompressed bytes, more than it can hold")
         }
         if length == 0 {
             guard snappy_validate_compressed_buffer(src, input.count) == SNAPPY_OK else {

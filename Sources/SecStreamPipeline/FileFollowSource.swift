@@ -127,8 +127,11 @@ final class FileFollowSource: LineSource {
     // MARK: Engine thread
 
     func consumed(_ job: ScanJob, pipeline: EventPipeline) throws {
+        // A fresh array made under the lock: a copy of the Set would share its
+        // storage with the producer, which inserts into it in place once this
+        // thread lets go (ThreadSanitizer: data race, FileFollowTests).
         lock.lock()
-        let behind = backlogged
+        let behind = Array(backlogged)
         lock.unlock()
         for input in behind { engine.touchInput(input) }
         engine.advance(wallClock: monotonicMs())

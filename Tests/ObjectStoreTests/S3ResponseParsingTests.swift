@@ -45,3 +45,24 @@ final class S3ResponseParsingTests: XCTestCase {
         XCTAssertFalse(RetryPolicy.isRetryable(status: 404, code: "NoSuchKey"))
     }
 }
+
+/// Inputs the libFuzzer target FuzzS3XML found (fixtures/fuzz/regressions/FuzzS3XML/).
+final class S3FuzzRegressionTests: XCTestCase {
+    /// A `Last-Modified` or `Date` header with a 19-digit year trapped on
+    /// arithmetic overflow in the day count; it is no date, so nil.
+    func testHTTPDateWithAHugeYearIsNotADate() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("fixtures/fuzz/regressions/FuzzS3XML/http-date-year-overflow.txt")
+        let found = try String(contentsOf: path, encoding: .utf8)
+        XCTAssertNil(S3Time.parseHTTPDate(found))
+        XCTAssertNil(S3Time.parseHTTPDate("Fri, 20 Nov -99999999999999999 13:05:09 GMT"))
+        XCTAssertNil(S3Time.parseHTTPDate("Fri, 20 Nov 2026 99999999999999:05:09 GMT"))
+        XCTAssertNil(S3Time.parseHTTPDate("Fri, 99999999999999999 Nov 2026 13:05:09 GMT"))
+        XCTAssertNil(S3Time.parseISO8601("2026-13-20T13:05:09Z"))
+        XCTAssertNil(S3Time.parseISO8601("2026-11-20T25:05:09Z"))
+        // Real dates at the edges still parse.
+        XCTAssertEqual(S3Time.parseHTTPDate("Thu, 01 Jan 1970 00:00:00 GMT"), 0)
+        XCTAssertEqual(S3Time.parseHTTPDate("Fri, 31 Dec 9999 23:59:59 GMT"), 253_402_300_799_000)
+        XCTAssertEqual(S3Time.parseISO8601("2016-12-31T23:59:60Z"), 1_483_228_800_000)
+    }
+}

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 @testable import SecStreamCore
 
 /// The `--where` language: grammar, precedence, every operator, CIDR, times,
@@ -137,6 +138,23 @@ final class QueryLanguageTests: XCTestCase {
         XCTAssertThrowsError(try eval(#"@timestamp > "yesterday""#)) { error in
             XCTAssertTrue("\(error)".contains("not a time"), "\(error)")
         }
+    }
+
+    /// FuzzQuery (fixtures/fuzz/regressions/FuzzQuery/): a number too large for
+    /// epoch milliseconds compared with the time field trapped converting the
+    /// Double to Int64; it is a query error now. Other fields compare it as a number.
+    func testTimeLiteralOutOfEpochRangeIsAnError() throws {
+        let found = try String(contentsOfFile: TestPaths.packageRoot + "/fixtures/fuzz/regressions/FuzzQuery/time-literal-out-of-range.txt",
+                               encoding: .utf8)
+        for query in [found, "@timestamp = 3975907000125222222222222222222222222", "@timestamp > -1e19",
+                      "@timestamp in [1, 1e300]", "not @timestamp < 9.3e18"] {
+            XCTAssertThrowsError(try eval(query), query) { error in
+                XCTAssertTrue("\(error)".contains("out of range for the time field '@timestamp'"), "\(query): \(error)")
+            }
+        }
+        assertTrue("@timestamp > -9.1e18 and @timestamp < 9.1e18")
+        assertFalse("source.port = 3975907000125222222222222222222222222")
+        assertTrue("source.port < 1e300")
     }
 
     func testParseErrorsNameTheColumn() {

@@ -50,7 +50,13 @@ public enum RecordBatchDecoder {
         }
         let at = "\(topic)/\(partition) offset \(header.baseOffset)"
         guard header.crcOK else { throw KafkaError.decode("\(at): record batch CRC mismatch") }
-        let nextOffset = header.baseOffset + Int64(header.lastOffsetDelta) + 1
+        // Offsets and deltas are the writer's claims (a CRC is no defence): an
+        // offset past Int64.max must be a decode error, not an overflow trap.
+        let (lastOffset, lastOverflow) = header.baseOffset.addingReportingOverflow(Int64(header.lastOffsetDelta))
+        guard !lastOverflow, lastOffset < Int64.max else {
+            throw KafkaError.decode("\(at): last offset delta \(header.lastOffsetDelta) out of range")
+        }
+        let nextOffset = lastOffset + 1
         if header.attributes & 0x20 != 0 { // control batch (transaction markers)
             return ConsumedRecordBatch(topic: topic, partition: partition, records: ConsumedRecords(storage: []), nextOffset: nextOffset,
                                        highWatermark: highWatermark)
@@ -111,10 +117,15 @@ public enum RecordBatchDecoder {
                 }
                 if !r.ok { break }
                 if r.pos != recEnd { r.fail("record length mismatch"); break }
-                let offset = header.baseOffset + Int64(offDelta)
+                let (offset, offsetOverflow) = header.baseOffset.addingReportingOverflow(Int64(offDelta))
+                let (createTime, timeOverflow) = header.firstTimestamp.addingReportingOverflow(tsDelta)
+                if offsetOverflow || (timeOverflow && !logAppendTime) {
+                    r.fail(offsetOverflow ? "offset delta \(offDelta) out of range" : "timestamp delta \(tsDelta) out of range")
+                    break
+                }
                 if offset < fromOffset { continue }
                 records.spans.append(RecordSpan(offset: offset,
-                                                timestamp: logAppendTime ? header.maxTimestamp : header.firstTimestamp + tsDelta,
+                                                timestamp: logAppendTime ? header.maxTimestamp : createTime,
                                                 keyStart: keyStart, keyCount: keyCount, valueStart: valueStart,
                                                 valueCount: valueCount, headersIndex: headersIndex))
             }

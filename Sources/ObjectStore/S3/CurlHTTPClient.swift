@@ -11,11 +11,15 @@ struct HTTPRequest {
     var body: ArraySlice<UInt8> = []
 }
 
-struct HTTPResponse {
-    var status: Int
+package struct HTTPResponse {
+    package var status: Int
     /// Header names lower-cased; the last value wins.
-    var headers: [String: String]
-    var body: [UInt8]
+    package var headers: [String: String]
+    package var body: [UInt8]
+
+    package init(status: Int, headers: [String: String], body: [UInt8]) {
+        self.status = status; self.headers = headers; self.body = body
+    }
 }
 
 /// A transfer that failed below HTTP: connection refused or reset, timeout,

@@ -166,21 +166,14 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
             }
             let response = try send("GET", key: nil, query: query, operation: "LIST",
                                     targetDescription: "s3://\(bucket)/\(prefix)\(listPrefix)")
-            let xml = S3XML(response.body)
-            var page = ListPage(objects: [], commonPrefixes: [])
-            for contents in xml.elements("Contents") {
-                guard let fullKey = xml.text("Key", in: contents) else { continue }
-                page.objects.append(ObjectInfo(
-                    key: unscoped(fullKey),
-                    size: Int(xml.text("Size", in: contents) ?? "") ?? 0,
-                    etag: unquote(xml.text("ETag", in: contents) ?? ""),
-                    lastModifiedMillis: S3Time.parseISO8601(xml.text("LastModified", in: contents) ?? "") ?? 0))
-            }
-            for common in xml.elements("CommonPrefixes") {
-                if let value = xml.text("Prefix", in: common) { page.commonPrefixes.append(unscoped(value)) }
-            }
-            let truncated = xml.text("IsTruncated") == "true"
-            continuation = truncated ? xml.text("NextContinuationToken") : nil
+            let listing = S3ListingXML(body: response.body)
+            let page = ListPage(
+                objects: listing.objects.map {
+                    ObjectInfo(key: unscoped($0.key), size: $0.size, etag: $0.etag, lastModifiedMillis: $0.lastModifiedMillis)
+                },
+                commonPrefixes: listing.commonPrefixes.map(unscoped))
+            let truncated = listing.isTruncated
+            continuation = listing.continuationToken
             if truncated && continuation == nil {
                 throw remoteError("LIST", prefix + listPrefix, status: response.status,
                                   message: "truncated listing without NextContinuationToken")

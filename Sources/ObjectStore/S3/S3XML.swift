@@ -2,13 +2,13 @@
 /// find `<Tag>text</Tag>` elements in order and decode the five predefined
 /// entities and numeric character references. No attributes, CDATA or
 /// namespaces matter here (a namespace is an attribute on the root).
-struct S3XML {
-    let bytes: [UInt8]
+package struct S3XML {
+    package let bytes: [UInt8]
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    package init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     /// The raw contents (undecoded) of each `<tag>...</tag>` in `range`, in order.
-    func elements(_ tag: String, in range: Range<Int>? = nil) -> [Range<Int>] {
+    package func elements(_ tag: String, in range: Range<Int>? = nil) -> [Range<Int>] {
         let open = Array("<\(tag)>".utf8), close = Array("</\(tag)>".utf8)
         let scope = range ?? 0..<bytes.count
         var result: [Range<Int>] = []
@@ -24,11 +24,11 @@ struct S3XML {
     }
 
     /// Decoded text of the first `<tag>` in `range`.
-    func text(_ tag: String, in range: Range<Int>? = nil) -> String? {
+    package func text(_ tag: String, in range: Range<Int>? = nil) -> String? {
         elements(tag, in: range).first.map(decode)
     }
 
-    func decode(_ range: Range<Int>) -> String {
+    package func decode(_ range: Range<Int>) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(range.count)
         var i = range.lowerBound
@@ -80,15 +80,52 @@ struct S3XML {
     }
 }
 
+/// One page of a ListObjectsV2 answer: `<Contents>` (key, size, ETag,
+/// last-modified), `<CommonPrefixes>`, and whether more pages follow.
+package struct S3ListingXML {
+    package struct Object: Equatable {
+        package var key: String
+        package var size: Int
+        package var etag: String
+        package var lastModifiedMillis: Int64
+    }
+
+    package var objects: [Object] = []
+    package var commonPrefixes: [String] = []
+    package var isTruncated = false
+    package var continuationToken: String?
+
+    package init(body: [UInt8]) {
+        let xml = S3XML(body)
+        for contents in xml.elements("Contents") {
+            guard let key = xml.text("Key", in: contents) else { continue }
+            objects.append(Object(
+                key: key,
+                size: Int(xml.text("Size", in: contents) ?? "") ?? 0,
+                etag: Self.unquote(xml.text("ETag", in: contents) ?? ""),
+                lastModifiedMillis: S3Time.parseISO8601(xml.text("LastModified", in: contents) ?? "") ?? 0))
+        }
+        for common in xml.elements("CommonPrefixes") {
+            if let value = xml.text("Prefix", in: common) { commonPrefixes.append(value) }
+        }
+        isTruncated = xml.text("IsTruncated") == "true"
+        continuationToken = isTruncated ? xml.text("NextContinuationToken") : nil
+    }
+
+    private static func unquote(_ etag: String) -> String {
+        etag.count >= 2 && etag.hasPrefix("\"") && etag.hasSuffix("\"") ? String(etag.dropFirst().dropLast()) : etag
+    }
+}
+
 /// S3's error document: `<Error><Code/><Message/><RequestId/>...</Error>`.
 /// HEAD responses and some proxies send no body; the status and the
 /// `x-amz-request-id` header stand in.
-struct S3ErrorXML {
-    var code: String?
-    var message: String?
-    var requestId: String?
+package struct S3ErrorXML {
+    package var code: String?
+    package var message: String?
+    package var requestId: String?
 
-    init(response: HTTPResponse) {
+    package init(response: HTTPResponse) {
         let xml = S3XML(response.body)
         code = xml.text("Code")
         message = xml.text("Message")
@@ -111,9 +148,9 @@ struct S3ErrorXML {
 }
 
 /// Times in S3 responses, to epoch milliseconds.
-enum S3Time {
+package enum S3Time {
     /// ISO 8601 as in listings: `2026-11-20T13:05:09.000Z`.
-    static func parseISO8601(_ text: String) -> Int64? {
+    package static func parseISO8601(_ text: String) -> Int64? {
         let b = Array(text.utf8)
         guard b.count >= 19 else { return nil }
         func number(_ from: Int, _ count: Int) -> Int? {
@@ -136,11 +173,12 @@ enum S3Time {
                 i += 1
             }
         }
+        guard isValid(year: year, month: month, day: day, hour: hour, minute: minute, second: second) else { return nil }
         return epochMillis(year: year, month: month, day: day, hour: hour, minute: minute, second: second, millis: millis)
     }
 
     /// RFC 1123 as in `Last-Modified`: `Sat, 21 Nov 2026 02:33:51 GMT`.
-    static func parseHTTPDate(_ text: String) -> Int64? {
+    package static func parseHTTPDate(_ text: String) -> Int64? {
         let parts = text.split(separator: " ")
         guard parts.count >= 5 else { return nil }
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -148,7 +186,16 @@ enum S3Time {
         guard let day = Int(parts[1]), let monthIndex = months.firstIndex(of: String(parts[2])),
               let year = Int(parts[3]), clock.count == 3,
               let hour = Int(clock[0]), let minute = Int(clock[1]), let second = Int(clock[2]) else { return nil }
+        guard isValid(year: year, month: monthIndex + 1, day: day, hour: hour, minute: minute, second: second) else { return nil }
         return epochMillis(year: year, month: monthIndex + 1, day: day, hour: hour, minute: minute, second: second, millis: 0)
+    }
+
+    /// The fields of a real date (a second of 60 is a leap second). Times come
+    /// from the server's headers and bodies: a year of 19 digits must be
+    /// rejected here, not overflow the arithmetic below.
+    static func isValid(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Bool {
+        (0...9999).contains(year) && (1...12).contains(month) && (1...31).contains(day)
+            && (0...23).contains(hour) && (0...59).contains(minute) && (0...60).contains(second)
     }
 
     /// Days from civil (Howard Hinnant's algorithm), proleptic Gregorian, UTC.

@@ -85,7 +85,16 @@ public final class CompiledQuery: @unchecked Sendable {
                 }
                 return Literal(kind: .string, bytes: store(Array(s.utf8)), number: 0, time: time)
             case .number(let d):
-                return Literal(kind: .number, bytes: store([]), number: d, time: isTime ? Int64(d.rounded(.down)) : nil)
+                // Epoch milliseconds, floored, within what event times can be
+                // (EventTime's bound): 4e36 is no time, and must not trap.
+                var time: Int64?
+                if isTime {
+                    guard d.isFinite, d > -9.2e18, d < 9.2e18 else {
+                        throw QueryError(column: 1, "\(d) is out of range for the time field '\(timeField)' (epoch milliseconds)")
+                    }
+                    time = Int64(d.rounded(.down))
+                }
+                return Literal(kind: .number, bytes: store([]), number: d, time: time)
             case .bool(let b): return Literal(kind: b ? .trueValue : .falseValue, bytes: store([]), number: 0, time: nil)
             case .null: return Literal(kind: .null, bytes: store([]), number: 0, time: nil)
             }
