@@ -8,25 +8,7 @@ import XCTest
 /// per run with the openssl CLI, readiness checked before any test connects):
 /// CA file, hostname verification and client certificates. Each refusal must
 /// be the specific one the setup provokes, not just any error.
-final class KafkaTLSTests: XCTestCase {
-    nonisolated(unsafe) static var proxy: KafkaTLSProxy?
-    nonisolated(unsafe) static var startError: Error?
-
-    override class func setUp() {
-        super.setUp()
-        do { proxy = try KafkaTLSProxy() } catch { startError = error }
-    }
-
-    override class func tearDown() {
-        proxy?.stop()
-        proxy = nil
-        super.tearDown()
-    }
-
-    func runningProxy() throws -> KafkaTLSProxy {
-        if let e = Self.startError { throw e }
-        return try XCTUnwrap(Self.proxy)
-    }
+final class KafkaTLSTests: KafkaTLSProxyTestCase {
 
     func tlsConfig(host: String = "localhost", ca: String = "ca.pem", clientCert: Bool = true, verifyHostname: Bool = true) throws -> KafkaConfig {
         let proxy = try runningProxy()

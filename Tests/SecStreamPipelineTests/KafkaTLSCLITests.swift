@@ -9,25 +9,7 @@ import XCTest
 /// runs). What ingest wrote is read back by librdkafka (confluent-kafka) over
 /// its own TLS; what process consumed is compared with the input lines and
 /// with the alerts of a file run.
-final class KafkaTLSCLITests: XCTestCase {
-    nonisolated(unsafe) static var proxy: KafkaTLSProxy?
-    nonisolated(unsafe) static var startError: Error?
-
-    override class func setUp() {
-        super.setUp()
-        do { proxy = try KafkaTLSProxy() } catch { startError = error }
-    }
-
-    override class func tearDown() {
-        proxy?.stop()
-        proxy = nil
-        super.tearDown()
-    }
-
-    func runningProxy() throws -> KafkaTLSProxy {
-        if let e = Self.startError { throw e }
-        return try XCTUnwrap(Self.proxy)
-    }
+final class KafkaTLSCLITests: KafkaTLSProxyTestCase {
 
     func tlsFlags(_ proxy: KafkaTLSProxy, ca: String = "ca.pem") -> [String] {
         ["--tls-ca", proxy.file(ca), "--tls-cert", proxy.file("client.pem"), "--tls-key", proxy.file("client.key")]

@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 
 /// Tansu behind a mutual-TLS proxy (tests/interop/kafka_tls_proxy.py, Python's
 /// `ssl`), with a test PKI generated per run by the openssl CLI: a CA, a server
@@ -103,4 +104,28 @@ public final class KafkaTLSProxy {
     }
 
     deinit { stop() }
+}
+
+/// A test case whose tests share one `KafkaTLSProxy`, started before its first
+/// test; a start failure fails every test with the reason (never a skip).
+open class KafkaTLSProxyTestCase: XCTestCase {
+    nonisolated(unsafe) public static var proxy: KafkaTLSProxy?
+    nonisolated(unsafe) public static var startError: Error?
+
+    override open class func setUp() {
+        super.setUp()
+        do { proxy = try KafkaTLSProxy() } catch { startError = error }
+    }
+
+    override open class func tearDown() {
+        proxy?.stop()
+        proxy = nil
+        startError = nil
+        super.tearDown()
+    }
+
+    public func runningProxy() throws -> KafkaTLSProxy {
+        if let e = Self.startError { throw e }
+        return try XCTUnwrap(Self.proxy)
+    }
 }
