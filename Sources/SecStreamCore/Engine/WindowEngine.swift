@@ -230,18 +230,15 @@ public final class WindowEngine {
     public func admission(time: Int64, input: Int = 0, line: Int, of batch: MatchBatch?) -> Admission {
         if gate.isEnabled && gate.mustHold(time, input: input) {
             var records: [PendingMatch] = []
-            if let batch { takeRecords(line: line, of: batch) { records.append($0) } }
+            if let batch { takeRecords(line: line, of: batch, intern: true) { records.append($0) } }
             let id = gate.hold(time, input: input, records: records, into: &gateOutcomes)
             applyGateOutcomes()
             release(upTo: releaseBound)
             return .held(id)
         }
         let onTime = accept(time, input)
-        if let batch {
-            takeRecords(line: line, of: batch) { m in
-                if onTime { push(m) } else { drop(m) }
-            }
-        }
+        // A late event's records are passed over, never interned.
+        if let batch { takeRecords(line: line, of: batch, intern: onTime) { push($0) } }
         if gate.isEnabled {
             gate.accepted(time, input: input, into: &gateOutcomes)
             applyGateOutcomes()
@@ -256,11 +253,12 @@ public final class WindowEngine {
         return heldOutcomes
     }
 
-    /// Line `line`'s match records, interned (most lines have none: look before
+    /// Line `line`'s match records, interned and handed to `body`, or with
+    /// `intern` false only passed over (most lines have none: look before
     /// opening the buffers, since each `withUnsafe...` costs a retain/release
     /// pair, then open them once per line).
     @inline(__always)
-    private func takeRecords(line: Int, of batch: MatchBatch, _ body: (PendingMatch) -> Void) {
+    private func takeRecords(line: Int, of batch: MatchBatch, intern: Bool, _ body: (PendingMatch) -> Void) {
         var r = batch.readIndex
         if r < batch.records.count && Int(batch.records[r].line) <= line {
             batch.records.withUnsafeBufferPointer { records in
@@ -268,7 +266,7 @@ public final class WindowEngine {
                 guard r < records.count && Int(records[r].line) == line else { return }
                 batch.bytes.withUnsafeBytes { bytes in
                     while r < records.count && Int(records[r].line) == line {
-                        body(pending(records[r], bytes))
+                        if intern { body(pending(records[r], bytes)) }
                         r += 1
                     }
                 }
