@@ -126,7 +126,9 @@ public final class Cluster {
         if let t = resp.topics.first(where: { $0.name == topic }), t.errorCode != .none {
             throw KafkaError.broker(code: t.errorCode, context: "metadata for topic \(topic)")
         }
-        guard let n = cachedPartitionCount(topic), n > 0 else {
+        // Read the count from this response, not back from the cache: the sender thread may
+        // invalidate the topic (after a produce error) between `apply` and a cache read.
+        guard let n = resp.topics.first(where: { $0.name == topic })?.partitions.count, n > 0 else {
             throw KafkaError.broker(code: .unknownTopicOrPartition, context: "metadata for topic \(topic)")
         }
         return n
