@@ -1,7 +1,7 @@
 /// What a restart's rebuild skips on one input: events at positions below
 /// `until` (consumed before the checkpoint) with event times before `time`
 /// (the checkpoint's resume time) belong to windows that had already ended.
-struct ReplayRule: Equatable {
+struct RestartSkipRule: Equatable {
     let time: Int64
     let until: Int64
 

@@ -3,7 +3,7 @@ import ObjectStore
 import SecStreamCore
 
 /// `secstream replay`: re-runs archived events through the same
-/// `EventPipeline` as `process`, in event-time order (see `ReplaySource`),
+/// `EventPipeline` as `process`, in event-time order (see `ArchiveReplaySource`),
 /// so the alerts are the live run's, `alert_id` for `alert_id`.
 public final class ReplayRunner {
     public let options: ReplayOptions
@@ -38,7 +38,7 @@ public final class ReplayRunner {
             rules: rules, engineOptions: try EngineOptions(o, latenessMs: latenessMs, idleTimeoutMs: 0),
             sources: sources, alerts: try AlertWriter(uri: o.alerts, kafka: o.kafka),
             deadLetters: try DeadLetterWriter(uri: o.deadLetter, kafka: o.kafka), archive: nil, threads: o.threads)
-        let source = ReplaySource(store: store, objects: objects, sources: sources, timeField: rules.schema.paths[rules.timeField],
+        let source = ArchiveReplaySource(store: store, objects: objects, sources: sources, timeField: rules.schema.paths[rules.timeField],
                                   epochUnit: rules.epochUnit,
                                   from: from, to: to, speed: speed, parallelism: max(1, options.parallelism))
         try pipeline.run(source)

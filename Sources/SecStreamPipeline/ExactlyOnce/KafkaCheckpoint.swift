@@ -16,7 +16,7 @@ final class KafkaCheckpoint {
     let marks: KafkaAlertMarks
     let store: KafkaStateStore?
     /// The archive writer, when the run archives (`process --archive`).
-    weak var archive: KafkaArchiveProgress?
+    weak var archive: CheckpointedArchive?
     /// Makes every alert written so far durable; with a Kafka alerts topic,
     /// returns the topic's end offsets from after that (nil for files).
     private let makeAlertsDurable: () throws -> [Int32: Int64]?

@@ -17,15 +17,15 @@ import SecStreamCore
 ///
 /// Locations: every event of an hour is located as `<archive>/dt=…/hour=HH/`
 /// and its rank in that hour's merged order.
-final class ReplaySource: LineSource {
+final class ArchiveReplaySource: LineSource {
     private enum Fetched {
-        case object(ReplayObject)
+        case object(ArchiveReplayObject)
         case corrupt(String)
         case failed(RunError)
     }
 
     private enum Delivery {
-        case object(ReplayObject)
+        case object(ArchiveReplayObject)
         case end
     }
 
@@ -40,15 +40,15 @@ final class ReplaySource: LineSource {
     private let from: Int64
     private let to: Int64
     private let speed: Double?
-    private let progress = ArchiveProgress()
+    private let progress = TerminalProgressLine()
     private let hours: Int
     private let queue = NSCondition()
     private var deliveries: [Delivery] = []
     private var failure: Error?
-    private var pending: ReplayObject?
+    private var pending: ArchiveReplayObject?
     private var reachedEnd = false
 
-    private var hourObjects: [ReplayObject] = []
+    private var hourObjects: [ArchiveReplayObject] = []
     private var merged: [Entry] = []
     private var cursor = 0
     private var hourSource: Int32 = 0
@@ -79,7 +79,7 @@ final class ReplaySource: LineSource {
                     case .failed(let error): return .failed(error)
                     case .corrupt(let why): return .corrupt(why)
                     case .data(let data):
-                        return .object(ReplayObject(key: objects[index].key, hour: objects[index].hour, data: data,
+                        return .object(ArchiveReplayObject(key: objects[index].key, hour: objects[index].hour, data: data,
                                                     timeReader: readers[worker]))
                     }
                 }, deliver: { index, fetched in
@@ -154,7 +154,7 @@ final class ReplaySource: LineSource {
         merged.removeAll(keepingCapacity: true)
         cursor = 0
         while true {
-            let next: ReplayObject
+            let next: ArchiveReplayObject
             if let pending {
                 next = pending
                 self.pending = nil

@@ -4,7 +4,7 @@ import Foundation
 /// (cron logs and CI get the summary line alone), at most ten times a second.
 /// Thread-safe: replay updates it from its source thread and clears it from
 /// its fetch thread.
-final class ArchiveProgress: @unchecked Sendable {
+final class TerminalProgressLine: @unchecked Sendable {
     private let enabled = isatty(2) != 0
     private let lock = NSLock()
     private var last = DispatchTime.now().uptimeNanoseconds

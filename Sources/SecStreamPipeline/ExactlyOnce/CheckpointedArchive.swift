@@ -10,7 +10,7 @@
 ///   which records are archived already: reprocessed records below that offset
 ///   feed the windows but must not be archived again, and objects of the
 ///   partition starting at or past it are orphans of a crash to delete.
-protocol KafkaArchiveProgress: AnyObject {
+protocol CheckpointedArchive: AnyObject {
     func makeDurable() throws
     /// The offset after the last durably archived record of `partition` (nil: none yet).
     func archivedThrough(partition: Int32) -> Int64?

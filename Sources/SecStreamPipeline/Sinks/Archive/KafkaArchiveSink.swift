@@ -2,7 +2,7 @@ import ObjectStore
 import SecStreamCore
 
 /// The archive sink of a Kafka `process --archive` run: an `ArchiveWriter`
-/// that takes part in the consumer group's checkpoints (`KafkaArchiveProgress`)
+/// that takes part in the consumer group's checkpoints (`CheckpointedArchive`)
 /// so every on-time event lands in the archive exactly once across crashes,
 /// restarts and rebalances.
 ///
@@ -14,7 +14,7 @@ import SecStreamCore
 /// at or past N (orphans of a crashed owner, whose cut points may differ) and
 /// re-archives from N, while skipping the records below N it reprocesses only
 /// to rebuild the windows.
-final class KafkaArchiveSink: EventSink, KafkaArchiveProgress {
+final class KafkaArchiveSink: EventSink, CheckpointedArchive {
     private let writer: ArchiveWriter
     private let store: ObjectStore
     private let topic: String

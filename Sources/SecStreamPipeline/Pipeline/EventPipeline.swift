@@ -20,7 +20,7 @@ final class EventPipeline {
 
     /// A restart's rebuild (Kafka): the replay rule of an input, looked up
     /// once per job (`KafkaPartitionState.resumeTime`).
-    var replayRule: ((_ input: Int) -> ReplayRule?)?
+    var restartSkipRule: ((_ input: Int) -> RestartSkipRule?)?
     private(set) var replaySkipped = 0
     private(set) var lines = 0
     private(set) var blank = 0
@@ -77,7 +77,7 @@ final class EventPipeline {
     private func consume(_ job: ScanJob) throws {
         try job.withStorage { storage in
             let input = job.input
-            let rule = replayRule?(input)
+            let rule = restartSkipRule?(input)
             let batch = job.batch
             let nonEvents = job.nonEvents
             var nextNonEvent = 0

@@ -30,7 +30,7 @@ public final class QueryRunner {
         // objects complete, and a closed pipe (`| head`) is an error the CLI
         // ends on quietly instead of a crash.
         let out = try FileSink(path: "-")
-        let progress = ArchiveProgress()
+        let progress = TerminalProgressLine()
 
         var printed = 0
         var corrupt = 0

@@ -2,7 +2,7 @@ import SecStreamCore
 
 /// One decompressed archive object with the event time of each line, parsed
 /// by a fetch worker so the merge on the source thread only compares integers.
-struct ReplayObject {
+struct ArchiveReplayObject {
     struct Line {
         var start: Int
         var length: Int

@@ -8,7 +8,7 @@ struct KafkaPartitionState: Equatable {
     /// The offset of the oldest record the open state depends on.
     var resume: Int64
     var mark: AlertMark
-    /// How far the archive is written (`KafkaArchiveProgress`); nil without an archive.
+    /// How far the archive is written (`CheckpointedArchive`); nil without an archive.
     var archived: Int64?
     /// With a Kafka alerts topic: its end offset per partition right after
     /// the alerts were made durable. The partition's later alerts can only be

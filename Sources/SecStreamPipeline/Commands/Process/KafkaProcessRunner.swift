@@ -101,9 +101,9 @@ final class KafkaProcessRunner {
                 })
             }
             checkpoint?.archive = archive
-            let replayRules = KafkaReplayRules()
+            let skipRules = RestartSkipRules()
             if uri.group != nil {
-                pipeline.replayRule = { replayRules.rule(input: $0) }
+                pipeline.restartSkipRule = { skipRules.rule(input: $0) }
             }
             let prepare: ([TopicPartition]) throws -> Void = { [uri] tps in
                 let states = try store.map { try $0.load(dataTopic: uri.topic) } ?? [:]
@@ -116,7 +116,7 @@ final class KafkaProcessRunner {
                         consumer.seek(tp, to: state.resume)
                         marks.merge(state.mark, partition: tp.partition)
                         if let time = state.resumeTime, let until = state.replayUntil {
-                            replayRules.set(partition: tp.partition, time: time, until: until)
+                            skipRules.set(partition: tp.partition, time: time, until: until)
                         }
                     }
                     try checkpoint?.archive?.resume(partition: tp.partition, archivedThrough: states[tp.partition]?.archived)
