@@ -16,7 +16,7 @@ struct SecStream: ParsableCommand {
     )
 }
 
-/// ArgumentParser exits 64 on usage errors; SPEC.md says 2. Runtime errors carry
+/// ArgumentParser exits 64 on usage errors; docs/uris-and-exit-codes.md says 2. Runtime errors carry
 /// their own exit code (RunError) and print one line.
 func runMain() -> Never {
     // Sockets and pipes report EPIPE as an error instead of killing the process.

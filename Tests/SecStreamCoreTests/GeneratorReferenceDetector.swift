@@ -2,7 +2,7 @@ import Foundation
 @testable import SecStreamCore
 
 /// A deliberately plain re-statement of the built-in pack (rules/*.yml) and of
-/// SPEC.md's window semantics, used to check the generator's design on its
+/// the window semantics of docs/windows.md, used to check the generator's design on its
 /// own: every truth record gets exactly one alert, decoys and background none.
 /// It is a test oracle, not the engine (the end-to-end test runs the real one).
 struct ReferenceDetector {

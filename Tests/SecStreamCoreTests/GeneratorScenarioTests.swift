@@ -4,7 +4,7 @@ import XCTest
 final class GeneratorScenarioTests: XCTestCase {
     typealias C = ScenarioConstants
 
-    /// The design check: under the SPEC's window semantics, each truth record
+    /// The design check: under the window semantics of docs/windows.md, each truth record
     /// raises exactly one alert of its rule for its group inside its window,
     /// and nothing else alerts — no decoy, no background host.
     private func assertExactlyTheTruthAlerts(_ config: GeneratorConfig, file: StaticString = #filePath, line: UInt = #line) throws {

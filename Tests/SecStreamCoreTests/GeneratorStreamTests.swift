@@ -69,7 +69,7 @@ final class GeneratorStreamTests: XCTestCase {
                        splitLines(inOrder).map { String(decoding: $0, as: UTF8.self) }.sorted())
     }
 
-    /// Classifies a line the way SPEC.md defines malformed input.
+    /// Classifies a line the way docs/alerts.md defines malformed input.
     private func malformedKind(_ line: ArraySlice<UInt8>) -> MalformedKind? {
         if line.count > 1 << 20 { return .oversized }
         if String(validating: line, as: UTF8.self) == nil || line.contains(0) {

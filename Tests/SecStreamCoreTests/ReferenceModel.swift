@@ -34,7 +34,7 @@ struct ComparableAlert: Equatable, CustomStringConvertible {
     }
 }
 
-/// A deliberately naive implementation of SPEC.md "Engine semantics", for
+/// A deliberately naive implementation of docs/windows.md, for
 /// differential testing of `WindowEngine`: decide lateness by replaying the
 /// arrivals, sort every admitted match by (time, arrival), keep every group's
 /// events in plain arrays keyed by their values as strings, and rescan them at

@@ -143,12 +143,12 @@ enum ArchiveTestFiles {
 
     /// What an archive of `input` must hold, computed from the input alone
     /// with a parser independent of secstream's (Foundation's
-    /// JSONSerialization and an RFC 3339 check written here, after SPEC.md
+    /// JSONSerialization and an RFC 3339 check written here, after docs/event-time.md
     /// "Events"): every non-blank line of at most 1 MiB that is a JSON object
     /// with an `@timestamp` that is an RFC 3339 time (or epoch milliseconds),
     /// in input order. With `lateness` (seconds), events older than the
     /// watermark when they arrive (the largest event time of the earlier
-    /// valid lines minus the lateness, SPEC.md "Time") are late and left out.
+    /// valid lines minus the lateness, docs/event-time.md) are late and left out.
     static func expectedArchive(input: String, lateness: Double? = nil) throws -> [String] {
         let data = try Data(contentsOf: URL(fileURLWithPath: input))
         var out: [String] = []

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Opens the store an archive URI names (SPEC "URIs"):
+/// Opens the store an archive URI names (docs/uris-and-exit-codes.md):
 /// `s3://bucket/prefix` → `S3ObjectStore` scoped to the prefix, configured
 /// from the standard AWS environment and files (plus `s3Overrides`);
 /// `file:///dir` or a plain path → `FileObjectStore` rooted there.

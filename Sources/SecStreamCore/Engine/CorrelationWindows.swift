@@ -29,7 +29,7 @@ struct EvictionKey: Comparable {
 }
 
 /// The window state of one correlation rule, per group, and the semantics of
-/// SPEC.md "Engine semantics": sliding (the default), tumbling and session
+/// docs/windows.md: sliding (the default), tumbling and session
 /// windows over event_count, value_count, value_sum, value_avg, temporal and
 /// temporal_ordered. Events arrive here already in event-time order (the
 /// engine's reorder buffer); window closings arrive through the `TimerQueue`.

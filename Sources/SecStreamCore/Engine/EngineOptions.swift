@@ -1,4 +1,4 @@
-/// How the engine turns arrival into event-time order (SPEC.md "Engine semantics").
+/// How the engine turns arrival into event-time order (docs/windows.md).
 public struct EngineOptions: Sendable {
     /// How far behind the largest event time seen an event may arrive and still
     /// count (`--lateness`). 0 = evaluate in arrival order, nothing is late.

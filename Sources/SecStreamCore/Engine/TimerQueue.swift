@@ -20,7 +20,7 @@ struct WindowTimer {
     }
 }
 
-/// The pending `WindowTimer`s, handed out in the deterministic order SPEC.md
+/// The pending `WindowTimer`s, handed out in the deterministic order docs/windows.md
 /// asks for: by close time, then rule index, then group key bytes. Each timer
 /// holds a reference on its group id, so the key bytes it is ordered by stay valid.
 ///

@@ -1,4 +1,4 @@
-/// The single-threaded, event-time stateful stage (SPEC.md "Engine semantics").
+/// The single-threaded, event-time stateful stage (docs/windows.md).
 ///
 /// The pipeline calls, in arrival order, `admit` for every valid event (with
 /// the match records its worker produced), `advance(wallClock:)` now and then,

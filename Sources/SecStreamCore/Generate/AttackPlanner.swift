@@ -2,7 +2,7 @@
 /// of their rule, and decoys (near misses) that must raise none — as a small
 /// time-sorted list of events plus their truth records.
 ///
-/// How "exactly one alert" is kept under the engine semantics (SPEC.md):
+/// How "exactly one alert" is kept under the window semantics (docs/windows.md):
 /// - tumbling rules (brute-force, port-scan): the whole burst lies inside one
 ///   epoch-aligned bucket, at least the threshold, and the rule fires once
 ///   per (rule, group, bucket);

@@ -1,4 +1,4 @@
-/// Recursive-descent parser for the `--where` language of SPEC.md:
+/// Recursive-descent parser for the `--where` language of secstream-query(1):
 ///
 ///     expr  := or
 ///     or    := and ("or" and)*

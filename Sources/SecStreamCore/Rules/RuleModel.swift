@@ -57,7 +57,7 @@ public struct Threshold: Sendable, Equatable {
     public var isMonotonic: Bool { lt == nil && lte == nil && eq == nil && neq == nil && (gt != nil || gte != nil) }
 }
 
-/// How a correlation's `timespan` is applied (SPEC.md "Engine semantics").
+/// How a correlation's `timespan` is applied (docs/windows.md).
 public enum WindowKind: Sendable, Equatable {
     /// Sigma's default: at each matching event, the events in `(t - timespan, t]`.
     case sliding

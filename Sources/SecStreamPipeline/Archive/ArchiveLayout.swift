@@ -1,7 +1,7 @@
 import Codecs
 import SecStreamCore
 
-/// The archive's object keys (SPEC "Archive layout"):
+/// The archive's object keys (docs/archive-layout.md):
 /// `dt=YYYY-MM-DD/hour=HH/<name>.ndjson.<gz|lz4>` under the store's prefix,
 /// partitioned by event time in UTC, Hive style, so DuckDB, Athena and Spark
 /// read it unchanged.

@@ -1,7 +1,7 @@
 import Foundation
 import ObjectStore
 
-/// Maps object-store failures to the exit codes of SPEC.md: a remote store
+/// Maps object-store failures to the exit codes of docs/uris-and-exit-codes.md: a remote store
 /// that failed after retries is 4, a bad URI or missing credentials is 2,
 /// anything else (local disk, a missing object) is an input error, 3.
 enum ArchiveStoreErrors {

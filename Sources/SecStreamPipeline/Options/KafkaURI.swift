@@ -1,4 +1,4 @@
-/// `kafka://host:port[,host:port...]/topic[?group=ID]` (SPEC.md "URIs"): an
+/// `kafka://host:port[,host:port...]/topic[?group=ID]` (docs/uris-and-exit-codes.md): an
 /// input (`group` selects consumer-group mode) or an output topic
 /// (`--alerts`, `--dead-letter`; `compression=none|gzip|snappy|lz4|zstd`).
 public struct KafkaURI: Equatable {

@@ -1,6 +1,6 @@
 import Codecs
 
-/// An error that ends a run, with the exit code SPEC.md assigns to its class.
+/// An error that ends a run, with the exit code docs/uris-and-exit-codes.md assigns to its class.
 /// `description` is the one line printed on stderr.
 public struct RunError: Error, CustomStringConvertible {
     public enum Kind: Int32 {
