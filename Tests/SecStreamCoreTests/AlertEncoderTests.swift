@@ -31,7 +31,7 @@ final class AlertEncoderTests: XCTestCase {
     func testNumbersIntegralAsIntegersOthersShortest() {
         var out: [UInt8] = []
         for v in [5.0, 0.5, 1001.25, -3.0, Double.nan] {
-            AlertEncoder.number(v, &out)
+            JSONWriter.number(v, into: &out)
             out.append(UInt8(ascii: " "))
         }
         XCTAssertEqual(String(decoding: out, as: UTF8.self), "5 0.5 1001.25 -3 null ")

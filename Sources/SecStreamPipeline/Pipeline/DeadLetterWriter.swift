@@ -85,7 +85,7 @@ final class DeadLetterWriter {
         func encode(_ piece: UnsafeRawBufferPointer) -> [UInt8] {
             if !utf8 { return Array(Data(piece).base64EncodedString().utf8) }
             var out: [UInt8] = []
-            JSONText.appendEscaped(piece, to: &out)
+            JSONWriter.escaped(piece, into: &out)
             return out
         }
         header(kind: "malformed", error: reason, location: where_)
@@ -118,9 +118,9 @@ final class DeadLetterWriter {
         guard let sink else { return }
         header(kind: kind, error: error, location: location)
         if raw.count > 0 {
-            if JSONText.isValidUTF8(raw) {
+            if UTF8Validation.isWellFormed(raw) {
                 record.append(contentsOf: Array(",\"raw\":".utf8))
-                JSONText.appendString(raw, to: &record)
+                JSONWriter.string(raw, into: &record)
             } else {
                 record.append(contentsOf: Array(",\"raw_base64\":\"".utf8))
                 record.append(contentsOf: Array(Data(raw).base64EncodedString().utf8))
@@ -135,15 +135,15 @@ final class DeadLetterWriter {
     private func header(kind: String, error: String, location: AlertSample) {
         record.removeAll(keepingCapacity: true)
         record.append(contentsOf: Array("{\"reason\":\"\(kind)\",\"error\":".utf8))
-        JSONText.appendString(error, to: &record)
+        JSONWriter.string(error, into: &record)
         switch location {
         case .file(let name, let line):
             record.append(contentsOf: Array(",\"source\":".utf8))
-            JSONText.appendString(name, to: &record)
+            JSONWriter.string(name, into: &record)
             record.append(contentsOf: Array(",\"line\":\(line)".utf8))
         case .partition(let topic, let partition, let offset):
             record.append(contentsOf: Array(",\"topic\":".utf8))
-            JSONText.appendString(topic, to: &record)
+            JSONWriter.string(topic, into: &record)
             record.append(contentsOf: Array(",\"partition\":\(partition),\"offset\":\(offset)".utf8))
         }
     }

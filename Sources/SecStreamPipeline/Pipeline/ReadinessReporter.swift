@@ -1,3 +1,4 @@
+import SecStreamCore
 import Foundation
 
 /// `process --ready-file PATH`: a machine-readable account of what a
@@ -69,10 +70,10 @@ final class ReadinessReporter {
         out.append(UInt8(ascii: "{"))
         for (i, (key, value)) in fields.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            appendString(key, to: &out)
+            JSONWriter.string(key, into: &out)
             out.append(UInt8(ascii: ":"))
             switch value {
-            case .string(let s): appendString(s, to: &out)
+            case .string(let s): JSONWriter.string(s, into: &out)
             case .int(let n): out.append(contentsOf: Array(String(n).utf8))
             case .ints(let list): out.append(contentsOf: Array(("[" + list.map(String.init).joined(separator: ",") + "]").utf8))
             case .objects(let list):
@@ -85,9 +86,5 @@ final class ReadinessReporter {
             }
         }
         out.append(UInt8(ascii: "}"))
-    }
-
-    private static func appendString(_ s: String, to out: inout [UInt8]) {
-        Array(s.utf8).withUnsafeBytes { JSONText.appendString($0, to: &out) }
     }
 }

@@ -91,7 +91,7 @@ final class QueryObjectScanner {
                 for field in plan.select where !slots[field].isMissing {
                     if !first { result.rendered.append(0x2c) }
                     first = false
-                    JSONText.appendString(plan.schema.paths[field], to: &result.rendered)
+                    JSONWriter.string(plan.schema.paths[field], into: &result.rendered)
                     result.rendered.append(0x3a)
                     QueryCells.appendJSON(slots[field], line: event.line, to: &result.rendered)
                 }

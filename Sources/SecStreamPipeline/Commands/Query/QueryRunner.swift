@@ -128,10 +128,10 @@ public final class QueryRunner {
                 line.removeAll(keepingCapacity: true)
                 line.append(0x7b)
                 for (name, value) in zip(names, row.values) {
-                    JSONText.appendString(name, to: &line)
+                    JSONWriter.string(name, into: &line)
                     line.append(0x3a)
                     if let value {
-                        if value.isString { JSONText.appendString(value.text, to: &line) } else { line.append(contentsOf: Array(value.text.utf8)) }
+                        if value.isString { JSONWriter.string(value.text, into: &line) } else { line.append(contentsOf: Array(value.text.utf8)) }
                     } else {
                         line.append(contentsOf: Array("null".utf8))
                     }

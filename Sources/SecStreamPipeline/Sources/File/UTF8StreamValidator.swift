@@ -1,3 +1,4 @@
+import SecStreamCore
 /// Whether a byte stream, fed in pieces, is well-formed UTF-8 (RFC 3629: no
 /// overlongs, surrogates or values past U+10FFFF) — for lines too large to
 /// check in one buffer. A sequence split across pieces is carried over.
@@ -10,14 +11,14 @@ struct UTF8StreamValidator {
         var bytes = carry
         bytes.append(contentsOf: piece)
         let complete = UTF8StreamValidator.completePrefix(bytes)
-        valid = bytes.withUnsafeBytes { JSONText.isValidUTF8(UnsafeRawBufferPointer(rebasing: $0[0..<complete])) }
+        valid = bytes.withUnsafeBytes { UTF8Validation.isWellFormed(UnsafeRawBufferPointer(rebasing: $0[0..<complete])) }
         carry = Array(bytes[complete...])
     }
 
     /// True when every piece fed, and their end, is well-formed.
     mutating func finish() -> Bool {
         guard valid else { return false }
-        return carry.withUnsafeBytes { JSONText.isValidUTF8($0) }
+        return carry.withUnsafeBytes { UTF8Validation.isWellFormed($0) }
     }
 
     /// The length of `bytes` without a trailing lead byte whose sequence is
