@@ -52,10 +52,12 @@ let package = Package(
         .target(name: "CCRC32C"),
         // Kafka wire protocol: primitives -> messages -> client.
         .target(name: "Kafka", dependencies: ["Codecs", "COpenSSL", "CCRC32C"], swiftSettings: swiftSettings),
+        // The one worker pool (producer thread, N workers, results in production order).
+        .target(name: "Workers", swiftSettings: swiftSettings),
         // One object-store protocol, two stores: local directory and S3 (SigV4 over libcurl).
-        .target(name: "ObjectStore", dependencies: ["CCurl", "COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "ObjectStore", dependencies: ["CCurl", "COpenSSL", "Workers"], swiftSettings: swiftSettings),
         // Sources -> engine -> sinks, wired for each subcommand.
-        .target(name: "SecStreamPipeline", dependencies: ["SecStreamCore", "Kafka", "ObjectStore", "Codecs"],
+        .target(name: "SecStreamPipeline", dependencies: ["SecStreamCore", "Kafka", "ObjectStore", "Codecs", "Workers"],
                 swiftSettings: hotPathSettings),
         // The CLI: argument parsing only.
         .executableTarget(name: "secstream", dependencies: [
@@ -72,7 +74,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // An in-process Kafka broker whose answers a test scripts (Kafka library and pipeline tests).
         .target(name: "KafkaTestSupport", dependencies: ["Kafka"], path: "Tests/KafkaTestSupport"),
-        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "TestSupport"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Workers", "TestSupport"]),
+        .testTarget(name: "WorkersTests", dependencies: ["Workers"]),
         .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline", "Kafka", "TestSupport", "KafkaTestSupport"]),
     ],
     // CRE2 includes RE2's headers, which need C++17 (std::string_view in newer releases).

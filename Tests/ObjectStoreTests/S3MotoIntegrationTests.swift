@@ -1,3 +1,4 @@
+import Workers
 import TestSupport
 import XCTest
 @testable import ObjectStore
@@ -104,7 +105,7 @@ final class S3MotoIntegrationTests: XCTestCase {
     func testListingPagesPastOneThousandKeys() throws {
         let store = try makeStore(prefix: "paging")
         let keys = (0..<1_050).map { i in "dt=2026-11-\(10 + i % 3)/hour=\(i % 24 < 10 ? "0" : "")\(i % 24)/part-\(i).ndjson" }
-        try ParallelWork.run(count: keys.count, width: 8) { index in
+        try OrderedWorkerPool.forEach(count: keys.count, width: 8) { index in
             try store.put(key: keys[index], data: [UInt8(index & 0xff)])
         }
         var pageSizes: [Int] = []
@@ -166,7 +167,7 @@ final class S3MotoIntegrationTests: XCTestCase {
         defer { proxy.stop() }
         let store = try makeStore(port: proxy.port) { $0.maxConnections = 4 }
         let keys = (0..<40).map { "obj-\($0)" }
-        try ParallelWork.run(count: keys.count, width: 4) { try store.put(key: keys[$0], data: Array(keys[$0].utf8)) }
+        try OrderedWorkerPool.forEach(count: keys.count, width: 4) { try store.put(key: keys[$0], data: Array(keys[$0].utf8)) }
         let fetched = try store.getMany(keys: keys, parallelism: 4)
         XCTAssertEqual(fetched, keys.map { Array($0.utf8) })
         XCTAssertEqual(proxy.requests.count, 80)

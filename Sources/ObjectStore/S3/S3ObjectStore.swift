@@ -1,3 +1,4 @@
+import Workers
 import Foundation
 
 /// S3 (or any S3-compatible server) over libcurl, every request signed with
@@ -67,7 +68,7 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
         let partCount = (data.count + partSize - 1) / partSize
         let etags = ParallelResults(count: partCount)
         do {
-            try ParallelWork.run(count: partCount, width: configuration.maxConnections) { index in
+            try OrderedWorkerPool.forEach(count: partCount, width: configuration.maxConnections) { index in
                 let start = index * partSize
                 let part = data[start..<min(data.count, start + partSize)]
                 let response = try self.send("PUT", key: fullKey,

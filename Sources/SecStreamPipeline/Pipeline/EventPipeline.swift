@@ -1,3 +1,4 @@
+import Workers
 import Foundation
 import SecStreamCore
 
@@ -45,16 +46,16 @@ final class EventPipeline {
 
     /// Runs `source` to its end (or until `shouldStop` says so between jobs).
     func run(_ source: LineSource, shouldStop: @escaping () -> Bool = { false }) throws {
-        let queue = OrderedWorkQueue<ScanJob>(depth: depth, workers: workers)
-        try queue.run(
-            produce: { [self] in
+        try OrderedWorkerPool.run(
+            workers: workers, depth: depth,
+            produce: { [self] () -> ScanJob? in
                 if shouldStop() { return nil }
                 let job = takeJob()
                 guard try source.fill(job) else { returnJob(job); return nil }
                 return job
             },
-            work: { $0.work() },
-            consume: { [self] job in
+            work: { _, job -> ScanJob in job.work(); return job },
+            consume: { [self] (job: ScanJob) in
                 try consume(job)
                 try source.consumed(job, pipeline: self)
                 job.release()

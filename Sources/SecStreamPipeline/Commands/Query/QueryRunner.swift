@@ -1,3 +1,4 @@
+import Workers
 import Codecs
 import Foundation
 import ObjectStore
@@ -42,8 +43,7 @@ public final class QueryRunner {
             if plan.countBy.isEmpty { try out.write(Self.csvHeader(header)) }
         }
 
-        let fetch = ArchiveOrderedFetch<QueryObjectResult>(count: objects.count, width: width, lookahead: width * 2)
-        try fetch.run(work: { worker, index in
+        try OrderedWorkerPool.map(count: objects.count, width: width, lookahead: width * 2, work: { worker, index -> QueryObjectResult in
             let compressed: [UInt8]
             switch ArchiveObjectReader.fetch(objects[index], from: store) {
             case .failure(let error): return QueryObjectResult(status: .failed(error))

@@ -2,42 +2,47 @@ import Codecs
 import Dispatch
 import Foundation
 import ObjectStore
+import Workers
 
 /// Compresses and uploads archive objects off the engine thread, a bounded
-/// number at a time. The first failure is kept and rethrown by `check` or
-/// `drain`, so the engine learns of it after its current job.
+/// number at a time (`uploadParallelism`), on the shared `OrderedWorkerPool`.
+/// A pool session starts with the first upload after a drain and ends at the
+/// next drain, so no thread outlives the objects it uploads. The first
+/// failure is kept and rethrown by `check` or `drain`, so the engine learns
+/// of it after its current job.
 final class ArchiveUploader: @unchecked Sendable {
+    private struct Upload { let key: String; let body: [UInt8] }
+
     private let store: ObjectStore
     private let options: ArchiveWriterOptions
-    private let slots: DispatchSemaphore
-    private let group = DispatchGroup()
-    private let queue = DispatchQueue(label: "secstream.archive.upload", attributes: .concurrent)
-    private let lock = NSLock()
+    private let lock = NSCondition()
+    /// Handed over by the engine thread, not yet taken by the pool (at most one:
+    /// the pool's depth is the bound on objects held in memory).
+    private var queued: [Upload] = []
+    private var closing = false
+    /// Signalled when the running pool session has finished every upload.
+    private var session: DispatchSemaphore?
     private var failure: Error?
-    private(set) var uploadedObjects = 0
-    private(set) var uploadedBytes = 0
+    private var objects = 0
+    private var bytes = 0
 
     init(store: ObjectStore, options: ArchiveWriterOptions) {
         self.store = store
         self.options = options
-        slots = DispatchSemaphore(value: max(1, options.uploadParallelism))
     }
+
+    var uploadedObjects: Int { lock.withLock { objects } }
+    var uploadedBytes: Int { lock.withLock { bytes } }
 
     /// Queues `body` (NDJSON, uncompressed) for `key`; blocks while the
     /// maximum number of uploads is in flight.
     func upload(key: String, body: [UInt8]) {
-        slots.wait()
-        group.enter()
-        queue.async { [self] in
-            defer { slots.signal(); group.leave() }
-            do {
-                let data = try Codec.compress(options.codec, body)
-                try store.put(key: key, data: data, options: options.put)
-                lock.withLock { uploadedObjects += 1; uploadedBytes += data.count }
-            } catch {
-                lock.withLock { if failure == nil { failure = ArchiveStoreErrors.runError(error, doing: "archive \(store.location)\(key)") } }
-            }
-        }
+        lock.lock()
+        defer { lock.unlock() }
+        while !queued.isEmpty { lock.wait() }
+        queued.append(Upload(key: key, body: body))
+        lock.broadcast()
+        if session == nil { session = startSession() }
     }
 
     func check() throws {
@@ -46,7 +51,62 @@ final class ArchiveUploader: @unchecked Sendable {
 
     /// Waits for every queued upload; then everything handed over is durable.
     func drain() throws {
-        group.wait()
+        lock.lock()
+        let running = session
+        closing = true
+        lock.broadcast()
+        lock.unlock()
+        running?.wait()
+        lock.lock()
+        session = nil
+        closing = false
+        lock.unlock()
         try check()
+    }
+
+    private func startSession() -> DispatchSemaphore {
+        let done = DispatchSemaphore(value: 0)
+        let width = max(1, options.uploadParallelism)
+        let thread = Thread { [self] in
+            // `work` never throws (a failure is a value), so one bad object
+            // stops nothing else and every queued upload is attempted.
+            try? OrderedWorkerPool.run(workers: width, depth: width, produce: { [self] in nextUpload() },
+                                       work: { [self] _, upload in Result { try put(upload) } },
+                                       consume: { [self] (result: Result<Int, Error>) in self.record(result); return true })
+            done.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+        return done
+    }
+
+    /// The pool's producer: the next handed-over object, or nil once a drain
+    /// asked for the session to end and nothing is left.
+    private func nextUpload() -> Upload? {
+        lock.lock()
+        defer { lock.unlock() }
+        while queued.isEmpty && !closing { lock.wait() }
+        guard !queued.isEmpty else { return nil }
+        lock.broadcast()
+        return queued.removeFirst()
+    }
+
+    private func put(_ upload: Upload) throws -> Int {
+        do {
+            let data = try Codec.compress(options.codec, upload.body)
+            try store.put(key: upload.key, data: data, options: options.put)
+            return data.count
+        } catch {
+            throw ArchiveStoreErrors.runError(error, doing: "archive \(store.location)\(upload.key)")
+        }
+    }
+
+    private func record(_ result: Result<Int, Error>) {
+        lock.withLock {
+            switch result {
+            case .success(let size): objects += 1; bytes += size
+            case .failure(let error): if failure == nil { failure = error }
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Workers
 import Dispatch
 import Foundation
 import ObjectStore
@@ -72,9 +73,8 @@ final class ArchiveReplaySource: LineSource {
             let readers = (0..<max(1, parallelism)).map { _ in ReplayTimeReader(timeField: timeField, epochUnit: epochUnit) }
             // Workers fetch, decompress and read line times; this thread hands
             // the objects over in archive order.
-            let fetch = ArchiveOrderedFetch<Fetched>(count: objects.count, width: parallelism, lookahead: parallelism * 2)
             do {
-                try fetch.run(work: { worker, index in
+                try OrderedWorkerPool.map(count: objects.count, width: parallelism, lookahead: parallelism * 2, work: { worker, index -> Fetched in
                     switch ArchiveObjectReader.read(objects[index], from: store) {
                     case .failed(let error): return .failed(error)
                     case .corrupt(let why): return .corrupt(why)

@@ -1,10 +1,11 @@
 import Foundation
 import XCTest
-@testable import SecStreamPipeline
+import Workers
 
-/// The work queue behind `process`: results in production order, the worker
-/// count a real bound on concurrency, early stops that leave no job running.
-final class OrderedWorkQueueTests: XCTestCase {
+/// The one worker pool: results in production order, the worker count a real
+/// bound on concurrency, early stops that leave no job running, the first
+/// error in order rethrown.
+final class OrderedWorkerPoolTests: XCTestCase {
     final class Job {
         let index: Int
         var result = 0
@@ -22,24 +23,25 @@ final class OrderedWorkQueueTests: XCTestCase {
     }
 
     private func run(jobs: Int, workers: Int, stopAfter: Int? = nil) throws -> (consumed: [Int], peak: Int) {
-        let queue = OrderedWorkQueue<Job>(depth: 8, workers: workers)
         let concurrency = Concurrency()
         var next = 0
         var consumed: [Int] = []
-        try queue.run(
-            produce: {
+        try OrderedWorkerPool.run(
+            workers: workers, depth: 8,
+            produce: { () -> Job? in
                 guard next < jobs else { return nil }
                 next += 1
                 return Job(next - 1)
             },
-            work: { job in
+            work: { _, job -> Job in
                 concurrency.enter()
                 // Uneven work so that later jobs often finish first.
                 usleep(UInt32((job.index * 7919) % 5) * 300)
                 job.result = job.index * job.index
                 concurrency.leave()
+                return job
             },
-            consume: { job in
+            consume: { (job: Job) in
                 XCTAssertEqual(job.result, job.index * job.index, "consumed before its work finished")
                 consumed.append(job.index)
                 return stopAfter.map { consumed.count < $0 } ?? true
@@ -62,5 +64,34 @@ final class OrderedWorkQueueTests: XCTestCase {
     func testStoppingEarlyWaitsForJobsInFlight() throws {
         let (consumed, _) = try run(jobs: 100, workers: 2, stopAfter: 5)
         XCTAssertEqual(consumed, Array(0..<5))
+    }
+
+    struct Boom: Error, Equatable { let index: Int }
+
+    func testTheFirstFailureInOrderIsRethrownAndStopsTheRest() {
+        let started = Concurrency()
+        var attempted = 0
+        let lock = NSLock()
+        XCTAssertThrowsError(try OrderedWorkerPool.forEach(count: 1_000, width: 4) { index in
+            started.enter(); defer { started.leave() }
+            lock.withLock { attempted += 1 }
+            if index == 3 || index == 7 { throw Boom(index: index) }
+            usleep(200)
+        }) { XCTAssertEqual($0 as? Boom, Boom(index: 3)) }
+        XCTAssertLessThan(lock.withLock { attempted }, 1_000, "a failure stops the hand-out of further jobs")
+    }
+
+    func testMapDeliversInIndexOrderWithPerWorkerScratch() throws {
+        var delivered: [Int] = []
+        try OrderedWorkerPool.map(count: 50, width: 3, lookahead: 6, work: { worker, index -> (Int, Int) in
+            usleep(UInt32((index * 31) % 7) * 100)
+            return (index, worker)
+        }, deliver: { index, value in
+            XCTAssertEqual(index, value.0)
+            XCTAssert((0..<3).contains(value.1))
+            delivered.append(index)
+            return true
+        })
+        XCTAssertEqual(delivered, Array(0..<50))
     }
 }
