@@ -12,7 +12,6 @@ import Foundation
 public final class KafkaProducer: @unchecked Sendable {
     public let cluster: Cluster
     public let options: ProducerOptions
-    let lock = NSLock()
     let cond = NSCondition()
     var queues: [TopicPartition: PartitionQueue] = [:]
     var stickyPartition: [String: Int32] = [:]
@@ -81,11 +80,6 @@ public final class KafkaProducer: @unchecked Sendable {
             throw KafkaError.config("\(compression) compression needs Produce v\(compression.minimumProduceVersion) (Kafka 2.1 or later); "
                                     + "broker \(conn.address) supports Produce up to v\(version)")
         }
-    }
-
-    /// Creates a topic through this producer's connections.
-    public func createTopic(name: String, partitions: Int32, replicationFactor: Int16 = 1) throws {
-        try cluster.createTopic(name: name, partitions: partitions, replicationFactor: replicationFactor)
     }
 
     public func send(topic: String, key: [UInt8]? = nil, value: [UInt8]?, headers: [RecordHeader] = [],
