@@ -20,11 +20,7 @@ public final class KafkaProducer: @unchecked Sendable {
     var stats = DeliveryStats()
     var closing = false
     var flushRequested = 0
-    var producerId: Int64 = -1
-    var producerEpoch: Int16 = -1
-    /// Set (sender thread only) when the broker lost this producer's state:
-    /// the sender drains what is in flight, bumps the epoch and re-sequences.
-    var epochBumpReason: String?
+    let idempotence: IdempotentProducerState?
     var sender: Thread?
     let senderDone = DispatchSemaphore(value: 0)
 
@@ -37,39 +33,15 @@ public final class KafkaProducer: @unchecked Sendable {
         }
         if options.idempotent {
             if options.acks != -1 { throw KafkaError.config("idempotent producer requires acks=all (-1)") }
-            try initProducerId()
+            idempotence = try IdempotentProducerState(cluster: cluster, options: options)
+        } else {
+            idempotence = nil
         }
         // The sender holds the producer until `close()` stops it.
         let t = Thread { self.runSender() }
         t.name = "kafka-producer"
         sender = t
         t.start()
-    }
-
-    /// Obtains a producer id and epoch. With `bumping`, names the current
-    /// ones so a v3+ broker bumps the epoch (KIP-360); an older broker (which
-    /// never sees the fields), or an exhausted epoch, gets a new producer id.
-    func initProducerId(bumping current: (id: Int64, epoch: Int16)? = nil) throws {
-        var attempt = 0
-        var request = InitProducerIdRequest()
-        if let current, current.epoch < Int16.max {
-            request = InitProducerIdRequest(producerId: current.id, producerEpoch: current.epoch)
-        }
-        while true {
-            do {
-                let resp = try cluster.anyConnection().request(request)
-                if resp.errorCode == .none {
-                    producerId = resp.producerId
-                    producerEpoch = resp.producerEpoch
-                    return
-                }
-                let err = KafkaError.broker(code: resp.errorCode, context: "InitProducerId")
-                if !resp.errorCode.isRetriable || attempt >= options.retries { throw err }
-            } catch let e as KafkaError where e.isRetriable && attempt < options.retries {
-            }
-            attempt += 1
-            usleep(UInt32(Clock.backoff(attempt: attempt, baseMs: options.retryBackoffMs, maxMs: options.retryBackoffMaxMs) * 1000))
-        }
     }
 
     /// Fails (one line, naming the broker) when a connection's Produce version
@@ -213,8 +185,8 @@ public final class KafkaProducer: @unchecked Sendable {
         var inFlight: [Int32: [InFlightRequest]] = [:]
         while true {
             let hasInFlight = inFlight.values.contains { !$0.isEmpty }
-            if let reason = epochBumpReason, !hasInFlight { bumpEpoch(after: reason) }
-            let (sendable, done) = collectSendable(hasInFlight: hasInFlight, holdReady: epochBumpReason != nil)
+            if let idempotence, idempotence.bumpReason != nil, !hasInFlight { bumpEpoch(idempotence) }
+            let (sendable, done) = collectSendable(hasInFlight: hasInFlight, holdReady: idempotence?.bumpReason != nil)
             if done && inFlight.values.allSatisfy(\.isEmpty) { break }
             dispatch(sendable, &inFlight)
             // Read the oldest response of each connection that has any.
@@ -265,8 +237,9 @@ public final class KafkaProducer: @unchecked Sendable {
             // 2. Encode and compress without holding the lock.
             let built = jobs.map { job -> (SealJob, Result<[UInt8], Error>) in
                 (job, Result {
-                    try job.builder.build(compression: options.compression, level: options.compressionLevel, producerId: producerId,
-                                          producerEpoch: producerEpoch, baseSequence: job.baseSequence)
+                    try job.builder.build(compression: options.compression, level: options.compressionLevel,
+                                          producerId: idempotence?.producerId ?? -1, producerEpoch: idempotence?.producerEpoch ?? -1,
+                                          baseSequence: job.baseSequence)
                 })
             }
 
@@ -306,12 +279,9 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 
     /// Takes the partition's open batch and assigns its sequence numbers
-    /// (caller holds the lock). Sequences are assigned here, in seal order,
-    /// so a partition's batches are numbered in the order they were filled.
+    /// (caller holds the lock).
     func detach(_ q: inout PartitionQueue, _ tp: TopicPartition) -> SealJob {
-        let n = Int32(q.builder.recordCount)
-        let seq = options.idempotent ? q.nextSequence : -1
-        if options.idempotent { q.nextSequence = (q.nextSequence &+ n) & Int32.max }
+        let seq = idempotence?.assignSequence(tp, recordCount: q.sendIndexes.count) ?? -1
         let job = SealJob(tp: tp, builder: q.builder, sendIndexes: q.sendIndexes, bytes: q.pendingBytes,
                           baseSequence: seq, openedMs: q.openedMs)
         q.builder = RecordBatchBuilder()
@@ -420,8 +390,8 @@ public final class KafkaProducer: @unchecked Sendable {
                 let err = KafkaError.broker(code: r.errorCode, context: "produce to \(b.tp) on broker \(node)"
                                             + (r.errorMessage.map { ": \($0)" } ?? ""))
                 if r.errorCode.needsMetadataRefresh { cluster.invalidate(b.tp.topic) }
-                if options.idempotent && brokerLostProducerState(r.errorCode, b) {
-                    epochBumpReason = epochBumpReason ?? "\(r.errorCode) from \(b.tp) on broker \(node)"
+                if let idempotence, idempotence.brokerLostState(r.errorCode, b) {
+                    idempotence.requestBump(reason: "\(r.errorCode) from \(b.tp) on broker \(node)")
                     retry(b, err)
                 } else if r.errorCode.isRetriable || r.errorCode == .outOfOrderSequenceNumber {
                     // Out of order behind an earlier batch of the partition that
@@ -434,42 +404,16 @@ public final class KafkaProducer: @unchecked Sendable {
         }
     }
 
-    /// UNKNOWN_PRODUCER_ID: the broker has no state for this producer (it
-    /// expired, or the log was truncated or deleted). OUT_OF_ORDER_SEQUENCE
-    /// on the partition's oldest unresolved batch: no earlier batch of ours
-    /// can explain the gap, so the broker's idea of our sequence is lost.
-    /// Resending the same sequence can never succeed in either case.
-    func brokerLostProducerState(_ code: ErrorCode, _ b: ProducerBatch) -> Bool {
-        if code == .unknownProducerId { return true }
-        guard code == .outOfOrderSequenceNumber else { return false }
+    /// Bumps the epoch with nothing in flight and every queued batch
+    /// renumbered; if no producer id can be had, the queued batches fail.
+    func bumpEpoch(_ idempotence: IdempotentProducerState) {
+        let reason = idempotence.bumpReason ?? ""
+        // Only the sender thread changes the ready queues, so this snapshot stays true.
         cond.lock()
-        defer { cond.unlock() }
-        return queues[b.tp]?.oldestUnresolvedSequence == b.baseSequence
-    }
-
-    /// Recovers an idempotent producer whose state the broker lost (KIP-360,
-    /// as the Java client and franz-go do without transactions): with nothing
-    /// in flight, get a bumped epoch (or a new producer id), then renumber
-    /// every queued batch of every partition from sequence 0, in the order
-    /// they were filled, and resend them. A new epoch starts every partition
-    /// at 0, so all partitions are renumbered, not only the one that failed.
-    ///
-    /// Why this is safe: records stay in order within a partition (batches
-    /// keep their queue order and nothing is sent until all are renumbered),
-    /// and each batch is still acked or failed exactly once (the batches are
-    /// rewritten in place, not copied). Delivery is at-least-once across the
-    /// bump: a batch the broker had already written but whose answer we lost
-    /// is written again under the new epoch, since the broker cannot match it
-    /// against the old epoch's sequences. No record is lost.
-    func bumpEpoch(after reason: String) {
-        epochBumpReason = nil
+        let queued = queues.mapValues(\.ready)
+        cond.unlock()
         do {
-            do {
-                try initProducerId(bumping: (producerId, producerEpoch))
-            } catch KafkaError.broker {
-                // A broker that refuses to bump this id still hands out a new one.
-                try initProducerId()
-            }
+            try idempotence.bumpEpoch(renumbering: queued)
         } catch {
             cond.lock()
             for tp in Array(queues.keys) {
@@ -479,23 +423,10 @@ public final class KafkaProducer: @unchecked Sendable {
                     bufferedBytes -= b.byteSize
                     fail(b.sendIndexes, tp, "re-initialising the idempotent producer after \(reason) failed: \(error)")
                 }
-                queues[tp]!.oldestUnresolvedSequence = queues[tp]!.nextSequence
             }
             cond.broadcast()
             cond.unlock()
-            return
         }
-        cond.lock()
-        for tp in Array(queues.keys) {
-            var seq: Int32 = 0
-            for b in queues[tp]!.ready {
-                b.restamp(producerId: producerId, producerEpoch: producerEpoch, baseSequence: seq)
-                seq = (seq &+ Int32(b.recordCount)) & Int32.max
-            }
-            queues[tp]!.nextSequence = seq
-            queues[tp]!.oldestUnresolvedSequence = 0
-        }
-        cond.unlock()
     }
 
     /// Puts a batch back in its partition's queue (ordered by sequence) after
@@ -524,11 +455,7 @@ public final class KafkaProducer: @unchecked Sendable {
         cond.lock()
         defer { cond.unlock() }
         queues[b.tp]?.inFlight -= 1
-        if options.idempotent, let oldest = queues[b.tp]?.oldestUnresolvedSequence,
-           (b.baseSequence &- oldest) & Int32.max < 1 << 30 {
-            // Acked or failed, this batch no longer holds the partition's sequence back.
-            queues[b.tp]!.oldestUnresolvedSequence = (b.baseSequence &+ Int32(b.recordCount)) & Int32.max
-        }
+        idempotence?.resolved(b)
         bufferedBytes -= b.byteSize
         if let error {
             fail(b.sendIndexes, b.tp, "\(error)")

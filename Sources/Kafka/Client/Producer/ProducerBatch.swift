@@ -42,10 +42,4 @@ struct PartitionQueue {
     var ready: [ProducerBatch] = []
     /// Batches of this partition currently in flight.
     var inFlight = 0
-    /// Next idempotent sequence number.
-    var nextSequence: Int32 = 0
-    /// Base sequence of the partition's oldest batch not yet acked or failed:
-    /// OUT_OF_ORDER_SEQUENCE_NUMBER on that batch cannot be blamed on an
-    /// earlier batch, so the broker has lost this producer's state.
-    var oldestUnresolvedSequence: Int32 = 0
 }
