@@ -12,21 +12,18 @@ import Foundation
 public final class KafkaProducer: @unchecked Sendable {
     public let cluster: Cluster
     public let options: ProducerOptions
-    let cond = NSCondition()
-    var queues: [TopicPartition: PartitionQueue] = [:]
-    var stickyPartition: [String: Int32] = [:]
-    var partitionCounts: [String: (count: Int, at: Int64)] = [:]
-    var bufferedBytes = 0
-    var stats = DeliveryStats()
-    var closing = false
-    var flushRequested = 0
+    let accumulator: RecordAccumulator
     let idempotence: IdempotentProducerState?
+    /// Sender thread only.
+    var inFlight: [Int32: [InFlightRequest]] = [:]
+    var partitions: [TopicPartition: PartitionQueue] = [:]
     var sender: Thread?
     let senderDone = DispatchSemaphore(value: 0)
 
     /// Connects, and with idempotence obtains a producer id (InitProducerId).
     public init(config: KafkaConfig, options: ProducerOptions = ProducerOptions()) throws {
-        self.cluster = Cluster(config: config)
+        let cluster = Cluster(config: config)
+        self.cluster = cluster
         self.options = options
         if options.compression.minimumProduceVersion > 0 {
             try Self.checkProduceVersion(cluster.anyConnection(), options.compression)
@@ -37,21 +34,14 @@ public final class KafkaProducer: @unchecked Sendable {
         } else {
             idempotence = nil
         }
+        accumulator = RecordAccumulator(options: options, metadataMaxAgeMs: config.metadataMaxAgeMs) {
+            try cluster.partitionCount($0, allowAutoCreate: options.allowAutoTopicCreation)
+        }
         // The sender holds the producer until `close()` stops it.
         let t = Thread { self.runSender() }
         t.name = "kafka-producer"
         sender = t
         t.start()
-    }
-
-    /// Fails (one line, naming the broker) when a connection's Produce version
-    /// is too old for the codec, instead of letting the broker reject every batch.
-    static func checkProduceVersion(_ conn: BrokerConnection, _ compression: RecordCompression) throws {
-        let version = try conn.version(for: ProduceRequest.self)
-        if version < compression.minimumProduceVersion {
-            throw KafkaError.config("\(compression) compression needs Produce v\(compression.minimumProduceVersion) (Kafka 2.1 or later); "
-                                    + "broker \(conn.address) supports Produce up to v\(version)")
-        }
     }
 
     public func send(topic: String, key: [UInt8]? = nil, value: [UInt8]?, headers: [RecordHeader] = [],
@@ -74,106 +64,39 @@ public final class KafkaProducer: @unchecked Sendable {
     /// from the caller's buffers into the partition's open batch.
     public func send(topic: String, keyBytes: UnsafeRawBufferPointer?, valueBytes: UnsafeRawBufferPointer?,
                      headers: [RecordHeader] = [], timestamp: Int64? = nil, partition explicit: Int32? = nil) throws {
-        let count = try partitionCount(topic)
-        var size = (keyBytes?.count ?? 0) + (valueBytes?.count ?? 0) + 16
-        for h in headers { size += h.key.utf8.count + (h.value?.count ?? 0) + 4 }
-        let ts = timestamp ?? Clock.wallMs()
-        cond.lock()
-        defer { cond.unlock() }
-        while bufferedBytes + size > options.bufferBytes && bufferedBytes > 0 && !closing {
-            cond.wait()
-        }
-        if closing { throw KafkaError.closed }
-        let partition: Int32
-        if let p = explicit {
-            guard p >= 0 && Int(p) < count else {
-                throw KafkaError.config("partition \(p) out of range for topic \(topic) with \(count) partitions")
-            }
-            partition = p
-        } else if let key = keyBytes {
-            partition = Partitioner.partition(forKey: key, partitions: count)
-        } else if let sticky = stickyPartition[topic] {
-            partition = sticky
-        } else {
-            partition = Int32.random(in: 0..<Int32(count))
-            stickyPartition[topic] = partition
-        }
-        let tp = TopicPartition(topic, partition)
-        let index = stats.sent
-        // Mutated in place through the dictionary's modify accessor: no copy of the batch.
-        let full = Self.appendRecord(&queues[tp, default: PartitionQueue()], keyBytes, valueBytes, headers, ts, index, size,
-                                     batchBytes: options.batchBytes)
-        stats.sent += 1
-        bufferedBytes += size
-        if full { cond.broadcast() }
-    }
-
-    static func appendRecord(_ q: inout PartitionQueue, _ key: UnsafeRawBufferPointer?, _ value: UnsafeRawBufferPointer?,
-                             _ headers: [RecordHeader], _ ts: Int64, _ index: Int, _ size: Int, batchBytes: Int) -> Bool {
-        if q.builder.recordCount == 0 { q.openedMs = Clock.monoMs() }
-        q.builder.append(keyBytes: key, valueBytes: value, headers: headers, timestamp: ts)
-        q.sendIndexes.append(index)
-        q.pendingBytes += size
-        return q.builder.sizeInBytes >= batchBytes
-    }
-
-    /// Partition count from a per-producer cache (refreshed with the metadata age).
-    func partitionCount(_ topic: String) throws -> Int {
-        let now = Clock.monoMs()
-        cond.lock()
-        if let c = partitionCounts[topic], now - c.at < Int64(cluster.config.metadataMaxAgeMs) {
-            cond.unlock()
-            return c.count
-        }
-        cond.unlock()
-        let n = try cluster.partitionCount(topic, allowAutoCreate: options.allowAutoTopicCreation)
-        cond.lock()
-        partitionCounts[topic] = (n, now)
-        cond.unlock()
-        return n
+        try accumulator.append(topic: topic, keyBytes: keyBytes, valueBytes: valueBytes, headers: headers,
+                               timestamp: timestamp, partition: explicit)
     }
 
     /// Blocks until every record sent so far is acked or failed.
     public func flush(timeoutMs: Int? = nil) throws {
-        let deadline = timeoutMs.map { Date().addingTimeInterval(Double($0) / 1000) }
-        cond.lock()
-        defer { cond.unlock() }
-        flushRequested += 1
-        defer { flushRequested -= 1 }
-        cond.broadcast()
-        while stats.pending > 0 {
-            if let d = deadline {
-                if !cond.wait(until: d) {
-                    throw KafkaError.timeout("flush: \(stats.pending) records still pending")
-                }
-            } else {
-                cond.wait()
-            }
-        }
+        try accumulator.flush(until: timeoutMs.map { Date().addingTimeInterval(Double($0) / 1000) })
     }
 
     /// Flushes, stops the sender thread and closes connections.
     public func close() {
         try? flush(timeoutMs: options.deliveryTimeoutMs)
-        cond.lock()
-        let wasClosing = closing
-        closing = true
-        cond.broadcast()
-        cond.unlock()
-        if !wasClosing {
+        if accumulator.close() {
             senderDone.wait()
             cluster.close()
         }
     }
 
     /// A snapshot of delivery accounting.
-    public var deliveryStats: DeliveryStats {
-        cond.lock()
-        defer { cond.unlock() }
-        return stats
-    }
+    public var deliveryStats: DeliveryStats { accumulator.deliveryStats }
 
-    // MARK: - Sender thread
+    /// A partition's encoded batches waiting to be sent (retries go back in
+    /// sequence order), and how many of its batches are in flight.
+    struct PartitionQueue {
+        var ready: [ProducerBatch] = []
+        var inFlight = 0
+
+        mutating func requeue(_ b: ProducerBatch) {
+            inFlight -= 1
+            let idx = ready.firstIndex { $0.baseSequence > b.baseSequence } ?? ready.endIndex
+            ready.insert(b, at: idx)
+        }
+    }
 
     struct InFlightRequest {
         let conn: BrokerConnection
@@ -181,125 +104,78 @@ public final class KafkaProducer: @unchecked Sendable {
         let batches: [ProducerBatch]
     }
 
+    /// Fails (one line, naming the broker) when a connection's Produce version
+    /// is too old for the codec, instead of letting the broker reject every batch.
+    static func checkProduceVersion(_ conn: BrokerConnection, _ compression: RecordCompression) throws {
+        let version = try conn.version(for: ProduceRequest.self)
+        if version < compression.minimumProduceVersion {
+            throw KafkaError.config("\(compression) compression needs Produce v\(compression.minimumProduceVersion) (Kafka 2.1 or later); "
+                                    + "broker \(conn.address) supports Produce up to v\(version)")
+        }
+    }
+
+    // MARK: - Sender thread
+
     func runSender() {
-        var inFlight: [Int32: [InFlightRequest]] = [:]
         while true {
             let hasInFlight = inFlight.values.contains { !$0.isEmpty }
             if let idempotence, idempotence.bumpReason != nil, !hasInFlight { bumpEpoch(idempotence) }
             let (sendable, done) = collectSendable(hasInFlight: hasInFlight, holdReady: idempotence?.bumpReason != nil)
             if done && inFlight.values.allSatisfy(\.isEmpty) { break }
-            dispatch(sendable, &inFlight)
+            dispatch(sendable)
             // Read the oldest response of each connection that has any.
             for node in Array(inFlight.keys) {
                 guard var list = inFlight[node], !list.isEmpty else { continue }
                 let req = list.removeFirst()
                 inFlight[node] = list
-                handleResponse(req, node: node, &inFlight)
+                handleResponse(req, node: node)
             }
         }
         senderDone.signal()
     }
 
-    /// A batch detached from its partition queue, waiting to be encoded.
-    struct SealJob {
-        let tp: TopicPartition
-        let builder: RecordBatchBuilder
-        let sendIndexes: [Int]
-        let bytes: Int
-        let baseSequence: Int32
-        let openedMs: Int64
-    }
-
     /// Seals due batches and takes the sendable ones, waiting when there is
     /// nothing to do. Returns done=true once closing and fully drained.
-    /// Encoding and compression run outside the lock, so `send` callers keep
-    /// filling new batches meanwhile (the two sides use two cores).
+    /// Encoding and compression run outside the accumulator's lock, so `send`
+    /// callers keep filling new batches meanwhile (the two sides use two cores).
     /// `holdReady` (an epoch bump is pending) seals but sends nothing.
-    func collectSendable(hasInFlight: Bool, holdReady: Bool = false) -> ([ProducerBatch], Bool) {
+    func collectSendable(hasInFlight: Bool, holdReady: Bool) -> ([ProducerBatch], Bool) {
         while true {
-            // 1. Detach the batches that are full, lingered long enough, or flushed.
-            var jobs: [SealJob] = []
-            cond.lock()
-            var now = Clock.monoMs()
-            var nextWake: Int64 = now + 100
-            let draining = closing || flushRequested > 0
-            for tp in Array(queues.keys) {
-                guard let q = queues[tp], q.builder.recordCount > 0 else { continue }
-                let due = q.openedMs + Int64(options.lingerMs)
-                if draining || now >= due || q.builder.sizeInBytes >= options.batchBytes {
-                    jobs.append(detach(&queues[tp]!, tp))
-                } else {
-                    nextWake = min(nextWake, due)
+            let (sealed, nextDue) = accumulator.sealDueBatches()
+            var nextWake = nextDue
+            for s in sealed {
+                let seq = idempotence?.assignSequence(s.tp, recordCount: s.sendIndexes.count) ?? -1
+                do {
+                    let encoded = try s.builder.build(compression: options.compression, level: options.compressionLevel,
+                                                      producerId: idempotence?.producerId ?? -1,
+                                                      producerEpoch: idempotence?.producerEpoch ?? -1, baseSequence: seq)
+                    partitions[s.tp, default: PartitionQueue()].ready.append(
+                        ProducerBatch(tp: s.tp, encoded: encoded, recordCount: s.sendIndexes.count, byteSize: s.bytes,
+                                      sendIndexes: s.sendIndexes, baseSequence: seq, createdMs: s.openedMs))
+                } catch {
+                    accumulator.settle(s, failure: "\(error)")
                 }
             }
-            cond.unlock()
-
-            // 2. Encode and compress without holding the lock.
-            let built = jobs.map { job -> (SealJob, Result<[UInt8], Error>) in
-                (job, Result {
-                    try job.builder.build(compression: options.compression, level: options.compressionLevel,
-                                          producerId: idempotence?.producerId ?? -1, producerEpoch: idempotence?.producerEpoch ?? -1,
-                                          baseSequence: job.baseSequence)
-                })
-            }
-
-            // 3. Queue the encoded batches and take what may be sent now.
-            cond.lock()
-            for (job, result) in built {
-                switch result {
-                case .success(let encoded):
-                    queues[job.tp]!.ready.append(ProducerBatch(tp: job.tp, encoded: encoded, recordCount: job.sendIndexes.count,
-                                                               byteSize: job.bytes, sendIndexes: job.sendIndexes,
-                                                               baseSequence: job.baseSequence, createdMs: job.openedMs))
-                case .failure(let error):
-                    fail(job.sendIndexes, job.tp, "\(error)")
-                    bufferedBytes -= job.bytes
-                    cond.broadcast()
-                }
-            }
-            now = Clock.monoMs()
+            let now = Clock.monoMs()
             var out: [ProducerBatch] = []
-            for tp in Array(queues.keys) where !holdReady {
+            for tp in Array(partitions.keys) where !holdReady {
                 // In-flight bound per partition, and retry backoff.
-                while let b = queues[tp]!.ready.first, queues[tp]!.inFlight < options.maxInFlight {
+                while let b = partitions[tp]!.ready.first, partitions[tp]!.inFlight < options.maxInFlight {
                     if b.retryAtMs > now { nextWake = min(nextWake, b.retryAtMs); break }
-                    queues[tp]!.ready.removeFirst()
-                    queues[tp]!.inFlight += 1
+                    partitions[tp]!.ready.removeFirst()
+                    partitions[tp]!.inFlight += 1
                     out.append(b)
                 }
             }
-            if !out.isEmpty || hasInFlight || holdReady { cond.unlock(); return (out, false) }
-            if closing && stats.pending == 0 { cond.unlock(); return ([], true) }
-            if jobs.isEmpty {
-                let waitMs = max(1, nextWake - now)
-                _ = cond.wait(until: Date().addingTimeInterval(Double(waitMs) / 1000))
-            }
-            cond.unlock()
+            if !out.isEmpty || hasInFlight || holdReady { return (out, false) }
+            // After sealing, look again before sleeping: encoding took time, and more may be due.
+            if accumulator.drainedAfterClose(elseWaitMs: sealed.isEmpty ? max(1, nextWake - now) : nil) { return ([], true) }
         }
-    }
-
-    /// Takes the partition's open batch and assigns its sequence numbers
-    /// (caller holds the lock).
-    func detach(_ q: inout PartitionQueue, _ tp: TopicPartition) -> SealJob {
-        let seq = idempotence?.assignSequence(tp, recordCount: q.sendIndexes.count) ?? -1
-        let job = SealJob(tp: tp, builder: q.builder, sendIndexes: q.sendIndexes, bytes: q.pendingBytes,
-                          baseSequence: seq, openedMs: q.openedMs)
-        q.builder = RecordBatchBuilder()
-        q.sendIndexes = []
-        q.pendingBytes = 0
-        // KIP-480 sticky partitioning: a keyless topic moves on after each batch.
-        if let sticky = stickyPartition[tp.topic], sticky == tp.partition,
-           let count = partitionCounts[tp.topic]?.count, count > 1 {
-            var next = Int32.random(in: 0..<Int32(count - 1))
-            if next >= sticky { next += 1 }
-            stickyPartition[tp.topic] = next
-        }
-        return job
     }
 
     /// Groups batches by leader and writes one Produce request per broker
     /// (one batch per partition per request).
-    func dispatch(_ batches: [ProducerBatch], _ inFlight: inout [Int32: [InFlightRequest]]) {
+    func dispatch(_ batches: [ProducerBatch]) {
         guard !batches.isEmpty else { return }
         var byNode: [Int32: [ProducerBatch]] = [:]
         var refreshed = Set<String>()
@@ -326,12 +202,12 @@ public final class KafkaProducer: @unchecked Sendable {
                     if seen.insert(b.tp).inserted { thisRequest.append(b) } else { rest.append(b) }
                 }
                 remaining = rest
-                send(thisRequest, to: node, &inFlight)
+                produce(thisRequest, to: node)
             }
         }
     }
 
-    func send(_ batches: [ProducerBatch], to node: Int32, _ inFlight: inout [Int32: [InFlightRequest]]) {
+    func produce(_ batches: [ProducerBatch], to node: Int32) {
         let grouped = Dictionary(grouping: batches, by: \.tp.topic)
         let req = ProduceRequest(acks: options.acks, timeoutMs: options.requestTimeoutMs,
                                  topics: grouped.map { ($0.key, $0.value.map { .init(partition: $0.tp.partition, records: $0.encoded) }) })
@@ -339,7 +215,7 @@ public final class KafkaProducer: @unchecked Sendable {
         while (inFlight[node]?.count ?? 0) >= options.maxInFlight, var list = inFlight[node] {
             let oldest = list.removeFirst()
             inFlight[node] = list
-            handleResponse(oldest, node: node, &inFlight)
+            handleResponse(oldest, node: node)
         }
         do {
             let conn = try cluster.connection(to: node)
@@ -363,7 +239,7 @@ public final class KafkaProducer: @unchecked Sendable {
         }
     }
 
-    func handleResponse(_ req: InFlightRequest, node: Int32, _ inFlight: inout [Int32: [InFlightRequest]]) {
+    func handleResponse(_ req: InFlightRequest, node: Int32) {
         let resp: ProduceResponse
         do {
             resp = try req.conn.wait(req.ticket)
@@ -408,31 +284,22 @@ public final class KafkaProducer: @unchecked Sendable {
     /// renumbered; if no producer id can be had, the queued batches fail.
     func bumpEpoch(_ idempotence: IdempotentProducerState) {
         let reason = idempotence.bumpReason ?? ""
-        // Only the sender thread changes the ready queues, so this snapshot stays true.
-        cond.lock()
-        let queued = queues.mapValues(\.ready)
-        cond.unlock()
         do {
-            try idempotence.bumpEpoch(renumbering: queued)
+            try idempotence.bumpEpoch(renumbering: partitions.mapValues(\.ready))
         } catch {
-            cond.lock()
-            for tp in Array(queues.keys) {
-                let ready = queues[tp]!.ready
-                queues[tp]!.ready = []
-                for b in ready {
-                    bufferedBytes -= b.byteSize
-                    fail(b.sendIndexes, tp, "re-initialising the idempotent producer after \(reason) failed: \(error)")
-                }
+            var failed: [ProducerBatch] = []
+            for tp in Array(partitions.keys) {
+                failed += partitions[tp]!.ready
+                partitions[tp]!.ready = []
             }
-            cond.broadcast()
-            cond.unlock()
+            accumulator.settle(failed, failure: "re-initialising the idempotent producer after \(reason) failed: \(error)")
         }
     }
 
     /// Puts a batch back in its partition's queue (ordered by sequence) after
     /// a backoff, or fails it when out of retries or past the delivery timeout.
     func retry(_ b: ProducerBatch, _ error: Error) {
-        b.attempts += 1
+        b.countAttempt()
         let now = Clock.monoMs()
         if b.attempts > options.retries || now - b.createdMs > Int64(options.deliveryTimeoutMs) {
             complete(b, error: error)
@@ -441,35 +308,13 @@ public final class KafkaProducer: @unchecked Sendable {
         if case .broker(let code, _)? = error as? KafkaError, code.needsMetadataRefresh {
             _ = try? cluster.refresh(topics: [b.tp.topic])
         }
-        b.retryAtMs = now + Clock.backoff(attempt: b.attempts, baseMs: options.retryBackoffMs, maxMs: options.retryBackoffMaxMs)
-        cond.lock()
-        defer { cond.unlock() }
-        var q = queues[b.tp] ?? PartitionQueue()
-        q.inFlight -= 1
-        let idx = q.ready.firstIndex { $0.baseSequence > b.baseSequence } ?? q.ready.endIndex
-        q.ready.insert(b, at: idx)
-        queues[b.tp] = q
+        b.holdBack(untilMs: now + Clock.backoff(attempt: b.attempts, baseMs: options.retryBackoffMs, maxMs: options.retryBackoffMaxMs))
+        partitions[b.tp, default: PartitionQueue()].requeue(b)
     }
 
     func complete(_ b: ProducerBatch, error: Error?) {
-        cond.lock()
-        defer { cond.unlock() }
-        queues[b.tp]?.inFlight -= 1
+        partitions[b.tp]?.inFlight -= 1
         idempotence?.resolved(b)
-        bufferedBytes -= b.byteSize
-        if let error {
-            fail(b.sendIndexes, b.tp, "\(error)")
-        } else {
-            stats.acked += b.recordCount
-        }
-        cond.broadcast()
-    }
-
-    /// Records failures (caller holds the lock).
-    func fail(_ indexes: [Int], _ tp: TopicPartition, _ message: String) {
-        stats.failed += indexes.count
-        for i in indexes where stats.failures.count < 1000 {
-            stats.failures.append(DeliveryFailure(sendIndex: i, topic: tp.topic, partition: tp.partition, error: message))
-        }
+        accumulator.settle([b], failure: error.map { "\($0)" })
     }
 }
