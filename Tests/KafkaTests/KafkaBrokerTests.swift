@@ -11,6 +11,12 @@ final class KafkaBrokerTests: TansuTestCase {
 
     func uniqueTopic(_ base: String) -> String { "\(base)-\(UInt32.random(in: 0...UInt32.max))" }
 
+    func createTopic(_ cfg: KafkaConfig, _ name: String, partitions: Int32) throws {
+        let admin = KafkaAdmin(config: cfg)
+        defer { admin.close() }
+        try admin.createTopic(name: name, partitions: partitions)
+    }
+
     func consumeAll(_ cfg: KafkaConfig, topic: String, partitions: Int, expect: Int, timeoutS: Double = 20) throws -> [ConsumedRecord] {
         let consumer = KafkaConsumer(config: cfg, options: ConsumerOptions(maxWaitMs: 200))
         defer { consumer.close() }
@@ -29,7 +35,7 @@ final class KafkaBrokerTests: TansuTestCase {
         let cfg = try config()
         let topic = uniqueTopic("plain")
         let producer = try KafkaProducer(config: cfg)
-        try producer.createTopic(name: topic, partitions: 3)
+        try createTopic(cfg, topic, partitions: 3)
         for i in 0..<500 {
             try producer.send(topic: topic, key: Array("k\(i)".utf8), value: Array("v\(i)".utf8),
                               headers: [RecordHeader(key: "h", value: Array("\(i)".utf8))], timestamp: 1_700_000_000_000 + Int64(i))
@@ -74,8 +80,8 @@ final class KafkaBrokerTests: TansuTestCase {
         let cfg = try config()
         let topic = uniqueTopic("keyed")
         let producer = try KafkaProducer(config: cfg)
-        try producer.createTopic(name: topic, partitions: 16)
-        try producer.createTopic(name: topic + "-mirror", partitions: 16)
+        try createTopic(cfg, topic, partitions: 16)
+        try createTopic(cfg, topic + "-mirror", partitions: 16)
         for i in 0..<1000 {
             try producer.send(topic: topic, key: Array("user-\(i)".utf8), value: i % 10 == 0 ? nil : Array("\(i)".utf8))
         }
@@ -132,7 +138,7 @@ final class KafkaBrokerTests: TansuTestCase {
         let cfg = try config()
         let topic = uniqueTopic("large")
         let producer = try KafkaProducer(config: cfg)
-        try producer.createTopic(name: topic, partitions: 1)
+        try createTopic(cfg, topic, partitions: 1)
         let values = (0..<2).map { n in patternBytes(count: (1 << 20) - 100, seed: UInt8(n + 3)) }
         for v in values { try producer.send(topic: topic, value: v) }
         try producer.flush(timeoutMs: 30_000)
@@ -146,9 +152,7 @@ final class KafkaBrokerTests: TansuTestCase {
     func testCommitAndFetchOffsetsWithMetadata() throws {
         let cfg = try config()
         let topic = uniqueTopic("commit")
-        let producer = try KafkaProducer(config: cfg)
-        try producer.createTopic(name: topic, partitions: 2)
-        producer.close()
+        try createTopic(cfg, topic, partitions: 2)
         let group = "g-\(topic)"
         let tp0 = TopicPartition(topic, 0), tp1 = TopicPartition(topic, 1)
         let c1 = KafkaConsumer(config: cfg)
@@ -188,7 +192,7 @@ final class KafkaBrokerTests: TansuTestCase {
         let cfg = try config()
         let topic = uniqueTopic("latest")
         let producer = try KafkaProducer(config: cfg)
-        try producer.createTopic(name: topic, partitions: 1)
+        try createTopic(cfg, topic, partitions: 1)
         // One batch per record: Tansu answers LATEST with the last batch's first
         // offset + 1, which is the log end only when the last batch holds one record.
         for i in 0..<10 {
@@ -214,7 +218,7 @@ final class KafkaBrokerTests: TansuTestCase {
         let cfg = try config()
         let topic = uniqueTopic("seek")
         let producer = try KafkaProducer(config: cfg)
-        try producer.createTopic(name: topic, partitions: 1)
+        try createTopic(cfg, topic, partitions: 1)
         for i in 0..<10 { try producer.send(topic: topic, value: [UInt8(i)]) }
         try producer.flush()
         producer.close()
@@ -297,9 +301,7 @@ final class KafkaBrokerTests: TansuTestCase {
     func testRangeAssignorEagerRebalanceRevokesAllThenSplits() throws {
         let cfg = try config()
         let topic = uniqueTopic("range")
-        let producer = try KafkaProducer(config: cfg)
-        try producer.createTopic(name: topic, partitions: 4)
-        producer.close()
+        try createTopic(cfg, topic, partitions: 4)
         let group = "g-\(topic)"
         let opts = ConsumerOptions(maxWaitMs: 100, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 200, assignors: [.range])
         let c1 = KafkaConsumer(config: cfg, options: opts)
@@ -327,7 +329,7 @@ final class KafkaBrokerTests: TansuTestCase {
         let cfg = try config()
         let topic = uniqueTopic("group")
         let producer = try KafkaProducer(config: cfg)
-        try producer.createTopic(name: topic, partitions: 4)
+        try createTopic(cfg, topic, partitions: 4)
         for p in 0..<4 { for i in 0..<5 { try producer.send(ProducerRecord(topic: topic, value: [UInt8(i)], partition: Int32(p))) } }
         try producer.flush()
         let group = "g-\(topic)"
@@ -364,7 +366,7 @@ final class KafkaBrokerTests: TansuTestCase {
         opts.batchBytes = 64 << 10 // several batches per partition
         opts.compressionLevel = compression == .gzip ? 1 : nil
         let producer = try KafkaProducer(config: cfg, options: opts)
-        try producer.createTopic(name: topic, partitions: 2)
+        try createTopic(cfg, topic, partitions: 2)
         let n = 3000
         for i in 0..<n {
             try producer.send(topic: topic, key: Array("key-\(i)".utf8),

@@ -53,9 +53,11 @@ final class KafkaInteropTests: TansuTestCase {
         let cfg = try KafkaConfig(bootstrap: try bootstrap())
         let topic = "ours-\(compression)-\(UInt32.random(in: 0...UInt32.max))"
         let partitions: Int32 = 7
+        let admin = KafkaAdmin(config: cfg)
+        try admin.createTopic(name: topic, partitions: partitions)
+        try admin.createTopic(name: topic + "-mirror", partitions: partitions)
+        admin.close()
         let producer = try KafkaProducer(config: cfg, options: ProducerOptions(compression: compression))
-        try producer.createTopic(name: topic, partitions: partitions)
-        try producer.createTopic(name: topic + "-mirror", partitions: partitions)
         for i in 0..<n {
             try producer.send(topic: topic, key: Array("key-\(i)".utf8), value: Array("value-\(i)".utf8),
                               headers: [RecordHeader(key: "i", value: Array("\(i)".utf8))])
@@ -74,7 +76,7 @@ final class KafkaInteropTests: TansuTestCase {
         let b = try bootstrap()
         let cfg = try KafkaConfig(bootstrap: b)
         let topic = "theirs-\(codec)-\(UInt32.random(in: 0...UInt32.max))"
-        let admin = try KafkaProducer(config: cfg)
+        let admin = KafkaAdmin(config: cfg)
         try admin.createTopic(name: topic, partitions: 3)
         admin.close()
         let n = 2_000

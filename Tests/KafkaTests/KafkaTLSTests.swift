@@ -22,8 +22,10 @@ final class KafkaTLSTests: KafkaTLSProxyTestCase {
     func testMutualTLSProduceConsumeRoundTrip() throws {
         let cfg = try tlsConfig()
         let topic = "tls-\(UInt32.random(in: 0...UInt32.max))"
+        let admin = KafkaAdmin(config: cfg)
+        try admin.createTopic(name: topic, partitions: 1)
+        admin.close()
         let producer = try KafkaProducer(config: cfg, options: ProducerOptions(compression: .gzip))
-        try producer.createTopic(name: topic, partitions: 1)
         for i in 0..<200 { try producer.send(topic: topic, key: [UInt8(i)], value: Array("secret-\(i)".utf8)) }
         try producer.flush(timeoutMs: 20_000)
         XCTAssertEqual(producer.deliveryStats.acked, 200)

@@ -10,8 +10,9 @@ final class ProducerBatch {
     let sendIndexes: [Int]
     private(set) var baseSequence: Int32
     let createdMs: Int64
-    var attempts = 0
-    var retryAtMs: Int64 = 0
+    private(set) var attempts = 0
+    /// Not sent again before this (monotonic) time: the retry backoff.
+    private(set) var retryAtMs: Int64 = 0
 
     init(tp: TopicPartition, encoded: [UInt8], recordCount: Int, byteSize: Int, sendIndexes: [Int],
          baseSequence: Int32, createdMs: Int64) {
@@ -24,6 +25,10 @@ final class ProducerBatch {
         self.createdMs = createdMs
     }
 
+    func countAttempt() { attempts += 1 }
+
+    func holdBack(untilMs: Int64) { retryAtMs = untilMs }
+
     /// Moves the batch to a new producer epoch with a new base sequence.
     func restamp(producerId: Int64, producerEpoch: Int16, baseSequence: Int32) {
         RecordBatchBuilder.restamp(&encoded, producerId: producerId, producerEpoch: producerEpoch, baseSequence: baseSequence)
@@ -31,21 +36,3 @@ final class ProducerBatch {
     }
 }
 
-/// Per-partition accumulation state of the producer.
-struct PartitionQueue {
-    var builder = RecordBatchBuilder()
-    var sendIndexes: [Int] = []
-    var openedMs: Int64 = 0
-    /// Buffer-accounting bytes of the open batch's records.
-    var pendingBytes = 0
-    /// Sealed batches waiting to be sent (retries are re-inserted in sequence order).
-    var ready: [ProducerBatch] = []
-    /// Batches of this partition currently in flight.
-    var inFlight = 0
-    /// Next idempotent sequence number.
-    var nextSequence: Int32 = 0
-    /// Base sequence of the partition's oldest batch not yet acked or failed:
-    /// OUT_OF_ORDER_SEQUENCE_NUMBER on that batch cannot be blamed on an
-    /// earlier batch, so the broker has lost this producer's state.
-    var oldestUnresolvedSequence: Int32 = 0
-}
