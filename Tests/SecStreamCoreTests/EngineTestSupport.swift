@@ -27,7 +27,17 @@ struct TestEvent {
 /// Collects alerts in emission order.
 final class CollectingSink: AlertSink {
     var alerts: [Alert] = []
-    func emit(_ alert: Alert) { alerts.append(alert) }
+    /// Alerts it rejects are withheld, as the pipeline's `AlertWriter.gate`
+    /// withholds what a restart already wrote (the engine itself emits every alert).
+    var gate: ((Alert) -> Bool)?
+    private(set) var withheld = 0
+    func emit(_ alert: Alert) {
+        if let gate, !gate(alert) {
+            withheld += 1
+            return
+        }
+        alerts.append(alert)
+    }
     /// The NDJSON the pipeline would write.
     var ndjson: String { String(decoding: alerts.flatMap(AlertEncoder.line), as: UTF8.self) }
 }

@@ -64,13 +64,10 @@ final class EngineWatermarkTests: XCTestCase {
         XCTAssertEqual(h.engine.watermark, at(2))
         XCTAssertEqual(h.alerts.count, 0, "an event exactly at the watermark may still have company: held")
         XCTAssertEqual(h.engine.counters.pendingMatches, 1)
-        XCTAssertEqual(h.engine.alertsCompleteThrough, at(1.999))
         h.feed([TestEvent(at(32.001), [], [:])])
         XCTAssertEqual(h.alerts.map(\.detectedAt), [at(2)])
         XCTAssertEqual(h.engine.counters.pendingMatches, 0)
-        XCTAssertEqual(h.engine.alertsCompleteThrough, at(2))
         h.finish()
-        XCTAssertEqual(h.engine.alertsCompleteThrough, .max)
     }
 
     func testLatenessZeroEvaluatesInArrivalOrderWithoutDelayAndNothingIsLate() {
@@ -128,17 +125,6 @@ final class EngineWatermarkTests: XCTestCase {
         h.feed([TestEvent(at(120), [], [:], input: 1)])
         XCTAssertEqual(h.admitted.last, true)
         XCTAssertEqual(h.engine.watermark, at(115), "min(200, 120) - 5")
-    }
-
-    func testSuppressAlertsAtOrBeforeRebuildsStateWithoutEmitting() {
-        let events = (0..<10).map { hit(Double($0)) }
-        let h = EngineHarness(bruteForce(), options: EngineOptions(latenessMs: 0, suppressAlertsAtOrBefore: at(5)))
-        h.feed(events)
-        h.finish()
-        // Firings at 2, 5, 8: the first two were already written before the restart.
-        XCTAssertEqual(h.alerts.map(\.detectedAt), [at(8)])
-        XCTAssertEqual(h.engine.counters.alertsSuppressed, 2)
-        XCTAssertEqual(h.engine.counters.alerts, 1)
     }
 }
 

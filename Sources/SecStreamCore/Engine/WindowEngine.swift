@@ -39,7 +39,6 @@ public final class WindowEngine {
     private var arrival: UInt64 = 0
     private var chainKey: [UInt8] = []
     private var counts = EngineCounters()
-    private var finished = false
     /// Matches processed since the state was last checked against `--max-state`.
     private var sinceStateCheck = 0
 
@@ -93,8 +92,8 @@ public final class WindowEngine {
         return c
     }
 
-    /// The largest `detected_at` of the alerts computed so far (emitted or
-    /// suppressed); alerts come out in non-decreasing `detected_at` order.
+    /// The largest `detected_at` of the alerts emitted so far; alerts come
+    /// out in non-decreasing `detected_at` order.
     public private(set) var lastAlertTime: Int64?
 
     /// The event time of the oldest event the engine still depends on: held in
@@ -313,20 +312,7 @@ public final class WindowEngine {
             gate.finish(into: &gateOutcomes)
             applyGateOutcomes()
         }
-        finished = true
         release(upTo: .max)
-    }
-
-    /// Every alert with `detected_at` at or before this time has been delivered
-    /// to the sink, and every alert still to come has a later `detected_at`.
-    /// It is what a Kafka commit stores for `suppressAlertsAtOrBefore` after a
-    /// restart: no alert is lost and none is written twice. (Exact with a
-    /// lateness above 0; with lateness 0 an out-of-order event is evaluated
-    /// on arrival and may fire at an earlier time.)
-    public var alertsCompleteThrough: Int64 {
-        if finished { return .max }
-        let w = clock.watermark
-        return w == .min ? .min : w - 1
     }
 
     /// Events and window closings at or before this time are processed. The
@@ -468,10 +454,6 @@ public final class WindowEngine {
                            value: Double, firstSeen: Int64, lastSeen: Int64, detectedAt: Int64,
                            samples: [EventLocation], eventHash: UInt64?) {
         lastAlertTime = max(lastAlertTime ?? .min, detectedAt)
-        if let s = options.suppressAlertsAtOrBefore, detectedAt <= s {
-            counts.alertsSuppressed += 1
-            return
-        }
         counts.alerts += 1
         let values = GroupKey.strings(key)
         var group: [Alert.GroupValue] = []
