@@ -115,7 +115,7 @@ final class KafkaCheckpointUnitTests: XCTestCase {
         let lines = Lines()
         let writer = AlertWriter(sink: lines)
         writer.gate = { marks.admit($0) }
-        for a in [a2, a5, a5b, a8] { writer.emit(a) }
+        for a in [a2, a5, a5b, a8] { try writer.emit(a) }
         XCTAssertEqual(writer.suppressed, 2, "at 2 and the one written at 5")
         XCTAssertEqual(writer.written, 2, "the other alert at 5 was not written before the restart")
         XCTAssertEqual(lines.lines, [a5b, a8].map { String(decoding: AlertEncoder.line($0), as: UTF8.self) })

@@ -7,9 +7,6 @@ final class AlertWriter: AlertSink {
     let sink: LineSink
     private var line: [UInt8] = []
     private(set) var written = 0
-    /// The first write error; the engine's callback cannot throw, so the
-    /// runner checks this after each chunk.
-    private(set) var error: Error?
 
     /// Alerts the gate rejects are not written (Kafka restarts: already
     /// written before the crash or by the partition's previous owner).
@@ -27,8 +24,9 @@ final class AlertWriter: AlertSink {
         self.sink = sink
     }
 
-    func emit(_ alert: Alert) {
-        guard error == nil else { return }
+    /// Engine thread. A write that fails throws out of the engine call that
+    /// fired the alert, and the run ends with it.
+    func emit(_ alert: Alert) throws {
         if let gate, !gate(alert) {
             suppressed += 1
             return
@@ -39,24 +37,15 @@ final class AlertWriter: AlertSink {
             try line.withUnsafeBytes {
                 try sink.write(line: $0, key: Array(alert.id.description.utf8), source: self.source?(alert))
             }
-            written += 1
+        } catch let error as RunError {
+            throw error
         } catch {
-            self.error = error
+            throw RunError(.input, "cannot write alerts: \(error)", cause: error)
         }
+        written += 1
     }
 
-    func checkError() throws {
-        if let error = error as? RunError { throw error }
-        if let error { throw RunError(.input, "cannot write alerts: \(error)", cause: error) }
-    }
+    func makeDurable() throws { try sink.makeDurable() }
 
-    func makeDurable() throws {
-        try checkError()
-        try sink.makeDurable()
-    }
-
-    func close() throws {
-        try checkError()
-        try sink.close()
-    }
+    func close() throws { try sink.close() }
 }

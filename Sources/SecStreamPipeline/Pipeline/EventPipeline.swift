@@ -65,10 +65,9 @@ final class EventPipeline {
 
     /// End of bounded input: release held events, close every window, close sinks.
     func finish() throws {
-        engine.finish()
+        try engine.finish()
         try settleHeld()
         if let line = evictionLine() { FileHandle.standardError.write(Data((line + "\n").utf8)) }
-        try alerts.checkError()
         try alerts.close()
         try deadLetters.close()
         try archive?.close()
@@ -107,7 +106,7 @@ final class EventPipeline {
                             replaySkipped += 1
                             continue
                         }
-                        switch engine.admission(time: time, input: input, line: i, of: batch) {
+                        switch try engine.admission(time: time, input: input, line: i, of: batch) {
                         case .onTime:
                             if let archive { try archive.append(raw(storage, ref), time: time, location: location(job, ref)) }
                         case .late:
@@ -125,7 +124,6 @@ final class EventPipeline {
             lines += lineCount
         }
         try settleHeld()
-        try alerts.checkError()
         try archive?.jobDone()
     }
 

@@ -109,7 +109,7 @@ final class KafkaProcessRunner {
                 let states = try store.map { try $0.load(dataTopic: uri.topic) } ?? [:]
                 // Start the idle clock now, so a partition counts as idle only
                 // after `--idle-timeout` without records from here on.
-                pipeline.engine.advance(wallClock: monotonicMs())
+                try pipeline.engine.advance(wallClock: monotonicMs())
                 var starts: [String] = []
                 for tp in tps.sorted() {
                     if let state = states[tp.partition] {
@@ -183,7 +183,7 @@ final class KafkaProcessRunner {
                 try deadLetters.close()
                 try archive?.close()
             default:
-                pipeline.engine.finish()
+                try pipeline.engine.finish()
                 try source.finalCheckpoint()
                 try pipeline.finish()
             }

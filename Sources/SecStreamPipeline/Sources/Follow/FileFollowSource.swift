@@ -60,7 +60,7 @@ final class FileFollowSource: LineSource {
         for file in files { try file.open() }
         // Start the idle clock now: a file counts as idle only after
         // `--idle-timeout` without lines from here on.
-        engine.advance(wallClock: monotonicMs())
+        try engine.advance(wallClock: monotonicMs())
         for file in files { engine.registerInput(file.input) }
     }
 
@@ -134,7 +134,7 @@ final class FileFollowSource: LineSource {
         let behind = Array(backlogged)
         lock.unlock()
         for input in behind { engine.touchInput(input) }
-        engine.advance(wallClock: monotonicMs())
+        try engine.advance(wallClock: monotonicMs())
         guard job.source < 0 else { return }
         // Caught up with every file: what was found so far reaches its
         // destination now, not when a buffer fills or the run ends.

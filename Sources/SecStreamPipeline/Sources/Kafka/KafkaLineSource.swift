@@ -308,7 +308,7 @@ final class KafkaLineSource: LineSource {
         let behind = backlogged
         state.unlock()
         for p in behind { engine.touchInput(Int(p)) }
-        engine.advance(wallClock: now)
+        try engine.advance(wallClock: now)
         var ready: [Int32: KafkaPartitionState]?
         if let checkpoint, now - lastCheckpointMs >= commitIntervalMs {
             lastCheckpointMs = now
