@@ -18,9 +18,7 @@ final class EventPipeline {
     private var freeJobs: [ScanJob] = []
     private let freeLock = NSLock()
 
-    /// A restart's rebuild (Kafka): the replay rule of an input, looked up
-    /// once per job (`KafkaPartitionState.resumeTime`).
-    var restartSkipRule: ((_ input: Int) -> RestartSkipRule?)?
+    /// Events a restart's rebuild skipped (`ScanJob.restartSkip`).
     private(set) var replaySkipped = 0
     private(set) var lines = 0
     private(set) var blank = 0
@@ -44,23 +42,60 @@ final class EventPipeline {
     }
 
     /// Runs `source` to its end (or until `shouldStop` says so between jobs).
-    func run(_ source: LineSource, shouldStop: @escaping () -> Bool = { false }) throws {
+    /// Following sources' jobs move the engine's idle clock; `checkpoint` is
+    /// handed every job once the engine and the sinks are done with it, and
+    /// `ready` gets the `caught-up` lines of the heartbeats that carry positions.
+    func run(_ source: LineSource, checkpoint: CheckpointHook? = nil, ready: ReadinessReporter? = nil,
+             shouldStop: @escaping () -> Bool = { false }) throws {
         let queue = OrderedWorkQueue<ScanJob>(depth: depth, workers: workers)
+        var reportedCaughtUp: CaughtUpPositions?
         try queue.run(
             produce: { [self] in
                 if shouldStop() { return nil }
                 let job = takeJob()
-                guard try source.fill(job) else { returnJob(job); return nil }
+                switch try source.fill(job) {
+                case .lines(let activity):
+                    job.activity = activity
+                case .heartbeat(let heartbeat):
+                    job.activity = heartbeat.activity
+                    job.heartbeat = heartbeat
+                case .end:
+                    returnJob(job)
+                    return nil
+                }
                 return job
             },
             work: { $0.work() },
             consume: { [self] job in
+                if let activity = job.activity { try open(activity) }
                 try consume(job)
-                try source.consumed(job, pipeline: self)
+                if let activity = job.activity { try advance(activity) }
+                try checkpoint?.jobConsumed(job)
+                if let caughtUp = job.heartbeat?.caughtUp, let ready, caughtUp != reportedCaughtUp {
+                    reportedCaughtUp = caughtUp
+                    try ready.report("caught-up", caughtUp.readinessFields)
+                }
                 job.release()
                 returnJob(job)
                 return true
             })
+    }
+
+    /// Declares the inputs a source opened, before any of their lines. The
+    /// idle clock moves to now first, so an input counts as idle only after
+    /// `--idle-timeout` without events from here on.
+    private func open(_ activity: InputActivity) throws {
+        guard !activity.opened.isEmpty else { return }
+        try engine.advance(wallClock: activity.wallClock)
+        for input in activity.opened { engine.registerInput(input) }
+    }
+
+    /// After a job's lines: inputs with data waiting are slow, not idle; then
+    /// the wall clock moves, and an input quiet for `--idle-timeout` stops
+    /// holding the watermark back.
+    private func advance(_ activity: InputActivity) throws {
+        for input in activity.busy { engine.touchInput(input) }
+        try engine.advance(wallClock: activity.wallClock)
     }
 
     /// End of bounded input: release held events, close every window, close sinks.
@@ -76,7 +111,7 @@ final class EventPipeline {
     private func consume(_ job: ScanJob) throws {
         try job.withStorage { storage in
             let input = job.input
-            let rule = restartSkipRule?(input)
+            let rule = job.restartSkip
             let batch = job.batch
             let nonEvents = job.nonEvents
             var nextNonEvent = 0
