@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 import SecStreamCore
 import XCTest
 @testable import SecStreamPipeline
@@ -98,7 +99,7 @@ final class KafkaCheckpointUnitTests: XCTestCase {
     func testAlertWriterWithholdsWhatTheMarkCoversAndWritesTheRest() throws {
         final class Lines: LineSink {
             var lines: [String] = []
-            func write(line: UnsafeRawBufferPointer, key: @autoclosure () -> [UInt8]?, source: @autoclosure () -> String?) throws {
+            func write(line: UnsafeRawBufferPointer, key: @autoclosure () -> [UInt8]?, origin: @autoclosure () -> TopicPartition?) throws {
                 lines.append(String(decoding: line, as: UTF8.self))
             }
             func makeDurable() throws {}

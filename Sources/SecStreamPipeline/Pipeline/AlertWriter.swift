@@ -1,4 +1,5 @@
 import Codecs
+import Kafka
 import SecStreamCore
 
 /// The engine's alert sink: one NDJSON line per alert to stdout, a file or a
@@ -12,9 +13,10 @@ final class AlertWriter: AlertSink {
     /// written before the crash or by the partition's previous owner).
     var gate: ((Alert) -> Bool)?
     private(set) var suppressed = 0
-    /// Kafka inputs: the "topic/partition" an alert came from, carried in a
-    /// record header when alerts go to a topic.
-    var source: ((Alert) -> String?)?
+    /// Kafka inputs: the input partition an alert belongs to
+    /// (`KafkaAlertMarks.partition(of:)`), named in a record header when
+    /// alerts go to a topic.
+    var origin: ((Alert) -> TopicPartition?)?
 
     convenience init(uri: String, kafka: KafkaClientOptions) throws {
         self.init(sink: try openLineSink(uri, flag: "--alerts", kafka: kafka))
@@ -35,7 +37,7 @@ final class AlertWriter: AlertSink {
         AlertEncoder.encode(alert, into: &line)
         do {
             try line.withUnsafeBytes {
-                try sink.write(line: $0, key: Array(alert.id.description.utf8), source: self.source?(alert))
+                try sink.write(line: $0, key: Array(alert.id.description.utf8), origin: self.origin?(alert))
             }
         } catch let error as RunError {
             throw error

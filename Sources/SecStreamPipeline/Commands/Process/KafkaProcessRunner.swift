@@ -35,9 +35,9 @@ final class KafkaProcessRunner {
         let marks = KafkaAlertMarks(topic: uri.topic)
         let (alerts, alertsTopic) = try openAlerts(marks: marks)
         alerts.gate = uri.group == nil ? nil : { marks.admit($0) }
-        alerts.source = { [topic = uri.topic] alert in
+        alerts.origin = { [topic = uri.topic] alert in
             let p = marks.partition(of: alert)
-            return p < 0 ? nil : "\(topic)/\(p)"
+            return p < 0 ? nil : TopicPartition(topic, p)
         }
         let readback = alertsTopic.map {
             KafkaAlertsReadback(config: $0.clientConfig, alertsTopic: $0.topic, inputTopic: uri.topic)
