@@ -3,8 +3,11 @@ import SecStreamCore
 
 /// The one-way flow shared by `process` and `replay`:
 /// source -> (workers) scan + match -> engine -> alert, dead-letter and archive sinks.
-/// Everything here except `ScanJob.work` runs on the calling (engine) thread,
-/// in input order, so the output is a function of the input.
+/// The source only fills jobs (on a producer thread). Everything else here
+/// except `ScanJob.work` runs on the calling (engine) thread, in input order,
+/// so the output is a function of the input: the pipeline moves the engine's
+/// idle clock as the jobs' `InputActivity` says, and asks one `CheckpointHook`
+/// for durability.
 final class EventPipeline {
     let rules: RuleSet
     let sources: SourceTable

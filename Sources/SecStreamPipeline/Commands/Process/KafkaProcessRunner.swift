@@ -10,7 +10,8 @@ import SecStreamCore
 /// group assigns, with exactly-once alerts across crashes and rebalances
 /// (`KafkaCheckpoint`, `KafkaAlertMarks`). The run ends after `--until-idle`
 /// without records, on SIGINT/SIGTERM with `--follow`, or else once every
-/// partition is read up to its high watermark.
+/// partition is read up to its high watermark. The run is a series of
+/// `KafkaSession`s, one per engine: a rebalance ends one and starts the next.
 final class KafkaProcessRunner {
     private let options: ProcessOptions
     private let uri: KafkaURI
