@@ -62,14 +62,12 @@ final class ReferenceEngine {
 
     private let rules: RuleSet
     private let lateness: Int64
-    private let suppress: Int64?
     private var states: [StateKey: GroupState] = [:]
     private(set) var alerts: [ComparableAlert] = []
 
-    init(rules: RuleSet, latenessMs: Int64, suppressAlertsAtOrBefore: Int64?) {
+    init(rules: RuleSet, latenessMs: Int64) {
         self.rules = rules
         self.lateness = latenessMs
-        self.suppress = suppressAlertsAtOrBefore
     }
 
     func run(_ arrivals: [TestEvent]) {
@@ -291,7 +289,6 @@ final class ReferenceEngine {
 
     private func alert(_ meta: RuleMeta, group: [String], groupKey: [UInt8], start: Int64, end: Int64, detected: Int64,
                        first: Int64, last: Int64, value: Double, lines: [Int64], isCorrelation: Bool) {
-        if let s = suppress, detected <= s { return }
         let id = isCorrelation
             ? groupKey.withUnsafeBytes { AlertID.make(ruleID: meta.id, groupKey: $0, windowStart: start, eventHash: nil).description }
             : nil

@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 import SecStreamCore
 import XCTest
 @testable import SecStreamPipeline
@@ -90,6 +91,36 @@ final class KafkaCheckpointUnitTests: XCTestCase {
         XCTAssertFalse(marks.admit(a20))
         XCTAssertEqual(marks.alertsEnd(partition: 2, current: now), now, "both fired again and the mark covers them")
         XCTAssertEqual(marks.mark(2).time, 20)
+    }
+
+    /// The restart suppression of a Kafka run (the engine has none of its
+    /// own): the alert writer's gate withholds what the partition's mark
+    /// covers, counts it, and writes the rest; the mark then covers those too.
+    func testAlertWriterWithholdsWhatTheMarkCoversAndWritesTheRest() throws {
+        final class Lines: LineSink {
+            var lines: [String] = []
+            func write(line: UnsafeRawBufferPointer, key: @autoclosure () -> [UInt8]?, origin: @autoclosure () -> TopicPartition?) throws {
+                lines.append(String(decoding: line, as: UTF8.self))
+            }
+            func makeDurable() throws {}
+            func close() throws {}
+        }
+        func alert(_ low: UInt64, at time: Int64) -> Alert {
+            Alert(id: AlertID(high: 0, low: low), ruleID: "r", title: "r", level: "high", tags: [], group: [],
+                  windowStart: 0, windowEnd: 0, value: 1, firstSeen: 0, lastSeen: 0, detectedAt: time,
+                  samples: [.partition(topic: "t", partition: 2, offset: time)])
+        }
+        let (a2, a5, a5b, a8) = (alert(2, at: 2), alert(5, at: 5), alert(55, at: 5), alert(8, at: 8))
+        let marks = KafkaAlertMarks(topic: "t")
+        marks.merge(AlertMark(time: 5, ids: [a5.id.description]), partition: 2)
+        let lines = Lines()
+        let writer = AlertWriter(sink: lines)
+        writer.gate = { marks.admit($0) }
+        for a in [a2, a5, a5b, a8] { try writer.emit(a) }
+        XCTAssertEqual(writer.suppressed, 2, "at 2 and the one written at 5")
+        XCTAssertEqual(writer.written, 2, "the other alert at 5 was not written before the restart")
+        XCTAssertEqual(lines.lines, [a5b, a8].map { String(decoding: AlertEncoder.line($0), as: UTF8.self) })
+        XCTAssertEqual(marks.mark(2), AlertMark(time: 8, ids: [a8.id.description]))
     }
 
     func testReplayRuleRoundTripsAndSkipsOnlyConsumedRecordsOlderThanTheResumeTime() {

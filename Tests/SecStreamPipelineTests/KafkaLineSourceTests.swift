@@ -27,23 +27,31 @@ final class KafkaLineSourceTests: XCTestCase {
         let rules = try RuleSetFactory.load(ProcessOptions())
         let sources = SourceTable()
         let engine = WindowEngine(rules: rules, options: EngineOptions(idleTimeoutMs: 1), sources: sources, sink: NoAlerts())
-        let source = KafkaLineSource(consumer: consumer, topic: "events", sources: sources, engine: engine, checkpoint: nil,
-                                     untilIdleMs: nil, stopWhenCaughtUp: true, commitIntervalMs: 1_000,
-                                     prepare: { _ in }, shouldStop: { false })
+        let handoff = KafkaCheckpointHandoff(checkpoint: nil, engine: engine, commitIntervalMs: 1_000)
+        let source = KafkaLineSource(consumer: consumer, topic: "events", sources: sources, assigned: consumer.assignment,
+                                     handoff: handoff, restartSkips: nil, untilIdleMs: nil, stopWhenCaughtUp: true,
+                                     takeAssignment: { _ in }, shouldStop: { false })
         let job = ScanJob(context: ScanContext(rules: rules))
 
         // 1: the first fetch's records (offsets 0-1; high watermark 2, the log holds 4).
-        XCTAssertTrue(try source.fill(job))
+        guard case .lines(let first) = try source.fill(job) else { return XCTFail("records expected") }
         XCTAssertEqual(job.lines.map(\.position), [0, 1])
+        XCTAssertEqual(first?.opened, [0], "the assigned partition is declared to the engine with the first job")
         // 2: the prefetch at offset 2 is lost. The position equals the reported
         // high watermark, but no fetch there came back empty: still backlogged.
-        XCTAssertTrue(try source.fill(job), "a bounded run must not end at a stale high watermark")
-        XCTAssertEqual(job.lines.count, 0, "an idle-clock heartbeat")
+        guard case .heartbeat(let heartbeat) = try source.fill(job) else {
+            return XCTFail("a bounded run must not end at a stale high watermark; an idle-clock heartbeat expected")
+        }
+        XCTAssertEqual(job.lines.count, 0)
         XCTAssertEqual(source.backloggedPartitions, [0], "not idle: nothing says the partition is drained")
+        XCTAssertEqual(heartbeat.activity.busy, [0], "and the heartbeat says so to the engine")
+        XCTAssertEqual(heartbeat.activity.opened, [])
 
         var positions: [Int64] = [0, 1]
         let deadline = Date().addingTimeInterval(10)
-        while try source.fill(job) {
+        while true {
+            let yield = try source.fill(job)
+            if case .end = yield { break }
             positions += job.lines.map(\.position)
             XCTAssertLessThan(Date(), deadline, "the run did not end")
             if Date() > deadline { break }

@@ -12,8 +12,6 @@ public struct EngineCounters: Sendable, Equatable {
     public var matches: Int = 0
     /// Alerts delivered to the sink.
     public var alerts: Int = 0
-    /// Alerts computed but withheld by `suppressAlertsAtOrBefore`.
-    public var alertsSuppressed: Int = 0
     /// Open windows dropped to stay under `--max-state`.
     public var evictedWindows: Int = 0
     /// The state's size at the last check against `--max-state` (bytes, estimated).

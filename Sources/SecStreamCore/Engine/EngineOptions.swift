@@ -6,9 +6,6 @@ public struct EngineOptions: Sendable {
     /// Wall-clock time after which an input with no events stops holding the
     /// watermark back (`--idle-timeout`). 0 = inputs never go idle.
     public var idleTimeoutMs: Int64
-    /// Restart after a crash (Kafka exactly-once): alerts that fire at or before
-    /// this event time were already written; state is rebuilt but they are not emitted.
-    public var suppressAlertsAtOrBefore: Int64?
     /// How far ahead of its input's accepted event time an event may be and
     /// still be admitted at once (`--max-future-skew`); further ahead it is
     /// held aside (`FutureGate`). 0 = no gate: every event moves the watermark.
@@ -20,11 +17,10 @@ public struct EngineOptions: Sendable {
     /// it the least recently updated windows are dropped. 0 = no bound.
     public var maxStateBytes: Int
 
-    public init(latenessMs: Int64 = 30_000, idleTimeoutMs: Int64 = 60_000, suppressAlertsAtOrBefore: Int64? = nil,
+    public init(latenessMs: Int64 = 30_000, idleTimeoutMs: Int64 = 60_000,
                 maxFutureSkewMs: Int64 = 0, futureQuorum: Int = 8, maxStateBytes: Int = 0) {
         self.latenessMs = latenessMs
         self.idleTimeoutMs = idleTimeoutMs
-        self.suppressAlertsAtOrBefore = suppressAlertsAtOrBefore
         self.maxFutureSkewMs = max(0, maxFutureSkewMs)
         self.futureQuorum = max(1, futureQuorum)
         self.maxStateBytes = max(0, maxStateBytes)

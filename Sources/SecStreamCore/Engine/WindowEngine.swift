@@ -20,8 +20,9 @@
 ///     // worker thread, for each line k (event time t) and each detection d it matched:
 ///     batch.withAppending { extractor.extract(detection: d, event: view, time: t, location: loc, line: k, into: &$0) }
 ///     // engine thread, for every valid line k of the chunk, in order:
-///     if !engine.admit(time: t, input: partition, line: k, of: batch) { /* dead-letter line k */ }
-///     // now and then: engine.advance(wallClock: nowMs); at end of bounded input: engine.finish()
+///     if try !engine.admit(time: t, input: partition, line: k, of: batch) { /* dead-letter line k */ }
+///     // now and then: try engine.advance(wallClock: nowMs); at end of bounded input: try engine.finish()
+///     // (each throws what the alert sink threw)
 public final class WindowEngine {
     public let options: EngineOptions
     private let plan: EnginePlan
@@ -39,7 +40,6 @@ public final class WindowEngine {
     private var arrival: UInt64 = 0
     private var chainKey: [UInt8] = []
     private var counts = EngineCounters()
-    private var finished = false
     /// Matches processed since the state was last checked against `--max-state`.
     private var sinceStateCheck = 0
 
@@ -93,8 +93,8 @@ public final class WindowEngine {
         return c
     }
 
-    /// The largest `detected_at` of the alerts computed so far (emitted or
-    /// suppressed); alerts come out in non-decreasing `detected_at` order.
+    /// The largest `detected_at` of the alerts emitted so far; alerts come
+    /// out in non-decreasing `detected_at` order.
     public private(set) var lastAlertTime: Int64?
 
     /// The event time of the oldest event the engine still depends on: held in
@@ -212,8 +212,8 @@ public final class WindowEngine {
     /// Admits a valid event that matched no detection rule (it still moves the
     /// watermark). Returns false when the event is late: the caller dead-letters it.
     @discardableResult
-    public func admit(time: Int64, input: Int = 0) -> Bool {
-        admission(time: time, input: input, line: -1, of: nil) != .late
+    public func admit(time: Int64, input: Int = 0) throws -> Bool {
+        try admission(time: time, input: input, line: -1, of: nil) != .late
     }
 
     /// Admits the event of line `line` of the chunk whose matches are in `batch`
@@ -222,18 +222,18 @@ public final class WindowEngine {
     /// and false is returned: the caller dead-letters the event. (A held event
     /// counts as admitted; callers that dead-letter `future` events use `admission`.)
     @discardableResult
-    public func admit(time: Int64, input: Int = 0, line: Int, of batch: MatchBatch) -> Bool {
-        admission(time: time, input: input, line: line, of: batch) != .late
+    public func admit(time: Int64, input: Int = 0, line: Int, of batch: MatchBatch) throws -> Bool {
+        try admission(time: time, input: input, line: line, of: batch) != .late
     }
 
     /// `admit`, telling held events apart. `batch` nil: the event matched nothing.
-    public func admission(time: Int64, input: Int = 0, line: Int, of batch: MatchBatch?) -> Admission {
+    public func admission(time: Int64, input: Int = 0, line: Int, of batch: MatchBatch?) throws -> Admission {
         if gate.isEnabled && gate.mustHold(time, input: input) {
             var records: [PendingMatch] = []
             if let batch { takeRecords(line: line, of: batch, intern: true) { records.append($0) } }
             let id = gate.hold(time, input: input, records: records, into: &gateOutcomes)
             applyGateOutcomes()
-            release(upTo: releaseBound)
+            try release(upTo: releaseBound)
             return .held(id)
         }
         let onTime = accept(time, input)
@@ -243,7 +243,7 @@ public final class WindowEngine {
             gate.accepted(time, input: input, into: &gateOutcomes)
             applyGateOutcomes()
         }
-        release(upTo: releaseBound)
+        try release(upTo: releaseBound)
         return onTime ? .onTime : .late
     }
 
@@ -298,35 +298,22 @@ public final class WindowEngine {
 
     /// Moves the wall clock that decides when an input is idle, and releases
     /// what the resulting watermark allows.
-    public func advance(wallClock: Int64) {
+    public func advance(wallClock: Int64) throws {
         clock.setWallClock(wallClock)
         if gate.isEnabled {
             gate.advance(wallClock: wallClock, patienceMs: options.idleTimeoutMs, into: &gateOutcomes)
             applyGateOutcomes()
         }
-        release(upTo: releaseBound)
+        try release(upTo: releaseBound)
     }
 
     /// End of bounded input: releases every held event and closes every window.
-    public func finish() {
+    public func finish() throws {
         if gate.isEnabled {
             gate.finish(into: &gateOutcomes)
             applyGateOutcomes()
         }
-        finished = true
-        release(upTo: .max)
-    }
-
-    /// Every alert with `detected_at` at or before this time has been delivered
-    /// to the sink, and every alert still to come has a later `detected_at`.
-    /// It is what a Kafka commit stores for `suppressAlertsAtOrBefore` after a
-    /// restart: no alert is lost and none is written twice. (Exact with a
-    /// lateness above 0; with lateness 0 an out-of-order event is evaluated
-    /// on arrival and may fire at an earlier time.)
-    public var alertsCompleteThrough: Int64 {
-        if finished { return .max }
-        let w = clock.watermark
-        return w == .min ? .min : w - 1
+        try release(upTo: .max)
     }
 
     /// Events and window closings at or before this time are processed. The
@@ -396,23 +383,23 @@ public final class WindowEngine {
 
     /// Processes, in event-time order, every held match at or before `watermark`
     /// and every window closing at or before it; closings first on equal times.
-    private func release(upTo watermark: Int64) {
+    private func release(upTo watermark: Int64) throws {
         let timers = self.timers
         while true {
             let nextMatch = reorder.nextTimeOrMax
             let nextClose = timers.nextCloseAt
             if nextClose <= watermark && nextClose <= nextMatch && !timers.isEmpty {
                 let t = timers.pop()
-                if let f = windowRefs[Int(t.correlation)]._withUnsafeGuaranteedRef({ $0.timerFired(t) }) { handle(f) }
+                if let f = windowRefs[Int(t.correlation)]._withUnsafeGuaranteedRef({ $0.timerFired(t) }) { try handle(f) }
             } else if nextMatch <= watermark && !reorder.isEmpty {
-                process(reorder.pop())
+                try process(reorder.pop())
             } else {
                 return
             }
         }
     }
 
-    private func process(_ m: PendingMatch) {
+    private func process(_ m: PendingMatch) throws {
         if options.maxStateBytes > 0 {
             sinceStateCheck &+= 1
             if sinceStateCheck >= 4096 { sinceStateCheck = 0; boundState() }
@@ -420,7 +407,7 @@ public final class WindowEngine {
         let route = routes[Int(m.target)]
         if route.correlation < 0 {
             let meta = plan.rules.detections[Int(route.detection)].meta
-            emitAlert(meta: meta, groupBy: [], key: UnsafeRawBufferPointer(start: nil, count: 0), start: m.time,
+            try emitAlert(meta: meta, groupBy: [], key: UnsafeRawBufferPointer(start: nil, count: 0), start: m.time,
                       end: m.time, value: 1, firstSeen: m.time, lastSeen: m.time, detectedAt: m.time,
                       samples: [m.location], eventHash: m.eventHash)
             return
@@ -433,17 +420,17 @@ public final class WindowEngine {
             return fired
         }
         if fired {
-            for f in windows[Int(route.correlation)].takeFirings() { handle(f) }
+            for f in windows[Int(route.correlation)].takeFirings() { try handle(f) }
         }
     }
 
     /// A correlation fired: write its alert, then feed it as an event (at the
     /// firing time, with its group values) to each correlation referencing it.
-    private func handle(_ f: Firing) {
+    private func handle(_ f: Firing) throws {
         let w = windows[f.correlation]
         let rule = w.rule
         if rule.emitsAlerts {
-            emitAlert(meta: rule.meta, groupBy: rule.groupBy, key: w.groups.bytes(f.group), start: f.windowStart,
+            try emitAlert(meta: rule.meta, groupBy: rule.groupBy, key: w.groups.bytes(f.group), start: f.windowStart,
                       end: f.windowEnd, value: f.value, firstSeen: f.firstSeen, lastSeen: f.lastSeen,
                       detectedAt: f.detectedAt, samples: f.samples, eventHash: nil)
         }
@@ -458,7 +445,7 @@ public final class WindowEngine {
                                    number: f.value, location: f.lastLocation)
             target.groups.release(g2)
             if fired {
-                for x in target.takeFirings() { handle(x) }
+                for x in target.takeFirings() { try handle(x) }
             }
         }
         w.groups.release(f.group)
@@ -466,12 +453,8 @@ public final class WindowEngine {
 
     private func emitAlert(meta: RuleMeta, groupBy: [String], key: UnsafeRawBufferPointer, start: Int64, end: Int64,
                            value: Double, firstSeen: Int64, lastSeen: Int64, detectedAt: Int64,
-                           samples: [EventLocation], eventHash: UInt64?) {
+                           samples: [EventLocation], eventHash: UInt64?) throws {
         lastAlertTime = max(lastAlertTime ?? .min, detectedAt)
-        if let s = options.suppressAlertsAtOrBefore, detectedAt <= s {
-            counts.alertsSuppressed += 1
-            return
-        }
         counts.alerts += 1
         let values = GroupKey.strings(key)
         var group: [Alert.GroupValue] = []
@@ -479,7 +462,7 @@ public final class WindowEngine {
             group.append(Alert.GroupValue(field: field, value: k < values.count ? values[k] : ""))
         }
         let id = AlertID.make(ruleID: meta.id, groupKey: key, windowStart: start, eventHash: eventHash)
-        sink.emit(Alert(id: id, ruleID: meta.id, title: meta.title, level: meta.level, tags: meta.tags,
+        try sink.emit(Alert(id: id, ruleID: meta.id, title: meta.title, level: meta.level, tags: meta.tags,
                         group: group, windowStart: start, windowEnd: end, value: value, firstSeen: firstSeen,
                         lastSeen: lastSeen, detectedAt: detectedAt, samples: samples.map(sources.resolve)))
     }

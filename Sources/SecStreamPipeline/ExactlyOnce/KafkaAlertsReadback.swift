@@ -27,7 +27,7 @@ struct KafkaAlertsReadback {
         // after one (a state written before alerts went to Kafka keeps its mark).
         guard !from.isEmpty else { return (0, from) }
         var wanted: [[UInt8]: Int32] = [:]
-        for p in partitions { wanted[Array("\(inputTopic)/\(p)".utf8)] = p }
+        for p in partitions { wanted[KafkaRecordSink.sourceHeaderValue(TopicPartition(inputTopic, p))] = p }
         let consumer = KafkaConsumer(config: config, options: ConsumerOptions(startPosition: .earliest, maxWaitMs: 100))
         defer { consumer.close() }
         var found = 0

@@ -12,8 +12,17 @@ import Kafka
 /// silently lost; a topic behaves the same on every broker. The group still
 /// commits the resume offsets, so lag monitoring sees the group's progress.
 ///
-/// Order of a commit (`KafkaSession.commit`): alerts fsynced -> state records
-/// acknowledged (acks=all, idempotent) -> group offsets committed.
+/// Order of a checkpoint (`KafkaCheckpoint`): `snapshot`, on the engine thread,
+/// makes the alerts and dead letters durable (fsynced, or every record
+/// acknowledged by their topic; an alerts topic's end offsets are then noted)
+/// and uploads the archive's open objects, then computes the states; `save`, on
+/// the polling thread, commits the group offsets first (the broker fences a
+/// member that no longer owns the partitions: its checkpoint is skipped and
+/// writes no state over the new owner's), then writes the state records here
+/// and waits until they are acknowledged (acks=all, idempotent). A crash
+/// between the two leaves the committed offsets ahead of the saved state; a new
+/// owner seeks to the saved state's resume offsets, so it reprocesses from the
+/// older point and the alert marks withhold what was already written.
 final class KafkaStateStore {
     let topic: String
     let group: String

@@ -1,4 +1,5 @@
 import Codecs
+import Kafka
 import SecStreamCore
 
 /// The engine's alert sink: one NDJSON line per alert to stdout, a file or a
@@ -7,17 +8,15 @@ final class AlertWriter: AlertSink {
     let sink: LineSink
     private var line: [UInt8] = []
     private(set) var written = 0
-    /// The first write error; the engine's callback cannot throw, so the
-    /// runner checks this after each chunk.
-    private(set) var error: Error?
 
     /// Alerts the gate rejects are not written (Kafka restarts: already
     /// written before the crash or by the partition's previous owner).
     var gate: ((Alert) -> Bool)?
     private(set) var suppressed = 0
-    /// Kafka inputs: the "topic/partition" an alert came from, carried in a
-    /// record header when alerts go to a topic.
-    var source: ((Alert) -> String?)?
+    /// Kafka inputs: the input partition an alert belongs to
+    /// (`KafkaAlertMarks.partition(of:)`), named in a record header when
+    /// alerts go to a topic.
+    var origin: ((Alert) -> TopicPartition?)?
 
     convenience init(uri: String, kafka: KafkaClientOptions) throws {
         self.init(sink: try openLineSink(uri, flag: "--alerts", kafka: kafka))
@@ -27,8 +26,9 @@ final class AlertWriter: AlertSink {
         self.sink = sink
     }
 
-    func emit(_ alert: Alert) {
-        guard error == nil else { return }
+    /// Engine thread. A write that fails throws out of the engine call that
+    /// fired the alert, and the run ends with it.
+    func emit(_ alert: Alert) throws {
         if let gate, !gate(alert) {
             suppressed += 1
             return
@@ -37,26 +37,17 @@ final class AlertWriter: AlertSink {
         AlertEncoder.encode(alert, into: &line)
         do {
             try line.withUnsafeBytes {
-                try sink.write(line: $0, key: Array(alert.id.description.utf8), source: self.source?(alert))
+                try sink.write(line: $0, key: Array(alert.id.description.utf8), origin: self.origin?(alert))
             }
-            written += 1
+        } catch let error as RunError {
+            throw error
         } catch {
-            self.error = error
+            throw RunError(.input, "cannot write alerts: \(error)", cause: error)
         }
+        written += 1
     }
 
-    func checkError() throws {
-        if let error = error as? RunError { throw error }
-        if let error { throw RunError(.input, "cannot write alerts: \(error)", cause: error) }
-    }
+    func makeDurable() throws { try sink.makeDurable() }
 
-    func makeDurable() throws {
-        try checkError()
-        try sink.makeDurable()
-    }
-
-    func close() throws {
-        try checkError()
-        try sink.close()
-    }
+    func close() throws { try sink.close() }
 }

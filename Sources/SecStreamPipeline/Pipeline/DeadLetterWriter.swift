@@ -102,7 +102,7 @@ final class DeadLetterWriter {
         }
         try emit(pending.withUnsafeBytes { encode($0) } + [0x22, 0x7d, 0x0a])
         if stream == nil {
-            try whole.withUnsafeBytes { try sink.write(line: $0, key: Array(Self.text(where_).utf8), source: nil) }
+            try whole.withUnsafeBytes { try sink.write(line: $0, key: Array(Self.text(where_).utf8), origin: nil) }
         }
     }
 
@@ -128,7 +128,7 @@ final class DeadLetterWriter {
             }
         }
         record.append(contentsOf: [0x7d, 0x0a])
-        try record.withUnsafeBytes { try sink.write(line: $0, key: Array(Self.text(location).utf8), source: nil) }
+        try record.withUnsafeBytes { try sink.write(line: $0, key: Array(Self.text(location).utf8), origin: nil) }
     }
 
     /// `{"reason":..,"error":..,` and the location, into `record`.

@@ -4,8 +4,11 @@ import SecStreamCore
 
 /// The one-way flow shared by `process` and `replay`:
 /// source -> (workers) scan + match -> engine -> alert, dead-letter and archive sinks.
-/// Everything here except `ScanJob.work` runs on the calling (engine) thread,
-/// in input order, so the output is a function of the input.
+/// The source only fills jobs (on a producer thread). Everything else here
+/// except `ScanJob.work` runs on the calling (engine) thread, in input order,
+/// so the output is a function of the input: the pipeline moves the engine's
+/// idle clock as the jobs' `InputActivity` says, and asks one `CheckpointHook`
+/// for durability.
 final class EventPipeline {
     let rules: RuleSet
     let sources: SourceTable
@@ -19,9 +22,7 @@ final class EventPipeline {
     private var freeJobs: [ScanJob] = []
     private let freeLock = NSLock()
 
-    /// A restart's rebuild (Kafka): the replay rule of an input, looked up
-    /// once per job (`KafkaPartitionState.resumeTime`).
-    var restartSkipRule: ((_ input: Int) -> RestartSkipRule?)?
+    /// Events a restart's rebuild skipped (`ScanJob.restartSkip`).
     private(set) var replaySkipped = 0
     private(set) var lines = 0
     private(set) var blank = 0
@@ -45,31 +46,67 @@ final class EventPipeline {
     }
 
     /// Runs `source` to its end (or until `shouldStop` says so between jobs).
-    func run(_ source: LineSource, shouldStop: @escaping () -> Bool = { false }) throws {
+    /// Following sources' jobs move the engine's idle clock; `checkpoint` is
+    /// handed every job once the engine and the sinks are done with it, and
+    /// `ready` gets the `caught-up` lines of the heartbeats that carry positions.
+    func run(_ source: LineSource, checkpoint: CheckpointHook? = nil, ready: ReadinessReporter? = nil,
+             shouldStop: @escaping () -> Bool = { false }) throws {
+        var reportedCaughtUp: CaughtUpPositions?
         try OrderedWorkerPool.run(
             workers: workers, depth: depth,
             produce: { [self] () -> ScanJob? in
                 if shouldStop() { return nil }
                 let job = takeJob()
-                guard try source.fill(job) else { returnJob(job); return nil }
+                switch try source.fill(job) {
+                case .lines(let activity):
+                    job.activity = activity
+                case .heartbeat(let heartbeat):
+                    job.activity = heartbeat.activity
+                    job.heartbeat = heartbeat
+                case .end:
+                    returnJob(job)
+                    return nil
+                }
                 return job
             },
             work: { _, job -> ScanJob in job.work(); return job },
             consume: { [self] (job: ScanJob) in
+                if let activity = job.activity { try open(activity) }
                 try consume(job)
-                try source.consumed(job, pipeline: self)
+                if let activity = job.activity { try advance(activity) }
+                try checkpoint?.jobConsumed(job)
+                if let caughtUp = job.heartbeat?.caughtUp, let ready, caughtUp != reportedCaughtUp {
+                    reportedCaughtUp = caughtUp
+                    try ready.report("caught-up", caughtUp.readinessFields)
+                }
                 job.release()
                 returnJob(job)
                 return true
             })
     }
 
+    /// Declares the inputs a source opened, before any of their lines. The
+    /// idle clock moves to now first, so an input counts as idle only after
+    /// `--idle-timeout` without events from here on.
+    private func open(_ activity: InputActivity) throws {
+        guard !activity.opened.isEmpty else { return }
+        try engine.advance(wallClock: activity.wallClock)
+        for input in activity.opened { engine.registerInput(input) }
+    }
+
+    /// After a job's lines: inputs with data waiting are slow, not idle; then
+    /// the wall clock moves, and an input quiet for `--idle-timeout` stops
+    /// holding the watermark back.
+    private func advance(_ activity: InputActivity) throws {
+        for input in activity.busy { engine.touchInput(input) }
+        try engine.advance(wallClock: activity.wallClock)
+    }
+
     /// End of bounded input: release held events, close every window, close sinks.
     func finish() throws {
-        engine.finish()
+        try engine.finish()
         try settleHeld()
         if let line = evictionLine() { FileHandle.standardError.write(Data((line + "\n").utf8)) }
-        try alerts.checkError()
         try alerts.close()
         try deadLetters.close()
         try archive?.close()
@@ -78,7 +115,7 @@ final class EventPipeline {
     private func consume(_ job: ScanJob) throws {
         try job.withStorage { storage in
             let input = job.input
-            let rule = restartSkipRule?(input)
+            let rule = job.restartSkip
             let batch = job.batch
             let nonEvents = job.nonEvents
             var nextNonEvent = 0
@@ -108,7 +145,7 @@ final class EventPipeline {
                             replaySkipped += 1
                             continue
                         }
-                        switch engine.admission(time: time, input: input, line: i, of: batch) {
+                        switch try engine.admission(time: time, input: input, line: i, of: batch) {
                         case .onTime:
                             if let archive { try archive.append(raw(storage, ref), time: time, location: location(job, ref)) }
                         case .late:
@@ -126,7 +163,6 @@ final class EventPipeline {
             lines += lineCount
         }
         try settleHeld()
-        try alerts.checkError()
         try archive?.jobDone()
     }
 

@@ -1,20 +1,53 @@
 import SecStreamCore
 
 /// Where the pipeline's lines come from: files, Kafka partitions, archive
-/// objects. A source fills reusable jobs on the producer thread; the pipeline
-/// scans them on workers and hands them to the engine thread in order.
+/// objects. A source only produces: it fills reusable jobs on the producer
+/// thread and says what it filled; the pipeline scans them on workers and
+/// hands them to the engine thread in order. A source never reaches into the
+/// engine or the sinks: what the engine's idle clock needs travels with the
+/// jobs (`InputActivity`), and durability is the pipeline's `CheckpointHook`.
 protocol LineSource: AnyObject {
-    /// Fills `job` with the next batch of lines (producer thread). Returns
-    /// false at the end of a bounded input.
-    func fill(_ job: ScanJob) throws -> Bool
-
-    /// Engine thread, after every line of `job` went through the engine and
-    /// the sinks (e.g. to advance commit positions).
-    func consumed(_ job: ScanJob, pipeline: EventPipeline) throws
+    /// Producer thread: fills `job` with the next batch of lines, or says
+    /// that nothing new is there yet, or that the input ended.
+    func fill(_ job: ScanJob) throws -> SourceYield
 }
 
-extension LineSource {
-    func consumed(_ job: ScanJob, pipeline: EventPipeline) throws {}
+/// What `LineSource.fill` produced.
+enum SourceYield {
+    /// The job holds the next lines. A source that follows its inputs says
+    /// how they stand; a bounded one has nothing to say (nil).
+    case lines(InputActivity?)
+    /// Nothing new to read right now (a following source, about every 100 ms
+    /// while it waits). The job stays empty but still goes through the engine
+    /// thread in input order, so the idle clock moves and what was written so
+    /// far can be made durable.
+    case heartbeat(Heartbeat)
+    /// The end of a bounded input, or of a followed one (idle, stopped, rebalanced).
+    case end
+}
+
+/// How a following source's inputs (files, partitions: the engine's
+/// watermark inputs) stand when it fills a job. The pipeline applies it to the
+/// engine after the job's lines.
+struct InputActivity {
+    /// The monotonic clock (ms, `monotonicMs`) when the source looked.
+    var wallClock: Int64
+    /// Inputs that came into being since the previous job (every followed
+    /// file at the start, newly assigned partitions). The pipeline declares
+    /// them before the job's lines, so each holds the watermark back from now
+    /// until it delivers or stays quiet for `--idle-timeout`.
+    var opened: [Int] = []
+    /// Inputs with data known to be waiting (a backlog read round-robin, a
+    /// partition behind its high watermark): slow, not idle.
+    var busy: [Int] = []
+}
+
+/// A following source found nothing new to read.
+struct Heartbeat {
+    var activity: InputActivity
+    /// Every input was at its end at this look, and this is where each was
+    /// read to (nil when something was still waiting, or without `--ready-file`).
+    var caughtUp: CaughtUpPositions?
 }
 
 /// Receives every on-time valid event in arrival order (the archive writer).

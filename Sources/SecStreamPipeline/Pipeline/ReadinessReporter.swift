@@ -27,8 +27,10 @@ import Foundation
 ///   a restart begins reprocessing, `next` the offset after the last record
 ///   the checkpoint covers.
 ///
-/// The reporter is handed to sources (and the Kafka checkpoint); it only
-/// writes this file and never reaches into the sinks.
+/// The reporter is handed to the sources (`waiting`, `following`,
+/// `assigned`), the pipeline (`caught-up`, from the sources' heartbeats) and
+/// the Kafka checkpoint (`checkpoint`); it only writes this file and never
+/// reaches into the sinks.
 final class ReadinessReporter {
     let path: String
     private let fd: Int32

@@ -38,9 +38,18 @@ final class ScanJob {
     private(set) var source: Int32 = 0
     /// The watermark input (a Kafka partition); 0 for files.
     private(set) var input = 0
-    /// Opaque to the pipeline: what the source needs back after the engine
-    /// consumed the job (e.g. Kafka's topic-partition and last offset).
-    var token: Int64 = 0
+    /// How the source's inputs stood when it filled the job (following
+    /// sources; set by the pipeline from `fill`'s answer).
+    var activity: InputActivity?
+    /// Set when the job is a heartbeat: empty, sent to carry this.
+    var heartbeat: Heartbeat?
+    /// Kafka: the offsets the job covers, from its first record to the offset
+    /// after its last (past any gap the log has there: compacted records,
+    /// transaction markers), for the checkpoint's resume tracker.
+    var offsets: (first: Int64, next: Int64)?
+    /// A restart's rebuild (Kafka): which events of the job belong to windows
+    /// that had already ended before the checkpoint it resumes from.
+    var restartSkip: RestartSkipRule?
     /// Per line, the event time (epoch ms); `nonEventMark` where the line may
     /// be in `nonEvents` (a real event time can equal the mark: the side table decides).
     private(set) var times: [Int64] = []
@@ -90,7 +99,10 @@ final class ScanJob {
         batch.reset()
         self.source = source
         self.input = input
-        token = 0
+        activity = nil
+        heartbeat = nil
+        offsets = nil
+        restartSkip = nil
     }
 
     /// Releases the storage (a file chunk goes back to its pool).

@@ -10,7 +10,8 @@ import SecStreamCore
 /// group assigns, with exactly-once alerts across crashes and rebalances
 /// (`KafkaCheckpoint`, `KafkaAlertMarks`). The run ends after `--until-idle`
 /// without records, on SIGINT/SIGTERM with `--follow`, or else once every
-/// partition is read up to its high watermark.
+/// partition is read up to its high watermark. The run is a series of
+/// `KafkaSession`s, one per engine: a rebalance ends one and starts the next.
 final class KafkaProcessRunner {
     private let options: ProcessOptions
     private let uri: KafkaURI
@@ -35,9 +36,9 @@ final class KafkaProcessRunner {
         let marks = KafkaAlertMarks(topic: uri.topic)
         let (alerts, alertsTopic) = try openAlerts(marks: marks)
         alerts.gate = uri.group == nil ? nil : { marks.admit($0) }
-        alerts.source = { [topic = uri.topic] alert in
+        alerts.origin = { [topic = uri.topic] alert in
             let p = marks.partition(of: alert)
-            return p < 0 ? nil : "\(topic)/\(p)"
+            return p < 0 ? nil : TopicPartition(topic, p)
         }
         let readback = alertsTopic.map {
             KafkaAlertsReadback(config: $0.clientConfig, alertsTopic: $0.topic, inputTopic: uri.topic)
@@ -58,25 +59,7 @@ final class KafkaProcessRunner {
                                               heartbeatIntervalMs: Int(max(100, sessionMs / 5)))
         consumerOptions.rebalanceTimeoutMs = Int32(max(sessionMs, 10_000))
         let consumer = KafkaConsumer(config: config, options: consumerOptions)
-        var store: KafkaStateStore?
-        do {
-            if let group = uri.group {
-                store = KafkaStateStore(group: group, config: config)
-                try store!.prepare()
-                consumer.subscribe(topic: uri.topic, group: group)
-            } else {
-                let admin = KafkaAdmin(config: config)
-                defer { admin.close() }
-                let count = try admin.partitionCount(topic: uri.topic)
-                var all: [TopicPartition: Int64?] = [:]
-                for p in 0..<count { all[TopicPartition(uri.topic, Int32(p))] = .some(nil) }
-                try consumer.assign(all)
-            }
-        } catch let e as RunError {
-            throw e
-        } catch {
-            throw RunError(.remote, "kafka \(uri.bootstrap) topic \(uri.topic): \(error)")
-        }
+        let store = try join(consumer, config: config)
         if options.follow { StopSignal.install() }
         defer {
             consumer.onAssigned = nil
@@ -85,116 +68,52 @@ final class KafkaProcessRunner {
             store?.close()
         }
 
+        let run = KafkaRun(options: options, uri: uri, engineOptions: engineOptions, rules: rules, sources: sources,
+                           consumer: consumer, store: store, marks: marks, alerts: alerts, alertsTopic: alertsTopic,
+                           readback: readback, deadLetters: deadLetters, archive: archive, ready: ready,
+                           untilIdleMs: untilIdleMs, commitIntervalMs: commitMs)
         var sessions = 0
         var lines = 0
         var replaySkipped = 0
         while true {
             sessions += 1
-            let pipeline = EventPipeline(rules: rules, engineOptions: engineOptions, sources: sources, alerts: alerts,
-                                         deadLetters: deadLetters, archive: archive, threads: options.threads)
-            let checkpoint = store.map { s in
-                KafkaCheckpoint(topic: uri.topic, marks: marks, store: s, ready: ready, makeAlertsDurable: {
-                    try alerts.makeDurable()
-                    // Dead letters of records before the committed offsets are never written again.
-                    try deadLetters.makeDurable()
-                    return try alertsTopic?.endOffsets()
-                })
-            }
-            checkpoint?.archive = archive
-            let skipRules = RestartSkipRules()
-            if uri.group != nil {
-                pipeline.restartSkipRule = { skipRules.rule(input: $0) }
-            }
-            let prepare: ([TopicPartition]) throws -> Void = { [uri] tps in
-                let states = try store.map { try $0.load(dataTopic: uri.topic) } ?? [:]
-                // Start the idle clock now, so a partition counts as idle only
-                // after `--idle-timeout` without records from here on.
-                pipeline.engine.advance(wallClock: monotonicMs())
-                var starts: [String] = []
-                for tp in tps.sorted() {
-                    if let state = states[tp.partition] {
-                        consumer.seek(tp, to: state.resume)
-                        marks.merge(state.mark, partition: tp.partition)
-                        if let time = state.resumeTime, let until = state.replayUntil {
-                            skipRules.set(partition: tp.partition, time: time, until: until)
-                        }
-                    }
-                    try checkpoint?.archive?.resume(partition: tp.partition, archivedThrough: states[tp.partition]?.archived)
-                    let offset = consumer.position(tp) ?? 0
-                    checkpoint?.tracker.start(partition: tp.partition, at: offset)
-                    pipeline.engine.registerInput(Int(tp.partition))
-                    starts.append("\(tp.partition)@\(offset)")
-                }
-                if let group = uri.group, !tps.isEmpty {
-                    // One line per (re)assignment: operators (and the tests) see who owns what.
-                    let line = "secstream: kafka group \(group): \(uri.topic) partitions \(consumer.assignment.map { String($0.partition) }.joined(separator: ",")) (resuming \(starts.joined(separator: " ")))\n"
-                    FileHandle.standardError.write(Data(line.utf8))
-                    if let readback {
-                        let (found, from) = try readback.load(partitions: tps.map(\.partition), states: states, into: marks)
-                        if !from.isEmpty {
-                            let offsets = from.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
-                            FileHandle.standardError.write(Data("secstream: kafka group \(group): \(found) alerts of partitions \(tps.map { String($0.partition) }.joined(separator: ",")) already in alerts topic \(readback.alertsTopic) (read from offsets \(offsets))\n".utf8))
-                        }
-                    }
-                    // A partition no checkpoint covers yet gets one now, before any
-                    // of its records is read. Without it, an instance killed before
-                    // its first checkpoint leaves nothing behind: the next owner would
-                    // start at the then-latest offset (skipping records), could not
-                    // know where to read the alerts topic back from (repeating
-                    // alerts), and would leave the dead instance's archive objects.
-                    let fresh = tps.filter { states[$0.partition] == nil }
-                    if let checkpoint, !fresh.isEmpty {
-                        let ends = try alertsTopic?.endOffsets()
-                        var initial: [Int32: KafkaPartitionState] = [:]
-                        for tp in fresh {
-                            let start = consumer.position(tp) ?? 0
-                            initial[tp.partition] = KafkaPartitionState(resume: start, mark: AlertMark(),
-                                                                        archived: checkpoint.archive == nil ? nil : start, alertsEnd: ends)
-                        }
-                        try checkpoint.save(initial, consumer: consumer)
-                    }
-                }
-                var fields: [(String, ReadinessReporter.Value)] = [("topic", .string(uri.topic))]
-                if let group = uri.group { fields.append(("group", .string(group))) }
-                fields.append(("partitions", .ints(consumer.assignment.map { Int64($0.partition) }.sorted())))
-                fields.append(("resuming", .objects(tps.sorted().map { tp in
-                    [("partition", .int(Int64(tp.partition))), ("offset", .int(consumer.position(tp) ?? 0))]
-                })))
-                try self.ready?.report("assigned", fields)
-            }
-            try prepare(consumer.assignment)
-            let source = KafkaLineSource(
-                consumer: consumer, topic: uri.topic, sources: sources, engine: pipeline.engine, checkpoint: checkpoint,
-                untilIdleMs: untilIdleMs, stopWhenCaughtUp: untilIdleMs == nil && !options.follow,
-                commitIntervalMs: commitMs, prepare: prepare, ready: ready, shouldStop: { StopSignal.isRaised })
-            do { try pipeline.run(source) } catch {
-                source.abort()
-                throw error
-            }
-            lines += pipeline.lines
-            replaySkipped += pipeline.replaySkipped
-            switch source.end {
-            case .rebalanced?:
-                continue
-            case .stopped? where uri.group != nil:
-                // Windows stay open: the checkpoint hands them to the next owner, which rebuilds them.
-                try source.finalCheckpoint()
-                try alerts.close()
-                try deadLetters.close()
-                try archive?.close()
-            default:
-                pipeline.engine.finish()
-                try source.finalCheckpoint()
-                try pipeline.finish()
-            }
+            let session = KafkaSession(run: run)
+            let end = try session.runToEnd()
+            lines += session.pipeline.lines
+            replaySkipped += session.pipeline.replaySkipped
+            if end == .rebalanced { continue }
             if options.summary {
                 let withheld = alerts.suppressed > 0 ? ", \(alerts.suppressed) already written before a restart or rebalance" : ""
                 let skipped = replaySkipped > 0 ? ", \(replaySkipped) replayed records of ended windows skipped" : ""
-                let line = pipeline.summaryLine() + " (\(lines) records over \(sessions) session(s)\(withheld)\(skipped))"
+                let line = session.pipeline.summaryLine() + " (\(lines) records over \(sessions) session(s)\(withheld)\(skipped))"
                 FileHandle.standardError.write(Data((line + "\n").utf8))
                 if let archive { ArchiveMessages.say(archive.summaryLine()) }
             }
             return options.failOnAlert && alerts.written > 0 ? exitFindings : 0
+        }
+    }
+
+    /// With a group: prepares its state topic and subscribes (the group
+    /// assigns partitions while polling). Without: assigns every partition.
+    private func join(_ consumer: KafkaConsumer, config: KafkaConfig) throws -> KafkaStateStore? {
+        do {
+            if let group = uri.group {
+                let store = KafkaStateStore(group: group, config: config)
+                try store.prepare()
+                consumer.subscribe(topic: uri.topic, group: group)
+                return store
+            }
+            let admin = KafkaAdmin(config: config)
+            defer { admin.close() }
+            let count = try admin.partitionCount(topic: uri.topic)
+            var all: [TopicPartition: Int64?] = [:]
+            for p in 0..<count { all[TopicPartition(uri.topic, Int32(p))] = .some(nil) }
+            try consumer.assign(all)
+            return nil
+        } catch let e as RunError {
+            throw e
+        } catch {
+            throw RunError(.remote, "kafka \(uri.bootstrap) topic \(uri.topic): \(error)")
         }
     }
 

@@ -35,7 +35,12 @@ public final class ProcessRunner {
             rules: rules, engineOptions: engineOptions,
             sources: sources, alerts: try AlertWriter(uri: options.alerts, kafka: options.kafka),
             deadLetters: try DeadLetterWriter(uri: options.deadLetter, kafka: options.kafka), archive: archive, threads: options.threads)
-        try pipeline.run(try fileSource(sources: sources, engine: pipeline.engine))
+        if let follow = try followSource(sources: sources) {
+            try pipeline.run(follow.source, checkpoint: FileFollowCheckpoint(alerts: pipeline.alerts, deadLetters: pipeline.deadLetters),
+                             ready: follow.ready)
+        } else {
+            try pipeline.run(FileLineSource(inputs: options.inputs, sources: sources))
+        }
         try pipeline.finish()
         if options.summary {
             FileHandle.standardError.write(Data((pipeline.summaryLine() + "\n").utf8))
@@ -44,14 +49,13 @@ public final class ProcessRunner {
         return options.failOnAlert && pipeline.alerts.written > 0 ? exitFindings : 0
     }
 
-    /// Files (or stdin) read one after the other as one input; with
-    /// `--follow` or `--until-idle`, files followed together, each its own
-    /// input. Stdin alone is a stream already: it runs to its end either way.
-    private func fileSource(sources: SourceTable, engine: WindowEngine) throws -> LineSource {
+    /// Without `--follow` or `--until-idle`, nil: the files (or stdin) are
+    /// read one after the other as one input. With them, the files followed
+    /// together, each its own input. Stdin alone is a stream already: it runs
+    /// to its end either way (nil).
+    private func followSource(sources: SourceTable) throws -> (source: FileFollowSource, ready: ReadinessReporter?)? {
         let following = options.follow || options.untilIdle != nil
-        guard following && options.inputs != ["-"] else {
-            return FileLineSource(inputs: options.inputs, sources: sources)
-        }
+        guard following && options.inputs != ["-"] else { return nil }
         let flag = options.follow ? "--follow" : "--until-idle"
         if options.inputs.contains("-") {
             throw RunError(.usage, "\(flag): stdin (-) cannot be followed together with files; follow the files, or pipe everything into stdin")
@@ -61,8 +65,10 @@ public final class ProcessRunner {
         }
         let untilIdleMs = try options.untilIdle.map { try OptionParsing.duration($0, flag: "--until-idle") }
         StopSignal.install()
-        return try FileFollowSource(paths: options.inputs, sources: sources, engine: engine, untilIdleMs: untilIdleMs,
-                                    ready: try readinessReporter(), shouldStop: { StopSignal.isRaised })
+        let ready = try readinessReporter()
+        let source = try FileFollowSource(paths: options.inputs, sources: sources, untilIdleMs: untilIdleMs,
+                                          ready: ready, shouldStop: { StopSignal.isRaised })
+        return (source, ready)
     }
 
     /// `--ready-file`, opened once the options are known to be valid.

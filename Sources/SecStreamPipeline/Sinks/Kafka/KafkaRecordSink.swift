@@ -16,6 +16,11 @@ final class KafkaRecordSink: LineSink {
     /// a new owner of that partition reads it back (`KafkaAlertsReadback`).
     static let sourceHeader = "secstream.source"
 
+    /// The `sourceHeader` value of an input partition, as written and as read back.
+    static func sourceHeaderValue(_ origin: TopicPartition) -> [UInt8] {
+        Array("\(origin.topic)/\(origin.partition)".utf8)
+    }
+
     let topic: String
     /// The flag and URI the sink was opened for, as error lines name it.
     private let name: String
@@ -59,9 +64,9 @@ final class KafkaRecordSink: LineSink {
     /// The configuration of the sink's clients (TLS, SASL), for reading the topic back.
     var clientConfig: KafkaConfig { config }
 
-    func write(line: UnsafeRawBufferPointer, key: @autoclosure () -> [UInt8]?, source: @autoclosure () -> String?) throws {
+    func write(line: UnsafeRawBufferPointer, key: @autoclosure () -> [UInt8]?, origin: @autoclosure () -> TopicPartition?) throws {
         let value = line.last == 0x0a ? UnsafeRawBufferPointer(rebasing: line.dropLast()) : line
-        let headers = source().map { [RecordHeader(key: Self.sourceHeader, value: Array($0.utf8))] } ?? []
+        let headers = origin().map { [RecordHeader(key: Self.sourceHeader, value: Self.sourceHeaderValue($0))] } ?? []
         do {
             if let key = key() {
                 try key.withUnsafeBytes { try producer.send(topic: topic, keyBytes: $0, valueBytes: value, headers: headers) }

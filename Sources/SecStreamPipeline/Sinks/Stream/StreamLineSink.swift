@@ -1,4 +1,5 @@
 import Codecs
+import Kafka
 
 /// NDJSON lines to a byte stream: stdout or a (possibly compressed) file.
 final class StreamLineSink: LineSink {
@@ -12,7 +13,7 @@ final class StreamLineSink: LineSink {
         self.syncing = syncing
     }
 
-    func write(line: UnsafeRawBufferPointer, key: @autoclosure () -> [UInt8]?, source: @autoclosure () -> String?) throws {
+    func write(line: UnsafeRawBufferPointer, key: @autoclosure () -> [UInt8]?, origin: @autoclosure () -> TopicPartition?) throws {
         try sink.write(line)
     }
 

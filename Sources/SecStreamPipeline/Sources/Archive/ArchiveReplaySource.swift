@@ -122,11 +122,11 @@ final class ArchiveReplaySource: LineSource {
         return deliveries.removeFirst()
     }
 
-    func fill(_ job: ScanJob) throws -> Bool {
+    func fill(_ job: ScanJob) throws -> SourceYield {
         while cursor == merged.count {
             guard try loadNextHour() else {
                 progress.clear()
-                return false
+                return .end
             }
         }
         job.resetOwned(source: hourSource, input: 0)
@@ -145,7 +145,7 @@ final class ArchiveReplaySource: LineSource {
         }
         events += added
         progress.update("replay: hour \(hoursDone)/\(hours), \(events) events")
-        return true
+        return .lines(nil)
     }
 
     /// Gathers every object of the next hour and sorts its events in range.

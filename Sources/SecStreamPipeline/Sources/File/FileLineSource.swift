@@ -16,18 +16,18 @@ final class FileLineSource: LineSource {
         self.sources = sources
     }
 
-    func fill(_ job: ScanJob) throws -> Bool {
+    func fill(_ job: ScanJob) throws -> SourceYield {
         while true {
             if let reader {
                 let chunk: LineChunk?
                 do { chunk = try reader.next() } catch { throw RunError(.input, Self.naming(name, error)) }
                 if let chunk {
                     job.reset(chunk: chunk, source: source)
-                    return true
+                    return .lines(nil)
                 }
                 self.reader = nil
             }
-            guard next < inputs.count else { return false }
+            guard next < inputs.count else { return .end }
             let input = inputs[next]
             next += 1
             name = input == "-" ? "stdin" : input
