@@ -21,7 +21,7 @@ final class FileFollowCheckpoint: CheckpointHook {
             flushedAlerts = alerts.written
             try alerts.makeDurable()
         }
-        let written = deadLetters.malformed + deadLetters.late
+        let written = deadLetters.malformed + deadLetters.late + deadLetters.future
         if written != flushedDeadLetters {
             flushedDeadLetters = written
             try deadLetters.makeDurable()
