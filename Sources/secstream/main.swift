@@ -16,8 +16,9 @@ struct SecStream: ParsableCommand {
     )
 }
 
-/// ArgumentParser exits 64 on usage errors; SPEC.md says 2. Runtime errors carry
-/// their own exit code (RunError) and print one line.
+/// ArgumentParser exits 64 on usage errors; SPEC.md says 2. Every error that
+/// ends a run is one line on stderr: runtime errors carry their own exit code
+/// (RunError), usage errors name the flag (and why a value was refused).
 func runMain() -> Never {
     // Sockets and pipes report EPIPE as an error instead of killing the process.
     signal(SIGPIPE, SIG_IGN)
@@ -37,9 +38,15 @@ func runMain() -> Never {
     } catch {
         let code = SecStream.exitCode(for: error)
         if code == .success { SecStream.exit(withError: error) }
+        if code == .validationFailure {
+            let message = RefusedValues.explain(SecStream.message(for: error))
+            let line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+            FileHandle.standardError.write(Data("secstream: \(line)\n".utf8))
+            exit(2)
+        }
         let message = SecStream.fullMessage(for: error)
         FileHandle.standardError.write(Data("\(message)\n".utf8))
-        exit(code == .validationFailure ? 2 : code.rawValue)
+        exit(code.rawValue)
     }
 }
 
