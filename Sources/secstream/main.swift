@@ -16,9 +16,8 @@ struct SecStream: ParsableCommand {
     )
 }
 
-/// ArgumentParser exits 64 on usage errors; SPEC.md says 2. Every error that
-/// ends a run is one line on stderr: runtime errors carry their own exit code
-/// (RunError), usage errors name the flag (and why a value was refused).
+/// ArgumentParser exits 64 on usage errors; SPEC.md says 2. Runtime errors carry
+/// their own exit code (RunError) and print one line.
 func runMain() -> Never {
     // Sockets and pipes report EPIPE as an error instead of killing the process.
     signal(SIGPIPE, SIG_IGN)
@@ -39,6 +38,7 @@ func runMain() -> Never {
         let code = SecStream.exitCode(for: error)
         if code == .success { SecStream.exit(withError: error) }
         if code == .validationFailure {
+            // One line too, naming the flag (and why its value was refused), not the usage screen.
             let message = RefusedValues.explain(SecStream.message(for: error))
             let line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
             FileHandle.standardError.write(Data("secstream: \(line)\n".utf8))

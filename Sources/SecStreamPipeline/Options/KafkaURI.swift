@@ -1,5 +1,5 @@
-/// `kafka://host:port[,host:port...]/topic[?group=ID]` (docs/uris-and-exit-codes.md):
-/// an input (`group` selects consumer-group mode) or an output topic
+/// `kafka://host:port[,host:port...]/topic[?group=ID]` (SPEC.md "URIs"): an
+/// input (`group` selects consumer-group mode) or an output topic
 /// (`--alerts`, `--dead-letter`; `compression=none|gzip|snappy|lz4|zstd`).
 public struct KafkaURI: Equatable, Sendable, CustomStringConvertible {
     /// "host:port[,host:port...]", as `KafkaConfig(bootstrap:)` takes it (ports checked, `KafkaBrokers`).
