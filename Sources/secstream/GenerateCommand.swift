@@ -11,23 +11,30 @@ struct GenerateCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Number of events to write.") var events: Int?
-    @Option(help: "Event time to cover instead of a count (e.g. 1h).") var duration: String?
-    @Option(help: "Pace output at this many events per second in real time (0 = as fast as possible).") var rate: Double = 0
+    @Option(help: "Number of events to write (at most 10^12).") var events: Int?
+    @Option(help: ArgumentHelp("Event time to cover instead of a count (e.g. 1h).", valueName: "duration"))
+    var duration: TimeSpan?
+    @Option(help: "Pace output at this many events per second in real time (0 = as fast as possible; else 0.001 to 10^9).") var rate: Double = 0
     @Option(help: "Random seed.") var seed: UInt64 = 1
-    @Option(help: "Event time of the first event (RFC 3339).") var start: String?
-    @Option(help: "Event time the run covers (e.g. 6h).") var span: String?
-    @Option(help: "Comma-separated scenarios to inject (default: all).") var scenarios: String?
+    @Option(help: ArgumentHelp("Event time of the first event (RFC 3339).", valueName: "time"))
+    var start: Timestamp?
+    @Option(help: ArgumentHelp("Event time the run covers (e.g. 6h).", valueName: "duration"))
+    var span: TimeSpan?
+    @Option(help: ArgumentHelp("Comma-separated scenarios to inject (default: all).", valueName: "scenarios"))
+    var scenarios: ScenarioList?
     @Option(name: .customLong("late-fraction"), help: "Fraction of events written out of event-time order.") var lateFraction: Double = 0
-    @Option(name: .customLong("max-lateness"), help: "How far behind in event time a late event may be written.") var maxLateness: String = "10s"
+    @Option(name: .customLong("max-lateness"), help: ArgumentHelp("How far behind in event time a late event may be written.", valueName: "duration"))
+    var maxLateness = GenerateOptions().maxLateness
     @Option(name: .customLong("malformed-fraction"), help: "Fraction of malformed lines to mix in.") var malformedFraction: Double = 0
-    @Option(help: "Write the ground truth (one line per injected attack) to FILE.") var truth: String?
-    @Option(name: [.short, .customLong("output")], help: "Output: '-' (stdout), a path, path.gz or path.lz4.") var output: String = "-"
+    @Option(help: ArgumentHelp("Write the ground truth (one line per injected attack) to FILE.", valueName: "file"))
+    var truth: OutputURI?
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Output: '-' (stdout), a path, path.gz or path.lz4.", valueName: "output"))
+    var output = OutputURI.stdout
 
     func run() throws {
         var o = GenerateOptions()
         o.events = events; o.duration = duration; o.rate = rate; o.seed = seed; o.start = start; o.span = span
-        o.scenarios = scenarios; o.lateFraction = lateFraction; o.maxLateness = maxLateness
+        o.scenarios = scenarios?.scenarios; o.lateFraction = lateFraction; o.maxLateness = maxLateness
         o.malformedFraction = malformedFraction; o.truth = truth; o.output = output
         try GenerateRunner(options: o).run()
     }

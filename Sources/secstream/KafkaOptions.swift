@@ -9,7 +9,7 @@ struct KafkaOptions: ParsableArguments {
     @Option(name: .customLong("tls-cert"), help: "Kafka: PEM client certificate for mutual TLS (with --tls-key).") var tlsCert: String?
     @Option(name: .customLong("tls-key"), help: "Kafka: PEM private key of --tls-cert.") var tlsKey: String?
     @Flag(name: .customLong("tls-no-verify-hostname"), help: "Kafka: accept a broker certificate issued for another name.") var tlsNoVerifyHostname = false
-    @Option(name: .customLong("sasl-mechanism"), help: "Kafka: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.") var saslMechanism: String?
+    @Option(name: .customLong("sasl-mechanism"), help: "Kafka: the SASL mechanism.") var saslMechanism: KafkaSASLMechanism?
     @Option(name: .customLong("sasl-username"), help: "Kafka: SASL user name.") var saslUsername: String?
     @Option(name: .customLong("sasl-password"), help: "Kafka: SASL password (default: $SECSTREAM_SASL_PASSWORD).") var saslPassword: String?
 

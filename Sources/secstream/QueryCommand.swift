@@ -12,21 +12,26 @@ struct QueryCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "The archive: a directory, file:///dir or s3://bucket/prefix.") var archive: String
-    @Option(help: "First event time (inclusive; RFC 3339, a date, or epoch ms).") var from: String?
-    @Option(help: "Event time to stop before (exclusive).") var to: String?
+    @Argument(help: ArgumentHelp("The archive: a directory, file:///dir or s3://bucket/prefix.", valueName: "archive"))
+    var archive: ArchiveURI
+    @Option(help: ArgumentHelp("First event time (inclusive; RFC 3339, a date, or epoch ms).", valueName: "time"))
+    var from: Timestamp?
+    @Option(help: ArgumentHelp("Event time to stop before (exclusive).", valueName: "time"))
+    var to: Timestamp?
     @Option(name: .customLong("where"), help: "Filter expression, e.g. 'event.outcome = \"failure\" and source.ip in 10.0.0.0/8'.") var whereExpression: String?
-    @Option(help: "Comma-separated fields to print.") var select: String?
-    @Option(name: .customLong("count-by"), help: "Comma-separated fields: print one row per distinct value tuple with its count, largest first.") var countBy: String?
+    @Option(help: ArgumentHelp("Comma-separated fields to print.", valueName: "fields"))
+    var select: FieldList?
+    @Option(name: .customLong("count-by"), help: ArgumentHelp("Comma-separated fields: print one row per distinct value tuple with its count, largest first.", valueName: "fields"))
+    var countBy: FieldList?
     @Option(help: "Print at most N rows.") var limit: Int?
-    @Option(help: "ndjson, csv or table.") var format: String = "ndjson"
+    @Option(help: "Output format.") var format = QueryFormat.ndjson
     @Option(name: .customLong("time-field"), help: "Field holding the event time.") var timeField: String = "@timestamp"
-    @Option(help: "Objects fetched and scanned at once (0 = two per core).") var parallelism: Int = 0
+    @Option(help: "Objects fetched and scanned at once (0 = two per core; at most 1024).") var parallelism: Int = 0
     @Flag(name: .customLong("quiet"), help: "No summary line on stderr.") var quiet = false
 
     func run() throws {
-        var o = QueryOptions()
-        o.archive = archive; o.from = from; o.to = to; o.whereExpression = whereExpression
+        var o = QueryOptions(archive: archive)
+        o.from = from; o.to = to; o.whereExpression = whereExpression
         o.select = select; o.countBy = countBy; o.limit = limit; o.format = format; o.timeField = timeField
         o.parallelism = parallelism; o.summary = !quiet
         let code = try QueryRunner(options: o).run()

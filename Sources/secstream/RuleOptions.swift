@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import SecStreamPipeline
 
-/// Rule and output options shared by `process` and `replay`.
+/// Rule and output options shared by `process` and `replay`: they map onto
+/// `RulesConfiguration` and `OutputsConfiguration`.
 struct RuleOptions: ParsableArguments {
     @Option(name: .customLong("rules"), help: "A Sigma rule file or directory (repeatable).") var rules: [String] = []
     @Flag(name: .customLong("no-default-rules"), help: "Do not load the built-in rule pack.") var noDefaultRules = false
@@ -15,28 +16,41 @@ struct RuleOptions: ParsableArguments {
     @Option(help: "Run only rules with one of these tags (comma-separated; attack.t1059 also selects attack.t1059.001).") var tags: String?
     @Option(name: .customLong("exclude-rules"), help: "A rule id or name, or a file listing them one per line, to leave out (repeatable).") var excludeRules: [String] = []
     @Option(help: "YAML file of placeholder values (name: [values]) for |expand.") var placeholders: String?
-    @Option(help: "Where alerts go: '-' (stdout), a path (.gz/.lz4 compress) or kafka://HOSTS/TOPIC[?compression=none|gzip|snappy|lz4|zstd] (keyed by alert_id).") var alerts: String = "-"
-    @Option(name: .customLong("dead-letter"), help: "Where malformed, late and future events go: a path or kafka://HOSTS/TOPIC (default: discarded after counting).") var deadLetter: String?
-    @Option(help: "How far behind the newest event time an event may arrive (0 = arrival order).") var lateness: String = "30s"
-    @Option(name: .customLong("max-future-skew"), help: "How far ahead of its input's event time an event may be before it is held aside (and dead-lettered as 'future' if the input never catches up); 0 = off.") var maxFutureSkew: String = "1h"
-    @Option(name: .customLong("future-quorum"), help: "How many held events of one input make a real jump in time (and judge an input's first events).") var futureQuorum: Int = 8
-    @Option(name: .customLong("max-state"), help: "Memory the window state and reorder buffer may take (e.g. 512MiB, 2GiB; 0 = no bound); past it the least recently updated windows are dropped and counted.") var maxState: String = "512MiB"
+    @Option(help: ArgumentHelp("Where alerts go: '-' (stdout), a path (.gz/.lz4 compress) or kafka://HOSTS/TOPIC[?compression=none|gzip|snappy|lz4|zstd] (keyed by alert_id).", valueName: "uri"))
+    var alerts = OutputsConfiguration().alerts
+    @Option(name: .customLong("dead-letter"), help: ArgumentHelp("Where malformed, late and future events go: a path or kafka://HOSTS/TOPIC (default: discarded after counting).", valueName: "uri"))
+    var deadLetter: OutputURI?
+    @Option(help: ArgumentHelp("How far behind the newest event time an event may arrive (0 = arrival order).", valueName: "duration"))
+    var lateness = RulesConfiguration().lateness
+    @Option(name: .customLong("max-future-skew"), help: ArgumentHelp("How far ahead of its input's event time an event may be before it is held aside (and dead-lettered as 'future' if the input never catches up); 0 = off.", valueName: "duration"))
+    var maxFutureSkew = RulesConfiguration().maxFutureSkew
+    @Option(name: .customLong("future-quorum"), help: "How many held events of one input make a real jump in time (and judge an input's first events).")
+    var futureQuorum = RulesConfiguration().futureQuorum
+    @Option(name: .customLong("max-state"), help: ArgumentHelp("Memory the window state and reorder buffer may take (e.g. 512MiB, 2GiB; 0 = no bound); past it the least recently updated windows are dropped and counted.", valueName: "size"))
+    var maxState = RulesConfiguration().maxState
     @Flag(name: .customLong("fail-on-alert"), help: "Exit 1 when any alert was written.") var failOnAlert = false
-    @Option(help: "Worker threads for scanning and matching (0 = one per core).") var threads: Int = 0
+    @Option(help: "Worker threads for scanning and matching (0 = one per core).") var threads = RulesConfiguration().threads
 
     private func list(_ text: String?) -> [String] {
         (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    func apply(to o: inout ProcessOptions) {
-        o.rulePaths = rules; o.defaultRules = !noDefaultRules; o.fieldMap = fieldMap; o.timeField = timeField
-        o.pipelines = pipelines; o.strict = strict; o.placeholders = placeholders; o.excludeRules = excludeRules
-        o.selection.minLevel = minLevel?.rawValue
-        o.selection.statuses = Set(list(status).map { $0.lowercased() })
-        o.selection.tags = Set(list(tags).map { $0.lowercased() })
-        o.alerts = alerts; o.deadLetter = deadLetter; o.lateness = lateness; o.failOnAlert = failOnAlert
-        o.maxFutureSkew = maxFutureSkew; o.futureQuorum = futureQuorum; o.maxState = maxState
-        o.threads = threads
+    var rulesConfiguration: RulesConfiguration {
+        var r = RulesConfiguration()
+        r.rulePaths = rules; r.defaultRules = !noDefaultRules; r.fieldMap = fieldMap; r.timeField = timeField
+        r.pipelines = pipelines; r.strict = strict; r.placeholders = placeholders; r.excludeRules = excludeRules
+        r.selection.minLevel = minLevel?.rawValue
+        r.selection.statuses = Set(list(status).map { $0.lowercased() })
+        r.selection.tags = Set(list(tags).map { $0.lowercased() })
+        r.lateness = lateness; r.maxFutureSkew = maxFutureSkew; r.futureQuorum = futureQuorum; r.maxState = maxState
+        r.threads = threads
+        return r
+    }
+
+    var outputsConfiguration: OutputsConfiguration {
+        var o = OutputsConfiguration()
+        o.alerts = alerts; o.deadLetter = deadLetter; o.failOnAlert = failOnAlert
+        return o
     }
 }
 

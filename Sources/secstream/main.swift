@@ -37,9 +37,16 @@ func runMain() -> Never {
     } catch {
         let code = SecStream.exitCode(for: error)
         if code == .success { SecStream.exit(withError: error) }
+        if code == .validationFailure {
+            // One line too, naming the flag (and why its value was refused), not the usage screen.
+            let message = RefusedValues.explain(SecStream.message(for: error))
+            let line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+            FileHandle.standardError.write(Data("secstream: \(line)\n".utf8))
+            exit(2)
+        }
         let message = SecStream.fullMessage(for: error)
         FileHandle.standardError.write(Data("\(message)\n".utf8))
-        exit(code == .validationFailure ? 2 : code.rawValue)
+        exit(code.rawValue)
     }
 }
 

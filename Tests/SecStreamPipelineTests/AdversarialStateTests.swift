@@ -90,6 +90,8 @@ final class AdversarialStateTests: XCTestCase {
     func testMaxStateIsValidated() throws {
         let r = try CLI.run(["process", "--no-default-rules", "--input", "/dev/null", "--max-state", "lots"])
         XCTAssertEqual(r.code, 2, r.stderr)
-        XCTAssertTrue(r.stderr.contains("--max-state: 'lots' is not a size"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("'--max-state <size>': not a size (e.g. 65536, 64KiB"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("'lots'"), r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
     }
 }

@@ -109,7 +109,8 @@ final class IngestKafkaTests: XCTestCase {
         }
         let bad = try CLI.run(["ingest", "--brokers", broker.bootstrap, "--topic", "x", "--compression", "brotli"], stdin: Data())
         XCTAssertEqual(bad.code, 2, bad.stderr)
-        XCTAssertTrue(bad.stderr.contains("--compression: 'brotli' is not none, gzip, snappy, lz4 or zstd"), bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("'brotli' is invalid for '--compression"), bad.stderr)
+        XCTAssertTrue(["'none'", "'gzip'", "'snappy'", "'lz4'", "'zstd'"].allSatisfy(bad.stderr.contains), bad.stderr)
     }
 
     func testZstdAgainstABrokerWithoutProduceV7ExitsFourBeforeSendingAnything() throws {

@@ -1,19 +1,28 @@
 import Foundation
 import Kafka
 
-/// TLS and SASL settings shared by `ingest` and `process` (the `KafkaOptions`
-/// flag group of the CLI). Strings are validated here so every bad value is
-/// one usage error (exit 2) naming its flag.
+/// TLS and SASL settings of every Kafka client a run opens: `ingest`'s
+/// producer, and the inputs and outputs (`--alerts`, `--dead-letter`) of
+/// `process` and `replay` (the `KafkaOptions` flag group of the CLI). The
+/// flags that go together are checked by `config(bootstrap:)`, each missing
+/// partner one usage error (exit 2) naming its flag.
 public struct KafkaClientOptions {
+    /// `--tls`: connect with TLS (the system trust store unless `tlsCA`). Default: off,
+    /// unless one of the files below is given.
     public var tls = false
+    /// `--tls-ca`: PEM CA bundle that signs the broker certificates. Default: none.
     public var tlsCA: String?
+    /// `--tls-cert`: PEM client certificate for mutual TLS (with `tlsKey`). Default: none.
     public var tlsCert: String?
+    /// `--tls-key`: PEM private key of `tlsCert`. Default: none.
     public var tlsKey: String?
+    /// `--tls-no-verify-hostname`: accept a certificate issued for another name. Default: off.
     public var tlsNoVerifyHostname = false
-    /// PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; nil = no SASL.
-    public var saslMechanism: String?
+    /// `--sasl-mechanism`. Default: nil, no SASL.
+    public var saslMechanism: KafkaSASLMechanism?
+    /// `--sasl-username`: required with a mechanism.
     public var saslUsername: String?
-    /// The password, or nil to take it from `SECSTREAM_SASL_PASSWORD` (keeps it out of `ps`).
+    /// `--sasl-password`, or nil to take it from `SECSTREAM_SASL_PASSWORD` (keeps it out of `ps`).
     public var saslPassword: String?
 
     public init() {}
@@ -27,10 +36,7 @@ public struct KafkaClientOptions {
         let tlsOptions = usesTLS ? TLSOptions(caFile: tlsCA, certFile: tlsCert, keyFile: tlsKey,
                                               verifyHostname: !tlsNoVerifyHostname) : nil
         var sasl: SASLOptions?
-        if let name = saslMechanism {
-            guard let mechanism = SASLMechanism(rawValue: name.uppercased()) else {
-                throw RunError(.usage, "--sasl-mechanism: '\(name)' is not PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")
-            }
+        if let mechanism = saslMechanism?.mechanism {
             guard let user = saslUsername else { throw RunError(.usage, "--sasl-mechanism needs --sasl-username") }
             guard let password = saslPassword ?? ProcessInfo.processInfo.environment["SECSTREAM_SASL_PASSWORD"] else {
                 throw RunError(.usage, "--sasl-mechanism needs --sasl-password or SECSTREAM_SASL_PASSWORD")
@@ -46,3 +52,4 @@ public struct KafkaClientOptions {
         }
     }
 }
+

@@ -8,7 +8,7 @@ import SecStreamCore
 /// secstream cannot run is skipped with one stderr line (an error with
 /// --strict), and one summary line says what was loaded and left out.
 enum RuleSetFactory {
-    static func load(_ options: ProcessOptions) throws -> RuleSet {
+    static func load(_ options: RulesConfiguration, summary: Bool) throws -> RuleSet {
         let pipelines: [ProcessingPipeline]
         let fieldMap: FieldMap
         let placeholders: [String: [String]]
@@ -29,7 +29,7 @@ enum RuleSetFactory {
                                     placeholders: placeholders, selection: selection, strict: options.strict)
             let builtin = options.defaultRules ? BuiltinRules.files.map { RuleSource(name: "builtin:\($0.name)", text: $0.text) } : []
             let rules = try loader.load(paths: options.rulePaths, adding: builtin)
-            if options.summary || !rules.report.unsupported.isEmpty {
+            if summary || !rules.report.unsupported.isEmpty {
                 report(rules)
             }
             if rules.detections.isEmpty {

@@ -9,34 +9,33 @@ public struct GenerateRunner {
     public init(options: GenerateOptions) { self.options = options }
 
     public func run() throws {
-        let config = try makeConfig()
+        try options.validate()
+        let config = makeConfig()
         let generator: Generator
         do { generator = try Generator(config: config) } catch {
             throw RunError(.usage, "\(error)")
         }
-        let out = try openSink(options.output)
+        let out = try openSink(options.output.description)
         let report = try generator.run { bytes in try out.write(bytes) }
         try out.close()
         if let truth = options.truth {
-            let sink = try openSink(truth)
+            let sink = try openSink(truth.description)
             try sink.write(report.truthNDJSON)
             try sink.close()
         }
     }
 
-    private func makeConfig() throws -> GeneratorConfig {
+    private func makeConfig() -> GeneratorConfig {
         var c = GeneratorConfig()
         c.events = options.events
-        if let d = options.duration { c.durationMs = try OptionParsing.duration(d, flag: "--duration") }
+        c.durationMs = options.duration?.milliseconds
         c.rate = options.rate
         c.seed = options.seed
-        if let s = options.start { c.startMs = try OptionParsing.time(s, flag: "--start") }
-        if let s = options.span { c.spanMs = try OptionParsing.duration(s, flag: "--span") }
-        if let list = options.scenarios {
-            do { c.scenarios = try Scenario.parseList(list) } catch { throw RunError(.usage, "--scenarios: \(error)") }
-        }
+        if let start = options.start { c.startMs = start.milliseconds }
+        c.spanMs = options.span?.milliseconds
+        if let scenarios = options.scenarios { c.scenarios = scenarios }
         c.lateFraction = options.lateFraction
-        c.maxLatenessMs = try OptionParsing.duration(options.maxLateness, flag: "--max-lateness")
+        c.maxLatenessMs = options.maxLateness.milliseconds
         c.malformedFraction = options.malformedFraction
         return c
     }

@@ -31,12 +31,12 @@ public final class IngestRunner {
     public init(options: IngestOptions) { self.options = options }
 
     public func run() throws -> Int32 {
-        let producerOptions = try makeProducerOptions()
-        var config = try options.kafka.config(bootstrap: options.brokers, clientId: "secstream-ingest")
+        try options.validate()
+        let producerOptions = makeProducerOptions()
+        var config = try options.kafka.config(bootstrap: options.brokers.text, clientId: "secstream-ingest")
         // A request that hangs (a stopped broker) is retried within the delivery timeout, not after it.
         config.requestTimeoutMs = min(config.requestTimeoutMs, max(1_000, producerOptions.deliveryTimeoutMs / 3))
         config.connectTimeoutMs = min(config.connectTimeoutMs, config.requestTimeoutMs)
-        guard !options.topic.isEmpty else { throw RunError(.usage, "--topic is required") }
         let deadLetters = try DeadLetterWriter(uri: options.deadLetter, kafka: options.kafka)
         let sources = SourceTable()
         let schema = FieldSchema()
@@ -52,8 +52,8 @@ public final class IngestRunner {
             let admin = KafkaAdmin(config: config)
             defer { admin.close() }
             do {
-                try admin.createTopic(name: options.topic, partitions: Int32(options.partitions),
-                                      replicationFactor: Int16(options.replicationFactor))
+                try admin.createTopic(name: options.topic, partitions: options.partitions,
+                                      replicationFactor: options.replicationFactor)
             } catch {
                 throw RunError(.remote, "create topic \(options.topic) on \(options.brokers): \(error)")
             }
@@ -142,25 +142,13 @@ public final class IngestRunner {
         return 0
     }
 
-    private func makeProducerOptions() throws -> ProducerOptions {
+    private func makeProducerOptions() -> ProducerOptions {
         var p = ProducerOptions()
-        guard let compression = RecordCompression(name: options.compression) else {
-            throw RunError(.usage, "--compression: '\(options.compression)' is not none, gzip, snappy, lz4 or zstd")
-        }
-        p.compression = compression
-        switch options.acks {
-        case "all", "-1": p.acks = -1
-        case "1": p.acks = 1
-        case "0": p.acks = 0
-        default: throw RunError(.usage, "--acks: '\(options.acks)' is not all, 1 or 0")
-        }
+        p.compression = options.compression.record
+        p.acks = options.acks.wireValue
         // Idempotence needs acks=all (as in the Java client, it is on by default and off otherwise).
-        p.idempotent = p.acks == -1
-        if options.createTopic {
-            guard options.partitions >= 1 else { throw RunError(.usage, "--partitions must be at least 1") }
-            guard options.replicationFactor >= 1 else { throw RunError(.usage, "--replication-factor must be at least 1") }
-        }
-        p.deliveryTimeoutMs = Int(try OptionParsing.duration(options.deliveryTimeout, flag: "--delivery-timeout"))
+        p.idempotent = options.acks == .all
+        p.deliveryTimeoutMs = Int(options.deliveryTimeout.milliseconds)
         // Retries are bounded by the delivery timeout (backoff tops out at
         // retryBackoffMaxMs); the count only bounds start-up (InitProducerId).
         p.retries = max(3, p.deliveryTimeoutMs / max(1, p.retryBackoffMaxMs) + 1)

@@ -28,10 +28,9 @@ final class KafkaProcessRunner {
 
     func run() throws -> Int32 {
         let config = try options.kafka.config(bootstrap: uri.bootstrap)
-        let untilIdleMs = try options.untilIdle.map { try OptionParsing.duration($0, flag: "--until-idle") }
-        let sessionMs = try OptionParsing.duration(options.sessionTimeout, flag: "--session-timeout")
-        let commitMs = try OptionParsing.duration(options.commitInterval, flag: "--commit-interval")
-        guard sessionMs >= 1000 else { throw RunError(.usage, "--session-timeout must be at least 1s") }
+        let untilIdleMs = options.untilIdle?.milliseconds
+        let sessionMs = options.sessionTimeout.milliseconds
+        let commitMs = options.commitInterval.milliseconds
         let rules = try RuleSetFactory.load(options)
         let marks = KafkaAlertMarks(topic: uri.topic)
         let (alerts, alertsTopic) = try openAlerts(marks: marks)
@@ -47,9 +46,9 @@ final class KafkaProcessRunner {
         let sources = SourceTable()
         // One archive sink for the whole run (it outlives the sessions a
         // rebalance starts); with a group it joins every checkpoint.
-        let archive = try options.archive.map { archiveURI -> KafkaArchiveSink in
-            let archiveOptions = try ArchiveWriterOptions(options)
-            let store = try ArchiveStoreErrors.open(archiveURI, flag: "--archive")
+        let archive = try options.archive.map { archiveConfig -> KafkaArchiveSink in
+            let archiveOptions = try ArchiveWriterOptions(archiveConfig)
+            let store = try ArchiveStoreErrors.open(archiveConfig.uri, flag: "--archive")
             return KafkaArchiveSink(writer: ArchiveWriter(store: store, options: archiveOptions, sources: sources),
                                     store: store, topic: uri.topic, sources: sources)
         }
@@ -123,23 +122,23 @@ final class KafkaProcessRunner {
     /// this instance wrote there becomes the starting alert marks, so a crash
     /// between writing alerts and committing does not write them twice.
     private func openAlerts(marks: KafkaAlertMarks) throws -> (AlertWriter, KafkaRecordSink?) {
-        if KafkaURI.isKafka(options.alerts) {
-            let topic = try KafkaRecordSink(uri: KafkaURI.output(options.alerts, flag: "--alerts"), flag: "--alerts",
+        if case .kafka(let alertsURI) = options.alerts {
+            let topic = try KafkaRecordSink(uri: alertsURI, flag: "--alerts",
                                             options: options.kafka)
             return (AlertWriter(sink: topic), topic)
         }
-        guard uri.group != nil, options.alerts != "-" else {
+        guard uri.group != nil, case .file(let alertsPath) = options.alerts else {
             return (try AlertWriter(uri: options.alerts, kafka: options.kafka), nil)
         }
-        guard CompressionCodec.fromExtension(path: options.alerts) == .none else {
-            throw RunError(.usage, "--alerts \(options.alerts): a consumer-group run appends to its alerts file; use an uncompressed file")
+        guard CompressionCodec.fromExtension(path: alertsPath) == .none else {
+            throw RunError(.usage, "--alerts \(alertsPath): a consumer-group run appends to its alerts file; use an uncompressed file")
         }
-        try marks.loadAlertsFile(options.alerts)
+        try marks.loadAlertsFile(alertsPath)
         do {
-            let file = try FileSink(path: options.alerts, append: true)
+            let file = try FileSink(path: alertsPath, append: true)
             return (AlertWriter(sink: StreamLineSink(sink: file, syncing: file)), nil)
         } catch {
-            throw RunError(.input, "cannot open \(options.alerts) for appending: \(error)")
+            throw RunError(.input, "cannot open \(alertsPath) for appending: \(error)")
         }
     }
 }

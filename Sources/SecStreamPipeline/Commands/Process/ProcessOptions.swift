@@ -1,71 +1,78 @@
 import SecStreamCore
 
-/// What `secstream process` (and `replay`, which shares the rule and output
-/// options) was asked to do. Strings are parsed and validated by the runner so
-/// that every bad value gets the same one-line usage error and exit 2.
+/// What `secstream process` was asked to do, as typed values: the CLI parses
+/// each flag once (`Options/`), and `validate()`, which the runner calls
+/// first, checks the ranges and the flags that exclude each other, so every
+/// bad value is one usage error (exit 2) naming its flag.
 public struct ProcessOptions {
-    public var inputs: [String] = ["-"]
-    public var rulePaths: [String] = []
-    public var defaultRules = true
-    public var fieldMap: String?
-    /// `--pipeline NAME|FILE` (repeatable); empty: `ecs`.
-    public var pipelines: [String] = []
-    /// `--placeholders FILE`: YAML `name: [values]` for `|expand`.
-    public var placeholders: String?
-    /// `--strict`: a skipped rule is an error (exit 3).
-    public var strict = false
-    public var selection = RuleSelection()
-    /// `--exclude-rules FILE|ID` (repeatable): files list ids or names, one per line.
-    public var excludeRules: [String] = []
-    /// nil: the first pipeline's `time_field`, else `@timestamp`.
-    public var timeField: String?
-    public var alerts = "-"
-    public var archive: String?
-    /// `lz4` (frame, the default) or `gzip`.
-    public var archiveCompression = "lz4"
-    /// Uncompressed size at which an archive object is cut.
-    public var archiveFlushBytes = "8MiB"
-    /// Event time past the end of an hour after which its object is cut.
-    public var archiveFlushAge = "10m"
-    /// Server-side encryption for archive objects: `AES256` or `aws:kms`.
-    public var archiveSSE: String?
-    public var archiveKMSKeyId: String?
-    public var deadLetter: String?
-    public var lateness = "30s"
-    public var idleTimeout = "10s"
-    /// `--max-future-skew`: see `EngineOptions.maxFutureSkewMs` ("0" = off).
-    public var maxFutureSkew = "1h"
-    /// `--future-quorum`: see `EngineOptions.futureQuorum`.
-    public var futureQuorum = 8
-    /// `--max-state`: see `EngineOptions.maxStateBytes` ("0" = no bound).
-    public var maxState = "512MiB"
+    /// `--input` (repeatable): files read one after the other (followed
+    /// together with `follow` or `untilIdle`), or one Kafka topic. Default: stdin.
+    public var inputs: [InputURI] = [.stdin]
+    /// The rules, their selection and the engine's event-time settings.
+    public var rules = RulesConfiguration()
+    /// Alerts, dead letters, `--fail-on-alert`.
+    public var outputs = OutputsConfiguration()
+    /// `--archive` and its settings; nil: no archive.
+    public var archive: ArchiveConfiguration?
+    /// `--idle-timeout`: a Kafka partition or followed file that delivered
+    /// nothing for this long (wall clock) stops holding back the watermark;
+    /// 0 = never. Default: 10s.
+    public var idleTimeout = TimeSpan.seconds(10)
+    /// `--from-beginning`: Kafka, start at the earliest offset when the group
+    /// has none committed. Default: false, the latest.
     public var fromBeginning = false
-    public var untilIdle: String?
+    /// `--until-idle`: follow the inputs and stop after nothing new arrived
+    /// for this long. Default: nil.
+    public var untilIdle: TimeSpan?
+    /// `--follow`: follow the inputs until SIGINT/SIGTERM. Default: false.
     public var follow = false
-    /// `--ready-file PATH`: readiness events as JSON lines (`ReadinessReporter`).
+    /// `--ready-file PATH`: readiness events as JSON lines (`ReadinessReporter`). Default: none.
     public var readyFile: String?
-    public var failOnAlert = false
-    /// Kafka inputs: TLS/SASL, consumer-group session timeout, checkpoint interval.
+    /// TLS and SASL of every Kafka client of the run.
     public var kafka = KafkaClientOptions()
-    public var sessionTimeout = "10s"
-    public var commitInterval = "1s"
-    /// Worker threads that scan and match lines (0 = one per core).
-    public var threads = 0
-    /// Print the end-of-run summary on stderr.
+    /// `--session-timeout`: Kafka consumer group, a member silent this long is
+    /// removed; `sessionTimeoutRange`. Default: 10s.
+    public var sessionTimeout = TimeSpan.seconds(10)
+    /// `--commit-interval`: Kafka consumer group, how often alerts are made
+    /// durable and offsets committed. Default: 1s.
+    public var commitInterval = TimeSpan.seconds(1)
+    /// Print the end-of-run summary on stderr. Default: true.
     public var summary = true
 
     public init() {}
+
+    /// 1s up to 2147483647ms (24d20h31m): Kafka takes the session timeout,
+    /// and the rebalance timeout derived from it, as 32-bit milliseconds.
+    public static let sessionTimeoutRange = TimeSpan.seconds(1)...TimeSpan.milliseconds(Int64(Int32.max))
+
+    /// Checks every setting; the first problem is a usage error naming its flag.
+    public func validate() throws {
+        try rules.validate()
+        try archive?.validate()
+        try OptionRange.check(idleTimeout, "--idle-timeout", in: .zero ... .maximum)
+        if let untilIdle { try OptionRange.check(untilIdle, "--until-idle", in: .zero ... .maximum) }
+        try OptionRange.check(sessionTimeout, "--session-timeout", in: Self.sessionTimeoutRange,
+                              because: "Kafka takes it as 32-bit milliseconds, about 24.8 days")
+        try OptionRange.check(commitInterval, "--commit-interval", in: .zero ... .maximum)
+        if untilIdle != nil && follow { throw RunError(.usage, "--until-idle and --follow are exclusive") }
+        if inputs.isEmpty { throw RunError(.usage, "--input: no input given") }
+        for case .kafka(let uri) in inputs where inputs.count > 1 {
+            throw RunError(.usage, "--input \(uri): a Kafka input cannot be mixed with other inputs")
+        }
+    }
 }
 
-extension EngineOptions {
-    /// The engine options of a run: the durations parsed by the caller, the future gate's here.
-    init(_ o: ProcessOptions, latenessMs: Int64, idleTimeoutMs: Int64) throws {
-        let skew = try OptionParsing.duration(o.maxFutureSkew, flag: "--max-future-skew")
-        guard o.futureQuorum >= 1 && o.futureQuorum <= 1_000_000 else {
-            throw RunError(.usage, "--future-quorum: \(o.futureQuorum) is not between 1 and 1000000")
-        }
-        let state = o.maxState == "0" ? 0 : try OptionParsing.byteSize(o.maxState, flag: "--max-state")
-        self.init(latenessMs: latenessMs, idleTimeoutMs: idleTimeoutMs, maxFutureSkewMs: skew, futureQuorum: o.futureQuorum,
-                  maxStateBytes: state)
+/// Shorthands the runners read.
+extension ProcessOptions {
+    var alerts: OutputURI { outputs.alerts }
+    var deadLetter: OutputURI? { outputs.deadLetter }
+    var failOnAlert: Bool { outputs.failOnAlert }
+    var threads: Int { rules.threads }
+}
+
+extension RuleSetFactory {
+    /// The rule set of a `process` run (see `load(_:summary:)`).
+    static func load(_ options: ProcessOptions) throws -> RuleSet {
+        try load(options.rules, summary: options.summary)
     }
 }

@@ -11,42 +11,35 @@ public final class ProcessRunner {
 
     /// Returns the exit code (0, or 1 with --fail-on-alert and alerts written).
     public func run() throws -> Int32 {
-        let latenessMs = try OptionParsing.duration(options.lateness, flag: "--lateness")
-        let idleMs = try OptionParsing.duration(options.idleTimeout, flag: "--idle-timeout")
-        let engineOptions = try EngineOptions(options, latenessMs: latenessMs, idleTimeoutMs: idleMs)
-        for input in options.inputs where input.hasPrefix("s3://") {
-            throw RunError(.usage, "--input \(input): an archive is read with `secstream replay \(input)`")
-        }
-        if let kafka = options.inputs.first(where: KafkaURI.isKafka) {
-            guard options.inputs.count == 1 else {
-                throw RunError(.usage, "--input \(kafka): a Kafka input cannot be mixed with other inputs")
-            }
-            let uri = try KafkaURI.input(kafka)
+        try options.validate()
+        let engineOptions = EngineOptions(options.rules, idleTimeout: options.idleTimeout)
+        if case .kafka(let uri)? = options.inputs.first {
             return try KafkaProcessRunner(options: options, uri: uri, engineOptions: engineOptions,
                                           ready: try readinessReporter()).run()
         }
-        let archiveOptions = try options.archive.map { _ in try ArchiveWriterOptions(options) }
+        let archiveOptions = try options.archive.map { try ArchiveWriterOptions($0) }
         let rules = try RuleSetFactory.load(options)
         let sources = SourceTable()
-        let archive = try options.archive.map { uri in
-            ArchiveWriter(store: try ArchiveStoreErrors.open(uri, flag: "--archive"), options: archiveOptions!, sources: sources)
+        let archive = try options.archive.map { config in
+            ArchiveWriter(store: try ArchiveStoreErrors.open(config.uri, flag: "--archive"), options: archiveOptions!, sources: sources)
         }
         let pipeline = EventPipeline(
             rules: rules, engineOptions: engineOptions,
-            sources: sources, alerts: try AlertWriter(uri: options.alerts, kafka: options.kafka),
-            deadLetters: try DeadLetterWriter(uri: options.deadLetter, kafka: options.kafka), archive: archive, threads: options.threads)
+            sources: sources, alerts: try AlertWriter(uri: options.outputs.alerts, kafka: options.kafka),
+            deadLetters: try DeadLetterWriter(uri: options.outputs.deadLetter, kafka: options.kafka), archive: archive,
+            threads: options.rules.threads)
         if let follow = try followSource(sources: sources) {
             try pipeline.run(follow.source, checkpoint: FileFollowCheckpoint(alerts: pipeline.alerts, deadLetters: pipeline.deadLetters),
                              ready: follow.ready)
         } else {
-            try pipeline.run(FileLineSource(inputs: options.inputs, sources: sources))
+            try pipeline.run(FileLineSource(inputs: options.inputs.compactMap(\.path), sources: sources))
         }
         try pipeline.finish()
         if options.summary {
             FileHandle.standardError.write(Data((pipeline.summaryLine() + "\n").utf8))
             if let archive { ArchiveMessages.say(archive.summaryLine()) }
         }
-        return options.failOnAlert && pipeline.alerts.written > 0 ? exitFindings : 0
+        return options.outputs.failOnAlert && pipeline.alerts.written > 0 ? exitFindings : 0
     }
 
     /// Without `--follow` or `--until-idle`, nil: the files (or stdin) are
@@ -55,18 +48,19 @@ public final class ProcessRunner {
     /// to its end either way (nil).
     private func followSource(sources: SourceTable) throws -> (source: FileFollowSource, ready: ReadinessReporter?)? {
         let following = options.follow || options.untilIdle != nil
-        guard following && options.inputs != ["-"] else { return nil }
+        let paths = options.inputs.compactMap(\.path)
+        guard following && options.inputs != [.stdin] else { return nil }
         let flag = options.follow ? "--follow" : "--until-idle"
-        if options.inputs.contains("-") {
+        if options.inputs.contains(.stdin) {
             throw RunError(.usage, "\(flag): stdin (-) cannot be followed together with files; follow the files, or pipe everything into stdin")
         }
-        for input in options.inputs where CompressionCodec.fromExtension(path: input) != .none {
+        for input in paths where CompressionCodec.fromExtension(path: input) != .none {
             throw RunError(.usage, "\(input): compressed input cannot be followed (\(flag)); only plain NDJSON files can")
         }
-        let untilIdleMs = try options.untilIdle.map { try OptionParsing.duration($0, flag: "--until-idle") }
+        let untilIdleMs = options.untilIdle?.milliseconds
         StopSignal.install()
         let ready = try readinessReporter()
-        let source = try FileFollowSource(paths: options.inputs, sources: sources, untilIdleMs: untilIdleMs,
+        let source = try FileFollowSource(paths: paths, sources: sources, untilIdleMs: untilIdleMs,
                                           ready: ready, shouldStop: { StopSignal.isRaised })
         return (source, ready)
     }

@@ -5,8 +5,16 @@ import SecStreamCore
 /// Output formats of `query`. Rows are rendered by the workers into byte
 /// buffers (ndjson, csv) and written in archive order; a table needs every
 /// row for its column widths, so it collects decoded cells and prints at the end.
-enum QueryFormat: String {
+public enum QueryFormat: String, CaseIterable, Sendable {
     case ndjson, csv, table
+
+    /// `ndjson`, `csv` or `table`, any case.
+    public init(parsing text: String) throws {
+        guard let format = QueryFormat(rawValue: text.lowercased()) else {
+            throw OptionValueError(text, "not ndjson, csv or table")
+        }
+        self = format
+    }
 }
 
 /// Renders field values the way each format shows them.

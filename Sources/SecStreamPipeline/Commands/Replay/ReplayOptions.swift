@@ -1,15 +1,37 @@
-/// What `secstream replay` was asked to do: the archive and time range, plus
-/// the rule and output options it shares with `process` (`rules`, field map,
-/// alerts, dead letters, lateness, fail-on-alert).
+/// What `secstream replay` was asked to do, as typed values (the CLI parses
+/// each flag once): the archive and time range, the pace, and the rules and
+/// outputs it shares with `process`. `validate()`, which the runner calls
+/// first, checks the ranges and the time range.
 public struct ReplayOptions {
-    public var archive = ""
-    public var from: String?
-    public var to: String?
-    /// A factor of event time (`10` = ten times faster than it happened) or `max`.
-    public var speed = "max"
-    public var rules = ProcessOptions()
-    /// Objects fetched and decompressed at once.
+    /// The archive: a directory, `file:///dir` or `s3://bucket/prefix`.
+    public var archive: ArchiveURI
+    /// `--from`: first event time to replay (inclusive). Default: nil, the archive's first hour.
+    public var from: Timestamp?
+    /// `--to`: event time to stop before (exclusive). Default: nil, the archive's last hour.
+    public var to: Timestamp?
+    /// `--speed`: the pace, by event time. Default: max, no pacing.
+    public var speed = ReplaySpeed.max
+    /// `--parallelism`: archive objects fetched and decompressed at once
+    /// (0 counts as 1); `parallelismRange`. Default: 4.
     public var parallelism = 4
+    /// The rules, their selection and the engine's event-time settings, as `process` takes them.
+    public var rules = RulesConfiguration()
+    /// Alerts, dead letters, `--fail-on-alert`.
+    public var outputs = OutputsConfiguration()
+    /// TLS and SASL of Kafka outputs.
+    public var kafka = KafkaClientOptions()
+    /// Print the summary line on stderr. Default: true.
+    public var summary = true
 
-    public init() {}
+    public init(archive: ArchiveURI) { self.archive = archive }
+
+    /// At most 1024 objects at once: each holds a fetched, decompressed object.
+    public static let parallelismRange = 0...1024
+
+    /// Checks every setting; the first problem is a usage error naming its flag.
+    public func validate() throws {
+        try rules.validate()
+        try OptionRange.check(parallelism, "--parallelism", in: Self.parallelismRange)
+        if let from, let to, from >= to { throw RunError(.usage, "--from must be before --to (the range is [from, to))") }
+    }
 }

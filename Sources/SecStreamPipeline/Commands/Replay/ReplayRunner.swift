@@ -13,21 +13,10 @@ public final class ReplayRunner {
     /// Returns the exit code: 0; 1 with --fail-on-alert and alerts written;
     /// 3 when objects were skipped as corrupt (after replaying the rest).
     public func run() throws -> Int32 {
-        let o = options.rules
-        let latenessMs = try OptionParsing.duration(o.lateness, flag: "--lateness")
-        let from = try options.from.map { try OptionParsing.time($0, flag: "--from") }
-        let to = try options.to.map { try OptionParsing.time($0, flag: "--to") }
-        if let from, let to, from >= to { throw RunError(.usage, "--from must be before --to (the range is [from, to))") }
-        let speed: Double?
-        if options.speed.lowercased() == "max" {
-            speed = nil
-        } else {
-            guard let factor = Double(options.speed), factor > 0, factor.isFinite else {
-                throw RunError(.usage, "--speed: '\(options.speed)' is not a positive factor or 'max'")
-            }
-            speed = factor
-        }
-        let rules = try RuleSetFactory.load(o)
+        try options.validate()
+        let from = options.from?.milliseconds
+        let to = options.to?.milliseconds
+        let rules = try RuleSetFactory.load(options.rules, summary: options.summary)
         let store = try ArchiveStoreErrors.openExisting(options.archive, flag: "replay")
         let objects: [ArchiveObject]
         do { objects = try ArchiveListing.objects(in: store, from: from, to: to) } catch {
@@ -35,19 +24,20 @@ public final class ReplayRunner {
         }
         let sources = SourceTable()
         let pipeline = EventPipeline(
-            rules: rules, engineOptions: try EngineOptions(o, latenessMs: latenessMs, idleTimeoutMs: 0),
-            sources: sources, alerts: try AlertWriter(uri: o.alerts, kafka: o.kafka),
-            deadLetters: try DeadLetterWriter(uri: o.deadLetter, kafka: o.kafka), archive: nil, threads: o.threads)
+            rules: rules, engineOptions: EngineOptions(options.rules, idleTimeout: .zero),
+            sources: sources, alerts: try AlertWriter(uri: options.outputs.alerts, kafka: options.kafka),
+            deadLetters: try DeadLetterWriter(uri: options.outputs.deadLetter, kafka: options.kafka), archive: nil,
+            threads: options.rules.threads)
         let source = ArchiveReplaySource(store: store, objects: objects, sources: sources, timeField: rules.schema.paths[rules.timeField],
                                   epochUnit: rules.epochUnit,
-                                  from: from, to: to, speed: speed, parallelism: max(1, options.parallelism))
+                                  from: from, to: to, speed: options.speed.factor, parallelism: max(1, options.parallelism))
         try pipeline.run(source)
         try pipeline.finish()
-        if o.summary {
+        if options.summary {
             ArchiveMessages.say("replay: \(objects.count) objects (\(source.corrupt) corrupt, skipped); "
                 + pipeline.summaryLine().dropFirst("secstream: ".count))
         }
         if source.corrupt > 0 { return RunError.Kind.input.rawValue }
-        return o.failOnAlert && pipeline.alerts.written > 0 ? exitFindings : 0
+        return options.outputs.failOnAlert && pipeline.alerts.written > 0 ? exitFindings : 0
     }
 }
