@@ -56,8 +56,12 @@ let package = Package(
         .target(name: "Workers", swiftSettings: swiftSettings),
         // One object-store protocol, two stores: local directory and S3 (SigV4 over libcurl).
         .target(name: "ObjectStore", dependencies: ["CCurl", "COpenSSL", "Workers"], swiftSettings: swiftSettings),
+        // The archive as replay and query read it and process writes it: object keys
+        // (Hive layout by event-time hour), pruned listing, object reading.
+        .target(name: "SecStreamArchive", dependencies: ["SecStreamCore", "ObjectStore", "Codecs"],
+                swiftSettings: swiftSettings),
         // Sources -> engine -> sinks, wired for each subcommand.
-        .target(name: "SecStreamPipeline", dependencies: ["SecStreamCore", "Kafka", "ObjectStore", "Codecs", "Workers"],
+        .target(name: "SecStreamPipeline", dependencies: ["SecStreamCore", "SecStreamArchive", "Kafka", "ObjectStore", "Codecs", "Workers"],
                 swiftSettings: hotPathSettings),
         // The CLI: argument parsing only.
         .executableTarget(name: "secstream", dependencies: [
@@ -76,7 +80,7 @@ let package = Package(
         .target(name: "KafkaTestSupport", dependencies: ["Kafka"], path: "Tests/KafkaTestSupport"),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Workers", "TestSupport"]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers"]),
-        .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline", "Kafka", "TestSupport", "KafkaTestSupport"]),
+        .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline", "SecStreamArchive", "Kafka", "TestSupport", "KafkaTestSupport"]),
     ],
     // CRE2 includes RE2's headers, which need C++17 (std::string_view in newer releases).
     cxxLanguageStandard: .cxx17

@@ -1,3 +1,4 @@
+import SecStreamCore
 import ArgumentParser
 import Codecs
 import Foundation

@@ -1,6 +1,7 @@
 import XCTest
 import ObjectStore
 import SecStreamCore
+@testable import SecStreamArchive
 @testable import SecStreamPipeline
 
 /// Object keys, names and partition pruning of the archive.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import SecStreamPipeline
+import SecStreamCore
 
 /// The parsers of the typed flag values (`Options/`): what they take, and
 /// that each refusal says what was wrong.

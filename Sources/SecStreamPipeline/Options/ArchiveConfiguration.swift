@@ -1,3 +1,4 @@
+import SecStreamCore
 import ObjectStore
 
 /// How `process --archive` stores every valid event: where, compressed how,

@@ -1,3 +1,4 @@
+import SecStreamArchive
 import ObjectStore
 
 /// Where an archive lives (`process --archive`, `replay`, `query`): a

@@ -1,3 +1,5 @@
+import SecStreamCore
+
 /// `kafka://host:port[,host:port...]/topic[?group=ID]` (docs/uris-and-exit-codes.md): an
 /// input (`group` selects consumer-group mode) or an output topic
 /// (`--alerts`, `--dead-letter`; `compression=none|gzip|snappy|lz4|zstd`).

@@ -1,3 +1,5 @@
+import SecStreamCore
+
 /// Why a flag's value was refused: the value as given and what is wrong
 /// with it, phrased to follow "is" ("'5x' is not a duration (e.g. 30s)").
 ///

@@ -1,3 +1,5 @@
+import SecStreamCore
+
 /// What `secstream ingest` was asked to do, as typed values (the CLI parses
 /// each flag once); `validate()`, which the runner calls first, checks the
 /// rest, so every bad value is one usage error (exit 2) naming its flag.

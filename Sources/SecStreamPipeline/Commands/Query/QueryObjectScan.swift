@@ -1,3 +1,4 @@
+import SecStreamArchive
 import SecStreamCore
 
 /// What one worker made of one archive object: rendered rows (ndjson, csv),

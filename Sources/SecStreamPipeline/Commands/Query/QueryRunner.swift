@@ -1,3 +1,4 @@
+import SecStreamArchive
 import Workers
 import Codecs
 import Foundation

@@ -1,3 +1,5 @@
+import SecStreamCore
+
 /// What `secstream replay` was asked to do, as typed values (the CLI parses
 /// each flag once): the archive and time range, the pace, and the rules and
 /// outputs it shares with `process`. `validate()`, which the runner calls

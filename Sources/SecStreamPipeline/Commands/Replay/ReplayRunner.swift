@@ -1,3 +1,4 @@
+import SecStreamArchive
 import Foundation
 import ObjectStore
 import SecStreamCore

@@ -1,3 +1,4 @@
+import SecStreamArchive
 import Codecs
 import Dispatch
 import Foundation

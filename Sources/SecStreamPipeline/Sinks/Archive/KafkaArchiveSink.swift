@@ -1,3 +1,4 @@
+import SecStreamArchive
 import ObjectStore
 import SecStreamCore
 

@@ -1,3 +1,4 @@
+import SecStreamArchive
 import SecStreamCore
 
 /// One decompressed archive object with the event time of each line, parsed

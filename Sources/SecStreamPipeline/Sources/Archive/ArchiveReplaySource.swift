@@ -1,3 +1,4 @@
+import SecStreamArchive
 import Workers
 import Dispatch
 import Foundation

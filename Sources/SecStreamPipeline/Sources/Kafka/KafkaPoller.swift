@@ -1,3 +1,4 @@
+import SecStreamCore
 import Foundation
 import Kafka
 

@@ -2,10 +2,10 @@ import ObjectStore
 import SecStreamCore
 
 /// One archive object chosen for reading.
-struct ArchiveObject: Equatable {
-    let key: String
-    let hour: Int64
-    let size: Int
+public struct ArchiveObject: Equatable {
+    public let key: String
+    public let hour: Int64
+    public let size: Int
 }
 
 /// Lists the archive objects whose hour overlaps `[from, to)`, reading only
@@ -13,8 +13,8 @@ struct ArchiveObject: Equatable {
 /// listed with a delimiter, each day in range is listed whole or, at the
 /// edges of the range, hour by hour. Objects come back ordered by hour, then
 /// by name — the order replay and query read them in.
-enum ArchiveListing {
-    static func objects(in store: ObjectStore, from: Int64?, to: Int64?) throws -> [ArchiveObject] {
+public enum ArchiveListing {
+    public static func objects(in store: ObjectStore, from: Int64?, to: Int64?) throws -> [ArchiveObject] {
         let firstHour = from.map(ArchiveLayout.hour(of:))
         let lastHour = to.map { ArchiveLayout.hour(of: $0 - 1) }  // `to` is exclusive
         func inRange(_ hour: Int64) -> Bool {

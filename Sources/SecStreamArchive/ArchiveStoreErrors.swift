@@ -1,11 +1,12 @@
+import SecStreamCore
 import Foundation
 import ObjectStore
 
 /// Maps object-store failures to the exit codes of docs/uris-and-exit-codes.md: a remote store
 /// that failed after retries is 4, a bad URI or missing credentials is 2,
 /// anything else (local disk, a missing object) is an input error, 3.
-enum ArchiveStoreErrors {
-    static func runError(_ error: Error, doing what: String) -> RunError {
+public enum ArchiveStoreErrors {
+    public static func runError(_ error: Error, doing what: String) -> RunError {
         if let error = error as? RunError { return error }
         guard let store = error as? ObjectStoreError else { return RunError(.input, "\(what): \(error)") }
         switch store.kind {
@@ -18,7 +19,7 @@ enum ArchiveStoreErrors {
     /// Opens an archive to read (`query`, `replay`): a local archive must
     /// exist (opening a directory store would create it, and a typo would
     /// then read as an empty archive).
-    static func openExisting(_ uri: String, flag: String) throws -> ObjectStore {
+    public static func openExisting(_ uri: String, flag: String) throws -> ObjectStore {
         let isLocal = uri.hasPrefix("file://") || !uri.contains("://")
         if isLocal {
             let path = uri.hasPrefix("file://") ? String(uri.dropFirst("file://".count)).removingPercentEncoding ?? uri : uri
@@ -30,7 +31,7 @@ enum ArchiveStoreErrors {
         return try open(uri, flag: flag)
     }
 
-    static func open(_ uri: String, flag: String) throws -> ObjectStore {
+    public static func open(_ uri: String, flag: String) throws -> ObjectStore {
         do { return try ObjectStoreURI.open(uri) } catch { throw runError(error, doing: "\(flag) \(uri)") }
     }
 }

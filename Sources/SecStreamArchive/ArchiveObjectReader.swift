@@ -1,3 +1,4 @@
+import SecStreamCore
 import Codecs
 import Foundation
 import ObjectStore
@@ -5,21 +6,21 @@ import ObjectStore
 /// Fetches and decompresses one archive object. A store failure is a remote
 /// (or local I/O) error that ends the run; bytes that do not decompress make
 /// the object corrupt: the caller names it, skips it and counts it.
-enum ArchiveObjectReader {
-    enum Outcome {
+public enum ArchiveObjectReader {
+    public enum Outcome {
         case data([UInt8])
         case corrupt(String)
         case failed(RunError)
     }
 
     /// The object's stored (compressed) bytes, or the run-ending store failure.
-    static func fetch(_ object: ArchiveObject, from store: ObjectStore) -> Result<[UInt8], RunError> {
+    public static func fetch(_ object: ArchiveObject, from store: ObjectStore) -> Result<[UInt8], RunError> {
         do { return .success(try store.get(key: object.key)) } catch {
             return .failure(ArchiveStoreErrors.runError(error, doing: "reading \(store.location)\(object.key)"))
         }
     }
 
-    static func read(_ object: ArchiveObject, from store: ObjectStore) -> Outcome {
+    public static func read(_ object: ArchiveObject, from store: ObjectStore) -> Outcome {
         let compressed: [UInt8]
         switch fetch(object, from: store) {
         case .success(let bytes): compressed = bytes
@@ -37,7 +38,7 @@ enum ArchiveObjectReader {
     /// Calls `body` with each line of `data` (without its newline) and its
     /// 1-based number; a last line without a newline counts too.
     @inline(__always)
-    static func forEachLine(_ data: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, Int) throws -> Void) rethrows {
+    public static func forEachLine(_ data: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, Int) throws -> Void) rethrows {
         guard let base = data.baseAddress else { return }
         var start = 0
         var number = 0

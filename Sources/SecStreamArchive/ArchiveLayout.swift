@@ -11,27 +11,27 @@ import SecStreamCore
 /// `stdin-<hash of its first event>-<first line>`) and
 /// `<topic>-<partition>-<first offset, 12 digits>` for a Kafka partition. The
 /// zero padding makes the names of one input sort in input order.
-enum ArchiveLayout {
-    static let hourMs: Int64 = 3_600_000
-    static let positionDigits = 12
+public enum ArchiveLayout {
+    public static let hourMs: Int64 = 3_600_000
+    public static let positionDigits = 12
 
     /// `dt=2026-11-20/hour=13/` for the hour that holds `hour * hourMs`.
-    static func hourPrefix(hour: Int64) -> String {
+    public static func hourPrefix(hour: Int64) -> String {
         let stamp = EventTime.format(hour * hourMs)  // 2026-11-20T13:00:00.000Z
         let date = stamp.prefix(10)
         let hh = stamp.dropFirst(11).prefix(2)
         return "dt=\(date)/hour=\(hh)/"
     }
 
-    static func hour(of time: Int64) -> Int64 {
+    public static func hour(of time: Int64) -> Int64 {
         time >= 0 ? time / hourMs : (time - hourMs + 1) / hourMs
     }
 
-    static func objectKey(hour: Int64, stem: String, firstPosition: Int64, codec: CompressionCodec) -> String {
+    public static func objectKey(hour: Int64, stem: String, firstPosition: Int64, codec: CompressionCodec) -> String {
         hourPrefix(hour: hour) + objectName(stem: stem, firstPosition: firstPosition, codec: codec)
     }
 
-    static func objectName(stem: String, firstPosition: Int64, codec: CompressionCodec) -> String {
+    public static func objectName(stem: String, firstPosition: Int64, codec: CompressionCodec) -> String {
         var digits = String(firstPosition)
         if digits.count < positionDigits { digits = String(repeating: "0", count: positionDigits - digits.count) + digits }
         return "\(stem)-\(digits).ndjson.\(codec.fileExtension ?? "ndjson")"
@@ -40,7 +40,7 @@ enum ArchiveLayout {
     /// The run-independent stem of an input's objects: the file's base name
     /// without compression and NDJSON extensions, or `topic-partition`;
     /// characters outside `[A-Za-z0-9._-]` become `_`.
-    static func stem(for source: AlertSample) -> String {
+    public static func stem(for source: AlertSample) -> String {
         switch source {
         case .file(let name, _):
             var base = Substring(name.split(separator: "/").last ?? "stdin")
@@ -56,7 +56,7 @@ enum ArchiveLayout {
         }
     }
 
-    static func sanitize(_ text: String) -> String {
+    public static func sanitize(_ text: String) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.map { c -> Unicode.Scalar in
             switch c {
             case "A"..."Z", "a"..."z", "0"..."9", ".", "_", "-": return c
@@ -67,7 +67,7 @@ enum ArchiveLayout {
 
     /// The codec an object key names by its extension, nil for a key that is
     /// not an archive object (a temporary file, a marker, another tool's file).
-    static func codec(ofKey key: String) -> CompressionCodec? {
+    public static func codec(ofKey key: String) -> CompressionCodec? {
         if key.hasSuffix(".ndjson.gz") { return .gzip }
         if key.hasSuffix(".ndjson.lz4") { return .lz4 }
         if key.hasSuffix(".ndjson.zst") { return .zstd }
@@ -77,7 +77,7 @@ enum ArchiveLayout {
 
     /// True when `name` (the last key segment) is an object of `stem`:
     /// `<stem>-<digits>.ndjson[.<ext>]`, whatever the compression.
-    static func isObject(named name: Substring, of stem: String) -> Bool {
+    public static func isObject(named name: Substring, of stem: String) -> Bool {
         guard name.hasPrefix(stem + "-") else { return false }
         let rest = name.dropFirst(stem.count + 1)
         let digits = rest.prefix { $0.isASCII && $0.isNumber }
@@ -86,7 +86,7 @@ enum ArchiveLayout {
 
     /// The hour a `dt=YYYY-MM-DD/hour=HH/` key lies in, or nil when the key
     /// is not laid out that way.
-    static func hour(ofKey key: Substring) -> Int64? {
+    public static func hour(ofKey key: Substring) -> Int64? {
         guard key.hasPrefix("dt="), key.count >= 22 else { return nil }
         let date = key.dropFirst(3).prefix(10)
         let rest = key.dropFirst(13)
