@@ -1,6 +1,7 @@
 import XCTest
 @testable import SecStreamPipeline
 import SecStreamCore
+import Kafka
 
 /// The parsers of the typed flag values (`Options/`): what they take, and
 /// that each refusal says what was wrong.
@@ -74,6 +75,7 @@ final class OptionValueTests: XCTestCase {
         XCTAssertEqual(try ArchiveCompression(parsing: "gz"), .gzip)
         XCTAssertEqual(reason("zstd", ArchiveCompression.init(parsing:)), "not lz4 or gzip")
         XCTAssertEqual(try KafkaCompression(parsing: "ZSTD").record, .zstd)
+        XCTAssertEqual(KafkaCompression.allCases.map(\.record), RecordCompression.allCases, "every name is Kafka's")
         XCTAssertEqual(reason("brotli", KafkaCompression.init(parsing:)), "not none, gzip, snappy, lz4 or zstd")
         XCTAssertEqual(try KafkaAcks(parsing: "-1").wireValue, -1)
         XCTAssertEqual(try KafkaAcks(parsing: "all"), .all)

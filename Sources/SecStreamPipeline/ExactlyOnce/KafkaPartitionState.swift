@@ -89,12 +89,8 @@ struct KafkaPartitionState: Equatable {
             }
         }
         guard let resume else { return nil }
-        self.resume = resume
-        self.mark = mark
-        self.archived = archived
-        self.alertsEnd = alertsEnd
-        self.resumeTime = resumeTime
-        self.replayUntil = replayUntil
+        self.init(resume: resume, mark: mark, archived: archived, alertsEnd: alertsEnd,
+                  resumeTime: resumeTime, replayUntil: replayUntil)
     }
 
     /// The record key: one key per topic partition, so a compacted topic keeps the last.

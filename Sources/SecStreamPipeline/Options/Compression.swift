@@ -39,14 +39,6 @@ public enum KafkaCompression: String, CaseIterable, Sendable {
         self = codec
     }
 
-    /// The record batch attribute the producer writes.
-    public var record: RecordCompression {
-        switch self {
-        case .none: return .none
-        case .gzip: return .gzip
-        case .snappy: return .snappy
-        case .lz4: return .lz4
-        case .zstd: return .zstd
-        }
-    }
+    /// The record batch attribute the producer writes (same names as Kafka's).
+    public var record: RecordCompression { RecordCompression(name: rawValue)! }
 }
