@@ -101,4 +101,26 @@ final class AdversarialTimeTests: XCTestCase {
         XCTAssertEqual(Set(alertKeys(r.stdoutLines)), Set(alertKeys(ra.stdoutLines) + alertKeys(rb.stdoutLines)))
         XCTAssertGreaterThan(r.stdoutLines.count, 0)
     }
+
+    /// A paced replay (`--speed 1`) of an archive holding a 2026 event and a
+    /// forged year-9999 one waits (the gap is capped at decades of wall time)
+    /// instead of trapping on a nanosecond count past UInt64.
+    func testPacedReplayOfAForgedFarFutureEventWaitsInsteadOfTrapping() throws {
+        let dir = try TempDir()
+        let input = dir.path("in.ndjson")
+        try (forgedLine("2026-11-20T10:00:00Z", 1) + "\n" + forgedLine("9999-12-31T23:59:59Z", 2) + "\n")
+            .write(toFile: input, atomically: true, encoding: .utf8)
+        let archive = dir.path("archive")
+        let written = try CLI.run(["process", "--no-default-rules", "--max-future-skew", "0", "--input", input,
+                                   "--archive", archive, "--alerts", dir.path("alerts.ndjson")])
+        XCTAssertEqual(written.code, 0, written.stderr)
+        let replay = try BackgroundCLI(["replay", archive, "--no-default-rules", "--speed", "1",
+                                        "--alerts", dir.path("replayed.ndjson")], stderrFile: dir.path("replay.err"))
+        // The first event goes out at once; the second is due in about 8,000 years.
+        let deadline = Date().addingTimeInterval(3)
+        while Date() < deadline && replay.process.isRunning { usleep(50_000) }
+        XCTAssertTrue(replay.process.isRunning, "replay ended (status \(replay.process.terminationStatus)): \(replay.stderr)")
+        replay.signal(SIGKILL)
+        replay.wait(timeout: 10)
+    }
 }

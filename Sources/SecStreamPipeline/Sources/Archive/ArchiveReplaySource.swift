@@ -197,7 +197,10 @@ final class ArchiveReplaySource: LineSource {
             self.pace = (time, now)
             return true
         }
-        let due = pace.wall + UInt64(max(0, Double(time - pace.time) / speed * 1e6))
+        // In Double and capped (about 31 years): a forged year-9999 event in an
+        // archive of 2026 must make a long wait, not an overflow trap.
+        let delay = min(1e18, max(0, (Double(time) - Double(pace.time)) / speed * 1e6))
+        let due = pace.wall + UInt64(delay)
         if due <= now + 20_000_000 { return true }
         if jobHasLines { return false }
         while case let now = DispatchTime.now().uptimeNanoseconds, due > now {
