@@ -588,10 +588,3 @@ final class CorrelationWindows {
         freeEntries = e
     }
 }
-
-/// Floor division (towards minus infinity), for epoch-aligned buckets before 1970 too.
-@inline(__always)
-func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-    let q = a / b
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
-}
