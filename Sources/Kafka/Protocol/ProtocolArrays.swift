@@ -55,15 +55,9 @@ extension WireReader {
 
 /// A group member as Heartbeat, SyncGroup and OffsetCommit name it: the
 /// group, the generation it joined, and its member id. A simple (non-member)
-/// offset commit is generation -1, member "".
+/// offset commit is generation -1, member "". Built by those requests' inits.
 public struct GroupGeneration: Sendable, Equatable {
     public var groupId: String
     public var generationId: Int32
     public var memberId: String
-
-    public init(groupId: String, generationId: Int32, memberId: String) {
-        self.groupId = groupId
-        self.generationId = generationId
-        self.memberId = memberId
-    }
 }
