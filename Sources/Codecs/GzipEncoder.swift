@@ -29,7 +29,8 @@ public final class GzipEncoder: BufferedStreamEncoder {
         // Feed at most 4 GiB at a time (avail_in is 32-bit). Input zlib still
         // holds from the previous step (it starts where `input` does) is the
         // rest of the same slice.
-        let held = UnsafeRawPointer(stream.pointee.next_in) == input.baseAddress ? min(Int(stream.pointee.avail_in), input.count) : 0
+        let held = UnsafeRawPointer(stream.pointee.next_in) == input.baseAddress
+            ? min(Int(stream.pointee.avail_in), input.count) : 0
         let chunk = held > 0 ? held : min(input.count, Int(UInt32.max))
         stream.pointee.next_in = chunk > 0
             ? UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: Bytef.self))
@@ -44,7 +45,7 @@ public final class GzipEncoder: BufferedStreamEncoder {
         // Done when deflate left room in the buffer (it had nothing more to
         // say) on the last slice, except that Z_FINISH is done only at Z_STREAM_END.
         let done = last && stream.pointee.avail_out != 0 && (flush != Z_FINISH || rc == Z_STREAM_END)
-        return Step(consumed: chunk - Int(stream.pointee.avail_in), produced: buffer.count - Int(stream.pointee.avail_out),
-                    done: done)
+        return Step(consumed: chunk - Int(stream.pointee.avail_in),
+                    produced: buffer.count - Int(stream.pointee.avail_out), done: done)
     }
 }
