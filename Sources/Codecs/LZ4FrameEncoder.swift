@@ -2,16 +2,14 @@ import CLZ4
 
 /// LZ4 frame format encoding (LZ4F) with independent blocks, which every LZ4
 /// frame reader supports (Kafka's Java client included).
-public final class LZ4FrameEncoder: StreamEncoder {
+public final class LZ4FrameEncoder: BufferedStreamEncoder {
     /// Input is fed in slices of this size so the output buffer can be sized
     /// once with `LZ4F_compressBound`.
     private static let sliceSize = 64 * 1024
 
     private var context: OpaquePointer?
     private var preferences: LZ4F_preferences_t
-    private let buffer: UnsafeMutableRawBufferPointer
     private var started = false
-    private var finished = false
 
     /// `level` 0 is LZ4's fast default; 3...12 select LZ4-HC.
     public init(level: Int = 0, blockSize: LZ4F_blockSizeID_t = LZ4F_max256KB, contentChecksum: Bool = true) throws {
@@ -25,45 +23,40 @@ public final class LZ4FrameEncoder: StreamEncoder {
             throw CodecError(.lz4, "cannot create compression context: \(String(cString: LZ4F_getErrorName(rc)))")
         }
         let bound = max(LZ4F_compressBound(Self.sliceSize, &preferences), LZ4F_HEADER_SIZE_MAX_VALUE)
-        buffer = .allocate(byteCount: bound, alignment: 16)
+        super.init(.lz4, closing: "frame", bufferSize: bound)
     }
 
-    deinit {
-        LZ4F_freeCompressionContext(context)
-        buffer.deallocate()
-    }
+    deinit { LZ4F_freeCompressionContext(context) }
 
-    public func encode(_ input: UnsafeRawBufferPointer, mode: EncodeMode,
-                       emit: (UnsafeRawBufferPointer) throws -> Void) throws {
-        guard !finished else { throw CodecError(.lz4, "write after the frame was finished") }
+    /// The frame header first, then one input slice a step, then what the mode asks for.
+    override func compress(_ input: UnsafeRawBufferPointer, mode: EncodeMode) throws -> Step {
         if !started {
-            let n = LZ4F_compressBegin(context, buffer.baseAddress, buffer.count, &preferences)
-            try emitResult(n, "compressBegin", emit)
+            let n = try check(LZ4F_compressBegin(context, buffer.baseAddress, buffer.count, &preferences), "compressBegin")
             started = true
+            return Step(consumed: 0, produced: n, done: false)
         }
-        var offset = 0
-        while offset < input.count {
-            let chunk = min(Self.sliceSize, input.count - offset)
-            let n = LZ4F_compressUpdate(context, buffer.baseAddress, buffer.count,
-                                        input.baseAddress! + offset, chunk, nil)
-            try emitResult(n, "compressUpdate", emit)
-            offset += chunk
+        if input.count > 0 {
+            let chunk = min(Self.sliceSize, input.count)
+            let n = LZ4F_compressUpdate(context, buffer.baseAddress, buffer.count, input.baseAddress, chunk, nil)
+            return Step(consumed: chunk, produced: try check(n, "compressUpdate"), done: false)
         }
         switch mode {
-        case .proceed: break
+        case .proceed:
+            return Step(consumed: 0, produced: 0, done: true)
         case .flush:
-            try emitResult(LZ4F_flush(context, buffer.baseAddress, buffer.count, nil), "flush", emit)
+            let n = try check(LZ4F_flush(context, buffer.baseAddress, buffer.count, nil), "flush")
+            return Step(consumed: 0, produced: n, done: true)
         case .finish:
-            try emitResult(LZ4F_compressEnd(context, buffer.baseAddress, buffer.count, nil), "compressEnd", emit)
-            finished = true
+            let n = try check(LZ4F_compressEnd(context, buffer.baseAddress, buffer.count, nil), "compressEnd")
+            return Step(consumed: 0, produced: n, done: true)
         }
     }
 
-    private func emitResult(_ n: Int, _ step: String, _ emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+    private func check(_ n: Int, _ step: String) throws -> Int {
         if LZ4F_isError(n) != 0 {
             throw CodecError(.lz4, "\(step) failed: \(String(cString: LZ4F_getErrorName(n)))")
         }
-        if n > 0 { try emit(UnsafeRawBufferPointer(rebasing: buffer[0..<n])) }
+        return n
     }
 }
 

@@ -1,12 +1,10 @@
 import CZstd
 
 /// Zstandard frame encoding with the streaming API; frames carry a checksum.
-public final class ZstdEncoder: StreamEncoder {
+public final class ZstdEncoder: BufferedStreamEncoder {
     public static let defaultLevel = 3
 
     private let stream: OpaquePointer
-    private let buffer: UnsafeMutableRawBufferPointer
-    private var finished = false
 
     public init(level: Int = ZstdEncoder.defaultLevel) throws {
         guard let s = ZSTD_createCCtx() else { throw CodecError(.zstd, "cannot create compression context") }
@@ -18,35 +16,21 @@ public final class ZstdEncoder: StreamEncoder {
                 throw CodecError(.zstd, "cannot set parameter: \(String(cString: ZSTD_getErrorName(rc)))")
             }
         }
-        buffer = .allocate(byteCount: ZSTD_CStreamOutSize(), alignment: 16)
+        super.init(.zstd, closing: "frame", bufferSize: ZSTD_CStreamOutSize())
     }
 
-    deinit {
-        ZSTD_freeCCtx(stream)
-        buffer.deallocate()
-    }
+    deinit { ZSTD_freeCCtx(stream) }
 
-    public func encode(_ input: UnsafeRawBufferPointer, mode: EncodeMode,
-                       emit: (UnsafeRawBufferPointer) throws -> Void) throws {
-        guard !finished else { throw CodecError(.zstd, "write after the frame was finished") }
-        let op: ZSTD_EndDirective
-        switch mode {
-        case .proceed: op = ZSTD_e_continue
-        case .flush: op = ZSTD_e_flush
-        case .finish: op = ZSTD_e_end
-        }
+    override func compress(_ input: UnsafeRawBufferPointer, mode: EncodeMode) throws -> Step {
+        let op = mode.select(proceed: ZSTD_e_continue, flush: ZSTD_e_flush, finish: ZSTD_e_end)
         var inBuf = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
-        while true {
-            var outBuf = ZSTD_outBuffer(dst: buffer.baseAddress, size: buffer.count, pos: 0)
-            let remaining = ZSTD_compressStream2(stream, &outBuf, &inBuf, op)
-            if ZSTD_isError(remaining) != 0 {
-                throw CodecError(.zstd, "compression failed: \(String(cString: ZSTD_getErrorName(remaining)))")
-            }
-            if outBuf.pos > 0 { try emit(UnsafeRawBufferPointer(rebasing: buffer[0..<outBuf.pos])) }
-            // continue: done once all input is taken; flush/end: once nothing remains to emit.
-            let done = op == ZSTD_e_continue ? inBuf.pos == inBuf.size : remaining == 0
-            if done { break }
+        var outBuf = ZSTD_outBuffer(dst: buffer.baseAddress, size: buffer.count, pos: 0)
+        let remaining = ZSTD_compressStream2(stream, &outBuf, &inBuf, op)
+        if ZSTD_isError(remaining) != 0 {
+            throw CodecError(.zstd, "compression failed: \(String(cString: ZSTD_getErrorName(remaining)))")
         }
-        if mode == .finish { finished = true }
+        // continue: done once all input is taken; flush/end: once nothing remains to emit.
+        let done = op == ZSTD_e_continue ? inBuf.pos == inBuf.size : remaining == 0
+        return Step(consumed: inBuf.pos, produced: outBuf.pos, done: done)
     }
 }

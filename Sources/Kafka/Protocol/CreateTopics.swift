@@ -1,9 +1,7 @@
 /// CreateTopics (key 19).
 public struct CreateTopicsRequest: KafkaRequest {
     public typealias Response = CreateTopicsResponse
-    public static let apiKey = APIKey.createTopics
-    public static let versions: ClosedRange<Int16> = 2...5
-    public static let firstFlexible: Int16 = 5
+    public static let api = KafkaAPI(.createTopics, versions: 2...5, firstFlexible: 5)
 
     public struct Topic {
         public var name: String
@@ -27,21 +25,16 @@ public struct CreateTopicsRequest: KafkaRequest {
         self.timeoutMs = timeoutMs
     }
 
-    public func encode(_ w: inout WireWriter, version: Int16) {
-        let flex = Self.isFlexible(version)
-        w.arrayLength(topics.count, flexible: flex)
-        for t in topics {
+    public func encode(_ w: inout WireWriter, version: Int16, flexible flex: Bool) {
+        w.array(topics, flexible: flex) { w, t in
             w.string(t.name, flexible: flex)
             w.int32(t.partitions)
             w.int16(t.replicationFactor)
             w.arrayLength(0, flexible: flex) // assignments
-            w.arrayLength(t.configs.count, flexible: flex)
-            for (name, value) in t.configs.sorted(by: { $0.key < $1.key }) {
-                w.string(name, flexible: flex)
-                w.nullableString(value, flexible: flex)
-                w.tags(flex)
+            w.array(t.configs.sorted(by: { $0.key < $1.key }), flexible: flex) { w, config in
+                w.string(config.key, flexible: flex)
+                w.nullableString(config.value, flexible: flex)
             }
-            w.tags(flex)
         }
         w.int32(timeoutMs)
         w.bool(false) // validate_only
@@ -52,25 +45,23 @@ public struct CreateTopicsRequest: KafkaRequest {
 public struct CreateTopicsResponse: KafkaResponse {
     public var results: [(name: String, errorCode: ErrorCode, message: String?)] = []
     public init(from r: inout WireReader, version: Int16) {
-        let flex = version >= 5
+        let flex = CreateTopicsRequest.isFlexible(version)
         _ = r.int32()
-        for _ in 0..<r.count(flexible: flex) {
+        r.array(flexible: flex) { r in
             let name = r.string(flexible: flex)
             let err = ErrorCode(rawValue: r.int16())
             let msg = r.nullableString(flexible: flex)
             if version >= 5 {
-                _ = r.int32()
-                _ = r.int16()
-                for _ in 0..<(r.arrayLength(flexible: flex) ?? 0) {
+                _ = r.int32() // num_partitions
+                _ = r.int16() // replication_factor
+                r.array(flexible: flex) { r in // configs
                     _ = r.string(flexible: flex)
                     _ = r.nullableString(flexible: flex)
                     _ = r.bool()
                     _ = r.int8()
                     _ = r.bool()
-                    r.skipTags(flex)
                 }
             }
-            r.skipTags(flex)
             results.append((name, err, msg))
         }
         r.skipTags(flex)

@@ -2,9 +2,7 @@
 /// full fetches (session id 0, epoch -1): simple and correct on every broker.
 public struct FetchRequest: KafkaRequest {
     public typealias Response = FetchResponse
-    public static let apiKey = APIKey.fetch
-    public static let versions: ClosedRange<Int16> = 4...12
-    public static let firstFlexible: Int16 = 12
+    public static let api = KafkaAPI(.fetch, versions: 4...12, firstFlexible: 12)
 
     public struct Partition {
         public var partition: Int32
@@ -25,8 +23,7 @@ public struct FetchRequest: KafkaRequest {
         self.topics = topics
     }
 
-    public func encode(_ w: inout WireWriter, version: Int16) {
-        let flex = Self.isFlexible(version)
+    public func encode(_ w: inout WireWriter, version: Int16, flexible flex: Bool) {
         w.int32(-1) // replica_id: a consumer
         w.int32(maxWaitMs)
         w.int32(minBytes)
@@ -36,20 +33,13 @@ public struct FetchRequest: KafkaRequest {
             w.int32(0) // session_id
             w.int32(-1) // session_epoch: no session
         }
-        w.arrayLength(topics.count, flexible: flex)
-        for t in topics {
-            w.string(t.name, flexible: flex)
-            w.arrayLength(t.partitions.count, flexible: flex)
-            for p in t.partitions {
-                w.int32(p.partition)
-                if version >= 9 { w.int32(-1) } // current_leader_epoch: unknown
-                w.int64(p.fetchOffset)
-                if version >= 12 { w.int32(-1) } // last_fetched_epoch
-                if version >= 5 { w.int64(-1) } // log_start_offset (followers only)
-                w.int32(p.maxBytes)
-                w.tags(flex)
-            }
-            w.tags(flex)
+        w.topicPartitions(topics, flexible: flex) { w, p in
+            w.int32(p.partition)
+            if version >= 9 { w.int32(-1) } // current_leader_epoch: unknown
+            w.int64(p.fetchOffset)
+            if version >= 12 { w.int32(-1) } // last_fetched_epoch
+            if version >= 5 { w.int64(-1) } // log_start_offset (followers only)
+            w.int32(p.maxBytes)
         }
         if version >= 7 { w.arrayLength(0, flexible: flex) } // forgotten topics
         if version >= 11 { w.string("", flexible: flex) } // rack_id
@@ -72,32 +62,26 @@ public struct FetchResponse: KafkaResponse {
     public var partitions: [FetchPartitionResult] = []
 
     public init(from r: inout WireReader, version: Int16) {
-        let flex = version >= 12
+        let flex = FetchRequest.isFlexible(version)
         _ = r.int32() // throttle
         if version >= 7 {
             errorCode = ErrorCode(rawValue: r.int16())
             _ = r.int32() // session id
         }
-        for _ in 0..<r.count(flexible: flex) {
-            let name = r.string(flexible: flex)
-            for _ in 0..<r.count(flexible: flex) {
-                let idx = r.int32()
-                let err = ErrorCode(rawValue: r.int16())
-                let hw = r.int64()
-                _ = r.int64() // last stable offset
-                let logStart = version >= 5 ? r.int64() : -1
-                for _ in 0..<r.count(flexible: flex) {
-                    _ = r.int64() // producer id
-                    _ = r.int64() // first offset
-                    r.skipTags(flex)
-                }
-                if version >= 11 { _ = r.int32() } // preferred read replica
-                let recs = r.bytesRange(flexible: flex) ?? (r.pos..<r.pos)
-                r.skipTags(flex)
-                partitions.append(FetchPartitionResult(topic: name, partition: idx, errorCode: err,
-                                                       highWatermark: hw, logStartOffset: logStart, records: recs))
+        r.topicPartitions(flexible: flex) { r, topic in
+            let idx = r.int32()
+            let err = ErrorCode(rawValue: r.int16())
+            let hw = r.int64()
+            _ = r.int64() // last stable offset
+            let logStart = version >= 5 ? r.int64() : -1
+            r.array(flexible: flex) { r in // aborted transactions
+                _ = r.int64() // producer id
+                _ = r.int64() // first offset
             }
-            r.skipTags(flex)
+            if version >= 11 { _ = r.int32() } // preferred read replica
+            let recs = r.bytesRange(flexible: flex) ?? (r.pos..<r.pos)
+            partitions.append(FetchPartitionResult(topic: topic, partition: idx, errorCode: err,
+                                                   highWatermark: hw, logStartOffset: logStart, records: recs))
         }
         r.skipTags(flex)
     }

@@ -1,14 +1,11 @@
 /// FindCoordinator (key 10): which broker coordinates a consumer group.
 public struct FindCoordinatorRequest: KafkaRequest {
     public typealias Response = FindCoordinatorResponse
-    public static let apiKey = APIKey.findCoordinator
-    public static let versions: ClosedRange<Int16> = 0...3
-    public static let firstFlexible: Int16 = 3
+    public static let api = KafkaAPI(.findCoordinator, versions: 0...3, firstFlexible: 3)
     public var key: String
     public init(group: String) { key = group }
 
-    public func encode(_ w: inout WireWriter, version: Int16) {
-        let flex = Self.isFlexible(version)
+    public func encode(_ w: inout WireWriter, version: Int16, flexible flex: Bool) {
         w.string(key, flexible: flex)
         if version >= 1 { w.int8(0) } // key type: group
         w.tags(flex)
@@ -23,7 +20,7 @@ public struct FindCoordinatorResponse: KafkaResponse {
     public var port: Int32 = 0
 
     public init(from r: inout WireReader, version: Int16) {
-        let flex = version >= 3
+        let flex = FindCoordinatorRequest.isFlexible(version)
         if version >= 1 { _ = r.int32() }
         errorCode = ErrorCode(rawValue: r.int16())
         if version >= 1 { errorMessage = r.nullableString(flexible: flex) }

@@ -3,9 +3,7 @@
 /// the epoch bumped instead of getting a fresh id; older versions ignore them.
 public struct InitProducerIdRequest: KafkaRequest {
     public typealias Response = InitProducerIdResponse
-    public static let apiKey = APIKey.initProducerId
-    public static let versions: ClosedRange<Int16> = 0...4
-    public static let firstFlexible: Int16 = 2
+    public static let api = KafkaAPI(.initProducerId, versions: 0...4, firstFlexible: 2)
     /// The id and epoch to bump (v3+); -1 asks for a new producer id.
     public var producerId: Int64
     public var producerEpoch: Int16
@@ -14,8 +12,7 @@ public struct InitProducerIdRequest: KafkaRequest {
         self.producerEpoch = producerEpoch
     }
 
-    public func encode(_ w: inout WireWriter, version: Int16) {
-        let flex = Self.isFlexible(version)
+    public func encode(_ w: inout WireWriter, version: Int16, flexible flex: Bool) {
         w.nullableString(nil, flexible: flex) // not transactional
         w.int32(60_000)
         if version >= 3 {
@@ -35,6 +32,6 @@ public struct InitProducerIdResponse: KafkaResponse {
         errorCode = ErrorCode(rawValue: r.int16())
         producerId = r.int64()
         producerEpoch = r.int16()
-        r.skipTags(version >= 2)
+        r.skipTags(InitProducerIdRequest.isFlexible(version))
     }
 }

@@ -2,9 +2,7 @@
 /// member's subscription.
 public struct JoinGroupRequest: KafkaRequest {
     public typealias Response = JoinGroupResponse
-    public static let apiKey = APIKey.joinGroup
-    public static let versions: ClosedRange<Int16> = 2...7
-    public static let firstFlexible: Int16 = 6
+    public static let api = KafkaAPI(.joinGroup, versions: 2...7, firstFlexible: 6)
     public var groupId: String
     public var sessionTimeoutMs: Int32
     public var rebalanceTimeoutMs: Int32
@@ -22,19 +20,16 @@ public struct JoinGroupRequest: KafkaRequest {
         self.protocols = protocols
     }
 
-    public func encode(_ w: inout WireWriter, version: Int16) {
-        let flex = Self.isFlexible(version)
+    public func encode(_ w: inout WireWriter, version: Int16, flexible flex: Bool) {
         w.string(groupId, flexible: flex)
         w.int32(sessionTimeoutMs)
         w.int32(rebalanceTimeoutMs)
         w.string(memberId, flexible: flex)
         if version >= 5 { w.nullableString(nil, flexible: flex) } // no static membership
         w.string(protocolType, flexible: flex)
-        w.arrayLength(protocols.count, flexible: flex)
-        for p in protocols {
+        w.array(protocols, flexible: flex) { w, p in
             w.string(p.name, flexible: flex)
             w.bytesField(p.metadata, flexible: flex)
-            w.tags(flex)
         }
         w.tags(flex)
     }
@@ -49,7 +44,7 @@ public struct JoinGroupResponse: KafkaResponse {
     public var members: [(memberId: String, metadata: [UInt8])] = []
 
     public init(from r: inout WireReader, version: Int16) {
-        let flex = version >= 6
+        let flex = JoinGroupRequest.isFlexible(version)
         _ = r.int32()
         errorCode = ErrorCode(rawValue: r.int16())
         generationId = r.int32()
@@ -57,12 +52,10 @@ public struct JoinGroupResponse: KafkaResponse {
         protocolName = r.nullableString(flexible: flex)
         leader = r.string(flexible: flex)
         memberId = r.string(flexible: flex)
-        for _ in 0..<r.count(flexible: flex) {
+        r.array(flexible: flex) { r in
             let id = r.string(flexible: flex)
-            if version >= 5 { _ = r.nullableString(flexible: flex) }
-            let meta = r.bytes(flexible: flex)
-            r.skipTags(flex)
-            members.append((id, meta))
+            if version >= 5 { _ = r.nullableString(flexible: flex) } // group_instance_id
+            members.append((id, r.bytes(flexible: flex)))
         }
         r.skipTags(flex)
     }

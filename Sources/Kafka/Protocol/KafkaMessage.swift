@@ -5,17 +5,27 @@ public enum APIKey: Int16, CaseIterable, Sendable {
          saslHandshake = 17, apiVersions = 18, createTopics = 19, initProducerId = 22, saslAuthenticate = 36
 }
 
-/// A request type: its API key, the version range this client implements,
-/// the first flexible version (KIP-482 compact encodings + tagged fields),
-/// and its body encoding for a negotiated version.
+/// What a request type declares about its API: the key, the version range
+/// this client implements, and the first flexible version (KIP-482 compact
+/// encodings + tagged fields; `Int16.max` if none within range).
+public struct KafkaAPI: Sendable {
+    public let key: APIKey
+    public let versions: ClosedRange<Int16>
+    public let firstFlexible: Int16
+
+    public init(_ key: APIKey, versions: ClosedRange<Int16>, firstFlexible: Int16 = .max) {
+        self.key = key
+        self.versions = versions
+        self.firstFlexible = firstFlexible
+    }
+}
+
+/// A request type: its API (see `KafkaAPI`) and its body encoding for a
+/// negotiated version; `flexible` is `isFlexible(version)`.
 public protocol KafkaRequest {
     associatedtype Response: KafkaResponse
-    static var apiKey: APIKey { get }
-    /// Versions this client can encode and decode.
-    static var versions: ClosedRange<Int16> { get }
-    /// First version using the flexible encoding (Int16.max if none within range).
-    static var firstFlexible: Int16 { get }
-    func encode(_ w: inout WireWriter, version: Int16)
+    static var api: KafkaAPI { get }
+    func encode(_ w: inout WireWriter, version: Int16, flexible: Bool)
 }
 
 public protocol KafkaResponse {
@@ -23,7 +33,20 @@ public protocol KafkaResponse {
 }
 
 extension KafkaRequest {
-    public static func isFlexible(_ version: Int16) -> Bool { version >= firstFlexible }
+    public static var apiKey: APIKey { api.key }
+    /// Versions this client can encode and decode.
+    public static var versions: ClosedRange<Int16> { api.versions }
+    /// First version using the flexible encoding (Int16.max if none within range).
+    public static var firstFlexible: Int16 { api.firstFlexible }
+
+    /// Whether `version` uses the flexible encoding; response decoders ask
+    /// their request type, so the threshold is written once.
+    public static func isFlexible(_ version: Int16) -> Bool { version >= api.firstFlexible }
+
+    /// The request body for `version`.
+    public func encode(_ w: inout WireWriter, version: Int16) {
+        encode(&w, version: version, flexible: Self.isFlexible(version))
+    }
 
     /// Request header v1 (v2 when flexible) followed by the body, without the
     /// 4-byte size prefix. client_id is always a classic nullable string.
@@ -34,8 +57,9 @@ extension KafkaRequest {
         w.int16(version)
         w.int32(correlationId)
         w.nullableString(clientId, flexible: false)
-        w.tags(Self.isFlexible(version))
-        encode(&w, version: version)
+        let flexible = Self.isFlexible(version)
+        w.tags(flexible)
+        encode(&w, version: version, flexible: flexible)
         w.patchInt32(Int32(w.count - 4), at: 0)
         return w
     }

@@ -2,9 +2,7 @@
 /// waiting for the session timeout.
 public struct LeaveGroupRequest: KafkaRequest {
     public typealias Response = LeaveGroupResponse
-    public static let apiKey = APIKey.leaveGroup
-    public static let versions: ClosedRange<Int16> = 1...4
-    public static let firstFlexible: Int16 = 4
+    public static let api = KafkaAPI(.leaveGroup, versions: 1...4, firstFlexible: 4)
     public var groupId: String
     public var memberId: String
     public init(groupId: String, memberId: String) {
@@ -12,8 +10,7 @@ public struct LeaveGroupRequest: KafkaRequest {
         self.memberId = memberId
     }
 
-    public func encode(_ w: inout WireWriter, version: Int16) {
-        let flex = Self.isFlexible(version)
+    public func encode(_ w: inout WireWriter, version: Int16, flexible flex: Bool) {
         w.string(groupId, flexible: flex)
         if version >= 3 {
             w.arrayLength(1, flexible: flex)
@@ -30,16 +27,15 @@ public struct LeaveGroupRequest: KafkaRequest {
 public struct LeaveGroupResponse: KafkaResponse {
     public var errorCode: ErrorCode = .none
     public init(from r: inout WireReader, version: Int16) {
-        let flex = version >= 4
+        let flex = LeaveGroupRequest.isFlexible(version)
         _ = r.int32()
         errorCode = ErrorCode(rawValue: r.int16())
         if version >= 3 {
-            for _ in 0..<r.count(flexible: flex) {
+            r.array(flexible: flex) { r in // members
                 _ = r.string(flexible: flex)
                 _ = r.nullableString(flexible: flex)
                 let e = ErrorCode(rawValue: r.int16())
                 if errorCode == .none { errorCode = e }
-                r.skipTags(flex)
             }
         }
         r.skipTags(flex)

@@ -1,9 +1,7 @@
 /// Metadata (key 3): brokers, topics and partition leaders.
 public struct MetadataRequest: KafkaRequest {
     public typealias Response = MetadataResponse
-    public static let apiKey = APIKey.metadata
-    public static let versions: ClosedRange<Int16> = 1...9
-    public static let firstFlexible: Int16 = 9
+    public static let api = KafkaAPI(.metadata, versions: 1...9, firstFlexible: 9)
     /// nil asks for all topics.
     public var topics: [String]?
     public var allowAutoTopicCreation: Bool
@@ -12,8 +10,7 @@ public struct MetadataRequest: KafkaRequest {
         self.allowAutoTopicCreation = allowAutoTopicCreation
     }
 
-    public func encode(_ w: inout WireWriter, version: Int16) {
-        let flex = Self.isFlexible(version)
+    public func encode(_ w: inout WireWriter, version: Int16, flexible flex: Bool) {
         w.arrayLength(topics?.count, flexible: flex)
         for t in topics ?? [] {
             w.string(t, flexible: flex)
@@ -53,24 +50,23 @@ public struct MetadataResponse: KafkaResponse {
     public var topics: [TopicMetadata] = []
 
     public init(from r: inout WireReader, version: Int16) {
-        let flex = version >= 9
+        let flex = MetadataRequest.isFlexible(version)
         if version >= 3 { _ = r.int32() }
-        for _ in 0..<r.count(flexible: flex) {
+        r.array(flexible: flex) { r in
             let id = r.int32()
             let host = r.string(flexible: flex)
             let port = r.int32()
             _ = r.nullableString(flexible: flex) // rack
-            r.skipTags(flex)
             brokers.append(BrokerInfo(nodeId: id, host: host, port: port))
         }
         if version >= 2 { _ = r.nullableString(flexible: flex) } // cluster id
         controllerId = r.int32()
-        for _ in 0..<r.count(flexible: flex) {
+        r.array(flexible: flex) { r in
             let err = ErrorCode(rawValue: r.int16())
             let name = r.string(flexible: flex)
             _ = r.bool() // is_internal
             var parts: [PartitionMetadata] = []
-            for _ in 0..<r.count(flexible: flex) {
+            r.array(flexible: flex) { r in
                 let perr = ErrorCode(rawValue: r.int16())
                 let idx = r.int32()
                 let leader = r.int32()
@@ -78,11 +74,9 @@ public struct MetadataResponse: KafkaResponse {
                 for _ in 0..<r.count(flexible: flex) { _ = r.int32() } // replicas
                 for _ in 0..<r.count(flexible: flex) { _ = r.int32() } // isr
                 if version >= 5 { for _ in 0..<r.count(flexible: flex) { _ = r.int32() } } // offline
-                r.skipTags(flex)
                 parts.append(PartitionMetadata(errorCode: perr, partition: idx, leader: leader, leaderEpoch: epoch))
             }
             if version >= 8 { _ = r.int32() } // topic authorized operations
-            r.skipTags(flex)
             topics.append(TopicMetadata(errorCode: err, name: name, partitions: parts))
         }
         if version >= 8 { _ = r.int32() } // cluster authorized operations

@@ -1,9 +1,7 @@
 /// Produce (key 0): appends encoded record batches to partitions.
 public struct ProduceRequest: KafkaRequest {
     public typealias Response = ProduceResponse
-    public static let apiKey = APIKey.produce
-    public static let versions: ClosedRange<Int16> = 3...9
-    public static let firstFlexible: Int16 = 9
+    public static let api = KafkaAPI(.produce, versions: 3...9, firstFlexible: 9)
 
     public struct Partition {
         public var partition: Int32
@@ -22,21 +20,13 @@ public struct ProduceRequest: KafkaRequest {
         self.topics = topics
     }
 
-    public func encode(_ w: inout WireWriter, version: Int16) {
-        let flex = Self.isFlexible(version)
+    public func encode(_ w: inout WireWriter, version: Int16, flexible flex: Bool) {
         w.nullableString(nil, flexible: flex) // transactional_id
         w.int16(acks)
         w.int32(timeoutMs)
-        w.arrayLength(topics.count, flexible: flex)
-        for t in topics {
-            w.string(t.name, flexible: flex)
-            w.arrayLength(t.partitions.count, flexible: flex)
-            for p in t.partitions {
-                w.int32(p.partition)
-                w.bytesField(p.records, flexible: flex)
-                w.tags(flex)
-            }
-            w.tags(flex)
+        w.topicPartitions(topics, flexible: flex) { w, p in
+            w.int32(p.partition)
+            w.bytesField(p.records, flexible: flex)
         }
         w.tags(flex)
     }
@@ -54,29 +44,23 @@ public struct ProduceResponse: KafkaResponse {
     public var results: [ProducePartitionResult] = []
 
     public init(from r: inout WireReader, version: Int16) {
-        let flex = version >= 9
-        for _ in 0..<r.count(flexible: flex) {
-            let name = r.string(flexible: flex)
-            for _ in 0..<r.count(flexible: flex) {
-                let idx = r.int32()
-                let err = ErrorCode(rawValue: r.int16())
-                let base = r.int64()
-                if version >= 2 { _ = r.int64() } // log_append_time
-                if version >= 5 { _ = r.int64() } // log_start_offset
-                var message: String?
-                if version >= 8 {
-                    for _ in 0..<r.count(flexible: flex) {
-                        _ = r.int32()
-                        _ = r.nullableString(flexible: flex)
-                        r.skipTags(flex)
-                    }
-                    message = r.nullableString(flexible: flex)
+        let flex = ProduceRequest.isFlexible(version)
+        r.topicPartitions(flexible: flex) { r, topic in
+            let idx = r.int32()
+            let err = ErrorCode(rawValue: r.int16())
+            let base = r.int64()
+            if version >= 2 { _ = r.int64() } // log_append_time
+            if version >= 5 { _ = r.int64() } // log_start_offset
+            var message: String?
+            if version >= 8 {
+                r.array(flexible: flex) { r in // record errors
+                    _ = r.int32()
+                    _ = r.nullableString(flexible: flex)
                 }
-                r.skipTags(flex)
-                results.append(ProducePartitionResult(topic: name, partition: idx, errorCode: err,
-                                                      baseOffset: base, errorMessage: message))
+                message = r.nullableString(flexible: flex)
             }
-            r.skipTags(flex)
+            results.append(ProducePartitionResult(topic: topic, partition: idx, errorCode: err,
+                                                  baseOffset: base, errorMessage: message))
         }
         _ = r.int32() // throttle
         r.skipTags(flex)

@@ -2,12 +2,12 @@
 /// continues with SaslAuthenticate requests (KIP-152).
 public struct SaslHandshakeRequest: KafkaRequest {
     public typealias Response = SaslHandshakeResponse
-    public static let apiKey = APIKey.saslHandshake
-    public static let versions: ClosedRange<Int16> = 1...1
-    public static let firstFlexible = Int16.max
+    public static let api = KafkaAPI(.saslHandshake, versions: 1...1)
     public var mechanism: String
     public init(mechanism: String) { self.mechanism = mechanism }
-    public func encode(_ w: inout WireWriter, version: Int16) { w.string(mechanism, flexible: false) }
+    public func encode(_ w: inout WireWriter, version: Int16, flexible _: Bool) {
+        w.string(mechanism, flexible: false)
+    }
 }
 
 public struct SaslHandshakeResponse: KafkaResponse {
@@ -22,13 +22,10 @@ public struct SaslHandshakeResponse: KafkaResponse {
 /// SaslAuthenticate (key 36): one round of the SASL exchange.
 public struct SaslAuthenticateRequest: KafkaRequest {
     public typealias Response = SaslAuthenticateResponse
-    public static let apiKey = APIKey.saslAuthenticate
-    public static let versions: ClosedRange<Int16> = 0...2
-    public static let firstFlexible: Int16 = 2
+    public static let api = KafkaAPI(.saslAuthenticate, versions: 0...2, firstFlexible: 2)
     public var authBytes: [UInt8]
     public init(authBytes: [UInt8]) { self.authBytes = authBytes }
-    public func encode(_ w: inout WireWriter, version: Int16) {
-        let flex = Self.isFlexible(version)
+    public func encode(_ w: inout WireWriter, version: Int16, flexible flex: Bool) {
         w.bytesField(authBytes, flexible: flex)
         w.tags(flex)
     }
@@ -39,7 +36,7 @@ public struct SaslAuthenticateResponse: KafkaResponse {
     public var errorMessage: String?
     public var authBytes: [UInt8] = []
     public init(from r: inout WireReader, version: Int16) {
-        let flex = version >= 2
+        let flex = SaslAuthenticateRequest.isFlexible(version)
         errorCode = ErrorCode(rawValue: r.int16())
         errorMessage = r.nullableString(flexible: flex)
         authBytes = r.bytes(flexible: flex)

@@ -59,34 +59,33 @@ public struct WireReader {
         return Int64(bitPattern: hi << 32 | lo)
     }
 
-    public mutating func uvarint() -> UInt32 {
-        var result: UInt32 = 0
-        var shift: UInt32 = 0
+    public mutating func uvarint() -> UInt32 { unsignedVarint(UInt32.self, "varint") }
+
+    public mutating func uvarlong() -> UInt64 { unsignedVarint(UInt64.self, "varlong") }
+
+    /// Unsigned LEB128 into `T`: a last byte with bits past `T`'s width is an
+    /// overflow (32 bits: at most 0x0F after four 7-bit groups; 64: 0x01 after nine).
+    @inline(__always)
+    private mutating func unsignedVarint<T: FixedWidthInteger & UnsignedInteger>(_: T.Type, _ what: StaticString) -> T {
+        let lastShift = T.bitWidth / 7 * 7
+        let lastMax = UInt8(1) << (T.bitWidth - lastShift) - 1
+        var result: T = 0
+        var shift = 0
         while pos < end {
             let b = base[pos]
             pos += 1
-            if shift == 28 && b > 0x0F { fail("varint overflows 32 bits"); return 0 }
-            result |= UInt32(b & 0x7F) << shift
+            if shift == lastShift && b > lastMax { failVarint(what, overflowing: T.bitWidth); return 0 }
+            result |= T(b & 0x7F) &<< shift
             if b < 0x80 { return result }
             shift += 7
         }
-        fail("truncated varint")
+        failVarint(what, overflowing: nil)
         return 0
     }
 
-    public mutating func uvarlong() -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while pos < end {
-            let b = base[pos]
-            pos += 1
-            if shift == 63 && b > 0x01 { fail("varlong overflows 64 bits"); return 0 }
-            result |= UInt64(b & 0x7F) << shift
-            if b < 0x80 { return result }
-            shift += 7
-        }
-        fail("truncated varlong")
-        return 0
+    @inline(never)
+    private mutating func failVarint(_ what: StaticString, overflowing bits: Int?) {
+        fail(bits.map { "\(what) overflows \($0) bits" } ?? "truncated \(what)")
     }
 
     @inline(__always) public mutating func varint() -> Int32 {
@@ -109,9 +108,8 @@ public struct WireReader {
     public mutating func arrayLength(flexible: Bool) -> Int? {
         let n: Int
         if flexible {
-            let u = uvarint()
-            if u == 0 { return nil }
-            n = Int(u) - 1
+            guard let c = compactLength() else { return nil }
+            n = c
         } else {
             let v = int32()
             if v < 0 { return v == -1 ? nil : { fail("negative array length \(v)"); return nil }() }
@@ -121,23 +119,18 @@ public struct WireReader {
         return n
     }
 
+    /// A compact (flexible) length: uvarint n+1, 0 for null.
+    @inline(__always)
+    private mutating func compactLength() -> Int? {
+        let u = uvarint()
+        return u == 0 ? nil : Int(u) - 1
+    }
+
     /// A non-null array length (null decodes as empty).
     public mutating func count(flexible: Bool) -> Int { arrayLength(flexible: flexible) ?? 0 }
 
-    mutating func stringRange(flexible: Bool) -> Range<Int>? {
-        let n: Int
-        if flexible {
-            let u = uvarint()
-            if u == 0 { return nil }
-            n = Int(u) - 1
-        } else {
-            let v = int16()
-            if v < 0 { return nil }
-            n = Int(v)
-        }
-        guard let p = take(n) else { return nil }
-        return p..<p + n
-    }
+    /// A string is int16-prefixed in classic versions, compact (uvarint n+1) in flexible ones.
+    mutating func stringRange(flexible: Bool) -> Range<Int>? { prefixedRange(flexible: flexible, int32Length: false) }
 
     public mutating func nullableString(flexible: Bool) -> String? {
         guard let r = stringRange(flexible: flexible) else { return nil }
@@ -146,17 +139,20 @@ public struct WireReader {
 
     public mutating func string(flexible: Bool) -> String { nullableString(flexible: flexible) ?? "" }
 
-    /// Byte field as a range of `base`; nil when null.
-    public mutating func bytesRange(flexible: Bool) -> Range<Int>? {
+    /// Byte field as a range of `base`; nil when null. Classic bytes are int32-prefixed.
+    public mutating func bytesRange(flexible: Bool) -> Range<Int>? { prefixedRange(flexible: flexible, int32Length: true) }
+
+    /// A length-prefixed field (string or bytes) as a range of `base`; nil when
+    /// null (negative classic length, compact 0) or truncated.
+    @inline(__always)
+    private mutating func prefixedRange(flexible: Bool, int32Length: Bool) -> Range<Int>? {
         let n: Int
         if flexible {
-            let u = uvarint()
-            if u == 0 { return nil }
-            n = Int(u) - 1
+            guard let c = compactLength() else { return nil }
+            n = c
         } else {
-            let v = int32()
-            if v < 0 { return nil }
-            n = Int(v)
+            n = int32Length ? Int(int32()) : Int(int16())
+            if n < 0 { return nil }
         }
         guard let p = take(n) else { return nil }
         return p..<p + n

@@ -37,23 +37,20 @@ public struct WireWriter {
     }
 
     /// Unsigned LEB128 varint, used for compact lengths and tag numbers.
-    @inline(__always) public mutating func uvarint(_ v: UInt32) {
-        var u = v
-        while u >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: u) | 0x80)
-            u >>= 7
-        }
-        bytes.append(UInt8(u))
-    }
+    @inline(__always) public mutating func uvarint(_ v: UInt32) { unsignedVarint(v) }
 
     /// Zig-zag signed varint (record fields).
     @inline(__always) public mutating func varint(_ v: Int32) {
-        uvarint(UInt32(bitPattern: (v << 1) ^ (v >> 31)))
+        unsignedVarint(UInt32(bitPattern: (v << 1) ^ (v >> 31)))
     }
 
     /// Zig-zag signed varlong (record timestamp and offset deltas).
     @inline(__always) public mutating func varlong(_ v: Int64) {
-        var u = UInt64(bitPattern: (v << 1) ^ (v >> 63))
+        unsignedVarint(UInt64(bitPattern: (v << 1) ^ (v >> 63)))
+    }
+
+    @inline(__always) private mutating func unsignedVarint<T: FixedWidthInteger & UnsignedInteger>(_ v: T) {
+        var u = v
         while u >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: u) | 0x80)
             u >>= 7
@@ -66,37 +63,43 @@ public struct WireWriter {
     public mutating func uuid(_ id: KafkaUUID) { raw(id.bytes) }
 
     /// Array length prefix: int32 (-1 = null) or compact uvarint(n+1) (0 = null).
-    public mutating func arrayLength(_ n: Int?, flexible: Bool) {
-        if flexible { uvarint(n.map { UInt32($0 + 1) } ?? 0) } else { int32(n.map { Int32($0) } ?? -1) }
-    }
+    public mutating func arrayLength(_ n: Int?, flexible: Bool) { lengthPrefix(n, flexible: flexible, classicInt16: false) }
 
     public mutating func string(_ s: String, flexible: Bool) {
         var s = s
         s.withUTF8 { buf in
-            if flexible { uvarint(UInt32(buf.count + 1)) } else { int16(Int16(buf.count)) }
+            lengthPrefix(buf.count, flexible: flexible, classicInt16: true)
             bytes.append(contentsOf: buf)
         }
     }
 
     public mutating func nullableString(_ s: String?, flexible: Bool) {
-        guard let s else {
-            if flexible { uvarint(0) } else { int16(-1) }
-            return
-        }
+        guard let s else { return lengthPrefix(nil, flexible: flexible, classicInt16: true) }
         string(s, flexible: flexible)
     }
 
+    /// Bytes are prefixed like arrays (int32 or compact).
     public mutating func bytesField(_ b: [UInt8], flexible: Bool) {
-        if flexible { uvarint(UInt32(b.count + 1)) } else { int32(Int32(b.count)) }
+        arrayLength(b.count, flexible: flexible)
         bytes.append(contentsOf: b)
     }
 
     public mutating func nullableBytes(_ b: [UInt8]?, flexible: Bool) {
-        guard let b else {
-            if flexible { uvarint(0) } else { int32(-1) }
-            return
-        }
+        guard let b else { return arrayLength(nil, flexible: flexible) }
         bytesField(b, flexible: flexible)
+    }
+
+    /// The length before a string (classic int16), bytes or array (classic
+    /// int32) field: classic n, -1 for null; compact uvarint(n+1), 0 for null.
+    @inline(__always)
+    private mutating func lengthPrefix(_ n: Int?, flexible: Bool, classicInt16: Bool) {
+        if flexible {
+            uvarint(n.map { UInt32($0 + 1) } ?? 0)
+        } else if classicInt16 {
+            int16(n.map { Int16($0) } ?? -1)
+        } else {
+            int32(n.map { Int32($0) } ?? -1)
+        }
     }
 
     /// Writes an empty tagged-field section when the version is flexible;

@@ -10,13 +10,9 @@ public enum AlertEncoder {
         raw(",\"title\":", &out); string(a.title, &out)
         raw(",\"level\":", &out); string(a.level, &out)
         raw(",\"tags\":[", &out)
-        for (i, t) in a.tags.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            string(t, &out)
-        }
+        commaSeparated(a.tags, &out) { t, out in string(t, &out) }
         raw("]},\"group\":{", &out)
-        for (i, g) in a.group.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
+        commaSeparated(a.group, &out) { g, out in
             string(g.field, &out); out.append(UInt8(ascii: ":")); string(g.value, &out)
         }
         raw("},\"window\":{\"start\":", &out); time(a.windowStart, &out)
@@ -26,8 +22,7 @@ public enum AlertEncoder {
         raw(",\"last_seen\":", &out); time(a.lastSeen, &out)
         raw(",\"detected_at\":", &out); time(a.detectedAt, &out)
         raw(",\"samples\":[", &out)
-        for (i, s) in a.samples.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
+        commaSeparated(a.samples, &out) { s, out in
             switch s {
             case .file(let name, let line):
                 raw("{\"source\":", &out); string(name, &out)
@@ -47,6 +42,18 @@ public enum AlertEncoder {
         var out: [UInt8] = []
         encode(a, into: &out)
         return out
+    }
+
+    /// The items `element` writes, separated by commas (array elements, object members).
+    @inline(__always)
+    private static func commaSeparated<S: Sequence>(_ items: S, _ out: inout [UInt8],
+                                                    _ element: (S.Element, inout [UInt8]) -> Void) {
+        var first = true
+        for item in items {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            element(item, &out)
+        }
     }
 
     @inline(__always)

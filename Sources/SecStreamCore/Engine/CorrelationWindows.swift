@@ -48,12 +48,10 @@ final class CorrelationWindows {
     let groups = ByteInterner()
     /// Distinct values of value_count (ids referenced by window entries).
     let values = ByteInterner()
-    /// `groups` and `values` again, for the per-record calls: a call on a
-    /// class-typed property is wrapped in a retain/release pair (two atomic
-    /// operations), which these unretained handles avoid. This window owns both
-    /// interners for its whole life.
-    private let groupsRef: Unmanaged<ByteInterner>
-    private let valuesRef: Unmanaged<ByteInterner>
+    /// `groups` and `values` again, for the per-record calls (see
+    /// `UnretainedInterner`). This window owns both interners for its whole life.
+    let groupIds: UnretainedInterner
+    let valueIds: UnretainedInterner
     private(set) var activeGroups = 0
     /// Entries held by open windows (events of sliding windows, samples of the others).
     private(set) var liveEntries = 0
@@ -156,8 +154,8 @@ final class CorrelationWindows {
         self.index = index
         self.rule = rule
         self.timers = timers
-        groupsRef = Unmanaged.passUnretained(groups)
-        valuesRef = Unmanaged.passUnretained(values)
+        groupIds = UnretainedInterner(groups)
+        valueIds = UnretainedInterner(values)
         kind = rule.kind
         condition = rule.condition
         spanMs = max(1, rule.timespanMs)
@@ -175,23 +173,6 @@ final class CorrelationWindows {
         percentile = rule.percentile
     }
 
-    // MARK: Interned ids (unretained calls, see `groupsRef`)
-
-    @inline(__always)
-    private var groupIdCapacity: Int { groupsRef._withUnsafeGuaranteedRef { $0.idCapacity } }
-    @inline(__always)
-    func acquireGroup(_ key: UnsafeRawBufferPointer) -> UInt32 { groupsRef._withUnsafeGuaranteedRef { $0.acquire(key) } }
-    @inline(__always)
-    func retainGroup(_ id: UInt32) { groupsRef._withUnsafeGuaranteedRef { $0.retain(id) } }
-    @inline(__always)
-    func releaseGroup(_ id: UInt32) { groupsRef._withUnsafeGuaranteedRef { $0.release(id) } }
-    @inline(__always)
-    func acquireValue(_ bytes: UnsafeRawBufferPointer) -> UInt32 { valuesRef._withUnsafeGuaranteedRef { $0.acquire(bytes) } }
-    @inline(__always)
-    func retainValue(_ id: UInt32) { valuesRef._withUnsafeGuaranteedRef { $0.retain(id) } }
-    @inline(__always)
-    func releaseValue(_ id: UInt32) { valuesRef._withUnsafeGuaranteedRef { $0.release(id) } }
-
     // MARK: Events
 
     /// One event of `group` at time `t` through input `input`, in event-time order.
@@ -205,7 +186,7 @@ final class CorrelationWindows {
     func add(group g: UInt32, time t: Int64, origin: Int64, input: Int, value: UInt32, number: Double,
              location: EventLocation) -> Bool {
         let gi = Int(g)
-        if states.count < groupIdCapacity { growStates() }
+        if states.count < groupIds.idCapacity { growStates() }
         if isSliding {
             guard let f = addSliding(gi, t, origin, input, value, number, location) else { return false }
             pendingFirings.append(f)
@@ -251,7 +232,7 @@ final class CorrelationWindows {
         switch kind {
         case .valueCount:
             if pairs.increment(PairCountTable.key(UInt32(gi), value)) == 1 { states[gi].distinct += 1 }
-            retainValue(value)
+            valueIds.retain(value)
             append(gi, t, origin, number, location, tag: value, ownsPair: true)
         case .temporal, .temporalOrdered:
             if pairs.increment(PairCountTable.key(UInt32(gi), UInt32(input))) == 1 { states[gi].distinct += 1 }
@@ -290,7 +271,7 @@ final class CorrelationWindows {
         case .valueCount:
             if pairs.insert(PairCountTable.key(UInt32(gi), value)) {
                 states[gi].distinct += 1
-                retainValue(value)
+                valueIds.retain(value)
                 owns = true
             }
         case .temporal, .temporalOrdered:
@@ -412,16 +393,16 @@ final class CorrelationWindows {
             }
             if isSliding { deactivate(gi) } else { f = closeWindow(gi) }
         }
-        releaseGroup(timer.group)
+        groupIds.release(timer.group)
         return f
     }
 
     private func armTimer(_ gi: Int) {
         guard !states[gi].timerPending else { return }
         states[gi].timerPending = true
-        retainGroup(UInt32(gi))
+        groupIds.retain(UInt32(gi))
         timers.push(WindowTimer(closeAt: states[gi].closeAt, correlation: Int32(index), group: UInt32(gi),
-                                prefix: groupsRef._withUnsafeGuaranteedRef { $0.orderPrefix(UInt32(gi)) }))
+                                prefix: groupIds.orderPrefix(UInt32(gi))))
     }
 
     /// The oldest event time that any open window of this correlation derives from.
@@ -493,7 +474,7 @@ final class CorrelationWindows {
     /// A timer of a closed window was taken out of the queue (`TimerQueue.purge`).
     func timerDropped(_ timer: WindowTimer) {
         states[Int(timer.group)].timerPending = false
-        releaseGroup(timer.group)
+        groupIds.release(timer.group)
     }
 
     /// Drops every open window whose eviction key is at or below `threshold`.
@@ -513,7 +494,7 @@ final class CorrelationWindows {
     // MARK: State and entries
 
     private func growStates() {
-        while states.count < groupIdCapacity { states.append(GroupWindow()) }
+        while states.count < groupIds.idCapacity { states.append(GroupWindow()) }
     }
 
     private func firing(_ gi: Int, start: Int64, end: Int64, detectedAt: Int64) -> Firing {
@@ -525,7 +506,7 @@ final class CorrelationWindows {
         }
         let first = isSliding ? entries[Int(states[gi].head)].time : states[gi].firstTime
         let origin = isSliding ? slidingOrigin(gi) : states[gi].origin
-        retainGroup(UInt32(gi))
+        groupIds.retain(UInt32(gi))
         return Firing(correlation: index, group: UInt32(gi), windowStart: start, windowEnd: end,
                       detectedAt: detectedAt, firstSeen: first, lastSeen: states[gi].lastTime,
                       value: currentValue(gi), origin: origin, samples: samples, lastLocation: states[gi].lastLocation)
@@ -538,7 +519,7 @@ final class CorrelationWindows {
         states[gi].active = true
         states[gi].firstTime = t
         states[gi].lastTime = t
-        retainGroup(UInt32(gi))
+        groupIds.retain(UInt32(gi))
         activeGroups += 1
     }
 
@@ -546,7 +527,7 @@ final class CorrelationWindows {
         while states[gi].head >= 0 { removeHead(gi) }
         states[gi].active = false
         activeGroups -= 1
-        releaseGroup(UInt32(gi))
+        groupIds.release(UInt32(gi))
     }
 
     private func append(_ gi: Int, _ t: Int64, _ origin: Int64, _ number: Double, _ location: EventLocation,
@@ -578,7 +559,7 @@ final class CorrelationWindows {
         liveEntries -= 1
         if entry.ownsPair {
             if pairs.decrement(PairCountTable.key(UInt32(gi), entry.tag)) == 0 { states[gi].distinct -= 1 }
-            if kind == .valueCount { releaseValue(entry.tag) }
+            if kind == .valueCount { valueIds.release(entry.tag) }
         }
         if isSliding {
             states[gi].events -= 1
@@ -589,9 +570,23 @@ final class CorrelationWindows {
     }
 }
 
-/// Floor division (towards minus infinity), for epoch-aligned buckets before 1970 too.
-@inline(__always)
-func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-    let q = a / b
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+/// A `ByteInterner` called through an unretained handle: a call on a
+/// class-typed property is wrapped in a retain/release pair (two atomic
+/// operations), which the per-record calls avoid this way. The owner keeps the
+/// interner alive for the handle's whole life.
+struct UnretainedInterner {
+    private let ref: Unmanaged<ByteInterner>
+
+    init(_ interner: ByteInterner) { ref = Unmanaged.passUnretained(interner) }
+
+    @inline(__always)
+    var idCapacity: Int { ref._withUnsafeGuaranteedRef { $0.idCapacity } }
+    @inline(__always)
+    func acquire(_ bytes: UnsafeRawBufferPointer) -> UInt32 { ref._withUnsafeGuaranteedRef { $0.acquire(bytes) } }
+    @inline(__always)
+    func retain(_ id: UInt32) { ref._withUnsafeGuaranteedRef { $0.retain(id) } }
+    @inline(__always)
+    func release(_ id: UInt32) { ref._withUnsafeGuaranteedRef { $0.release(id) } }
+    @inline(__always)
+    func orderPrefix(_ id: UInt32) -> (high: UInt64, low: UInt64) { ref._withUnsafeGuaranteedRef { $0.orderPrefix(id) } }
 }

@@ -112,11 +112,7 @@ public final class MatchExtractor: @unchecked Sendable {
     private func slot(_ ref: Int32, _ spans: UnsafeBufferPointer<(start: Int32, count: Int32)>,
                       _ cands: UnsafeBufferPointer<Int32>, _ event: EventView) -> FieldSlot {
         let span = spans[Int(ref)]
-        for k in Int(span.start)..<Int(span.start + span.count) {
-            let s = event.slots[Int(cands[k])]
-            if s.kind != .missing { return s }
-        }
-        return .missing
+        return event.firstPresent(UnsafeBufferPointer(rebasing: cands[Int(span.start)..<Int(span.start + span.count)]))
     }
 
     private func appendGrouped(_ target: Int32, _ layout: TargetLayout, _ spans: UnsafeBufferPointer<(start: Int32, count: Int32)>,

@@ -33,6 +33,10 @@ final class PlainBuffer<Element> {
 
     var isEmpty: Bool { count == 0 }
 
+    /// The elements in place (for algorithms over contiguous storage).
+    @inline(__always)
+    var elements: UnsafeMutableBufferPointer<Element> { UnsafeMutableBufferPointer(start: base, count: count) }
+
     @inline(__always)
     subscript(i: Int) -> Element {
         unsafeAddress {

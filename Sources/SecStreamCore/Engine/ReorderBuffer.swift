@@ -23,8 +23,8 @@ struct PendingMatch {
 ///   records stay put in a slab with a free list.
 /// Both sources are sorted by the same key and arrivals are unique, so the
 /// merge yields exactly the order of a single heap over all records.
-/// Written for this one element type (no generic heap), so it compiles to
-/// plain loads and compares.
+/// The heap's sifts are `MinHeap`'s, inlined for this one key type, so they
+/// compile to plain loads and compares.
 final class ReorderBuffer {
     private struct Key {
         var time: Int64
@@ -115,35 +115,14 @@ final class ReorderBuffer {
         }
         let key = Key(time: m.time, arrival: m.arrival, slot: slot)
         heap.append(key)
-        heap.withUnsafeMutableBufferPointer { h in
-            var i = h.count - 1
-            while i > 0 {
-                let p = (i - 1) >> 1
-                if !key.precedes(h[p]) { break }
-                h[i] = h[p]
-                i = p
-            }
-            h[i] = key
-        }
+        heap.withUnsafeMutableBufferPointer { h in MinHeap.siftUp(h, key, from: h.count - 1) { $0.precedes($1) } }
     }
 
     private func popStraggler() -> PendingMatch {
         let top = heap[0]
         let last = heap.removeLast()
         if !heap.isEmpty {
-            heap.withUnsafeMutableBufferPointer { h in
-                let n = h.count
-                var i = 0
-                while true {
-                    var c = 2 * i + 1
-                    if c >= n { break }
-                    if c + 1 < n && h[c + 1].precedes(h[c]) { c += 1 }
-                    if !h[c].precedes(last) { break }
-                    h[i] = h[c]
-                    i = c
-                }
-                h[i] = last
-            }
+            heap.withUnsafeMutableBufferPointer { h in MinHeap.siftDown(h, last, from: 0) { $0.precedes($1) } }
         }
         freeSlots.append(top.slot)
         return slab[Int(top.slot)]

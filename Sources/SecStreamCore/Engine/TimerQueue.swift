@@ -164,18 +164,7 @@ final class TimerQueue {
 
     /// Restores the heap order below `i`.
     private func siftDown(_ i: Int) {
-        let item = heap[i]
-        let n = heap.count
-        var i = i
-        while true {
-            var c = 2 * i + 1
-            if c >= n { break }
-            if c + 1 < n && precedes(heap[c + 1], heap[c]) { c += 1 }
-            if !precedes(heap[c], item) { break }
-            heap[i] = heap[c]
-            i = c
-        }
-        heap[i] = item
+        MinHeap.siftDown(heap.elements, heap[i], from: i) { precedes($0, $1) }
     }
 
     /// The next timer due (call only when not empty).
@@ -225,22 +214,14 @@ final class TimerQueue {
 
     private func heapPush(_ t: WindowTimer) {
         heap.append(t)
-        var i = heap.count - 1
-        while i > 0 {
-            let p = (i - 1) >> 1
-            if !precedes(t, heap[p]) { break }
-            heap[i] = heap[p]
-            i = p
-        }
-        heap[i] = t
+        MinHeap.siftUp(heap.elements, t, from: heap.count - 1) { precedes($0, $1) }
     }
 
     private func heapPop() -> WindowTimer {
         let top = heap[0]
         let last = heap.removeLast()
         if !heap.isEmpty {
-            heap[0] = last
-            siftDown(0)
+            MinHeap.siftDown(heap.elements, last, from: 0) { precedes($0, $1) }
         }
         return top
     }

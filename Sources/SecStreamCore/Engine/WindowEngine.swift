@@ -349,9 +349,9 @@ public final class WindowEngine {
         if route.correlation >= 0 {
             windowRefs[Int(route.correlation)]._withUnsafeGuaranteedRef { w in
                 let key = UnsafeRawBufferPointer(rebasing: bytes[Int(r.keyStart)..<Int(r.keyStart + r.keyLength)])
-                group = w.acquireGroup(key)
+                group = w.groupIds.acquire(key)
                 if route.internsValue {
-                    value = w.acquireValue(UnsafeRawBufferPointer(rebasing: bytes[Int(r.valueStart)..<Int(r.valueStart + r.valueLength)]))
+                    value = w.valueIds.acquire(UnsafeRawBufferPointer(rebasing: bytes[Int(r.valueStart)..<Int(r.valueStart + r.valueLength)]))
                 }
             }
         }
@@ -374,8 +374,8 @@ public final class WindowEngine {
         let route = routes[Int(m.target)]
         guard route.correlation >= 0 else { return }
         windowRefs[Int(route.correlation)]._withUnsafeGuaranteedRef { w in
-            w.releaseGroup(m.group)
-            if m.value != CorrelationWindows.noValue { w.releaseValue(m.value) }
+            w.groupIds.release(m.group)
+            if m.value != CorrelationWindows.noValue { w.valueIds.release(m.value) }
         }
     }
 
@@ -415,8 +415,8 @@ public final class WindowEngine {
         let fired = windowRefs[Int(route.correlation)]._withUnsafeGuaranteedRef { w in
             let fired = w.add(group: m.group, time: m.time, origin: m.time, input: Int(route.input), value: m.value,
                               number: m.number, location: m.location)
-            w.releaseGroup(m.group)
-            if m.value != CorrelationWindows.noValue { w.releaseValue(m.value) }
+            w.groupIds.release(m.group)
+            if m.value != CorrelationWindows.noValue { w.valueIds.release(m.value) }
             return fired
         }
         if fired {

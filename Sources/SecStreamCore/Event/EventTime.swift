@@ -94,28 +94,64 @@ public enum EventTime {
 
     /// Appends `2026-11-20T13:00:00.000Z` (24 bytes) to `out`.
     public static func append(_ ms: Int64, to out: inout [UInt8]) {
-        let days = floorDiv(ms, 86_400_000)
-        var rest = ms - days * 86_400_000
-        let (y, m, d) = civil(fromDays: days)
-        let hour = rest / 3_600_000
-        rest %= 3_600_000
-        let minute = rest / 60_000
-        rest %= 60_000
-        let second = rest / 1000
-        let milli = rest % 1000
-        if y < 0 || y > 9999 {
-            // Outside RFC 3339's four-digit years: keep the value readable.
-            out.append(contentsOf: Array(String(y).utf8))
-        } else {
-            appendDigits(y, 4, &out)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxTextLength) { buf in
+            let n = write(ms, at: buf.baseAddress!)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[0..<n]))
         }
-        out.append(0x2d); appendDigits(m, 2, &out)
-        out.append(0x2d); appendDigits(d, 2, &out)
-        out.append(0x54); appendDigits(hour, 2, &out)
-        out.append(0x3a); appendDigits(minute, 2, &out)
-        out.append(0x3a); appendDigits(second, 2, &out)
-        out.append(0x2e); appendDigits(milli, 3, &out)
-        out.append(0x5a)
+    }
+
+    /// The most bytes `write` writes (a year of an Int64 of milliseconds has
+    /// at most nine digits and a sign).
+    static let maxTextLength = 32
+
+    /// Writes `ms` as RFC 3339 UTC text with milliseconds,
+    /// `2026-11-20T13:00:00.000Z`, at `p` and returns its length: 24 bytes for
+    /// years 0...9999. The one writer behind `append`/`format` (alerts, dead
+    /// letters, archive keys) and the generator's `RFC3339.write`.
+    @inline(__always)
+    static func write(_ ms: Int64, at p: UnsafeMutablePointer<UInt8>) -> Int {
+        let days = floorDiv(ms, 86_400_000)
+        let rest = ms - days * 86_400_000
+        let (y, m, d) = civil(fromDays: days)
+        let yearLength: Int
+        if y >= 0 && y <= 9999 {
+            putDigits(y, 4, p)
+            yearLength = 4
+        } else {
+            yearLength = writeWideYear(y, p)
+        }
+        let t = p + yearLength
+        t[0] = 0x2d; putDigits(m, 2, t + 1)
+        t[3] = 0x2d; putDigits(d, 2, t + 4)
+        t[6] = 0x54; putDigits(rest / 3_600_000, 2, t + 7)
+        t[9] = 0x3a; putDigits(rest / 60_000 % 60, 2, t + 10)
+        t[12] = 0x3a; putDigits(rest / 1000 % 60, 2, t + 13)
+        t[15] = 0x2e; putDigits(rest % 1000, 3, t + 16)
+        t[19] = 0x5a
+        return yearLength + 20
+    }
+
+    /// `v` as exactly `width` zero-padded decimal digits at `p`.
+    @inline(__always)
+    private static func putDigits(_ v: Int64, _ width: Int, _ p: UnsafeMutablePointer<UInt8>) {
+        var x = v
+        var k = width - 1
+        while k >= 0 {
+            p[k] = UInt8(truncatingIfNeeded: x % 10) &+ 0x30
+            x /= 10
+            k -= 1
+        }
+    }
+
+    /// A year outside RFC 3339's four digits, written in full to keep the value readable.
+    @inline(never)
+    private static func writeWideYear(_ y: Int64, _ p: UnsafeMutablePointer<UInt8>) -> Int {
+        var n = 0
+        for c in String(y).utf8 {
+            p[n] = c
+            n += 1
+        }
+        return n
     }
 
     // MARK: - Pieces
@@ -237,22 +273,14 @@ public enum EventTime {
         let m = mp < 10 ? mp + 3 : mp - 9
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
+}
 
-    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
-    }
-
-    private static func appendDigits(_ v: Int64, _ width: Int, _ out: inout [UInt8]) {
-        var divisor: Int64 = 1
-        for _ in 1..<width { divisor *= 10 }
-        var v = v
-        while divisor > 0 {
-            out.append(UInt8(truncatingIfNeeded: v / divisor) + 0x30)
-            v %= divisor
-            divisor /= 10
-        }
-    }
+/// Floor division (towards minus infinity), for epoch-aligned buckets and
+/// days before 1970 too.
+@inline(__always)
+func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }
 
 /// What an event time given as a number counts since the Unix epoch.

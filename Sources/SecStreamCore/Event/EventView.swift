@@ -13,6 +13,18 @@ public struct EventView {
     @inline(__always)
     public func slot(_ field: FieldID) -> FieldSlot { slots[field] }
 
+    /// The slot of the first of `candidates` present in the event, or
+    /// `.missing`: after the field map a Sigma field may stand for several
+    /// event fields, and its value is the first one present.
+    @inline(__always)
+    public func firstPresent<C: Sequence>(_ candidates: C) -> FieldSlot where C.Element: BinaryInteger {
+        for c in candidates {
+            let s = slots[Int(c)]
+            if s.kind != .missing { return s }
+        }
+        return .missing
+    }
+
     /// The raw bytes of a field's value (for strings: between the quotes, escapes
     /// not yet resolved). Empty for a missing field.
     @inline(__always)

@@ -7,11 +7,5 @@ public struct FieldRef: Sendable, Hashable {
 
     /// The slot of the first candidate present in `event`, or `.missing`.
     @inline(__always)
-    public func slot(in event: EventView) -> FieldSlot {
-        for c in candidates {
-            let s = event.slots[c]
-            if s.kind != .missing { return s }
-        }
-        return .missing
-    }
+    public func slot(in event: EventView) -> FieldSlot { event.firstPresent(candidates) }
 }

@@ -40,6 +40,18 @@ enum JSONLexing {
     @inline(__always)
     static func isDigit(_ c: UInt8) -> Bool { c &- 0x30 < 10 }
 
+    /// The value of a hexadecimal digit (either case), nil for anything else:
+    /// `\uXXXX` escapes and IPv6 groups.
+    @inline(__always)
+    static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 48...57: return c - 48
+        case 65...70: return c - 55
+        case 97...102: return c - 87
+        default: return nil
+        }
+    }
+
     @inline(__always)
     static func isHex(_ c: UInt8) -> Bool {
         isDigit(c) || (c | 0x20) &- 0x61 < 6

@@ -48,14 +48,7 @@ enum JSONStringUnescaper {
         guard at + 4 <= raw.count else { return nil }
         var v: UInt32 = 0
         for k in 0..<4 {
-            let c = raw[at + k]
-            let d: UInt8
-            switch c {
-            case 48...57: d = c - 48
-            case 65...70: d = c - 55
-            case 97...102: d = c - 87
-            default: return nil
-            }
+            guard let d = JSONLexing.hexValue(raw[at + k]) else { return nil }
             v = v << 4 | UInt32(d)
         }
         return v

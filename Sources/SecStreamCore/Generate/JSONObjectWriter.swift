@@ -60,14 +60,19 @@ public struct JSONObjectWriter {
         needComma = true
     }
 
+    /// `beginGroup(k)`, the fields `body` writes, `endGroup()`.
+    @inline(__always)
+    public mutating func group(_ k: StaticString, _ body: (inout JSONObjectWriter) -> Void) {
+        beginGroup(k)
+        body(&self)
+        endGroup()
+    }
+
     // MARK: fields
 
     @inline(__always)
     public mutating func string(_ k: StaticString, _ v: StaticString) {
-        key(k)
-        out.byte(UInt8(ascii: "\""))
-        out.append(v)
-        out.byte(UInt8(ascii: "\""))
+        composed(k) { $0.append(v) }
     }
 
     @inline(__always)
@@ -78,18 +83,12 @@ public struct JSONObjectWriter {
 
     @inline(__always)
     public mutating func ip(_ k: StaticString, _ v: UInt32) {
-        key(k)
-        out.byte(UInt8(ascii: "\""))
-        out.ipv4(v)
-        out.byte(UInt8(ascii: "\""))
+        composed(k) { $0.ipv4(v) }
     }
 
     @inline(__always)
     public mutating func timestamp(_ k: StaticString, _ ms: Int64) {
-        key(k)
-        out.byte(UInt8(ascii: "\""))
-        RFC3339.write(ms, to: out)
-        out.byte(UInt8(ascii: "\""))
+        composed(k) { RFC3339.write(ms, to: $0) }
     }
 
     /// A string value written by `body` straight into the output (names built

@@ -6,6 +6,11 @@ struct LateEventQueue {
         var release: Int64
         var seq: Int
         var event: SyntheticEvent
+
+        /// Release time, ties in the order held (`seq` is unique: a total order).
+        static func precedes(_ a: Entry, _ b: Entry) -> Bool {
+            a.release != b.release ? a.release < b.release : a.seq < b.seq
+        }
     }
 
     private var heap: [Entry] = []
@@ -18,37 +23,18 @@ struct LateEventQueue {
     var nextRelease: Int64? { heap.first?.release }
 
     mutating func push(_ e: SyntheticEvent, release: Int64) {
-        heap.append(Entry(release: release, seq: seq, event: e))
+        let entry = Entry(release: release, seq: seq, event: e)
         seq += 1
-        var i = heap.count - 1
-        while i > 0 {
-            let p = (i - 1) / 2
-            if !less(i, p) { break }
-            heap.swapAt(i, p)
-            i = p
-        }
+        heap.append(entry)
+        heap.withUnsafeMutableBufferPointer { h in MinHeap.siftUp(h, entry, from: h.count - 1, by: Entry.precedes) }
     }
 
     mutating func pop() -> SyntheticEvent {
         let top = heap[0].event
         let last = heap.removeLast()
         if !heap.isEmpty {
-            heap[0] = last
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < heap.count && less(l, m) { m = l }
-                if r < heap.count && less(r, m) { m = r }
-                if m == i { break }
-                heap.swapAt(i, m)
-                i = m
-            }
+            heap.withUnsafeMutableBufferPointer { h in MinHeap.siftDown(h, last, from: 0, by: Entry.precedes) }
         }
         return top
-    }
-
-    private func less(_ a: Int, _ b: Int) -> Bool {
-        heap[a].release != heap[b].release ? heap[a].release < heap[b].release : heap[a].seq < heap[b].seq
     }
 }

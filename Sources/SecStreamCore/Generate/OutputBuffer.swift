@@ -57,6 +57,14 @@ public final class OutputBuffer {
         count += p.count
     }
 
+    /// Lets `body` write straight into the reserved space at the end and
+    /// advances by the byte count it returns.
+    @inline(__always)
+    public func write(_ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        let n = body(base + count)
+        count += n
+    }
+
     /// Decimal digits of a non-negative or negative integer.
     @inline(__always)
     public func decimal(_ value: Int64) {

@@ -4,52 +4,11 @@
 public enum RFC3339 {
     public static let millisPerDay: Int64 = 86_400_000
 
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int64 {
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let m = Int64(month)
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    /// The civil date of a day number (inverse of `daysFromCivil`).
-    public static func civilFromDays(_ days: Int64) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (Int(yoe + era * 400 + (m <= 2 ? 1 : 0)), Int(m), Int(d))
-    }
-
-    /// Writes `ms` as `YYYY-MM-DDTHH:MM:SS.mmmZ` (24 bytes, no quotes).
+    /// Writes `ms` as `YYYY-MM-DDTHH:MM:SS.mmmZ` (24 bytes, no quotes), with
+    /// the same writer as `EventTime.format`.
     @inline(__always)
     public static func write(_ ms: Int64, to out: OutputBuffer) {
-        var days = ms / millisPerDay
-        var rem = ms % millisPerDay
-        if rem < 0 { rem += millisPerDay; days -= 1 }
-        let date = civilFromDays(days)
-        out.zeroPadded(date.year, width: 4)
-        out.byte(UInt8(ascii: "-"))
-        out.zeroPadded(date.month, width: 2)
-        out.byte(UInt8(ascii: "-"))
-        out.zeroPadded(date.day, width: 2)
-        out.byte(UInt8(ascii: "T"))
-        let r = Int(rem)
-        out.zeroPadded(r / 3_600_000, width: 2)
-        out.byte(UInt8(ascii: ":"))
-        out.zeroPadded(r / 60_000 % 60, width: 2)
-        out.byte(UInt8(ascii: ":"))
-        out.zeroPadded(r / 1000 % 60, width: 2)
-        out.byte(UInt8(ascii: "."))
-        out.zeroPadded(r % 1000, width: 3)
-        out.byte(UInt8(ascii: "Z"))
+        out.write { EventTime.write(ms, at: $0) }
     }
 
     /// The same text as a `String` (truth records, tests; off the hot path).
@@ -85,7 +44,7 @@ public enum RFC3339 {
         } else if b[19] != UInt8(ascii: "Z") {
             return nil
         }
-        return daysFromCivil(year: y, month: mo, day: d) * millisPerDay
+        return EventTime.days(fromCivil: Int64(y), Int64(mo), Int64(d)) * millisPerDay
             + Int64(h * 3_600_000 + mi * 60_000 + s * 1000 + ms)
     }
 }

@@ -9,13 +9,13 @@
 ///
 /// so `not` binds tighter than `and`, and `and` tighter than `or`, as in SQL.
 /// Keywords are case-insensitive. Every error names the column it found.
-public struct QueryParser {
+public struct QueryParser: BooleanExpressionParser {
     private let tokens: [QueryToken]
     private var at = 0
 
     public static func parse(_ text: String) throws -> QueryExpression {
         var parser = QueryParser(tokens: try QueryLexer.tokenize(text))
-        let expression = try parser.orExpression()
+        let expression = try parser.parseOr()
         let rest = parser.peek
         guard rest.kind == .end else { throw QueryError(column: rest.column, "unexpected \(Self.describe(rest)) after a complete expression") }
         return expression
@@ -31,33 +31,18 @@ public struct QueryParser {
         return t
     }
 
-    private mutating func orExpression() throws -> QueryExpression {
-        var left = try andExpression()
-        while peek.isKeyword("or") {
-            _ = advance()
-            left = .or(left, try andExpression())
-        }
-        return left
+    mutating func accept(keyword: String) -> Bool {
+        guard peek.isKeyword(keyword) else { return false }
+        _ = advance()
+        return true
     }
 
-    private mutating func andExpression() throws -> QueryExpression {
-        var left = try unary()
-        while peek.isKeyword("and") {
-            _ = advance()
-            left = .and(left, try unary())
-        }
-        return left
-    }
-
-    private mutating func unary() throws -> QueryExpression {
+    /// `or`, `and` and `not` come from `BooleanExpressionParser`.
+    mutating func parsePrimary() throws -> QueryExpression {
         let t = peek
-        if t.isKeyword("not") {
-            _ = advance()
-            return .not(try unary())
-        }
         if t.kind == .leftParen {
             _ = advance()
-            let inner = try orExpression()
+            let inner = try parseOr()
             guard peek.kind == .rightParen else { throw QueryError(column: peek.column, "expected ')' to close the '(' at column \(t.column), found \(Self.describe(peek))") }
             _ = advance()
             return inner

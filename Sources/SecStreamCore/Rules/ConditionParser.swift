@@ -10,7 +10,7 @@ indirect enum ConditionExpression: Equatable {
 
 /// Parses Sigma conditions: `or` < `and` < `not` < `x of` < parentheses
 /// (least to most binding, as the Sigma specification orders them).
-struct ConditionParser {
+struct ConditionParser: BooleanExpressionParser {
     struct SyntaxError: Error {
         let message: String
     }
@@ -75,33 +75,14 @@ struct ConditionParser {
         return false
     }
 
-    private mutating func parseOr() throws -> ConditionExpression {
-        var left = try parseAnd()
-        while isKeyword(peek, "or") {
-            _ = advance()
-            left = .or(left, try parseAnd())
-        }
-        return left
+    mutating func accept(keyword: String) -> Bool {
+        guard isKeyword(peek, keyword) else { return false }
+        _ = advance()
+        return true
     }
 
-    private mutating func parseAnd() throws -> ConditionExpression {
-        var left = try parseNot()
-        while isKeyword(peek, "and") {
-            _ = advance()
-            left = .and(left, try parseNot())
-        }
-        return left
-    }
-
-    private mutating func parseNot() throws -> ConditionExpression {
-        if isKeyword(peek, "not") {
-            _ = advance()
-            return .not(try parseNot())
-        }
-        return try parsePrimary()
-    }
-
-    private mutating func parsePrimary() throws -> ConditionExpression {
+    /// `or`, `and` and `not` come from `BooleanExpressionParser`.
+    mutating func parsePrimary() throws -> ConditionExpression {
         let t = advance()
         switch t {
         case .open:

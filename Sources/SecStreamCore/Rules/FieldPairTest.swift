@@ -11,17 +11,8 @@ struct FieldPairTest {
         self.right = arena.store(right.candidates)
     }
 
-    @inline(__always)
-    private static func slot(_ candidates: UnsafeBufferPointer<FieldID>, _ event: EventView) -> FieldSlot {
-        for c in candidates {
-            let s = event.slots[c]
-            if s.kind != .missing { return s }
-        }
-        return .missing
-    }
-
     func matches(_ event: EventView) -> Bool {
-        let a = FieldPairTest.slot(left, event), b = FieldPairTest.slot(right, event)
+        let a = event.firstPresent(left), b = event.firstPresent(right)
         guard a.kind != .missing, b.kind != .missing else { return false }
         let rawA = UnsafeRawBufferPointer(rebasing: event.line[Int(a.start)..<Int(a.end)])
         let rawB = UnsafeRawBufferPointer(rebasing: event.line[Int(b.start)..<Int(b.end)])

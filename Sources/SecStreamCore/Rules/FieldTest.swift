@@ -35,11 +35,7 @@ struct FieldTest {
 
     @inline(__always)
     func matches(_ event: EventView) -> Bool {
-        var slot = FieldSlot.missing
-        for c in candidates {
-            slot = event.slots[c]
-            if slot.kind != .missing { break }
-        }
+        let slot = event.firstPresent(candidates)
         if let wanted = exists { return (slot.kind != .missing) == wanted }
         if slot.kind == .missing { return matchesMissing }
         let raw = UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)])

@@ -87,14 +87,7 @@ struct IPAddress: Equatable {
                 guard digits >= 1, digits <= 4, count < 8 else { return nil }
                 var v: UInt16 = 0
                 for k in i..<j {
-                    let c = bytes[k]
-                    let d: UInt8
-                    switch c {
-                    case 48...57: d = c - 48
-                    case 65...70: d = c - 55
-                    case 97...102: d = c - 87
-                    default: return nil
-                    }
+                    guard let d = JSONLexing.hexValue(bytes[k]) else { return nil }
                     v = v << 4 | UInt16(d)
                 }
                 g[count] = v; count += 1

@@ -198,6 +198,18 @@ final class LiteralPrefilter: @unchecked Sendable {
         let starts: UnsafeMutablePointer<Int32>
         let rules: UnsafeMutablePointer<Int32>
         let bits: UnsafeMutablePointer<UInt64>
+
+        /// Sets the bit of every rule that has needle `id` (number table or Hyperscan match).
+        @inline(__always)
+        func mark(needle id: Int) {
+            var k = Int(starts[id])
+            let end = Int(starts[id + 1])
+            while k < end {
+                let r = Int(rules[k])
+                bits[r &>> 6] |= 1 &<< UInt64(r & 63)
+                k += 1
+            }
+        }
     }
 
     /// Sets the bit of every rule (in `bits`, one bit per detection) having a
@@ -272,13 +284,7 @@ final class LiteralPrefilter: @unchecked Sendable {
     private func markNumber(_ raw: UnsafeRawBufferPointer, escaped: Bool, _ t: NumberTable, _ context: inout HitContext) {
         let value = JSONStringUnescaper.withValue(raw, escaped: escaped) { ByteNumber.parse($0) }
         guard let value, let id = t.needles[value] else { return }
-        var k = Int(context.starts[Int(id)])
-        let end = Int(context.starts[Int(id) + 1])
-        while k < end {
-            let r = Int(context.rules[k])
-            context.bits[r &>> 6] |= 1 &<< UInt64(r & 63)
-            k += 1
-        }
+        context.mark(needle: Int(id))
     }
 
     private func markIfNonASCII(_ value: UnsafeRawBufferPointer, _ rules: [Int32], _ bits: UnsafeMutableBufferPointer<UInt64>,
@@ -317,14 +323,7 @@ final class LiteralPrefilter: @unchecked Sendable {
     }
 
     private static let onMatch: match_event_handler = { id, _, _, _, context in
-        let c = context!.assumingMemoryBound(to: HitContext.self).pointee
-        var k = Int(c.starts[Int(id)])
-        let end = Int(c.starts[Int(id) + 1])
-        while k < end {
-            let r = Int(c.rules[k])
-            c.bits[r &>> 6] |= 1 &<< UInt64(r & 63)
-            k += 1
-        }
+        context!.assumingMemoryBound(to: HitContext.self).pointee.mark(needle: Int(id))
         return 0
     }
 

@@ -118,7 +118,7 @@ final class RouteIndex {
     @inline(__always)
     func forEachCandidate(_ event: EventView, _ test: (Int) -> Void) {
         for r in unindexed { test(Int(r)) }
-        let slot = RouteIndex.firstPresent(keyField, event)
+        let slot = event.firstPresent(keyField)
         switch slot.kind {
         case .missing, .null, .object:
             // An exact string test holds for none of these (and no indexed test has a null value).
@@ -135,7 +135,7 @@ final class RouteIndex {
         let e = entries[entry]
         for r in e.always { test(Int(r)) }
         guard !e.numbered.isEmpty else { return }
-        let number = RouteIndex.firstPresent(numberField, event)
+        let number = event.firstPresent(numberField)
         switch number.kind {
         case .number, .string, .escapedString:
             let raw = UnsafeRawBufferPointer(rebasing: event.line[Int(number.start)..<Int(number.end)])
@@ -182,16 +182,6 @@ final class RouteIndex {
             h = (h ^ UInt64(caseSensitive ? b : StringPattern.lower(b))) &* 0x100_0000_01b3
         }
         return h
-    }
-
-    /// The slot of the first candidate present, as `FieldTest` reads a field.
-    @inline(__always)
-    private static func firstPresent(_ candidates: UnsafeMutableBufferPointer<FieldID>, _ event: EventView) -> FieldSlot {
-        for c in candidates {
-            let s = event.slots[c]
-            if s.kind != .missing { return s }
-        }
-        return .missing
     }
 
     /// The tests that must all hold: an AND's children, or the node itself.
