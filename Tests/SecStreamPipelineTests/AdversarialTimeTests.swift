@@ -111,10 +111,10 @@ final class AdversarialTimeTests: XCTestCase {
         try (forgedLine("2026-11-20T10:00:00Z", 1) + "\n" + forgedLine("9999-12-31T23:59:59Z", 2) + "\n")
             .write(toFile: input, atomically: true, encoding: .utf8)
         let archive = dir.path("archive")
-        let written = try CLI.run(["process", "--no-default-rules", "--max-future-skew", "0", "--input", input,
+        let written = try CLI.run(["process", "--max-future-skew", "0", "--input", input,
                                    "--archive", archive, "--alerts", dir.path("alerts.ndjson")])
         XCTAssertEqual(written.code, 0, written.stderr)
-        let replay = try BackgroundCLI(["replay", archive, "--no-default-rules", "--speed", "1",
+        let replay = try BackgroundCLI(["replay", archive, "--speed", "1",
                                         "--alerts", dir.path("replayed.ndjson")], stderrFile: dir.path("replay.err"))
         // The first event goes out at once; the second is due in about 8,000 years.
         let deadline = Date().addingTimeInterval(3)

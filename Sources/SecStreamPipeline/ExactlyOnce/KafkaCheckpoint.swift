@@ -20,7 +20,10 @@ final class KafkaCheckpoint {
     /// Makes every alert written so far durable; with a Kafka alerts topic,
     /// returns the topic's end offsets from after that (nil for files).
     private let makeAlertsDurable: () throws -> [Int32: Int64]?
-    var tracker = KafkaResumeTracker()
+    /// Started on the polling thread (an assignment) while the engine thread
+    /// feeds it and takes snapshots: every access holds `trackerLock`.
+    private var tracker = KafkaResumeTracker()
+    private let trackerLock = NSLock()
     /// What was last saved: an idle instance does not write the same state every interval.
     private var saved: [Int32: KafkaPartitionState] = [:]
     /// `--ready-file`: a `checkpoint` line after each save.
@@ -35,19 +38,32 @@ final class KafkaCheckpoint {
         self.makeAlertsDurable = makeAlertsDurable
     }
 
+    /// Polling thread: a partition was (re)assigned and is read from `offset`.
+    func startTracking(partition: Int32, at offset: Int64) {
+        trackerLock.withLock { tracker.start(partition: partition, at: offset) }
+    }
+
+    /// Engine thread: the records `firstOffset..<nextOffset` of `partition`
+    /// went through the engine; `maxTime` is the newest event time among them.
+    func trackConsumed(partition: Int32, firstOffset: Int64, nextOffset: Int64, maxTime: Int64) {
+        trackerLock.withLock {
+            tracker.consumed(partition: partition, firstOffset: firstOffset, nextOffset: nextOffset, maxTime: maxTime)
+        }
+    }
+
     /// Engine side (engine thread, or any thread while the engine is idle).
     func snapshot(engine: WindowEngine) throws -> [Int32: KafkaPartitionState] {
         let alertsEnd = try makeAlertsDurable()
         try archive?.makeDurable()
         let resumeTime = engine.resumeEventTime()
-        let resume = tracker.resumeOffsets(oldestRetained: resumeTime)
+        let (resume, next) = trackerLock.withLock { (tracker.resumeOffsets(oldestRetained: resumeTime), tracker.next) }
         var states: [Int32: KafkaPartitionState] = [:]
         for (partition, offset) in resume {
             var state = KafkaPartitionState(resume: offset, mark: marks.mark(partition),
                                             archived: archive?.archivedThrough(partition: partition),
                                             alertsEnd: marks.alertsEnd(partition: partition, current: alertsEnd),
-                                            resumeTime: resumeTime, replayUntil: resumeTime == nil ? nil : tracker.next[partition])
-            state.next = tracker.next[partition]
+                                            resumeTime: resumeTime, replayUntil: resumeTime == nil ? nil : next[partition])
+            state.next = next[partition]
             states[partition] = state
         }
         return states

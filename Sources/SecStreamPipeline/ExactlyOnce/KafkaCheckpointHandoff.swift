@@ -111,12 +111,12 @@ final class KafkaCheckpointHandoff: CheckpointHook {
                 let end = min(times.count, i + Self.resumeGranularity)
                 var maxTime = Int64.min
                 for k in i..<end where times[k] > maxTime { maxTime = times[k] }
-                checkpoint.tracker.consumed(partition: partition, firstOffset: lines[i].position,
+                checkpoint.trackConsumed(partition: partition, firstOffset: lines[i].position,
                                             nextOffset: end < times.count ? lines[end].position : offsets.next, maxTime: maxTime)
                 i = end
             }
             if times.isEmpty {
-                checkpoint.tracker.consumed(partition: partition, firstOffset: offsets.first, nextOffset: offsets.next, maxTime: .min)
+                checkpoint.trackConsumed(partition: partition, firstOffset: offsets.first, nextOffset: offsets.next, maxTime: .min)
             }
         }
         var ready: [Int32: KafkaPartitionState]?

@@ -35,7 +35,7 @@ final class KafkaAssignmentHandler {
             }
             try checkpoint?.archive?.resume(partition: tp.partition, archivedThrough: states[tp.partition]?.archived)
             let offset = consumer.position(tp) ?? 0
-            checkpoint?.tracker.start(partition: tp.partition, at: offset)
+            checkpoint?.startTracking(partition: tp.partition, at: offset)
             starts.append("\(tp.partition)@\(offset)")
         }
         if let group = uri.group, !tps.isEmpty {

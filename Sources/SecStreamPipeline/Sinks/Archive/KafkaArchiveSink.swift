@@ -1,3 +1,4 @@
+import Foundation
 import SecStreamArchive
 import ObjectStore
 import SecStreamCore
@@ -26,6 +27,10 @@ final class KafkaArchiveSink: EventSink, CheckpointedArchive {
     /// Per source index: the offset after the last record archived (or known
     /// archived); `Int64.min` when nothing is.
     private var archivedNext: [Int64] = []
+    /// `resume` runs on the polling thread (an assignment) while the engine
+    /// thread appends and checkpoints: every method holds it. Uncontended but
+    /// for rebalances, it costs an uncontended lock per archived event.
+    private let lock = NSLock()
 
     init(writer: ArchiveWriter, store: ObjectStore, topic: String, sources: SourceTable) {
         self.writer = writer
@@ -35,6 +40,8 @@ final class KafkaArchiveSink: EventSink, CheckpointedArchive {
     }
 
     func append(_ line: UnsafeRawBufferPointer, time: Int64, location: EventLocation) throws {
+        lock.lock()
+        defer { lock.unlock() }
         let s = Int(location.source)
         if s >= archivedNext.count { grow(to: s) }
         if location.position < skipBelow[s] { return }
@@ -42,18 +49,22 @@ final class KafkaArchiveSink: EventSink, CheckpointedArchive {
         archivedNext[s] = location.position + 1
     }
 
-    func jobDone() throws { try writer.jobDone() }
+    func jobDone() throws { try lock.withLock { try writer.jobDone() } }
 
-    func close() throws { try writer.close() }
+    func close() throws { try lock.withLock { try writer.close() } }
 
-    func summaryLine() -> String { writer.summaryLine() }
+    func summaryLine() -> String { lock.withLock { writer.summaryLine() } }
 
     func makeDurable() throws {
-        writer.uploadOpenObjects()
-        try writer.drainUploads()
+        try lock.withLock {
+            writer.uploadOpenObjects()
+            try writer.drainUploads()
+        }
     }
 
     func archivedThrough(partition: Int32) -> Int64? {
+        lock.lock()
+        defer { lock.unlock() }
         let s = Int(sources.partition(topic: topic, partition: partition))
         guard s < archivedNext.count, archivedNext[s] != .min else { return nil }
         return archivedNext[s]
@@ -63,6 +74,8 @@ final class KafkaArchiveSink: EventSink, CheckpointedArchive {
     /// no recorded progress (a first run, or a state saved without an
     /// archive) nothing is skipped or deleted.
     func resume(partition: Int32, archivedThrough offset: Int64?) throws {
+        lock.lock()
+        defer { lock.unlock() }
         let source = sources.partition(topic: topic, partition: partition)
         let s = Int(source)
         if s >= archivedNext.count { grow(to: s) }
