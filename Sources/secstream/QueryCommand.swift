@@ -12,12 +12,7 @@ struct QueryCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("The archive: a directory, file:///dir or s3://bucket/prefix.", valueName: "archive"))
-    var archive: ArchiveURI
-    @Option(help: ArgumentHelp("First event time (inclusive; RFC 3339, a date, or epoch ms).", valueName: "time"))
-    var from: Timestamp?
-    @Option(help: ArgumentHelp("Event time to stop before (exclusive).", valueName: "time"))
-    var to: Timestamp?
+    @OptionGroup var range: ArchiveRangeOptions
     @Option(name: .customLong("where"), help: "Filter expression, e.g. 'event.outcome = \"failure\" and source.ip in 10.0.0.0/8'.") var whereExpression: String?
     @Option(help: ArgumentHelp("Comma-separated fields to print.", valueName: "fields"))
     var select: FieldList?
@@ -30,8 +25,8 @@ struct QueryCommand: ParsableCommand {
     @Flag(name: .customLong("quiet"), help: "No summary line on stderr.") var quiet = false
 
     func run() throws {
-        var o = QueryOptions(archive: archive)
-        o.from = from; o.to = to; o.whereExpression = whereExpression
+        var o = QueryOptions(archive: range.archive)
+        o.from = range.from; o.to = range.to; o.whereExpression = whereExpression
         o.select = select; o.countBy = countBy; o.limit = limit; o.format = format; o.timeField = timeField
         o.parallelism = parallelism; o.summary = !quiet
         let code = try QueryRunner(options: o).run()

@@ -8,12 +8,7 @@ struct ReplayCommand: ParsableCommand {
         discussion: "Reads only the dt=/hour= partitions that overlap [--from, --to). See secstream-replay(1)."
     )
 
-    @Argument(help: ArgumentHelp("The archive: a directory, file:///dir or s3://bucket/prefix.", valueName: "archive"))
-    var archive: ArchiveURI
-    @Option(help: ArgumentHelp("First event time to replay (inclusive; RFC 3339, a date, or epoch ms).", valueName: "time"))
-    var from: Timestamp?
-    @Option(help: ArgumentHelp("Event time to stop before (exclusive).", valueName: "time"))
-    var to: Timestamp?
+    @OptionGroup var range: ArchiveRangeOptions
     @Option(help: ArgumentHelp("Pace by event time: a factor (10 = ten times faster than it happened, at least 0.001) or 'max' (no pacing).", valueName: "factor|max"))
     var speed = ReplaySpeed.max
     @Option(help: "Archive objects fetched and decompressed at once (at most 1024).")
@@ -22,8 +17,8 @@ struct ReplayCommand: ParsableCommand {
     @OptionGroup var kafka: KafkaOptions
 
     func run() throws {
-        var o = ReplayOptions(archive: archive)
-        o.from = from; o.to = to; o.speed = speed; o.parallelism = parallelism
+        var o = ReplayOptions(archive: range.archive)
+        o.from = range.from; o.to = range.to; o.speed = speed; o.parallelism = parallelism
         o.rules = ruleOptions.rulesConfiguration
         o.outputs = ruleOptions.outputsConfiguration
         o.kafka = kafka.clientOptions
