@@ -26,14 +26,16 @@ public enum Codec {
     /// zstd concatenated frames; snappy accepts raw or xerial-framed input.
     /// `sizeHint` (the expected output size, if known) saves regrowing.
     public static func decompress(_ codec: CompressionCodec, _ input: UnsafeRawBufferPointer,
-                                  sizeHint: Int = 0) throws -> [UInt8] {
+                                  sizeHint: Int = 0, limit: Int = .max) throws -> [UInt8] {
         switch codec {
-        case .none: return [UInt8](input)
-        case .snappy: return try Snappy.decompress(input)
+        case .none:
+            guard input.count <= limit else { throw CodecError(codec, "\(input.count) bytes, more than \(limit); refused") }
+            return [UInt8](input)
+        case .snappy: return try Snappy.decompress(input, limit: limit)
         case .gzip, .lz4, .zstd:
             guard input.count > 0 else { throw CodecError(codec, "no compressed data") }
             guard let decoder = try makeStreamDecoder(codec) else { preconditionFailure("stream codec") }
-            return try decodeAll(decoder, codec, input, sizeHint: sizeHint)
+            return try decodeAll(decoder, codec, input, sizeHint: min(sizeHint, limit), limit: limit)
         }
     }
 
@@ -41,14 +43,15 @@ public enum Codec {
         try input.withUnsafeBytes { try compress(codec, $0, level: level) }
     }
 
-    public static func decompress(_ codec: CompressionCodec, _ input: [UInt8], sizeHint: Int = 0) throws -> [UInt8] {
-        try input.withUnsafeBytes { try decompress(codec, $0, sizeHint: sizeHint) }
+    public static func decompress(_ codec: CompressionCodec, _ input: [UInt8], sizeHint: Int = 0,
+                                  limit: Int = .max) throws -> [UInt8] {
+        try input.withUnsafeBytes { try decompress(codec, $0, sizeHint: sizeHint, limit: limit) }
     }
 
     private static func decodeAll(_ decoder: StreamDecoder, _ codec: CompressionCodec,
-                                  _ input: UnsafeRawBufferPointer, sizeHint: Int) throws -> [UInt8] {
-        let buffer = DecompressionBuffer(capacity: max(sizeHint, min(input.count * 4, 64 << 20)))
-        return [UInt8](try buffer.decode(decoder, codec, input))
+                                  _ input: UnsafeRawBufferPointer, sizeHint: Int, limit: Int) throws -> [UInt8] {
+        let buffer = DecompressionBuffer(capacity: max(sizeHint, min(input.count * 4, 64 << 20, limit)))
+        return [UInt8](try buffer.decode(decoder, codec, input, limit: limit))
     }
 
     private static func compressLZ4(_ input: UnsafeRawBufferPointer, level: Int) throws -> [UInt8] {

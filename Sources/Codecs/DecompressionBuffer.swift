@@ -14,18 +14,25 @@ public final class DecompressionBuffer {
     deinit { storage.deallocate() }
 
     /// Runs `decoder` over all of `input`; the result is valid until the next
-    /// call. Throws a `CodecError` for trailing garbage or a truncated frame.
+    /// call. Throws a `CodecError` for trailing garbage, a truncated frame, or
+    /// output past `limit` bytes (a decompression bomb: the input's sender
+    /// chose the ratio, so the caller bounds what it will hold).
     public func decode(_ decoder: StreamDecoder, _ codec: CompressionCodec,
-                       _ input: UnsafeRawBufferPointer) throws -> UnsafeRawBufferPointer {
+                       _ input: UnsafeRawBufferPointer, limit: Int = .max) throws -> UnsafeRawBufferPointer {
         var consumed = 0
         var produced = 0
         while true {
             if produced == capacity { grow() }
+            // One byte past the limit is room enough to see it crossed.
+            let room = limit == .max ? capacity - produced : min(capacity, limit + 1) - produced
             let (used, made) = try decoder.decode(
                 UnsafeRawBufferPointer(rebasing: input[consumed...]),
-                into: UnsafeMutableRawBufferPointer(start: storage + produced, count: capacity - produced))
+                into: UnsafeMutableRawBufferPointer(start: storage + produced, count: room))
             consumed += used
             produced += made
+            if produced > limit {
+                throw CodecError(codec, "decompresses to more than \(limit) bytes (from \(input.count)); refused")
+            }
             if used == 0 && made == 0 { break }
         }
         guard consumed == input.count else {

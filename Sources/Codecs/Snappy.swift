@@ -25,10 +25,10 @@ enum Snappy {
     }
 
     /// Decodes raw snappy, or xerial-framed snappy when the input starts with its magic.
-    static func decompress(_ input: UnsafeRawBufferPointer) throws -> [UInt8] {
-        if isXerial(input) { return try decompressXerial(input) }
+    static func decompress(_ input: UnsafeRawBufferPointer, limit: Int = .max) throws -> [UInt8] {
+        if isXerial(input) { return try decompressXerial(input, limit: limit) }
         var out: [UInt8] = []
-        try decompressRaw(input, appendingTo: &out)
+        try decompressRaw(input, appendingTo: &out, limit: limit)
         return out
     }
 
@@ -38,7 +38,7 @@ enum Snappy {
         return true
     }
 
-    static func decompressXerial(_ input: UnsafeRawBufferPointer) throws -> [UInt8] {
+    static func decompressXerial(_ input: UnsafeRawBufferPointer, limit: Int = .max) throws -> [UInt8] {
         var out: [UInt8] = []
         var pos = xerialHeaderSize
         while pos < input.count {
@@ -50,13 +50,14 @@ enum Snappy {
             guard length <= input.count - pos else {
                 throw CodecError(.snappy, "xerial block at byte \(pos - 4) declares \(length) bytes, \(input.count - pos) remain")
             }
-            try decompressRaw(UnsafeRawBufferPointer(rebasing: input[pos..<pos + length]), appendingTo: &out)
+            try decompressRaw(UnsafeRawBufferPointer(rebasing: input[pos..<pos + length]), appendingTo: &out, limit: limit)
             pos += length
         }
         return out
     }
 
-    static func decompressRaw(_ input: UnsafeRawBufferPointer, appendingTo out: inout [UInt8]) throws {
+    /// Appends the block's bytes to `out`, refusing to let `out` grow past `limit`.
+    static func decompressRaw(_ input: UnsafeRawBufferPointer, appendingTo out: inout [UInt8], limit: Int = .max) throws {
         guard input.count > 0 else { throw CodecError(.snappy, "empty block") }
         let src = input.baseAddress!.assumingMemoryBound(to: CChar.self)
         var length = 0
@@ -68,6 +69,9 @@ enum Snappy {
         // than 64 bytes from 3), so ten bytes cannot ask for 4 GiB.
         guard length <= input.count * maxExpansion else {
             throw CodecError(.snappy, "block of \(input.count) bytes declares \(length) uncompressed bytes, more than it can hold")
+        }
+        guard length <= limit - out.count else {
+            throw CodecError(.snappy, "decompresses to more than \(limit) bytes (from \(input.count)); refused")
         }
         if length == 0 {
             guard snappy_validate_compressed_buffer(src, input.count) == SNAPPY_OK else {

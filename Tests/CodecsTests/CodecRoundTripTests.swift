@@ -95,4 +95,17 @@ final class CodecRoundTripTests: XCTestCase {
             XCTAssertThrowsError(try Codec.decompress(codec, packed), "\(codec)")
         }
     }
+
+    /// `limit` bounds what a decompression may produce (the ratio is the
+    /// sender's choice): one byte over is refused, exactly the limit is not.
+    func testDecompressionStopsAtItsLimit() throws {
+        let data = [UInt8](repeating: 7, count: 300_000)
+        for codec in [CompressionCodec.gzip, .lz4, .zstd, .snappy, .none] {
+            let packed = try Codec.compress(codec, data)
+            XCTAssertEqual(try Codec.decompress(codec, packed, limit: data.count), data, "\(codec) at its limit")
+            XCTAssertThrowsError(try Codec.decompress(codec, packed, limit: data.count - 1), "\(codec)") {
+                XCTAssertTrue("\($0)".contains("more than \(data.count - 1)"), "\(codec): \($0)")
+            }
+        }
+    }
 }

@@ -136,4 +136,26 @@ final class KafkaRecordBatchTests: XCTestCase {
         let batches = try RecordBatchDecoder.decode(bytes, range: 0..<bytes.count, topic: "t", partition: 0, fromOffset: 0, highWatermark: 1)
         XCTAssertTrue(sameBytes(batches[0].records[0].value!, big))
     }
+
+    /// A batch is the producer's bytes: a few kilobytes of compressed zeros
+    /// must not make the consumer hold gigabytes. Past the bound, every codec
+    /// fails with the batch's location; under it, the batch decodes.
+    func testCompressedBatchPastTheDecompressionBoundIsALocatedError() throws {
+        let zeros = [UInt8](repeating: 0, count: 2 << 20)
+        for codec in [RecordCompression.gzip, .snappy, .lz4, .zstd] {
+            var b = RecordBatchBuilder()
+            b.append(key: nil, value: zeros, headers: [], timestamp: 7)
+            let bytes = try b.build(compression: codec)
+            XCTAssertLessThan(bytes.count, 200_000, "\(codec) compresses zeros")
+            XCTAssertThrowsError(try RecordBatchDecoder.decode(bytes, range: 0..<bytes.count, topic: "logs", partition: 4, fromOffset: 0,
+                                                                 highWatermark: 1, maxDecompressedBytes: 1 << 20)) {
+                XCTAssertTrue("\($0)".contains("logs/4 offset 0"), "\(codec): \($0)")
+                XCTAssertTrue("\($0)".contains("more than 1048576 bytes"), "\(codec): \($0)")
+            }
+            let batches = try RecordBatchDecoder.decode(bytes, range: 0..<bytes.count, topic: "logs", partition: 4, fromOffset: 0,
+                                                        highWatermark: 1)
+            XCTAssertTrue(sameBytes(batches[0].records[0].value!, zeros), "\(codec) under the default bound")
+        }
+        XCTAssertEqual(maxDecompressedBatchBytes, 256 << 20)
+    }
 }

@@ -28,7 +28,13 @@ func compressRecords(_ bytes: [UInt8], _ compression: RecordCompression, level: 
     }
 }
 
+/// The most a batch's records may decompress to: what one response frame may
+/// hold (`BrokerConnection.maxFrameSize`). The ratio is the producer's choice,
+/// so without a bound a few kilobytes could ask for gigabytes.
+public let maxDecompressedBatchBytes = BrokerConnection.maxFrameSize
+
 /// Decompresses a batch's records section; snappy accepts Kafka's xerial framing.
-func decompressRecords(_ bytes: UnsafeRawBufferPointer, _ compression: RecordCompression) throws -> [UInt8] {
-    try Codec.decompress(compression.codec, bytes, sizeHint: bytes.count * 4)
+func decompressRecords(_ bytes: UnsafeRawBufferPointer, _ compression: RecordCompression,
+                       limit: Int = maxDecompressedBatchBytes) throws -> [UInt8] {
+    try Codec.decompress(compression.codec, bytes, sizeHint: min(bytes.count * 4, limit), limit: limit)
 }

@@ -4,9 +4,11 @@
 public enum RecordBatchDecoder {
     /// Decodes every complete batch in `buffer[range]`, skipping control
     /// batches and records below `fromOffset` (a compressed batch may start
-    /// before the requested offset).
+    /// before the requested offset). A compressed batch whose records
+    /// decompress to more than `maxDecompressedBytes` is a located error.
     public static func decode(_ buffer: [UInt8], range: Range<Int>, topic: String, partition: Int32,
-                              fromOffset: Int64, highWatermark: Int64) throws -> [ConsumedRecordBatch] {
+                              fromOffset: Int64, highWatermark: Int64,
+                              maxDecompressedBytes: Int = maxDecompressedBatchBytes) throws -> [ConsumedRecordBatch] {
         var out: [ConsumedRecordBatch] = []
         var pos = range.lowerBound
         while range.upperBound - pos >= 17 {
@@ -28,7 +30,8 @@ public enum RecordBatchDecoder {
                 throw KafkaError.decode("\(topic)/\(partition) offset \(baseOffset): batch length \(length) is shorter than a batch header")
             }
             if let batch = try decodeBatch(buffer, at: pos, total: total, topic: topic, partition: partition,
-                                           fromOffset: fromOffset, highWatermark: highWatermark) {
+                                           fromOffset: fromOffset, highWatermark: highWatermark,
+                                           maxDecompressedBytes: maxDecompressedBytes) {
                 out.append(batch)
             }
             pos += total
@@ -37,7 +40,7 @@ public enum RecordBatchDecoder {
     }
 
     static func decodeBatch(_ buffer: [UInt8], at start: Int, total: Int, topic: String, partition: Int32,
-                            fromOffset: Int64, highWatermark: Int64) throws -> ConsumedRecordBatch? {
+                            fromOffset: Int64, highWatermark: Int64, maxDecompressedBytes: Int) throws -> ConsumedRecordBatch? {
         let end = start + total
         let header = buffer.withUnsafeBytes { raw -> BatchHeader in
             var r = WireReader(raw, from: start, to: end)
@@ -75,7 +78,8 @@ public enum RecordBatchDecoder {
         } else {
             do {
                 storage = try buffer.withUnsafeBytes {
-                    try decompressRecords(UnsafeRawBufferPointer(rebasing: $0[header.recordsStart..<end]), codec)
+                    try decompressRecords(UnsafeRawBufferPointer(rebasing: $0[header.recordsStart..<end]), codec,
+                                          limit: maxDecompressedBytes)
                 }
             } catch {
                 throw KafkaError.compression("\(at): \(error)")
