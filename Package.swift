@@ -60,12 +60,19 @@ let package = Package(
         // (Hive layout by event-time hour), pruned listing, object reading.
         .target(name: "SecStreamArchive", dependencies: ["SecStreamCore", "ObjectStore", "Codecs"],
                 swiftSettings: swiftSettings),
-        // Sources -> engine -> sinks, wired for each subcommand.
+        // Sources -> engine -> sinks, wired for each subcommand (process over files and
+        // stdin; generate, ingest, replay, query); the options, writers and sinks every command shares.
         .target(name: "SecStreamPipeline", dependencies: ["SecStreamCore", "SecStreamArchive", "Kafka", "ObjectStore", "Codecs", "Workers"],
+                swiftSettings: hotPathSettings),
+        // `process` over Kafka: the consumer source, sessions per assignment, exactly-once
+        // checkpoints, the Kafka archive sink; and the `process` entry that picks this or the
+        // file runner. Built on SecStreamPipeline (its `package` API), never the reverse.
+        // Hot-path settings: the source copies every record into the scan jobs.
+        .target(name: "SecStreamKafkaRuntime", dependencies: ["SecStreamPipeline", "SecStreamCore", "SecStreamArchive", "Kafka", "ObjectStore", "Codecs"],
                 swiftSettings: hotPathSettings),
         // The CLI: argument parsing only.
         .executableTarget(name: "secstream", dependencies: [
-            "SecStreamPipeline", "SecStreamCore", "Codecs",
+            "SecStreamKafkaRuntime", "SecStreamPipeline", "SecStreamCore", "Codecs",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
 
@@ -80,7 +87,7 @@ let package = Package(
         .target(name: "KafkaTestSupport", dependencies: ["Kafka"], path: "Tests/KafkaTestSupport"),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Workers", "TestSupport"]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers"]),
-        .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline", "SecStreamArchive", "Kafka", "TestSupport", "KafkaTestSupport"]),
+        .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline", "SecStreamKafkaRuntime", "SecStreamArchive", "Kafka", "TestSupport", "KafkaTestSupport"]),
     ],
     // CRE2 includes RE2's headers, which need C++17 (std::string_view in newer releases).
     cxxLanguageStandard: .cxx17

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SecStreamKafkaRuntime
 import SecStreamPipeline
 
 struct ProcessCommand: ParsableCommand {

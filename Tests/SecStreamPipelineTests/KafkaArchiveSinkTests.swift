@@ -2,6 +2,7 @@ import Codecs
 import ObjectStore
 import SecStreamCore
 import XCTest
+@testable import SecStreamKafkaRuntime
 @testable import SecStreamPipeline
 
 /// The Kafka archive sink on its own: a checkpoint uploads everything

@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import SecStreamCore
 import XCTest
+@testable import SecStreamKafkaRuntime
 @testable import SecStreamPipeline
 
 /// The pieces of the Kafka exactly-once bookkeeping, without a broker.

@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import KafkaTestSupport
 @testable import SecStreamCore
+@testable import SecStreamKafkaRuntime
 @testable import SecStreamPipeline
 import XCTest
 

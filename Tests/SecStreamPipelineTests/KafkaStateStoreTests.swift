@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+@testable import SecStreamKafkaRuntime
 @testable import SecStreamPipeline
 import TestSupport
 import XCTest

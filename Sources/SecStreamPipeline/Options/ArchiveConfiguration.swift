@@ -46,7 +46,7 @@ public struct ArchiveConfiguration {
 
 extension ArchiveWriterOptions {
     /// The writer settings of `archive`, validated (usage errors name the flag).
-    init(_ archive: ArchiveConfiguration) throws {
+    package init(_ archive: ArchiveConfiguration) throws {
         try archive.validate()
         self.init()
         codec = archive.compression.codec

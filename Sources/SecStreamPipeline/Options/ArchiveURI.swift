@@ -32,7 +32,7 @@ public struct ArchiveURI: Equatable, Sendable, CustomStringConvertible {
 
 extension ArchiveStoreErrors {
     /// Opens the archive `uri` names (`--archive`): see `open(_:flag:)`.
-    static func open(_ uri: ArchiveURI, flag: String) throws -> ObjectStore {
+    package static func open(_ uri: ArchiveURI, flag: String) throws -> ObjectStore {
         try open(uri.text, flag: flag)
     }
 

@@ -29,7 +29,7 @@ public struct KafkaClientOptions {
     public init() {}
 
     /// A client configuration for `bootstrap` ("host:port[,host:port...]").
-    func config(bootstrap: String, clientId: String = "secstream") throws -> KafkaConfig {
+    package func config(bootstrap: String, clientId: String = "secstream") throws -> KafkaConfig {
         let usesTLS = tls || tlsCA != nil || tlsCert != nil || tlsKey != nil
         if (tlsCert == nil) != (tlsKey == nil) {
             throw RunError(.usage, "--tls-cert and --tls-key go together (mutual TLS)")

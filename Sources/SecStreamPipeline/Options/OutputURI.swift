@@ -37,14 +37,14 @@ func openLineSink(_ uri: OutputURI, flag: String, kafka: KafkaClientOptions) thr
 
 extension AlertWriter {
     /// Alerts to `uri` (`--alerts`).
-    convenience init(uri: OutputURI, kafka: KafkaClientOptions) throws {
+    package convenience init(uri: OutputURI, kafka: KafkaClientOptions) throws {
         self.init(sink: try openLineSink(uri, flag: "--alerts", kafka: kafka))
     }
 }
 
 extension DeadLetterWriter {
     /// Dead letters to `uri` (`--dead-letter`), or counted only when nil.
-    convenience init(uri: OutputURI?, kafka: KafkaClientOptions) throws {
+    package convenience init(uri: OutputURI?, kafka: KafkaClientOptions) throws {
         try self.init(uri: uri?.description, kafka: kafka)
     }
 }

@@ -63,7 +63,7 @@ public struct RulesConfiguration {
 extension EngineOptions {
     /// The engine settings of a run: `rules`' event-time settings and the
     /// input's `--idle-timeout` (0 where inputs cannot go idle, as in `replay`).
-    init(_ rules: RulesConfiguration, idleTimeout: TimeSpan) {
+    package init(_ rules: RulesConfiguration, idleTimeout: TimeSpan) {
         self.init(latenessMs: rules.lateness.milliseconds, idleTimeoutMs: idleTimeout.milliseconds,
                   maxFutureSkewMs: rules.maxFutureSkew.milliseconds, futureQuorum: rules.futureQuorum,
                   maxStateBytes: rules.maxState.bytes)

@@ -4,31 +4,31 @@ import SecStreamCore
 
 /// The engine's alert sink: one NDJSON line per alert to stdout, a file or a
 /// Kafka topic (keyed by `alert_id`).
-final class AlertWriter: AlertSink {
+package final class AlertWriter: AlertSink {
     let sink: LineSink
     private var line: [UInt8] = []
-    private(set) var written = 0
+    package private(set) var written = 0
 
     /// Alerts the gate rejects are not written (Kafka restarts: already
     /// written before the crash or by the partition's previous owner).
-    var gate: ((Alert) -> Bool)?
-    private(set) var suppressed = 0
+    package var gate: ((Alert) -> Bool)?
+    package private(set) var suppressed = 0
     /// Kafka inputs: the input partition an alert belongs to
     /// (`KafkaAlertMarks.partition(of:)`), named in a record header when
     /// alerts go to a topic.
-    var origin: ((Alert) -> TopicPartition?)?
+    package var origin: ((Alert) -> TopicPartition?)?
 
     convenience init(uri: String, kafka: KafkaClientOptions) throws {
         self.init(sink: try openLineSink(uri, flag: "--alerts", kafka: kafka))
     }
 
-    init(sink: LineSink) {
+    package init(sink: LineSink) {
         self.sink = sink
     }
 
     /// Engine thread. A write that fails throws out of the engine call that
     /// fired the alert, and the run ends with it.
-    func emit(_ alert: Alert) throws {
+    package func emit(_ alert: Alert) throws {
         if let gate, !gate(alert) {
             suppressed += 1
             return
@@ -47,7 +47,7 @@ final class AlertWriter: AlertSink {
         written += 1
     }
 
-    func makeDurable() throws { try sink.makeDurable() }
+    package func makeDurable() throws { try sink.makeDurable() }
 
-    func close() throws { try sink.close() }
+    package func close() throws { try sink.close() }
 }

@@ -2,20 +2,25 @@
 /// all at their end: the `caught-up` line of `--ready-file`, written by the
 /// pipeline once every line read before that look went through the engine
 /// (and the checkpoint hook), and only when the positions changed.
-enum CaughtUpPositions: Equatable {
+package enum CaughtUpPositions: Equatable {
     /// Bytes read of the file now at each path.
     case files([File])
     /// The next offset to read of every assigned partition.
     case partitions(topic: String, [Partition])
 
-    struct File: Equatable {
+    package struct File: Equatable {
         var path: String
         var offset: Int64
     }
 
-    struct Partition: Equatable {
+    package struct Partition: Equatable {
         var partition: Int32
         var offset: Int64
+
+        package init(partition: Int32, offset: Int64) {
+            self.partition = partition
+            self.offset = offset
+        }
     }
 
     /// The fields of the readiness line after `"ready":"caught-up"`.

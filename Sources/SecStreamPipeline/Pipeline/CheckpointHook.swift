@@ -8,6 +8,6 @@
 /// - Kafka (`KafkaCheckpointHandoff`): each job's offsets feed the resume
 ///   tracker; every `--commit-interval` a consumer group takes a checkpoint
 ///   snapshot for the polling thread to commit.
-protocol CheckpointHook: AnyObject {
+package protocol CheckpointHook: AnyObject {
     func jobConsumed(_ job: ScanJob) throws
 }

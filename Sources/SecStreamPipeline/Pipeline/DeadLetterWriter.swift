@@ -15,7 +15,7 @@ import SecStreamCore
 /// a crash writes their dead letters again under the same key, so a
 /// compacted dead-letter topic keeps one copy, and readers can find a
 /// location's record by key.
-final class DeadLetterWriter {
+package final class DeadLetterWriter {
     private let sink: LineSink?
     private var record: [UInt8] = []
     private(set) var malformed = 0
@@ -148,6 +148,6 @@ final class DeadLetterWriter {
         }
     }
 
-    func makeDurable() throws { try sink?.makeDurable() }
-    func close() throws { try sink?.close() }
+    package func makeDurable() throws { try sink?.makeDurable() }
+    package func close() throws { try sink?.close() }
 }

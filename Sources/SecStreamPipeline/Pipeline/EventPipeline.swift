@@ -9,10 +9,10 @@ import SecStreamCore
 /// so the output is a function of the input: the pipeline moves the engine's
 /// idle clock as the jobs' `InputActivity` says, and asks one `CheckpointHook`
 /// for durability.
-final class EventPipeline {
+package final class EventPipeline {
     let rules: RuleSet
     let sources: SourceTable
-    let engine: WindowEngine
+    package let engine: WindowEngine
     let alerts: AlertWriter
     let deadLetters: DeadLetterWriter
     let archive: EventSink?
@@ -23,8 +23,8 @@ final class EventPipeline {
     private let freeLock = NSLock()
 
     /// Events a restart's rebuild skipped (`ScanJob.restartSkip`).
-    private(set) var replaySkipped = 0
-    private(set) var lines = 0
+    package private(set) var replaySkipped = 0
+    package private(set) var lines = 0
     private(set) var blank = 0
     private(set) var bytes = 0
     /// Events the engine holds aside as too far in the future (`--max-future-skew`),
@@ -32,7 +32,7 @@ final class EventPipeline {
     private var heldLines: [Int64: (raw: [UInt8], location: EventLocation)] = [:]
     let started = DispatchTime.now()
 
-    init(rules: RuleSet, engineOptions: EngineOptions, sources: SourceTable, alerts: AlertWriter,
+    package init(rules: RuleSet, engineOptions: EngineOptions, sources: SourceTable, alerts: AlertWriter,
          deadLetters: DeadLetterWriter, archive: EventSink?, threads: Int) {
         self.rules = rules
         self.sources = sources
@@ -49,7 +49,7 @@ final class EventPipeline {
     /// Following sources' jobs move the engine's idle clock; `checkpoint` is
     /// handed every job once the engine and the sinks are done with it, and
     /// `ready` gets the `caught-up` lines of the heartbeats that carry positions.
-    func run(_ source: LineSource, checkpoint: CheckpointHook? = nil, ready: ReadinessReporter? = nil,
+    package func run(_ source: LineSource, checkpoint: CheckpointHook? = nil, ready: ReadinessReporter? = nil,
              shouldStop: @escaping () -> Bool = { false }) throws {
         var reportedCaughtUp: CaughtUpPositions?
         try OrderedWorkerPool.run(
@@ -103,7 +103,7 @@ final class EventPipeline {
     }
 
     /// End of bounded input: release held events, close every window, close sinks.
-    func finish() throws {
+    package func finish() throws {
         try engine.finish()
         try settleHeld()
         if let line = evictionLine() { FileHandle.standardError.write(Data((line + "\n").utf8)) }
@@ -222,7 +222,7 @@ final class EventPipeline {
     }
 
     /// One line on stderr: what was read, what was wrong, what was found.
-    func summaryLine() -> String {
+    package func summaryLine() -> String {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
         let c = engine.counters
         return String(format: "secstream: %d lines (%.1f MB) in %.2fs: %d events, %d malformed, %d late, %d future, %d blank; %d matches, %d alerts",

@@ -4,7 +4,7 @@ import Kafka
 /// Where alerts and dead letters go, one NDJSON record at a time: a byte
 /// stream (stdout, a file) or a Kafka topic. Record-oriented sinks use the
 /// key and the origin; byte streams never evaluate them.
-protocol LineSink: AnyObject {
+package protocol LineSink: AnyObject {
     /// `line` is one NDJSON record with its trailing newline. `key` is the
     /// record key (the alert id, a dead letter's location); `origin` is the
     /// input partition an alert belongs to when its input is a Kafka topic.

@@ -6,14 +6,14 @@ import SecStreamCore
 /// hands them to the engine thread in order. A source never reaches into the
 /// engine or the sinks: what the engine's idle clock needs travels with the
 /// jobs (`InputActivity`), and durability is the pipeline's `CheckpointHook`.
-protocol LineSource: AnyObject {
+package protocol LineSource: AnyObject {
     /// Producer thread: fills `job` with the next batch of lines, or says
     /// that nothing new is there yet, or that the input ended.
     func fill(_ job: ScanJob) throws -> SourceYield
 }
 
 /// What `LineSource.fill` produced.
-enum SourceYield {
+package enum SourceYield {
     /// The job holds the next lines. A source that follows its inputs says
     /// how they stand; a bounded one has nothing to say (nil).
     case lines(InputActivity?)
@@ -29,29 +29,40 @@ enum SourceYield {
 /// How a following source's inputs (files, partitions: the engine's
 /// watermark inputs) stand when it fills a job. The pipeline applies it to the
 /// engine after the job's lines.
-struct InputActivity {
+package struct InputActivity {
     /// The monotonic clock (ms, `monotonicMs`) when the source looked.
-    var wallClock: Int64
+    package var wallClock: Int64
     /// Inputs that came into being since the previous job (every followed
     /// file at the start, newly assigned partitions). The pipeline declares
     /// them before the job's lines, so each holds the watermark back from now
     /// until it delivers or stays quiet for `--idle-timeout`.
-    var opened: [Int] = []
+    package var opened: [Int] = []
     /// Inputs with data known to be waiting (a backlog read round-robin, a
     /// partition behind its high watermark): slow, not idle.
-    var busy: [Int] = []
+    package var busy: [Int] = []
+
+    package init(wallClock: Int64, opened: [Int] = [], busy: [Int] = []) {
+        self.wallClock = wallClock
+        self.opened = opened
+        self.busy = busy
+    }
 }
 
 /// A following source found nothing new to read.
-struct Heartbeat {
-    var activity: InputActivity
+package struct Heartbeat {
+    package var activity: InputActivity
     /// Every input was at its end at this look, and this is where each was
     /// read to (nil when something was still waiting, or without `--ready-file`).
-    var caughtUp: CaughtUpPositions?
+    package var caughtUp: CaughtUpPositions?
+
+    package init(activity: InputActivity, caughtUp: CaughtUpPositions? = nil) {
+        self.activity = activity
+        self.caughtUp = caughtUp
+    }
 }
 
 /// Receives every on-time valid event in arrival order (the archive writer).
-protocol EventSink: AnyObject {
+package protocol EventSink: AnyObject {
     func append(_ line: UnsafeRawBufferPointer, time: Int64, location: EventLocation) throws
     /// Called after each job: a chance to flush by size or age.
     func jobDone() throws

@@ -1,4 +1,4 @@
 import Dispatch
 
 /// Milliseconds on the monotonic clock (idle timers, checkpoint interval).
-func monotonicMs() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }
+package func monotonicMs() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }

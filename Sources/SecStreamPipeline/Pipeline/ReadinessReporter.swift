@@ -31,12 +31,12 @@ import Foundation
 /// `assigned`), the pipeline (`caught-up`, from the sources' heartbeats) and
 /// the Kafka checkpoint (`checkpoint`); it only writes this file and never
 /// reaches into the sinks.
-final class ReadinessReporter {
+package final class ReadinessReporter {
     let path: String
     private let fd: Int32
     private let lock = NSLock()
 
-    init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
@@ -47,7 +47,7 @@ final class ReadinessReporter {
     deinit { close(fd) }
 
     /// A JSON value of a readiness line.
-    enum Value {
+    package enum Value {
         case string(String)
         case int(Int64)
         case ints([Int64])
@@ -55,7 +55,7 @@ final class ReadinessReporter {
     }
 
     /// Appends `{"ready":event, fields...}` as one line.
-    func report(_ event: String, _ fields: [(String, Value)] = []) throws {
+    package func report(_ event: String, _ fields: [(String, Value)] = []) throws {
         var out: [UInt8] = []
         Self.appendObject([("ready", .string(event))] + fields, to: &out)
         out.append(0x0a)

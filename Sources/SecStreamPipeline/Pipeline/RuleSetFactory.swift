@@ -7,7 +7,7 @@ import SecStreamCore
 /// does not parse is an input error (exit 3) before any event is read; a rule
 /// secstream cannot run is skipped with one stderr line (an error with
 /// --strict), and one summary line says what was loaded and left out.
-enum RuleSetFactory {
+package enum RuleSetFactory {
     static func load(_ options: RulesConfiguration, summary: Bool) throws -> RuleSet {
         let pipelines: [ProcessingPipeline]
         let fieldMap: FieldMap

@@ -13,10 +13,10 @@ struct NonEventLine {
 
 /// One line of a job: where its bytes are in the job's storage and where it
 /// came from (a 1-based line number, or a Kafka offset).
-struct LineRef {
+package struct LineRef {
     var start: Int
     var length: Int
-    var position: Int64
+    package var position: Int64
     /// The line exceeded the 1 MiB limit: not an event. Its bytes are in the
     /// chunk's spool at `spoolOffset` (>= 0), at `start` (-1), or not kept (`Line.notKept`).
     var oversized: Bool
@@ -28,16 +28,16 @@ struct LineRef {
 /// work on it — scan the wanted fields, parse the event time, evaluate every
 /// detection rule, extract match records — done on a worker thread.
 /// Job objects are reused batch after batch, so their buffers are allocated once.
-final class ScanJob {
+package final class ScanJob {
     /// Zero-copy storage: a chunk read from a file (its lines are found by the worker).
     private(set) var chunk: LineChunk?
     /// Owned storage for sources that assemble lines themselves (Kafka values).
     private(set) var owned: [UInt8] = []
-    private(set) var lines: [LineRef] = []
+    package private(set) var lines: [LineRef] = []
     /// `SourceTable` index of the file or partition.
     private(set) var source: Int32 = 0
     /// The watermark input (a Kafka partition); 0 for files.
-    private(set) var input = 0
+    package private(set) var input = 0
     /// How the source's inputs stood when it filled the job (following
     /// sources; set by the pipeline from `fill`'s answer).
     var activity: InputActivity?
@@ -46,16 +46,16 @@ final class ScanJob {
     /// Kafka: the offsets the job covers, from its first record to the offset
     /// after its last (past any gap the log has there: compacted records,
     /// transaction markers), for the checkpoint's resume tracker.
-    var offsets: (first: Int64, next: Int64)?
+    package var offsets: (first: Int64, next: Int64)?
     /// A restart's rebuild (Kafka): which events of the job belong to windows
     /// that had already ended before the checkpoint it resumes from.
-    var restartSkip: RestartSkipRule?
+    package var restartSkip: RestartSkipRule?
     /// Per line, the event time (epoch ms); `nonEventMark` where the line may
     /// be in `nonEvents` (a real event time can equal the mark: the side table decides).
-    private(set) var times: [Int64] = []
+    package private(set) var times: [Int64] = []
     /// The lines that are not events, in line order.
     private(set) var nonEvents: [NonEventLine] = []
-    static let nonEventMark = Int64.min
+    package static let nonEventMark = Int64.min
     let batch = MatchBatch()
     private let slots: UnsafeMutableBufferPointer<FieldSlot>
     private var timeParser: EventTimeParser
@@ -79,12 +79,12 @@ final class ScanJob {
     }
 
     /// Starts a job whose lines the caller appends with `appendLine`.
-    func resetOwned(source: Int32, input: Int) {
+    package func resetOwned(source: Int32, input: Int) {
         clear(source: source, input: input)
     }
 
     /// Appends one line (e.g. a Kafka record value) to owned storage.
-    func appendLine(_ bytes: UnsafeRawBufferPointer, position: Int64) {
+    package func appendLine(_ bytes: UnsafeRawBufferPointer, position: Int64) {
         let start = owned.count
         owned.append(contentsOf: bytes)
         lines.append(LineRef(start: start, length: bytes.count, position: position, oversized: false))

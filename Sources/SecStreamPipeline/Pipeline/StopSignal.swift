@@ -4,13 +4,13 @@ import Foundation
 /// checks between reads, so a `--follow` run ends cleanly: the open windows
 /// close (or, in a consumer group, are checkpointed), sinks are flushed and
 /// the summary is printed.
-enum StopSignal {
+package enum StopSignal {
     private static var sources: [DispatchSourceSignal] = []
     private static let flag = NSLock()
     private static var raised = false
 
     /// Idempotent: a second call keeps the handlers of the first.
-    static func install() {
+    package static func install() {
         flag.lock()
         defer { flag.unlock() }
         guard sources.isEmpty else { return }
@@ -25,7 +25,7 @@ enum StopSignal {
         }
     }
 
-    static var isRaised: Bool {
+    package static var isRaised: Bool {
         flag.lock()
         defer { flag.unlock() }
         return raised

@@ -33,8 +33,8 @@ final class TerminalProgressLine: @unchecked Sendable {
 }
 
 /// Messages on stderr, one line each.
-enum ArchiveMessages {
-    static func say(_ text: String) {
+package enum ArchiveMessages {
+    package static func say(_ text: String) {
         FileHandle.standardError.write(Data("secstream: \(text)\n".utf8))
     }
 }

@@ -64,15 +64,15 @@ public struct ProcessOptions {
 
 /// Shorthands the runners read.
 extension ProcessOptions {
-    var alerts: OutputURI { outputs.alerts }
-    var deadLetter: OutputURI? { outputs.deadLetter }
-    var failOnAlert: Bool { outputs.failOnAlert }
-    var threads: Int { rules.threads }
+    package var alerts: OutputURI { outputs.alerts }
+    package var deadLetter: OutputURI? { outputs.deadLetter }
+    package var failOnAlert: Bool { outputs.failOnAlert }
+    package var threads: Int { rules.threads }
 }
 
 extension RuleSetFactory {
     /// The rule set of a `process` run (see `load(_:summary:)`).
-    static func load(_ options: ProcessOptions) throws -> RuleSet {
+    package static func load(_ options: ProcessOptions) throws -> RuleSet {
         try load(options.rules, summary: options.summary)
     }
 }

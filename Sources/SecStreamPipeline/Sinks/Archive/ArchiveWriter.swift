@@ -15,7 +15,7 @@ import SecStreamCore
 /// writer deletes, in every hour it wrote for a file input, the objects named
 /// after that input that it did not write itself. (Kafka partitions are not
 /// swept here: their owner resumes from the committed archive offset.)
-final class ArchiveWriter: EventSink {
+package final class ArchiveWriter: EventSink {
     private struct OpenKey: Hashable {
         var source: Int32
         var hour: Int64
@@ -49,7 +49,7 @@ final class ArchiveWriter: EventSink {
     private var written: [Int32: Set<String>] = [:]
     private(set) var events = 0
 
-    init(store: ObjectStore, options: ArchiveWriterOptions, sources: SourceTable) {
+    package init(store: ObjectStore, options: ArchiveWriterOptions, sources: SourceTable) {
         self.store = store
         self.options = options
         self.sources = sources
@@ -58,7 +58,7 @@ final class ArchiveWriter: EventSink {
 
     var objectsWritten: Int { uploader.uploadedObjects }
 
-    func append(_ line: UnsafeRawBufferPointer, time: Int64, location: EventLocation) throws {
+    package func append(_ line: UnsafeRawBufferPointer, time: Int64, location: EventLocation) throws {
         let source = location.source
         let s = Int(source)
         if s < 0 || s >= stems.count || stems[s] == nil { try register(source, firstLine: line) }
@@ -91,11 +91,11 @@ final class ArchiveWriter: EventSink {
         }
     }
 
-    func jobDone() throws { try uploader.check() }
+    package func jobDone() throws { try uploader.check() }
 
     /// Uploads every open object and waits until all are stored, then sweeps
     /// orphans of the file inputs.
-    func close() throws {
+    package func close() throws {
         uploadOpenObjects()
         try uploader.drain()
         try sweepOrphans()
@@ -109,16 +109,16 @@ final class ArchiveWriter: EventSink {
         open.filter { $0.key.source == source }.map(\.value.firstPosition).sorted()
     }
 
-    func drainUploads() throws { try uploader.drain() }
+    package func drainUploads() throws { try uploader.drain() }
 
     /// Cuts every open object and hands it to the uploader (a Kafka
     /// checkpoint: nothing stays open across the archived offset).
-    func uploadOpenObjects() {
+    package func uploadOpenObjects() {
         for key in open.keys.sorted(by: { ($0.source, $0.hour) < ($1.source, $1.hour) }) { flush(key) }
     }
 
     /// `archive: 12 objects (3.4 MB lz4), 20000 events to file:///…/`
-    func summaryLine() -> String {
+    package func summaryLine() -> String {
         String(format: "archive: %d objects (%.1f MB %@), %d events to %@", uploader.uploadedObjects,
                Double(uploader.uploadedBytes) / 1e6, options.codec.rawValue, events, store.location)
     }

@@ -2,7 +2,7 @@ import Codecs
 import ObjectStore
 
 /// How `process --archive` cuts and stores objects.
-struct ArchiveWriterOptions {
+package struct ArchiveWriterOptions {
     var codec: CompressionCodec = .lz4
     /// An object is uploaded once it holds this many uncompressed bytes.
     var flushBytes = 8 << 20

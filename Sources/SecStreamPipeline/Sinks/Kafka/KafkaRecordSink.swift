@@ -12,17 +12,17 @@ import Kafka
 /// copy. `makeDurable` waits until every record is acknowledged: a consumer
 /// group commits offsets only after that, and a record that could not be
 /// delivered ends the run (exit 4) instead of being dropped.
-final class KafkaRecordSink: LineSink {
+package final class KafkaRecordSink: LineSink {
     /// The header naming the input partition an alert came from ("topic/partition"):
     /// a new owner of that partition reads it back (`KafkaAlertsReadback`).
-    static let sourceHeader = "secstream.source"
+    package static let sourceHeader = "secstream.source"
 
     /// The `sourceHeader` value of an input partition, as written and as read back.
-    static func sourceHeaderValue(_ origin: TopicPartition) -> [UInt8] {
+    package static func sourceHeaderValue(_ origin: TopicPartition) -> [UInt8] {
         Array("\(origin.topic)/\(origin.partition)".utf8)
     }
 
-    let topic: String
+    package let topic: String
     /// The flag and URI the sink was opened for, as error lines name it.
     private let name: String
     private let config: KafkaConfig
@@ -32,7 +32,7 @@ final class KafkaRecordSink: LineSink {
     private let admin: KafkaAdmin
     private let deliveryTimeoutMs = 30_000
 
-    init(uri: KafkaURI, flag: String, options: KafkaClientOptions) throws {
+    package init(uri: KafkaURI, flag: String, options: KafkaClientOptions) throws {
         topic = uri.topic
         name = "\(flag) kafka://\(uri.bootstrap)/\(uri.topic)"
         var producerOptions = ProducerOptions()
@@ -63,9 +63,9 @@ final class KafkaRecordSink: LineSink {
     }
 
     /// The configuration of the sink's clients (TLS, SASL), for reading the topic back.
-    var clientConfig: KafkaConfig { config }
+    package var clientConfig: KafkaConfig { config }
 
-    func write(line: UnsafeRawBufferPointer, key: @autoclosure () -> [UInt8]?, origin: @autoclosure () -> TopicPartition?) throws {
+    package func write(line: UnsafeRawBufferPointer, key: @autoclosure () -> [UInt8]?, origin: @autoclosure () -> TopicPartition?) throws {
         let value = line.last == 0x0a ? UnsafeRawBufferPointer(rebasing: line.dropLast()) : line
         let headers = origin().map { [RecordHeader(key: Self.sourceHeader, value: Self.sourceHeaderValue($0))] } ?? []
         do {
@@ -79,7 +79,7 @@ final class KafkaRecordSink: LineSink {
         }
     }
 
-    func makeDurable() throws {
+    package func makeDurable() throws {
         var timedOut: Error?
         do { try producer.flush(timeoutMs: deliveryTimeoutMs + 10_000) } catch { timedOut = error }
         let stats = producer.deliveryStats
@@ -94,7 +94,7 @@ final class KafkaRecordSink: LineSink {
     /// broker that reports less than the true end, such as Tansu, whose
     /// ListOffsets answers the last batch's first offset + 1, it is still a
     /// lower bound, which is all a reader needs.)
-    func endOffsets() throws -> [Int32: Int64] {
+    package func endOffsets() throws -> [Int32: Int64] {
         do {
             var out: [Int32: Int64] = [:]
             for (tp, offset) in try admin.offsets(topic: topic, .latest) { out[tp.partition] = offset }
@@ -104,7 +104,7 @@ final class KafkaRecordSink: LineSink {
         }
     }
 
-    func close() throws {
+    package func close() throws {
         defer {
             producer.close()
             admin.close()

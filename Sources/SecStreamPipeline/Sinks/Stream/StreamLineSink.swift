@@ -2,18 +2,18 @@ import Codecs
 import Kafka
 
 /// NDJSON lines to a byte stream: stdout or a (possibly compressed) file.
-final class StreamLineSink: LineSink {
+package final class StreamLineSink: LineSink {
     private let sink: ByteSink
     /// The file to fsync in `makeDurable` (a consumer-group run's alerts
     /// file); nil when a flush is all durability means (stdout, dead letters).
     private let syncing: FileSink?
 
-    init(sink: ByteSink, syncing: FileSink? = nil) {
+    package init(sink: ByteSink, syncing: FileSink? = nil) {
         self.sink = sink
         self.syncing = syncing
     }
 
-    func write(line: UnsafeRawBufferPointer, key: @autoclosure () -> [UInt8]?, origin: @autoclosure () -> TopicPartition?) throws {
+    package func write(line: UnsafeRawBufferPointer, key: @autoclosure () -> [UInt8]?, origin: @autoclosure () -> TopicPartition?) throws {
         try sink.write(line)
     }
 
@@ -22,10 +22,10 @@ final class StreamLineSink: LineSink {
         try sink.write(bytes)
     }
 
-    func makeDurable() throws {
+    package func makeDurable() throws {
         try sink.flush()
         try syncing?.sync()
     }
 
-    func close() throws { try sink.close() }
+    package func close() throws { try sink.close() }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import SecStreamCore
+import SecStreamPipeline
 
 /// Hands a Kafka session's checkpoints from the engine thread, which knows
 /// what they cover, to the polling thread, which commits them (the consumer

@@ -1,5 +1,6 @@
 import Kafka
 import SecStreamCore
+import SecStreamPipeline
 
 /// One session of a Kafka `process` run: one engine (`EventPipeline`) over
 /// the partitions the consumer holds, from their resume offsets until the

@@ -1,5 +1,6 @@
 import Kafka
 import SecStreamCore
+import SecStreamPipeline
 
 /// What every session of one Kafka `process` run shares, built once by
 /// `KafkaProcessRunner`: the consumer and its group state, the rules, and the

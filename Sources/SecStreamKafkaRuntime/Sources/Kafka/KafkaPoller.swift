@@ -1,6 +1,7 @@
 import SecStreamCore
 import Foundation
 import Kafka
+import SecStreamPipeline
 
 /// One poll of a run's consumer under the run's retry policy: a retriable
 /// failure (a broker restarting, a coordinator moving) backs off and is

@@ -1,6 +1,7 @@
 import SecStreamCore
 import Foundation
 import Kafka
+import SecStreamPipeline
 
 /// Cross-instance exactly-once for a consumer group that writes its alerts to
 /// a Kafka topic. A partition's checkpoint (`KafkaPartitionState.alertsEnd`)

@@ -1,5 +1,6 @@
 import Kafka
 import SecStreamCore
+import SecStreamPipeline
 
 /// Fetched record batches as jobs that take the partitions in turn: at most
 /// `recordsPerJob` records each, small enough that partitions interleave (one

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import SecStreamCore
+import SecStreamPipeline
 
 /// What a Kafka session does with partitions it is given before its first
 /// record (the partitions it starts with, and those the group assigns while

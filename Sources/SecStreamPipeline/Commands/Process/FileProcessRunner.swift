@@ -3,21 +3,23 @@ import Codecs
 import Foundation
 import SecStreamCore
 
-/// `secstream process`: chooses the sources and sinks the options name and
-/// runs them through the shared `EventPipeline`.
-public final class ProcessRunner {
-    public let options: ProcessOptions
+/// `secstream process` over files or stdin (read once, or followed like
+/// tail -F): chooses the sources and sinks the options name and runs them
+/// through the shared `EventPipeline`. Kafka inputs run in
+/// `SecStreamKafkaRuntime` (`KafkaProcessRunner`); the `process` entry there
+/// (`ProcessRunner`) validates the options and picks one of the two.
+package final class FileProcessRunner {
+    private let options: ProcessOptions
+    private let engineOptions: EngineOptions
 
-    public init(options: ProcessOptions) { self.options = options }
+    /// `options` validated already.
+    package init(options: ProcessOptions, engineOptions: EngineOptions) {
+        self.options = options
+        self.engineOptions = engineOptions
+    }
 
     /// Returns the exit code (0, or 1 with --fail-on-alert and alerts written).
-    public func run() throws -> Int32 {
-        try options.validate()
-        let engineOptions = EngineOptions(options.rules, idleTimeout: options.idleTimeout)
-        if case .kafka(let uri)? = options.inputs.first {
-            return try KafkaProcessRunner(options: options, uri: uri, engineOptions: engineOptions,
-                                          ready: try readinessReporter()).run()
-        }
+    package func run() throws -> Int32 {
         let archiveOptions = try options.archive.map { try ArchiveWriterOptions($0) }
         let rules = try RuleSetFactory.load(options)
         let sources = SourceTable()

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import SecStreamCore
+import SecStreamPipeline
 
 /// The exactly-once bookkeeping of a consumer-group run (DESIGN-NOTES §3).
 ///

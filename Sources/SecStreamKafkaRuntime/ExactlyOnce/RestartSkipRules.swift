@@ -1,3 +1,4 @@
+import SecStreamPipeline
 /// Per partition, the `RestartSkipRule` of the checkpoint a session resumed from:
 /// fed again, a consumed straggler older than the resume time would start a
 /// window the uninterrupted run never had. Set when partitions are assigned

@@ -2,6 +2,7 @@ import Foundation
 import SecStreamArchive
 import ObjectStore
 import SecStreamCore
+import SecStreamPipeline
 
 /// The archive sink of a Kafka `process --archive` run: an `ArchiveWriter`
 /// that takes part in the consumer group's checkpoints (`CheckpointedArchive`)

@@ -3,6 +3,7 @@ import Codecs
 import Foundation
 import Kafka
 import SecStreamCore
+import SecStreamPipeline
 
 /// `secstream process --input kafka://HOSTS/TOPIC[?group=ID]`.
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import SecStreamCore
+import SecStreamPipeline
 
 /// The records of a Kafka topic as pipeline lines: jobs of record batches
 /// (`PartitionInterleaver`), each partition its own engine input
