@@ -5,24 +5,7 @@ import TestSupport
 /// Feeds truncated and random bytes to every response decoder and to the
 /// record batch decoder: they must report errors, never crash or hang.
 final class KafkaFuzzTests: XCTestCase {
-    struct Decoder {
-        let name: String
-        let versions: ClosedRange<Int16>
-        let decode: (UnsafeRawBufferPointer, Int16) throws -> Void
-    }
-
-    static func decoder<R: KafkaRequest>(_ t: R.Type) -> Decoder {
-        Decoder(name: "\(R.apiKey)", versions: R.versions) { raw, v in _ = try R.decodeResponse(raw, version: v) }
-    }
-
-    let decoders: [Decoder] = [
-        decoder(ApiVersionsRequest.self), decoder(MetadataRequest.self), decoder(ProduceRequest.self),
-        decoder(FetchRequest.self), decoder(ListOffsetsRequest.self), decoder(FindCoordinatorRequest.self),
-        decoder(JoinGroupRequest.self), decoder(SyncGroupRequest.self), decoder(HeartbeatRequest.self),
-        decoder(LeaveGroupRequest.self), decoder(OffsetCommitRequest.self), decoder(OffsetFetchRequest.self),
-        decoder(InitProducerIdRequest.self), decoder(CreateTopicsRequest.self), decoder(SaslHandshakeRequest.self),
-        decoder(SaslAuthenticateRequest.self),
-    ]
+    let decoders = ResponseDecoder.all
 
     /// Random bytes biased towards small counts so decoders get past their first fields.
     func randomBytes(_ rng: inout SplitMix, _ n: Int) -> [UInt8] {

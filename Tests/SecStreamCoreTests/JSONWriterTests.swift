@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import SecStreamCore
 
@@ -18,7 +19,7 @@ final class JSONWriterTests: XCTestCase {
     }
 
     func testRandomValidUTF8RoundTripsThroughFoundation() throws {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SplitMix(seed: 8259)  // seeded: a failure reproduces
         let alphabet: [Character] = ["a", "\"", "\\", "\n", "\u{0}", "\u{7f}", "é", "€", "😀", "\u{2028}", "\u{1f}", " "]
         for _ in 0..<500 {
             let s = String((0..<Int.random(in: 0..<40, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })

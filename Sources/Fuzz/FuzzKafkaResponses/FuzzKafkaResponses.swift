@@ -4,27 +4,11 @@
 // the response body after the correlation id.
 import Kafka
 
-private typealias Decode = (UnsafeRawBufferPointer, Int16) throws -> Void
-
-private struct Decoder {
-    let versions: ClosedRange<Int16>
-    let decode: Decode
-}
-
-private func decoder<R: KafkaRequest>(_ t: R.Type) -> Decoder {
-    Decoder(versions: R.versions) { raw, v in _ = try R.decodeResponse(raw, version: v) }
-}
-
-private let decoders: [Decoder] = [
-    decoder(ApiVersionsRequest.self), decoder(MetadataRequest.self), decoder(ProduceRequest.self),
-    decoder(FetchRequest.self), decoder(ListOffsetsRequest.self), decoder(FindCoordinatorRequest.self),
-    decoder(JoinGroupRequest.self), decoder(SyncGroupRequest.self), decoder(HeartbeatRequest.self),
-    decoder(LeaveGroupRequest.self), decoder(OffsetCommitRequest.self), decoder(OffsetFetchRequest.self),
-    decoder(InitProducerIdRequest.self), decoder(CreateTopicsRequest.self), decoder(SaslHandshakeRequest.self),
-    decoder(SaslAuthenticateRequest.self),
-    Decoder(versions: 0...0) { raw, _ in _ = try GroupSubscription.decode([UInt8](raw)) },
-    Decoder(versions: 0...0) { raw, _ in _ = try GroupAssignment.decode([UInt8](raw)) },
-    Decoder(versions: 0...1) { raw, v in
+/// The client's response decoders, plus the group protocol and SCRAM messages.
+private let decoders: [ResponseDecoder] = ResponseDecoder.all + [
+    ResponseDecoder(name: "GroupSubscription", versions: 0...0) { raw, _ in _ = try GroupSubscription.decode([UInt8](raw)) },
+    ResponseDecoder(name: "GroupAssignment", versions: 0...0) { raw, _ in _ = try GroupAssignment.decode([UInt8](raw)) },
+    ResponseDecoder(name: "SCRAM server messages", versions: 0...1) { raw, v in
         var client = SCRAMClient(hash: v == 0 ? .sha256 : .sha512, username: "u", password: "p", clientNonce: "fyko+d2lbbFgONRv9qkxdawL")
         _ = client.clientFirstMessage()
         let text = String(decoding: raw, as: UTF8.self)

@@ -73,16 +73,6 @@ public struct KafkaURI: Equatable, Sendable, CustomStringConvertible {
         return parsed
     }
 
-    /// `input(parsing:)` with a malformed URI as a usage error naming it.
-    public static func input(_ uri: String) throws -> KafkaURI {
-        do { return try input(parsing: uri) } catch let error as OptionValueError { throw error.usage("--input") }
-    }
-
-    /// `output(parsing:)` with a malformed URI as a usage error naming `flag`.
-    public static func output(_ uri: String, flag: String) throws -> KafkaURI {
-        do { return try output(parsing: uri) } catch let error as OptionValueError { throw error.usage(flag) }
-    }
-
     /// The URI, query parameters in a fixed order.
     public var description: String {
         var query: [String] = []

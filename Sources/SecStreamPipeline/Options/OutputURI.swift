@@ -26,7 +26,8 @@ public enum OutputURI: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Opens an alerts or dead-letter destination from its parsed URI.
+/// Opens an alerts or dead-letter destination from its parsed URI: stdout, a
+/// file (`.gz`/`.lz4` compress) or a Kafka topic.
 func openLineSink(_ uri: OutputURI, flag: String, kafka: KafkaClientOptions) throws -> LineSink {
     switch uri {
     case .stdout: return StreamLineSink(sink: try openSink("-"))
@@ -39,12 +40,5 @@ extension AlertWriter {
     /// Alerts to `uri` (`--alerts`).
     package convenience init(uri: OutputURI, kafka: KafkaClientOptions) throws {
         self.init(sink: try openLineSink(uri, flag: "--alerts", kafka: kafka))
-    }
-}
-
-extension DeadLetterWriter {
-    /// Dead letters to `uri` (`--dead-letter`), or counted only when nil.
-    package convenience init(uri: OutputURI?, kafka: KafkaClientOptions) throws {
-        try self.init(uri: uri?.description, kafka: kafka)
     }
 }

@@ -18,10 +18,6 @@ package final class AlertWriter: AlertSink {
     /// alerts go to a topic.
     package var origin: ((Alert) -> TopicPartition?)?
 
-    convenience init(uri: String, kafka: KafkaClientOptions) throws {
-        self.init(sink: try openLineSink(uri, flag: "--alerts", kafka: kafka))
-    }
-
     package init(sink: LineSink) {
         self.sink = sink
     }

@@ -24,7 +24,8 @@ package final class DeadLetterWriter {
     private var reported = 0
     private let reportLimit = 5
 
-    init(uri: String?, kafka: KafkaClientOptions) throws {
+    /// Dead letters to `uri` (`--dead-letter`), or counted only when nil.
+    package init(uri: OutputURI?, kafka: KafkaClientOptions) throws {
         sink = try uri.map { try openLineSink($0, flag: "--dead-letter", kafka: kafka) }
     }
 

@@ -15,12 +15,3 @@ package protocol LineSink: AnyObject {
     /// Makes the records durable and releases the destination.
     func close() throws
 }
-
-/// Opens an alerts or dead-letter destination: `-`, a path (`.gz`/`.lz4`
-/// compress) or `kafka://HOSTS/TOPIC[?compression=...]`.
-func openLineSink(_ uri: String, flag: String, kafka: KafkaClientOptions) throws -> LineSink {
-    if KafkaURI.isKafka(uri) {
-        return try KafkaRecordSink(uri: KafkaURI.output(uri, flag: flag), flag: flag, options: kafka)
-    }
-    return StreamLineSink(sink: try openSink(uri))
-}
