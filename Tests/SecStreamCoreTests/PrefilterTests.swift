@@ -35,7 +35,9 @@ final class PrefilterTests: XCTestCase {
         XCTAssertNil(try needles("  a:\n    Image|endswith: '\\x.exe'\n  b:\n    Count|gt: 3\n  condition: a or b"), "a child without needles")
         XCTAssertNil(try needles("  a:\n    Image|endswith: '\\x.exe'\n  condition: not a"))
         XCTAssertNil(try needles("  a:\n    Image: ['\\x.exe', null]\n  condition: a"), "a missing field matches")
-        XCTAssertNil(try needles("  a:\n    Image|re: 'x[0-9]abc.*'\n  condition: a"), "a regex (RE2) is always confirmed")
+        XCTAssertEqual(try needles("  a:\n    Image|re: 'x[0-9]abc.*'\n  condition: a"), (0...9).map { "x\($0)abc" },
+                       "a regex needs one of RE2's prefilter atoms (caseless)")
+        XCTAssertNil(try needles("  a:\n    Image|re: '\\d+\\.\\d+'\n  condition: a"), "a regex without literal is always confirmed")
         XCTAssertEqual(try needles("  a:\n    Image|contains|all: ['ab', 'abcdef']\n  condition: a"), ["abcdef"])
         XCTAssertEqual(try needles("  a:\n    - 'evil thing'\n  condition: a"), ["evil thing"], "keywords")
         XCTAssertEqual(try needles("  a:\n    CommandLine|windash|contains: ' -enc '\n  condition: a").map { $0.count }, 5, "windash variants")
