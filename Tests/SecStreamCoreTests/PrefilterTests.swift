@@ -119,6 +119,60 @@ final class PrefilterTests: XCTestCase {
         try differential(set, events: 20000, seed: 7, routes: [], minimumMatches: 1000)
     }
 
+    /// `--rule-cache`: the second build of the same rules reads every
+    /// database from the cache and matches exactly as a fresh compile does; a
+    /// corrupt or truncated file is compiled again and rewritten; a directory
+    /// others may write to is refused.
+    func testCompiledDatabasesComeBackFromTheCacheSkippedOnCPUsWithoutSSSE3() throws {
+        try XCTSkipUnless(LiteralPrefilter.platformSupported, "Hyperscan needs SSSE3")
+        let directory = NSTemporaryDirectory() + "prefilter-cache-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let cache = try PrefilterCache(directory: directory)
+        var sources: [RuleSource] = []
+        for r in 0..<80 {
+            sources.append(rule("r\(r)", "  a:\n    a|contains: 'needle\(r)x'\n  b:\n    b|re: 'pre\(r)[0-9]+post'\n  condition: a or b"))
+        }
+        let set = try load(sources)
+        let fresh = DetectionMatcherSet(set.detections)
+        let first = DetectionMatcherSet(set.detections, cache: cache)
+        let databases = try XCTUnwrap(first.prefilter).databaseCount
+        XCTAssertGreaterThanOrEqual(databases, 2)
+        XCTAssertEqual(first.prefilter?.cachedDatabases, 0, "an empty cache")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".hsdb") }.sorted()
+        XCTAssertEqual(files.count, databases)
+        let second = DetectionMatcherSet(set.detections, cache: cache)
+        XCTAssertEqual(second.prefilter?.cachedDatabases, databases, "every database from the cache")
+
+        // Break every file: flipped bytes in one, truncation in the others.
+        for (k, f) in files.enumerated() {
+            let path = directory + "/" + f
+            var data = try XCTUnwrap(FileManager.default.contents(atPath: path))
+            if k == 0 { for i in stride(from: data.count / 2, to: data.count, by: 7) { data[i] ^= 0x5A } } else { data = data.prefix(data.count - 3) }
+            try data.write(to: URL(fileURLWithPath: path))
+        }
+        let third = DetectionMatcherSet(set.detections, cache: cache)
+        XCTAssertEqual(third.prefilter?.cachedDatabases, 0, "broken files are compiled again")
+        XCTAssertEqual(DetectionMatcherSet(set.detections, cache: cache).prefilter?.cachedDatabases, databases, "and rewritten")
+
+        for (k, line) in ["{\"a\":\"xxneedle7xx\"}", "{\"b\":\"pre12post\"}", "{\"b\":\"pre12345post\",\"a\":\"needle79X\"}",
+                          "{\"a\":\"needle\"}", "{\"b\":\"pre3post\"}", "{\"b\":\"PRE12post\"}"].enumerated() {
+            let event = JSONTestEvent(line, schema: set.schema)
+            var expected: [Int] = []
+            fresh.forEachMatch(event.view) { expected.append($0) }
+            for m in [second, third] {
+                var got: [Int] = []
+                m.forEachMatch(event.view) { got.append($0) }
+                XCTAssertEqual(got, expected, "event \(k)")
+            }
+            if k < 3 { XCTAssertFalse(expected.isEmpty, "event \(k) matches") }
+        }
+
+        let shared = directory + "/shared"
+        XCTAssertEqual(mkdir(shared, 0o777), 0)
+        XCTAssertEqual(chmod(shared, 0o777), 0)
+        XCTAssertThrowsError(try PrefilterCache(directory: shared), "a directory others may write to")
+    }
+
     // MARK: - the differential
 
     private struct Literal {

@@ -35,7 +35,8 @@ public final class DetectionMatcherSet: @unchecked Sendable {
     private let unroutedNeedleCost: Int
     private let routeNeedleCosts: UnsafeMutableBufferPointer<Int>
 
-    public init(_ detections: [DetectionRule]) {
+    /// `cache`: where the prefilter keeps its compiled databases between runs (nil: none).
+    public init(_ detections: [DetectionRule], cache: PrefilterCache? = nil) {
         var keep = detections.map(\.matcher)
         roots = .allocate(capacity: detections.count)
         _ = roots.initialize(from: detections.map(\.matcher.root))
@@ -86,7 +87,7 @@ public final class DetectionMatcherSet: @unchecked Sendable {
             }
             if groups.count > 1 { twoSets.append(Int32(d)) }
         }
-        prefilter = prefiltering ? LiteralPrefilter(needles: needles, ruleBits: 64 * words) : nil
+        prefilter = prefiltering ? LiteralPrefilter(needles: needles, ruleBits: 64 * words, cache: cache) : nil
         alwaysMask = mask(always)
         twoSetMask = mask(twoSets)
         let alwaysSet = Set(always)

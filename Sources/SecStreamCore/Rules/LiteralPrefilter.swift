@@ -57,6 +57,10 @@ final class LiteralPrefilter: @unchecked Sendable {
 
     /// How many distinct needles the rules gave (for reports and tests).
     let needleCount: Int
+    /// How many databases came from the `PrefilterCache` instead of the compiler.
+    let cachedDatabases: Int
+    /// Hyperscan databases (one per field with needles, one for the line).
+    var databaseCount: Int { databases.count }
 
     /// Whether this CPU runs Hyperscan (it needs SSSE3).
     static let platformSupported: Bool = hs_valid_platform() == HS_SUCCESS
@@ -65,7 +69,8 @@ final class LiteralPrefilter: @unchecked Sendable {
     /// then evaluates every candidate rule (correct, slower).
     /// `needles`: each needle's rule bits (`ruleBits` bits per needle set: the
     /// detection's index plus `ruleBits` for its second set).
-    init?(needles: [Needle: [Int32]], ruleBits: Int) {
+    /// `cache`: where compiled databases are kept between runs (nil: compile every time).
+    init?(needles: [Needle: [Int32]], ruleBits: Int, cache: PrefilterCache? = nil) {
         guard LiteralPrefilter.platformSupported, !needles.isEmpty else { return nil }
         // Deterministic needle ids: group by target, then bytes.
         let ordered = needles.keys.sorted { a, b in
@@ -91,7 +96,9 @@ final class LiteralPrefilter: @unchecked Sendable {
             if byTarget[n.target] == nil { targetOrder.append(n.target) }
             byTarget[n.target, default: []].append(id)
         }
-        let compiled = LiteralPrefilter.compileAll(targetOrder.map { t in byTarget[t]!.map { ($0, ordered[$0]) } })
+        let built = LiteralPrefilter.compileAll(targetOrder.map { t in byTarget[t]!.map { ($0, ordered[$0]) } }, cache: cache)
+        let compiled = built.map(\.db)
+        cachedDatabases = built.filter(\.cached).count
         guard compiled.allSatisfy({ $0 != nil }) else {
             for case let db? in compiled { hs_free_database(db) }
             return nil
@@ -156,41 +163,43 @@ final class LiteralPrefilter: @unchecked Sendable {
     /// all cores, largest group first: Hyperscan's compiler is reentrant, and
     /// two groups (CommandLine, Image: thousands of needles each) were most of
     /// the compile time of a large pack when built one after the other.
-    private static func compileAll(_ groups: [[(id: Int, needle: Needle)]]) -> [OpaquePointer?] {
+    private static func compileAll(_ groups: [[(id: Int, needle: Needle)]], cache: PrefilterCache?) -> [(db: OpaquePointer?, cached: Bool)] {
         let order = groups.indices.sorted { groups[$0].count > groups[$1].count }
-        let results = UnsafeMutableBufferPointer<OpaquePointer?>.allocate(capacity: groups.count)
-        results.initialize(repeating: nil)
+        let results = UnsafeMutableBufferPointer<(db: OpaquePointer?, cached: Bool)>.allocate(capacity: groups.count)
+        results.initialize(repeating: (nil, false))
         defer { results.deallocate() }
         // Each iteration writes its own element only.
         DispatchQueue.concurrentPerform(iterations: order.count) { k in
-            results[order[k]] = compile(groups[order[k]])
+            results[order[k]] = compile(groups[order[k]], cache: cache)
         }
         return Array(results)
     }
 
-    private static func compile(_ needles: [(id: Int, needle: Needle)]) -> OpaquePointer? {
-        var flags: [UInt32] = []
-        var ids: [UInt32] = []
+    private static func compile(_ needles: [(id: Int, needle: Needle)], cache: PrefilterCache?) -> (db: OpaquePointer?, cached: Bool) {
+        let flags = needles.map { UInt32(HS_FLAG_SINGLEMATCH) | ($0.needle.caseless ? UInt32(HS_FLAG_CASELESS) : 0) }
+        let ids = needles.map { UInt32($0.id) }
+        let mode = UInt32(HS_MODE_BLOCK)
+        let spec = cache.map { _ in PrefilterCache.specification(flags: flags, ids: ids, literals: needles.map(\.needle.bytes), mode: mode) }
+        if let cache, let spec, let db = cache.load(spec) { return (db, true) }
         var lens: [Int] = []
         var storage: [UnsafeMutablePointer<CChar>] = []
         defer { for s in storage { s.deallocate() } }
-        for (id, n) in needles {
+        for (_, n) in needles {
             let p = UnsafeMutablePointer<CChar>.allocate(capacity: max(n.bytes.count, 1))
             n.bytes.withUnsafeBytes { UnsafeMutableRawPointer(p).copyMemory(from: $0.baseAddress!, byteCount: n.bytes.count) }
             storage.append(p)
-            flags.append(UInt32(HS_FLAG_SINGLEMATCH) | (n.caseless ? UInt32(HS_FLAG_CASELESS) : 0))
-            ids.append(UInt32(id))
             lens.append(n.bytes.count)
         }
         var db: OpaquePointer?
         var error: UnsafeMutablePointer<hs_compile_error_t>?
         let expressions = storage.map { UnsafePointer<CChar>?($0) }
-        let rc = hs_compile_lit_multi(expressions, flags, ids, lens, UInt32(needles.count), UInt32(HS_MODE_BLOCK), nil, &db, &error)
+        let rc = hs_compile_lit_multi(expressions, flags, ids, lens, UInt32(needles.count), mode, nil, &db, &error)
         if rc != HS_SUCCESS {
             if let error { hs_free_compile_error(error) }
-            return nil
+            return (nil, false)
         }
-        return db
+        if let cache, let spec, let db { cache.store(spec, db) }
+        return (db, false)
     }
 
     /// What the match callback writes to.

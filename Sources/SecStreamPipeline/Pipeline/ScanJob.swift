@@ -227,7 +227,7 @@ final class ScanContext: @unchecked Sendable {
     init(rules: RuleSet) {
         self.rules = rules
         scanner = FieldScanner(schema: rules.schema)
-        detections = DetectionMatcherSet(rules.detections)
+        detections = DetectionMatcherSet(rules.detections, cache: rules.prefilterCache)
         extractor = MatchExtractor(rules: rules)
         timeFieldName = rules.schema.paths[rules.timeField]
     }
