@@ -119,6 +119,25 @@ final class PrefilterTests: XCTestCase {
         try differential(set, events: 20000, seed: 7, routes: [], minimumMatches: 1000)
     }
 
+    /// The eight-bytes-at-a-time non-ASCII (and backslash) check agrees with a byte loop.
+    func testNonASCIICheckAgreesWithAByteLoop() {
+        var rng = SplitMix(seed: 9)
+        for _ in 0..<20000 {
+            let n = rng.below(40)
+            let bytes = (0..<n).map { _ -> UInt8 in
+                switch rng.below(20) {
+                case 0: return 0x80 | UInt8(rng.below(128))
+                case 1: return 0x5c
+                default: return 0x20 + UInt8(rng.below(0x5c - 0x20))
+                }
+            }
+            bytes.withUnsafeBytes { raw in
+                XCTAssertEqual(LiteralPrefilter.hasNonASCII(raw, orBackslash: false), bytes.contains { $0 >= 0x80 }, "\(bytes)")
+                XCTAssertEqual(LiteralPrefilter.hasNonASCII(raw, orBackslash: true), bytes.contains { $0 >= 0x80 || $0 == 0x5c }, "\(bytes)")
+            }
+        }
+    }
+
     /// `--rule-cache`: the second build of the same rules reads every
     /// database from the cache and matches exactly as a fresh compile does; a
     /// corrupt or truncated file is compiled again and rewritten; a directory
@@ -184,6 +203,8 @@ final class PrefilterTests: XCTestCase {
     private func differential(_ set: RuleSet, events: Int, seed: UInt64, routes: [(String, Int?)],
                               minimumMatches: Int, file: StaticString = #filePath, line: UInt = #line) throws {
         let filtered = DetectionMatcherSet(set.detections)
+        let unescaped = UnescapeCache(fieldCount: set.schema.count)
+        defer { unescaped.deallocate() }
         XCTAssertNotNil(filtered.prefilter, "prefilter built", file: file, line: line)
         XCTAssertGreaterThan(filtered.needleCount, 0, file: file, line: line)
         // Per rule, the literals of its tests (to build events that match it).
@@ -232,7 +253,13 @@ final class PrefilterTests: XCTestCase {
             var got: [Int] = []
             withExtendedLifetime(event) {
                 filtered.forEachMatchUnfiltered(event.view) { want.append($0) }
-                filtered.forEachMatch(event.view) { got.append($0) }
+                // Prefiltered as a worker runs it: escaped values unescaped once per event and kept.
+                unescaped.reset(lineLength: event.view.line.count)
+                let cached = EventView(line: event.view.line, slots: event.view.slots, unescaped: unescaped)
+                filtered.forEachMatch(cached) { got.append($0) }
+                var again: [Int] = []
+                filtered.forEachMatch(cached) { again.append($0) }
+                XCTAssertEqual(again, got, "event \(i): the same matches from the values already unescaped", file: file, line: line)
             }
             if want != got {
                 XCTFail("event \(i): prefiltered \(got.map { set.detections[$0].meta.id }) != every rule \(want.map { set.detections[$0].meta.id })\n\(json)",

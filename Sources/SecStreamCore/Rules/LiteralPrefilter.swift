@@ -248,8 +248,7 @@ final class LiteralPrefilter: @unchecked Sendable {
                         if !d.asciiOnlyRules.isEmpty { markIfNonASCII(array, d.asciiOnlyRules, bits, escapesCount: true) }
                         ok = scanElements(d.db, array, scratch, ctx)
                     default:
-                        let raw = UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)])
-                        ok = JSONStringUnescaper.withValue(raw, escaped: slot.kind == .escapedString) { value in
+                        ok = event.withValue(field: f, slot) { value in
                             if !d.asciiOnlyRules.isEmpty { markIfNonASCII(value, d.asciiOnlyRules, bits) }
                             return scan(d.db, value, scratch, ctx)
                         }
@@ -298,10 +297,36 @@ final class LiteralPrefilter: @unchecked Sendable {
 
     private func markIfNonASCII(_ value: UnsafeRawBufferPointer, _ rules: [Int32], _ bits: UnsafeMutableBufferPointer<UInt64>,
                                 escapesCount: Bool = false) {
-        var found = false
-        for b in value where b >= 0x80 || (escapesCount && b == UInt8(ascii: "\\")) { found = true; break }
-        guard found else { return }
+        guard LiteralPrefilter.hasNonASCII(value, orBackslash: escapesCount) else { return }
         for r in rules { bits[Int(r) >> 6] |= 1 << UInt64(r & 63) }
+    }
+
+    /// Whether `value` has a byte >= 0x80 (or a backslash, when asked): eight
+    /// bytes at a time, since every value of a field with regex atoms is checked.
+    @inline(__always)
+    static func hasNonASCII(_ value: UnsafeRawBufferPointer, orBackslash: Bool) -> Bool {
+        let n = value.count
+        guard n > 0, let base = value.baseAddress else { return false }
+        let high: UInt64 = 0x8080_8080_8080_8080
+        var i = 0
+        if orBackslash {
+            // A lane equal to 0x5c: (x ^ 0x5c) has a zero lane; the usual zero-lane test.
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            while i &+ 8 <= n {
+                let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let x = w ^ (ones &* 0x5c)
+                if (w | ((x &- ones) & ~x)) & high != 0 { return true }
+                i &+= 8
+            }
+            while i < n { if value[i] >= 0x80 || value[i] == 0x5c { return true }; i &+= 1 }
+            return false
+        }
+        while i &+ 8 <= n {
+            if base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & high != 0 { return true }
+            i &+= 8
+        }
+        while i < n { if value[i] >= 0x80 { return true }; i &+= 1 }
+        return false
     }
 
     /// Each element of an array on its own, as `FieldTest` matches them.
