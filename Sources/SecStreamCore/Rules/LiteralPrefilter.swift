@@ -24,7 +24,9 @@ final class LiteralPrefilter: @unchecked Sendable {
         let target: NeedleTarget
         let db: OpaquePointer
         /// Rules with an `asciiOnly` needle here: hit by any non-ASCII value.
-        let asciiOnlyRules: [Int32]
+        /// (Buffers, not arrays: the per-event loop copies this struct and
+        /// must not retain and release anything.)
+        let asciiOnlyRules: UnsafeMutableBufferPointer<Int32>
         /// The rules with a needle here, as the nonzero 64-bit words of a
         /// bitset over the detections (`words[i]` is the index of `masks[i]`):
         /// when none of them is a candidate of the event, the scan is skipped.
@@ -44,7 +46,21 @@ final class LiteralPrefilter: @unchecked Sendable {
     /// The number needles of one field: value -> needle id.
     private struct NumberTable {
         let field: FieldID
-        let needles: [Double: Int32]
+        /// Sorted values and their needle ids (buffers: searched per event
+        /// without hashing, retaining or releasing).
+        let values: UnsafeMutableBufferPointer<Double>
+        let ids: UnsafeMutableBufferPointer<Int32>
+
+        /// The needle id of `value`, if one of the rules names it.
+        @inline(__always)
+        func id(_ value: Double) -> Int32? {
+            var lo = 0, hi = values.count
+            while lo < hi {
+                let mid = (lo &+ hi) >> 1
+                if values[mid] < value { lo = mid &+ 1 } else { hi = mid }
+            }
+            return lo < values.count && values[lo] == value ? ids[lo] : nil
+        }
     }
 
     /// Looked up per event with the field's value, after the scans.
@@ -114,12 +130,15 @@ final class LiteralPrefilter: @unchecked Sendable {
                 }
             }
             let sorted = mask.sorted { $0.key < $1.key }
-            dbs.append(Database(target: target, db: db!, asciiOnlyRules: asciiOnly.sorted(),
+            dbs.append(Database(target: target, db: db!, asciiOnlyRules: LiteralPrefilter.buffer(asciiOnly.sorted()),
                                 words: LiteralPrefilter.buffer(sorted.map { Int32($0.key) }),
                                 masks: LiteralPrefilter.buffer(sorted.map(\.value))))
         }
         databases = dbs
-        numberTables = numbers.sorted { $0.key < $1.key }.map { NumberTable(field: $0.key, needles: $0.value) }
+        numberTables = numbers.sorted { $0.key < $1.key }.map { field, needles in
+            let sorted = needles.sorted { $0.key < $1.key }
+            return NumberTable(field: field, values: LiteralPrefilter.buffer(sorted.map(\.key)), ids: LiteralPrefilter.buffer(sorted.map(\.value)))
+        }
         needleStart = .allocate(capacity: starts.count)
         _ = needleStart.initialize(from: starts)
         needleRules = .allocate(capacity: max(rules.count, 1))
@@ -138,7 +157,12 @@ final class LiteralPrefilter: @unchecked Sendable {
         for d in databases {
             hs_free_database(d.db)
             d.words.baseAddress?.deallocate()
+            d.asciiOnlyRules.baseAddress?.deallocate()
             d.masks.baseAddress?.deallocate()
+        }
+        for t in numberTables {
+            t.values.baseAddress?.deallocate()
+            t.ids.baseAddress?.deallocate()
         }
         needleStart.deallocate()
         needleRules.deallocate()
@@ -291,11 +315,11 @@ final class LiteralPrefilter: @unchecked Sendable {
     @inline(__always)
     private func markNumber(_ raw: UnsafeRawBufferPointer, escaped: Bool, _ t: NumberTable, _ context: inout HitContext) {
         let value = JSONStringUnescaper.withValue(raw, escaped: escaped) { ByteNumber.parse($0) }
-        guard let value, let id = t.needles[value] else { return }
+        guard let value, let id = t.id(value) else { return }
         context.mark(needle: Int(id))
     }
 
-    private func markIfNonASCII(_ value: UnsafeRawBufferPointer, _ rules: [Int32], _ bits: UnsafeMutableBufferPointer<UInt64>,
+    private func markIfNonASCII(_ value: UnsafeRawBufferPointer, _ rules: UnsafeMutableBufferPointer<Int32>, _ bits: UnsafeMutableBufferPointer<UInt64>,
                                 escapesCount: Bool = false) {
         guard LiteralPrefilter.hasNonASCII(value, orBackslash: escapesCount) else { return }
         for r in rules { bits[Int(r) >> 6] |= 1 << UInt64(r & 63) }
