@@ -1,10 +1,12 @@
 #include "CRE2.h"
 
+#include <re2/filtered_re2.h>
 #include <re2/re2.h>
 
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <vector>
 
 struct cre2_regex {
     re2::RE2 re;
@@ -29,18 +31,27 @@ static void copyTruncated(char *out, size_t capacity, const std::string &s) {
     out[n] = 0;
 }
 
-extern "C" cre2_regex *cre2_compile(const char *pattern, size_t length, int flags, cre2_error *error) {
+static re2::RE2::Options optionsFor(int flags) {
     re2::RE2::Options options;
     options.set_log_errors(false);
     options.set_encoding(re2::RE2::Options::EncodingUTF8);
     options.set_case_sensitive(!(flags & CRE2_CASE_INSENSITIVE));
     options.set_dot_nl(flags & CRE2_DOT_ALL);
     options.set_max_mem(kMaxMem);
+    return options;
+}
 
+// Outside posix_syntax mode RE2 has no multi-line option; the inline flag does it.
+static std::string textFor(const char *pattern, size_t length, int flags) {
     std::string text(pattern, length);
+    if (flags & CRE2_MULTI_LINE) text = "(?m)" + text;
+    return text;
+}
+
+extern "C" cre2_regex *cre2_compile(const char *pattern, size_t length, int flags, cre2_error *error) {
+    re2::RE2::Options options = optionsFor(flags);
+    std::string text = textFor(pattern, length, flags);
     bool multiLine = flags & CRE2_MULTI_LINE;
-    // Outside posix_syntax mode RE2 has no multi-line option; the inline flag does it.
-    if (multiLine) text = "(?m)" + text;
     bool dollar = !multiLine && std::memchr(pattern, '$', length) != nullptr;
 
     cre2_regex *regex = new cre2_regex(text, options, dollar);
@@ -134,3 +145,41 @@ extern "C" bool cre2_partial_match(const cre2_regex *regex, const void *text, si
 }
 
 extern "C" void cre2_free(cre2_regex *regex) { delete regex; }
+
+extern "C" size_t cre2_necessary_atoms(const char *pattern, size_t length, int flags, int min_atom_len,
+                                       void (*each)(void *, const char *, size_t), void *context) {
+    re2::FilteredRE2 filter(min_atom_len);
+    int id = 0;
+    if (filter.Add(textFor(pattern, length, flags), optionsFor(flags), &id) != re2::RE2::NoError) return 0;
+    std::vector<std::string> atoms;
+    filter.Compile(&atoms);
+    if (atoms.empty()) return 0;
+    // The prefilter is a monotone AND/OR tree over the atoms: a set N is
+    // necessary when the atoms outside it cannot pass the prefilter.
+    auto passes = [&](const std::vector<bool> &present) {
+        std::vector<int> matched;
+        for (size_t k = 0; k < present.size(); k++) if (present[k]) matched.push_back(static_cast<int>(k));
+        std::vector<int> potentials;
+        filter.AllPotentials(matched, &potentials);
+        return !potentials.empty();
+    };
+    std::vector<bool> necessary(atoms.size(), true);
+    std::vector<bool> outside(atoms.size(), false);
+    // An unfiltered pattern passes with no atom at all: nothing is necessary.
+    if (passes(outside)) return 0;
+    // Drop the shortest atoms first (they occur most often), keeping the set necessary.
+    std::vector<size_t> order(atoms.size());
+    for (size_t k = 0; k < order.size(); k++) order[k] = k;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return atoms[a].size() < atoms[b].size(); });
+    for (size_t k : order) {
+        outside[k] = true;
+        if (passes(outside)) outside[k] = false; else necessary[k] = false;
+    }
+    size_t count = 0;
+    for (size_t k = 0; k < atoms.size(); k++) {
+        if (!necessary[k]) continue;
+        each(context, atoms[k].data(), atoms[k].size());
+        count++;
+    }
+    return count;
+}

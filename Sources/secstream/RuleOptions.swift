@@ -30,6 +30,13 @@ struct RuleOptions: ParsableArguments {
     var maxState = RulesConfiguration().maxState
     @Flag(name: .customLong("fail-on-alert"), help: "Exit 1 when any alert was written.") var failOnAlert = false
     @Option(help: "Worker threads for scanning and matching (0 = one per core).") var threads = RulesConfiguration().threads
+    @Option(name: .customLong("rule-cache"), help: ArgumentHelp("Keep the rules' compiled prefilter databases in this directory between runs (default: $XDG_CACHE_HOME/secstream or ~/.cache/secstream; it must be writable by this user only).", valueName: "dir"))
+    var ruleCache: String?
+    @Flag(name: .customLong("no-rule-cache"), help: "Compile the prefilter databases afresh, reading and writing no cache.") var noRuleCache = false
+
+    func validate() throws {
+        if noRuleCache && ruleCache != nil { throw ValidationError("--rule-cache and --no-rule-cache exclude each other") }
+    }
 
     private func list(_ text: String?) -> [String] {
         (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -44,6 +51,7 @@ struct RuleOptions: ParsableArguments {
         r.selection.tags = Set(list(tags).map { $0.lowercased() })
         r.lateness = lateness; r.maxFutureSkew = maxFutureSkew; r.futureQuorum = futureQuorum; r.maxState = maxState
         r.threads = threads
+        r.ruleCache = noRuleCache ? .off : ruleCache.map { .directory($0) } ?? .standard
         return r
     }
 

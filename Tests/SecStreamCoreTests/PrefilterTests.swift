@@ -35,7 +35,9 @@ final class PrefilterTests: XCTestCase {
         XCTAssertNil(try needles("  a:\n    Image|endswith: '\\x.exe'\n  b:\n    Count|gt: 3\n  condition: a or b"), "a child without needles")
         XCTAssertNil(try needles("  a:\n    Image|endswith: '\\x.exe'\n  condition: not a"))
         XCTAssertNil(try needles("  a:\n    Image: ['\\x.exe', null]\n  condition: a"), "a missing field matches")
-        XCTAssertNil(try needles("  a:\n    Image|re: 'x[0-9]abc.*'\n  condition: a"), "a regex (RE2) is always confirmed")
+        XCTAssertEqual(try needles("  a:\n    Image|re: 'x[0-9]abc.*'\n  condition: a"), (0...9).map { "x\($0)abc" },
+                       "a regex needs one of RE2's prefilter atoms (caseless)")
+        XCTAssertNil(try needles("  a:\n    Image|re: '\\d+\\.\\d+'\n  condition: a"), "a regex without literal is always confirmed")
         XCTAssertEqual(try needles("  a:\n    Image|contains|all: ['ab', 'abcdef']\n  condition: a"), ["abcdef"])
         XCTAssertEqual(try needles("  a:\n    - 'evil thing'\n  condition: a"), ["evil thing"], "keywords")
         XCTAssertEqual(try needles("  a:\n    CommandLine|windash|contains: ' -enc '\n  condition: a").map { $0.count }, 5, "windash variants")
@@ -117,6 +119,79 @@ final class PrefilterTests: XCTestCase {
         try differential(set, events: 20000, seed: 7, routes: [], minimumMatches: 1000)
     }
 
+    /// The eight-bytes-at-a-time non-ASCII (and backslash) check agrees with a byte loop.
+    func testNonASCIICheckAgreesWithAByteLoop() {
+        var rng = SplitMix(seed: 9)
+        for _ in 0..<20000 {
+            let n = rng.below(40)
+            let bytes = (0..<n).map { _ -> UInt8 in
+                switch rng.below(20) {
+                case 0: return 0x80 | UInt8(rng.below(128))
+                case 1: return 0x5c
+                default: return 0x20 + UInt8(rng.below(0x5c - 0x20))
+                }
+            }
+            bytes.withUnsafeBytes { raw in
+                XCTAssertEqual(LiteralPrefilter.hasNonASCII(raw, orBackslash: false), bytes.contains { $0 >= 0x80 }, "\(bytes)")
+                XCTAssertEqual(LiteralPrefilter.hasNonASCII(raw, orBackslash: true), bytes.contains { $0 >= 0x80 || $0 == 0x5c }, "\(bytes)")
+            }
+        }
+    }
+
+    /// `--rule-cache`: the second build of the same rules reads every
+    /// database from the cache and matches exactly as a fresh compile does; a
+    /// corrupt or truncated file is compiled again and rewritten; a directory
+    /// others may write to is refused.
+    func testCompiledDatabasesComeBackFromTheCacheSkippedOnCPUsWithoutSSSE3() throws {
+        try XCTSkipUnless(LiteralPrefilter.platformSupported, "Hyperscan needs SSSE3")
+        let directory = NSTemporaryDirectory() + "prefilter-cache-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let cache = try PrefilterCache(directory: directory)
+        var sources: [RuleSource] = []
+        for r in 0..<80 {
+            sources.append(rule("r\(r)", "  a:\n    a|contains: 'needle\(r)x'\n  b:\n    b|re: 'pre\(r)[0-9]+post'\n  condition: a or b"))
+        }
+        let set = try load(sources)
+        let fresh = DetectionMatcherSet(set.detections)
+        let first = DetectionMatcherSet(set.detections, cache: cache)
+        let databases = try XCTUnwrap(first.prefilter).databaseCount
+        XCTAssertGreaterThanOrEqual(databases, 2)
+        XCTAssertEqual(first.prefilter?.cachedDatabases, 0, "an empty cache")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".hsdb") }.sorted()
+        XCTAssertEqual(files.count, databases)
+        let second = DetectionMatcherSet(set.detections, cache: cache)
+        XCTAssertEqual(second.prefilter?.cachedDatabases, databases, "every database from the cache")
+
+        // Break every file: flipped bytes in one, truncation in the others.
+        for (k, f) in files.enumerated() {
+            let path = directory + "/" + f
+            var data = try XCTUnwrap(FileManager.default.contents(atPath: path))
+            if k == 0 { for i in stride(from: data.count / 2, to: data.count, by: 7) { data[i] ^= 0x5A } } else { data = data.prefix(data.count - 3) }
+            try data.write(to: URL(fileURLWithPath: path))
+        }
+        let third = DetectionMatcherSet(set.detections, cache: cache)
+        XCTAssertEqual(third.prefilter?.cachedDatabases, 0, "broken files are compiled again")
+        XCTAssertEqual(DetectionMatcherSet(set.detections, cache: cache).prefilter?.cachedDatabases, databases, "and rewritten")
+
+        for (k, line) in ["{\"a\":\"xxneedle7xx\"}", "{\"b\":\"pre12post\"}", "{\"b\":\"pre12345post\",\"a\":\"needle79X\"}",
+                          "{\"a\":\"needle\"}", "{\"b\":\"pre3post\"}", "{\"b\":\"PRE12post\"}"].enumerated() {
+            let event = JSONTestEvent(line, schema: set.schema)
+            var expected: [Int] = []
+            fresh.forEachMatch(event.view) { expected.append($0) }
+            for m in [second, third] {
+                var got: [Int] = []
+                m.forEachMatch(event.view) { got.append($0) }
+                XCTAssertEqual(got, expected, "event \(k)")
+            }
+            if k < 3 { XCTAssertFalse(expected.isEmpty, "event \(k) matches") }
+        }
+
+        let shared = directory + "/shared"
+        XCTAssertEqual(mkdir(shared, 0o777), 0)
+        XCTAssertEqual(chmod(shared, 0o777), 0)
+        XCTAssertThrowsError(try PrefilterCache(directory: shared), "a directory others may write to")
+    }
+
     // MARK: - the differential
 
     private struct Literal {
@@ -128,6 +203,8 @@ final class PrefilterTests: XCTestCase {
     private func differential(_ set: RuleSet, events: Int, seed: UInt64, routes: [(String, Int?)],
                               minimumMatches: Int, file: StaticString = #filePath, line: UInt = #line) throws {
         let filtered = DetectionMatcherSet(set.detections)
+        let unescaped = UnescapeCache(fieldCount: set.schema.count)
+        defer { unescaped.deallocate() }
         XCTAssertNotNil(filtered.prefilter, "prefilter built", file: file, line: line)
         XCTAssertGreaterThan(filtered.needleCount, 0, file: file, line: line)
         // Per rule, the literals of its tests (to build events that match it).
@@ -176,7 +253,13 @@ final class PrefilterTests: XCTestCase {
             var got: [Int] = []
             withExtendedLifetime(event) {
                 filtered.forEachMatchUnfiltered(event.view) { want.append($0) }
-                filtered.forEachMatch(event.view) { got.append($0) }
+                // Prefiltered as a worker runs it: escaped values unescaped once per event and kept.
+                unescaped.reset(lineLength: event.view.line.count)
+                let cached = EventView(line: event.view.line, slots: event.view.slots, unescaped: unescaped)
+                filtered.forEachMatch(cached) { got.append($0) }
+                var again: [Int] = []
+                filtered.forEachMatch(cached) { again.append($0) }
+                XCTAssertEqual(again, got, "event \(i): the same matches from the values already unescaped", file: file, line: line)
             }
             if want != got {
                 XCTFail("event \(i): prefiltered \(got.map { set.detections[$0].meta.id }) != every rule \(want.map { set.detections[$0].meta.id })\n\(json)",

@@ -99,6 +99,7 @@ final class OptionCLITests: XCTestCase {
             (["generate", "--scenarios", "port-scam"], "--scenarios", "unknown scenario 'port-scam'"),
             (["generate", "--max-lateness", "x"], "--max-lateness", "not a duration"),
             (["generate", "--output", "kafka://a:1/t"], "--output", "secstream ingest"),
+            (["process", "--rule-cache", archive, "--no-rule-cache"], "--rule-cache", "exclude each other"),
         ]
         for (arguments, flag, reason) in cases {
             try assertUsageError(arguments, flag: flag, says: reason)

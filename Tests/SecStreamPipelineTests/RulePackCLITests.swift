@@ -118,4 +118,50 @@ final class RulePackCLITests: XCTestCase {
         XCTAssertEqual(missing.code, 2, missing.stderr)
         XCTAssertTrue(missing.stderr.contains("built-in: "), missing.stderr)
     }
+
+    /// `--rule-cache DIR`: a pack large enough for the prefilter leaves its
+    /// compiled databases there, and a second run gives the same alerts from
+    /// them; a directory others may write to is said on stderr and not used.
+    func testRuleCacheKeepsThePrefilterDatabasesAndChangesNoAlert() throws {
+        let dir = try TempDir()
+        for r in 0..<40 {
+            try write(dir, "pack/r\(r).yml", """
+                title: Rule \(r)
+                id: rule-\(r)
+                logsource: {category: authentication}
+                detection:
+                  sel:
+                    user.name|contains: 'user\(r)x'
+                  re:
+                    user.name|re: '^adm\(r)[0-9]+$'
+                  condition: sel or re
+                """)
+        }
+        var events = ""
+        for r in 0..<40 {
+            events += #"{"@timestamp":"2026-11-20T10:00:\#(String(format: "%02d", r))Z","event":{"category":"authentication","outcome":"failure"},"user":{"name":"\#(r % 2 == 0 ? "user\(r)x" : "adm\(r)77")"}}"# + "\n"
+        }
+        let cache = dir.path("cache")
+        func run(_ extra: [String]) throws -> CLI.Result {
+            let r = try CLI.run(["process", "--no-default-rules", "--rules", dir.path("pack"), "--lateness", "0"] + extra, stdin: Data(events.utf8))
+            XCTAssertEqual(r.code, 0, r.stderr)
+            return r
+        }
+        let fresh = try run(["--no-rule-cache"])
+        XCTAssertGreaterThanOrEqual(fresh.stdoutLines.count, 40, "every event matches its rule (some more): \(fresh.stderr)")
+        let first = try run(["--rule-cache", cache])
+        let files = try FileManager.default.contentsOfDirectory(atPath: cache).filter { $0.hasSuffix(".hsdb") }
+        XCTAssertGreaterThanOrEqual(files.count, 1, "compiled databases in the cache")
+        let second = try run(["--rule-cache", cache])
+        XCTAssertEqual(first.stdout, fresh.stdout)
+        XCTAssertEqual(second.stdout, fresh.stdout)
+
+        let shared = dir.path("shared")
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+        XCTAssertEqual(chmod(shared, 0o777), 0)
+        let refused = try run(["--rule-cache", shared])
+        XCTAssertTrue(refused.stderr.contains("--rule-cache \(shared): not used: \(shared) is writable by others"), refused.stderr)
+        XCTAssertEqual(refused.stdout, fresh.stdout)
+        XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: shared).isEmpty)
+    }
 }

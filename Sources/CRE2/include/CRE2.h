@@ -40,6 +40,18 @@ bool cre2_partial_match(const cre2_regex *regex, const void *text, size_t length
 
 void cre2_free(cre2_regex *regex);
 
+// Literals a match needs, from RE2's own prefilter (FilteredRE2, the atoms
+// RE2 derives from the parsed pattern, the same `flags` as `cre2_compile`):
+// a set of atoms at least one of which occurs, lower-cased, in every text the
+// pattern matches, made as small as the prefilter allows (an atom is dropped
+// while the rest stay necessary). Atoms shorter than `min_atom_len` are not
+// used. Calls `each` once per atom (its bytes are valid during the call) and
+// returns how many; 0 when no literal is necessary (e.g. `.*`, `\d+`) or the
+// pattern does not compile. Atoms are folded with Unicode case rules: a caller
+// matching them with ASCII folding must count a non-ASCII text as a hit.
+size_t cre2_necessary_atoms(const char *pattern, size_t length, int flags, int min_atom_len,
+                            void (*each)(void *context, const char *atom, size_t atom_length), void *context);
+
 #ifdef __cplusplus
 }
 #endif

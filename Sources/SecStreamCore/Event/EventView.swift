@@ -4,10 +4,32 @@
 public struct EventView {
     public let line: UnsafeRawBufferPointer
     public let slots: UnsafeBufferPointer<FieldSlot>
+    /// Keeps escaped string values once unescaped (reset for this event by
+    /// the caller); nil: each use unescapes on the stack.
+    public let unescaped: UnescapeCache?
 
-    public init(line: UnsafeRawBufferPointer, slots: UnsafeBufferPointer<FieldSlot>) {
+    public init(line: UnsafeRawBufferPointer, slots: UnsafeBufferPointer<FieldSlot>, unescaped: UnescapeCache? = nil) {
         self.line = line
         self.slots = slots
+        self.unescaped = unescaped
+    }
+
+    /// The index of the first of `candidates` present in the event, or -1.
+    @inline(__always)
+    func firstPresentField(_ candidates: UnsafeBufferPointer<FieldID>) -> Int {
+        for c in candidates where slots[c].kind != .missing { return c }
+        return -1
+    }
+
+    /// Calls `body` with the value of string or scalar `slot` (field `field`):
+    /// its bytes, or for an escaped string its unescaped form (from the cache,
+    /// else decoded on the stack).
+    @inline(__always)
+    func withValue<R>(field: Int, _ slot: FieldSlot, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let raw = UnsafeRawBufferPointer(rebasing: line[Int(slot.start)..<Int(slot.end)])
+        guard slot.kind == .escapedString else { return body(raw) }
+        if let unescaped { return body(unescaped.value(field: field, raw: raw)) }
+        return JSONStringUnescaper.withValue(raw, escaped: true, body)
     }
 
     @inline(__always)

@@ -140,6 +140,16 @@ public struct FieldScanner: @unchecked Sendable {
                 case JSONLexing.quote:
                     var escaped = false
                     var close = specials.next(from: i &+ 1)
+                    // Escapes (Windows paths are full of `\\`): each is checked
+                    // and the index finds the next special byte, instead of the
+                    // byte path walking the rest of the string. An invalid one is
+                    // left to `scanString`, which reports it.
+                    while close < end && p[close] == JSONLexing.backslash {
+                        let after = JSONLexing.scanEscape(p, close, end)
+                        guard after >= 0 else { break }
+                        escaped = true
+                        close = specials.next(from: after)
+                    }
                     if close >= end || p[close] != JSONLexing.quote {
                         // An escape, a control character or UTF-8 ahead: the validating byte path.
                         close = JSONLexing.scanString(p, close, end, &escaped, &error)

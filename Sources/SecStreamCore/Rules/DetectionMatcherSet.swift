@@ -31,8 +31,12 @@ public final class DetectionMatcherSet: @unchecked Sendable {
     let prefilter: LiteralPrefilter?
     /// Picks the routes worth testing per event; nil: test them all (few routes).
     private let routeIndex: RouteIndex?
+    /// The summed `MatchNode.cost` of the rules with needles: unrouted, then per route.
+    private let unroutedNeedleCost: Int
+    private let routeNeedleCosts: UnsafeMutableBufferPointer<Int>
 
-    public init(_ detections: [DetectionRule]) {
+    /// `cache`: where the prefilter keeps its compiled databases between runs (nil: none).
+    public init(_ detections: [DetectionRule], cache: PrefilterCache? = nil) {
         var keep = detections.map(\.matcher)
         roots = .allocate(capacity: detections.count)
         _ = roots.initialize(from: detections.map(\.matcher.root))
@@ -83,9 +87,17 @@ public final class DetectionMatcherSet: @unchecked Sendable {
             }
             if groups.count > 1 { twoSets.append(Int32(d)) }
         }
-        prefilter = prefiltering ? LiteralPrefilter(needles: needles, ruleBits: 64 * words) : nil
+        prefilter = prefiltering ? LiteralPrefilter(needles: needles, ruleBits: 64 * words, cache: cache) : nil
         alwaysMask = mask(always)
         twoSetMask = mask(twoSets)
+        let alwaysSet = Set(always)
+        func needleCost(_ rules: [Int32]) -> Int {
+            rules.reduce(0) { $0 + (alwaysSet.contains($1) ? 0 : detections[Int($1)].matcher.root.cost) }
+        }
+        unroutedNeedleCost = needleCost(unroutedList)
+        routeNeedleCosts = .allocate(capacity: max(routeList.count, 1))
+        routeNeedleCosts.initialize(repeating: 0)
+        for (i, r) in routeList.enumerated() { routeNeedleCosts[i] = needleCost(r.rules) }
     }
 
     deinit {
@@ -96,15 +108,21 @@ public final class DetectionMatcherSet: @unchecked Sendable {
         alwaysMask.deallocate()
         twoSetMask.deallocate()
         routeMasks.deallocate()
+        routeNeedleCosts.deallocate()
     }
 
     public var count: Int { roots.count }
     /// Distinct routes (logsources as events show them).
     public var routeCount: Int { routeConditions.count }
 
-    /// Below this many candidate rules with needles, an event skips the scans
-    /// and evaluates them all.
+    /// Below this many rules, a set has no prefilter (the built-in pack):
+    /// its scans would cost more than they save.
     static let minimumRulesToScan = 32
+    /// Below this summed `MatchNode.cost` of the candidate rules with needles,
+    /// an event skips the scans and evaluates them all. Counted in cost, not
+    /// rules: a route of twenty rules with long `contains` lists (DNS
+    /// queries) costs more to evaluate than one scan per field.
+    static let minimumCostToScan = 48
 
     /// Distinct needles in the prefilter (0 without one).
     public var needleCount: Int { prefilter?.needleCount ?? 0 }
@@ -137,23 +155,21 @@ public final class DetectionMatcherSet: @unchecked Sendable {
             _ = candidates.initialize(from: unroutedMask)
             let conditions = routeConditions
             let masks = routeMasks.baseAddress!
+            var needleCost = unroutedNeedleCost
             @inline(__always) func test(_ i: Int) {
                 guard conditions[i].matches(event) else { return }
                 let m = masks + i &* w
                 for k in 0..<w { candidates[k] |= m[k] }
+                needleCost &+= routeNeedleCosts[i]
             }
             if let routeIndex {
                 routeIndex.forEachCandidate(event, test)
             } else {
                 for i in 0..<conditions.count { test(i) }
             }
-            // Scan only when enough candidates have needles: a few rules cost
-            // less to evaluate than the scans (the built-in pack, small routes).
-            var withNeedles = 0
-            if prefilter != nil {
-                for k in 0..<w { withNeedles &+= (candidates[k] & ~alwaysMask[k]).nonzeroBitCount }
-            }
-            if let prefilter, withNeedles >= DetectionMatcherSet.minimumRulesToScan {
+            // Scan only when the candidates with needles cost enough to
+            // evaluate: a few cheap rules cost less than the scans.
+            if let prefilter, needleCost >= DetectionMatcherSet.minimumCostToScan {
                 hits.initialize(repeating: 0)
                 prefilter.markHits(event, candidates: candidates, into: hits)
             } else {
@@ -170,3 +186,4 @@ public final class DetectionMatcherSet: @unchecked Sendable {
         }
     }
 }
+

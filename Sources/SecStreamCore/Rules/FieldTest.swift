@@ -35,14 +35,14 @@ struct FieldTest {
 
     @inline(__always)
     func matches(_ event: EventView) -> Bool {
-        let slot = event.firstPresent(candidates)
-        if let wanted = exists { return (slot.kind != .missing) == wanted }
-        if slot.kind == .missing { return matchesMissing }
-        let raw = UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)])
-        if slot.kind == .array { return matchesArray(raw) }
-        return JSONStringUnescaper.withValue(raw, escaped: slot.kind == .escapedString) { value in
-            matchesScalar(value, slot.kind)
+        let field = event.firstPresentField(candidates)
+        if let wanted = exists { return (field >= 0) == wanted }
+        guard field >= 0 else { return matchesMissing }
+        let slot = event.slots[field]
+        if slot.kind == .array {
+            return matchesArray(UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)]))
         }
+        return event.withValue(field: field, slot) { value in matchesScalar(value, slot.kind) }
     }
 
     @inline(__always)

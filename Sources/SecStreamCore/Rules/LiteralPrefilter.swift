@@ -24,7 +24,9 @@ final class LiteralPrefilter: @unchecked Sendable {
         let target: NeedleTarget
         let db: OpaquePointer
         /// Rules with an `asciiOnly` needle here: hit by any non-ASCII value.
-        let asciiOnlyRules: [Int32]
+        /// (Buffers, not arrays: the per-event loop copies this struct and
+        /// must not retain and release anything.)
+        let asciiOnlyRules: UnsafeMutableBufferPointer<Int32>
         /// The rules with a needle here, as the nonzero 64-bit words of a
         /// bitset over the detections (`words[i]` is the index of `masks[i]`):
         /// when none of them is a candidate of the event, the scan is skipped.
@@ -44,7 +46,21 @@ final class LiteralPrefilter: @unchecked Sendable {
     /// The number needles of one field: value -> needle id.
     private struct NumberTable {
         let field: FieldID
-        let needles: [Double: Int32]
+        /// Sorted values and their needle ids (buffers: searched per event
+        /// without hashing, retaining or releasing).
+        let values: UnsafeMutableBufferPointer<Double>
+        let ids: UnsafeMutableBufferPointer<Int32>
+
+        /// The needle id of `value`, if one of the rules names it.
+        @inline(__always)
+        func id(_ value: Double) -> Int32? {
+            var lo = 0, hi = values.count
+            while lo < hi {
+                let mid = (lo &+ hi) >> 1
+                if values[mid] < value { lo = mid &+ 1 } else { hi = mid }
+            }
+            return lo < values.count && values[lo] == value ? ids[lo] : nil
+        }
     }
 
     /// Looked up per event with the field's value, after the scans.
@@ -57,6 +73,10 @@ final class LiteralPrefilter: @unchecked Sendable {
 
     /// How many distinct needles the rules gave (for reports and tests).
     let needleCount: Int
+    /// How many databases came from the `PrefilterCache` instead of the compiler.
+    let cachedDatabases: Int
+    /// Hyperscan databases (one per field with needles, one for the line).
+    var databaseCount: Int { databases.count }
 
     /// Whether this CPU runs Hyperscan (it needs SSSE3).
     static let platformSupported: Bool = hs_valid_platform() == HS_SUCCESS
@@ -65,7 +85,8 @@ final class LiteralPrefilter: @unchecked Sendable {
     /// then evaluates every candidate rule (correct, slower).
     /// `needles`: each needle's rule bits (`ruleBits` bits per needle set: the
     /// detection's index plus `ruleBits` for its second set).
-    init?(needles: [Needle: [Int32]], ruleBits: Int) {
+    /// `cache`: where compiled databases are kept between runs (nil: compile every time).
+    init?(needles: [Needle: [Int32]], ruleBits: Int, cache: PrefilterCache? = nil) {
         guard LiteralPrefilter.platformSupported, !needles.isEmpty else { return nil }
         // Deterministic needle ids: group by target, then bytes.
         let ordered = needles.keys.sorted { a, b in
@@ -91,7 +112,9 @@ final class LiteralPrefilter: @unchecked Sendable {
             if byTarget[n.target] == nil { targetOrder.append(n.target) }
             byTarget[n.target, default: []].append(id)
         }
-        let compiled = LiteralPrefilter.compileAll(targetOrder.map { t in byTarget[t]!.map { ($0, ordered[$0]) } })
+        let built = LiteralPrefilter.compileAll(targetOrder.map { t in byTarget[t]!.map { ($0, ordered[$0]) } }, cache: cache)
+        let compiled = built.map(\.db)
+        cachedDatabases = built.filter(\.cached).count
         guard compiled.allSatisfy({ $0 != nil }) else {
             for case let db? in compiled { hs_free_database(db) }
             return nil
@@ -107,12 +130,15 @@ final class LiteralPrefilter: @unchecked Sendable {
                 }
             }
             let sorted = mask.sorted { $0.key < $1.key }
-            dbs.append(Database(target: target, db: db!, asciiOnlyRules: asciiOnly.sorted(),
+            dbs.append(Database(target: target, db: db!, asciiOnlyRules: LiteralPrefilter.buffer(asciiOnly.sorted()),
                                 words: LiteralPrefilter.buffer(sorted.map { Int32($0.key) }),
                                 masks: LiteralPrefilter.buffer(sorted.map(\.value))))
         }
         databases = dbs
-        numberTables = numbers.sorted { $0.key < $1.key }.map { NumberTable(field: $0.key, needles: $0.value) }
+        numberTables = numbers.sorted { $0.key < $1.key }.map { field, needles in
+            let sorted = needles.sorted { $0.key < $1.key }
+            return NumberTable(field: field, values: LiteralPrefilter.buffer(sorted.map(\.key)), ids: LiteralPrefilter.buffer(sorted.map(\.value)))
+        }
         needleStart = .allocate(capacity: starts.count)
         _ = needleStart.initialize(from: starts)
         needleRules = .allocate(capacity: max(rules.count, 1))
@@ -131,7 +157,12 @@ final class LiteralPrefilter: @unchecked Sendable {
         for d in databases {
             hs_free_database(d.db)
             d.words.baseAddress?.deallocate()
+            d.asciiOnlyRules.baseAddress?.deallocate()
             d.masks.baseAddress?.deallocate()
+        }
+        for t in numberTables {
+            t.values.baseAddress?.deallocate()
+            t.ids.baseAddress?.deallocate()
         }
         needleStart.deallocate()
         needleRules.deallocate()
@@ -156,41 +187,43 @@ final class LiteralPrefilter: @unchecked Sendable {
     /// all cores, largest group first: Hyperscan's compiler is reentrant, and
     /// two groups (CommandLine, Image: thousands of needles each) were most of
     /// the compile time of a large pack when built one after the other.
-    private static func compileAll(_ groups: [[(id: Int, needle: Needle)]]) -> [OpaquePointer?] {
+    private static func compileAll(_ groups: [[(id: Int, needle: Needle)]], cache: PrefilterCache?) -> [(db: OpaquePointer?, cached: Bool)] {
         let order = groups.indices.sorted { groups[$0].count > groups[$1].count }
-        let results = UnsafeMutableBufferPointer<OpaquePointer?>.allocate(capacity: groups.count)
-        results.initialize(repeating: nil)
+        let results = UnsafeMutableBufferPointer<(db: OpaquePointer?, cached: Bool)>.allocate(capacity: groups.count)
+        results.initialize(repeating: (nil, false))
         defer { results.deallocate() }
         // Each iteration writes its own element only.
         DispatchQueue.concurrentPerform(iterations: order.count) { k in
-            results[order[k]] = compile(groups[order[k]])
+            results[order[k]] = compile(groups[order[k]], cache: cache)
         }
         return Array(results)
     }
 
-    private static func compile(_ needles: [(id: Int, needle: Needle)]) -> OpaquePointer? {
-        var flags: [UInt32] = []
-        var ids: [UInt32] = []
+    private static func compile(_ needles: [(id: Int, needle: Needle)], cache: PrefilterCache?) -> (db: OpaquePointer?, cached: Bool) {
+        let flags = needles.map { UInt32(HS_FLAG_SINGLEMATCH) | ($0.needle.caseless ? UInt32(HS_FLAG_CASELESS) : 0) }
+        let ids = needles.map { UInt32($0.id) }
+        let mode = UInt32(HS_MODE_BLOCK)
+        let spec = cache.map { _ in PrefilterCache.specification(flags: flags, ids: ids, literals: needles.map(\.needle.bytes), mode: mode) }
+        if let cache, let spec, let db = cache.load(spec) { return (db, true) }
         var lens: [Int] = []
         var storage: [UnsafeMutablePointer<CChar>] = []
         defer { for s in storage { s.deallocate() } }
-        for (id, n) in needles {
+        for (_, n) in needles {
             let p = UnsafeMutablePointer<CChar>.allocate(capacity: max(n.bytes.count, 1))
             n.bytes.withUnsafeBytes { UnsafeMutableRawPointer(p).copyMemory(from: $0.baseAddress!, byteCount: n.bytes.count) }
             storage.append(p)
-            flags.append(UInt32(HS_FLAG_SINGLEMATCH) | (n.caseless ? UInt32(HS_FLAG_CASELESS) : 0))
-            ids.append(UInt32(id))
             lens.append(n.bytes.count)
         }
         var db: OpaquePointer?
         var error: UnsafeMutablePointer<hs_compile_error_t>?
         let expressions = storage.map { UnsafePointer<CChar>?($0) }
-        let rc = hs_compile_lit_multi(expressions, flags, ids, lens, UInt32(needles.count), UInt32(HS_MODE_BLOCK), nil, &db, &error)
+        let rc = hs_compile_lit_multi(expressions, flags, ids, lens, UInt32(needles.count), mode, nil, &db, &error)
         if rc != HS_SUCCESS {
             if let error { hs_free_compile_error(error) }
-            return nil
+            return (nil, false)
         }
-        return db
+        if let cache, let spec, let db { cache.store(spec, db) }
+        return (db, false)
     }
 
     /// What the match callback writes to.
@@ -239,8 +272,7 @@ final class LiteralPrefilter: @unchecked Sendable {
                         if !d.asciiOnlyRules.isEmpty { markIfNonASCII(array, d.asciiOnlyRules, bits, escapesCount: true) }
                         ok = scanElements(d.db, array, scratch, ctx)
                     default:
-                        let raw = UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)])
-                        ok = JSONStringUnescaper.withValue(raw, escaped: slot.kind == .escapedString) { value in
+                        ok = event.withValue(field: f, slot) { value in
                             if !d.asciiOnlyRules.isEmpty { markIfNonASCII(value, d.asciiOnlyRules, bits) }
                             return scan(d.db, value, scratch, ctx)
                         }
@@ -283,16 +315,42 @@ final class LiteralPrefilter: @unchecked Sendable {
     @inline(__always)
     private func markNumber(_ raw: UnsafeRawBufferPointer, escaped: Bool, _ t: NumberTable, _ context: inout HitContext) {
         let value = JSONStringUnescaper.withValue(raw, escaped: escaped) { ByteNumber.parse($0) }
-        guard let value, let id = t.needles[value] else { return }
+        guard let value, let id = t.id(value) else { return }
         context.mark(needle: Int(id))
     }
 
-    private func markIfNonASCII(_ value: UnsafeRawBufferPointer, _ rules: [Int32], _ bits: UnsafeMutableBufferPointer<UInt64>,
+    private func markIfNonASCII(_ value: UnsafeRawBufferPointer, _ rules: UnsafeMutableBufferPointer<Int32>, _ bits: UnsafeMutableBufferPointer<UInt64>,
                                 escapesCount: Bool = false) {
-        var found = false
-        for b in value where b >= 0x80 || (escapesCount && b == UInt8(ascii: "\\")) { found = true; break }
-        guard found else { return }
+        guard LiteralPrefilter.hasNonASCII(value, orBackslash: escapesCount) else { return }
         for r in rules { bits[Int(r) >> 6] |= 1 << UInt64(r & 63) }
+    }
+
+    /// Whether `value` has a byte >= 0x80 (or a backslash, when asked): eight
+    /// bytes at a time, since every value of a field with regex atoms is checked.
+    @inline(__always)
+    static func hasNonASCII(_ value: UnsafeRawBufferPointer, orBackslash: Bool) -> Bool {
+        let n = value.count
+        guard n > 0, let base = value.baseAddress else { return false }
+        let high: UInt64 = 0x8080_8080_8080_8080
+        var i = 0
+        if orBackslash {
+            // A lane equal to 0x5c: (x ^ 0x5c) has a zero lane; the usual zero-lane test.
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            while i &+ 8 <= n {
+                let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let x = w ^ (ones &* 0x5c)
+                if (w | ((x &- ones) & ~x)) & high != 0 { return true }
+                i &+= 8
+            }
+            while i < n { if value[i] >= 0x80 || value[i] == 0x5c { return true }; i &+= 1 }
+            return false
+        }
+        while i &+ 8 <= n {
+            if base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & high != 0 { return true }
+            i &+= 8
+        }
+        while i < n { if value[i] >= 0x80 { return true }; i &+= 1 }
+        return false
     }
 
     /// Each element of an array on its own, as `FieldTest` matches them.

@@ -180,6 +180,9 @@ public final class RuleSet {
     public internal(set) var epochUnit = EpochUnit.milliseconds
     /// What the load skipped, left out, or filtered.
     public internal(set) var report = RuleLoadReport()
+    /// Where the matchers built from this set keep compiled prefilter
+    /// databases between runs (`--rule-cache`); nil: compiled every time.
+    public var prefilterCache: PrefilterCache?
 
     public init(schema: FieldSchema, timeField: FieldID, detections: [DetectionRule], correlations: [CorrelationRule]) {
         self.schema = schema; self.timeField = timeField; self.detections = detections; self.correlations = correlations

@@ -16,9 +16,10 @@ struct Needle: Hashable {
     /// as `ValueTest.numberEquals` compares (`bytes` is empty). Looked up per
     /// event, not scanned: `4688` is not a substring of `4.688e3`.
     var number: Double? = nil
-    /// Necessary only for ASCII values: a case-insensitive `|re` literal (ICU
-    /// folds some non-ASCII characters onto ASCII letters, `ß` onto `ss`). A
-    /// value with a non-ASCII byte counts as a hit.
+    /// Necessary only for ASCII values: a `|re` atom. RE2 folds case by
+    /// Unicode rules (the Kelvin sign onto `k`) and searches a value with
+    /// ill-formed UTF-8 again with U+FFFD in its place; Hyperscan folds ASCII
+    /// letters only. A value with a non-ASCII byte counts as a hit.
     var asciiOnly = false
 }
 
@@ -32,7 +33,8 @@ struct Needle: Hashable {
 /// - OR needs one needle from each child (the union), if every child has a set.
 /// - AND needs what any one child needs: the most selective child's set.
 /// - A plain number value needs the field to equal it (a number needle).
-/// - NOT, comparisons, regexes, CIDR, exists, null, fieldref and `neq` give nothing.
+/// - A regex needs one of the atoms RE2's prefilter derives from it.
+/// - NOT, comparisons, CIDR, exists, null, fieldref and `neq` give nothing.
 enum RuleNeedles {
     /// Up to two needle sets that are each necessary: for a rule whose
     /// condition is an AND, the sets of its two most selective children (both
@@ -67,8 +69,13 @@ enum RuleNeedles {
                 return targets.map { Needle(target: $0, bytes: run, caseless: !p.caseSensitive) }
             case .numberEquals(let d):
                 return targets.map { Needle(target: $0, bytes: [], caseless: false, number: d) }
+            case .regex(let r):
+                // RE2's own prefilter atoms (lower-cased, Unicode-folded): matched
+                // caseless by ASCII rules, so a non-ASCII value counts as a hit.
+                guard let atoms = r.necessaryAtoms else { return nil }
+                return targets.flatMap { t in atoms.map { Needle(target: t, bytes: $0, caseless: true, asciiOnly: true) } }
             default:
-                // Regexes (RE2, linear time) give no needle: such a rule is always confirmed.
+                // CIDR blocks, comparisons, booleans and null give no literal.
                 return nil
             }
         }

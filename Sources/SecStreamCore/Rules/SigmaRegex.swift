@@ -35,11 +35,19 @@ struct SigmaRegex {
     }
 
     private let handle: OpaquePointer
+    /// The arena keeps it alive; unmanaged, so copying the regex touches no
+    /// reference count on the matching path.
+    private let owner: Unmanaged<Owner>
 
-    /// Frees the RE2 object with the arena that keeps it.
+    /// Frees the RE2 object with the arena that keeps it; holds what the
+    /// prefilter asks of the pattern once, at load.
     private final class Owner {
         let handle: OpaquePointer
-        init(_ handle: OpaquePointer) { self.handle = handle }
+        let pattern: String
+        let flags: Flags
+        init(_ handle: OpaquePointer, pattern: String, flags: Flags) {
+            self.handle = handle; self.pattern = pattern; self.flags = flags
+        }
         deinit { cre2_free(handle) }
     }
 
@@ -54,8 +62,8 @@ struct SigmaRegex {
                 cre2_compile($0.baseAddress, $0.count - 1, flags.rawValue, &error)
             }
             if let handle {
-                _ = arena.keep(Owner(handle))
-                return .regex(SigmaRegex(handle: handle))
+                let owner = arena.keep(Owner(handle, pattern: text, flags: flags))
+                return .regex(SigmaRegex(handle: handle, owner: owner))
             }
             let rejection = RegexRejection(pattern: text, code: Int(error.code),
                                            argument: string(&error.argument), message: string(&error.message))
@@ -73,6 +81,28 @@ struct SigmaRegex {
             let bytes = raw.prefix { $0 != 0 }
             return String(decoding: bytes, as: UTF8.self)
         }
+    }
+
+    /// The shortest literal RE2's prefilter keeps (shorter ones occur too often to narrow anything).
+    static let minimumAtomLength: Int32 = 3
+
+    /// Literals one of which occurs, lower-cased, in every value the pattern
+    /// matches (RE2's own prefilter, so RE2's reading of the pattern: see
+    /// `cre2_necessary_atoms`); nil when no literal is necessary. The atoms
+    /// are folded with Unicode case rules, so a caller comparing them with
+    /// ASCII folding counts a value with a non-ASCII byte as a hit.
+    var necessaryAtoms: [[UInt8]]? {
+        let o = owner.takeUnretainedValue()
+        var atoms: [[UInt8]] = []
+        let count = withUnsafeMutablePointer(to: &atoms) { list in
+            o.pattern.utf8CString.withUnsafeBufferPointer { p in
+                cre2_necessary_atoms(p.baseAddress, p.count - 1, o.flags.rawValue, SigmaRegex.minimumAtomLength, { context, atom, length in
+                    let bytes = UnsafeRawBufferPointer(start: atom, count: length)
+                    context!.assumingMemoryBound(to: [[UInt8]].self).pointee.append(Array(bytes))
+                }, list)
+            }
+        }
+        return count == 0 ? nil : atoms
     }
 
     /// Does the pattern match anywhere in the value's bytes?

@@ -43,6 +43,10 @@ public struct RulesConfiguration {
     /// `--threads`: worker threads that scan and match lines; 0 = one per
     /// core; `threadsRange`. Default: 0.
     public var threads = 0
+    /// `--rule-cache DIR` / `--no-rule-cache`: where compiled prefilter
+    /// databases are kept between runs (`PrefilterCache`). Default:
+    /// `.standard`, `$XDG_CACHE_HOME/secstream` or `~/.cache/secstream`.
+    public var ruleCache = RuleCacheSetting.standard
 
     public init() {}
 
@@ -58,6 +62,17 @@ public struct RulesConfiguration {
         try OptionRange.check(maxState, "--max-state", in: .zero ... ByteSize(bytes: .max))
         try OptionRange.check(threads, "--threads", in: Self.threadsRange)
     }
+}
+
+/// Where the compiled prefilter databases of a rule pack are kept between runs.
+public enum RuleCacheSetting: Equatable, Sendable {
+    /// `PrefilterCache.defaultDirectory()`, used when it can be (a read-only
+    /// or shared home only means compiling every time, silently).
+    case standard
+    /// `--rule-cache DIR`: a directory that cannot be used is said on stderr.
+    case directory(String)
+    /// `--no-rule-cache`.
+    case off
 }
 
 extension EngineOptions {

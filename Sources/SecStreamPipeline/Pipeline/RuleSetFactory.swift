@@ -8,6 +8,23 @@ import SecStreamCore
 /// secstream cannot run is skipped with one stderr line (an error with
 /// --strict), and one summary line says what was loaded and left out.
 package enum RuleSetFactory {
+    /// The cache `setting` names, if it can be used.
+    static func prefilterCache(_ setting: RuleCacheSetting) -> PrefilterCache? {
+        switch setting {
+        case .off:
+            return nil
+        case .standard:
+            return PrefilterCache.defaultDirectory().flatMap { try? PrefilterCache(directory: $0) }
+        case .directory(let path):
+            do {
+                return try PrefilterCache(directory: path)
+            } catch {
+                FileHandle.standardError.write(Data("secstream: --rule-cache \(path): not used: \(error)\n".utf8))
+                return nil
+            }
+        }
+    }
+
     static func load(_ options: RulesConfiguration, summary: Bool) throws -> RuleSet {
         let pipelines: [ProcessingPipeline]
         let fieldMap: FieldMap
@@ -29,6 +46,7 @@ package enum RuleSetFactory {
                                     placeholders: placeholders, selection: selection, strict: options.strict)
             let builtin = options.defaultRules ? BuiltinRules.files.map { RuleSource(name: "builtin:\($0.name)", text: $0.text) } : []
             let rules = try loader.load(paths: options.rulePaths, adding: builtin)
+            rules.prefilterCache = prefilterCache(options.ruleCache)
             if summary || !rules.report.unsupported.isEmpty {
                 report(rules)
             }

@@ -58,6 +58,7 @@ package final class ScanJob {
     package static let nonEventMark = Int64.min
     let batch = MatchBatch()
     private let slots: UnsafeMutableBufferPointer<FieldSlot>
+    private let unescaped: UnescapeCache
     private var timeParser: EventTimeParser
     private let context: ScanContext
 
@@ -66,11 +67,15 @@ package final class ScanJob {
         timeParser = EventTimeParser(epochUnit: context.rules.epochUnit)
         slots = .allocate(capacity: max(1, context.scanner.fieldCount))
         slots.initialize(repeating: .missing)
+        unescaped = UnescapeCache(fieldCount: context.scanner.fieldCount)
         times.reserveCapacity(16_384)
         lines.reserveCapacity(16_384)
     }
 
-    deinit { slots.deallocate() }
+    deinit {
+        slots.deallocate()
+        unescaped.deallocate()
+    }
 
     /// Starts a job on a file chunk.
     func reset(chunk: LineChunk, source: Int32, input: Int = 0) {
@@ -124,7 +129,7 @@ package final class ScanJob {
     /// (`swift_beginAccess`, a TLS lookup) per access; a struct's own fields in
     /// its mutating methods are checked at compile time.
     func work() {
-        var pass = LinePass(context: context, source: source, slots: slots, timeParser: timeParser)
+        var pass = LinePass(context: context, source: source, slots: slots, unescaped: unescaped, timeParser: timeParser)
         swap(&pass.lines, &lines)
         swap(&pass.times, &times)
         swap(&pass.nonEvents, &nonEvents)
@@ -163,12 +168,14 @@ private struct LinePass {
     let extractor: MatchExtractor
     let source: Int32
     let slots: UnsafeMutableBufferPointer<FieldSlot>
+    let unescaped: UnescapeCache
     var timeParser: EventTimeParser
     var lines: [LineRef] = []
     var times: [Int64] = []
     var nonEvents: [NonEventLine] = []
 
-    init(context: ScanContext, source: Int32, slots: UnsafeMutableBufferPointer<FieldSlot>, timeParser: EventTimeParser) {
+    init(context: ScanContext, source: Int32, slots: UnsafeMutableBufferPointer<FieldSlot>, unescaped: UnescapeCache,
+         timeParser: EventTimeParser) {
         scanner = context.scanner
         timeField = context.rules.timeField
         timeFieldName = context.timeFieldName
@@ -176,6 +183,7 @@ private struct LinePass {
         extractor = context.extractor
         self.source = source
         self.slots = slots
+        self.unescaped = unescaped
         self.timeParser = timeParser
     }
 
@@ -200,7 +208,8 @@ private struct LinePass {
             notAnEvent(index, result.description)
             return
         }
-        let event = EventView(line: bytes, slots: UnsafeBufferPointer(slots))
+        unescaped.reset(lineLength: bytes.count)
+        let event = EventView(line: bytes, slots: UnsafeBufferPointer(slots), unescaped: unescaped)
         let ts = slots[timeField]
         guard let time = timeParser.parse(event.raw(timeField), kind: ts.kind) else {
             notAnEvent(index, ts.kind == .missing ? "no event time field '\(timeFieldName)'"
@@ -227,7 +236,7 @@ final class ScanContext: @unchecked Sendable {
     init(rules: RuleSet) {
         self.rules = rules
         scanner = FieldScanner(schema: rules.schema)
-        detections = DetectionMatcherSet(rules.detections)
+        detections = DetectionMatcherSet(rules.detections, cache: rules.prefilterCache)
         extractor = MatchExtractor(rules: rules)
         timeFieldName = rules.schema.paths[rules.timeField]
     }
