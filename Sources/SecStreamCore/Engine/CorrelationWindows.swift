@@ -63,11 +63,12 @@ final class CorrelationWindows {
     private let condition: Threshold
     private let isSliding: Bool
     /// Windows that ended — a sliding group that fired and reset, a tumbling
-    /// or session window that closed — as the event-time span (oldest origin,
-    /// last event] of their events. A replay that starts strictly inside one
-    /// re-counts only part of it and can fire where the original run did not
-    /// (or not where it did); `WindowEngine.resumeEventTime` starts before
-    /// such spans. Bounded: the oldest are dropped past `spentLimit`.
+    /// or session window that closed, a sliding episode with an `episodeBound`
+    /// that expired — as the event-time span (replay origin, last event] of
+    /// their events. A replay that starts strictly inside one re-counts only
+    /// part of it and can fire where the original run did not (or not where it
+    /// did); `WindowEngine.resumeEventTime` starts before such spans. Bounded:
+    /// the oldest are dropped past `spentLimit`.
     private(set) var spentSpans: [(origin: Int64, last: Int64)] = []
     private let spentLimit = 65_536
 
@@ -75,9 +76,8 @@ final class CorrelationWindows {
     func pruneSpent(before t: Int64) { spentSpans.removeAll { $0.last < t } }
 
     private func noteSpent(_ gi: Int, last: Int64) {
-        let origin = isSliding ? slidingOrigin(gi) : states[gi].origin
         if spentSpans.count >= spentLimit { spentSpans.removeFirst(spentLimit / 2) }
-        spentSpans.append((origin, last))
+        spentSpans.append((replayOrigin(gi), last))
     }
     private let isSession: Bool
     private let spanMs: Int64
@@ -131,8 +131,12 @@ final class CorrelationWindows {
         /// temporal (tumbling/session): which inputs matched; temporal_ordered: how many in order.
         var seenMask: UInt64 = 0
         var progress = 0
-        /// Tumbling and session: the smallest `origin` of the events absorbed.
+        /// The smallest `origin` of the events absorbed (tumbling, session), or
+        /// added since the group's sliding window last (re)started: its episode.
         var origin = Int64.max
+        /// Sliding value_sum: the origin of the first number below 0 (or NaN)
+        /// added this episode (`episodeBound`).
+        var firstNegative = Int64.max
         var lastLocation = EventLocation.unknown
     }
 
@@ -242,6 +246,8 @@ final class CorrelationWindows {
         }
         states[gi].events += 1
         states[gi].sum += number
+        states[gi].origin = min(states[gi].origin, origin)
+        if !(number >= 0) { states[gi].firstNegative = min(states[gi].firstNegative, origin) }
         states[gi].lastTime = max(states[gi].lastTime, t)
         states[gi].lastLocation = location
         if holds(gi) {
@@ -391,7 +397,12 @@ final class CorrelationWindows {
                 timers.push(again)
                 return nil
             }
-            if isSliding { deactivate(gi) } else { f = closeWindow(gi) }
+            if isSliding {
+                if episodeBound(gi) != nil { noteSpent(gi, last: states[gi].lastTime) }
+                deactivate(gi)
+            } else {
+                f = closeWindow(gi)
+            }
         }
         groupIds.release(timer.group)
         return f
@@ -405,14 +416,45 @@ final class CorrelationWindows {
                                 prefix: groupIds.orderPrefix(UInt32(gi))))
     }
 
-    /// The oldest event time that any open window of this correlation derives from.
+    /// The oldest event time that any open window of this correlation derives
+    /// from: where a replay must start to rebuild it (`replayOrigin`).
     func oldestRetainedTime() -> Int64? {
         var oldest: Int64? = nil
         for gi in 0..<states.count where states[gi].active {
-            let t = isSliding ? slidingOrigin(gi) : states[gi].origin
+            let t = replayOrigin(gi)
             oldest = min(oldest ?? t, t)
         }
         return oldest
+    }
+
+    /// Where a replay must start so that the group's window decides, from
+    /// there on, as it did in the original run: the oldest origin of a tumbling
+    /// or session window; of a sliding window, that of the events it holds, or
+    /// its `episodeBound` when older.
+    private func replayOrigin(_ gi: Int) -> Int64 {
+        guard isSliding else { return states[gi].origin }
+        let held = slidingOrigin(gi)
+        return episodeBound(gi).map { min($0, held) } ?? held
+    }
+
+    /// Sliding: how far back in the group's episode (its events since it last
+    /// started, fired or expired) a replay must start, beyond the events it
+    /// still holds; nil when those suffice. A replay that starts inside the
+    /// episode evaluates its first windows without the older events the
+    /// original run held then (within an episode each event's window holds the
+    /// previous one). For a count, a distinct count, a temporal match or a sum
+    /// of numbers >= 0 the missing events only lower the value, so the replay
+    /// fires no earlier and, as it starts before every window that fired
+    /// (`spentSpans`), exactly where the original did. An average or a
+    /// percentile can rise instead, so the whole episode is replayed; a sum
+    /// can rise only once a number below 0 is missing, so the replay starts at
+    /// the first such number at the latest.
+    private func episodeBound(_ gi: Int) -> Int64? {
+        switch kind {
+        case .valueAvg, .valuePercentile, .valueMedian: return states[gi].origin
+        case .valueSum: return states[gi].firstNegative == .max ? nil : states[gi].firstNegative
+        case .eventCount, .valueCount, .temporal, .temporalOrdered: return nil
+        }
     }
 
     private func slidingOrigin(_ gi: Int) -> Int64 {
@@ -505,7 +547,7 @@ final class CorrelationWindows {
             e = entries[Int(e)].next
         }
         let first = isSliding ? entries[Int(states[gi].head)].time : states[gi].firstTime
-        let origin = isSliding ? slidingOrigin(gi) : states[gi].origin
+        let origin = replayOrigin(gi)
         groupIds.retain(UInt32(gi))
         return Firing(correlation: index, group: UInt32(gi), windowStart: start, windowEnd: end,
                       detectedAt: detectedAt, firstSeen: first, lastSeen: states[gi].lastTime,

@@ -99,8 +99,10 @@ public final class WindowEngine {
 
     /// The event time of the oldest event the engine still depends on: held in
     /// the reorder buffer, or the oldest event behind an open window (through
-    /// chains too): no open state depends on anything older, so a Kafka commit
-    /// must keep every record at or after it. A restart replays from
+    /// chains too; for a sliding average or percentile, the first event of the
+    /// group's episode, whose windows the later ones overlap; see
+    /// `CorrelationWindows.episodeBound`): no open state depends on anything
+    /// older, so a Kafka commit must keep every record at or after it. A restart replays from
     /// `resumeEventTime()`, which moves this bound back so it cuts no window
     /// that had already ended. Nil when nothing is retained.
     /// Scans the open windows: call it at commit time, not per event.
@@ -116,9 +118,11 @@ public final class WindowEngine {
     /// Where a Kafka restart starts replaying, as an event time: the oldest
     /// retained event, moved back to the start of any ended window it would
     /// otherwise cut (repeatedly, as moving back can cut another). A replay
-    /// from here re-counts every window it touches whole, so the rebuilt
-    /// windows fire exactly where the original run's did (same alert ids,
-    /// withheld by the marks) and then carry on identically. Nil when nothing
+    /// from here cuts no tumbling or session window and no sliding window
+    /// that fired; a sliding window it starts inside misses only events whose
+    /// absence can lower its value, never raise it. So the rebuilt windows
+    /// fire exactly where the original run's did (same alert ids, withheld by
+    /// the marks) and then carry on identically. Nil when nothing
     /// is retained. Call it at commit time: it also forgets ended windows
     /// that no later restart can reach.
     public func resumeEventTime() -> Int64? {
