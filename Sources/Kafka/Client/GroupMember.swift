@@ -97,10 +97,10 @@ final class GroupMember {
             switch join.errorCode {
             case .none: break
             case .memberIdRequired:
-                memberId = join.memberId
+                setMembership(memberId: join.memberId)
                 continue
             case .unknownMemberId, .illegalGeneration:
-                memberId = ""
+                setMembership(memberId: "")
                 continue
             case .notCoordinator, .coordinatorNotAvailable, .coordinatorLoadInProgress, .rebalanceInProgress:
                 if attempt >= 20 { throw KafkaError.broker(code: join.errorCode, context: "join group \(groupId)") }
@@ -110,8 +110,7 @@ final class GroupMember {
             default:
                 throw KafkaError.broker(code: join.errorCode, context: "join group \(groupId) as member \(memberId)")
             }
-            memberId = join.memberId
-            generation = join.generationId
+            setMembership(memberId: join.memberId, generation: join.generationId)
             protocolName = join.protocolName ?? options.assignors[0].rawValue
             var assignments: [(memberId: String, assignment: [UInt8])] = []
             if join.leader == memberId {
@@ -144,12 +143,23 @@ final class GroupMember {
                 }
                 continue
             case .unknownMemberId, .illegalGeneration:
-                memberId = ""
+                setMembership(memberId: "")
                 continue
             default:
                 throw KafkaError.broker(code: sync.errorCode, context: "sync group \(groupId) generation \(generation)")
             }
         }
+    }
+
+    /// The heartbeat thread reads `memberId` and `generation` under `lock`, so
+    /// every write takes it (ThreadSanitizer caught the unlocked writes: a
+    /// String read while it is replaced can read freed storage). The polling
+    /// thread, their only writer, reads them without it.
+    private func setMembership(memberId: String, generation: Int32? = nil) {
+        lock.lock()
+        defer { lock.unlock() }
+        self.memberId = memberId
+        if let generation { self.generation = generation }
     }
 
     func leaderAssign(_ join: JoinGroupResponse) throws -> [(memberId: String, assignment: [UInt8])] {
