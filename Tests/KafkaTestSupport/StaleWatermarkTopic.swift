@@ -15,8 +15,14 @@ public final class StaleWatermarkTopic: @unchecked Sendable {
     public private(set) var broker: ScriptedBroker!
     private let lock = NSLock()
     private var dropPending: Bool
-    /// The offsets fetches asked for, in order.
-    public private(set) var fetchedAt: [Int64] = []
+    private var askedOffsets: [Int64] = []
+    /// The offsets fetches asked for, in order (written by the broker's
+    /// thread: read under the same lock, as ThreadSanitizer requires).
+    public var fetchedAt: [Int64] {
+        lock.lock()
+        defer { lock.unlock() }
+        return askedOffsets
+    }
 
     public init(topic: String, values: [[UInt8]], staleEnd: Int, dropFirstFetchAtStaleEnd: Bool = false) throws {
         self.topic = topic
@@ -44,7 +50,7 @@ public final class StaleWatermarkTopic: @unchecked Sendable {
         for asked in ScriptedBroker.fetchOffsets(body) {
             let from = Int(asked.offset)
             lock.lock()
-            fetchedAt.append(asked.offset)
+            askedOffsets.append(asked.offset)
             let drop = dropPending && from == staleEnd
             if drop { dropPending = false }
             lock.unlock()
