@@ -5,9 +5,10 @@ import Foundation
 /// `String` or `[UInt8]`.
 ///
 /// Interning runs once per match record on the engine thread, so lookups hash
-/// and compare 8 bytes at a time (no byte loop, no `memcmp` call), and each id
-/// keeps the first 16 key bytes as two big-endian words so that ordering two
-/// keys (timers due at the same time) rarely needs to read the arena.
+/// and compare 8 bytes at a time (no byte loop, no `memcmp` call). The first
+/// 16 key bytes as two big-endian words (`orderPrefix`) are computed when
+/// asked, not kept per id: their one user, the timer queue, copies them into
+/// each timer, and a cardinality flood would pay 16 bytes per key for a copy.
 ///
 /// The bytes live in one arena, the table is open addressing with linear
 /// probing over the ids, and deletion shifts entries back instead of leaving
@@ -24,9 +25,6 @@ final class ByteInterner {
     private let offsets = PlainBuffer<Int>()
     private let lengths = PlainBuffer<Int32>()
     private let hashes = PlainBuffer<UInt64>()
-    /// Key bytes 0..<8 and 8..<16, big-endian, zero-padded: integer order is byte order.
-    private let prefixHigh = PlainBuffer<UInt64>()
-    private let prefixLow = PlainBuffer<UInt64>()
     private let refs = PlainBuffer<Int32>()
     private let freeIds = PlainBuffer<UInt32>()
 
@@ -52,7 +50,9 @@ final class ByteInterner {
 
     /// Bytes the live ids take: their keys and per-id tables (the tables'
     /// capacity stays at its high-water mark; freed ids are reused first).
-    var liveBytes: Int { liveCount &* 52 &+ (arenaUsed &- deadBytes) }
+    /// Per id: offset 8, length 4, hash 8, references 4, and 4-byte table
+    /// slots at most half full (8 to 16 bytes; 12 on average).
+    var liveBytes: Int { liveCount &* 36 &+ (arenaUsed &- deadBytes) }
 
     /// One more than the largest id handed out: arrays indexed by id use it.
     var idCapacity: Int { refs.count }
@@ -101,25 +101,20 @@ final class ByteInterner {
         UnsafeRawBufferPointer(start: arena + offsets[Int(id)], count: Int(lengths[Int(id)]))
     }
 
-    /// The key's first 16 bytes as zero-padded big-endian words (for callers
-    /// that cache them next to an id, as timers do).
+    /// The key's first 16 bytes as zero-padded big-endian words, for callers
+    /// that cache them next to an id, as timers do. Integer order is byte
+    /// order wherever they differ: zero padding compares below any real byte
+    /// except 0, and where a real 0 meets padding the prefixes tie and
+    /// `compare` decides.
     @inline(__always)
-    func orderPrefix(_ id: UInt32) -> (high: UInt64, low: UInt64) { (prefixHigh[Int(id)], prefixLow[Int(id)]) }
-
-    /// Lexicographic byte order, shorter first on a common prefix.
-    ///
-    /// The cached prefixes decide whenever the keys differ in their first 16
-    /// bytes: zero padding compares below any real byte except 0, and where a
-    /// real 0 meets padding the prefixes tie and the full compare decides.
-    @inline(__always)
-    func compare(_ x: UInt32, _ y: UInt32) -> Int {
-        let i = Int(x), j = Int(y)
-        if prefixHigh[i] != prefixHigh[j] { return prefixHigh[i] < prefixHigh[j] ? -1 : 1 }
-        if prefixLow[i] != prefixLow[j] { return prefixLow[i] < prefixLow[j] ? -1 : 1 }
-        return compareBytes(x, y)
+    func orderPrefix(_ id: UInt32) -> (high: UInt64, low: UInt64) {
+        let b = bytes(id)
+        return (ByteInterner.bigEndianWord(b, at: 0), ByteInterner.bigEndianWord(b, at: 8))
     }
 
-    private func compareBytes(_ x: UInt32, _ y: UInt32) -> Int {
+    /// Lexicographic byte order, shorter first on a common prefix. (Timers
+    /// compare their cached `orderPrefix` first and call this only on a tie.)
+    func compare(_ x: UInt32, _ y: UInt32) -> Int {
         if x == y { return 0 }
         let a = bytes(x), b = bytes(y)
         let n = min(a.count, b.count)
@@ -146,13 +141,9 @@ final class ByteInterner {
             id = reused
             let i = Int(id)
             offsets[i] = arenaUsed; lengths[i] = Int32(bytes.count); hashes[i] = hash; refs[i] = 1
-            prefixHigh[i] = ByteInterner.bigEndianWord(bytes, at: 0)
-            prefixLow[i] = ByteInterner.bigEndianWord(bytes, at: 8)
         } else {
             id = UInt32(refs.count)
             offsets.append(arenaUsed); lengths.append(Int32(bytes.count)); hashes.append(hash); refs.append(1)
-            prefixHigh.append(ByteInterner.bigEndianWord(bytes, at: 0))
-            prefixLow.append(ByteInterner.bigEndianWord(bytes, at: 8))
         }
         arenaUsed += bytes.count
         return id
