@@ -6,9 +6,9 @@ import Foundation
 ///
 /// Interning runs once per match record on the engine thread, so lookups hash
 /// and compare 8 bytes at a time (no byte loop, no `memcmp` call). The first
-/// 16 key bytes as two big-endian words (`orderPrefix`) are computed when
-/// asked, not kept per id: their one user, the timer queue, copies them into
-/// each timer, and a cardinality flood would pay 16 bytes per key for a copy.
+/// 8 key bytes as a big-endian word (`orderPrefix`) are computed when asked,
+/// not kept per id: their one user, the timer queue, copies them into each
+/// timer, and a cardinality flood would pay for a second copy per key.
 ///
 /// The bytes live in one arena, the table is open addressing with linear
 /// probing over the ids, and deletion shifts entries back instead of leaving
@@ -24,7 +24,9 @@ final class ByteInterner {
     // Per id (struct of plain buffers: written on every acquire and release).
     private let offsets = PlainBuffer<Int>()
     private let lengths = PlainBuffer<Int32>()
-    private let hashes = PlainBuffer<UInt64>()
+    /// The low 32 bits of the key's hash: a table of up to 2^32 slots needs no
+    /// more to find its home, and a 64-bit copy per key would cost 4 bytes more.
+    private let hashes = PlainBuffer<UInt32>()
     private let refs = PlainBuffer<Int32>()
     private let freeIds = PlainBuffer<UInt32>()
 
@@ -50,17 +52,17 @@ final class ByteInterner {
 
     /// Bytes the live ids take: their keys and per-id tables (the tables'
     /// capacity stays at its high-water mark; freed ids are reused first).
-    /// Per id: offset 8, length 4, hash 8, references 4, and 4-byte table
+    /// Per id: offset 8, length 4, hash 4, references 4, and 4-byte table
     /// slots at most half full (8 to 16 bytes; 12 on average).
-    var liveBytes: Int { liveCount &* 36 &+ (arenaUsed &- deadBytes) }
+    var liveBytes: Int { liveCount &* 32 &+ (arenaUsed &- deadBytes) }
 
     /// One more than the largest id handed out: arrays indexed by id use it.
     var idCapacity: Int { refs.count }
 
     /// Interns `bytes` and takes one reference to its id.
     func acquire(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        let h = ByteInterner.hash(bytes)
-        var i = Int(truncatingIfNeeded: h) & mask
+        let h = UInt32(truncatingIfNeeded: ByteInterner.hash(bytes))
+        var i = Int(h) & mask
         while true {
             let s = slots[i]
             if s == 0 { break }
@@ -101,16 +103,13 @@ final class ByteInterner {
         UnsafeRawBufferPointer(start: arena + offsets[Int(id)], count: Int(lengths[Int(id)]))
     }
 
-    /// The key's first 16 bytes as zero-padded big-endian words, for callers
-    /// that cache them next to an id, as timers do. Integer order is byte
+    /// The key's first 8 bytes as a zero-padded big-endian word, for callers
+    /// that cache it next to an id, as timers do. Integer order is byte
     /// order wherever they differ: zero padding compares below any real byte
     /// except 0, and where a real 0 meets padding the prefixes tie and
     /// `compare` decides.
     @inline(__always)
-    func orderPrefix(_ id: UInt32) -> (high: UInt64, low: UInt64) {
-        let b = bytes(id)
-        return (ByteInterner.bigEndianWord(b, at: 0), ByteInterner.bigEndianWord(b, at: 8))
-    }
+    func orderPrefix(_ id: UInt32) -> UInt64 { ByteInterner.bigEndianWord(bytes(id), at: 0) }
 
     /// Lexicographic byte order, shorter first on a common prefix. (Timers
     /// compare their cached `orderPrefix` first and call this only on a tie.)
@@ -125,7 +124,7 @@ final class ByteInterner {
         return a.count - b.count
     }
 
-    private func insertNew(_ bytes: UnsafeRawBufferPointer, hash: UInt64) -> UInt32 {
+    private func insertNew(_ bytes: UnsafeRawBufferPointer, hash: UInt32) -> UInt32 {
         if arenaUsed + bytes.count > arenaCapacity {
             var cap = arenaCapacity * 2
             while arenaUsed + bytes.count > cap { cap *= 2 }
@@ -150,14 +149,14 @@ final class ByteInterner {
     }
 
     private func removeFromTable(_ id: UInt32) {
-        var i = Int(truncatingIfNeeded: hashes[Int(id)]) & mask
+        var i = Int(hashes[Int(id)]) & mask
         while slots[i] != id + 1 { i = (i + 1) & mask }
         // Backward-shift deletion: pull later entries of the probe run into the hole
         // unless their home slot lies cyclically after the hole.
         var hole = i
         var j = (i + 1) & mask
         while slots[j] != 0 {
-            let home = Int(truncatingIfNeeded: hashes[Int(slots[j] - 1)]) & mask
+            let home = Int(hashes[Int(slots[j] - 1)]) & mask
             let between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
             if !between {
                 slots[hole] = slots[j]
@@ -174,7 +173,7 @@ final class ByteInterner {
         let m = n - 1
         for k in 0..<slots.count where slots[k] != 0 {
             let s = slots[k]
-            var i = Int(truncatingIfNeeded: hashes[Int(s - 1)]) & m
+            var i = Int(hashes[Int(s - 1)]) & m
             while fresh[i] != 0 { i = (i + 1) & m }
             fresh[i] = s
         }

@@ -677,5 +677,5 @@ struct UnretainedInterner {
     @inline(__always)
     func release(_ id: UInt32) { ref._withUnsafeGuaranteedRef { $0.release(id) } }
     @inline(__always)
-    func orderPrefix(_ id: UInt32) -> (high: UInt64, low: UInt64) { ref._withUnsafeGuaranteedRef { $0.orderPrefix(id) } }
+    func orderPrefix(_ id: UInt32) -> UInt64 { ref._withUnsafeGuaranteedRef { $0.orderPrefix(id) } }
 }
