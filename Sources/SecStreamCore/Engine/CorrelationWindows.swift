@@ -82,6 +82,9 @@ final class CorrelationWindows {
     private let isSession: Bool
     /// value_sum, value_avg: the only kinds that read `GroupWindow.sum` (its storage is `seenMask` elsewhere).
     private let tracksSum: Bool
+    /// Tumbling/session temporal kinds: the group's count is `progress`, not
+    /// `events` (which no temporal condition or eviction weight reads).
+    private let countsProgress: Bool
     private let spanMs: Int64
     private let gapMs: Int64
     private let inputCount: Int
@@ -114,7 +117,7 @@ final class CorrelationWindows {
     /// What the last `add` fired (see `add`).
     private var pendingFirings: [Firing] = []
 
-    /// Per group: 72 bytes (was 128), since a cardinality flood keeps one per
+    /// Per group: 64 bytes (was 128), since a cardinality flood keeps one per
     /// distinct key. Fields that only some window kinds use share storage, and
     /// what can be derived is not stored:
     /// - `closeAt` is `lastTime + timespan` (sliding), the bucket end
@@ -126,13 +129,17 @@ final class CorrelationWindows {
     ///   is appended), so only tumbling and session windows store it.
     /// - `sumBits` is the sum (value_sum, value_avg, the only kinds that read
     ///   it) or the temporal tumbling/session `seenMask`; `timeSlot` is
-    ///   `firstNegative` (sliding) or `firstTime` (tumbling, session).
-    /// Counts that index entries are Int32: a window holds at most the entry
-    /// pool's Int32-indexed entries, and a temporal one at most its inputs,
-    /// so they cannot overflow (if they did, `+=` traps). `events` stays
-    /// Int64: a tumbling or session window counts events it does not keep.
+    ///   `firstNegative` (sliding) or `firstTime` (tumbling, session); the
+    ///   count is `events`, or `progress` for temporal tumbling/session
+    ///   windows (which count matched inputs, not events).
+    /// - the three flags and the saturating sample count share the count's
+    ///   top byte: a count reaching 2^56 (over two years of a billion events
+    ///   a second into one window) traps rather than wrap into them.
+    /// `distinct` is Int32: a window holds at most the entry pool's
+    /// Int32-indexed entries (each distinct value owns one), and a temporal
+    /// one at most its inputs, so it cannot overflow (if it did, `+=` traps).
     private struct GroupWindow {
-        var events: Int64 = 0
+        private var countAndFlags: UInt64 = 0
         private var sumBits: UInt64 = 0
         var lastTime: Int64 = 0
         /// The smallest `origin` of the events absorbed (tumbling, session), or
@@ -145,19 +152,40 @@ final class CorrelationWindows {
         var tail: Int32 = -1
         var distinct: Int32 = 0
         var lastSource: Int32 = -1
-        /// temporal_ordered (tumbling/session): how many inputs matched in order.
-        var progress: Int32 = 0
-        private var flags: UInt8 = 0
+
+        private static let countMask: UInt64 = (1 << 56) - 1
+        private static let heldShift: UInt64 = 56
+        private static let heldMask: UInt64 = 7 << 56
+
+        private var count: Int64 {
+            @inline(__always) get { Int64(countAndFlags & GroupWindow.countMask) }
+            @inline(__always) set {
+                precondition(newValue >= 0 && UInt64(newValue) <= GroupWindow.countMask, "window count out of range")
+                countAndFlags = countAndFlags & ~GroupWindow.countMask | UInt64(newValue)
+            }
+        }
+        /// Events in the window (not kept for temporal tumbling/session windows: see `progress`).
+        var events: Int64 { get { count } set { count = newValue } }
+        /// temporal, temporal_ordered (tumbling/session): how many inputs matched in order.
+        var progress: Int { get { Int(count) } set { count = Int64(newValue) } }
         /// Tumbling, session: entries appended this window, counted up to
         /// `sampleLimit` (all `absorb` asks; the window only grows until freed).
-        var heldUpToLimit: UInt8 = 0
+        var heldUpToLimit: Int {
+            get { Int((countAndFlags & GroupWindow.heldMask) >> GroupWindow.heldShift) }
+            set {
+                precondition(newValue >= 0 && newValue <= 7, "sample count out of range")
+                countAndFlags = countAndFlags & ~GroupWindow.heldMask | UInt64(newValue) << GroupWindow.heldShift
+            }
+        }
 
-        @inline(__always) private func flag(_ bit: UInt8) -> Bool { flags & bit != 0 }
-        @inline(__always) private mutating func set(_ bit: UInt8, _ on: Bool) { flags = on ? flags | bit : flags & ~bit }
-        var active: Bool { get { flag(1) } set { set(1, newValue) } }
+        @inline(__always) private func flag(_ bit: UInt64) -> Bool { countAndFlags & bit != 0 }
+        @inline(__always) private mutating func set(_ bit: UInt64, _ on: Bool) {
+            countAndFlags = on ? countAndFlags | bit : countAndFlags & ~bit
+        }
+        var active: Bool { get { flag(1 << 63) } set { set(1 << 63, newValue) } }
         /// Survives the state: the group's one pending timer (which holds a group reference).
-        var timerPending: Bool { get { flag(2) } set { set(2, newValue) } }
-        var fired: Bool { get { flag(4) } set { set(4, newValue) } }
+        var timerPending: Bool { get { flag(1 << 62) } set { set(1 << 62, newValue) } }
+        var fired: Bool { get { flag(1 << 61) } set { set(1 << 61, newValue) } }
 
         /// value_sum, value_avg only (other kinds neither add nor read it).
         var sum: Double { get { Double(bitPattern: sumBits) } set { sumBits = newValue.bitPattern } }
@@ -210,6 +238,7 @@ final class CorrelationWindows {
         }
         percentile = rule.percentile
         tracksSum = kind == .valueSum || kind == .valueAvg
+        countsProgress = !isSliding && (kind == .temporal || kind == .temporalOrdered)
     }
 
     // MARK: Events
@@ -298,7 +327,7 @@ final class CorrelationWindows {
     /// their `pairs` entry when the window closes).
     private func absorb(_ gi: Int, _ t: Int64, _ origin: Int64, _ input: Int, _ value: UInt32, _ number: Double,
                         _ location: EventLocation) {
-        states[gi].events += 1
+        if !countsProgress { states[gi].events += 1 }
         if tracksSum { states[gi].sum += number }
         states[gi].origin = min(states[gi].origin, origin)
         var owns = false
@@ -344,7 +373,7 @@ final class CorrelationWindows {
         case .temporal:
             return Int(states[gi].distinct) == inputCount
         case .temporalOrdered:
-            if !isSliding { return Int(states[gi].progress) == inputCount }
+            if !isSliding { return states[gi].progress == inputCount }
             return Int(states[gi].distinct) == inputCount && matchesInOrder(gi)
         case .eventCount, .valueCount, .valueSum, .valueAvg, .valuePercentile, .valueMedian:
             return condition.holds(currentValue(gi))
