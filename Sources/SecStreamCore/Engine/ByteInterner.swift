@@ -39,7 +39,7 @@ final class ByteInterner {
 
     init(initialSlots: Int = 64) {
         arenaCapacity = 4096
-        arena = UnsafeMutableRawPointer.allocate(byteCount: arenaCapacity, alignment: 8)
+        arena = TableMemory.allocate(byteCount: arenaCapacity, alignment: 8)
         var n = 16
         while n < initialSlots { n <<= 1 }
         slots = PlainBuffer(repeating: 0, count: n)
@@ -47,7 +47,7 @@ final class ByteInterner {
     }
 
     deinit {
-        arena.deallocate()
+        TableMemory.deallocate(arena, byteCount: arenaCapacity)
     }
 
     /// Bytes the live ids take: their keys and per-id tables (the tables'
@@ -128,9 +128,9 @@ final class ByteInterner {
         if arenaUsed + bytes.count > arenaCapacity {
             var cap = arenaCapacity * 2
             while arenaUsed + bytes.count > cap { cap *= 2 }
-            let fresh = UnsafeMutableRawPointer.allocate(byteCount: cap, alignment: 8)
+            let fresh = TableMemory.allocate(byteCount: cap, alignment: 8)
             fresh.copyMemory(from: arena, byteCount: arenaUsed)
-            arena.deallocate()
+            TableMemory.deallocate(arena, byteCount: arenaCapacity)
             arena = fresh
             arenaCapacity = cap
         }
@@ -182,7 +182,7 @@ final class ByteInterner {
     }
 
     private func compact() {
-        let fresh = UnsafeMutableRawPointer.allocate(byteCount: arenaCapacity, alignment: 8)
+        let fresh = TableMemory.allocate(byteCount: arenaCapacity, alignment: 8)
         var used = 0
         for i in 0..<refs.count where refs[i] > 0 {
             let n = Int(lengths[i])
@@ -190,7 +190,7 @@ final class ByteInterner {
             offsets[i] = used
             used += n
         }
-        arena.deallocate()
+        TableMemory.deallocate(arena, byteCount: arenaCapacity)
         arena = fresh
         arenaUsed = used
         deadBytes = 0
