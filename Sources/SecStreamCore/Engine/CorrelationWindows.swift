@@ -108,6 +108,10 @@ final class CorrelationWindows {
     /// Per group id; written field by field on every event, hence plain buffers.
     private let states = PlainBuffer<GroupWindow>(capacity: 64)
     private let entries = PlainBuffer<WindowEntry>(capacity: 64)
+    /// Tumbling, session: per group id, the location of the window's last
+    /// event (a sliding window's is its tail entry's; these stay empty).
+    private let lastPositions = PlainBuffer<Int64>(capacity: 64)
+    private let lastSources = PlainBuffer<Int32>(capacity: 64)
     private var freeEntries: Int32 = -1
     /// Tumbling: the latest bucket end already closed for some group, hence for
     /// all (buckets are shared). Only with lateness 0 (arrival order) can an event
@@ -117,7 +121,7 @@ final class CorrelationWindows {
     /// What the last `add` fired (see `add`).
     private var pendingFirings: [Firing] = []
 
-    /// Per group: 64 bytes (was 128), since a cardinality flood keeps one per
+    /// Per group: 56 bytes (was 128), since a cardinality flood keeps one per
     /// distinct key. Fields that only some window kinds use share storage, and
     /// what can be derived is not stored:
     /// - `closeAt` is `lastTime + timespan` (sliding), the bucket end
@@ -126,7 +130,8 @@ final class CorrelationWindows {
     /// - the tumbling bucket start follows from `firstTime`, a session's
     ///   start is `firstTime` (`windowStart(_:)`).
     /// - a sliding window's last location is its tail entry's (every event
-    ///   is appended), so only tumbling and session windows store it.
+    ///   is appended), so only tumbling and session windows store it, in
+    ///   `lastPositions`/`lastSources` beside the states (12 bytes per group).
     /// - `sumBits` is the sum (value_sum, value_avg, the only kinds that read
     ///   it) or the temporal tumbling/session `seenMask`; `timeSlot` is
     ///   `firstNegative` (sliding) or `firstTime` (tumbling, session); the
@@ -146,12 +151,9 @@ final class CorrelationWindows {
         /// added since the group's sliding window last (re)started: its episode.
         var origin = Int64.max
         private var timeSlot = Int64.max
-        /// Tumbling, session: the last event's location (sliding: the tail entry's).
-        var lastPosition: Int64 = 0
         var head: Int32 = -1
         var tail: Int32 = -1
         var distinct: Int32 = 0
-        var lastSource: Int32 = -1
 
         private static let countMask: UInt64 = (1 << 56) - 1
         private static let heldShift: UInt64 = 56
@@ -351,8 +353,8 @@ final class CorrelationWindows {
             append(gi, t, origin, number, location, tag: owns ? value : 0, ownsPair: owns)
         }
         states[gi].lastTime = max(states[gi].lastTime, t)
-        states[gi].lastSource = location.source
-        states[gi].lastPosition = location.position
+        lastSources[gi] = location.source
+        lastPositions[gi] = location.position
     }
 
     // MARK: Conditions
@@ -542,10 +544,12 @@ final class CorrelationWindows {
 
     // MARK: Memory bound (`--max-state`)
 
-    /// What the open windows take: per open group its state and its key's
-    /// share of the interners and pair table, plus the entries held.
+    /// What the open windows take: per open group its state (with its last
+    /// location outside sliding windows) and its key's share of the interners
+    /// and pair table, plus the entries held.
     var estimatedBytes: Int {
-        activeGroups &* (MemoryLayout<GroupWindow>.stride &+ 16) &+ liveEntries &* MemoryLayout<WindowEntry>.stride
+        activeGroups &* (MemoryLayout<GroupWindow>.stride &+ 16 &+ (isSliding ? 0 : 12))
+            &+ liveEntries &* MemoryLayout<WindowEntry>.stride
             &+ groups.liveBytes &+ values.liveBytes &+ pairs.count &* 12
     }
 
@@ -610,6 +614,9 @@ final class CorrelationWindows {
 
     private func growStates() {
         while states.count < groupIds.idCapacity { states.append(GroupWindow()) }
+        if !isSliding {
+            while lastSources.count < states.count { lastSources.append(-1); lastPositions.append(0) }
+        }
     }
 
     private func firing(_ gi: Int, start: Int64, end: Int64, detectedAt: Int64) -> Firing {
@@ -623,7 +630,7 @@ final class CorrelationWindows {
         let origin = replayOrigin(gi)
         // Sliding: every event is appended, so the tail is the last one.
         let last = isSliding ? entries[Int(states[gi].tail)].location
-            : EventLocation(source: states[gi].lastSource, position: states[gi].lastPosition)
+            : EventLocation(source: lastSources[gi], position: lastPositions[gi])
         groupIds.retain(UInt32(gi))
         return Firing(correlation: index, group: UInt32(gi), windowStart: start, windowEnd: end,
                       detectedAt: detectedAt, firstSeen: first, lastSeen: states[gi].lastTime,
