@@ -5,9 +5,10 @@ import Foundation
 /// `String` or `[UInt8]`.
 ///
 /// Interning runs once per match record on the engine thread, so lookups hash
-/// and compare 8 bytes at a time (no byte loop, no `memcmp` call), and each id
-/// keeps the first 16 key bytes as two big-endian words so that ordering two
-/// keys (timers due at the same time) rarely needs to read the arena.
+/// and compare 8 bytes at a time (no byte loop, no `memcmp` call). The first
+/// 8 key bytes as a big-endian word (`orderPrefix`) are computed when asked,
+/// not kept per id: their one user, the timer queue, copies them into each
+/// timer, and a cardinality flood would pay for a second copy per key.
 ///
 /// The bytes live in one arena, the table is open addressing with linear
 /// probing over the ids, and deletion shifts entries back instead of leaving
@@ -23,10 +24,9 @@ final class ByteInterner {
     // Per id (struct of plain buffers: written on every acquire and release).
     private let offsets = PlainBuffer<Int>()
     private let lengths = PlainBuffer<Int32>()
-    private let hashes = PlainBuffer<UInt64>()
-    /// Key bytes 0..<8 and 8..<16, big-endian, zero-padded: integer order is byte order.
-    private let prefixHigh = PlainBuffer<UInt64>()
-    private let prefixLow = PlainBuffer<UInt64>()
+    /// The low 32 bits of the key's hash: a table of up to 2^32 slots needs no
+    /// more to find its home, and a 64-bit copy per key would cost 4 bytes more.
+    private let hashes = PlainBuffer<UInt32>()
     private let refs = PlainBuffer<Int32>()
     private let freeIds = PlainBuffer<UInt32>()
 
@@ -39,7 +39,7 @@ final class ByteInterner {
 
     init(initialSlots: Int = 64) {
         arenaCapacity = 4096
-        arena = UnsafeMutableRawPointer.allocate(byteCount: arenaCapacity, alignment: 8)
+        arena = TableMemory.allocate(byteCount: arenaCapacity, alignment: 8)
         var n = 16
         while n < initialSlots { n <<= 1 }
         slots = PlainBuffer(repeating: 0, count: n)
@@ -47,20 +47,22 @@ final class ByteInterner {
     }
 
     deinit {
-        arena.deallocate()
+        TableMemory.deallocate(arena, byteCount: arenaCapacity)
     }
 
     /// Bytes the live ids take: their keys and per-id tables (the tables'
     /// capacity stays at its high-water mark; freed ids are reused first).
-    var liveBytes: Int { liveCount &* 52 &+ (arenaUsed &- deadBytes) }
+    /// Per id: offset 8, length 4, hash 4, references 4, and 4-byte table
+    /// slots at most half full (8 to 16 bytes; 12 on average).
+    var liveBytes: Int { liveCount &* 32 &+ (arenaUsed &- deadBytes) }
 
     /// One more than the largest id handed out: arrays indexed by id use it.
     var idCapacity: Int { refs.count }
 
     /// Interns `bytes` and takes one reference to its id.
     func acquire(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        let h = ByteInterner.hash(bytes)
-        var i = Int(truncatingIfNeeded: h) & mask
+        let h = UInt32(truncatingIfNeeded: ByteInterner.hash(bytes))
+        var i = Int(h) & mask
         while true {
             let s = slots[i]
             if s == 0 { break }
@@ -101,25 +103,17 @@ final class ByteInterner {
         UnsafeRawBufferPointer(start: arena + offsets[Int(id)], count: Int(lengths[Int(id)]))
     }
 
-    /// The key's first 16 bytes as zero-padded big-endian words (for callers
-    /// that cache them next to an id, as timers do).
+    /// The key's first 8 bytes as a zero-padded big-endian word, for callers
+    /// that cache it next to an id, as timers do. Integer order is byte
+    /// order wherever they differ: zero padding compares below any real byte
+    /// except 0, and where a real 0 meets padding the prefixes tie and
+    /// `compare` decides.
     @inline(__always)
-    func orderPrefix(_ id: UInt32) -> (high: UInt64, low: UInt64) { (prefixHigh[Int(id)], prefixLow[Int(id)]) }
+    func orderPrefix(_ id: UInt32) -> UInt64 { ByteInterner.bigEndianWord(bytes(id), at: 0) }
 
-    /// Lexicographic byte order, shorter first on a common prefix.
-    ///
-    /// The cached prefixes decide whenever the keys differ in their first 16
-    /// bytes: zero padding compares below any real byte except 0, and where a
-    /// real 0 meets padding the prefixes tie and the full compare decides.
-    @inline(__always)
+    /// Lexicographic byte order, shorter first on a common prefix. (Timers
+    /// compare their cached `orderPrefix` first and call this only on a tie.)
     func compare(_ x: UInt32, _ y: UInt32) -> Int {
-        let i = Int(x), j = Int(y)
-        if prefixHigh[i] != prefixHigh[j] { return prefixHigh[i] < prefixHigh[j] ? -1 : 1 }
-        if prefixLow[i] != prefixLow[j] { return prefixLow[i] < prefixLow[j] ? -1 : 1 }
-        return compareBytes(x, y)
-    }
-
-    private func compareBytes(_ x: UInt32, _ y: UInt32) -> Int {
         if x == y { return 0 }
         let a = bytes(x), b = bytes(y)
         let n = min(a.count, b.count)
@@ -130,13 +124,13 @@ final class ByteInterner {
         return a.count - b.count
     }
 
-    private func insertNew(_ bytes: UnsafeRawBufferPointer, hash: UInt64) -> UInt32 {
+    private func insertNew(_ bytes: UnsafeRawBufferPointer, hash: UInt32) -> UInt32 {
         if arenaUsed + bytes.count > arenaCapacity {
             var cap = arenaCapacity * 2
             while arenaUsed + bytes.count > cap { cap *= 2 }
-            let fresh = UnsafeMutableRawPointer.allocate(byteCount: cap, alignment: 8)
+            let fresh = TableMemory.allocate(byteCount: cap, alignment: 8)
             fresh.copyMemory(from: arena, byteCount: arenaUsed)
-            arena.deallocate()
+            TableMemory.deallocate(arena, byteCount: arenaCapacity)
             arena = fresh
             arenaCapacity = cap
         }
@@ -146,27 +140,23 @@ final class ByteInterner {
             id = reused
             let i = Int(id)
             offsets[i] = arenaUsed; lengths[i] = Int32(bytes.count); hashes[i] = hash; refs[i] = 1
-            prefixHigh[i] = ByteInterner.bigEndianWord(bytes, at: 0)
-            prefixLow[i] = ByteInterner.bigEndianWord(bytes, at: 8)
         } else {
             id = UInt32(refs.count)
             offsets.append(arenaUsed); lengths.append(Int32(bytes.count)); hashes.append(hash); refs.append(1)
-            prefixHigh.append(ByteInterner.bigEndianWord(bytes, at: 0))
-            prefixLow.append(ByteInterner.bigEndianWord(bytes, at: 8))
         }
         arenaUsed += bytes.count
         return id
     }
 
     private func removeFromTable(_ id: UInt32) {
-        var i = Int(truncatingIfNeeded: hashes[Int(id)]) & mask
+        var i = Int(hashes[Int(id)]) & mask
         while slots[i] != id + 1 { i = (i + 1) & mask }
         // Backward-shift deletion: pull later entries of the probe run into the hole
         // unless their home slot lies cyclically after the hole.
         var hole = i
         var j = (i + 1) & mask
         while slots[j] != 0 {
-            let home = Int(truncatingIfNeeded: hashes[Int(slots[j] - 1)]) & mask
+            let home = Int(hashes[Int(slots[j] - 1)]) & mask
             let between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
             if !between {
                 slots[hole] = slots[j]
@@ -183,7 +173,7 @@ final class ByteInterner {
         let m = n - 1
         for k in 0..<slots.count where slots[k] != 0 {
             let s = slots[k]
-            var i = Int(truncatingIfNeeded: hashes[Int(s - 1)]) & m
+            var i = Int(hashes[Int(s - 1)]) & m
             while fresh[i] != 0 { i = (i + 1) & m }
             fresh[i] = s
         }
@@ -192,7 +182,7 @@ final class ByteInterner {
     }
 
     private func compact() {
-        let fresh = UnsafeMutableRawPointer.allocate(byteCount: arenaCapacity, alignment: 8)
+        let fresh = TableMemory.allocate(byteCount: arenaCapacity, alignment: 8)
         var used = 0
         for i in 0..<refs.count where refs[i] > 0 {
             let n = Int(lengths[i])
@@ -200,7 +190,7 @@ final class ByteInterner {
             offsets[i] = used
             used += n
         }
-        arena.deallocate()
+        TableMemory.deallocate(arena, byteCount: arenaCapacity)
         arena = fresh
         arenaUsed = used
         deadBytes = 0

@@ -80,6 +80,11 @@ final class CorrelationWindows {
         spentSpans.append((replayOrigin(gi), last))
     }
     private let isSession: Bool
+    /// value_sum, value_avg: the only kinds that read `GroupWindow.sum` (its storage is `seenMask` elsewhere).
+    private let tracksSum: Bool
+    /// Tumbling/session temporal kinds: the group's count is `progress`, not
+    /// `events` (which no temporal condition or eviction weight reads).
+    private let countsProgress: Bool
     private let spanMs: Int64
     private let gapMs: Int64
     private let inputCount: Int
@@ -103,6 +108,10 @@ final class CorrelationWindows {
     /// Per group id; written field by field on every event, hence plain buffers.
     private let states = PlainBuffer<GroupWindow>(capacity: 64)
     private let entries = PlainBuffer<WindowEntry>(capacity: 64)
+    /// Tumbling, session: per group id, the location of the window's last
+    /// event (a sliding window's is its tail entry's; these stay empty).
+    private let lastPositions = PlainBuffer<Int64>(capacity: 64)
+    private let lastSources = PlainBuffer<Int32>(capacity: 64)
     private var freeEntries: Int32 = -1
     /// Tumbling: the latest bucket end already closed for some group, hence for
     /// all (buckets are shared). Only with lateness 0 (arrival order) can an event
@@ -112,46 +121,101 @@ final class CorrelationWindows {
     /// What the last `add` fired (see `add`).
     private var pendingFirings: [Firing] = []
 
+    /// Per group: 56 bytes (was 128), since a cardinality flood keeps one per
+    /// distinct key. Fields that only some window kinds use share storage, and
+    /// what can be derived is not stored:
+    /// - `closeAt` is `lastTime + timespan` (sliding), the bucket end
+    ///   (tumbling) or `lastTime + gap + 1` (session) whenever the window is
+    ///   open: `add` set it to exactly that after every event (`closeAt(_:)`).
+    /// - the tumbling bucket start follows from `firstTime`, a session's
+    ///   start is `firstTime` (`windowStart(_:)`).
+    /// - a sliding window's last location is its tail entry's (every event
+    ///   is appended), so only tumbling and session windows store it, in
+    ///   `lastPositions`/`lastSources` beside the states (12 bytes per group).
+    /// - `sumBits` is the sum (value_sum, value_avg, the only kinds that read
+    ///   it) or the temporal tumbling/session `seenMask`; `timeSlot` is
+    ///   `firstNegative` (sliding) or `firstTime` (tumbling, session); the
+    ///   count is `events`, or `progress` for temporal tumbling/session
+    ///   windows (which count matched inputs, not events).
+    /// - the three flags and the saturating sample count share the count's
+    ///   top byte: a count reaching 2^56 (over two years of a billion events
+    ///   a second into one window) traps rather than wrap into them.
+    /// `distinct` is Int32: a window holds at most the entry pool's
+    /// Int32-indexed entries (each distinct value owns one), and a temporal
+    /// one at most its inputs, so it cannot overflow (if it did, `+=` traps).
     private struct GroupWindow {
-        var active = false
-        /// Survives the state: the group's one pending timer (which holds a group reference).
-        var timerPending = false
-        var fired = false
-        var head: Int32 = -1
-        var tail: Int32 = -1
-        var entryCount = 0
-        var events: Int64 = 0
-        var distinct = 0
-        var sum: Double = 0
-        /// Tumbling: bucket start. Session: first event. Sliding: unused.
-        var windowStart: Int64 = 0
-        var firstTime: Int64 = 0
+        private var countAndFlags: UInt64 = 0
+        private var sumBits: UInt64 = 0
         var lastTime: Int64 = 0
-        var closeAt: Int64 = 0
-        /// temporal (tumbling/session): which inputs matched; temporal_ordered: how many in order.
-        var seenMask: UInt64 = 0
-        var progress = 0
         /// The smallest `origin` of the events absorbed (tumbling, session), or
         /// added since the group's sliding window last (re)started: its episode.
         var origin = Int64.max
+        private var timeSlot = Int64.max
+        var head: Int32 = -1
+        var tail: Int32 = -1
+        var distinct: Int32 = 0
+
+        private static let countMask: UInt64 = (1 << 56) - 1
+        private static let heldShift: UInt64 = 56
+        private static let heldMask: UInt64 = 7 << 56
+
+        private var count: Int64 {
+            @inline(__always) get { Int64(countAndFlags & GroupWindow.countMask) }
+            @inline(__always) set {
+                precondition(newValue >= 0 && UInt64(newValue) <= GroupWindow.countMask, "window count out of range")
+                countAndFlags = countAndFlags & ~GroupWindow.countMask | UInt64(newValue)
+            }
+        }
+        /// Events in the window (not kept for temporal tumbling/session windows: see `progress`).
+        var events: Int64 { get { count } set { count = newValue } }
+        /// temporal, temporal_ordered (tumbling/session): how many inputs matched in order.
+        var progress: Int { get { Int(count) } set { count = Int64(newValue) } }
+        /// Tumbling, session: entries appended this window, counted up to
+        /// `sampleLimit` (all `absorb` asks; the window only grows until freed).
+        var heldUpToLimit: Int {
+            get { Int((countAndFlags & GroupWindow.heldMask) >> GroupWindow.heldShift) }
+            set {
+                precondition(newValue >= 0 && newValue <= 7, "sample count out of range")
+                countAndFlags = countAndFlags & ~GroupWindow.heldMask | UInt64(newValue) << GroupWindow.heldShift
+            }
+        }
+
+        @inline(__always) private func flag(_ bit: UInt64) -> Bool { countAndFlags & bit != 0 }
+        @inline(__always) private mutating func set(_ bit: UInt64, _ on: Bool) {
+            countAndFlags = on ? countAndFlags | bit : countAndFlags & ~bit
+        }
+        var active: Bool { get { flag(1 << 63) } set { set(1 << 63, newValue) } }
+        /// Survives the state: the group's one pending timer (which holds a group reference).
+        var timerPending: Bool { get { flag(1 << 62) } set { set(1 << 62, newValue) } }
+        var fired: Bool { get { flag(1 << 61) } set { set(1 << 61, newValue) } }
+
+        /// value_sum, value_avg only (other kinds neither add nor read it).
+        var sum: Double { get { Double(bitPattern: sumBits) } set { sumBits = newValue.bitPattern } }
+        /// temporal, temporal_ordered (tumbling, session): which inputs matched.
+        var seenMask: UInt64 { get { sumBits } set { sumBits = newValue } }
         /// Sliding value_sum: the origin of the first number below 0 (or NaN)
-        /// added this episode (`episodeBound`).
-        var firstNegative = Int64.max
-        var lastLocation = EventLocation.unknown
+        /// added this episode (`episodeBound`); `Int64.max` when none.
+        var firstNegative: Int64 { get { timeSlot } set { timeSlot = newValue } }
+        /// Tumbling, session: the first event's time.
+        var firstTime: Int64 { get { timeSlot } set { timeSlot = newValue } }
     }
 
-    /// One event held by a window.
+    /// One event held by a window (48 bytes: the location's two fields are
+    /// stored apart, so the 4-byte ones pack together without padding).
     private struct WindowEntry {
         var time: Int64
         /// The event's own time, or for a chained firing the time of the oldest event behind it.
         var origin: Int64
         var number: Double
-        var location: EventLocation
+        var position: Int64
+        var source: Int32
         /// value_count: the value id; temporal kinds: the input index.
         var tag: UInt32
+        var next: Int32
         /// Whether removing this entry must decrement `pairs` (and release the value id).
         var ownsPair: Bool
-        var next: Int32
+
+        var location: EventLocation { EventLocation(source: source, position: position) }
     }
 
     init(index: Int, rule: CorrelationRule, timers: TimerQueue) {
@@ -175,6 +239,8 @@ final class CorrelationWindows {
         case .valueAvg, .valuePercentile, .valueMedian: firesEarly = false
         }
         percentile = rule.percentile
+        tracksSum = kind == .valueSum || kind == .valueAvg
+        countsProgress = !isSliding && (kind == .temporal || kind == .temporalOrdered)
     }
 
     // MARK: Events
@@ -203,19 +269,15 @@ final class CorrelationWindows {
         if states[gi].active {
             let ended = isSession
                 ? t > states[gi].lastTime + gapMs
-                : bucketStart != states[gi].windowStart
+                : !(bucketStart <= states[gi].firstTime && states[gi].firstTime < bucketStart + spanMs)
             if ended, let f = closeWindow(gi) { pendingFirings.append(f) }
         }
-        if !states[gi].active {
-            activate(gi, t)
-            states[gi].windowStart = bucketStart
-        }
+        if !states[gi].active { activate(gi, t) }  // the bucket (session) start follows from `firstTime` = t
         absorb(gi, t, origin, input, value, number, location)
-        states[gi].closeAt = isSession ? states[gi].lastTime + gapMs + 1 : states[gi].windowStart + spanMs
         armTimer(gi)
         if firesEarly && !states[gi].fired && holds(gi) {
             states[gi].fired = true
-            pendingFirings.append(firing(gi, start: states[gi].windowStart, end: windowEnd(gi), detectedAt: t))
+            pendingFirings.append(firing(gi, start: windowStart(gi), end: windowEnd(gi), detectedAt: t))
         }
         return !pendingFirings.isEmpty
     }
@@ -245,11 +307,10 @@ final class CorrelationWindows {
             append(gi, t, origin, number, location, tag: 0, ownsPair: false)
         }
         states[gi].events += 1
-        states[gi].sum += number
+        if tracksSum { states[gi].sum += number }
         states[gi].origin = min(states[gi].origin, origin)
         if !(number >= 0) { states[gi].firstNegative = min(states[gi].firstNegative, origin) }
         states[gi].lastTime = max(states[gi].lastTime, t)
-        states[gi].lastLocation = location
         if holds(gi) {
             // temporal_ordered starts at the first event of the earliest in-order
             // match, not at an older later-rule event that took no part in it.
@@ -259,7 +320,6 @@ final class CorrelationWindows {
             deactivate(gi)
             return f
         }
-        states[gi].closeAt = states[gi].lastTime + spanMs
         armTimer(gi)
         return nil
     }
@@ -269,8 +329,8 @@ final class CorrelationWindows {
     /// their `pairs` entry when the window closes).
     private func absorb(_ gi: Int, _ t: Int64, _ origin: Int64, _ input: Int, _ value: UInt32, _ number: Double,
                         _ location: EventLocation) {
-        states[gi].events += 1
-        states[gi].sum += number
+        if !countsProgress { states[gi].events += 1 }
+        if tracksSum { states[gi].sum += number }
         states[gi].origin = min(states[gi].origin, origin)
         var owns = false
         switch kind {
@@ -289,11 +349,12 @@ final class CorrelationWindows {
         case .eventCount, .valueSum, .valueAvg, .valuePercentile, .valueMedian:
             break
         }
-        if owns || states[gi].entryCount < CorrelationWindows.sampleLimit {
+        if owns || states[gi].heldUpToLimit < CorrelationWindows.sampleLimit {
             append(gi, t, origin, number, location, tag: owns ? value : 0, ownsPair: owns)
         }
         states[gi].lastTime = max(states[gi].lastTime, t)
-        states[gi].lastLocation = location
+        lastSources[gi] = location.source
+        lastPositions[gi] = location.position
     }
 
     // MARK: Conditions
@@ -312,10 +373,10 @@ final class CorrelationWindows {
     private func holds(_ gi: Int) -> Bool {
         switch kind {
         case .temporal:
-            return states[gi].distinct == inputCount
+            return Int(states[gi].distinct) == inputCount
         case .temporalOrdered:
             if !isSliding { return states[gi].progress == inputCount }
-            return states[gi].distinct == inputCount && matchesInOrder(gi)
+            return Int(states[gi].distinct) == inputCount && matchesInOrder(gi)
         case .eventCount, .valueCount, .valueSum, .valueAvg, .valuePercentile, .valueMedian:
             return condition.holds(currentValue(gi))
         }
@@ -324,7 +385,7 @@ final class CorrelationWindows {
     /// The percentile of the window's values, linear between the closest ranks.
     private func windowPercentile(_ gi: Int) -> Double {
         var values: [Double] = []
-        values.reserveCapacity(states[gi].entryCount)
+        values.reserveCapacity(Int(states[gi].events))  // sliding: one entry per event
         var e = states[gi].head
         while e >= 0 {
             values.append(entries[Int(e)].number)
@@ -362,7 +423,20 @@ final class CorrelationWindows {
     // MARK: Closing
 
     private func windowEnd(_ gi: Int) -> Int64 {
-        isSession ? states[gi].lastTime + gapMs : states[gi].windowStart + spanMs
+        isSession ? states[gi].lastTime + gapMs : windowStart(gi) + spanMs
+    }
+
+    /// Tumbling: the bucket start of the window's first event; session: that event's time.
+    private func windowStart(_ gi: Int) -> Int64 {
+        isSession ? states[gi].firstTime : floorDiv(states[gi].firstTime, spanMs) * spanMs
+    }
+
+    /// When the open window of `gi` closes: what `add` armed its timer for
+    /// after its last event (the same arithmetic on the same fields, so it
+    /// cannot trap here where it did not there).
+    private func closeAt(_ gi: Int) -> Int64 {
+        if isSliding { return states[gi].lastTime + spanMs }
+        return isSession ? states[gi].lastTime + gapMs + 1 : windowStart(gi) + spanMs
     }
 
     /// Ends a tumbling bucket or a session: a condition that could only be
@@ -372,11 +446,11 @@ final class CorrelationWindows {
     /// `detectedAt` is thus the event time at which the engine handles it, so
     /// alerts come out in non-decreasing `detectedAt` order. Then the state is freed.
     private func closeWindow(_ gi: Int) -> Firing? {
-        if !isSession { closedThrough = max(closedThrough, states[gi].windowStart + spanMs) }
+        if !isSession { closedThrough = max(closedThrough, windowStart(gi) + spanMs) }
         var f: Firing? = nil
         if !firesEarly && !states[gi].fired && holds(gi) {
             let end = windowEnd(gi)
-            f = firing(gi, start: states[gi].windowStart, end: end, detectedAt: isSession ? end + 1 : end)
+            f = firing(gi, start: windowStart(gi), end: end, detectedAt: isSession ? end + 1 : end)
         }
         noteSpent(gi, last: states[gi].lastTime)
         deactivate(gi)
@@ -389,11 +463,12 @@ final class CorrelationWindows {
         states[gi].timerPending = false
         var f: Firing? = nil
         if states[gi].active {
-            if states[gi].closeAt > timer.closeAt {
+            let closeAt = closeAt(gi)
+            if closeAt > timer.closeAt {
                 // The window was extended since this timer was set: re-arm, keeping its reference.
                 states[gi].timerPending = true
                 var again = timer
-                again.closeAt = states[gi].closeAt
+                again.closeAt = closeAt
                 timers.push(again)
                 return nil
             }
@@ -412,7 +487,7 @@ final class CorrelationWindows {
         guard !states[gi].timerPending else { return }
         states[gi].timerPending = true
         groupIds.retain(UInt32(gi))
-        timers.push(WindowTimer(closeAt: states[gi].closeAt, correlation: Int32(index), group: UInt32(gi),
+        timers.push(WindowTimer(closeAt: closeAt(gi), correlation: Int32(index), group: UInt32(gi),
                                 prefix: groupIds.orderPrefix(UInt32(gi))))
     }
 
@@ -469,10 +544,12 @@ final class CorrelationWindows {
 
     // MARK: Memory bound (`--max-state`)
 
-    /// What the open windows take: per open group its state and its key's
-    /// share of the interners and pair table, plus the entries held.
+    /// What the open windows take: per open group its state (with its last
+    /// location outside sliding windows) and its key's share of the interners
+    /// and pair table, plus the entries held.
     var estimatedBytes: Int {
-        activeGroups &* (MemoryLayout<GroupWindow>.stride &+ 16) &+ liveEntries &* MemoryLayout<WindowEntry>.stride
+        activeGroups &* (MemoryLayout<GroupWindow>.stride &+ 16 &+ (isSliding ? 0 : 12))
+            &+ liveEntries &* MemoryLayout<WindowEntry>.stride
             &+ groups.liveBytes &+ values.liveBytes &+ pairs.count &* 12
     }
 
@@ -537,6 +614,9 @@ final class CorrelationWindows {
 
     private func growStates() {
         while states.count < groupIds.idCapacity { states.append(GroupWindow()) }
+        if !isSliding {
+            while lastSources.count < states.count { lastSources.append(-1); lastPositions.append(0) }
+        }
     }
 
     private func firing(_ gi: Int, start: Int64, end: Int64, detectedAt: Int64) -> Firing {
@@ -548,10 +628,13 @@ final class CorrelationWindows {
         }
         let first = isSliding ? entries[Int(states[gi].head)].time : states[gi].firstTime
         let origin = replayOrigin(gi)
+        // Sliding: every event is appended, so the tail is the last one.
+        let last = isSliding ? entries[Int(states[gi].tail)].location
+            : EventLocation(source: lastSources[gi], position: lastPositions[gi])
         groupIds.retain(UInt32(gi))
         return Firing(correlation: index, group: UInt32(gi), windowStart: start, windowEnd: end,
                       detectedAt: detectedAt, firstSeen: first, lastSeen: states[gi].lastTime,
-                      value: currentValue(gi), origin: origin, samples: samples, lastLocation: states[gi].lastLocation)
+                      value: currentValue(gi), origin: origin, samples: samples, lastLocation: last)
     }
 
     private func activate(_ gi: Int, _ t: Int64) {
@@ -559,7 +642,7 @@ final class CorrelationWindows {
         states[gi] = GroupWindow()
         states[gi].timerPending = pending
         states[gi].active = true
-        states[gi].firstTime = t
+        if !isSliding { states[gi].firstTime = t }  // sliding: the slot is `firstNegative`
         states[gi].lastTime = t
         groupIds.retain(UInt32(gi))
         activeGroups += 1
@@ -574,7 +657,8 @@ final class CorrelationWindows {
 
     private func append(_ gi: Int, _ t: Int64, _ origin: Int64, _ number: Double, _ location: EventLocation,
                         tag: UInt32, ownsPair: Bool) {
-        let entry = WindowEntry(time: t, origin: origin, number: number, location: location, tag: tag, ownsPair: ownsPair, next: -1)
+        let entry = WindowEntry(time: t, origin: origin, number: number, position: location.position,
+                                source: location.source, tag: tag, next: -1, ownsPair: ownsPair)
         let e: Int32
         if freeEntries >= 0 {
             e = freeEntries
@@ -586,7 +670,7 @@ final class CorrelationWindows {
         }
         if states[gi].tail >= 0 { entries[Int(states[gi].tail)].next = e } else { states[gi].head = e }
         states[gi].tail = e
-        states[gi].entryCount += 1
+        if !isSliding && states[gi].heldUpToLimit < CorrelationWindows.sampleLimit { states[gi].heldUpToLimit += 1 }
         liveEntries += 1
     }
 
@@ -597,7 +681,6 @@ final class CorrelationWindows {
         let entry = entries[Int(e)]
         states[gi].head = entry.next
         if entry.next < 0 { states[gi].tail = -1 }
-        states[gi].entryCount -= 1
         liveEntries -= 1
         if entry.ownsPair {
             if pairs.decrement(PairCountTable.key(UInt32(gi), entry.tag)) == 0 { states[gi].distinct -= 1 }
@@ -605,7 +688,7 @@ final class CorrelationWindows {
         }
         if isSliding {
             states[gi].events -= 1
-            states[gi].sum = states[gi].events == 0 ? 0 : states[gi].sum - entry.number
+            if tracksSum { states[gi].sum = states[gi].events == 0 ? 0 : states[gi].sum - entry.number }
         }
         entries[Int(e)].next = freeEntries
         freeEntries = e
@@ -630,5 +713,5 @@ struct UnretainedInterner {
     @inline(__always)
     func release(_ id: UInt32) { ref._withUnsafeGuaranteedRef { $0.release(id) } }
     @inline(__always)
-    func orderPrefix(_ id: UInt32) -> (high: UInt64, low: UInt64) { ref._withUnsafeGuaranteedRef { $0.orderPrefix(id) } }
+    func orderPrefix(_ id: UInt32) -> UInt64 { ref._withUnsafeGuaranteedRef { $0.orderPrefix(id) } }
 }

@@ -6,17 +6,18 @@ struct WindowTimer {
     var correlation: Int32
     /// The group id; in a heap entry standing for a tumbling batch, the batch index.
     var group: UInt32
-    /// The group key's first 16 bytes (`ByteInterner.orderPrefix`), copied in so
-    /// that ordering timers due at the same time rarely reads the interner.
-    var prefixHigh: UInt64
-    var prefixLow: UInt64
+    /// The group key's first 8 bytes (`ByteInterner.orderPrefix`), copied in so
+    /// that ordering timers due at the same time seldom reads the interner.
+    /// One word, not two: a timer per open window is 24 bytes, not 32 (a key's
+    /// first 4 bytes are its first value's length, so a tie here on keys of the
+    /// same length still compares their bytes).
+    var prefix: UInt64
 
-    init(closeAt: Int64, correlation: Int32, group: UInt32, prefix: (high: UInt64, low: UInt64)) {
+    init(closeAt: Int64, correlation: Int32, group: UInt32, prefix: UInt64) {
         self.closeAt = closeAt
         self.correlation = correlation
         self.group = group
-        prefixHigh = prefix.high
-        prefixLow = prefix.low
+        self.prefix = prefix
     }
 }
 
@@ -84,8 +85,7 @@ final class TimerQueue {
         if a.correlation != b.correlation { return a.correlation < b.correlation }
         // Prefixes are zero-padded big-endian words: their order is byte order
         // wherever they differ (see `ByteInterner.compare`).
-        if a.prefixHigh != b.prefixHigh { return a.prefixHigh < b.prefixHigh }
-        if a.prefixLow != b.prefixLow { return a.prefixLow < b.prefixLow }
+        if a.prefix != b.prefix { return a.prefix < b.prefix }
         return interners[Int(a.correlation)].compare(a.group, b.group) < 0
     }
 
@@ -108,7 +108,7 @@ final class TimerQueue {
         } else {
             b = freeBatches.popLast() ?? { batches.append([]); return batches.count - 1 }()
             batchIndex[key] = b
-            heapPush(WindowTimer(closeAt: t.closeAt, correlation: t.correlation, group: UInt32(b), prefix: (0, 0)))
+            heapPush(WindowTimer(closeAt: t.closeAt, correlation: t.correlation, group: UInt32(b), prefix: 0))
         }
         lastBatchKey[c] = key
         lastBatch[c] = b
@@ -198,7 +198,7 @@ final class TimerQueue {
             let rest = freeBatches.popLast() ?? { batches.append([]); return batches.count - 1 }()
             batches[rest].append(contentsOf: drain[drainPosition...])
             batchIndex[drainKey] = rest
-            heapPush(WindowTimer(closeAt: drainKey.closeAt, correlation: drainKey.correlation, group: UInt32(rest), prefix: (0, 0)))
+            heapPush(WindowTimer(closeAt: drainKey.closeAt, correlation: drainKey.correlation, group: UInt32(rest), prefix: 0))
         }
         batchIndex[key] = nil
         let c = Int(key.correlation)
