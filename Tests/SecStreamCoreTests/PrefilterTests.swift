@@ -186,6 +186,22 @@ final class PrefilterTests: XCTestCase {
             if k < 3 { XCTAssertFalse(expected.isEmpty, "event \(k) matches") }
         }
 
+        // A file no run used for longer than the lifetime goes at the next write; used files and others stay.
+        let stale = directory + "/" + String(repeating: "0", count: 32) + ".hsdb"
+        let other = directory + "/notes.txt"
+        for f in [stale, other] { XCTAssertTrue(FileManager.default.createFile(atPath: f, contents: Data("x".utf8))) }
+        let old = Date().addingTimeInterval(-PrefilterCache.unusedLifetime - 3600)
+        for f in [stale, other] { try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: f) }
+        let kept = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".hsdb") && !stale.hasSuffix($0) }
+        for f in kept { try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: directory + "/" + f) }
+        _ = DetectionMatcherSet(set.detections, cache: cache)  // every database read back: each file touched
+        let extra = try load([rule("extra", "  a:\n    a|contains: 'only-in-this-pack'\n  condition: a")] + sources)
+        _ = DetectionMatcherSet(extra.detections, cache: cache)  // new databases written: the sweep runs
+        let after = Set(try FileManager.default.contentsOfDirectory(atPath: directory))
+        XCTAssertFalse(after.contains(String(stale.split(separator: "/").last!)), "the unused file is gone")
+        XCTAssertTrue(after.contains("notes.txt"), "only cache files are swept")
+        for f in kept { XCTAssertTrue(after.contains(f), "\(f): used by a run, so kept") }
+
         let shared = directory + "/shared"
         XCTAssertEqual(mkdir(shared, 0o777), 0)
         XCTAssertEqual(chmod(shared, 0o777), 0)

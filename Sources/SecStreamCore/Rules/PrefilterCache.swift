@@ -87,10 +87,16 @@ public struct PrefilterCache: Sendable {
         return directory + "/" + String(format: "%016llx%016llx", a, b) + ".hsdb"
     }
 
-    /// The database compiled from `spec`, if a valid file holds it.
+    /// A file no run has used for this long is deleted when a new one is
+    /// written: packs change, and each left a few megabytes behind for good.
+    static let unusedLifetime: TimeInterval = 30 * 24 * 3600
+
+    /// The database compiled from `spec`, if a valid file holds it. A file
+    /// used is touched, so its age says when a run last needed it.
     func load(_ spec: [UInt8]) -> OpaquePointer? {
-        guard let data = FileManager.default.contents(atPath: path(spec)), data.count <= PrefilterCache.maxFileBytes else { return nil }
-        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> OpaquePointer? in
+        let file = path(spec)
+        guard let data = FileManager.default.contents(atPath: file), data.count <= PrefilterCache.maxFileBytes else { return nil }
+        let db = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> OpaquePointer? in
             var at = 0
             func take(_ n: Int) -> UnsafeRawBufferPointer? {
                 guard n >= 0, raw.count - at >= n else { return nil }
@@ -105,6 +111,19 @@ public struct PrefilterCache: Sendable {
             var db: OpaquePointer?
             guard hs_deserialize_database(base.assumingMemoryBound(to: CChar.self), bytes.count, &db) == HS_SUCCESS else { return nil }
             return db
+        }
+        if db != nil { utimes(file, nil) }
+        return db
+    }
+
+    /// Deletes the cache files (`*.hsdb` only) unused for `unusedLifetime`.
+    func sweep(now: Date = Date()) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasSuffix(".hsdb") {
+            let file = directory + "/" + name
+            var info = stat()
+            guard stat(file, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            if now.timeIntervalSince1970 - TimeInterval(info.st_mtim.tv_sec) > PrefilterCache.unusedLifetime { unlink(file) }
         }
     }
 
@@ -123,6 +142,7 @@ public struct PrefilterCache: Sendable {
         let target = path(spec)
         let temporary = target + ".\(getpid()).tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(file), attributes: [.posixPermissions: 0o600]) else { return }
-        if rename(temporary, target) != 0 { unlink(temporary) }
+        if rename(temporary, target) != 0 { unlink(temporary); return }
+        sweep()
     }
 }
