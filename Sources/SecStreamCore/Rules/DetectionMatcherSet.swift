@@ -34,6 +34,12 @@ public final class DetectionMatcherSet: @unchecked Sendable {
     /// The summed `MatchNode.cost` of the rules with needles: unrouted, then per route.
     private let unroutedNeedleCost: Int
     private let routeNeedleCosts: UnsafeMutableBufferPointer<Int>
+    /// 64-bit words in a bitset over the prefilter's targets (its fields and the line).
+    private let targetWords: Int
+    /// `targetWords` each: the targets holding a needle of an unrouted rule,
+    /// then of each route's rules (an event scans the union over its routes).
+    private let unroutedTargets: UnsafeMutableBufferPointer<UInt64>
+    private let routeTargets: UnsafeMutableBufferPointer<UInt64>
 
     /// `cache`: where the prefilter keeps its compiled databases between runs (nil: none).
     public init(_ detections: [DetectionRule], cache: PrefilterCache? = nil) {
@@ -98,6 +104,19 @@ public final class DetectionMatcherSet: @unchecked Sendable {
         routeNeedleCosts = .allocate(capacity: max(routeList.count, 1))
         routeNeedleCosts.initialize(repeating: 0)
         for (i, r) in routeList.enumerated() { routeNeedleCosts[i] = needleCost(r.rules) }
+        let targetWords = prefilter.map { ($0.targetCount + 63) / 64 } ?? 0
+        self.targetWords = targetWords
+        unroutedTargets = .allocate(capacity: max(targetWords, 1))
+        unroutedTargets.initialize(repeating: 0)
+        routeTargets = .allocate(capacity: max(targetWords * routeList.count, 1))
+        routeTargets.initialize(repeating: 0)
+        if let prefilter {
+            _ = unroutedTargets.update(from: prefilter.targets(concerning: unroutedMask))
+            for i in routeList.indices {
+                let targets = prefilter.targets(concerning: UnsafeMutableBufferPointer(rebasing: routeMasks[i * words..<(i + 1) * words]))
+                for k in 0..<targetWords { routeTargets[i * targetWords + k] = targets[k] }
+            }
+        }
     }
 
     deinit {
@@ -109,6 +128,8 @@ public final class DetectionMatcherSet: @unchecked Sendable {
         twoSetMask.deallocate()
         routeMasks.deallocate()
         routeNeedleCosts.deallocate()
+        unroutedTargets.deallocate()
+        routeTargets.deallocate()
     }
 
     public var count: Int { roots.count }
@@ -148,18 +169,24 @@ public final class DetectionMatcherSet: @unchecked Sendable {
                        _ body: (Int) throws -> Void) rethrows {
         let w = words
         guard w > 0 else { return }
-        try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 3 * w) { buffer in
+        let tw = prefilter == nil ? 0 : targetWords
+        try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 3 * w + tw) { buffer in
             let candidates = UnsafeMutableBufferPointer(rebasing: buffer[0..<w])
             // First needle sets hit, then second ones.
             let hits = UnsafeMutableBufferPointer(rebasing: buffer[w..<(3 * w)])
+            let targets = UnsafeMutableBufferPointer(rebasing: buffer[(3 * w)..<(3 * w + tw)])
             _ = candidates.initialize(from: unroutedMask)
+            if tw > 0 { _ = targets.initialize(from: UnsafeMutableBufferPointer(rebasing: unroutedTargets[0..<tw])) }
             let conditions = routeConditions
             let masks = routeMasks.baseAddress!
+            let routeTargets = routeTargets.baseAddress!
             var needleCost = unroutedNeedleCost
             @inline(__always) func test(_ i: Int) {
                 guard conditions[i].matches(event) else { return }
                 let m = masks + i &* w
                 for k in 0..<w { candidates[k] |= m[k] }
+                let t = routeTargets + i &* tw
+                for k in 0..<tw { targets[k] |= t[k] }
                 needleCost &+= routeNeedleCosts[i]
             }
             if let routeIndex {
@@ -171,7 +198,7 @@ public final class DetectionMatcherSet: @unchecked Sendable {
             // evaluate: a few cheap rules cost less than the scans.
             if let prefilter, needleCost >= DetectionMatcherSet.minimumCostToScan {
                 hits.initialize(repeating: 0)
-                prefilter.markHits(event, candidates: candidates, into: hits)
+                prefilter.markHits(event, targets: targets, into: hits)
             } else {
                 hits.initialize(repeating: ~0)
             }

@@ -32,13 +32,6 @@ final class LiteralPrefilter: @unchecked Sendable {
         /// when none of them is a candidate of the event, the scan is skipped.
         let words: UnsafeMutableBufferPointer<Int32>
         let masks: UnsafeMutableBufferPointer<UInt64>
-
-        /// Whether a rule with a needle here is among `candidates`.
-        @inline(__always)
-        func concerns(_ candidates: UnsafeMutableBufferPointer<UInt64>) -> Bool {
-            for i in 0..<words.count where candidates[Int(words[i])] & masks[i] != 0 { return true }
-            return false
-        }
     }
 
     private let databases: [Database]
@@ -46,6 +39,9 @@ final class LiteralPrefilter: @unchecked Sendable {
     /// The number needles of one field: value -> needle id.
     private struct NumberTable {
         let field: FieldID
+        /// The rules with a number needle here (as `Database.words`/`masks`).
+        let words: UnsafeMutableBufferPointer<Int32>
+        let masks: UnsafeMutableBufferPointer<UInt64>
         /// Sorted values and their needle ids (buffers: searched per event
         /// without hashing, retaining or releasing).
         let values: UnsafeMutableBufferPointer<Double>
@@ -119,25 +115,31 @@ final class LiteralPrefilter: @unchecked Sendable {
             for case let db? in compiled { hs_free_database(db) }
             return nil
         }
-        var dbs: [Database] = []
-        for (target, db) in zip(targetOrder, compiled) {
-            let asciiOnly = Set(byTarget[target]!.filter { ordered[$0].asciiOnly }.flatMap { needles[ordered[$0]]! })
+        /// The nonzero words of the bitset over the detections having one of `ids`' needles.
+        func ruleWords(_ ids: [Int]) -> (words: UnsafeMutableBufferPointer<Int32>, masks: UnsafeMutableBufferPointer<UInt64>) {
             var mask: [Int: UInt64] = [:]
-            for id in byTarget[target]! {
+            for id in ids {
                 for bit in needles[ordered[id]]! {
                     let d = Int(bit) % max(ruleBits, 1)
                     mask[d >> 6, default: 0] |= 1 << UInt64(d & 63)
                 }
             }
             let sorted = mask.sorted { $0.key < $1.key }
+            return (LiteralPrefilter.buffer(sorted.map { Int32($0.key) }), LiteralPrefilter.buffer(sorted.map(\.value)))
+        }
+        var dbs: [Database] = []
+        for (target, db) in zip(targetOrder, compiled) {
+            let asciiOnly = Set(byTarget[target]!.filter { ordered[$0].asciiOnly }.flatMap { needles[ordered[$0]]! })
+            let rules = ruleWords(byTarget[target]!)
             dbs.append(Database(target: target, db: db!, asciiOnlyRules: LiteralPrefilter.buffer(asciiOnly.sorted()),
-                                words: LiteralPrefilter.buffer(sorted.map { Int32($0.key) }),
-                                masks: LiteralPrefilter.buffer(sorted.map(\.value))))
+                                words: rules.words, masks: rules.masks))
         }
         databases = dbs
         numberTables = numbers.sorted { $0.key < $1.key }.map { field, needles in
             let sorted = needles.sorted { $0.key < $1.key }
-            return NumberTable(field: field, values: LiteralPrefilter.buffer(sorted.map(\.key)), ids: LiteralPrefilter.buffer(sorted.map(\.value)))
+            let rules = ruleWords(sorted.map { Int($0.value) })
+            return NumberTable(field: field, words: rules.words, masks: rules.masks,
+                               values: LiteralPrefilter.buffer(sorted.map(\.key)), ids: LiteralPrefilter.buffer(sorted.map(\.value)))
         }
         needleStart = .allocate(capacity: starts.count)
         _ = needleStart.initialize(from: starts)
@@ -161,6 +163,8 @@ final class LiteralPrefilter: @unchecked Sendable {
             d.masks.baseAddress?.deallocate()
         }
         for t in numberTables {
+            t.words.baseAddress?.deallocate()
+            t.masks.baseAddress?.deallocate()
             t.values.baseAddress?.deallocate()
             t.ids.baseAddress?.deallocate()
         }
@@ -245,40 +249,79 @@ final class LiteralPrefilter: @unchecked Sendable {
         }
     }
 
+    /// What an event can be scanned with: the number tables (`0..<numberTables.count`),
+    /// then the Hyperscan databases. `markHits` visits only the targets it is given.
+    var targetCount: Int { numberTables.count + databases.count }
+
+    /// The targets holding a needle of a rule in `rules` (a bitset over the
+    /// detections), as a bitset over the targets. Worked out once per route, so
+    /// that an event visits the few fields its logsource's rules name instead of
+    /// every field of the pack.
+    func targets(concerning rules: UnsafeMutableBufferPointer<UInt64>) -> [UInt64] {
+        func concerns(_ words: UnsafeMutableBufferPointer<Int32>, _ masks: UnsafeMutableBufferPointer<UInt64>) -> Bool {
+            for i in 0..<words.count where rules[Int(words[i])] & masks[i] != 0 { return true }
+            return false
+        }
+        var set = [UInt64](repeating: 0, count: (targetCount + 63) / 64)
+        for (t, table) in numberTables.enumerated() where concerns(table.words, table.masks) {
+            set[t >> 6] |= 1 << UInt64(t & 63)
+        }
+        for (i, d) in databases.enumerated() where concerns(d.words, d.masks) {
+            let t = numberTables.count + i
+            set[t >> 6] |= 1 << UInt64(t & 63)
+        }
+        return set
+    }
+
     /// Sets the bit of every rule (in `bits`, one bit per detection) having a
-    /// needle that occurs in `event`, at least for the rules among `candidates`
-    /// (a field whose needles belong to no candidate is not scanned). On a scan
-    /// error it sets every bit.
-    func markHits(_ event: EventView, candidates: UnsafeMutableBufferPointer<UInt64>,
+    /// needle that occurs in `event`, at least for the rules with a needle in
+    /// `targets` (a bitset from `targets(concerning:)`; the other fields are not
+    /// scanned). On a scan error it sets every bit.
+    func markHits(_ event: EventView, targets: UnsafeMutableBufferPointer<UInt64>,
                   into bits: UnsafeMutableBufferPointer<UInt64>) {
         var context = HitContext(starts: needleStart.baseAddress!, rules: needleRules.baseAddress!, bits: bits.baseAddress!)
-        for t in numberTables { markNumbers(event, t, &context) }
-        guard !databases.isEmpty else { return }
-        guard let scratch = ThreadScratch.current(for: self) else { return bits.update(repeating: ~0) }
-        withUnsafeMutablePointer(to: &context) { ctx in
-            for d in databases {
-                let ok: Bool
-                switch d.target {
-                case .line:
-                    ok = !d.concerns(candidates) || scan(d.db, event.line, scratch, ctx)
-                case .field(let f):
-                    let slot = event.slots[f]
-                    switch slot.kind {
-                    case .missing: ok = true
-                    case _ where !d.concerns(candidates): ok = true
-                    case .array:
-                        let array = UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)])
-                        // Elements are escaped in the raw array: a non-ASCII byte or a `\u` escape may hide one.
-                        if !d.asciiOnlyRules.isEmpty { markIfNonASCII(array, d.asciiOnlyRules, bits, escapesCount: true) }
-                        ok = scanElements(d.db, array, scratch, ctx)
-                    default:
-                        ok = event.withValue(field: f, slot) { value in
-                            if !d.asciiOnlyRules.isEmpty { markIfNonASCII(value, d.asciiOnlyRules, bits) }
-                            return scan(d.db, value, scratch, ctx)
-                        }
-                    }
+        let tables = numberTables.count
+        var scratch: OpaquePointer?
+        for k in 0..<targets.count {
+            var word = targets[k]
+            while word != 0 {
+                let t = k &* 64 &+ word.trailingZeroBitCount
+                word &= word &- 1
+                if t < tables { markNumbers(event, numberTables[t], &context); continue }
+                if scratch == nil {
+                    guard let s = ThreadScratch.current(for: self) else { return bits.update(repeating: ~0) }
+                    scratch = s
                 }
-                if !ok { bits.update(repeating: ~0); return }
+                let ok = withUnsafeMutablePointer(to: &context) { ctx in
+                    scanTarget(databases[t &- tables], event, scratch!, ctx, bits)
+                }
+                if !ok { return bits.update(repeating: ~0) }
+            }
+        }
+    }
+
+    /// One database over its field (or the line); false on a scan error.
+    @inline(__always)
+    private func scanTarget(_ d: Database, _ event: EventView, _ scratch: OpaquePointer,
+                            _ ctx: UnsafeMutablePointer<HitContext>, _ bits: UnsafeMutableBufferPointer<UInt64>) -> Bool {
+        switch d.target {
+        case .line:
+            return scan(d.db, event.line, scratch, ctx)
+        case .field(let f):
+            let slot = event.slots[f]
+            switch slot.kind {
+            case .missing:
+                return true
+            case .array:
+                let array = UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)])
+                // Elements are escaped in the raw array: a non-ASCII byte or a `\u` escape may hide one.
+                if !d.asciiOnlyRules.isEmpty { markIfNonASCII(array, d.asciiOnlyRules, bits, escapesCount: true) }
+                return scanElements(d.db, array, scratch, ctx)
+            default:
+                return event.withValue(field: f, slot) { value in
+                    if !d.asciiOnlyRules.isEmpty { markIfNonASCII(value, d.asciiOnlyRules, bits) }
+                    return scan(d.db, value, scratch, ctx)
+                }
             }
         }
     }
