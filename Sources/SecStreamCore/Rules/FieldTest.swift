@@ -9,6 +9,11 @@ struct FieldTest {
     let candidates: UnsafeBufferPointer<FieldID>
     /// Cheapest first (OR and AND commute for these pure tests).
     let tests: UnsafeBufferPointer<ValueTest>
+    /// What an event value is tested with: with many caseless exact/prefix/suffix
+    /// values (and `any` or `none`), those in `affixes` and the others in
+    /// `rest`; else `rest` is `tests`.
+    let affixes: AffixIndex?
+    let rest: UnsafeBufferPointer<ValueTest>
     let combine: Combine
     /// `|exists: true/false`: only presence counts, whatever the value (even null).
     let exists: Bool?
@@ -18,8 +23,23 @@ struct FieldTest {
 
     init(field: FieldRef, tests: [ValueTest], combine: Combine, exists: Bool? = nil, arena: MatcherArena) {
         self.candidates = arena.store(field.candidates)
-        self.tests = arena.store(tests.sorted { $0.cost < $1.cost })
+        let sorted = tests.sorted { $0.cost < $1.cost }
+        self.tests = arena.store(sorted)
         self.combine = combine
+        let indexable = sorted.compactMap { t -> StringPattern? in
+            if case .string(let p) = t, AffixIndex.accepts(p) { return p }
+            return nil
+        }
+        if combine != .all && indexable.count >= AffixIndex.minimumValues {
+            affixes = AffixIndex(indexable, arena: arena)
+            rest = arena.store(sorted.filter { t in
+                if case .string(let p) = t, AffixIndex.accepts(p) { return false }
+                return true
+            })
+        } else {
+            affixes = nil
+            rest = self.tests
+        }
         self.exists = exists
         switch combine {
         case .any: matchesMissing = tests.contains { $0.isNull }
@@ -30,7 +50,8 @@ struct FieldTest {
 
     var cost: Int {
         if exists != nil { return 1 }
-        return tests.reduce(0) { $0 + $1.cost }
+        // The index costs about one hashed walk of the value.
+        return rest.reduce(affixes == nil ? 0 : 12) { $0 + $1.cost }
     }
 
     @inline(__always)
@@ -49,15 +70,28 @@ struct FieldTest {
     private func matchesScalar(_ value: UnsafeRawBufferPointer, _ kind: ValueKind) -> Bool {
         switch combine {
         case .any:
-            for t in tests where t.matches(value, kind) { return true }
-            return false
+            return anyMatches(value, kind)
         case .all:
             for t in tests where !t.matches(value, kind) { return false }
             return true
         case .none:
-            for t in tests where t.matches(value, kind) { return false }
-            return true
+            return !anyMatches(value, kind)
         }
+    }
+
+    /// Whether one of the values matches (the index, then the others).
+    @inline(__always)
+    private func anyMatches(_ value: UnsafeRawBufferPointer, _ kind: ValueKind) -> Bool {
+        if let affixes {
+            // As `ValueTest.string` reads a value: strings, numbers and booleans by their text.
+            switch kind {
+            case .string, .escapedString, .number, .trueValue, .falseValue:
+                if affixes.matches(value) { return true }
+            default: break
+            }
+        }
+        for t in rest where t.matches(value, kind) { return true }
+        return false
     }
 
     /// An array field matches a value when one of its elements does
@@ -65,11 +99,11 @@ struct FieldTest {
     private func matchesArray(_ array: UnsafeRawBufferPointer) -> Bool {
         switch combine {
         case .any:
-            return anyElement(of: array) { value, kind in tests.contains { $0.matches(value, kind) } }
+            return anyElement(of: array) { value, kind in anyMatches(value, kind) }
         case .all:
             return tests.allSatisfy { t in anyElement(of: array) { t.matches($0, $1) } }
         case .none:
-            return !anyElement(of: array) { value, kind in tests.contains { $0.matches(value, kind) } }
+            return !anyElement(of: array) { value, kind in anyMatches(value, kind) }
         }
     }
 
