@@ -24,9 +24,9 @@ final class PipelineApplication {
 
     private let items: [ProcessingItem]
     /// Indexes into `items` whose rule conditions held, in order (item-level work).
-    private var itemLevel: [Int] = []
-    private(set) var routes: [Route] = []
-    private(set) var failure: (message: String, location: RuleLocation)?
+    private let itemLevel: [Int]
+    let routes: [Route]
+    let failure: (message: String, location: RuleLocation)?
     /// Placeholder values: `--placeholders` then each pipeline's `vars`.
     let placeholders: [String: [String]]
     let logsource: RuleLogsource
@@ -40,36 +40,10 @@ final class PipelineApplication {
         routing = stack.routing
         self.placeholders = stack.placeholders
         self.logsource = logsource
-        let detectionFields = stack.readsDetectionItems ? detectionFields() : []
-        var current = logsource
-        var applied = Set<String>()
-        let lowerTags = Set(tags.map { $0.lowercased() })
-        for (index, item) in items.enumerated() {
-            let holds = item.ruleConditions.holds { c in
-                switch c {
-                case .logsource(let p, let cat, let s): return current.satisfies(product: p, category: cat, service: s)
-                case .tag(let t): return lowerTags.contains(t.lowercased())
-                case .processingItemApplied(let id): return applied.contains(id)
-                case .containsDetectionItem(let field, let value):
-                    return detectionFields.contains { $0.field == field && (value == nil || $0.values.contains(value!)) }
-                }
-            }
-            guard holds else { continue }
-            if let id = item.id { applied.insert(id) }
-            switch item.transformation {
-            case .changeLogsource(let p, let c, let s):
-                // pySigma replaces the whole logsource: what the item leaves out is gone
-                // (windows-audit turns category process_creation into service security, so
-                // the Sysmon routing of process_creation no longer applies).
-                current = RuleLogsource(product: p, category: c, service: s)
-            case .addCondition(let added):
-                routes.append(Route(condition: added, after: index))
-            case .ruleFailure(let message):
-                if failure == nil { failure = (message, item.location) }
-            default:
-                itemLevel.append(index)
-            }
-        }
+        let decision = stack.decide(logsource: logsource, tags: tags, detectionFields: detectionFields)
+        itemLevel = decision.itemLevel
+        routes = decision.routes
+        failure = decision.failure
     }
 
     /// What compiling this rule's routes depends on besides the stack (shared

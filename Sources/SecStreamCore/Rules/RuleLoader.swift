@@ -71,19 +71,18 @@ public struct RuleLoader {
             }
             var files: [String] = []
             if isDirectory.boolValue {
-                guard let walker = fm.enumerator(atPath: path) else {
+                guard let found = RuleFileListing.ruleFiles(under: path) else {
                     throw RuleError(file: path, line: 0, "cannot list rule directory")
                 }
-                for case let relative as String in walker where relative.hasSuffix(".yml") || relative.hasSuffix(".yaml") {
-                    files.append((path as NSString).appendingPathComponent(relative))
-                }
-                files.sort()
+                files = found
             } else {
                 files = [path]
             }
             for file in files {
                 guard let data = fm.contents(atPath: file) else { throw RuleError(file: file, line: 0, "cannot read rule file") }
-                guard let text = String(data: data, encoding: .utf8) else {
+                // A native string (Foundation's decoding bridged it): the YAML
+                // parser reads its UTF-8 in place instead of copying it.
+                guard let text = String(validating: data, as: UTF8.self) else {
                     throw RuleError(file: file, line: 0, "rule file is not UTF-8")
                 }
                 out.append(RuleSource(name: file, text: text))
