@@ -32,6 +32,27 @@ final class RuleLoaderTests: XCTestCase {
         XCTAssertEqual(single.detections.map(\.meta.id), ["b"])
     }
 
+    func testStemsAndListingOfDirectories() throws {
+        XCTAssertEqual(RuleLoader.stem(of: "a/b/rule.yml"), "rule")
+        XCTAssertEqual(RuleLoader.stem(of: "rule.v2.yaml"), "rule.v2")
+        XCTAssertEqual(RuleLoader.stem(of: "dir/.hidden"), ".hidden")
+        XCTAssertEqual(RuleLoader.stem(of: "noext"), "noext")
+        let fm = FileManager.default
+        let dir = fm.temporaryDirectory.appendingPathComponent("sigma-listing-\(getpid())")
+        try? fm.removeItem(at: dir)
+        try fm.createDirectory(at: dir.appendingPathComponent("z/deep"), withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: dir) }
+        for f in ["b.yml", "a.yaml", "z/deep/c.yml", "z/notes.txt"] {
+            try "x: 1\n".write(to: dir.appendingPathComponent(f), atomically: true, encoding: .utf8)
+        }
+        // A link back to the top: not followed (a cycle cannot loop).
+        try fm.createSymbolicLink(atPath: dir.appendingPathComponent("z/loop").path, withDestinationPath: dir.path)
+        let want = ["a.yaml", "b.yml", "z/deep/c.yml"].map { dir.path + "/" + $0 }
+        XCTAssertEqual(RuleFileListing.ruleFiles(under: dir.path), want)
+        XCTAssertEqual(RuleFileListing.ruleFiles(under: dir.path + "/"), want, "a trailing slash is not doubled")
+        XCTAssertNil(RuleFileListing.ruleFiles(under: dir.path + "/missing"))
+    }
+
     func testMetadataDefaults() throws {
         let set = try RuleTestSupport.load([("rules/my_rule.yml", "detection:\n  s:\n    a: 1\n  condition: s\n")])
         let meta = set.detections[0].meta

@@ -107,8 +107,8 @@ public struct RuleLoader {
         defer { yaml.cancel() }
         for (index, source) in sources.enumerated() {
             let documents = try yaml.documents(index)
+            let stem = RuleLoader.stem(of: source.name)
             for (i, document) in documents.enumerated() {
-                let stem = ((source.name as NSString).lastPathComponent as NSString).deletingPathExtension
                 let parser = RuleDocumentParser(
                     reader: YAMLReader(file: source.name, fallbackLine: document.mark?.line ?? 1),
                     schema: schema, fieldMap: fieldMap, pipelines: stack, routes: routes,
@@ -206,13 +206,26 @@ public struct RuleLoader {
     /// one map with the same text, one quoted and one plain non-string
     /// (`1:` and `'1':`), are now duplicates. The encoding is given so Yams
     /// does not read the process environment per file.
+    /// The file name without its directory and extension (`a/b/rule.yml` -> `rule`):
+    /// a rule's id when it gives none. Plain string work; `NSString`'s path
+    /// methods cost more than parsing a small rule.
+    static func stem(of path: String) -> String {
+        var name = Substring(path)
+        while name.count > 1 && name.hasSuffix("/") { name = name.dropLast() }
+        if let slash = name.lastIndex(of: "/"), name.index(after: slash) < name.endIndex {
+            name = name[name.index(after: slash)...]
+        }
+        if let dot = name.lastIndex(of: "."), dot > name.startIndex { name = name[..<dot] }
+        return String(name)
+    }
+
     static func documents(of source: RuleSource) throws -> [Node] {
         var out: [Node] = []
         do {
             let parser = try Parser(yaml: source.text, resolver: .basic, encoding: .utf8)
             while let node = try parser.nextRoot() {
                 if case .scalar(let s) = node, SigmaScalar(s) == .null { continue }
-                try YAMLSizeLimit.check(node, file: source.name)
+                try YAMLSizeLimit.check(node, file: source.name, text: source.text)
                 out.append(node)
             }
         } catch let e as RuleError {
