@@ -69,6 +69,46 @@ final class EventFieldScannerTests: XCTestCase {
         XCTAssertNil(found["Event.UserData.*.User"])
     }
 
+    /// Keys past 16 bytes (hashed with their tail) and past `maxKeyLength`
+    /// (the trie walk), nested, flat and mixed; a key that differs from a
+    /// wanted one only in its last byte, or only in length, is not found.
+    func testLongKeysNestedFlatAndNearMisses() {
+        let k17 = "ParentCommandLine"                                  // 17
+        let k24 = "SubjectDomainNameAndMore"                           // 24
+        let k25 = "SubjectDomainNameAndMore1"                          // 25
+        let k64 = String(repeating: "abcdefgh", count: 8)              // 64
+        let k65 = k64 + "z"                                            // 65: past the table
+        let paths = ["Event.EventData.\(k17)", "Event.EventData.\(k24)", "Event.EventData.\(k25)",
+                     "x.\(k64)", "x.\(k65)", "Event.EventData.\(k17).\(k64)"]
+        let docs = [
+            #"{"Event":{"EventData":{"\#(k17)":"a","\#(k24)":"b","\#(k25)":"c"}},"x":{"\#(k64)":1,"\#(k65)":2}}"#,
+            #"{"Event.EventData.\#(k17)":"a","Event.EventData.\#(k24)":"b","Event.EventData.\#(k25)":"c","x.\#(k64)":1,"x.\#(k65)":2}"#,
+            #"{"Event":{"EventData.\#(k17)":"a","EventData":{"\#(k24)":"b"}},"Event.EventData":{"\#(k25)":"c"},"x":{"\#(k65)":2,"\#(k64)":1}}"#,
+        ]
+        for doc in docs {
+            let (result, found) = scanFields(doc, paths)
+            XCTAssertEqual(result, .ok, doc)
+            XCTAssertEqual(found["Event.EventData.\(k17)"]?.raw, "a", doc)
+            XCTAssertEqual(found["Event.EventData.\(k24)"]?.raw, "b", doc)
+            XCTAssertEqual(found["Event.EventData.\(k25)"]?.raw, "c", doc)
+            XCTAssertEqual(found["x.\(k64)"]?.raw, "1", doc)
+            XCTAssertEqual(found["x.\(k65)"]?.raw, "2", doc)
+        }
+        // A long key as an object on the way to a deeper field.
+        let deep = #"{"Event":{"EventData":{"\#(k17)":{"\#(k64)":true}}}}"#
+        XCTAssertEqual(scanFields(deep, paths).1["Event.EventData.\(k17).\(k64)"]?.raw, "true")
+        let misses = [
+            #"{"Event":{"EventData":{"ParentCommandLinf":"a","SubjectDomainNameAndMorf":"b","SubjectDomainNameAndMore2":"c"}}}"#,
+            #"{"Event":{"EventData":{"ParentCommandLin":"a","SubjectDomainNameAndMor":"b","SubjectDomainNameAndMore12":"c"}}}"#,
+            #"{"x":{"\#(String(k64.dropLast()) + "i")":1,"\#(String(k65.dropFirst()))":2}}"#,
+        ]
+        for doc in misses {
+            let (result, found) = scanFields(doc, paths)
+            XCTAssertEqual(result, .ok, doc)
+            XCTAssertTrue(found.isEmpty, "\(doc): \(found)")
+        }
+    }
+
     func testMissingFieldsAndSlotsAreReset() {
         // Slots start out garbage (see scanFields); unfound ones must come back missing.
         let (result, found) = scanFields(#"{"source":{"port":22},"sourceip":"x","source.ipx":"y"}"#,

@@ -6,9 +6,13 @@ import TestSupport
 /// The scanner against Foundation's JSONSerialization on generated documents:
 /// same verdict on validity, same values for the wanted paths.
 final class EventScannerDifferentialTests: XCTestCase {
-    /// Keys mix nested and flat spellings of the same paths.
-    static let keys = ["a", "b", "c", "a.b", "b.c", "a.b.c", "é", "k\\\"q", "x"]
-    static let wanted = ["a", "b", "a.b", "a.b.c", "b.c", "c.a", "é", "x.a", "k\"q"]
+    /// Keys mix nested and flat spellings of the same paths; some are longer
+    /// than 16 bytes (the key table's hashed tail), one differs from a wanted
+    /// long key only in its last byte.
+    static let keys = ["a", "b", "c", "a.b", "b.c", "a.b.c", "é", "k\\\"q", "x",
+                       "ParentCommandLine", "ParentCommandLinf", "a.ParentCommandLine", "ParentCommandLine.a"]
+    static let wanted = ["a", "b", "a.b", "a.b.c", "b.c", "c.a", "é", "x.a", "k\"q",
+                         "ParentCommandLine", "a.ParentCommandLine", "ParentCommandLine.a"]
 
     struct Generator {
         var rng: SplitMix
