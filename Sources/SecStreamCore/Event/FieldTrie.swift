@@ -131,7 +131,7 @@ final class FieldTrie: @unchecked Sendable {
     /// path continues. `readable` is how many bytes can be read at `key`.
     @inline(__always)
     func lookupKey(_ node: Int32, _ key: UnsafePointer<UInt8>, _ length: Int, readable: Int) -> (field: Int32, child: Int32)? {
-        if length <= FieldKeyTable.maxKeyLength && readable >= FieldKeyTable.wordBytes {
+        if length <= FieldKeyTable.maxKeyLength && readable >= 16 {
             if let hit = keys.lookup(node, key, length) { return hit }
             return wildcard(node)
         }
