@@ -13,6 +13,8 @@ public final class MetricsExporter: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let finishLock = NSLock()
     private var finished = false
+    /// The ticker and `finish` write the same temporary file: one at a time.
+    private let fileLock = NSLock()
     /// Called before each file write and push, to publish what the run keeps
     /// (the engine's counters) into the registry first.
     public var beforeExport: (@Sendable () -> Void)?
@@ -40,14 +42,14 @@ public final class MetricsExporter: @unchecked Sendable {
             FileHandle.standardError.write(Data("secstream: metrics on http://\(server.boundAddress)/metrics\n".utf8))
         }
         if let textfile {
-            try textfile.write(exportable())
+            try writeFile(textfile)
             let interval = max(0.1, settings.intervalSeconds)
             let t = Thread { [self] in
                 while done.wait(timeout: .now() + interval) == .timedOut {
                     beforeExport?()
                     // A failed periodic write is said once per failure and retried next time;
                     // the final write at the end of the run is the one that fails the run.
-                    do { try textfile.write(exportable()) } catch {
+                    do { try writeFile(textfile) } catch {
                         FileHandle.standardError.write(Data("secstream: \(error)\n".utf8))
                     }
                 }
@@ -68,8 +70,13 @@ public final class MetricsExporter: @unchecked Sendable {
         done.signal()
         defer { server?.stop() }
         beforeExport?()
-        try textfile?.write(exportable())
+        if let textfile { try writeFile(textfile) }
         try pushgateway?.push(exportable())
+    }
+
+    private func writeFile(_ textfile: TextfileWriter) throws {
+        fileLock.lock(); defer { fileLock.unlock() }
+        try textfile.write(exportable())
     }
 
     /// Stops without exporting (a run that failed before its end).

@@ -123,6 +123,14 @@ final class MetricsCLITests: XCTestCase {
         XCTAssertEqual(qs[#"secstream_events_total{input="archive",outcome="ok"}"#], 5000)
         XCTAssertEqual(qs[#"secstream_archive_objects_read_total{outcome="ok"}"#], ps["secstream_archive_objects_written_total"])
 
+        let rp = try CLI.run(["replay", archive, "--alerts", dir.path("r.ndjson"), "--metrics-file", dir.path("r.prom"),
+                              "--metrics-interval", "1s"])
+        XCTAssertEqual(rp.code, 0, rp.stderr)
+        let rs = samples(try String(contentsOfFile: dir.path("r.prom"), encoding: .utf8))
+        XCTAssertEqual(rs[#"secstream_events_total{input="archive",outcome="ok"}"#], 5000)
+        XCTAssertEqual(rs.filter { $0.key.hasPrefix("secstream_alerts_total") }, ps.filter { $0.key.hasPrefix("secstream_alerts_total") },
+                       "replay finds the live run's alerts")
+
         for (flag, value) in [("--metrics-listen", "nonsense"), ("--metrics-listen", "127.0.0.1:70000"),
                               ("--metrics-interval", "0s"), ("--metrics-push", "ftp://x")] {
             let r = try CLI.run(["process", "--input", events, flag, value])
@@ -208,10 +216,17 @@ final class MetricsCLITests: XCTestCase {
         try requireTool(Self.prometheus)
         let dir = try TempDir()
         let events = try generated(dir)
+        let live = dir.path("live.prom")
         let run = try BackgroundCLI(["process", "--input", events, "--follow", "--alerts", dir.path("alerts.ndjson"),
-                                     "--metrics-listen", "127.0.0.1:0"], stderrFile: dir.path("stderr"))
+                                     "--metrics-listen", "127.0.0.1:0", "--metrics-file", live, "--metrics-interval", "300ms"],
+                                    stderrFile: dir.path("stderr"))
         defer { run.signal(SIGTERM); run.wait(timeout: 30) }
         let port = try metricsPort(run)
+        // The textfile is rewritten during the run, not only at its end.
+        try run.waitFor("the textfile to show every event while the run follows", timeout: 60) {
+            let text = (try? String(contentsOfFile: live, encoding: .utf8)) ?? ""
+            return samples(text)[#"secstream_events_total{input="file",outcome="ok"}"#] == 20000
+        }
         let config = dir.path("prometheus.yml")
         try """
             global:
