@@ -14,4 +14,10 @@ public enum ActiveMetrics {
         get { lock.lock(); defer { lock.unlock() }; return current }
         set { lock.lock(); current = newValue; lock.unlock() }
     }
+
+    /// Clears the registry unless another run's has replaced it since.
+    public static func clear(ifStill registry: MetricRegistry) {
+        lock.lock(); defer { lock.unlock() }
+        if current === registry { current = nil }
+    }
 }

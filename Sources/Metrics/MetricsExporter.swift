@@ -68,7 +68,7 @@ public final class MetricsExporter: @unchecked Sendable {
         finishLock.unlock()
         guard !already else { return }
         done.signal()
-        defer { server?.stop() }
+        defer { server?.stop(); release() }
         beforeExport?()
         if let textfile { try writeFile(textfile) }
         try pushgateway?.push(exportable())
@@ -79,8 +79,10 @@ public final class MetricsExporter: @unchecked Sendable {
         try textfile.write(exportable())
     }
 
-    /// Stops without exporting (a run that failed before its end).
-    public func stop() {
+    /// A run that failed: the file and the push still get what it counted
+    /// (a failed cron run's figures are what its alert needs), best effort:
+    /// the run's own error is the one that is said and sets the exit code.
+    public func abandon() {
         finishLock.lock()
         let already = finished
         finished = true
@@ -88,6 +90,14 @@ public final class MetricsExporter: @unchecked Sendable {
         guard !already else { return }
         done.signal()
         server?.stop()
+        if let textfile { try? writeFile(textfile) }
+        try? pushgateway?.push(exportable())
+        release()
+    }
+
+    /// Kafka and S3 stop recording once the run's outlets are done.
+    private func release() {
+        ActiveMetrics.clear(ifStill: registry)
     }
 
     /// What the file and the push carry: the run's own families. Not

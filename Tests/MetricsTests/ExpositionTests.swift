@@ -89,7 +89,7 @@ final class ExpositionTests: XCTestCase {
     func testServerServesBothFormatsAndTextfileIsAtomic() throws {
         let exporter = try MetricsExporter(settings: MetricsSettings(listen: ListenAddress(host: "127.0.0.1", port: 0)), version: "t")
         try exporter.start()
-        defer { exporter.stop() }
+        defer { exporter.abandon() }
         let port = exporter.boundAddress!.port
         XCTAssertNotEqual(port, 0)
         func get(_ accept: String?) throws -> (String, String) {

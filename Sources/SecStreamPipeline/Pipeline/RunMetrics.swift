@@ -38,8 +38,9 @@ package final class RunMetrics {
         }
     }
 
-    /// Ends the server and the periodic writes without exporting (the run failed).
-    package func stop() { exporter.stop() }
+    /// The run failed: ends the server and the periodic writes, and leaves
+    /// what it counted in the file and at the gateway (best effort).
+    package func stop() { exporter.abandon() }
 }
 
 extension MetricsSettings {
