@@ -256,7 +256,7 @@ final class MetricsCLITests: XCTestCase {
         }
         // The panels a file run feeds return data (Kafka and S3 ones need those inputs).
         let core = ["Events/s", "Alerts (range)", "Event-time lag", "Version", "Events by outcome", "Bytes and lines read",
-                    "Event-time lag and watermark", "Alerts by rule and level", "Rule matches", "Dead letters by reason",
+                    "Event-time lag per input and partition", "Alerts by rule and level", "Rule matches", "Dead letters by reason",
                     "Window state", "CPU", "Memory and file descriptors"]
         for title in core {
             let exprs = expressions.filter { $0.panel == title }

@@ -23,11 +23,12 @@ final class MetricsRemoteTests: XCTestCase {
         XCTAssertEqual(try CLI.run(["generate", "--events", "3000", "--seed", "5", "-o", events]).code, 0)
 
         let ingest = try CLI.run(["ingest", "--brokers", broker.bootstrap, "--topic", "watched", "--create-topic",
-                                  "--partitions", "2", "--metrics-file", dir.path("ingest.prom"), events])
+                                  "--partitions", "2", "--key", "source.ip", "--metrics-file", dir.path("ingest.prom"), events])
         XCTAssertEqual(ingest.code, 0, ingest.stderr)
         let i = try samples(dir.path("ingest.prom"))
-        XCTAssertEqual(i["secstream_kafka_records_acknowledged_total"], 3000)
-        XCTAssertEqual(i["secstream_kafka_records_failed_total"], 0)
+        XCTAssertEqual(i[#"secstream_kafka_records_acknowledged_total{topic="watched"}"#], 3000)
+        XCTAssertEqual(i["secstream_kafka_records_sent_total"], 3000)
+        XCTAssertNil(i.keys.first { $0.hasPrefix("secstream_kafka_records_failed_total") }, "nothing failed")
         XCTAssertEqual(i[#"secstream_events_total{input="file",outcome="ok"}"#], 3000)
         XCTAssertGreaterThan(i[#"secstream_kafka_request_duration_seconds_count{api="produce"}"#] ?? 0, 0)
 
@@ -40,6 +41,8 @@ final class MetricsRemoteTests: XCTestCase {
         for partition in 0..<2 {
             XCTAssertEqual(p[#"secstream_kafka_consumer_lag_records{partition="\#(partition)",topic="watched"}"#], 0,
                            "partition \(partition) read to its end")
+            XCTAssertGreaterThan(p[#"secstream_input_event_time_seconds{input="kafka",partition="\#(partition)"}"#] ?? 0, 1.7e9,
+                                 "partition \(partition)'s latest event time")
         }
     }
 

@@ -33,4 +33,18 @@ enum KafkaRequestMetrics {
               help: "Records behind the partition's high watermark at the last fetch.",
               labels: ["topic": topic, "partition": String(partition)]).set(Double(max(0, records)))
     }
+
+    /// A produced batch settled: its records acknowledged by the brokers, or
+    /// failed after the producer's retries (every producer: ingest, alerts and
+    /// dead letters to topics).
+    static func records(topic: String, acknowledged: Bool, count: Int) {
+        guard let registry = ActiveMetrics.registry else { return }
+        if acknowledged {
+            Counter(registry, "secstream_kafka_records_acknowledged_total", help: "Produced records the brokers acknowledged, by topic.",
+                    labels: ["topic": topic]).add(Double(count))
+        } else {
+            Counter(registry, "secstream_kafka_records_failed_total", help: "Produced records that failed after the producer's retries, by topic.",
+                    labels: ["topic": topic]).add(Double(count))
+        }
+    }
 }

@@ -25,6 +25,8 @@ package final class PipelineMetrics {
     /// Alert counters by (rule, level), created as rules first fire.
     private var alertCounters: [AlertWriter.RuleLevel: Counter] = [:]
     private var alertsPublished = -1
+    /// Per input index (Kafka partition, followed file): its latest event time and lag.
+    private var inputGauges: [Int: (time: Gauge, lag: Gauge)] = [:]
     /// A Kafka run starts a new `EventPipeline` per session (rebalance): the
     /// per-pipeline counts of the sessions before are carried in `base`.
     private var current: ObjectIdentifier?
@@ -85,6 +87,21 @@ package final class PipelineMetrics {
         if w != Int64.min {
             watermark.set(Double(w) / 1000)
             lag.set(Date().timeIntervalSince1970 - Double(w) / 1000)
+        }
+        let now = Date().timeIntervalSince1970
+        pipeline.engine.forEachInputEventTime { index, maxTime in
+            let gauges = inputGauges[index] ?? {
+                let labels = ["input": input, "partition": String(index)]
+                let made = (Gauge(registry, "secstream_input_event_time_seconds",
+                                  help: "Per partition (Kafka) or followed file (its --input index): the latest event time read (Unix seconds).",
+                                  labels: labels),
+                            Gauge(registry, "secstream_input_event_time_lag_seconds",
+                                  help: "Per partition or followed file: wall clock minus its latest event time (seconds).", labels: labels))
+                inputGauges[index] = made
+                return made
+            }()
+            gauges.time.set(Double(maxTime) / 1000)
+            gauges.lag.set(now - Double(maxTime) / 1000)
         }
         openGroups.set(Double(c.openGroups))
         stateBytes.set(Double(c.stateBytes))
