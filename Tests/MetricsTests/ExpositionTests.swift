@@ -1,4 +1,7 @@
 import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -121,6 +124,47 @@ final class ExpositionTests: XCTestCase {
         let file = try String(contentsOfFile: dir + "/secstream.prom", encoding: .utf8)
         XCTAssertTrue(file.contains("secstream_build_info{"), file)
         XCTAssertFalse(file.contains("process_"), "node_exporter has its own process_* families")
+    }
+
+    /// Raw HTTP/1.1 on a socket: what a scraper or a stray client sends.
+    private func exchange(_ port: Int, _ request: String) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        XCTAssertEqual(rc, 0)
+        _ = Array(request.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var out = Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            out.append(contentsOf: buffer[0..<n])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    func testServerAnswersOnlyMetricsAndClosesEachConnection() throws {
+        let registry = MetricRegistry()
+        Counter(registry, "secstream_lines_read_total", help: "Lines.").add(7)
+        let server = try MetricsHTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0), registry: registry)
+        server.start()
+        defer { server.stop() }
+        let port = server.boundAddress.port
+        let get = try exchange(port, "GET /metrics?x=1 HTTP/1.1\r\nHost: a\r\n\r\n")
+        XCTAssertTrue(get.hasPrefix("HTTP/1.1 200 OK\r\n"), get)
+        XCTAssertTrue(get.contains("\r\nConnection: close\r\n"), get)
+        XCTAssertTrue(get.hasSuffix("secstream_lines_read_total 7\n"), get)
+        let head = try exchange(port, "HEAD /metrics HTTP/1.1\r\n\r\n")
+        XCTAssertTrue(head.hasPrefix("HTTP/1.1 200 OK"), head)
+        XCTAssertTrue(head.hasSuffix("\r\n\r\n"), "HEAD has no body: \(head)")
+        XCTAssertTrue(try exchange(port, "GET /other HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 404 "))
+        let post = try exchange(port, "POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+        XCTAssertTrue(post.hasPrefix("HTTP/1.1 405 ") && post.contains("Allow: GET, HEAD"), post)
+        XCTAssertEqual(try exchange(port, "garbage\r\n\r\n"), "", "a request that is not HTTP is closed without an answer")
     }
 
     func testBusyPortIsOneLineError() throws {
