@@ -8,7 +8,7 @@ RELEASE  = .build/release/secstream
 DEMO_EVENTS ?= 200000
 DEMO_SEED   ?= 7
 
-.PHONY: all deps venv build debug test demo bench install uninstall clean services-up services-down fuzz fuzz-xctest fuzz-build fuzz-libfuzzer sanitize sanitize-address sanitize-thread soak embed-rules
+.PHONY: all deps venv build debug test demo bench bench-metrics install uninstall clean services-up services-down fuzz fuzz-xctest fuzz-build fuzz-libfuzzer sanitize sanitize-address sanitize-thread soak embed-rules
 
 all: build
 
@@ -25,7 +25,7 @@ debug: deps
 	$(SWIFT) build
 
 # The whole suite: unit tests plus integration tests against real local
-# servers (Tansu, moto, nanio) that the tests start and stop themselves.
+# servers (Tansu, moto, nanio, Prometheus, Pushgateway) that the tests start and stop themselves.
 test: venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
@@ -113,6 +113,10 @@ services-down:
 
 bench: build venv
 	@bash scripts/bench.sh
+
+# What --metrics-listen costs `process` (README, "Watching secstream").
+bench-metrics: build
+	@bash scripts/bench-metrics.sh
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/secstream/rules

@@ -51,28 +51,32 @@ let package = Package(
         // The CRC-32C instruction (SSE4.2 / ARMv8) behind a runtime CPU check: record batch checksums.
         .target(name: "CCRC32C"),
         // Kafka wire protocol: primitives -> messages -> client.
-        .target(name: "Kafka", dependencies: ["Codecs", "COpenSSL", "CCRC32C"], swiftSettings: swiftSettings),
+        .target(name: "Kafka", dependencies: ["Codecs", "COpenSSL", "CCRC32C", "Metrics"], swiftSettings: swiftSettings),
         // The one worker pool (producer thread, N workers, results in production order).
         .target(name: "Workers", swiftSettings: swiftSettings),
         // One object-store protocol, two stores: local directory and S3 (SigV4 over libcurl).
-        .target(name: "ObjectStore", dependencies: ["CCurl", "COpenSSL", "Workers"], swiftSettings: swiftSettings),
+        .target(name: "ObjectStore", dependencies: ["CCurl", "COpenSSL", "Workers", "Metrics"], swiftSettings: swiftSettings),
+        // Prometheus metrics: registry, text/OpenMetrics exposition, the /metrics server,
+        // textfile and Pushgateway outlets, process_* from /proc. Depends on nothing of
+        // secstream, so Kafka and ObjectStore can record into it too.
+        .target(name: "Metrics", dependencies: ["CCurl"], swiftSettings: swiftSettings),
         // The archive as replay and query read it and process writes it: object keys
         // (Hive layout by event-time hour), pruned listing, object reading.
         .target(name: "SecStreamArchive", dependencies: ["SecStreamCore", "ObjectStore", "Codecs"],
                 swiftSettings: swiftSettings),
         // Sources -> engine -> sinks, wired for each subcommand (process over files and
         // stdin; generate, ingest, replay, query); the options, writers and sinks every command shares.
-        .target(name: "SecStreamPipeline", dependencies: ["SecStreamCore", "SecStreamArchive", "Kafka", "ObjectStore", "Codecs", "Workers"],
+        .target(name: "SecStreamPipeline", dependencies: ["SecStreamCore", "SecStreamArchive", "Kafka", "ObjectStore", "Codecs", "Workers", "Metrics"],
                 swiftSettings: hotPathSettings),
         // `process` over Kafka: the consumer source, sessions per assignment, exactly-once
         // checkpoints, the Kafka archive sink; and the `process` entry that picks this or the
         // file runner. Built on SecStreamPipeline (its `package` API), never the reverse.
         // Hot-path settings: the source copies every record into the scan jobs.
-        .target(name: "SecStreamKafkaRuntime", dependencies: ["SecStreamPipeline", "SecStreamCore", "SecStreamArchive", "Kafka", "ObjectStore", "Codecs"],
+        .target(name: "SecStreamKafkaRuntime", dependencies: ["SecStreamPipeline", "SecStreamCore", "SecStreamArchive", "Kafka", "ObjectStore", "Codecs", "Metrics"],
                 swiftSettings: hotPathSettings),
         // The CLI: argument parsing only.
         .executableTarget(name: "secstream", dependencies: [
-            "SecStreamKafkaRuntime", "SecStreamPipeline", "SecStreamCore", "Codecs",
+            "SecStreamKafkaRuntime", "SecStreamPipeline", "SecStreamCore", "Codecs", "Metrics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
 
@@ -87,7 +91,8 @@ let package = Package(
         .target(name: "KafkaTestSupport", dependencies: ["Kafka"], path: "Tests/KafkaTestSupport"),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Workers", "TestSupport"]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers"]),
-        .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline", "SecStreamKafkaRuntime", "SecStreamArchive", "Kafka", "TestSupport", "KafkaTestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline", "SecStreamKafkaRuntime", "SecStreamArchive", "Kafka", "Metrics", "TestSupport", "KafkaTestSupport"]),
     ],
     // CRE2 includes RE2's headers, which need C++17 (std::string_view in newer releases).
     cxxLanguageStandard: .cxx17

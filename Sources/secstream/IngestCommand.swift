@@ -21,6 +21,7 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .customLong("delivery-timeout"), help: ArgumentHelp("Give up on a record not acknowledged within this time, retries included.", valueName: "duration"))
     var deliveryTimeout = IngestOptions.defaultDeliveryTimeout
     @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var metrics: MetricsOptions
     @Argument(help: "NDJSON inputs: '-' (stdin) or paths (.gz/.lz4/.zst by magic bytes).") var inputs: [String] = []
 
     func run() throws {
@@ -33,6 +34,7 @@ struct IngestCommand: ParsableCommand {
         o.replicationFactor = try OptionRange.narrow(replicationFactor, to: Int16.self, "--replication-factor", in: 1...Int16.max,
                                                      because: "Kafka's replication factor is a 16-bit field")
         o.deadLetter = deadLetter; o.deliveryTimeout = deliveryTimeout; o.kafka = kafka.clientOptions
+        o.metrics = metrics.settings
         let code = try IngestRunner(options: o).run()
         if code != 0 { throw ExitCode(code) }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Metrics
 import SecStreamPipeline
 
 // ArgumentParser parses each typed flag once, through these conformances; a
@@ -125,4 +126,14 @@ extension ArchiveSSE: ExpressibleByArgument {
 
 extension QueryFormat: ExpressibleByArgument {
     public init?(argument: String) { guard let v = try? QueryFormat(parsing: argument) else { return nil }; self = v }
+}
+
+extension ListenAddress: ExpressibleByArgument {
+    public init?(argument: String) {
+        let parsed = RefusedValues.parse(argument) { text in
+            try ListenAddress.parse(text).mapError { OptionValueError(text, "not HOST:PORT (\($0.reason ?? $0.description))") }.get()
+        }
+        guard let parsed else { return nil }
+        self = parsed
+    }
 }

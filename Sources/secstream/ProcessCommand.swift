@@ -24,6 +24,7 @@ struct ProcessCommand: ParsableCommand {
     @Option(name: .customLong("commit-interval"), help: ArgumentHelp("Kafka consumer group: how often alerts are made durable and offsets committed.", valueName: "duration"))
     var commitInterval = ProcessOptions().commitInterval
     @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var metrics: MetricsOptions
 
     func run() throws {
         var o = ProcessOptions()
@@ -34,6 +35,7 @@ struct ProcessCommand: ParsableCommand {
         o.idleTimeout = idleTimeout; o.fromBeginning = fromBeginning
         o.untilIdle = untilIdle; o.follow = follow; o.readyFile = readyFile
         o.sessionTimeout = sessionTimeout; o.commitInterval = commitInterval; o.kafka = kafka.clientOptions
+        o.metrics = metrics.settings
         let code = try ProcessRunner(options: o).run()
         if code != 0 { throw ExitCode(code) }
     }

@@ -15,6 +15,7 @@ struct ReplayCommand: ParsableCommand {
     var parallelism = 4
     @OptionGroup var ruleOptions: RuleOptions
     @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var metrics: MetricsOptions
 
     func run() throws {
         var o = ReplayOptions(archive: range.archive)
@@ -22,6 +23,7 @@ struct ReplayCommand: ParsableCommand {
         o.rules = ruleOptions.rulesConfiguration
         o.outputs = ruleOptions.outputsConfiguration
         o.kafka = kafka.clientOptions
+        o.metrics = metrics.settings
         let code = try ReplayRunner(options: o).run()
         if code != 0 { throw ExitCode(code) }
     }

@@ -12,7 +12,7 @@ struct SecStream: ParsableCommand {
         Exit codes: 0 success; 1 the run completed but found what --fail-on-alert asks to fail on; \
         2 usage or configuration error; 3 input or rule error; 4 a remote system (Kafka, S3) failed after retries.
         """,
-        version: "0.1.0",
+        version: SecStreamVersion.current,
         subcommands: [GenerateCommand.self, IngestCommand.self, ProcessCommand.self, ReplayCommand.self, QueryCommand.self]
     )
 }

@@ -23,6 +23,8 @@ public final class BrokerConnection {
     var inFlight: [Int32] = []
     /// Responses read while waiting for a later ticket.
     var parked: [Int32: [UInt8]] = [:]
+    /// When each in-flight request was written, by correlation id (only while metrics are exported).
+    var sentAt: [Int32: (api: APIKey, nanos: UInt64)] = [:]
     var apiRanges: [Int16: ClosedRange<Int16>] = [:]
     public private(set) var isBroken = false
     var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
@@ -129,7 +131,10 @@ public final class BrokerConnection {
             breakLocked()
             throw error
         }
-        if expectResponse { inFlight.append(id) }
+        if expectResponse {
+            inFlight.append(id)
+            if let now = KafkaRequestMetrics.started() { sentAt[id] = (R.apiKey, now) }
+        }
         return PendingResponse(correlationId: id, version: version)
     }
 
@@ -158,6 +163,7 @@ public final class BrokerConnection {
                 throw KafkaError.decode("broker \(address): response correlation id \(id) does not match \(inFlight.first ?? -1)")
             }
             inFlight.removeFirst()
+            if let sent = sentAt.removeValue(forKey: id) { KafkaRequestMetrics.completed(sent.api, startedAt: sent.nanos) }
             if id == correlationId { return body }
             parked[id] = body
         }
@@ -173,6 +179,8 @@ public final class BrokerConnection {
             isBroken = true
             transport.close()
         }
+        for sent in sentAt.values { KafkaRequestMetrics.failed(sent.api) }
+        sentAt.removeAll()
     }
 
     /// The largest response frame accepted (bytes).

@@ -235,6 +235,7 @@ public final class KafkaConsumer {
                     let batches = try RecordBatchDecoder.decode(body, range: p.records, topic: p.topic, partition: p.partition,
                                                                 fromOffset: from, highWatermark: p.highWatermark)
                     if let last = batches.last { positions[tp] = last.nextOffset }
+                    KafkaRequestMetrics.lag(topic: p.topic, partition: p.partition, records: p.highWatermark - (positions[tp] ?? from))
                     let records = batches.contains { !$0.records.isEmpty }
                     emptyFetchAt[tp] = !records && positions[tp] == from ? from : nil
                     out.append(contentsOf: batches.filter { !$0.records.isEmpty })

@@ -233,6 +233,7 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
         let target = targetDescription ?? (key.map(target) ?? "s3://\(bucket)")
         let payloadHash = body.isEmpty ? Crypto.emptySHA256Hex : Crypto.hex(Crypto.sha256(body))
         let policy = configuration.retry
+        let api = S3RequestMetrics.apiName(method: method, key: key, query: query)
         var attempt = 0
         while true {
             attempt += 1
@@ -242,9 +243,11 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
                 region: configuration.region, amzDate: SigV4Signer.amzDate(epochSeconds: clock.now()))
             let failure: ObjectStoreError
             var retryable: Bool
+            let started = S3RequestMetrics.started()
             do {
                 let response = try http.perform(HTTPRequest(method: method, url: signed.url,
                                                             headers: signed.headers, body: body))
+                S3RequestMetrics.completed(api, status: String(response.status), startedAt: started)
                 if (200..<300).contains(response.status) && !(method == "POST" && Self.isErrorDocument(response)) {
                     return response
                 }
@@ -269,11 +272,13 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
                     retryable = true
                 }
             } catch let transport as HTTPTransportError {
+                S3RequestMetrics.completed(api, status: transport.name, startedAt: started)
                 failure = ObjectStoreError(kind: .remoteFailed, operation: "S3 \(operation)", target: target,
                                            code: transport.name, message: transport.message, attempts: attempt)
                 retryable = transport.isRetryable
             }
             guard retryable && attempt < policy.maxAttempts else { throw failure }
+            S3RequestMetrics.retried(api)
             usleep(UInt32(policy.delayMillis(afterAttempt: attempt) * 1000))
         }
     }

@@ -54,6 +54,12 @@ final class WatermarkTracker {
         lastActive[input] = wallClock
     }
 
+    /// The largest event time seen per input (for metrics: called once per
+    /// job, not per event), inputs without an event yet left out.
+    func forEachInputTime(_ body: (_ input: Int, _ maxTime: Int64) -> Void) {
+        for i in 0..<known.count where known[i] && maxTime[i] != .min { body(i, maxTime[i]) }
+    }
+
     func setWallClock(_ now: Int64) {
         wallClock = max(wallClock, now)
         recompute()

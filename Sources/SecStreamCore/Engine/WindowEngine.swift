@@ -84,6 +84,12 @@ public final class WindowEngine {
     /// Current watermark (epoch ms; `Int64.min` before the first event).
     public var watermark: Int64 { clock.watermark }
 
+    /// Per input (a Kafka partition, a followed file), the largest event time
+    /// seen (epoch ms): what each one holds the watermark at. For metrics.
+    public func forEachInputEventTime(_ body: (_ input: Int, _ maxTime: Int64) -> Void) {
+        clock.forEachInputTime(body)
+    }
+
     public var counters: EngineCounters {
         var c = counts
         c.openGroups = windows.reduce(0) { $0 + $1.activeGroups }

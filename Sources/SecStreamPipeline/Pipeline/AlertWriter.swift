@@ -8,6 +8,13 @@ package final class AlertWriter: AlertSink {
     let sink: LineSink
     private var line: [UInt8] = []
     package private(set) var written = 0
+    /// Alerts written per rule and level, for `secstream_alerts_total`
+    /// (one dictionary update per alert; alerts are rare next to events).
+    package private(set) var byRule: [RuleLevel: Int] = [:]
+    package struct RuleLevel: Hashable {
+        package var rule: String
+        package var level: String
+    }
 
     /// Alerts the gate rejects are not written (Kafka restarts: already
     /// written before the crash or by the partition's previous owner).
@@ -41,6 +48,7 @@ package final class AlertWriter: AlertSink {
             throw RunError(.input, "cannot write alerts: \(error)", cause: error)
         }
         written += 1
+        byRule[RuleLevel(rule: alert.ruleID, level: alert.level), default: 0] += 1
     }
 
     package func makeDurable() throws { try sink.makeDurable() }

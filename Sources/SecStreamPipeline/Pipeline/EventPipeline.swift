@@ -16,6 +16,8 @@ package final class EventPipeline {
     let alerts: AlertWriter
     let deadLetters: DeadLetterWriter
     let archive: EventSink?
+    /// `secstream_*` families, published after every job (nil: no `--metrics-*` outlet).
+    package var metrics: PipelineMetrics?
     private let context: ScanContext
     private let depth: Int
     private let workers: Int
@@ -75,6 +77,7 @@ package final class EventPipeline {
                 try consume(job)
                 if let activity = job.activity { try advance(activity) }
                 try checkpoint?.jobConsumed(job)
+                metrics?.publish(self)
                 if let caughtUp = job.heartbeat?.caughtUp, let ready, caughtUp != reportedCaughtUp {
                     reportedCaughtUp = caughtUp
                     try ready.report("caught-up", caughtUp.readinessFields)
@@ -110,6 +113,7 @@ package final class EventPipeline {
         try alerts.close()
         try deadLetters.close()
         try archive?.close()
+        metrics?.publish(self)
     }
 
     private func consume(_ job: ScanJob) throws {

@@ -189,9 +189,11 @@ final class RecordAccumulator: @unchecked Sendable {
         bufferedBytes -= bytes
         guard let failure else {
             stats.acked += sendIndexes.count
+            KafkaRequestMetrics.records(topic: tp.topic, acknowledged: true, count: sendIndexes.count)
             return
         }
         stats.failed += sendIndexes.count
+        KafkaRequestMetrics.records(topic: tp.topic, acknowledged: false, count: sendIndexes.count)
         // Capped: a dead cluster must not grow this without bound.
         for i in sendIndexes where stats.failures.count < 1000 {
             stats.failures.append(DeliveryFailure(sendIndex: i, topic: tp.topic, partition: tp.partition, error: failure))

@@ -20,12 +20,16 @@ final class KafkaProcessRunner {
     private let engineOptions: EngineOptions
     /// `--ready-file`: `assigned`, `checkpoint` and `caught-up` lines.
     private let ready: ReadinessReporter?
+    /// `secstream_*` families, one publisher for all the run's sessions.
+    private let pipelineMetrics: PipelineMetrics?
 
-    init(options: ProcessOptions, uri: KafkaURI, engineOptions: EngineOptions, ready: ReadinessReporter?) {
+    init(options: ProcessOptions, uri: KafkaURI, engineOptions: EngineOptions, ready: ReadinessReporter?,
+         metrics: RunMetrics? = nil) {
         self.options = options
         self.uri = uri
         self.engineOptions = engineOptions
         self.ready = ready
+        pipelineMetrics = metrics.map { PipelineMetrics(registry: $0.registry, input: "kafka") }
     }
 
     func run() throws -> Int32 {
@@ -79,6 +83,7 @@ final class KafkaProcessRunner {
         while true {
             sessions += 1
             let session = KafkaSession(run: run)
+            session.pipeline.metrics = pipelineMetrics
             let end = try session.runToEnd()
             lines += session.pipeline.lines
             replaySkipped += session.pipeline.replaySkipped

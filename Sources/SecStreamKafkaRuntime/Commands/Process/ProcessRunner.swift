@@ -15,11 +15,19 @@ public final class ProcessRunner {
     public func run() throws -> Int32 {
         try options.validate()
         let engineOptions = EngineOptions(options.rules, idleTimeout: options.idleTimeout)
+        // Started before the run reads anything, so a long run can be watched from its start.
+        let metrics = try RunMetrics.start(options.metrics)
+        defer { metrics?.stop() }
+        let code: Int32
         if case .kafka(let uri)? = options.inputs.first {
             // `--ready-file`, opened once the options are known to be valid.
             let ready = try options.readyFile.map { try ReadinessReporter(path: $0) }
-            return try KafkaProcessRunner(options: options, uri: uri, engineOptions: engineOptions, ready: ready).run()
+            code = try KafkaProcessRunner(options: options, uri: uri, engineOptions: engineOptions, ready: ready,
+                                          metrics: metrics).run()
+        } else {
+            code = try FileProcessRunner(options: options, engineOptions: engineOptions, metrics: metrics).run()
         }
-        return try FileProcessRunner(options: options, engineOptions: engineOptions).run()
+        try metrics?.finish()
+        return code
     }
 }

@@ -1,3 +1,4 @@
+import Metrics
 import SecStreamCore
 
 /// What `secstream ingest` was asked to do, as typed values (the CLI parses
@@ -30,6 +31,8 @@ public struct IngestOptions {
     public var deliveryTimeout = defaultDeliveryTimeout
     /// TLS and SASL of the producer (and of a Kafka dead-letter topic).
     public var kafka = KafkaClientOptions()
+    /// `--metrics-listen`, `--metrics-file`, `--metrics-interval`, `--metrics-push`. Default: none.
+    public var metrics = MetricsSettings()
     /// Print the end-of-run summary on stderr. Default: true.
     public var summary = true
 
@@ -42,6 +45,7 @@ public struct IngestOptions {
 
     /// Checks every setting; the first problem is a usage error naming its flag.
     public func validate() throws {
+        try metrics.validate()
         guard !topic.isEmpty else { throw RunError(.usage, "--topic is required") }
         try OptionRange.check(partitions, "--partitions", in: 1...Int32.max)
         try OptionRange.check(replicationFactor, "--replication-factor", in: 1...Int16.max)

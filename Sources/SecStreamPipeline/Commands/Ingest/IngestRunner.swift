@@ -32,6 +32,9 @@ public final class IngestRunner {
 
     public func run() throws -> Int32 {
         try options.validate()
+        let metrics = try RunMetrics.start(options.metrics)
+        defer { metrics?.stop() }
+        let published = metrics.map { IngestMetrics(registry: $0.registry, input: options.inputs == ["-"] ? "stdin" : "file") }
         let producerOptions = makeProducerOptions()
         var config = try options.kafka.config(bootstrap: options.brokers.text, clientId: "secstream-ingest")
         // A request that hangs (a stopped broker) is retried within the delivery timeout, not after it.
@@ -75,6 +78,7 @@ public final class IngestRunner {
                     let chunk: LineChunk?
                     do { chunk = try reader.next() } catch { throw RunError(.input, "\(name): \(error)") }
                     guard let chunk else { break }
+                    defer { published?.publish(counts, producer.deliveryStats) }
                     for line in chunk {
                         counts.lines += 1
                         counts.bytes += line.length + 1
@@ -124,6 +128,8 @@ public final class IngestRunner {
         counts.sent = stats.sent
         counts.acked = stats.acked
         counts.failed = stats.failed
+        published?.publish(counts, stats)
+        try metrics?.finish()
         if options.summary {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
             let line = String(format: "secstream: ingest %d lines (%.1f MB) in %.2fs to %@: %d sent, %d acked, %d failed, %d malformed, %d blank",

@@ -1,6 +1,7 @@
 import SecStreamArchive
 import Codecs
 import Foundation
+import Metrics
 import SecStreamCore
 
 /// `secstream process` over files or stdin (read once, or followed like
@@ -11,11 +12,13 @@ import SecStreamCore
 package final class FileProcessRunner {
     private let options: ProcessOptions
     private let engineOptions: EngineOptions
+    private let metrics: RunMetrics?
 
-    /// `options` validated already.
-    package init(options: ProcessOptions, engineOptions: EngineOptions) {
+    /// `options` validated already; `metrics` started by the caller, which finishes it.
+    package init(options: ProcessOptions, engineOptions: EngineOptions, metrics: RunMetrics? = nil) {
         self.options = options
         self.engineOptions = engineOptions
+        self.metrics = metrics
     }
 
     /// Returns the exit code (0, or 1 with --fail-on-alert and alerts written).
@@ -31,6 +34,7 @@ package final class FileProcessRunner {
             sources: sources, alerts: try AlertWriter(uri: options.outputs.alerts, kafka: options.kafka),
             deadLetters: try DeadLetterWriter(uri: options.outputs.deadLetter, kafka: options.kafka), archive: archive,
             threads: options.rules.threads)
+        pipeline.metrics = metrics.map { PipelineMetrics(registry: $0.registry, input: options.inputs == [.stdin] ? "stdin" : "file") }
         if let follow = try followSource(sources: sources) {
             try pipeline.run(follow.source, checkpoint: FileFollowCheckpoint(alerts: pipeline.alerts, deadLetters: pipeline.deadLetters),
                              ready: follow.ready)

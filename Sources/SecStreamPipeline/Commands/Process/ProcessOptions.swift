@@ -1,3 +1,4 @@
+import Metrics
 import SecStreamCore
 
 /// What `secstream process` was asked to do, as typed values: the CLI parses
@@ -36,6 +37,8 @@ public struct ProcessOptions {
     /// `--commit-interval`: Kafka consumer group, how often alerts are made
     /// durable and offsets committed. Default: 1s.
     public var commitInterval = TimeSpan.seconds(1)
+    /// `--metrics-listen`, `--metrics-file`, `--metrics-interval`, `--metrics-push`. Default: none.
+    public var metrics = MetricsSettings()
     /// Print the end-of-run summary on stderr. Default: true.
     public var summary = true
 
@@ -49,6 +52,7 @@ public struct ProcessOptions {
     public func validate() throws {
         try rules.validate()
         try archive?.validate()
+        try metrics.validate()
         try OptionRange.check(idleTimeout, "--idle-timeout", in: .zero ... .maximum)
         if let untilIdle { try OptionRange.check(untilIdle, "--until-idle", in: .zero ... .maximum) }
         try OptionRange.check(sessionTimeout, "--session-timeout", in: Self.sessionTimeoutRange,

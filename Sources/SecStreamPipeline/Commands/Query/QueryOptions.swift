@@ -1,3 +1,4 @@
+import Metrics
 /// What `secstream query` was asked to do, as typed values (the CLI parses
 /// each flag once); `QueryPlan` compiles the filter and checks how the
 /// flags combine, `validate()` the ranges.
@@ -23,6 +24,8 @@ public struct QueryOptions {
     /// `--parallelism`: objects fetched and scanned at once; 0 = two per core;
     /// `parallelismRange`. Default: 0.
     public var parallelism = 0
+    /// `--metrics-listen`, `--metrics-file`, `--metrics-interval`, `--metrics-push`. Default: none.
+    public var metrics = MetricsSettings()
     /// Print the summary line on stderr (`--quiet` turns it off). Default: true.
     public var summary = true
 
@@ -33,6 +36,7 @@ public struct QueryOptions {
 
     /// Checks the ranges; the first problem is a usage error naming its flag.
     public func validate() throws {
+        try metrics.validate()
         if let limit { try OptionRange.check(limit, "--limit", in: 0...Int.max) }
         try OptionRange.check(parallelism, "--parallelism", in: Self.parallelismRange)
     }

@@ -19,6 +19,10 @@ public final class QueryRunner {
     public func run() throws -> Int32 {
         let started = DispatchTime.now().uptimeNanoseconds
         let plan = try QueryPlan(options)
+        try options.metrics.validate()
+        let metrics = try RunMetrics.start(options.metrics)
+        defer { metrics?.stop() }
+        let published = metrics.map { QueryMetrics(registry: $0.registry) }
         let store = try ArchiveStoreErrors.openExisting(options.archive, flag: "query")
         let objects: [ArchiveObject]
         do { objects = try ArchiveListing.objects(in: store, from: plan.from, to: plan.to) } catch {
@@ -64,6 +68,7 @@ public final class QueryRunner {
             case .failed(let error): throw error
             case .corrupt(let why):
                 corrupt += 1
+                published?.publish(objects: index + 1 - corrupt, corrupt: corrupt, events: events, malformed: malformed, matched: matched)
                 progress.clear()
                 ArchiveMessages.say("\(store.location)\(key): corrupt object skipped: \(why)")
                 return true
@@ -89,6 +94,7 @@ public final class QueryRunner {
                 printed += take
                 if let limit = plan.limit, printed >= limit { return false }
             }
+            published?.publish(objects: index + 1 - corrupt, corrupt: corrupt, events: events, malformed: malformed, matched: matched)
             progress.update("query: \(index + 1)/\(objects.count) objects, \(events) events, \(matched) matched")
             return true
         })
@@ -100,6 +106,8 @@ public final class QueryRunner {
             try out.write(Array(QueryCells.table(header: plan.selectNames, rows: tableRows).utf8))
         }
         try out.close()
+        published?.publish(objects: objects.count - corrupt, corrupt: corrupt, events: events, malformed: malformed, matched: matched)
+        try metrics?.finish()
         if options.summary {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             ArchiveMessages.say(String(format: "query: %d objects (%d corrupt, skipped), %d events scanned, %d matched, %d malformed, %d rows in %.2fs",

@@ -1,3 +1,4 @@
+import Metrics
 import SecStreamCore
 
 /// What `secstream replay` was asked to do, as typed values (the CLI parses
@@ -22,6 +23,8 @@ public struct ReplayOptions {
     public var outputs = OutputsConfiguration()
     /// TLS and SASL of Kafka outputs.
     public var kafka = KafkaClientOptions()
+    /// `--metrics-listen`, `--metrics-file`, `--metrics-interval`, `--metrics-push`. Default: none.
+    public var metrics = MetricsSettings()
     /// Print the summary line on stderr. Default: true.
     public var summary = true
 
@@ -33,6 +36,7 @@ public struct ReplayOptions {
     /// Checks every setting; the first problem is a usage error naming its flag.
     public func validate() throws {
         try rules.validate()
+        try metrics.validate()
         try OptionRange.check(parallelism, "--parallelism", in: Self.parallelismRange)
         if let from, let to, from >= to { throw RunError(.usage, "--from must be before --to (the range is [from, to))") }
     }

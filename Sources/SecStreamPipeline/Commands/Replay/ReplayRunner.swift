@@ -17,6 +17,8 @@ public final class ReplayRunner {
         try options.validate()
         let from = options.from?.milliseconds
         let to = options.to?.milliseconds
+        let metrics = try RunMetrics.start(options.metrics)
+        defer { metrics?.stop() }
         let rules = try RuleSetFactory.load(options.rules, summary: options.summary)
         let store = try ArchiveStoreErrors.openExisting(options.archive, flag: "replay")
         let objects: [ArchiveObject]
@@ -29,11 +31,13 @@ public final class ReplayRunner {
             sources: sources, alerts: try AlertWriter(uri: options.outputs.alerts, kafka: options.kafka),
             deadLetters: try DeadLetterWriter(uri: options.outputs.deadLetter, kafka: options.kafka), archive: nil,
             threads: options.rules.threads)
+        pipeline.metrics = metrics.map { PipelineMetrics(registry: $0.registry, input: "archive") }
         let source = ArchiveReplaySource(store: store, objects: objects, sources: sources, timeField: rules.schema.paths[rules.timeField],
                                   epochUnit: rules.epochUnit,
                                   from: from, to: to, speed: options.speed.factor, parallelism: max(1, options.parallelism))
         try pipeline.run(source)
         try pipeline.finish()
+        try metrics?.finish()
         if options.summary {
             ArchiveMessages.say("replay: \(objects.count) objects (\(source.corrupt) corrupt, skipped); "
                 + pipeline.summaryLine().dropFirst("secstream: ".count))

@@ -1,3 +1,4 @@
+import Metrics
 import SecStreamArchive
 import Codecs
 import Dispatch
@@ -108,6 +109,11 @@ final class ArchiveUploader: @unchecked Sendable {
             case .success(let size): objects += 1; bytes += size
             case .failure(let error): if failure == nil { failure = error }
             }
+        }
+        // One update per object stored (not per event), into the run's registry if it has one.
+        if case .success(let size) = result, let registry = ActiveMetrics.registry {
+            Counter(registry, "secstream_archive_objects_written_total", help: "Archive objects stored.").add()
+            Counter(registry, "secstream_archive_written_bytes_total", help: "Archive bytes stored (compressed).").add(Double(size))
         }
     }
 }
