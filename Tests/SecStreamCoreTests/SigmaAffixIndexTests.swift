@@ -83,3 +83,12 @@ final class SigmaAffixIndexTests: XCTestCase {
         String(data: try! JSONSerialization.data(withJSONObject: s, options: .fragmentsAllowed), encoding: .utf8)!
     }
 }
+
+final class MatcherLayoutTests: XCTestCase {
+    /// The matcher reads field tests in place through pointers, but a test
+    /// that grows past a cache line is copied with `memmove` where Swift
+    /// cannot borrow it (the affix index, held inline, did that to every test).
+    func testFieldTestFitsACacheLine() {
+        XCTAssertLessThanOrEqual(MemoryLayout<FieldTest>.size, 64, "FieldTest is \(MemoryLayout<FieldTest>.size) bytes")
+    }
+}
