@@ -46,10 +46,12 @@ let package = Package(
         // RE2 behind a C API for `|re`: linear-time matching, so no rule or value can stall a worker.
         .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
         // Events, field extraction, Sigma rules, the windowing engine, alerts, generator.
-        .target(name: "SecStreamCore", dependencies: ["Codecs", "CRE2", "CHyperscan", .product(name: "Yams", package: "Yams")],
+        .target(name: "SecStreamCore", dependencies: ["Codecs", "CRE2", "CHyperscan", "CJSONScan", .product(name: "Yams", package: "Yams")],
                 swiftSettings: hotPathSettings),
         // The CRC-32C instruction (SSE4.2 / ARMv8) behind a runtime CPU check: record batch checksums.
         .target(name: "CCRC32C"),
+        // SIMD classification of JSON string bytes for the field scanner (a header of static inline functions).
+        .target(name: "CJSONScan"),
         // Kafka wire protocol: primitives -> messages -> client.
         .target(name: "Kafka", dependencies: ["Codecs", "COpenSSL", "CCRC32C", "Metrics"], swiftSettings: swiftSettings),
         // The one worker pool (producer thread, N workers, results in production order).

@@ -1,8 +1,10 @@
+import CJSONScan
+
 /// Finds, for the field scanner, the next byte of a line that ends or
 /// complicates a string: `"`, `\`, a control character or a non-ASCII byte.
 ///
-/// It works a 64-byte block at a time: eight 8-byte words are classified
-/// without branches and their flags gathered into one 64-bit mask, so
+/// It works a 64-byte block at a time: the block's bytes are classified
+/// without branches (SSE2, `CJSONScan`) into one 64-bit mask, so
 /// finding a string's end is a `trailingZeroBitCount`, not a loop whose exit
 /// depends on the string's length (a branch the CPU mispredicts for every
 /// string). Blocks are classified lazily and the last one is kept.
@@ -51,15 +53,11 @@ struct StringSpecialIndex {
         return bits
     }
 
-    /// The flags of the 64 bytes from `start`.
+    /// The flags of the 64 bytes from `start` (SSE2 compares where there are
+    /// any: a quarter of the instructions of the word-at-a-time flags below).
     @inline(__always)
     private func blockMask(_ start: Int) -> UInt64 {
-        var bits: UInt64 = 0
-        for k in 0..<8 {
-            let w = UnsafeRawPointer(p + (start &+ k &* 8)).loadUnaligned(as: UInt64.self)
-            bits |= Self.gather(JSONLexing.stringSpecialMask(w)) &<< UInt64(k &* 8)
-        }
-        return bits
+        secstream_json_string_specials64(p + start)
     }
 
     /// The mask of the partial block of a line shorter than 64 bytes (kept out

@@ -1,0 +1,41 @@
+#ifndef SECSTREAM_JSON_SCAN_H
+#define SECSTREAM_JSON_SCAN_H
+
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/// Bit k set when byte k of the 64 at `p` ends or complicates a JSON string:
+/// `"`, `\`, a control character (< 0x20) or a non-ASCII byte (>= 0x80).
+/// Reads exactly 64 bytes. Static inline so that Swift callers inline it.
+///
+/// With SSE2 (every x86-64) four 16-byte compares and movemasks; a signed
+/// compare `< 0x20` takes control and non-ASCII bytes at once (0x80..0xff are
+/// negative as signed bytes). Elsewhere the portable loop.
+static inline uint64_t secstream_json_string_specials64(const uint8_t *p) {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20);
+    uint64_t mask = 0;
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        __m128i s = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                 _mm_cmplt_epi8(v, space));
+        mask |= (uint64_t)(uint16_t)_mm_movemask_epi8(s) << (16 * k);
+    }
+    return mask;
+#else
+    uint64_t mask = 0;
+    for (int k = 0; k < 64; k++) {
+        uint8_t c = p[k];
+        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) mask |= (uint64_t)1 << k;
+    }
+    return mask;
+#endif
+}
+
+#endif
