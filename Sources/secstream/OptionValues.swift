@@ -126,3 +126,6 @@ extension ArchiveSSE: ExpressibleByArgument {
 extension QueryFormat: ExpressibleByArgument {
     public init?(argument: String) { guard let v = try? QueryFormat(parsing: argument) else { return nil }; self = v }
 }
+
+extension AlertFormat: ExpressibleByArgument {}
+extension ColorMode: ExpressibleByArgument {}

@@ -24,9 +24,11 @@ struct ProcessCommand: ParsableCommand {
     @Option(name: .customLong("commit-interval"), help: ArgumentHelp("Kafka consumer group: how often alerts are made durable and offsets committed.", valueName: "duration"))
     var commitInterval = ProcessOptions().commitInterval
     @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var progress: ProgressOptions
 
     func run() throws {
         var o = ProcessOptions()
+        o.progress = progress.mode; o.summary = !progress.quiet
         if !inputs.isEmpty { o.inputs = inputs }
         o.rules = ruleOptions.rulesConfiguration
         o.outputs = ruleOptions.outputsConfiguration

@@ -24,11 +24,18 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "Objects fetched and scanned at once (0 = two per core; at most 1024).") var parallelism: Int = 0
     @Flag(name: .customLong("quiet"), help: "No summary line on stderr.") var quiet = false
 
+    @Flag(help: "Show the progress line on stderr even when it is not a terminal.") var progress = false
+
+    func validate() throws {
+        if progress && quiet { throw ValidationError("--progress and --quiet exclude each other") }
+    }
+
     func run() throws {
         var o = QueryOptions(archive: range.archive)
         o.from = range.from; o.to = range.to; o.whereExpression = whereExpression
         o.select = select; o.countBy = countBy; o.limit = limit; o.format = format; o.timeField = timeField
         o.parallelism = parallelism; o.summary = !quiet
+        o.progress = progress ? .always : quiet ? .never : .auto
         let code = try QueryRunner(options: o).run()
         if code != 0 { throw ExitCode(code) }
     }

@@ -15,9 +15,11 @@ struct ReplayCommand: ParsableCommand {
     var parallelism = 4
     @OptionGroup var ruleOptions: RuleOptions
     @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var progress: ProgressOptions
 
     func run() throws {
         var o = ReplayOptions(archive: range.archive)
+        o.progress = progress.mode; o.summary = !progress.quiet
         o.from = range.from; o.to = range.to; o.speed = speed; o.parallelism = parallelism
         o.rules = ruleOptions.rulesConfiguration
         o.outputs = ruleOptions.outputsConfiguration

@@ -31,6 +31,15 @@ package final class EventPipeline {
     /// by held id: their bytes and place, for the dead letter if they never catch up.
     private var heldLines: [Int64: (raw: [UInt8], location: EventLocation)] = [:]
     let started = DispatchTime.now()
+    /// The run's progress line: told the events and alerts so far after each
+    /// job (the source reports how far through its input it is), and erased
+    /// before alert rows reach the terminal and when the run ends.
+    package var progress: ProgressLine = .off {
+        didSet {
+            let line = progress
+            if line.enabled && alerts.writesToStdout { alerts.beforeWrite = { line.clear() } }
+        }
+    }
 
     package init(rules: RuleSet, engineOptions: EngineOptions, sources: SourceTable, alerts: AlertWriter,
          deadLetters: DeadLetterWriter, archive: EventSink?, threads: Int) {
@@ -81,8 +90,10 @@ package final class EventPipeline {
                 }
                 job.release()
                 returnJob(job)
+                if progress.enabled { progress.report(events: Int64(engine.counters.eventsAdmitted), alerts: alerts.written) }
                 return true
             })
+        progress.clear()
     }
 
     /// Declares the inputs a source opened, before any of their lines. The

@@ -32,6 +32,9 @@ public struct IngestOptions {
     public var kafka = KafkaClientOptions()
     /// Print the end-of-run summary on stderr. Default: true.
     public var summary = true
+    /// `--progress` (always) / `--quiet` (never): the progress line on stderr.
+    /// Default: auto, when stderr is a terminal.
+    public var progress = ProgressMode.auto
 
     public init(brokers: KafkaBrokers, topic: String) {
         self.brokers = brokers

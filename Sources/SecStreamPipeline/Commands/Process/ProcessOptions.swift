@@ -38,6 +38,9 @@ public struct ProcessOptions {
     public var commitInterval = TimeSpan.seconds(1)
     /// Print the end-of-run summary on stderr. Default: true.
     public var summary = true
+    /// `--progress` (always) / `--quiet` (never): the progress line on stderr.
+    /// Default: auto, when stderr is a terminal.
+    public var progress = ProgressMode.auto
 
     public init() {}
 
@@ -49,6 +52,7 @@ public struct ProcessOptions {
     public func validate() throws {
         try rules.validate()
         try archive?.validate()
+        try outputs.validate()
         try OptionRange.check(idleTimeout, "--idle-timeout", in: .zero ... .maximum)
         if let untilIdle { try OptionRange.check(untilIdle, "--until-idle", in: .zero ... .maximum) }
         try OptionRange.check(sessionTimeout, "--session-timeout", in: Self.sessionTimeoutRange,

@@ -32,7 +32,7 @@ public final class QueryRunner {
         // objects complete, and a closed pipe (`| head`) is an error the CLI
         // ends on quietly instead of a crash.
         let out = try FileSink(path: "-")
-        let progress = TerminalProgressLine()
+        let progress = ProgressLine("query", unit: .objects, total: Int64(objects.count), mode: options.summary ? options.progress : .never)
 
         var printed = 0
         var corrupt = 0
@@ -89,7 +89,7 @@ public final class QueryRunner {
                 printed += take
                 if let limit = plan.limit, printed >= limit { return false }
             }
-            progress.update("query: \(index + 1)/\(objects.count) objects, \(events) events, \(matched) matched")
+            progress.report(done: Int64(index + 1), events: Int64(events), note: "\(matched) matched")
             return true
         })
         progress.clear()

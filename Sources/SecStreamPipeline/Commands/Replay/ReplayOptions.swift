@@ -24,6 +24,9 @@ public struct ReplayOptions {
     public var kafka = KafkaClientOptions()
     /// Print the summary line on stderr. Default: true.
     public var summary = true
+    /// `--progress` (always) / `--quiet` (never): the progress line on stderr.
+    /// Default: auto, when stderr is a terminal.
+    public var progress = ProgressMode.auto
 
     public init(archive: ArchiveURI) { self.archive = archive }
 
@@ -33,6 +36,7 @@ public struct ReplayOptions {
     /// Checks every setting; the first problem is a usage error naming its flag.
     public func validate() throws {
         try rules.validate()
+        try outputs.validate()
         try OptionRange.check(parallelism, "--parallelism", in: Self.parallelismRange)
         if let from, let to, from >= to { throw RunError(.usage, "--from must be before --to (the range is [from, to))") }
     }
