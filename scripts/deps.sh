@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian -dev packages secstream links against, only when missing.
+# chromium: the report tests render `secstream report` pages headless (screenshot, DOM).
 set -euo pipefail
-pkgs="zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev libcurl4-openssl-dev libssl-dev libre2-dev libhyperscan-dev pkg-config python3-venv gzip lz4 zstd"
+pkgs="zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev libcurl4-openssl-dev libssl-dev libre2-dev libhyperscan-dev pkg-config python3-venv gzip lz4 zstd chromium"
 missing=()
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
