@@ -41,10 +41,10 @@ struct ReportEvents {
             }
         }
         let reader: LineChunkReader
-        do { reader = try LineChunkReader(path: input) } catch { throw RunError(.input, "--events \(input): \(error)") }
+        do { reader = try LineChunkReader(path: input) } catch { throw RunError(.input, "--events " + ReportRunner.naming(input, error)) }
         while true {
             let chunk: LineChunk?
-            do { chunk = try reader.next() } catch { throw RunError(.input, "--events \(input): \(error)") }
+            do { chunk = try reader.next() } catch { throw RunError(.input, "--events " + ReportRunner.naming(input, error)) }
             guard let chunk else { break }
             for line in chunk where !line.isOversized {
                 let number = Int64(line.number)

@@ -30,11 +30,11 @@ public struct ReportRunner {
     private func readAlerts() throws -> [ReportAlert] {
         let name = options.alerts == "-" ? "stdin" : options.alerts
         let reader: LineChunkReader
-        do { reader = try LineChunkReader(path: options.alerts) } catch { throw RunError(.input, "\(name): \(error)") }
+        do { reader = try LineChunkReader(path: options.alerts) } catch { throw RunError(.input, Self.naming(name, error)) }
         var alerts: [ReportAlert] = []
         while true {
             let chunk: LineChunk?
-            do { chunk = try reader.next() } catch { throw RunError(.input, "\(name): \(error)") }
+            do { chunk = try reader.next() } catch { throw RunError(.input, Self.naming(name, error)) }
             guard let chunk else { break }
             for line in chunk {
                 if line.isOversized { throw RunError(.input, "\(name):\(line.number): line over 1 MiB: not an alert") }
@@ -45,6 +45,12 @@ public struct ReportRunner {
             }
         }
         return alerts
+    }
+
+    /// The error's text led by the input's name, once (codec and I/O errors name it already).
+    static func naming(_ name: String, _ error: Error) -> String {
+        let text = "\(error)"
+        return text.hasPrefix(name + ":") ? text : "\(name): \(text)"
     }
 
     /// Whole or not at all: a temporary file beside the target, renamed over it.
