@@ -61,6 +61,8 @@ package final class EventPipeline {
     package func run(_ source: LineSource, checkpoint: CheckpointHook? = nil, ready: ReadinessReporter? = nil,
              shouldStop: @escaping () -> Bool = { false }) throws {
         var reportedCaughtUp: CaughtUpPositions?
+        // Erased however the run ends: an error's one line must start at the left margin.
+        defer { progress.clear() }
         try OrderedWorkerPool.run(
             workers: workers, depth: depth,
             produce: { [self] () -> ScanJob? in
@@ -93,7 +95,6 @@ package final class EventPipeline {
                 if progress.enabled { progress.report(events: Int64(engine.counters.eventsAdmitted), alerts: alerts.written) }
                 return true
             })
-        progress.clear()
     }
 
     /// Declares the inputs a source opened, before any of their lines. The
