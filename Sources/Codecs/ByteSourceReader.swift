@@ -39,6 +39,9 @@ public final class ByteSourceReader {
     /// Compressed bytes handed to the decoder, and what it made of them.
     private var compressedIn = 0
     private var decompressedOut = 0
+    /// Bytes read from the file or descriptor so far, compressed as they are
+    /// stored: how far through a file of known size the reading is (progress).
+    public private(set) var sourceBytesRead: Int64 = 0
 
     public convenience init(path: String, inputBufferSize: Int = ByteSourceReader.defaultInputBufferSize) throws {
         if path == "-" {
@@ -176,7 +179,7 @@ public final class ByteSourceReader {
         case .descriptor(let fd, _):
             while true {
                 let n = Glibc.read(fd, buffer.baseAddress!, buffer.count)
-                if n >= 0 { return n }
+                if n >= 0 { sourceBytesRead += Int64(n); return n }
                 if errno == EINTR { continue }
                 throw IOError(path: name, "read failed: \(errnoText())")
             }
@@ -186,6 +189,7 @@ public final class ByteSourceReader {
                 bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + position, byteCount: n) }
             }
             origin = .memory(bytes, position: position + n)
+            sourceBytesRead += Int64(n)
             return n
         }
     }

@@ -31,8 +31,11 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Output: '-' (stdout), a path, path.gz or path.lz4.", valueName: "output"))
     var output = OutputURI.stdout
 
+    @OptionGroup var progress: ProgressOptions
+
     func run() throws {
         var o = GenerateOptions()
+        o.progress = progress.mode
         o.events = events; o.duration = duration; o.rate = rate; o.seed = seed; o.start = start; o.span = span
         o.scenarios = scenarios?.scenarios; o.lateFraction = lateFraction; o.maxLateness = maxLateness
         o.malformedFraction = malformedFraction; o.truth = truth; o.output = output

@@ -24,8 +24,11 @@ struct IngestCommand: ParsableCommand {
     @OptionGroup var metrics: MetricsOptions
     @Argument(help: "NDJSON inputs: '-' (stdin) or paths (.gz/.lz4/.zst by magic bytes).") var inputs: [String] = []
 
+    @OptionGroup var progress: ProgressOptions
+
     func run() throws {
         var o = IngestOptions(brokers: brokers, topic: topic)
+        o.progress = progress.mode; o.summary = !progress.quiet
         if !inputs.isEmpty { o.inputs = inputs }
         o.key = key; o.compression = compression; o.acks = acks; o.createTopic = createTopic
         // Kafka's CreateTopics fields are 32- and 16-bit: checked here, before narrowing.

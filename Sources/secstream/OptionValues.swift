@@ -137,3 +137,5 @@ extension ListenAddress: ExpressibleByArgument {
         self = parsed
     }
 }
+extension AlertFormat: ExpressibleByArgument {}
+extension ColorMode: ExpressibleByArgument {}

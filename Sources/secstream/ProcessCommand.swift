@@ -25,9 +25,11 @@ struct ProcessCommand: ParsableCommand {
     var commitInterval = ProcessOptions().commitInterval
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var metrics: MetricsOptions
+    @OptionGroup var progress: ProgressOptions
 
     func run() throws {
         var o = ProcessOptions()
+        o.progress = progress.mode; o.summary = !progress.quiet
         if !inputs.isEmpty { o.inputs = inputs }
         o.rules = ruleOptions.rulesConfiguration
         o.outputs = ruleOptions.outputsConfiguration

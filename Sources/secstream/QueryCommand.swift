@@ -25,6 +25,11 @@ struct QueryCommand: ParsableCommand {
     @Flag(name: .customLong("quiet"), help: "No summary line on stderr.") var quiet = false
 
     @OptionGroup var metrics: MetricsOptions
+    @Flag(help: "Show the progress line on stderr even when it is not a terminal.") var progress = false
+
+    func validate() throws {
+        if progress && quiet { throw ValidationError("--progress and --quiet exclude each other") }
+    }
 
     func run() throws {
         var o = QueryOptions(archive: range.archive)
@@ -32,6 +37,7 @@ struct QueryCommand: ParsableCommand {
         o.select = select; o.countBy = countBy; o.limit = limit; o.format = format; o.timeField = timeField
         o.parallelism = parallelism; o.summary = !quiet
         o.metrics = metrics.settings
+        o.progress = progress ? .always : quiet ? .never : .auto
         let code = try QueryRunner(options: o).run()
         if code != 0 { throw ExitCode(code) }
     }

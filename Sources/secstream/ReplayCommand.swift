@@ -16,9 +16,11 @@ struct ReplayCommand: ParsableCommand {
     @OptionGroup var ruleOptions: RuleOptions
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var metrics: MetricsOptions
+    @OptionGroup var progress: ProgressOptions
 
     func run() throws {
         var o = ReplayOptions(archive: range.archive)
+        o.progress = progress.mode; o.summary = !progress.quiet
         o.from = range.from; o.to = range.to; o.speed = speed; o.parallelism = parallelism
         o.rules = ruleOptions.rulesConfiguration
         o.outputs = ruleOptions.outputsConfiguration

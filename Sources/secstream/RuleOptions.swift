@@ -18,6 +18,10 @@ struct RuleOptions: ParsableArguments {
     @Option(help: "YAML file of placeholder values (name: [values]) for |expand.") var placeholders: String?
     @Option(help: ArgumentHelp("Where alerts go: '-' (stdout), a path (.gz/.lz4 compress) or kafka://HOSTS/TOPIC[?compression=none|gzip|snappy|lz4|zstd] (keyed by alert_id).", valueName: "uri"))
     var alerts = OutputsConfiguration().alerts
+    @Option(help: ArgumentHelp("Alerts on stdout as NDJSON or an aligned table (default: table on a terminal, NDJSON otherwise; --alerts files and topics are always NDJSON).", valueName: "ndjson|table"))
+    var format: AlertFormat?
+    @Option(help: ArgumentHelp("Colour the alerts table: auto (a terminal, unless NO_COLOR is set), always, never.", valueName: "auto|always|never"))
+    var color = ColorMode.auto
     @Option(name: .customLong("dead-letter"), help: ArgumentHelp("Where malformed, late and future events go: a path or kafka://HOSTS/TOPIC (default: discarded after counting).", valueName: "uri"))
     var deadLetter: OutputURI?
     @Option(help: ArgumentHelp("How far behind the newest event time an event may arrive (0 = arrival order).", valueName: "duration"))
@@ -58,6 +62,7 @@ struct RuleOptions: ParsableArguments {
     var outputsConfiguration: OutputsConfiguration {
         var o = OutputsConfiguration()
         o.alerts = alerts; o.deadLetter = deadLetter; o.failOnAlert = failOnAlert
+        o.format = format; o.color = color
         return o
     }
 }

@@ -19,9 +19,10 @@ public final class Generator {
     }
 
     /// Generates the whole run. `output` receives consecutive chunks of
-    /// complete lines; the pointer is valid only during the call.
+    /// complete lines; the pointer is valid only during the call. `written`
+    /// hears the events written so far after each chunk (a progress line).
     @discardableResult
-    public func run(clock: PacingClock = SystemPacingClock(),
+    public func run(clock: PacingClock = SystemPacingClock(), written: (Int) -> Void = { _ in },
                     output: (UnsafeRawBufferPointer) throws -> Void) throws -> GenerationReport {
         let total = config.resolvedEvents()
         let spanMs = config.resolvedSpanMs()
@@ -59,6 +60,7 @@ public final class Generator {
         func flush() throws {
             if sink.count > 0 { try output(sink.bytes) }
             sink.removeAll()
+            written(report.events)
         }
         func writeEvent(_ e: SyntheticEvent) throws {
             renderer.render(e)

@@ -1,3 +1,5 @@
+import SecStreamCore
+
 /// Where NDJSON lines go (`--alerts`, `--dead-letter`, `generate --output`,
 /// `--truth`): `-` (stdout), a file (a path or `file:///path`; `.gz` and
 /// `.lz4` compress) or a topic, `kafka://host:port[,host:port...]/topic[?compression=CODEC]`.
@@ -40,5 +42,17 @@ extension AlertWriter {
     /// Alerts to `uri` (`--alerts`).
     package convenience init(uri: OutputURI, kafka: KafkaClientOptions) throws {
         self.init(sink: try openLineSink(uri, flag: "--alerts", kafka: kafka))
+    }
+
+    /// Alerts where `outputs` says (`--alerts`), as NDJSON or, on stdout, a
+    /// table (`--format`, `--color`) whose rule column fits `rules`' titles.
+    package convenience init(outputs: OutputsConfiguration, rules: RuleSet, kafka: KafkaClientOptions) throws {
+        try self.init(uri: outputs.alerts, kafka: kafka)
+        writesToStdout = outputs.alerts == .stdout
+        if outputs.alertFormat(stdoutIsTerminal: Terminal.stdoutIsTerminal) == .table {
+            let titles = rules.detections.filter(\.emitsAlerts).map(\.meta.title)
+                + rules.correlations.filter(\.emitsAlerts).map(\.meta.title)
+            table = AlertTable(titles: titles, colored: Terminal.colors(outputs.color))
+        }
     }
 }

@@ -3,7 +3,7 @@ import Kafka
 import SecStreamCore
 
 /// The engine's alert sink: one NDJSON line per alert to stdout, a file or a
-/// Kafka topic (keyed by `alert_id`).
+/// Kafka topic (keyed by `alert_id`); or, on stdout, rows of an `AlertTable`.
 package final class AlertWriter: AlertSink {
     let sink: LineSink
     private var line: [UInt8] = []
@@ -15,6 +15,12 @@ package final class AlertWriter: AlertSink {
         package var rule: String
         package var level: String
     }
+    /// Rows of this table instead of NDJSON (`--format table`); its header
+    /// goes before the first row, so a run without alerts prints nothing.
+    package var table: AlertTable?
+    /// Called before each alert is written (the progress line erases itself
+    /// so a row never lands in the middle of it).
+    package var beforeWrite: (() -> Void)?
 
     /// Alerts the gate rejects are not written (Kafka restarts: already
     /// written before the crash or by the partition's previous owner).
@@ -24,6 +30,9 @@ package final class AlertWriter: AlertSink {
     /// (`KafkaAlertMarks.partition(of:)`), named in a record header when
     /// alerts go to a topic.
     package var origin: ((Alert) -> TopicPartition?)?
+
+    /// Whether the alerts go to stdout (where a terminal may show them next to the progress line).
+    package var writesToStdout = false
 
     package init(sink: LineSink) {
         self.sink = sink
@@ -37,7 +46,13 @@ package final class AlertWriter: AlertSink {
             return
         }
         line.removeAll(keepingCapacity: true)
-        AlertEncoder.encode(alert, into: &line)
+        if let table {
+            if written == 0 { line.append(contentsOf: table.header.utf8) }
+            line.append(contentsOf: table.row(alert).utf8)
+        } else {
+            AlertEncoder.encode(alert, into: &line)
+        }
+        beforeWrite?()
         do {
             try line.withUnsafeBytes {
                 try sink.write(line: $0, key: Array(alert.id.description.utf8), origin: self.origin?(alert))

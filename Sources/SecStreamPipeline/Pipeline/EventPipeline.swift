@@ -33,6 +33,15 @@ package final class EventPipeline {
     /// by held id: their bytes and place, for the dead letter if they never catch up.
     private var heldLines: [Int64: (raw: [UInt8], location: EventLocation)] = [:]
     let started = DispatchTime.now()
+    /// The run's progress line: told the events and alerts so far after each
+    /// job (the source reports how far through its input it is), and erased
+    /// before alert rows reach the terminal and when the run ends.
+    package var progress: ProgressLine = .off {
+        didSet {
+            let line = progress
+            if line.enabled && alerts.writesToStdout { alerts.beforeWrite = { line.clear() } }
+        }
+    }
 
     package init(rules: RuleSet, engineOptions: EngineOptions, sources: SourceTable, alerts: AlertWriter,
          deadLetters: DeadLetterWriter, archive: EventSink?, threads: Int) {
@@ -54,6 +63,8 @@ package final class EventPipeline {
     package func run(_ source: LineSource, checkpoint: CheckpointHook? = nil, ready: ReadinessReporter? = nil,
              shouldStop: @escaping () -> Bool = { false }) throws {
         var reportedCaughtUp: CaughtUpPositions?
+        // Erased however the run ends: an error's one line must start at the left margin.
+        defer { progress.clear() }
         try OrderedWorkerPool.run(
             workers: workers, depth: depth,
             produce: { [self] () -> ScanJob? in
@@ -84,6 +95,7 @@ package final class EventPipeline {
                 }
                 job.release()
                 returnJob(job)
+                if progress.enabled { progress.report(events: Int64(engine.counters.eventsAdmitted), alerts: alerts.written) }
                 return true
             })
     }

@@ -39,7 +39,7 @@ final class KafkaProcessRunner {
         let commitMs = options.commitInterval.milliseconds
         let rules = try RuleSetFactory.load(options)
         let marks = KafkaAlertMarks(topic: uri.topic)
-        let (alerts, alertsTopic) = try openAlerts(marks: marks)
+        let (alerts, alertsTopic) = try openAlerts(marks: marks, rules: rules)
         alerts.gate = uri.group == nil ? nil : { marks.admit($0) }
         alerts.origin = { [topic = uri.topic] alert in
             let p = marks.partition(of: alert)
@@ -128,14 +128,14 @@ final class KafkaProcessRunner {
     /// group, a file is appended to (never truncated): what an earlier run of
     /// this instance wrote there becomes the starting alert marks, so a crash
     /// between writing alerts and committing does not write them twice.
-    private func openAlerts(marks: KafkaAlertMarks) throws -> (AlertWriter, KafkaRecordSink?) {
+    private func openAlerts(marks: KafkaAlertMarks, rules: RuleSet) throws -> (AlertWriter, KafkaRecordSink?) {
         if case .kafka(let alertsURI) = options.alerts {
             let topic = try KafkaRecordSink(uri: alertsURI, flag: "--alerts",
                                             options: options.kafka)
             return (AlertWriter(sink: topic), topic)
         }
         guard uri.group != nil, case .file(let alertsPath) = options.alerts else {
-            return (try AlertWriter(uri: options.alerts, kafka: options.kafka), nil)
+            return (try AlertWriter(outputs: options.outputs, rules: rules, kafka: options.kafka), nil)
         }
         guard CompressionCodec.fromExtension(path: alertsPath) == .none else {
             throw RunError(.usage, "--alerts \(alertsPath): a consumer-group run appends to its alerts file; use an uncompressed file")

@@ -30,6 +30,9 @@ public struct GenerateOptions {
     public var truth: OutputURI?
     /// `--output`: where the events go. Default: stdout.
     public var output = OutputURI.stdout
+    /// `--progress` (always) / `--quiet` (never): the progress line on stderr.
+    /// Default: auto, when stderr is a terminal.
+    public var progress = ProgressMode.auto
 
     public init() {}
 

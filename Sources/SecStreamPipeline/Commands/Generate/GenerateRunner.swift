@@ -16,7 +16,9 @@ public struct GenerateRunner {
             throw RunError(.usage, "\(error)")
         }
         let out = try openSink(options.output.description)
-        let report = try generator.run { bytes in try out.write(bytes) }
+        let progress = ProgressLine("generate", unit: .events, total: Int64(config.resolvedEvents()), mode: options.progress)
+        let report = try generator.run(written: { progress.report(done: Int64($0)) }) { bytes in try out.write(bytes) }
+        progress.clear()
         try out.close()
         if let truth = options.truth {
             let sink = try openSink(truth.description)

@@ -35,6 +35,9 @@ public struct IngestOptions {
     public var metrics = MetricsSettings()
     /// Print the end-of-run summary on stderr. Default: true.
     public var summary = true
+    /// `--progress` (always) / `--quiet` (never): the progress line on stderr.
+    /// Default: auto, when stderr is a terminal.
+    public var progress = ProgressMode.auto
 
     public init(brokers: KafkaBrokers, topic: String) {
         self.brokers = brokers

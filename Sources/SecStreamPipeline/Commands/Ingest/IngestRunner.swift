@@ -66,19 +66,28 @@ public final class IngestRunner {
             throw RunError(.remote, "cannot start producer on \(options.brokers): \(error)")
         }
         var sendError: Error?
+        let progress = ProgressLine("ingest", unit: .bytes, total: ProgressLine.fileSizes(options.inputs), mode: options.progress)
+        defer { progress.clear() }
+        var bytesBefore: Int64 = 0
         do {
             for input in options.inputs {
                 let name = input == "-" ? "stdin" : input
                 let source = sources.file(name)
                 let reader: LineChunkReader
-                do { reader = try LineChunkReader(source: ByteSourceReader(path: input)) } catch {
+                let bytes: ByteSourceReader
+                do {
+                    bytes = try ByteSourceReader(path: input)
+                    reader = try LineChunkReader(source: bytes)
+                } catch {
                     throw RunError(.input, "\(name): \(error)")
                 }
+                defer { bytesBefore += bytes.sourceBytesRead }
                 while true {
                     let chunk: LineChunk?
                     do { chunk = try reader.next() } catch { throw RunError(.input, "\(name): \(error)") }
                     guard let chunk else { break }
                     defer { published?.publish(counts, producer.deliveryStats) }
+                    progress.report(done: bytesBefore + bytes.sourceBytesRead, events: Int64(counts.lines))
                     for line in chunk {
                         counts.lines += 1
                         counts.bytes += line.length + 1
@@ -121,6 +130,7 @@ public final class IngestRunner {
             try? deadLetters.close()
             throw error
         }
+        progress.clear()
         try? producer.flush(timeoutMs: producerOptions.deliveryTimeoutMs + 5_000)
         let stats = producer.deliveryStats
         producer.close()

@@ -31,7 +31,7 @@ package final class FileProcessRunner {
         }
         let pipeline = EventPipeline(
             rules: rules, engineOptions: engineOptions,
-            sources: sources, alerts: try AlertWriter(uri: options.outputs.alerts, kafka: options.kafka),
+            sources: sources, alerts: try AlertWriter(outputs: options.outputs, rules: rules, kafka: options.kafka),
             deadLetters: try DeadLetterWriter(uri: options.outputs.deadLetter, kafka: options.kafka), archive: archive,
             threads: options.rules.threads)
         pipeline.metrics = metrics.map { PipelineMetrics(registry: $0.registry, input: options.inputs == [.stdin] ? "stdin" : "file") }
@@ -39,7 +39,10 @@ package final class FileProcessRunner {
             try pipeline.run(follow.source, checkpoint: FileFollowCheckpoint(alerts: pipeline.alerts, deadLetters: pipeline.deadLetters),
                              ready: follow.ready)
         } else {
-            try pipeline.run(FileLineSource(inputs: options.inputs.compactMap(\.path), sources: sources))
+            // A progress line for reading files once, not for following them (no end to measure against).
+            let progress = ProgressLine("process", unit: .bytes, mode: options.summary ? options.progress : .never)
+            pipeline.progress = progress
+            try pipeline.run(FileLineSource(inputs: options.inputs.compactMap(\.path), sources: sources, progress: progress))
         }
         try pipeline.finish()
         if options.summary {

@@ -41,6 +41,9 @@ public struct ProcessOptions {
     public var metrics = MetricsSettings()
     /// Print the end-of-run summary on stderr. Default: true.
     public var summary = true
+    /// `--progress` (always) / `--quiet` (never): the progress line on stderr.
+    /// Default: auto, when stderr is a terminal.
+    public var progress = ProgressMode.auto
 
     public init() {}
 
@@ -53,6 +56,7 @@ public struct ProcessOptions {
         try rules.validate()
         try archive?.validate()
         try metrics.validate()
+        try outputs.validate()
         try OptionRange.check(idleTimeout, "--idle-timeout", in: .zero ... .maximum)
         if let untilIdle { try OptionRange.check(untilIdle, "--until-idle", in: .zero ... .maximum) }
         try OptionRange.check(sessionTimeout, "--session-timeout", in: Self.sessionTimeoutRange,

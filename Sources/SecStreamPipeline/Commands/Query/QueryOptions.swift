@@ -28,6 +28,9 @@ public struct QueryOptions {
     public var metrics = MetricsSettings()
     /// Print the summary line on stderr (`--quiet` turns it off). Default: true.
     public var summary = true
+    /// `--progress` (always) / `--quiet` (never): the progress line on stderr.
+    /// Default: auto, when stderr is a terminal.
+    public var progress = ProgressMode.auto
 
     public init(archive: ArchiveURI) { self.archive = archive }
 

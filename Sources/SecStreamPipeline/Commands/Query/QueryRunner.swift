@@ -36,7 +36,7 @@ public final class QueryRunner {
         // objects complete, and a closed pipe (`| head`) is an error the CLI
         // ends on quietly instead of a crash.
         let out = try FileSink(path: "-")
-        let progress = TerminalProgressLine()
+        let progress = ProgressLine("query", unit: .objects, total: Int64(objects.count), mode: options.summary ? options.progress : .never)
 
         var printed = 0
         var corrupt = 0
@@ -95,7 +95,7 @@ public final class QueryRunner {
                 if let limit = plan.limit, printed >= limit { return false }
             }
             published?.publish(objects: index + 1 - corrupt, corrupt: corrupt, events: events, malformed: malformed, matched: matched)
-            progress.update("query: \(index + 1)/\(objects.count) objects, \(events) events, \(matched) matched")
+            progress.report(done: Int64(index + 1), events: Int64(events), note: "\(matched) matched")
             return true
         })
         progress.clear()

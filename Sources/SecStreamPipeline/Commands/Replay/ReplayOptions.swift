@@ -27,6 +27,9 @@ public struct ReplayOptions {
     public var metrics = MetricsSettings()
     /// Print the summary line on stderr. Default: true.
     public var summary = true
+    /// `--progress` (always) / `--quiet` (never): the progress line on stderr.
+    /// Default: auto, when stderr is a terminal.
+    public var progress = ProgressMode.auto
 
     public init(archive: ArchiveURI) { self.archive = archive }
 
@@ -37,6 +40,7 @@ public struct ReplayOptions {
     public func validate() throws {
         try rules.validate()
         try metrics.validate()
+        try outputs.validate()
         try OptionRange.check(parallelism, "--parallelism", in: Self.parallelismRange)
         if let from, let to, from >= to { throw RunError(.usage, "--from must be before --to (the range is [from, to))") }
     }

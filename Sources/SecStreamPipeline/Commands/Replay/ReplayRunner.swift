@@ -26,15 +26,18 @@ public final class ReplayRunner {
             throw ArchiveStoreErrors.runError(error, doing: "listing \(store.location)")
         }
         let sources = SourceTable()
+        let progress = ProgressLine("replay", unit: .objects, mode: options.summary ? options.progress : .never)
         let pipeline = EventPipeline(
             rules: rules, engineOptions: EngineOptions(options.rules, idleTimeout: .zero),
-            sources: sources, alerts: try AlertWriter(uri: options.outputs.alerts, kafka: options.kafka),
+            sources: sources, alerts: try AlertWriter(outputs: options.outputs, rules: rules, kafka: options.kafka),
             deadLetters: try DeadLetterWriter(uri: options.outputs.deadLetter, kafka: options.kafka), archive: nil,
             threads: options.rules.threads)
         pipeline.metrics = metrics.map { PipelineMetrics(registry: $0.registry, input: "archive") }
         let source = ArchiveReplaySource(store: store, objects: objects, sources: sources, timeField: rules.schema.paths[rules.timeField],
                                   epochUnit: rules.epochUnit,
-                                  from: from, to: to, speed: options.speed.factor, parallelism: max(1, options.parallelism))
+                                  from: from, to: to, speed: options.speed.factor, parallelism: max(1, options.parallelism),
+                                  progress: progress)
+        pipeline.progress = progress
         try pipeline.run(source)
         try pipeline.finish()
         try metrics?.finish()

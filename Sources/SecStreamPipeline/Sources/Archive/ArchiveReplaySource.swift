@@ -42,7 +42,9 @@ final class ArchiveReplaySource: LineSource {
     private let from: Int64
     private let to: Int64
     private let speed: Double?
-    private let progress = TerminalProgressLine()
+    private let progress: ProgressLine
+    /// Objects of the hours already replayed (progress: done of all objects).
+    private var objectsDone = 0
     private let hours: Int
     private let queue = NSCondition()
     private var deliveries: [Delivery] = []
@@ -63,8 +65,11 @@ final class ArchiveReplaySource: LineSource {
     private static let jobLines = 8192
 
     init(store: ObjectStore, objects: [ArchiveObject], sources: SourceTable, timeField: String,
-         epochUnit: EpochUnit = .milliseconds, from: Int64?, to: Int64?, speed: Double?, parallelism: Int) {
+         epochUnit: EpochUnit = .milliseconds, from: Int64?, to: Int64?, speed: Double?, parallelism: Int,
+         progress: ProgressLine = .off) {
         self.store = store
+        self.progress = progress
+        progress.setTotal(Int64(objects.count))
         self.sources = sources
         self.from = from ?? .min
         self.to = to ?? .max
@@ -145,12 +150,17 @@ final class ArchiveReplaySource: LineSource {
             added += 1
         }
         events += added
-        progress.update("replay: hour \(hoursDone)/\(hours), \(events) events")
+        if progress.enabled {
+            // Objects of this hour count as done in proportion to its events replayed.
+            let share = merged.isEmpty ? 0 : hourObjects.count * cursor / merged.count
+            progress.report(done: Int64(objectsDone + share), note: "hour \(hoursDone)/\(hours)")
+        }
         return .lines(nil)
     }
 
     /// Gathers every object of the next hour and sorts its events in range.
     private func loadNextHour() throws -> Bool {
+        objectsDone += hourObjects.count
         hourObjects.removeAll(keepingCapacity: true)
         merged.removeAll(keepingCapacity: true)
         cursor = 0
