@@ -7,10 +7,8 @@ public final class Counter: @unchecked Sendable {
     private let cell: MetricRegistry.Cell
 
     public init(_ registry: MetricRegistry, _ name: String, help: String, labels: [String: String] = [:]) {
-        let names = labels.keys.sorted()
         self.registry = registry
-        let family = registry.family(name, help: help, kind: .counter, labelNames: names)
-        cell = registry.cell(family, names.map { labels[$0]! })
+        cell = registry.cell(name, help: help, kind: .counter, labels: labels)
     }
 
     public func add(_ amount: Double = 1) {

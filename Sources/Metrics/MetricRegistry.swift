@@ -57,6 +57,13 @@ public final class MetricRegistry: @unchecked Sendable {
     }
 
     /// The cell of one series, created on first use.
+    /// The cell of one labelled series of a single-value family (a counter or a
+    /// gauge), creating family and series as needed: what their inits share.
+    func cell(_ name: String, help: String, kind: MetricKind, labels: [String: String]) -> Cell {
+        let names = labels.keys.sorted()
+        return cell(family(name, help: help, kind: kind, labelNames: names), names.map { labels[$0]! })
+    }
+
     func cell(_ family: Family, _ values: [String]) -> Cell {
         precondition(values.count == family.labelNames.count, "\(family.name): \(family.labelNames.count) label values expected")
         let labels = Labels(Array(zip(family.labelNames, values)))

@@ -62,16 +62,20 @@ public final class MetricsExporter: @unchecked Sendable {
 
     /// End of the run: the last file write and the push, then the server stops.
     public func finish() throws {
-        finishLock.lock()
-        let already = finished
-        finished = true
-        finishLock.unlock()
-        guard !already else { return }
+        guard markFinished() else { return }
         done.signal()
         defer { server?.stop(); release() }
         beforeExport?()
         if let textfile { try writeFile(textfile) }
         try pushgateway?.push(exportable())
+    }
+
+    /// True for the first of `finish` and `abandon` only: the run ends once.
+    private func markFinished() -> Bool {
+        finishLock.lock(); defer { finishLock.unlock() }
+        let first = !finished
+        finished = true
+        return first
     }
 
     private func writeFile(_ textfile: TextfileWriter) throws {
@@ -83,11 +87,7 @@ public final class MetricsExporter: @unchecked Sendable {
     /// (a failed cron run's figures are what its alert needs), best effort:
     /// the run's own error is the one that is said and sets the exit code.
     public func abandon() {
-        finishLock.lock()
-        let already = finished
-        finished = true
-        finishLock.unlock()
-        guard !already else { return }
+        guard markFinished() else { return }
         done.signal()
         server?.stop()
         if let textfile { try? writeFile(textfile) }
