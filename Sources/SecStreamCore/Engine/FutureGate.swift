@@ -48,10 +48,14 @@ final class FutureGate {
     let quorum: Int
     /// Most events held at once; past it the oldest held beyond the skew is rejected.
     let capacity: Int
-    private var inputs: [Input] = []
-    private var nextID: Int64 = 0
-    private(set) var heldCount = 0
-    private var wallClock: Int64 = 0
+    // `@exclusivity(unchecked)` on this state: only the engine thread touches it,
+    // never through overlapping accesses, and the runtime's dynamic check of each
+    // access (a thread-local access set) was 11% of the instructions per event of
+    // the built-in pack. Bounds and overflow checks stay on.
+    @exclusivity(unchecked) private var inputs: [Input] = []
+    @exclusivity(unchecked) private var nextID: Int64 = 0
+    @exclusivity(unchecked) private(set) var heldCount = 0
+    @exclusivity(unchecked) private var wallClock: Int64 = 0
 
     init(skewMs: Int64, quorum: Int, capacity: Int = 65_536) {
         self.skewMs = skewMs

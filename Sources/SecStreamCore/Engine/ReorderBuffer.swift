@@ -36,15 +36,19 @@ final class ReorderBuffer {
     }
 
     // The in-order run: a ring of `runCapacity` (a power of two) records.
-    private var run: UnsafeMutablePointer<PendingMatch>
-    private var runCapacity = 256
-    private var runHead = 0
-    private var runCount = 0
+    // `@exclusivity(unchecked)` on this state: only the engine thread touches it,
+    // never through overlapping accesses, and the runtime's dynamic check of each
+    // access (a thread-local access set) was 11% of the instructions per event of
+    // the built-in pack. Bounds and overflow checks stay on.
+    @exclusivity(unchecked) private var run: UnsafeMutablePointer<PendingMatch>
+    @exclusivity(unchecked) private var runCapacity = 256
+    @exclusivity(unchecked) private var runHead = 0
+    @exclusivity(unchecked) private var runCount = 0
 
     // The stragglers.
-    private var heap: [Key] = []
-    private var slab: [PendingMatch] = []
-    private var freeSlots: [Int32] = []
+    @exclusivity(unchecked) private var heap: [Key] = []
+    @exclusivity(unchecked) private var slab: [PendingMatch] = []
+    @exclusivity(unchecked) private var freeSlots: [Int32] = []
 
     init() {
         run = UnsafeMutablePointer<PendingMatch>.allocate(capacity: runCapacity)

@@ -13,9 +13,13 @@ final class WatermarkTracker {
     private let maxTime = PlainBuffer<Int64>()
     private let lastActive = PlainBuffer<Int64>()
     private let known = PlainBuffer<Bool>()
-    private var globalMax = Int64.min
-    private var wallClock: Int64 = 0
-    private(set) var watermark = Int64.min
+    // `@exclusivity(unchecked)` on this state: only the engine thread touches it,
+    // never through overlapping accesses, and the runtime's dynamic check of each
+    // access (a thread-local access set) was 11% of the instructions per event of
+    // the built-in pack. Bounds and overflow checks stay on.
+    @exclusivity(unchecked) private var globalMax = Int64.min
+    @exclusivity(unchecked) private var wallClock: Int64 = 0
+    @exclusivity(unchecked) private(set) var watermark = Int64.min
 
     init(latenessMs: Int64, idleTimeoutMs: Int64) {
         self.latenessMs = max(0, latenessMs)
