@@ -25,6 +25,7 @@ struct ProcessCommand: ParsableCommand {
     var commitInterval = ProcessOptions().commitInterval
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var metrics: MetricsOptions
+    @OptionGroup var mask: MaskOptions
 
     func run() throws {
         var o = ProcessOptions()
@@ -36,6 +37,7 @@ struct ProcessCommand: ParsableCommand {
         o.untilIdle = untilIdle; o.follow = follow; o.readyFile = readyFile
         o.sessionTimeout = sessionTimeout; o.commitInterval = commitInterval; o.kafka = kafka.clientOptions
         o.metrics = metrics.settings
+        o.masking = mask.configuration
         let code = try ProcessRunner(options: o).run()
         if code != 0 { throw ExitCode(code) }
     }

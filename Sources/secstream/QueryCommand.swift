@@ -25,6 +25,8 @@ struct QueryCommand: ParsableCommand {
     @Flag(name: .customLong("quiet"), help: "No summary line on stderr.") var quiet = false
 
     @OptionGroup var metrics: MetricsOptions
+    @Option(name: .customLong("mask"), help: ArgumentHelp("Masking policy (YAML, see secstream-mask(5)) applied to every result row.", valueName: "file"))
+    var maskPolicy: String?
 
     func run() throws {
         var o = QueryOptions(archive: range.archive)
@@ -32,6 +34,7 @@ struct QueryCommand: ParsableCommand {
         o.select = select; o.countBy = countBy; o.limit = limit; o.format = format; o.timeField = timeField
         o.parallelism = parallelism; o.summary = !quiet
         o.metrics = metrics.settings
+        o.masking.policyPath = maskPolicy
         let code = try QueryRunner(options: o).run()
         if code != 0 { throw ExitCode(code) }
     }

@@ -16,6 +16,7 @@ struct ReplayCommand: ParsableCommand {
     @OptionGroup var ruleOptions: RuleOptions
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var metrics: MetricsOptions
+    @OptionGroup var mask: MaskOptions
 
     func run() throws {
         var o = ReplayOptions(archive: range.archive)
@@ -24,6 +25,7 @@ struct ReplayCommand: ParsableCommand {
         o.outputs = ruleOptions.outputsConfiguration
         o.kafka = kafka.clientOptions
         o.metrics = metrics.settings
+        o.masking = mask.configuration
         let code = try ReplayRunner(options: o).run()
         if code != 0 { throw ExitCode(code) }
     }

@@ -1,6 +1,7 @@
 import Codecs
 import Kafka
 import SecStreamCore
+import SecStreamMask
 
 /// The engine's alert sink: one NDJSON line per alert to stdout, a file or a
 /// Kafka topic (keyed by `alert_id`).
@@ -25,6 +26,9 @@ package final class AlertWriter: AlertSink {
     /// alerts go to a topic.
     package var origin: ((Alert) -> TopicPartition?)?
 
+    /// Masks the group values (`--mask`, after detection: the engine grouped raw values).
+    package var masker: EventMasker?
+
     package init(sink: LineSink) {
         self.sink = sink
     }
@@ -37,7 +41,13 @@ package final class AlertWriter: AlertSink {
             return
         }
         line.removeAll(keepingCapacity: true)
-        AlertEncoder.encode(alert, into: &line)
+        if let masker {
+            var masked = alert
+            masked.group = alert.group.map { .init(field: $0.field, value: masker.maskValue(field: $0.field, value: $0.value)) }
+            AlertEncoder.encode(masked, into: &line)
+        } else {
+            AlertEncoder.encode(alert, into: &line)
+        }
         do {
             try line.withUnsafeBytes {
                 try sink.write(line: $0, key: Array(alert.id.description.utf8), origin: self.origin?(alert))

@@ -41,6 +41,8 @@ public struct ProcessOptions {
     public var metrics = MetricsSettings()
     /// Print the end-of-run summary on stderr. Default: true.
     public var summary = true
+    /// `--mask`, `--mask-before-detect`.
+    public var masking = MaskingConfiguration()
 
     public init() {}
 

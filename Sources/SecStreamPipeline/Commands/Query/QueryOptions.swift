@@ -28,6 +28,8 @@ public struct QueryOptions {
     public var metrics = MetricsSettings()
     /// Print the summary line on stderr (`--quiet` turns it off). Default: true.
     public var summary = true
+    /// `--mask`: result rows hold masked values.
+    public var masking = MaskingConfiguration()
 
     public init(archive: ArchiveURI) { self.archive = archive }
 

@@ -30,7 +30,8 @@ public final class QueryRunner {
         }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let width = options.parallelism > 0 ? options.parallelism : max(2, cores * 2)
-        let scanners = (0..<width).map { _ in QueryObjectScanner(plan: plan) }
+        let masking = try options.masking.load()
+        let scanners = (0..<width).map { _ in QueryObjectScanner(plan: plan, masking: masking) }
         let buffers = (0..<width).map { _ in ArchiveDecodeBuffer() }
         // Buffered stdout, flushed after each object's rows: rows stream as
         // objects complete, and a closed pipe (`| head`) is an error the CLI

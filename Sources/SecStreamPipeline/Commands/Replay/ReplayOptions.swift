@@ -27,6 +27,8 @@ public struct ReplayOptions {
     public var metrics = MetricsSettings()
     /// Print the summary line on stderr. Default: true.
     public var summary = true
+    /// `--mask`, `--mask-before-detect`.
+    public var masking = MaskingConfiguration()
 
     public init(archive: ArchiveURI) { self.archive = archive }
 

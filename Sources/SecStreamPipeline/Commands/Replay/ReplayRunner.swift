@@ -31,6 +31,7 @@ public final class ReplayRunner {
             sources: sources, alerts: try AlertWriter(uri: options.outputs.alerts, kafka: options.kafka),
             deadLetters: try DeadLetterWriter(uri: options.outputs.deadLetter, kafka: options.kafka), archive: nil,
             threads: options.rules.threads)
+        pipeline.masking = try PipelineMasking(options.masking)
         pipeline.metrics = metrics.map { PipelineMetrics(registry: $0.registry, input: "archive") }
         let source = ArchiveReplaySource(store: store, objects: objects, sources: sources, timeField: rules.schema.paths[rules.timeField],
                                   epochUnit: rules.epochUnit,
