@@ -68,6 +68,14 @@ final class MaskPolicyTests: XCTestCase {
                        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 
+    /// A name masked in its field is also replaced where the free text repeats it.
+    func testMaskedValuesRecurringInFreeText() throws {
+        let p = try Self.policy("fields: {user.name: hmac, message: patterns}")
+        let out = mask(p, #"{"message":"Failed password for alice from x","user":{"name":"alice"}}"#)
+        let pseudonym = HMACPseudonym(key: MaskKey.parseHex(Self.keyHex)!, length: 16).pseudonym("alice")
+        XCTAssertEqual(out, #"{"message":"Failed password for \#(pseudonym) from x","user":{"name":"\#(pseudonym)"}}"#)
+    }
+
     func testNotJSONGetsPatterns() throws {
         let p = try Self.policy("fields: {message: patterns}")
         let out = mask(p, "garbage alice@example.org 10.0.0.1 {")

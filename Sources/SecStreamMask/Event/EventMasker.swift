@@ -37,8 +37,43 @@ public final class EventMasker {
         var out: [UInt8] = []
         out.reserveCapacity(line.count + 64)
         var walker = Walker(bytes: line, masker: self)
-        if walker.object(path: nil, forced: nil, into: &out), walker.atEnd() { return out }
-        return maskText(Array(line))
+        guard walker.object(path: nil, forced: nil, into: &out), walker.atEnd() else { return maskText(Array(line)) }
+        if walker.known.isEmpty || walker.deferred.isEmpty { return out }
+        return Self.replaceKnown(walker.known, in: walker.deferred, of: out)
+    }
+
+    /// A value masked in one field often recurs in the event's free text
+    /// ("Failed password for alice"), where no pattern can tell it is a name:
+    /// each masked value (as JSON-escaped bytes, 4 bytes or longer) is
+    /// replaced by its masked form inside the pattern-masked fields' text.
+    private static func replaceKnown(_ known: [(raw: [UInt8], masked: [UInt8])], in ranges: [Range<Int>],
+                                     of line: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(line.count + 32)
+        var copied = 0
+        for range in ranges {
+            out.append(contentsOf: line[copied..<range.lowerBound])
+            var text = Array(line[range])
+            for (raw, masked) in known where text.count >= raw.count {
+                var result: [UInt8] = []
+                var i = 0, from = 0
+                while i + raw.count <= text.count {
+                    if text[i] == raw[0] && text[i..<(i + raw.count)].elementsEqual(raw) {
+                        result.append(contentsOf: text[from..<i])
+                        result.append(contentsOf: masked)
+                        i += raw.count
+                        from = i
+                    } else {
+                        i += 1
+                    }
+                }
+                if from > 0 { result.append(contentsOf: text[from...]); text = result }
+            }
+            out.append(contentsOf: text)
+            copied = range.upperBound
+        }
+        out.append(contentsOf: line[copied...])
+        return out
     }
 
     /// Free text through the policy's patterns.
@@ -93,6 +128,10 @@ public final class EventMasker {
         let bytes: UnsafeRawBufferPointer
         let masker: EventMasker
         var i = 0
+        /// Values masked by field (JSON-escaped raw, masked), for `replaceKnown`.
+        var known: [(raw: [UInt8], masked: [UInt8])] = []
+        /// Where in the output the pattern-masked strings are (their contents, without quotes).
+        var deferred: [Range<Int>] = []
 
         init(bytes: UnsafeRawBufferPointer, masker: EventMasker) {
             self.bytes = bytes
@@ -171,7 +210,17 @@ public final class EventMasker {
             case UInt8(ascii: "\""):
                 guard let action else { return copyValue(into: &out) }
                 guard let s = string() else { return false }
-                JSONWriter.string(String(decoding: masker.apply(action, to: s) ?? [], as: UTF8.self), into: &out)
+                let masked = masker.apply(action, to: s) ?? []
+                let start = out.count + 1
+                JSONWriter.string(String(decoding: masked, as: UTF8.self), into: &out)
+                if action == .patterns {
+                    deferred.append(start..<(out.count - 1))
+                } else if s.count >= 4 && masked != s {
+                    var raw: [UInt8] = [], replacement: [UInt8] = []
+                    s.withUnsafeBytes { JSONWriter.escaped($0, into: &raw) }
+                    masked.withUnsafeBytes { JSONWriter.escaped($0, into: &replacement) }
+                    known.append((raw, replacement))
+                }
                 return true
             default:
                 // A number, true, false or null.
