@@ -61,8 +61,9 @@ let package = Package(
         // secstream, so Kafka and ObjectStore can record into it too.
         .target(name: "Metrics", dependencies: ["CCurl"], swiftSettings: swiftSettings),
         // The archive as replay and query read it and process writes it: object keys
-        // (Hive layout by event-time hour), pruned listing, object reading.
-        .target(name: "SecStreamArchive", dependencies: ["SecStreamCore", "ObjectStore", "Codecs"],
+        // (Hive layout by event-time hour), pruned listing, object reading, client-side
+        // encryption (AES-256-GCM envelopes under a keyring).
+        .target(name: "SecStreamArchive", dependencies: ["SecStreamCore", "ObjectStore", "Codecs", "COpenSSL"],
                 swiftSettings: swiftSettings),
         // Masking policies (--mask): HMAC pseudonyms, Crypto-PAn, truncation, free-text
         // patterns (RE2), applied to events, alert groups and dead letters.

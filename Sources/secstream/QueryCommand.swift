@@ -30,7 +30,7 @@ struct QueryCommand: ParsableCommand {
 
     func run() throws {
         var o = QueryOptions(archive: range.archive)
-        o.from = range.from; o.to = range.to; o.whereExpression = whereExpression
+        o.from = range.from; o.to = range.to; o.keyring = range.keyring; o.whereExpression = whereExpression
         o.select = select; o.countBy = countBy; o.limit = limit; o.format = format; o.timeField = timeField
         o.parallelism = parallelism; o.summary = !quiet
         o.metrics = metrics.settings

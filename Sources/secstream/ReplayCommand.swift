@@ -20,7 +20,7 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         var o = ReplayOptions(archive: range.archive)
-        o.from = range.from; o.to = range.to; o.speed = speed; o.parallelism = parallelism
+        o.from = range.from; o.to = range.to; o.keyring = range.keyring; o.speed = speed; o.parallelism = parallelism
         o.rules = ruleOptions.rulesConfiguration
         o.outputs = ruleOptions.outputsConfiguration
         o.kafka = kafka.clientOptions

@@ -30,6 +30,8 @@ public struct QueryOptions {
     public var summary = true
     /// `--mask`: result rows hold masked values.
     public var masking = MaskingConfiguration()
+    /// `--keyring`: decrypts client-side encrypted objects.
+    public var keyring: String?
 
     public init(archive: ArchiveURI) { self.archive = archive }
 

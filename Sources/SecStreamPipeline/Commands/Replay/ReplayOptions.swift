@@ -29,6 +29,8 @@ public struct ReplayOptions {
     public var summary = true
     /// `--mask`, `--mask-before-detect`.
     public var masking = MaskingConfiguration()
+    /// `--keyring`: decrypts client-side encrypted objects.
+    public var keyring: String?
 
     public init(archive: ArchiveURI) { self.archive = archive }
 

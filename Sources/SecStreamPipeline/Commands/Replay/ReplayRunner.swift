@@ -35,7 +35,8 @@ public final class ReplayRunner {
         pipeline.metrics = metrics.map { PipelineMetrics(registry: $0.registry, input: "archive") }
         let source = ArchiveReplaySource(store: store, objects: objects, sources: sources, timeField: rules.schema.paths[rules.timeField],
                                   epochUnit: rules.epochUnit,
-                                  from: from, to: to, speed: options.speed.factor, parallelism: max(1, options.parallelism))
+                                  from: from, to: to, speed: options.speed.factor, parallelism: max(1, options.parallelism),
+                                  keyring: try options.keyring.map { try ArchiveKeyring.load(path: $0, flag: "--keyring") })
         try pipeline.run(source)
         try pipeline.finish()
         try metrics?.finish()
