@@ -2,6 +2,7 @@ import Codecs
 import Foundation
 import SecStreamArchive
 import SecStreamCore
+import TestSupport
 import XCTest
 
 /// `process --archive --encrypt KEYRING`, `query`/`replay --keyring`: AES-256-GCM
@@ -66,6 +67,24 @@ final class ArchiveEncryptionTests: XCTestCase {
         for (key, bytes) in objects {
             XCTAssertEqual(Array(bytes.prefix(17)), Array("SSARCE01".utf8) + [8] + Array("k2026-01".utf8), key)
             XCTAssertFalse(String(decoding: bytes, as: UTF8.self).contains("@timestamp"), key)
+        }
+        // Another tool reads the format as secstream-archive(5) documents it
+        // (Python's `cryptography`): the plaintext is the plain archive's object.
+        let plainObjects = try ArchiveTestFiles.objects(under: work + "/plain")
+        let reader = """
+        import sys
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+        blob = sys.stdin.buffer.read()
+        keyring = {sys.argv[1]: bytes.fromhex(sys.argv[2])}
+        assert blob[:8] == b"SSARCE01"
+        n = blob[8]; kid = blob[9:9 + n].decode()
+        dk = AESGCM(keyring[kid]).decrypt(blob[9 + n:21 + n], blob[21 + n:69 + n], blob[:9 + n])
+        sys.stdout.buffer.write(AESGCM(dk).decrypt(blob[69 + n:81 + n], blob[81 + n:], blob[:81 + n]))
+        """
+        for key in objects.keys.sorted().prefix(3) {
+            let parts = Self.key1.split(separator: " ").map(String.init)
+            let opened = try PythonVenv.runInline(reader, arguments: parts, stdin: Data(objects[key]!))
+            XCTAssertEqual(Array(opened), plainObjects[key], key)
         }
         // Without the keyring: each object named, skipped, exit 3.
         let locked = try SecStreamCLI.check(["query", work + "/enc"], expect: 3)
