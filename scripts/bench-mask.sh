@@ -9,14 +9,16 @@
 # The two runs of a pair run side by side (see bench-metrics.sh: on a shared
 # 2-core machine, sequential timings spread by +-20%); the figure is the
 # median over the rounds of each pair's CPU-time and wall-time ratio.
-# Environment: BENCH_EVENTS (default 1000000), BENCH_ROUNDS (default 5).
+# Environment: BENCH_EVENTS (default 1000000), BENCH_ROUNDS (default 5),
+# SCRATCH (SwiftPM's build directory, default .build).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 n=${BENCH_EVENTS:-1000000}
 rounds=${BENCH_ROUNDS:-5}
-swift build -c release --product secstream >/dev/null
-bin=$root/.build/release/secstream
+scratch=${SCRATCH:-.build}
+swift build -c release --product secstream --scratch-path "$scratch" >/dev/null
+bin=$root/$scratch/release/secstream
 data=$root/bench-data
 mkdir -p "$data"
 events=$data/events-$n.ndjson
