@@ -11,8 +11,15 @@ public final class EventMasker {
     public let policy: MaskPolicy
     private let cryptoPAn: CryptoPAn
     private let hmacKey: [UInt8]
-    /// Actions by path, so wildcard names are tried once per distinct path.
-    private var actions: [String: MaskAction?] = [:]
+    /// Actions by path (bytes), so wildcard names are tried once per distinct
+    /// path and a lookup allocates nothing.
+    private var actions: [[UInt8]: MaskAction?] = [:]
+    /// Whether any rule reaches under an object's path.
+    private var reaching: [[UInt8]: Bool] = [:]
+    /// Pseudonyms already computed (user names, addresses repeat): HMAC per distinct value.
+    private var pseudonyms: [[UInt8]: [UInt8]] = [:]
+    private var pseudonymHMACs: [Int: HMACPseudonym] = [:]
+    private let cacheLimit = 1 << 18
 
     public init(policy: MaskPolicy) {
         self.policy = policy
@@ -22,11 +29,20 @@ public final class EventMasker {
 
     public func copy() -> EventMasker { EventMasker(policy: policy) }
 
-    private func action(_ path: String) -> MaskAction? {
+    private func action(_ path: String) -> MaskAction? { action(bytes: Array(path.utf8)) }
+
+    fileprivate func action(bytes path: [UInt8]) -> MaskAction? {
         if let cached = actions[path] { return cached }
-        let a = policy.action(for: path)
+        let a = policy.action(for: String(decoding: path, as: UTF8.self))
         if actions.count < 65_536 { actions[path] = a }
         return a
+    }
+
+    fileprivate func reaches(under path: [UInt8]) -> Bool {
+        if let cached = reaching[path] { return cached }
+        let r = policy.reaches(under: String(decoding: path, as: UTF8.self))
+        if reaching.count < 65_536 { reaching[path] = r }
+        return r
     }
 
     // MARK: whole lines
@@ -37,7 +53,7 @@ public final class EventMasker {
         var out: [UInt8] = []
         out.reserveCapacity(line.count + 64)
         var walker = Walker(bytes: line, masker: self)
-        guard walker.object(path: nil, forced: nil, into: &out), walker.atEnd() else { return maskText(Array(line)) }
+        guard walker.object(forced: nil, into: &out), walker.atEnd() else { return maskText(Array(line)) }
         if walker.known.isEmpty || walker.deferred.isEmpty { return out }
         return Self.replaceKnown(walker.known, in: walker.deferred, of: out)
     }
@@ -107,9 +123,16 @@ public final class EventMasker {
         }
     }
 
+    /// The hex pseudonym of `value`, from the per-run cache when seen before
+    /// (keyed by length too: two lengths of one value differ).
     private func hex(_ h: HMACPseudonym, _ value: ArraySlice<UInt8>) -> [UInt8] {
+        var key = Array(value)
+        key.append(UInt8(truncatingIfNeeded: h.length))
+        if let hit = pseudonyms[key] { return hit }
         var out: [UInt8] = []
         value.withUnsafeBytes { h.pseudonym($0, into: &out) }
+        if pseudonyms.count >= cacheLimit { pseudonyms.removeAll(keepingCapacity: true) }
+        pseudonyms[key] = out
         return out
     }
 
@@ -128,6 +151,8 @@ public final class EventMasker {
         let bytes: UnsafeRawBufferPointer
         let masker: EventMasker
         var i = 0
+        /// The dotted path of the member being walked.
+        var path: [UInt8] = []
         /// Values masked by field (JSON-escaped raw, masked), for `replaceKnown`.
         var known: [(raw: [UInt8], masked: [UInt8])] = []
         /// Where in the output the pattern-masked strings are (their contents, without quotes).
@@ -146,7 +171,7 @@ public final class EventMasker {
 
         /// An object at `i`, written to `out` with the policy applied. `forced`:
         /// the action of an enclosing field, applied to every leaf inside.
-        mutating func object(path: String?, forced: MaskAction?, into out: inout [UInt8]) -> Bool {
+        mutating func object(forced: MaskAction?, into out: inout [UInt8]) -> Bool {
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { return false }
             i += 1
@@ -157,14 +182,25 @@ public final class EventMasker {
             while true {
                 skipSpace()
                 let keyStart = i
-                guard let key = string() else { return false }
+                guard skipString() else { return false }
                 let keyEnd = i
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return false }
                 i += 1
-                let name = String(decoding: key, as: UTF8.self)
-                let childPath = path.map { $0 + "." + name } ?? name
-                let action = forced ?? masker.action(childPath)
+                let mark = path.count
+                defer { path.removeLast(path.count - mark) }
+                if mark > 0 { path.append(UInt8(ascii: ".")) }
+                let rawKey = UnsafeRawBufferPointer(rebasing: bytes[(keyStart + 1)..<(keyEnd - 1)])
+                if rawKey.contains(UInt8(ascii: "\\")) {
+                    var at = keyStart
+                    swap(&at, &i)
+                    let decoded = string() ?? []
+                    swap(&at, &i)
+                    path.append(contentsOf: decoded)
+                } else {
+                    path.append(contentsOf: rawKey)
+                }
+                let action = forced ?? masker.action(bytes: path)
                 if action == .drop {
                     guard skipValue() else { return false }
                 } else {
@@ -172,7 +208,7 @@ public final class EventMasker {
                     first = false
                     out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[keyStart..<keyEnd]))
                     out.append(UInt8(ascii: ":"))
-                    guard value(path: childPath, action: action, into: &out) else { return false }
+                    guard value(action: action, into: &out) else { return false }
                 }
                 skipSpace()
                 guard i < bytes.count else { return false }
@@ -182,13 +218,13 @@ public final class EventMasker {
             }
         }
 
-        mutating func value(path: String, action: MaskAction?, into out: inout [UInt8]) -> Bool {
+        mutating func value(action: MaskAction?, into out: inout [UInt8]) -> Bool {
             skipSpace()
             guard i < bytes.count else { return false }
             switch bytes[i] {
             case UInt8(ascii: "{"):
-                if action == nil && !masker.policy.reaches(under: path) { return copyValue(into: &out) }
-                return object(path: path, forced: action, into: &out)
+                if action == nil && !masker.reaches(under: path) { return copyValue(into: &out) }
+                return object(forced: action, into: &out)
             case UInt8(ascii: "["):
                 i += 1
                 out.append(UInt8(ascii: "["))
@@ -199,7 +235,7 @@ public final class EventMasker {
                     if !first { out.append(UInt8(ascii: ",")) }
                     first = false
                     // Array elements share the field's path (ECS arrays of values).
-                    guard value(path: path, action: action == .drop ? .redact(MaskAction.redacted) : action, into: &out)
+                    guard value(action: action == .drop ? .redact(MaskAction.redacted) : action, into: &out)
                     else { return false }
                     skipSpace()
                     guard i < bytes.count else { return false }
@@ -245,6 +281,18 @@ public final class EventMasker {
             guard skipValue() else { return false }
             out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<i]))
             return true
+        }
+
+        /// Steps over a JSON string at `i` without decoding it.
+        mutating func skipString() -> Bool {
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return false }
+            i += 1
+            while i < bytes.count {
+                let b = bytes[i]
+                if b == UInt8(ascii: "\"") { i += 1; return true }
+                i += b == UInt8(ascii: "\\") ? 2 : 1
+            }
+            return false
         }
 
         /// A JSON string at `i`, unescaped; `i` after its closing quote.
@@ -303,12 +351,12 @@ public final class EventMasker {
             skipSpace()
             guard i < bytes.count else { return false }
             switch bytes[i] {
-            case UInt8(ascii: "\""): return string() != nil
+            case UInt8(ascii: "\""): return skipString()
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 var depth = 0
                 while i < bytes.count {
                     let b = bytes[i]
-                    if b == UInt8(ascii: "\"") { guard string() != nil else { return false }; continue }
+                    if b == UInt8(ascii: "\"") { guard skipString() else { return false }; continue }
                     if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") { depth += 1 }
                     if b == UInt8(ascii: "}") || b == UInt8(ascii: "]") {
                         depth -= 1
