@@ -12,7 +12,7 @@ public enum IPText {
     }
 
     public static func parse(_ text: String) -> Address? {
-        if text.contains(":") {
+        if text.utf8.contains(UInt8(ascii: ":")) {
             var a = in6_addr()
             guard inet_pton(AF_INET6, text, &a) == 1 else { return nil }
             return .v6(withUnsafeBytes(of: &a) { b in

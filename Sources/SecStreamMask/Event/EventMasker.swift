@@ -18,7 +18,8 @@ public final class EventMasker {
     private var reaching: [[UInt8]: Bool] = [:]
     /// Pseudonyms already computed (user names, addresses repeat): HMAC per distinct value.
     private var pseudonyms: [[UInt8]: [UInt8]] = [:]
-    private var pseudonymHMACs: [Int: HMACPseudonym] = [:]
+    /// Crypto-PAn pseudonyms by address text: parsing and printing cost more than the cached AES.
+    private var addresses: [[UInt8]: [UInt8]] = [:]
     private let cacheLimit = 1 << 18
 
     public init(policy: MaskPolicy) {
@@ -115,7 +116,11 @@ public final class EventMasker {
         case .hmac(let length, let prefix):
             return Array(prefix.utf8) + hex(HMACPseudonym(key: hmacKey, length: length), value[...])
         case .cryptopan:
-            return cryptoPAnText(String(decoding: value, as: UTF8.self)).map { Array($0.utf8) } ?? Array(MaskAction.redacted.utf8)
+            if let hit = addresses[value] { return hit }
+            let masked = cryptoPAnText(String(decoding: value, as: UTF8.self)).map { Array($0.utf8) } ?? Array(MaskAction.redacted.utf8)
+            if addresses.count >= cacheLimit { addresses.removeAll(keepingCapacity: true) }
+            addresses[value] = masked
+            return masked
         case .truncate:
             return Truncation.apply(value) ?? Array(MaskAction.redacted.utf8)
         case .patterns:
