@@ -253,7 +253,7 @@ public final class EventMasker {
                 guard let s = string() else { return false }
                 let masked = masker.apply(action, to: s) ?? []
                 let start = out.count + 1
-                JSONWriter.string(String(decoding: masked, as: UTF8.self), into: &out)
+                masked.withUnsafeBytes { JSONWriter.string($0, into: &out) }
                 if action == .patterns {
                     deferred.append(start..<(out.count - 1))
                 } else if s.count >= 4 && masked != s {
@@ -276,7 +276,7 @@ public final class EventMasker {
                     return true
                 }
                 if case .patterns = action { out.append(contentsOf: text); return true }
-                JSONWriter.string(String(decoding: masker.apply(action, to: text) ?? [], as: UTF8.self), into: &out)
+                (masker.apply(action, to: text) ?? []).withUnsafeBytes { JSONWriter.string($0, into: &out) }
                 return true
             }
         }
