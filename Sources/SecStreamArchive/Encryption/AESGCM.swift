@@ -26,7 +26,9 @@ enum AESGCM {
         var length: Int32 = 0
         ok = ok && aad.withUnsafeBufferPointer { EVP_EncryptUpdate(ctx, nil, &length, $0.baseAddress, Int32($0.count)) } == 1
         let start = out.count
-        out.append(contentsOf: repeatElement(0, count: plaintext.count + tagSize))
+        // Array(repeating:) and appending an array are stdlib memset/memcpy (repeatElement is
+        // a generic per-element loop outside optimised builds).
+        out.append(contentsOf: [UInt8](repeating: 0, count: plaintext.count + tagSize))
         out.withUnsafeMutableBufferPointer { o in
             var at = 0
             // EVP takes int lengths: large objects go through in 1 GiB steps.
