@@ -5,7 +5,7 @@ import XCTest
 
 /// `--mask`: canary values planted in generated events appear in no byte
 /// secstream writes (alerts, archive objects decompressed, dead letters,
-/// query output), while detection still fires on them.
+/// query output, metrics), while detection still fires on them.
 final class MaskCanaryTests: XCTestCase {
     static let keyHex = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
     static let canaryUser = "zz-canary-user"
@@ -76,7 +76,8 @@ final class MaskCanaryTests: XCTestCase {
         let input = try Self.plantedInput(in: work)
         let run = try SecStreamCLI.check(["process", "--input", input, "--archive", work + "/archive",
                                           "--alerts", work + "/alerts.ndjson", "--dead-letter", work + "/dead.ndjson",
-                                          "--mask", work + "/policy.yaml"])
+                                          "--mask", work + "/policy.yaml", "--metrics-file", work + "/metrics.prom"])
+        Self.assertNoCanary(Array(try Data(contentsOf: URL(fileURLWithPath: work + "/metrics.prom"))), "metrics")
         XCTAssertFalse(run.stderr.contains(Self.canaryIP) || run.stderr.contains(Self.canaryEmail), run.stderr)
 
         // Detection saw the raw values: the brute force fired, grouped by the masked address.
