@@ -13,13 +13,13 @@ public final class EventMasker {
     private let hmacKey: [UInt8]
     /// Actions by path (bytes), so wildcard names are tried once per distinct
     /// path and a lookup allocates nothing.
-    private var actions: [[UInt8]: MaskAction?] = [:]
+    private var actions = ByteKeyCache<MaskAction?>(slots: 4096)
     /// Whether any rule reaches under an object's path.
-    private var reaching: [[UInt8]: Bool] = [:]
+    private var reaching = ByteKeyCache<Bool>(slots: 4096)
     /// Pseudonyms already computed (user names, addresses repeat): HMAC per distinct value.
-    private var pseudonyms: [[UInt8]: [UInt8]] = [:]
+    private var pseudonyms = ByteKeyCache<[UInt8]>(slots: 1 << 16)
     /// Crypto-PAn pseudonyms by address text: parsing and printing cost more than the cached AES.
-    private var addresses: [[UInt8]: [UInt8]] = [:]
+    private var addresses = ByteKeyCache<[UInt8]>(slots: 1 << 16)
     private let cacheLimit = 1 << 18
 
     public init(policy: MaskPolicy) {
@@ -33,16 +33,16 @@ public final class EventMasker {
     private func action(_ path: String) -> MaskAction? { action(bytes: Array(path.utf8)) }
 
     fileprivate func action(bytes path: [UInt8]) -> MaskAction? {
-        if let cached = actions[path] { return cached }
+        if let cached = actions.get(path) { return cached }
         let a = policy.action(for: String(decoding: path, as: UTF8.self))
-        if actions.count < 65_536 { actions[path] = a }
+        actions.set(path, a)
         return a
     }
 
     fileprivate func reaches(under path: [UInt8]) -> Bool {
-        if let cached = reaching[path] { return cached }
+        if let cached = reaching.get(path) { return cached }
         let r = policy.reaches(under: String(decoding: path, as: UTF8.self))
-        if reaching.count < 65_536 { reaching[path] = r }
+        reaching.set(path, r)
         return r
     }
 
@@ -116,10 +116,9 @@ public final class EventMasker {
         case .hmac(let length, let prefix):
             return Array(prefix.utf8) + hex(HMACPseudonym(key: hmacKey, length: length), value[...])
         case .cryptopan:
-            if let hit = addresses[value] { return hit }
+            if let hit = addresses.get(value) { return hit }
             let masked = cryptoPAnText(String(decoding: value, as: UTF8.self)).map { Array($0.utf8) } ?? Array(MaskAction.redacted.utf8)
-            if addresses.count >= cacheLimit { addresses.removeAll(keepingCapacity: true) }
-            addresses[value] = masked
+            addresses.set(value, masked)
             return masked
         case .truncate:
             return Truncation.apply(value) ?? Array(MaskAction.redacted.utf8)
@@ -133,11 +132,10 @@ public final class EventMasker {
     private func hex(_ h: HMACPseudonym, _ value: ArraySlice<UInt8>) -> [UInt8] {
         var key = Array(value)
         key.append(UInt8(truncatingIfNeeded: h.length))
-        if let hit = pseudonyms[key] { return hit }
+        if let hit = pseudonyms.get(key) { return hit }
         var out: [UInt8] = []
         value.withUnsafeBytes { h.pseudonym($0, into: &out) }
-        if pseudonyms.count >= cacheLimit { pseudonyms.removeAll(keepingCapacity: true) }
-        pseudonyms[key] = out
+        pseudonyms.set(key, out)
         return out
     }
 
