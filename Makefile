@@ -8,7 +8,7 @@ RELEASE  = .build/release/secstream
 DEMO_EVENTS ?= 200000
 DEMO_SEED   ?= 7
 
-.PHONY: all deps venv build debug test demo bench bench-metrics install uninstall clean services-up services-down fuzz fuzz-xctest fuzz-build fuzz-libfuzzer sanitize sanitize-address sanitize-thread soak embed-rules
+.PHONY: all deps venv build debug test demo bench bench-mask bench-metrics install uninstall clean services-up services-down fuzz fuzz-xctest fuzz-build fuzz-libfuzzer sanitize sanitize-address sanitize-thread soak embed-rules
 
 all: build
 
@@ -114,6 +114,10 @@ services-down:
 bench: build venv
 	@bash scripts/bench.sh
 
+# What --mask and --encrypt cost `process` (README, "Sensitive data").
+bench-mask: build
+	@bash scripts/bench-mask.sh
+
 # What --metrics-listen costs `process` (README, "Watching secstream").
 bench-metrics: build
 	@bash scripts/bench-metrics.sh
@@ -122,13 +126,15 @@ install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/secstream/rules
 	install -m 0755 $(RELEASE) $(DESTDIR)$(PREFIX)/bin/secstream
 	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 0644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/secstream/pipelines
 	install -m 0644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -m 0644 pipelines/*.yml $(DESTDIR)$(PREFIX)/share/secstream/pipelines/
 	install -m 0644 rules/*.yml $(DESTDIR)$(PREFIX)/share/secstream/rules/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/secstream $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(wildcard man/*.1))) $(addprefix $(DESTDIR)$(PREFIX)/share/man/man7/,$(notdir $(wildcard man/*.7)))
+	rm -f $(DESTDIR)$(PREFIX)/bin/secstream $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(wildcard man/*.1))) $(addprefix $(DESTDIR)$(PREFIX)/share/man/man7/,$(notdir $(wildcard man/*.7))) $(addprefix $(DESTDIR)$(PREFIX)/share/man/man5/,$(notdir $(wildcard man/*.5)))
 	rm -rf $(DESTDIR)$(PREFIX)/share/secstream
 
 # Regenerate the Swift file that compiles the rule pack into the binary.

@@ -63,12 +63,17 @@ let package = Package(
         // secstream, so Kafka and ObjectStore can record into it too.
         .target(name: "Metrics", dependencies: ["CCurl"], swiftSettings: swiftSettings),
         // The archive as replay and query read it and process writes it: object keys
-        // (Hive layout by event-time hour), pruned listing, object reading.
-        .target(name: "SecStreamArchive", dependencies: ["SecStreamCore", "ObjectStore", "Codecs"],
+        // (Hive layout by event-time hour), pruned listing, object reading, client-side
+        // encryption (AES-256-GCM envelopes under a keyring).
+        .target(name: "SecStreamArchive", dependencies: ["SecStreamCore", "ObjectStore", "Codecs", "COpenSSL"],
                 swiftSettings: swiftSettings),
+        // Masking policies (--mask): HMAC pseudonyms, Crypto-PAn, truncation, free-text
+        // patterns (RE2), applied to events, alert groups and dead letters.
+        .target(name: "SecStreamMask", dependencies: ["SecStreamCore", "COpenSSL", "CRE2", .product(name: "Yams", package: "Yams")],
+                swiftSettings: hotPathSettings),
         // Sources -> engine -> sinks, wired for each subcommand (process over files and
         // stdin; generate, ingest, replay, query); the options, writers and sinks every command shares.
-        .target(name: "SecStreamPipeline", dependencies: ["SecStreamCore", "SecStreamArchive", "Kafka", "ObjectStore", "Codecs", "Workers", "Metrics"],
+        .target(name: "SecStreamPipeline", dependencies: ["SecStreamCore", "SecStreamMask", "SecStreamArchive", "Kafka", "ObjectStore", "Codecs", "Workers", "Metrics"],
                 swiftSettings: hotPathSettings),
         // `process` over Kafka: the consumer source, sessions per assignment, exactly-once
         // checkpoints, the Kafka archive sink; and the `process` entry that picks this or the
@@ -94,6 +99,7 @@ let package = Package(
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Workers", "TestSupport"]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "SecStreamMaskTests", dependencies: ["SecStreamMask", "SecStreamCore", "TestSupport"]),
         .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline", "SecStreamKafkaRuntime", "SecStreamArchive", "Kafka", "Metrics", "TestSupport", "KafkaTestSupport"]),
     ],
     // CRE2 includes RE2's headers, which need C++17 (std::string_view in newer releases).

@@ -144,6 +144,18 @@ extern "C" bool cre2_partial_match(const cre2_regex *regex, const void *text, si
     return search(regex, repaired.data(), repaired.size());
 }
 
+extern "C" bool cre2_find(const cre2_regex *regex, const void *text, size_t length, size_t start,
+                          size_t *begin, size_t *end) {
+    if (start > length) return false;
+    const char *bytes = length ? static_cast<const char *>(text) : "";
+    re2::StringPiece input(bytes, length);
+    re2::StringPiece match;
+    if (!regex->re.Match(input, start, length, re2::RE2::UNANCHORED, &match, 1)) return false;
+    *begin = static_cast<size_t>(match.data() - bytes);
+    *end = *begin + match.size();
+    return true;
+}
+
 extern "C" void cre2_free(cre2_regex *regex) { delete regex; }
 
 extern "C" size_t cre2_necessary_atoms(const char *pattern, size_t length, int flags, int min_atom_len,

@@ -20,10 +20,28 @@ public enum ArchiveObjectReader {
         }
     }
 
-    public static func read(_ object: ArchiveObject, from store: ObjectStore) -> Outcome {
+    /// An encrypted object (`ArchiveEnvelope`) decrypted with `keyring`; nil
+    /// and why when it cannot be: no keyring, a key the keyring lacks, or
+    /// bytes that do not authenticate (tampered, truncated, wrongly keyed).
+    /// A plain object passes through, so an archive may hold both.
+    public static func unseal(_ stored: [UInt8], keyring: ArchiveKeyring?) -> Result<[UInt8], ArchiveEnvelope.Failure> {
+        guard ArchiveEnvelope.isEnvelope(stored) else { return .success(stored) }
+        guard let keyring else { return .failure(.init(description: "encrypted object: pass --keyring KEYRING")) }
+        do { return .success(try ArchiveEnvelope.open(stored, keyring: keyring)) } catch let f as ArchiveEnvelope.Failure {
+            return .failure(f)
+        } catch {
+            return .failure(.init(description: "\(error)"))
+        }
+    }
+
+    public static func read(_ object: ArchiveObject, from store: ObjectStore, keyring: ArchiveKeyring? = nil) -> Outcome {
         let compressed: [UInt8]
         switch fetch(object, from: store) {
-        case .success(let bytes): compressed = bytes
+        case .success(let bytes):
+            switch unseal(bytes, keyring: keyring) {
+            case .success(let plain): compressed = plain
+            case .failure(let why): return .corrupt(why.description)
+            }
         case .failure(let error): return .failed(error)
         }
         guard let codec = ArchiveLayout.codec(ofKey: object.key) else { return .corrupt("not an archive object") }

@@ -16,6 +16,8 @@ struct ArchiveOptions: ParsableArguments {
     var archiveSSE: ArchiveSSE?
     @Option(name: .customLong("archive-kms-key-id"), help: "KMS key for --archive-sse aws:kms (default: the bucket's key).")
     var archiveKMSKeyId: String?
+    @Option(name: .customLong("encrypt"), help: ArgumentHelp("Encrypt archive objects client-side (AES-256-GCM, a data key per object wrapped by the keyring's last key; see secstream-archive(5)). The keyring: one 'ID HEX64' per line.", valueName: "keyring"))
+    var encrypt: String?
 
     /// nil without `--archive` (the other flags are then ignored).
     var configuration: ArchiveConfiguration? {
@@ -23,6 +25,7 @@ struct ArchiveOptions: ParsableArguments {
         var a = ArchiveConfiguration(uri: archive)
         a.compression = archiveCompression; a.flushBytes = archiveFlushBytes; a.flushAge = archiveFlushAge
         a.serverSideEncryption = archiveSSE; a.kmsKeyId = archiveKMSKeyId
+        a.encryptKeyring = encrypt
         return a
     }
 }

@@ -10,4 +10,6 @@ struct ArchiveRangeOptions: ParsableArguments {
     var from: Timestamp?
     @Option(help: ArgumentHelp("Event time to stop before (exclusive).", valueName: "time"))
     var to: Timestamp?
+    @Option(help: ArgumentHelp("Decrypt client-side encrypted objects with this keyring ('ID HEX64' per line); an object that does not authenticate is named and skipped (exit 3).", valueName: "keyring"))
+    var keyring: String?
 }

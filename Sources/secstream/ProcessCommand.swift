@@ -26,6 +26,7 @@ struct ProcessCommand: ParsableCommand {
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var metrics: MetricsOptions
     @OptionGroup var progress: ProgressOptions
+    @OptionGroup var mask: MaskOptions
 
     func run() throws {
         var o = ProcessOptions()
@@ -38,6 +39,7 @@ struct ProcessCommand: ParsableCommand {
         o.untilIdle = untilIdle; o.follow = follow; o.readyFile = readyFile
         o.sessionTimeout = sessionTimeout; o.commitInterval = commitInterval; o.kafka = kafka.clientOptions
         o.metrics = metrics.settings
+        o.masking = mask.configuration
         let code = try ProcessRunner(options: o).run()
         if code != 0 { throw ExitCode(code) }
     }

@@ -30,14 +30,17 @@ struct QueryCommand: ParsableCommand {
     func validate() throws {
         if progress && quiet { throw ValidationError("--progress and --quiet exclude each other") }
     }
+    @Option(name: .customLong("mask"), help: ArgumentHelp("Masking policy (YAML, see secstream-mask(5)) applied to every result row.", valueName: "file"))
+    var maskPolicy: String?
 
     func run() throws {
         var o = QueryOptions(archive: range.archive)
-        o.from = range.from; o.to = range.to; o.whereExpression = whereExpression
+        o.from = range.from; o.to = range.to; o.keyring = range.keyring; o.whereExpression = whereExpression
         o.select = select; o.countBy = countBy; o.limit = limit; o.format = format; o.timeField = timeField
         o.parallelism = parallelism; o.summary = !quiet
         o.metrics = metrics.settings
         o.progress = progress ? .always : quiet ? .never : .auto
+        o.masking.policyPath = maskPolicy
         let code = try QueryRunner(options: o).run()
         if code != 0 { throw ExitCode(code) }
     }

@@ -17,15 +17,17 @@ struct ReplayCommand: ParsableCommand {
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var metrics: MetricsOptions
     @OptionGroup var progress: ProgressOptions
+    @OptionGroup var mask: MaskOptions
 
     func run() throws {
         var o = ReplayOptions(archive: range.archive)
         o.progress = progress.mode; o.summary = !progress.quiet
-        o.from = range.from; o.to = range.to; o.speed = speed; o.parallelism = parallelism
+        o.from = range.from; o.to = range.to; o.keyring = range.keyring; o.speed = speed; o.parallelism = parallelism
         o.rules = ruleOptions.rulesConfiguration
         o.outputs = ruleOptions.outputsConfiguration
         o.kafka = kafka.clientOptions
         o.metrics = metrics.settings
+        o.masking = mask.configuration
         let code = try ReplayRunner(options: o).run()
         if code != 0 { throw ExitCode(code) }
     }

@@ -16,13 +16,22 @@ public enum PythonVenv {
         }
     }
 
+    /// Runs `python -c source args...` with `stdin` and returns its stdout.
+    public static func runInline(_ source: String, arguments: [String] = [], stdin: Data) throws -> Data {
+        try run(arguments: ["-c", source] + arguments, label: "python -c", stdin: stdin)
+    }
+
     /// Runs a script from the package root with `stdin` and returns its stdout;
     /// a non-zero exit fails with the script's stderr.
     public static func run(script: String, stdin: Data) throws -> Data {
+        try run(arguments: [TestPaths.packageRoot + "/" + script], label: script, stdin: stdin)
+    }
+
+    private static func run(arguments: [String], label script: String, stdin: Data) throws -> Data {
         try requireVenv()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [TestPaths.packageRoot + "/" + script]
+        process.arguments = arguments
         let input = Pipe(), output = Pipe(), errors = Pipe()
         process.standardInput = input
         process.standardOutput = output

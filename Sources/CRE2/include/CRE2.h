@@ -38,6 +38,12 @@ cre2_regex *cre2_compile(const char *pattern, size_t length, int flags, cre2_err
 // the `length` bytes at `text`? Safe to call from several threads at once.
 bool cre2_partial_match(const cre2_regex *regex, const void *text, size_t length);
 
+// Leftmost match at or after `start` in the `length` bytes at `text` (the
+// masking patterns replace what they find, so they need where, not only
+// whether). Writes the match's [begin, end) byte offsets; false when none.
+bool cre2_find(const cre2_regex *regex, const void *text, size_t length, size_t start,
+               size_t *begin, size_t *end);
+
 void cre2_free(cre2_regex *regex);
 
 // Literals a match needs, from RE2's own prefilter (FilteredRE2, the atoms

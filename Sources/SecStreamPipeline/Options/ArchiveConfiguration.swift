@@ -1,3 +1,4 @@
+import SecStreamArchive
 import SecStreamCore
 import ObjectStore
 
@@ -22,6 +23,8 @@ public struct ArchiveConfiguration {
     public var serverSideEncryption: ArchiveSSE?
     /// `--archive-kms-key-id`: the KMS key of `.kms`. Default: nil, the bucket's key.
     public var kmsKeyId: String?
+    /// `--encrypt KEYRING`: client-side AES-256-GCM envelopes (secstream-archive(5)).
+    public var encryptKeyring: String?
 
     public init(uri: ArchiveURI) { self.uri = uri }
 
@@ -57,5 +60,7 @@ extension ArchiveWriterOptions {
         case .aes256?: put.serverSideEncryption = .aes256
         case .kms?: put.serverSideEncryption = .kms(keyId: archive.kmsKeyId)
         }
+        encryption = try archive.encryptKeyring.map { try ArchiveKeyring.load(path: $0, flag: "--encrypt") }
+        if encryption != nil { put.contentType = "application/octet-stream" }
     }
 }

@@ -1,6 +1,7 @@
 import Codecs
 import Kafka
 import SecStreamCore
+import SecStreamMask
 
 /// The engine's alert sink: one NDJSON line per alert to stdout, a file or a
 /// Kafka topic (keyed by `alert_id`); or, on stdout, rows of an `AlertTable`.
@@ -33,6 +34,8 @@ package final class AlertWriter: AlertSink {
 
     /// Whether the alerts go to stdout (where a terminal may show them next to the progress line).
     package var writesToStdout = false
+    /// Masks the group values (`--mask`, after detection: the engine grouped raw values).
+    package var masker: EventMasker?
 
     package init(sink: LineSink) {
         self.sink = sink
@@ -46,11 +49,16 @@ package final class AlertWriter: AlertSink {
             return
         }
         line.removeAll(keepingCapacity: true)
+        // Group values masked (`--mask`) after detection: the engine grouped raw values.
+        var shown = alert
+        if let masker {
+            shown.group = alert.group.map { .init(field: $0.field, value: masker.maskValue(field: $0.field, value: $0.value)) }
+        }
         if let table {
             if written == 0 { line.append(contentsOf: table.header.utf8) }
-            line.append(contentsOf: table.row(alert).utf8)
+            line.append(contentsOf: table.row(shown).utf8)
         } else {
-            AlertEncoder.encode(alert, into: &line)
+            AlertEncoder.encode(shown, into: &line)
         }
         beforeWrite?()
         do {

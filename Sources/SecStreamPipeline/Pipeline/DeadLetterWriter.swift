@@ -1,6 +1,7 @@
 import Codecs
 import Foundation
 import SecStreamCore
+import SecStreamMask
 
 /// Malformed, late and future events: counted by kind, reported (the first few on
 /// stderr with their location), and written as NDJSON records to the
@@ -23,6 +24,12 @@ package final class DeadLetterWriter {
     private(set) var future = 0
     private var reported = 0
     private let reportLimit = 5
+    /// `--mask`: a late or future event is masked field by field; a malformed
+    /// line, which has no fields to go by, gets the policy's free-text patterns.
+    package var masker: EventMasker?
+    /// Masking is on: a spooled oversized line is recorded without its bytes
+    /// (they are streamed past, never whole in memory to be masked).
+    package var omitSpooledRaw = false
 
     /// Dead letters to `uri` (`--dead-letter`), or counted only when nil.
     package init(uri: OutputURI?, kafka: KafkaClientOptions) throws {
@@ -32,6 +39,10 @@ package final class DeadLetterWriter {
     func writeMalformed(_ reason: String, location: EventLocation, sources: SourceTable,
                         raw: UnsafeRawBufferPointer) throws {
         let where_ = countMalformed(reason, at: location, sources: sources)
+        if let masker {
+            let masked = masker.maskText(Array(raw))
+            return try masked.withUnsafeBytes { try write(kind: "malformed", error: reason, location: where_, raw: $0) }
+        }
         try write(kind: "malformed", error: reason, location: where_, raw: raw)
     }
 
@@ -39,7 +50,7 @@ package final class DeadLetterWriter {
                    raw: UnsafeRawBufferPointer) throws {
         late += 1
         let error = "event time \(EventTime.format(time)) is older than the watermark \(EventTime.format(watermark))"
-        try write(kind: "late", error: error, location: sources.resolve(location), raw: raw)
+        try writeEvent(kind: "late", error: error, location: sources.resolve(location), raw: raw)
     }
 
     /// An event held aside as too far ahead of its input's event time that the
@@ -53,7 +64,7 @@ package final class DeadLetterWriter {
             FileHandle.standardError.write(Data("secstream: \(Self.text(where_)): event time \(EventTime.format(time)) is more than --max-future-skew ahead of its input (\(EventTime.format(frontier))); dead-lettered as future\n".utf8))
         }
         let error = "event time \(EventTime.format(time)) is more than \(skewMs / 1000)s ahead of its input's event time \(EventTime.format(frontier))"
-        try write(kind: "future", error: error, location: where_, raw: raw)
+        try writeEvent(kind: "future", error: error, location: where_, raw: raw)
     }
 
     /// Counts a malformed line and reports the first few on stderr; returns its location.
@@ -74,6 +85,7 @@ package final class DeadLetterWriter {
                         spooled spool: OversizedLineSpool, offset: Int64, length: Int) throws {
         let where_ = countMalformed(reason, at: location, sources: sources)
         guard let sink else { return }
+        if omitSpooledRaw { return try write(kind: "malformed", error: reason, location: where_, raw: UnsafeRawBufferPointer(start: nil, count: 0)) }
         // Pass 1: is the whole line UTF-8 (then `raw`, else `raw_base64`)?
         var validator = UTF8StreamValidator()
         try spool.read(offset: offset, length: length) { validator.feed($0) }
@@ -113,6 +125,13 @@ package final class DeadLetterWriter {
         case .file(let name, let line): return "\(name):\(line)"
         case .partition(let topic, let partition, let offset): return "\(topic)/\(partition)/\(offset)"
         }
+    }
+
+    /// A late or future event: masked by field when a policy applies.
+    private func writeEvent(kind: String, error: String, location: AlertSample, raw: UnsafeRawBufferPointer) throws {
+        guard let masker, sink != nil else { return try write(kind: kind, error: error, location: location, raw: raw) }
+        let masked = masker.maskLine(raw)
+        try masked.withUnsafeBytes { try write(kind: kind, error: error, location: location, raw: $0) }
     }
 
     private func write(kind: String, error: String, location: AlertSample, raw: UnsafeRawBufferPointer) throws {

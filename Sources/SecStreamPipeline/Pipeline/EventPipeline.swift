@@ -1,6 +1,7 @@
 import Workers
 import Foundation
 import SecStreamCore
+import SecStreamMask
 
 /// The one-way flow shared by `process` and `replay`:
 /// source -> (workers) scan + match -> engine -> alert, dead-letter and archive sinks.
@@ -18,6 +19,20 @@ package final class EventPipeline {
     let archive: EventSink?
     /// `secstream_*` families, published after every job (nil: no `--metrics-*` outlet).
     package var metrics: PipelineMetrics?
+    /// The masking policy (`--mask`), set before `run`; see `PipelineMasking`.
+    package var masking: PipelineMasking? {
+        didSet {
+            let afterDetect = masking.flatMap { $0.beforeDetect ? nil : EventMasker(policy: $0.policy) }
+            archiveMasker = afterDetect
+            alerts.masker = afterDetect
+            deadLetters.masker = afterDetect
+            // Masked storage never holds a spooled oversized line's bytes: its dead letter goes without them.
+            deadLetters.omitSpooledRaw = masking != nil
+            context.maskBeforeDetect = masking.flatMap { $0.beforeDetect ? $0.policy : nil }
+        }
+    }
+    /// Masks archived lines on the engine thread (masking after detection).
+    private var archiveMasker: EventMasker?
     private let context: ScanContext
     private let depth: Int
     private let workers: Int
@@ -163,14 +178,14 @@ package final class EventPipeline {
                         }
                         switch try engine.admission(time: time, input: input, line: i, of: batch) {
                         case .onTime:
-                            if let archive { try archive.append(raw(storage, ref), time: time, location: location(job, ref)) }
+                            if let archive { try archiveAppend(archive, raw(storage, ref), time: time, location: location(job, ref)) }
                         case .late:
                             try deadLetters.writeLate(time: time, watermark: engine.watermark, location: location(job, ref),
                                                       sources: sources, raw: raw(storage, ref))
                         case .held(let id):
                             // A valid event: archived as read; kept here until the engine says
                             // whether it was admitted after all or is dead-lettered as future.
-                            if let archive { try archive.append(raw(storage, ref), time: time, location: location(job, ref)) }
+                            if let archive { try archiveAppend(archive, raw(storage, ref), time: time, location: location(job, ref)) }
                             heldLines[id] = (Array(raw(storage, ref)), location(job, ref))
                         }
                     }
@@ -203,6 +218,15 @@ package final class EventPipeline {
                 }
             }
         }
+    }
+
+    /// An on-time event to the archive, masked first when the policy applies after detection.
+    @inline(__always)
+    private func archiveAppend(_ archive: EventSink, _ line: UnsafeRawBufferPointer, time: Int64,
+                               location: EventLocation) throws {
+        guard let archiveMasker else { return try archive.append(line, time: time, location: location) }
+        let masked = archiveMasker.maskLine(line)
+        try masked.withUnsafeBytes { try archive.append($0, time: time, location: location) }
     }
 
     @inline(__always)

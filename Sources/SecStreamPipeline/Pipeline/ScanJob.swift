@@ -1,4 +1,5 @@
 import SecStreamCore
+import SecStreamMask
 
 /// A line of a job that is not an event, kept in a side table so the per-line
 /// results stay a plain `[Int64]` (an enum with a `String` payload would make
@@ -61,6 +62,11 @@ package final class ScanJob {
     private let unescaped: UnescapeCache
     private var timeParser: EventTimeParser
     private let context: ScanContext
+    /// `--mask-before-detect`: the lines were masked into `owned`, which then
+    /// holds the job's bytes even for a file chunk (kept for its spool).
+    private var maskedStorage = false
+    /// This job's own masker (a Crypto-PAn cipher and cache are per thread).
+    private var masker: EventMasker?
 
     init(context: ScanContext) {
         self.context = context
@@ -104,6 +110,7 @@ package final class ScanJob {
         batch.reset()
         self.source = source
         self.input = input
+        maskedStorage = false
         activity = nil
         heartbeat = nil
         offsets = nil
@@ -116,7 +123,7 @@ package final class ScanJob {
     /// Calls `body` with the bytes the job's `LineRef`s point into.
     @inline(__always)
     func withStorage<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        if let chunk { return try body(chunk.bytes) }
+        if let chunk, !maskedStorage { return try body(chunk.bytes) }
         return try owned.withUnsafeBytes { try body($0) }
     }
 
@@ -129,6 +136,7 @@ package final class ScanJob {
     /// (`swift_beginAccess`, a TLS lookup) per access; a struct's own fields in
     /// its mutating methods are checked at compile time.
     func work() {
+        if let policy = context.maskBeforeDetect { maskLines(policy) }
         var pass = LinePass(context: context, source: source, slots: slots, unescaped: unescaped, timeParser: timeParser)
         swap(&pass.lines, &lines)
         swap(&pass.times, &times)
@@ -139,7 +147,7 @@ package final class ScanJob {
             swap(&pass.nonEvents, &nonEvents)
             timeParser = pass.timeParser
         }
-        let chunk = self.chunk
+        let chunk = maskedStorage ? nil : self.chunk
         withStorage { storage in
             batch.withAppending { matches in
                 if let chunk {
@@ -156,6 +164,41 @@ package final class ScanJob {
                 }
             }
         }
+    }
+}
+
+extension ScanJob {
+    /// `--mask-before-detect`, on the worker: every line replaced by its masked
+    /// form in `owned` (a line that is not JSON gets the free-text patterns),
+    /// so the scan, the archive and the dead letters see only masked bytes.
+    /// A spooled oversized line keeps its place; its bytes are never written.
+    private func maskLines(_ policy: MaskPolicy) {
+        if masker == nil || masker!.policy.file != policy.file { masker = EventMasker(policy: policy) }
+        let masker = masker!
+        var masked: [UInt8] = []
+        var refs: [LineRef] = []
+        func add(_ bytes: UnsafeRawBufferPointer, _ template: LineRef) {
+            var ref = template
+            ref.start = masked.count
+            if bytes.count > 0 { masked += masker.maskLine(bytes) }
+            ref.length = masked.count - ref.start
+            refs.append(ref)
+        }
+        if let chunk {
+            for line in chunk {
+                let ref = LineRef(start: 0, length: line.length, position: Int64(line.number),
+                                  oversized: line.isOversized, spoolOffset: line.spoolOffset)
+                if line.isOversized && line.spoolOffset != -1 { refs.append(ref); continue }
+                add(line.bytes, ref)
+            }
+        } else {
+            owned.withUnsafeBytes { storage in
+                for ref in lines { add(UnsafeRawBufferPointer(rebasing: storage[ref.start..<(ref.start + ref.length)]), ref) }
+            }
+        }
+        owned = masked
+        lines = refs
+        maskedStorage = true
     }
 }
 
@@ -232,6 +275,8 @@ final class ScanContext: @unchecked Sendable {
     let detections: DetectionMatcherSet
     let extractor: MatchExtractor
     let timeFieldName: String
+    /// `--mask-before-detect`: the policy each job masks its lines with (set before the run starts).
+    var maskBeforeDetect: MaskPolicy?
 
     init(rules: RuleSet) {
         self.rules = rules

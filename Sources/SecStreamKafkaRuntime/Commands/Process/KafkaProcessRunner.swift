@@ -73,10 +73,12 @@ final class KafkaProcessRunner {
             store?.close()
         }
 
-        let run = KafkaRun(options: options, uri: uri, engineOptions: engineOptions, rules: rules, sources: sources,
+        let masking = try PipelineMasking(options.masking)
+        var run = KafkaRun(options: options, uri: uri, engineOptions: engineOptions, rules: rules, sources: sources,
                            consumer: consumer, store: store, marks: marks, alerts: alerts, alertsTopic: alertsTopic,
                            readback: readback, deadLetters: deadLetters, archive: archive, ready: ready,
                            untilIdleMs: untilIdleMs, commitIntervalMs: commitMs)
+        run.masking = masking
         var sessions = 0
         var lines = 0
         var replaySkipped = 0

@@ -27,4 +27,6 @@ struct KafkaRun {
     let ready: ReadinessReporter?
     let untilIdleMs: Int64?
     let commitIntervalMs: Int64
+    /// `--mask`: loaded once, applied by every session's pipeline.
+    var masking: PipelineMasking?
 }

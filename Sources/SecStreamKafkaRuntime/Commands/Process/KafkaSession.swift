@@ -16,6 +16,7 @@ final class KafkaSession {
         pipeline = EventPipeline(rules: run.rules, engineOptions: run.engineOptions, sources: run.sources,
                                  alerts: run.alerts, deadLetters: run.deadLetters, archive: run.archive,
                                  threads: run.options.threads)
+        pipeline.masking = run.masking
     }
 
     /// Runs the session to its end. At idle or on a stop it ends the run too:

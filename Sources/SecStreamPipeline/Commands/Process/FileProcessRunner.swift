@@ -34,6 +34,7 @@ package final class FileProcessRunner {
             sources: sources, alerts: try AlertWriter(outputs: options.outputs, rules: rules, kafka: options.kafka),
             deadLetters: try DeadLetterWriter(uri: options.outputs.deadLetter, kafka: options.kafka), archive: archive,
             threads: options.rules.threads)
+        pipeline.masking = try PipelineMasking(options.masking)
         pipeline.metrics = metrics.map { PipelineMetrics(registry: $0.registry, input: options.inputs == [.stdin] ? "stdin" : "file") }
         if let follow = try followSource(sources: sources) {
             try pipeline.run(follow.source, checkpoint: FileFollowCheckpoint(alerts: pipeline.alerts, deadLetters: pipeline.deadLetters),

@@ -44,6 +44,8 @@ public struct ProcessOptions {
     /// `--progress` (always) / `--quiet` (never): the progress line on stderr.
     /// Default: auto, when stderr is a terminal.
     public var progress = ProgressMode.auto
+    /// `--mask`, `--mask-before-detect`.
+    public var masking = MaskingConfiguration()
 
     public init() {}
 

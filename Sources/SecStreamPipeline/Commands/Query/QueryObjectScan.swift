@@ -1,5 +1,6 @@
 import SecStreamArchive
 import SecStreamCore
+import SecStreamMask
 
 /// What one worker made of one archive object: rendered rows (ndjson, csv),
 /// table cells, or partial counts, plus what it read.
@@ -36,9 +37,13 @@ final class QueryObjectScanner {
     private var key: [UInt8] = []
     private var scratch: [UInt8] = []
     private var text: [UInt8] = []
+    /// `--mask`: each event is masked before it is filtered and rendered, so
+    /// rows, counts and tables hold only masked values (one masker per worker).
+    private let masker: EventMasker?
 
-    init(plan: QueryPlan) {
+    init(plan: QueryPlan, masking: MaskPolicy? = nil) {
         self.plan = plan
+        masker = masking.map { EventMasker(policy: $0) }
         scanner = FieldScanner(schema: plan.schema)
         slots = .allocate(capacity: max(1, plan.schema.count))
         slots.initialize(repeating: .missing)
@@ -54,8 +59,7 @@ final class QueryObjectScanner {
         let checkTime = plan.from != nil || plan.to != nil
         let from = plan.from ?? .min, to = plan.to ?? .max
         do {
-            ArchiveObjectReader.forEachLine(bytes) { line, number in
-                if line.count == 0 { return }
+            func handle(_ line: UnsafeRawBufferPointer, _ number: Int) {
                 let scanned = scanner.scan(line, into: slots)
                 guard scanned.isOK else {
                     result.malformedCount += 1
@@ -76,6 +80,11 @@ final class QueryObjectScanner {
                 } else if rowLimit.map({ result.rowCount < $0 }) ?? true {
                     render(event, into: &result)
                 }
+            }
+            ArchiveObjectReader.forEachLine(bytes) { line, number in
+                if line.count == 0 { return }
+                guard let masker else { return handle(line, number) }
+                masker.maskLine(line).withUnsafeBytes { handle($0, number) }
             }
         }
         return result

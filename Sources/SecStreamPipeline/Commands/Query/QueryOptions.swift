@@ -31,6 +31,10 @@ public struct QueryOptions {
     /// `--progress` (always) / `--quiet` (never): the progress line on stderr.
     /// Default: auto, when stderr is a terminal.
     public var progress = ProgressMode.auto
+    /// `--mask`: result rows hold masked values.
+    public var masking = MaskingConfiguration()
+    /// `--keyring`: decrypts client-side encrypted objects.
+    public var keyring: String?
 
     public init(archive: ArchiveURI) { self.archive = archive }
 

@@ -30,7 +30,9 @@ public final class QueryRunner {
         }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let width = options.parallelism > 0 ? options.parallelism : max(2, cores * 2)
-        let scanners = (0..<width).map { _ in QueryObjectScanner(plan: plan) }
+        let masking = try options.masking.load()
+        let keyring = try options.keyring.map { try ArchiveKeyring.load(path: $0, flag: "--keyring") }
+        let scanners = (0..<width).map { _ in QueryObjectScanner(plan: plan, masking: masking) }
         let buffers = (0..<width).map { _ in ArchiveDecodeBuffer() }
         // Buffered stdout, flushed after each object's rows: rows stream as
         // objects complete, and a closed pipe (`| head`) is an error the CLI
@@ -52,7 +54,11 @@ public final class QueryRunner {
             let compressed: [UInt8]
             switch ArchiveObjectReader.fetch(objects[index], from: store) {
             case .failure(let error): return QueryObjectResult(status: .failed(error))
-            case .success(let bytes): compressed = bytes
+            case .success(let bytes):
+                switch ArchiveObjectReader.unseal(bytes, keyring: keyring) {
+                case .success(let plain): compressed = plain
+                case .failure(let why): return QueryObjectResult(status: .corrupt(why.description))
+                }
             }
             return compressed.withUnsafeBytes { input in
                 do {

@@ -30,6 +30,10 @@ public struct ReplayOptions {
     /// `--progress` (always) / `--quiet` (never): the progress line on stderr.
     /// Default: auto, when stderr is a terminal.
     public var progress = ProgressMode.auto
+    /// `--mask`, `--mask-before-detect`.
+    public var masking = MaskingConfiguration()
+    /// `--keyring`: decrypts client-side encrypted objects.
+    public var keyring: String?
 
     public init(archive: ArchiveURI) { self.archive = archive }
 

@@ -32,11 +32,13 @@ public final class ReplayRunner {
             sources: sources, alerts: try AlertWriter(outputs: options.outputs, rules: rules, kafka: options.kafka),
             deadLetters: try DeadLetterWriter(uri: options.outputs.deadLetter, kafka: options.kafka), archive: nil,
             threads: options.rules.threads)
+        pipeline.masking = try PipelineMasking(options.masking)
         pipeline.metrics = metrics.map { PipelineMetrics(registry: $0.registry, input: "archive") }
         let source = ArchiveReplaySource(store: store, objects: objects, sources: sources, timeField: rules.schema.paths[rules.timeField],
                                   epochUnit: rules.epochUnit,
                                   from: from, to: to, speed: options.speed.factor, parallelism: max(1, options.parallelism),
-                                  progress: progress)
+                                  progress: progress,
+                                  keyring: try options.keyring.map { try ArchiveKeyring.load(path: $0, flag: "--keyring") })
         pipeline.progress = progress
         try pipeline.run(source)
         try pipeline.finish()

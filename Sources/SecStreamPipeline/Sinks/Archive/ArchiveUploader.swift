@@ -95,7 +95,8 @@ final class ArchiveUploader: @unchecked Sendable {
 
     private func put(_ upload: Upload) throws -> Int {
         do {
-            let data = try Codec.compress(options.codec, upload.body)
+            var data = try Codec.compress(options.codec, upload.body)
+            if let keyring = options.encryption { data = ArchiveEnvelope.seal(data, keyring: keyring) }
             try store.put(key: upload.key, data: data, options: options.put)
             return data.count
         } catch {

@@ -1,5 +1,6 @@
 import Codecs
 import ObjectStore
+import SecStreamArchive
 
 /// How `process --archive` cuts and stores objects.
 package struct ArchiveWriterOptions {
@@ -13,5 +14,8 @@ package struct ArchiveWriterOptions {
     var put = PutOptions(contentType: "application/x-ndjson")
     /// Uploads in flight at once (each holds one object in memory).
     var uploadParallelism = 4
+    /// `--encrypt`: each compressed object sealed under a fresh data key
+    /// wrapped by the keyring's current key (`ArchiveEnvelope`).
+    var encryption: ArchiveKeyring?
 }
 

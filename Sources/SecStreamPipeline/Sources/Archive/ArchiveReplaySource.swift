@@ -66,7 +66,7 @@ final class ArchiveReplaySource: LineSource {
 
     init(store: ObjectStore, objects: [ArchiveObject], sources: SourceTable, timeField: String,
          epochUnit: EpochUnit = .milliseconds, from: Int64?, to: Int64?, speed: Double?, parallelism: Int,
-         progress: ProgressLine = .off) {
+         progress: ProgressLine = .off, keyring: ArchiveKeyring? = nil) {
         self.store = store
         self.progress = progress
         progress.setTotal(Int64(objects.count))
@@ -81,7 +81,7 @@ final class ArchiveReplaySource: LineSource {
             // the objects over in archive order.
             do {
                 try OrderedWorkerPool.map(count: objects.count, width: parallelism, lookahead: parallelism * 2, work: { worker, index -> Fetched in
-                    switch ArchiveObjectReader.read(objects[index], from: store) {
+                    switch ArchiveObjectReader.read(objects[index], from: store, keyring: keyring) {
                     case .failed(let error): return .failed(error)
                     case .corrupt(let why): return .corrupt(why)
                     case .data(let data):

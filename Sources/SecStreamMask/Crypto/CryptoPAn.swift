@@ -1,0 +1,115 @@
+/// Prefix-preserving IP pseudonymisation (Crypto-PAn; Xu, Fan, Ammar, Moon,
+/// ICNP 2002), bit for bit as the reference implementation (panonymizer.cpp)
+/// and PyPI `yacryptopan` compute it: the 32-byte key's first 16 bytes are the
+/// AES-128 key, its last 16 bytes encrypted under that key are the pad. Output
+/// bit `i` is input bit `i` flipped by the first bit of
+/// AES(first `i` input bits ‖ pad bits from `i` on). IPv4 is the same walk over
+/// the top 32 bits of the 128-bit block (yacryptopan's `addr << 96`).
+///
+/// Each flip bit depends only on the prefix before it, so a per-run cache of
+/// prefix flips saves most AES calls: addresses in a log repeat and share
+/// their /24 (/64). Not thread-safe: one instance per thread (`copy()`).
+public final class CryptoPAn {
+    private let cipher: AES128Block
+    private let key: [UInt8]
+    /// The pad as a 128-bit number (high, low).
+    private let padHigh: UInt64
+    private let padLow: UInt64
+    /// Whole addresses already seen, and the flips of the first 24 bits per /24.
+    private var v4Results: [UInt32: UInt32] = [:]
+    private var v4Prefix24: [UInt32: UInt32] = [:]
+    private var v6Results: [IPv6Bits: IPv6Bits] = [:]
+    private var v6Prefix64: [UInt64: UInt64] = [:]
+    /// Bounds the caches: a scan of random addresses must not grow memory without end.
+    private let cacheLimit = 1 << 20
+
+    public init(key: [UInt8]) {
+        precondition(key.count == 32, "Crypto-PAn takes a 32-byte key")
+        self.key = key
+        cipher = AES128Block(key: Array(key[0..<16]))
+        let pad = cipher.encrypt(Array(key[16..<32]))
+        var high: UInt64 = 0, low: UInt64 = 0
+        for i in 0..<8 { high = high << 8 | UInt64(pad[i]) }
+        for i in 8..<16 { low = low << 8 | UInt64(pad[i]) }
+        padHigh = high
+        padLow = low
+    }
+
+    /// A fresh instance with the same key and its own cipher context and caches.
+    public func copy() -> CryptoPAn { CryptoPAn(key: key) }
+
+    public func anonymize(v4 address: UInt32) -> UInt32 {
+        if let hit = v4Results[address] { return hit }
+        let top = address >> 8
+        let flips24: UInt32
+        if let cached = v4Prefix24[top] {
+            flips24 = cached
+        } else {
+            flips24 = UInt32(truncatingIfNeeded: flips(high: UInt64(address) << 32, low: 0, from: 0, to: 24).high >> 40)
+            if v4Prefix24.count >= cacheLimit { v4Prefix24.removeAll(keepingCapacity: true) }
+            v4Prefix24[top] = flips24
+        }
+        let last8 = UInt32(truncatingIfNeeded: flips(high: UInt64(address) << 32, low: 0, from: 24, to: 32).high >> 32)
+        let result = address ^ (flips24 << 8 | last8)
+        if v4Results.count >= cacheLimit { v4Results.removeAll(keepingCapacity: true) }
+        v4Results[address] = result
+        return result
+    }
+
+    public func anonymize(v6 address: IPv6Bits) -> IPv6Bits {
+        if let hit = v6Results[address] { return hit }
+        let highFlips: UInt64
+        if let cached = v6Prefix64[address.high] {
+            highFlips = cached
+        } else {
+            highFlips = flips(high: address.high, low: address.low, from: 0, to: 64).high
+            if v6Prefix64.count >= cacheLimit { v6Prefix64.removeAll(keepingCapacity: true) }
+            v6Prefix64[address.high] = highFlips
+        }
+        let lowFlips = flips(high: address.high, low: address.low, from: 64, to: 128).low
+        let result = IPv6Bits(high: address.high ^ highFlips, low: address.low ^ lowFlips)
+        if v6Results.count >= cacheLimit { v6Results.removeAll(keepingCapacity: true) }
+        v6Results[address] = result
+        return result
+    }
+
+    /// The flip bits for positions `from..<to` of the 128-bit value (high, low),
+    /// at their positions (bit 0 = the most significant bit of `high`).
+    private func flips(high: UInt64, low: UInt64, from: Int, to: Int) -> (high: UInt64, low: UInt64) {
+        var outHigh: UInt64 = 0, outLow: UInt64 = 0
+        var block = [UInt8](repeating: 0, count: 16)
+        var encrypted = [UInt8](repeating: 0, count: 16)
+        for pos in from..<to {
+            // The first `pos` bits of the address, the pad's bits after them.
+            let (keepHigh, keepLow) = Self.prefixMask(pos)
+            let inHigh = (high & keepHigh) | (padHigh & ~keepHigh)
+            let inLow = (low & keepLow) | (padLow & ~keepLow)
+            for i in 0..<8 {
+                block[i] = UInt8(truncatingIfNeeded: inHigh >> UInt64(56 - 8 * i))
+                block[8 + i] = UInt8(truncatingIfNeeded: inLow >> UInt64(56 - 8 * i))
+            }
+            block.withUnsafeBufferPointer { b in
+                encrypted.withUnsafeMutableBufferPointer { cipher.encrypt(b.baseAddress!, $0.baseAddress!) }
+            }
+            let bit = UInt64(encrypted[0] >> 7)
+            if pos < 64 { outHigh |= bit << UInt64(63 - pos) } else { outLow |= bit << UInt64(127 - pos) }
+        }
+        return (outHigh, outLow)
+    }
+
+    /// Ones in the first `bits` positions of 128.
+    @inline(__always)
+    private static func prefixMask(_ bits: Int) -> (UInt64, UInt64) {
+        if bits == 0 { return (0, 0) }
+        if bits < 64 { return (~UInt64(0) << UInt64(64 - bits), 0) }
+        if bits == 64 { return (~0, 0) }
+        return (~0, ~UInt64(0) << UInt64(128 - bits))
+    }
+}
+
+/// An IPv6 address as two big-endian halves.
+public struct IPv6Bits: Hashable, Sendable {
+    public var high: UInt64
+    public var low: UInt64
+    public init(high: UInt64, low: UInt64) { self.high = high; self.low = low }
+}

@@ -1,0 +1,46 @@
+/// A per-run cache keyed by short byte strings (field paths, values). The
+/// standard `[[UInt8]: V]` hashes a key byte by byte through `Hasher`, which
+/// cost more than the masking it saved (profiled: 17% of a masked run). This
+/// hashes with FNV-1a and keeps a direct-mapped table: a slot per hash's low
+/// bits, the stored bytes checked on a hit, a colliding key replacing the old
+/// one (a miss costs a recomputation, never a wrong answer).
+struct ByteKeyCache<Value> {
+    private var hashes: [UInt64]
+    private var keys: [[UInt8]]
+    private var values: [Value?]
+    private let mask: Int
+
+    /// `slots`: a power of two.
+    init(slots: Int) {
+        precondition(slots > 0 && slots & (slots - 1) == 0)
+        hashes = Array(repeating: 0, count: slots)
+        keys = Array(repeating: [], count: slots)
+        values = Array(repeating: nil, count: slots)
+        mask = slots - 1
+    }
+
+    @inline(__always)
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h | 1  // 0 marks an empty slot
+    }
+
+    @inline(__always)
+    func get(_ key: UnsafeRawBufferPointer, hash: UInt64) -> Value? {
+        let slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+        guard hashes[slot] == hash, keys[slot].count == key.count,
+              keys[slot].withUnsafeBytes({ $0.elementsEqual(key) }) else { return nil }
+        return values[slot]
+    }
+
+    mutating func set(_ key: UnsafeRawBufferPointer, hash: UInt64, _ value: Value) {
+        let slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+        hashes[slot] = hash
+        keys[slot] = Array(key)
+        values[slot] = value
+    }
+
+    func get(_ key: [UInt8]) -> Value? { key.withUnsafeBytes { get($0, hash: Self.hash($0)) } }
+    mutating func set(_ key: [UInt8], _ value: Value) { key.withUnsafeBytes { set($0, hash: Self.hash($0), value) } }
+}

@@ -1,0 +1,380 @@
+import SecStreamCore
+
+/// Applies a policy to NDJSON events, alert group values and free text. One
+/// instance per thread (it owns a Crypto-PAn cipher and cache): `copy()`
+/// gives a worker its own.
+///
+/// An event is walked once, byte by byte, and rewritten: members no rule
+/// reaches are copied as they are (numbers, escapes and key order untouched),
+/// so an unmasked field reads back exactly as it came.
+public final class EventMasker {
+    public let policy: MaskPolicy
+    private let cryptoPAn: CryptoPAn
+    private let hmacKey: [UInt8]
+    /// Actions by path (bytes), so wildcard names are tried once per distinct
+    /// path and a lookup allocates nothing.
+    private var actions = ByteKeyCache<MaskAction?>(slots: 4096)
+    /// Whether any rule reaches under an object's path.
+    private var reaching = ByteKeyCache<Bool>(slots: 4096)
+    /// Pseudonyms already computed (user names, addresses repeat): HMAC per distinct value.
+    private var pseudonyms = ByteKeyCache<[UInt8]>(slots: 1 << 16)
+    /// Crypto-PAn pseudonyms by address text: parsing and printing cost more than the cached AES.
+    private var addresses = ByteKeyCache<[UInt8]>(slots: 1 << 16)
+    private let cacheLimit = 1 << 18
+
+    public init(policy: MaskPolicy) {
+        self.policy = policy
+        cryptoPAn = CryptoPAn(key: policy.key.bytes)
+        hmacKey = policy.key.bytes
+    }
+
+    public func copy() -> EventMasker { EventMasker(policy: policy) }
+
+    private func action(_ path: String) -> MaskAction? { action(bytes: Array(path.utf8)) }
+
+    fileprivate func action(bytes path: [UInt8]) -> MaskAction? {
+        if let cached = actions.get(path) { return cached }
+        let a = policy.action(for: String(decoding: path, as: UTF8.self))
+        actions.set(path, a)
+        return a
+    }
+
+    fileprivate func reaches(under path: [UInt8]) -> Bool {
+        if let cached = reaching.get(path) { return cached }
+        let r = policy.reaches(under: String(decoding: path, as: UTF8.self))
+        reaching.set(path, r)
+        return r
+    }
+
+    // MARK: whole lines
+
+    /// The masked line (no newline). A line that is not a JSON object cannot
+    /// be masked field by field: it gets the free-text patterns as a whole.
+    public func maskLine(_ line: UnsafeRawBufferPointer) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(line.count + 64)
+        var walker = Walker(bytes: line, masker: self)
+        guard walker.object(forced: nil, into: &out), walker.atEnd() else { return maskText(Array(line)) }
+        if walker.known.isEmpty || walker.deferred.isEmpty { return out }
+        return Self.replaceKnown(walker.known, in: walker.deferred, of: out)
+    }
+
+    /// A value masked in one field often recurs in the event's free text
+    /// ("Failed password for alice"), where no pattern can tell it is a name:
+    /// each masked value (as JSON-escaped bytes, 4 bytes or longer) is
+    /// replaced by its masked form inside the pattern-masked fields' text.
+    private static func replaceKnown(_ known: [(raw: [UInt8], masked: [UInt8])], in ranges: [Range<Int>],
+                                     of line: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(line.count + 32)
+        var copied = 0
+        for range in ranges {
+            out.append(contentsOf: line[copied..<range.lowerBound])
+            var text = Array(line[range])
+            for (raw, masked) in known where text.count >= raw.count {
+                var result: [UInt8] = []
+                var i = 0, from = 0
+                while i + raw.count <= text.count {
+                    if text[i] == raw[0] && text[i..<(i + raw.count)].elementsEqual(raw) {
+                        result.append(contentsOf: text[from..<i])
+                        result.append(contentsOf: masked)
+                        i += raw.count
+                        from = i
+                    } else {
+                        i += 1
+                    }
+                }
+                if from > 0 { result.append(contentsOf: text[from...]); text = result }
+            }
+            out.append(contentsOf: text)
+            copied = range.upperBound
+        }
+        out.append(contentsOf: line[copied...])
+        return out
+    }
+
+    /// Free text through the policy's patterns.
+    public func maskText(_ text: [UInt8]) -> [UInt8] {
+        policy.patterns.apply(text, pseudonym: { self.hex(HMACPseudonym(key: self.hmacKey, length: 16), $0) },
+                              ip: { self.cryptoPAnText($0) })
+    }
+
+    // MARK: single values
+
+    /// An alert's group value for `field`. A dropped field's value is redacted
+    /// (the group member stays, without its value).
+    public func maskValue(field: String, value: String) -> String {
+        guard let action = action(field) else { return value }
+        return String(decoding: apply(action, to: Array(value.utf8)) ?? Array(MaskAction.redacted.utf8), as: UTF8.self)
+    }
+
+    /// The string value after `action`; nil for `drop`.
+    func apply(_ action: MaskAction, to value: [UInt8]) -> [UInt8]? {
+        switch action {
+        case .drop: return nil
+        case .redact(let with): return Array(with.utf8)
+        case .hmac(let length, let prefix):
+            return Array(prefix.utf8) + hex(HMACPseudonym(key: hmacKey, length: length), value[...])
+        case .cryptopan:
+            if let hit = addresses.get(value) { return hit }
+            let masked = cryptoPAnText(String(decoding: value, as: UTF8.self)).map { Array($0.utf8) } ?? Array(MaskAction.redacted.utf8)
+            addresses.set(value, masked)
+            return masked
+        case .truncate:
+            return Truncation.apply(value) ?? Array(MaskAction.redacted.utf8)
+        case .patterns:
+            return maskText(value)
+        }
+    }
+
+    /// The hex pseudonym of `value`, from the per-run cache when seen before
+    /// (keyed by length too: two lengths of one value differ).
+    private func hex(_ h: HMACPseudonym, _ value: ArraySlice<UInt8>) -> [UInt8] {
+        var key = Array(value)
+        key.append(UInt8(truncatingIfNeeded: h.length))
+        if let hit = pseudonyms.get(key) { return hit }
+        var out: [UInt8] = []
+        value.withUnsafeBytes { h.pseudonym($0, into: &out) }
+        pseudonyms.set(key, out)
+        return out
+    }
+
+    /// The Crypto-PAn pseudonym of an address written as text; nil when it is not one.
+    public func cryptoPAnText(_ text: String) -> String? {
+        switch IPText.parse(text) {
+        case .v4(let v)?: return IPText.format(.v4(cryptoPAn.anonymize(v4: v)))
+        case .v6(let v)?: return IPText.format(.v6(cryptoPAn.anonymize(v6: v)))
+        case nil: return nil
+        }
+    }
+
+    // MARK: the JSON walk
+
+    private struct Walker {
+        let bytes: UnsafeRawBufferPointer
+        let masker: EventMasker
+        var i = 0
+        /// The dotted path of the member being walked.
+        var path: [UInt8] = []
+        /// Values masked by field (JSON-escaped raw, masked), for `replaceKnown`.
+        var known: [(raw: [UInt8], masked: [UInt8])] = []
+        /// Where in the output the pattern-masked strings are (their contents, without quotes).
+        var deferred: [Range<Int>] = []
+
+        init(bytes: UnsafeRawBufferPointer, masker: EventMasker) {
+            self.bytes = bytes
+            self.masker = masker
+        }
+
+        mutating func skipSpace() {
+            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D { i += 1 }
+        }
+
+        mutating func atEnd() -> Bool { skipSpace(); return i == bytes.count }
+
+        /// An object at `i`, written to `out` with the policy applied. `forced`:
+        /// the action of an enclosing field, applied to every leaf inside.
+        mutating func object(forced: MaskAction?, into out: inout [UInt8]) -> Bool {
+            skipSpace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { return false }
+            i += 1
+            out.append(UInt8(ascii: "{"))
+            var first = true
+            skipSpace()
+            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; out.append(UInt8(ascii: "}")); return true }
+            while true {
+                skipSpace()
+                let keyStart = i
+                guard skipString() else { return false }
+                let keyEnd = i
+                skipSpace()
+                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return false }
+                i += 1
+                let mark = path.count
+                defer { path.removeLast(path.count - mark) }
+                if mark > 0 { path.append(UInt8(ascii: ".")) }
+                let rawKey = UnsafeRawBufferPointer(rebasing: bytes[(keyStart + 1)..<(keyEnd - 1)])
+                if rawKey.contains(UInt8(ascii: "\\")) {
+                    var at = keyStart
+                    swap(&at, &i)
+                    let decoded = string() ?? []
+                    swap(&at, &i)
+                    path.append(contentsOf: decoded)
+                } else {
+                    path.append(contentsOf: rawKey)
+                }
+                let action = forced ?? masker.action(bytes: path)
+                if action == .drop {
+                    guard skipValue() else { return false }
+                } else {
+                    if !first { out.append(UInt8(ascii: ",")) }
+                    first = false
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[keyStart..<keyEnd]))
+                    out.append(UInt8(ascii: ":"))
+                    guard value(action: action, into: &out) else { return false }
+                }
+                skipSpace()
+                guard i < bytes.count else { return false }
+                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                if bytes[i] == UInt8(ascii: "}") { i += 1; out.append(UInt8(ascii: "}")); return true }
+                return false
+            }
+        }
+
+        mutating func value(action: MaskAction?, into out: inout [UInt8]) -> Bool {
+            skipSpace()
+            guard i < bytes.count else { return false }
+            switch bytes[i] {
+            case UInt8(ascii: "{"):
+                if action == nil && !masker.reaches(under: path) { return copyValue(into: &out) }
+                return object(forced: action, into: &out)
+            case UInt8(ascii: "["):
+                i += 1
+                out.append(UInt8(ascii: "["))
+                var first = true
+                skipSpace()
+                if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; out.append(UInt8(ascii: "]")); return true }
+                while true {
+                    if !first { out.append(UInt8(ascii: ",")) }
+                    first = false
+                    // Array elements share the field's path (ECS arrays of values).
+                    guard value(action: action == .drop ? .redact(MaskAction.redacted) : action, into: &out)
+                    else { return false }
+                    skipSpace()
+                    guard i < bytes.count else { return false }
+                    if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                    if bytes[i] == UInt8(ascii: "]") { i += 1; out.append(UInt8(ascii: "]")); return true }
+                    return false
+                }
+            case UInt8(ascii: "\""):
+                guard let action else { return copyValue(into: &out) }
+                guard let s = string() else { return false }
+                let masked = masker.apply(action, to: s) ?? []
+                let start = out.count + 1
+                masked.withUnsafeBytes { JSONWriter.string($0, into: &out) }
+                if action == .patterns {
+                    deferred.append(start..<(out.count - 1))
+                } else if s.count >= 4 && masked != s {
+                    var raw: [UInt8] = [], replacement: [UInt8] = []
+                    s.withUnsafeBytes { JSONWriter.escaped($0, into: &raw) }
+                    masked.withUnsafeBytes { JSONWriter.escaped($0, into: &replacement) }
+                    known.append((raw, replacement))
+                }
+                return true
+            default:
+                // A number, true, false or null.
+                let start = i
+                guard skipValue() else { return false }
+                let text = Array(UnsafeRawBufferPointer(rebasing: bytes[start..<i]))
+                guard let action, text != Array("null".utf8) else { out.append(contentsOf: text); return true }
+                if case .truncate = action, let n = Int64(String(decoding: text, as: UTF8.self)) {
+                    // Epoch milliseconds (or seconds) to the minute.
+                    let unit: Int64 = n > 100_000_000_000 ? 60_000 : 60
+                    out.append(contentsOf: Array(String(n - ((n % unit) + unit) % unit).utf8))
+                    return true
+                }
+                if case .patterns = action { out.append(contentsOf: text); return true }
+                (masker.apply(action, to: text) ?? []).withUnsafeBytes { JSONWriter.string($0, into: &out) }
+                return true
+            }
+        }
+
+        mutating func copyValue(into out: inout [UInt8]) -> Bool {
+            let start = i
+            guard skipValue() else { return false }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<i]))
+            return true
+        }
+
+        /// Steps over a JSON string at `i` without decoding it.
+        mutating func skipString() -> Bool {
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return false }
+            i += 1
+            while i < bytes.count {
+                let b = bytes[i]
+                if b == UInt8(ascii: "\"") { i += 1; return true }
+                i += b == UInt8(ascii: "\\") ? 2 : 1
+            }
+            return false
+        }
+
+        /// A JSON string at `i`, unescaped; `i` after its closing quote.
+        mutating func string() -> [UInt8]? {
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
+            i += 1
+            var out: [UInt8] = []
+            while i < bytes.count {
+                let b = bytes[i]
+                if b == UInt8(ascii: "\"") { i += 1; return out }
+                if b != UInt8(ascii: "\\") { out.append(b); i += 1; continue }
+                guard i + 1 < bytes.count else { return nil }
+                let e = bytes[i + 1]
+                i += 2
+                switch e {
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "u"):
+                    guard var scalar = hex4() else { return nil }
+                    if scalar >= 0xD800 && scalar < 0xDC00, i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"),
+                       bytes[i + 1] == UInt8(ascii: "u") {
+                        i += 2
+                        guard let low = hex4(), low >= 0xDC00 && low < 0xE000 else { return nil }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    out.append(contentsOf: Array(String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8))
+                default: out.append(e)
+                }
+            }
+            return nil
+        }
+
+        mutating func hex4() -> UInt32? {
+            guard i + 4 <= bytes.count else { return nil }
+            var v: UInt32 = 0
+            for k in 0..<4 {
+                let c = bytes[i + k]
+                let d: UInt32
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(c - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(c - UInt8(ascii: "a") + 10)
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(c - UInt8(ascii: "A") + 10)
+                default: return nil
+                }
+                v = v << 4 | d
+            }
+            i += 4
+            return v
+        }
+
+        /// Steps over one value of any kind.
+        mutating func skipValue() -> Bool {
+            skipSpace()
+            guard i < bytes.count else { return false }
+            switch bytes[i] {
+            case UInt8(ascii: "\""): return skipString()
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                var depth = 0
+                while i < bytes.count {
+                    let b = bytes[i]
+                    if b == UInt8(ascii: "\"") { guard skipString() else { return false }; continue }
+                    if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") { depth += 1 }
+                    if b == UInt8(ascii: "}") || b == UInt8(ascii: "]") {
+                        depth -= 1
+                        if depth == 0 { i += 1; return true }
+                    }
+                    i += 1
+                }
+                return false
+            default:
+                let start = i
+                while i < bytes.count, !(bytes[i] == UInt8(ascii: ",") || bytes[i] == UInt8(ascii: "}")
+                                         || bytes[i] == UInt8(ascii: "]") || bytes[i] == 0x20 || bytes[i] == 0x0A
+                                         || bytes[i] == 0x09 || bytes[i] == 0x0D) { i += 1 }
+                return i > start
+            }
+        }
+    }
+}

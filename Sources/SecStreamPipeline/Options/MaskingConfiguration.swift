@@ -1,0 +1,17 @@
+import SecStreamMask
+
+/// `--mask FILE` and `--mask-before-detect` (process, replay; query takes `--mask`).
+public struct MaskingConfiguration {
+    /// The policy file (secstream-mask(5)); nil: nothing is masked.
+    public var policyPath: String?
+    /// Detection runs on masked values (alert ids then match a replay of the masked archive).
+    public var beforeDetect = false
+
+    public init() {}
+
+    /// The parsed policy, or nil without `--mask`. A bad policy is a usage error (exit 2).
+    package func load() throws -> MaskPolicy? {
+        guard let policyPath else { return nil }
+        return try MaskPolicyParser.load(path: policyPath)
+    }
+}
