@@ -151,6 +151,24 @@ final class GeoIPTests: XCTestCase {
         XCTAssertEqual(ArchiveTestFiles.splitLines(replay.stdout).count, 1, replay.stderr)
     }
 
+    /// With `--field-map`, the address is read from the event field `source.ip` maps to.
+    func testAddressThroughFieldMap() throws {
+        let work = try ArchiveTestFiles.temporaryDirectory("geoip-map")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let input = work + "/zeek.ndjson", rule = work + "/sweden.yml", map = work + "/map.yml"
+        try (#"{"@timestamp":"2026-11-20T10:00:00Z","event":{"dataset":"network"},"id.orig_h":"89.160.20.128"}"# + "\n"
+             + #"{"@timestamp":"2026-11-20T10:00:01Z","event":{"dataset":"network"},"id.orig_h":"81.2.69.160"}"# + "\n")
+            .write(toFile: input, atomically: true, encoding: .utf8)
+        try Self.ruleYAML.write(toFile: rule, atomically: true, encoding: .utf8)
+        try "source.ip: id.orig_h\n".write(toFile: map, atomically: true, encoding: .utf8)
+        let r = try SecStreamCLI.check(["process", "--no-default-rules", "--rules", rule, "--field-map", map, "--input", input,
+                                        "--geoip", Self.city, "--lateness", "0", "--format", "ndjson", "--archive", work + "/archive"])
+        XCTAssertEqual(ArchiveTestFiles.splitLines(r.stdout).count, 1, r.stderr)
+        let archived = try ArchiveTestFiles.objects(under: work + "/archive").flatMap { try ArchiveTestFiles.decompressedLines($0.key, $0.value) }
+        XCTAssertEqual(archived.filter { $0.contains(#""source.geo.country_iso_code":"SE""#) }.count, 1, "\(archived)")
+        XCTAssertEqual(archived.filter { $0.contains(#""source.geo.country_iso_code":"GB""#) }.count, 1, "\(archived)")
+    }
+
     func testUnopenableDatabaseIsUsageError() throws {
         let r = try SecStreamCLI.run(["process", "--input", "/dev/null", "--geoip", "/nonexistent/GeoIP2-City.mmdb"])
         XCTAssertEqual(r.code, 2, r.stderr)
