@@ -39,6 +39,8 @@ let package = Package(
         systemLib("COpenSSL", "openssl", "libssl-dev"),
         // Multi-literal scans behind the rule prefilter (needs SSSE3; checked at run time).
         systemLib("CHyperscan", "libhs", "libhyperscan-dev"),
+        // MaxMind DB reader (GeoIP2/GeoLite2 City and ASN) behind `--geoip`.
+        systemLib("CMaxMindDB", "libmaxminddb", "libmaxminddb-dev"),
 
         // Compression codecs and byte streams shared by files, Kafka and the archive.
         .target(name: "Codecs", dependencies: ["CZlib", "CLZ4", "CZstd", "CSnappy"],
@@ -73,7 +75,7 @@ let package = Package(
                 swiftSettings: hotPathSettings),
         // Sources -> engine -> sinks, wired for each subcommand (process over files and
         // stdin; generate, ingest, replay, query); the options, writers and sinks every command shares.
-        .target(name: "SecStreamPipeline", dependencies: ["SecStreamCore", "SecStreamMask", "SecStreamArchive", "Kafka", "ObjectStore", "Codecs", "Workers", "Metrics"],
+        .target(name: "SecStreamPipeline", dependencies: ["SecStreamCore", "SecStreamMask", "SecStreamArchive", "Kafka", "ObjectStore", "Codecs", "Workers", "Metrics", "CMaxMindDB"],
                 swiftSettings: hotPathSettings),
         // `process` over Kafka: the consumer source, sessions per assignment, exactly-once
         // checkpoints, the Kafka archive sink; and the `process` entry that picks this or the

@@ -37,6 +37,8 @@ struct RuleOptions: ParsableArguments {
     @Option(name: .customLong("rule-cache"), help: ArgumentHelp("Keep the rules' compiled prefilter databases in this directory between runs (default: $XDG_CACHE_HOME/secstream or ~/.cache/secstream; it must be writable by this user only).", valueName: "dir"))
     var ruleCache: String?
     @Flag(name: .customLong("no-rule-cache"), help: "Compile the prefilter databases afresh, reading and writing no cache.") var noRuleCache = false
+    @Option(name: .customLong("geoip"), help: ArgumentHelp("A MaxMind database (GeoIP2/GeoLite2 City or ASN, repeatable): adds source.geo.*, source.as.* and destination.* fields to each event with source.ip/destination.ip, before detection and archiving.", valueName: "file.mmdb"))
+    var geoip: [String] = []
 
     func validate() throws {
         if noRuleCache && ruleCache != nil { throw ValidationError("--rule-cache and --no-rule-cache exclude each other") }
@@ -54,7 +56,7 @@ struct RuleOptions: ParsableArguments {
         r.selection.statuses = Set(list(status).map { $0.lowercased() })
         r.selection.tags = Set(list(tags).map { $0.lowercased() })
         r.lateness = lateness; r.maxFutureSkew = maxFutureSkew; r.futureQuorum = futureQuorum; r.maxState = maxState
-        r.threads = threads
+        r.threads = threads; r.geoip = geoip
         r.ruleCache = noRuleCache ? .off : ruleCache.map { .directory($0) } ?? .standard
         return r
     }

@@ -47,6 +47,10 @@ public struct RulesConfiguration {
     /// databases are kept between runs (`PrefilterCache`). Default:
     /// `.standard`, `$XDG_CACHE_HOME/secstream` or `~/.cache/secstream`.
     public var ruleCache = RuleCacheSetting.standard
+    /// `--geoip FILE.mmdb` (repeatable): MaxMind databases (City, ASN) whose
+    /// fields are added to each event's `source`/`destination` before
+    /// detection (`GeoIPEnricher`). Default: none, no enrichment.
+    public var geoip: [String] = []
 
     public init() {}
 

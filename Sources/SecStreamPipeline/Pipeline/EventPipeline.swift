@@ -59,14 +59,14 @@ package final class EventPipeline {
     }
 
     package init(rules: RuleSet, engineOptions: EngineOptions, sources: SourceTable, alerts: AlertWriter,
-         deadLetters: DeadLetterWriter, archive: EventSink?, threads: Int) {
+         deadLetters: DeadLetterWriter, archive: EventSink?, threads: Int, geoip: GeoIPEnricher? = nil) {
         self.rules = rules
         self.sources = sources
         self.alerts = alerts
         self.deadLetters = deadLetters
         self.archive = archive
         engine = WindowEngine(rules: rules, options: engineOptions, sources: sources, sink: alerts)
-        context = ScanContext(rules: rules)
+        context = ScanContext(rules: rules, geoip: geoip)
         workers = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
         depth = max(4, workers * 3)
     }
@@ -144,7 +144,9 @@ package final class EventPipeline {
     }
 
     private func consume(_ job: ScanJob) throws {
-        try job.withStorage { storage in
+        try job.withStorage { readStorage in
+            // With --geoip an event's enriched bytes are what the sinks get.
+            let storage = Storage(read: readStorage, geo: job.geo)
             let input = job.input
             let rule = job.restartSkip
             let batch = job.batch
@@ -234,10 +236,17 @@ package final class EventPipeline {
         EventLocation(source: job.source, position: ref.position)
     }
 
+    /// A job's line bytes: as read, or enriched (`--geoip`).
+    private struct Storage {
+        let read: UnsafeRawBufferPointer
+        let geo: GeoIPWorkspace?
+    }
+
     @inline(__always)
-    private func raw(_ storage: UnsafeRawBufferPointer, _ ref: LineRef) -> UnsafeRawBufferPointer {
-        ref.spoolOffset != -1 ? UnsafeRawBufferPointer(start: nil, count: 0)
-                      : UnsafeRawBufferPointer(rebasing: storage[ref.start..<(ref.start + ref.length)])
+    private func raw(_ storage: Storage, _ ref: LineRef) -> UnsafeRawBufferPointer {
+        if ref.enrichedStart >= 0, let geo = storage.geo { return geo.bytes(ref.enrichedStart, ref.enrichedLength) }
+        return ref.spoolOffset != -1 ? UnsafeRawBufferPointer(start: nil, count: 0)
+                      : UnsafeRawBufferPointer(rebasing: storage.read[ref.start..<(ref.start + ref.length)])
     }
 
     private func takeJob() -> ScanJob {

@@ -22,6 +22,10 @@ package struct LineRef {
     /// chunk's spool at `spoolOffset` (>= 0), at `start` (-1), or not kept (`Line.notKept`).
     var oversized: Bool
     var spoolOffset: Int64 = -1
+    /// `--geoip` added fields to the event: its enriched bytes are at this
+    /// offset of the job's `GeoIPWorkspace` (-1: the line is used as read).
+    var enrichedStart = -1
+    var enrichedLength = 0
 }
 
 /// A batch of lines from one source (a chunk of a file, the records of one
@@ -67,9 +71,12 @@ package final class ScanJob {
     private var maskedStorage = false
     /// This job's own masker (a Crypto-PAn cipher and cache are per thread).
     private var masker: EventMasker?
+    /// `--geoip`: this job's lookup cache and enriched lines (nil without it).
+    let geo: GeoIPWorkspace?
 
     init(context: ScanContext) {
         self.context = context
+        geo = context.geoip.map { GeoIPWorkspace(enricher: $0) }
         timeParser = EventTimeParser(epochUnit: context.rules.epochUnit)
         slots = .allocate(capacity: max(1, context.scanner.fieldCount))
         slots.initialize(repeating: .missing)
@@ -108,6 +115,7 @@ package final class ScanJob {
         times.removeAll(keepingCapacity: true)
         nonEvents.removeAll(keepingCapacity: true)
         batch.reset()
+        geo?.reset()
         self.source = source
         self.input = input
         maskedStorage = false
@@ -137,7 +145,7 @@ package final class ScanJob {
     /// its mutating methods are checked at compile time.
     func work() {
         if let policy = context.maskBeforeDetect { maskLines(policy) }
-        var pass = LinePass(context: context, source: source, slots: slots, unescaped: unescaped, timeParser: timeParser)
+        var pass = LinePass(context: context, source: source, slots: slots, unescaped: unescaped, timeParser: timeParser, geo: geo)
         swap(&pass.lines, &lines)
         swap(&pass.times, &times)
         swap(&pass.nonEvents, &nonEvents)
@@ -212,13 +220,15 @@ private struct LinePass {
     let source: Int32
     let slots: UnsafeMutableBufferPointer<FieldSlot>
     let unescaped: UnescapeCache
+    let geo: GeoIPWorkspace?
     var timeParser: EventTimeParser
     var lines: [LineRef] = []
     var times: [Int64] = []
     var nonEvents: [NonEventLine] = []
 
     init(context: ScanContext, source: Int32, slots: UnsafeMutableBufferPointer<FieldSlot>, unescaped: UnescapeCache,
-         timeParser: EventTimeParser) {
+         timeParser: EventTimeParser, geo: GeoIPWorkspace?) {
+        self.geo = geo
         scanner = context.scanner
         timeField = context.rules.timeField
         timeFieldName = context.timeFieldName
@@ -260,6 +270,23 @@ private struct LinePass {
             return
         }
         times.append(time)
+        if let geo, let added = geo.enrich(bytes, slots: slots) {
+            // Detections (and the archive) see the enriched line.
+            let enriched = geo.bytes(added.start, added.length)
+            if scanner.scan(enriched, into: slots).isOK {
+                lines[index].enrichedStart = added.start
+                lines[index].enrichedLength = added.length
+                unescaped.reset(lineLength: enriched.count)
+                match(index, time, ref, EventView(line: enriched, slots: UnsafeBufferPointer(slots), unescaped: unescaped), &matches)
+                return
+            }
+            _ = scanner.scan(bytes, into: slots)  // never expected: the line as read, scanned again
+        }
+        match(index, time, ref, event, &matches)
+    }
+
+    @inline(__always)
+    private func match(_ index: Int, _ time: Int64, _ ref: LineRef, _ event: EventView, _ matches: inout MatchBuffers) {
         let location = EventLocation(source: source, position: ref.position)
         let extractor = self.extractor
         detections.forEachMatch(event) { d in
@@ -277,9 +304,12 @@ final class ScanContext: @unchecked Sendable {
     let timeFieldName: String
     /// `--mask-before-detect`: the policy each job masks its lines with (set before the run starts).
     var maskBeforeDetect: MaskPolicy?
+    /// `--geoip`: the databases and the address fields (nil without it: no per-event cost).
+    let geoip: GeoIPEnricher?
 
-    init(rules: RuleSet) {
+    init(rules: RuleSet, geoip: GeoIPEnricher? = nil) {
         self.rules = rules
+        self.geoip = geoip
         scanner = FieldScanner(schema: rules.schema)
         detections = DetectionMatcherSet(rules.detections, cache: rules.prefilterCache)
         extractor = MatchExtractor(rules: rules)

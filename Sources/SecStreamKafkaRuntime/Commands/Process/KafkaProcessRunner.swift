@@ -38,6 +38,7 @@ final class KafkaProcessRunner {
         let sessionMs = options.sessionTimeout.milliseconds
         let commitMs = options.commitInterval.milliseconds
         let rules = try RuleSetFactory.load(options)
+        let geoip = try GeoIPEnricher.open(options.rules, rules: rules)
         let marks = KafkaAlertMarks(topic: uri.topic)
         let (alerts, alertsTopic) = try openAlerts(marks: marks, rules: rules)
         alerts.gate = uri.group == nil ? nil : { marks.admit($0) }
@@ -74,7 +75,7 @@ final class KafkaProcessRunner {
         }
 
         let masking = try PipelineMasking(options.masking)
-        var run = KafkaRun(options: options, uri: uri, engineOptions: engineOptions, rules: rules, sources: sources,
+        var run = KafkaRun(options: options, uri: uri, engineOptions: engineOptions, rules: rules, geoip: geoip, sources: sources,
                            consumer: consumer, store: store, marks: marks, alerts: alerts, alertsTopic: alertsTopic,
                            readback: readback, deadLetters: deadLetters, archive: archive, ready: ready,
                            untilIdleMs: untilIdleMs, commitIntervalMs: commitMs)

@@ -10,6 +10,8 @@ struct KafkaRun {
     let uri: KafkaURI
     let engineOptions: EngineOptions
     let rules: RuleSet
+    /// `--geoip`: the databases every session's workers enrich events from.
+    let geoip: GeoIPEnricher?
     let sources: SourceTable
     let consumer: KafkaConsumer
     /// The group's state topic (nil without a group: no checkpoints).

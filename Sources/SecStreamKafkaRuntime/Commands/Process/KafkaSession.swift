@@ -15,7 +15,7 @@ final class KafkaSession {
         self.run = run
         pipeline = EventPipeline(rules: run.rules, engineOptions: run.engineOptions, sources: run.sources,
                                  alerts: run.alerts, deadLetters: run.deadLetters, archive: run.archive,
-                                 threads: run.options.threads)
+                                 threads: run.options.threads, geoip: run.geoip)
         pipeline.masking = run.masking
     }
 

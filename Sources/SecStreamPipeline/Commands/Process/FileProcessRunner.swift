@@ -25,6 +25,7 @@ package final class FileProcessRunner {
     package func run() throws -> Int32 {
         let archiveOptions = try options.archive.map { try ArchiveWriterOptions($0) }
         let rules = try RuleSetFactory.load(options)
+        let geoip = try GeoIPEnricher.open(options.rules, rules: rules)
         let sources = SourceTable()
         let archive = try options.archive.map { config in
             ArchiveWriter(store: try ArchiveStoreErrors.open(config.uri, flag: "--archive"), options: archiveOptions!, sources: sources)
@@ -33,7 +34,7 @@ package final class FileProcessRunner {
             rules: rules, engineOptions: engineOptions,
             sources: sources, alerts: try AlertWriter(outputs: options.outputs, rules: rules, kafka: options.kafka),
             deadLetters: try DeadLetterWriter(uri: options.outputs.deadLetter, kafka: options.kafka), archive: archive,
-            threads: options.rules.threads)
+            threads: options.rules.threads, geoip: geoip)
         pipeline.masking = try PipelineMasking(options.masking)
         pipeline.metrics = metrics.map { PipelineMetrics(registry: $0.registry, input: options.inputs == [.stdin] ? "stdin" : "file") }
         if let follow = try followSource(sources: sources) {

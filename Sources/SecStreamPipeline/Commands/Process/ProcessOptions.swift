@@ -56,6 +56,7 @@ public struct ProcessOptions {
     /// Checks every setting; the first problem is a usage error naming its flag.
     public func validate() throws {
         try rules.validate()
+        try masking.validate(geoip: rules.geoip)
         try archive?.validate()
         try metrics.validate()
         try outputs.validate()

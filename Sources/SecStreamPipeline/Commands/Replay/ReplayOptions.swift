@@ -43,6 +43,7 @@ public struct ReplayOptions {
     /// Checks every setting; the first problem is a usage error naming its flag.
     public func validate() throws {
         try rules.validate()
+        try masking.validate(geoip: rules.geoip)
         try metrics.validate()
         try outputs.validate()
         try OptionRange.check(parallelism, "--parallelism", in: Self.parallelismRange)

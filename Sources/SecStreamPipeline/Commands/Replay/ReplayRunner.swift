@@ -20,6 +20,7 @@ public final class ReplayRunner {
         let metrics = try RunMetrics.start(options.metrics)
         defer { metrics?.stop() }
         let rules = try RuleSetFactory.load(options.rules, summary: options.summary)
+        let geoip = try GeoIPEnricher.open(options.rules, rules: rules)
         let store = try ArchiveStoreErrors.openExisting(options.archive, flag: "replay")
         let objects: [ArchiveObject]
         do { objects = try ArchiveListing.objects(in: store, from: from, to: to) } catch {
@@ -31,7 +32,7 @@ public final class ReplayRunner {
             rules: rules, engineOptions: EngineOptions(options.rules, idleTimeout: .zero),
             sources: sources, alerts: try AlertWriter(outputs: options.outputs, rules: rules, kafka: options.kafka),
             deadLetters: try DeadLetterWriter(uri: options.outputs.deadLetter, kafka: options.kafka), archive: nil,
-            threads: options.rules.threads)
+            threads: options.rules.threads, geoip: geoip)
         pipeline.masking = try PipelineMasking(options.masking)
         pipeline.metrics = metrics.map { PipelineMetrics(registry: $0.registry, input: "archive") }
         let source = ArchiveReplaySource(store: store, objects: objects, sources: sources, timeField: rules.schema.paths[rules.timeField],
