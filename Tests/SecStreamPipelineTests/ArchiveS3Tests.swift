@@ -25,11 +25,8 @@ final class ArchiveS3Tests: XCTestCase {
     func testProcessQueryAndReplayOverS3() throws {
         if let error = Self.startError { throw error }  // fail loudly: no server, no test
         let server = try XCTUnwrap(Self.server)
-        let environment = ["AWS_ENDPOINT_URL": server.endpointURL, "AWS_ACCESS_KEY_ID": "AKIASECSTREAMTEST01",
-                           "AWS_SECRET_ACCESS_KEY": "secstream-test-secret", "AWS_REGION": "us-east-1"]
-        let bucket = "archive-\(UInt32.random(in: 0...UInt32.max))"
-        let admin = try XCTUnwrap(try ObjectStoreURI.open("s3://\(bucket)", environment: environment) as? S3ObjectStore)
-        try admin.createBucket()
+        let s3 = try MotoBucket(endpoint: server.endpointURL, prefix: "archive")
+        let environment = s3.environment, bucket = s3.name, admin = s3.admin
 
         let work = try ArchiveTestFiles.temporaryDirectory("archive-s3")
         defer { try? FileManager.default.removeItem(atPath: work) }

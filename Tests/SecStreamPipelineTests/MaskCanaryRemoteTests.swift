@@ -14,11 +14,8 @@ final class MaskCanaryRemoteTests: XCTestCase {
         let moto = try LocalServer.moto()
         defer { moto.stop() }
         let broker = try TansuBroker()
-        let environment = ["AWS_ENDPOINT_URL": moto.endpointURL, "AWS_ACCESS_KEY_ID": "AKIASECSTREAMTEST01",
-                           "AWS_SECRET_ACCESS_KEY": "secstream-test-secret", "AWS_REGION": "us-east-1"]
-        let bucket = "canary-\(UInt32.random(in: 0...UInt32.max))"
-        let admin = try XCTUnwrap(try ObjectStoreURI.open("s3://\(bucket)", environment: environment) as? S3ObjectStore)
-        try admin.createBucket()
+        let s3 = try MotoBucket(endpoint: moto.endpointURL, prefix: "canary")
+        let environment = s3.environment, bucket = s3.name, admin = s3.admin
 
         let work = try ArchiveTestFiles.temporaryDirectory("mask-canary-remote")
         defer { try? FileManager.default.removeItem(atPath: work) }

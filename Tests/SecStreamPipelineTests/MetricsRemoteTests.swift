@@ -49,11 +49,8 @@ final class MetricsRemoteTests: XCTestCase {
     func testS3RequestsByOperationAndStatusWithLatencyAndArchiveObjects() throws {
         let server = try LocalServer.moto()
         defer { server.stop() }
-        let environment = ["AWS_ENDPOINT_URL": server.endpointURL, "AWS_ACCESS_KEY_ID": "AKIASECSTREAMTEST01",
-                           "AWS_SECRET_ACCESS_KEY": "secstream-test-secret", "AWS_REGION": "us-east-1"]
-        let bucket = "metrics-\(UInt32.random(in: 0...UInt32.max))"
-        let admin = try XCTUnwrap(try ObjectStoreURI.open("s3://\(bucket)", environment: environment) as? S3ObjectStore)
-        try admin.createBucket()
+        let s3 = try MotoBucket(endpoint: server.endpointURL, prefix: "metrics")
+        let environment = s3.environment, bucket = s3.name
         let dir = try TempDir()
         let events = dir.path("events.ndjson")
         XCTAssertEqual(try CLI.run(["generate", "--events", "5000", "--seed", "5", "-o", events]).code, 0)
