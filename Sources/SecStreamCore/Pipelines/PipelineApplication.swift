@@ -23,10 +23,12 @@ final class PipelineApplication {
     }
 
     private let items: [ProcessingItem]
+    /// What the rule conditions decided (shared by every rule of the same logsource).
+    private let decision: PipelineStack.Decision
     /// Indexes into `items` whose rule conditions held, in order (item-level work).
-    private let itemLevel: [Int]
-    let routes: [Route]
-    let failure: (message: String, location: RuleLocation)?
+    private var itemLevel: [Int] { decision.itemLevel }
+    var routes: [Route] { decision.routes }
+    var failure: (message: String, location: RuleLocation)? { decision.failure }
     /// Placeholder values: `--placeholders` then each pipeline's `vars`.
     let placeholders: [String: [String]]
     let logsource: RuleLogsource
@@ -40,10 +42,7 @@ final class PipelineApplication {
         routing = stack.routing
         self.placeholders = stack.placeholders
         self.logsource = logsource
-        let decision = stack.decide(logsource: logsource, tags: tags, detectionFields: detectionFields)
-        itemLevel = decision.itemLevel
-        routes = decision.routes
-        failure = decision.failure
+        decision = stack.decide(logsource: logsource, tags: tags, detectionFields: detectionFields)
     }
 
     /// What compiling this rule's routes depends on besides the stack (shared
