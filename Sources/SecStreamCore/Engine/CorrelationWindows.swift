@@ -84,6 +84,12 @@ final class CorrelationWindows {
         spentSpans.append((replayOrigin(gi), last))
     }
     private let isSession: Bool
+    /// Sliding event_count, value_count and temporal kinds: a window's first
+    /// event is kept in its state (`GroupWindow.inlineEntry`), not in an entry,
+    /// until a second one comes. (The kinds that read entry numbers keep entries.)
+    private let inlinesFirst: Bool
+    /// value_count and temporal kinds: an entry's tag names its pair in `pairs`.
+    private let tagsEntries: Bool
     /// value_sum, value_avg: the only kinds that read `GroupWindow.sum` (its storage is `seenMask` elsewhere).
     private let tracksSum: Bool
     /// Tumbling/session temporal kinds: the group's count is `progress`, not
@@ -126,7 +132,8 @@ final class CorrelationWindows {
     @exclusivity(unchecked) private var pendingFirings: [Firing] = []
 
     /// Per group: 56 bytes (was 128), since a cardinality flood keeps one per
-    /// distinct key. Fields that only some window kinds use share storage, and
+    /// distinct key; a sliding window's first event lives in it too (no
+    /// 48-byte entry for the one-event windows of a flood: `inlineEntry`). Fields that only some window kinds use share storage, and
     /// what can be derived is not stored:
     /// - `closeAt` is `lastTime + timespan` (sliding), the bucket end
     ///   (tumbling) or `lastTime + gap + 1` (session) whenever the window is
@@ -155,9 +162,12 @@ final class CorrelationWindows {
         /// added since the group's sliding window last (re)started: its episode.
         var origin = Int64.max
         private var timeSlot = Int64.max
+        /// The first and last entry; with `inlineEntry`, the held event's position.
         var head: Int32 = -1
         var tail: Int32 = -1
         var distinct: Int32 = 0
+        /// With `inlineEntry`, the held event's source (otherwise padding).
+        private var spare: Int32 = 0
 
         private static let countMask: UInt64 = (1 << 56) - 1
         private static let heldShift: UInt64 = 56
@@ -192,6 +202,23 @@ final class CorrelationWindows {
         /// Survives the state: the group's one pending timer (which holds a group reference).
         var timerPending: Bool { get { flag(1 << 62) } set { set(1 << 62, newValue) } }
         var fired: Bool { get { flag(1 << 61) } set { set(1 << 61, newValue) } }
+        /// Sliding (`inlinesFirst`): the window holds one event, kept in this
+        /// state instead of an entry (see `spillInline`): its time is
+        /// `lastTime`, its origin `origin`, its location in `head`/`tail` and
+        /// `spare`, its tag (value id, input) in the otherwise unused `sumBits`.
+        var inlineEntry: Bool { get { flag(1 << 60) } set { set(1 << 60, newValue) } }
+        var inlineLocation: EventLocation {
+            get {
+                EventLocation(source: spare, position: Int64(bitPattern: UInt64(UInt32(bitPattern: head))
+                                                               | UInt64(UInt32(bitPattern: tail)) << 32))
+            }
+            set {
+                spare = newValue.source
+                head = Int32(truncatingIfNeeded: newValue.position)
+                tail = Int32(truncatingIfNeeded: newValue.position >> 32)
+            }
+        }
+        var inlineTag: UInt32 { get { UInt32(truncatingIfNeeded: sumBits) } set { sumBits = UInt64(newValue) } }
 
         /// value_sum, value_avg only (other kinds neither add nor read it).
         var sum: Double { get { Double(bitPattern: sumBits) } set { sumBits = newValue.bitPattern } }
@@ -245,6 +272,8 @@ final class CorrelationWindows {
         percentile = rule.percentile
         tracksSum = kind == .valueSum || kind == .valueAvg
         countsProgress = !isSliding && (kind == .temporal || kind == .temporalOrdered)
+        tagsEntries = kind == .valueCount || kind == .temporal || kind == .temporalOrdered
+        inlinesFirst = isSliding && (tagsEntries || kind == .eventCount)
     }
 
     // MARK: Events
@@ -296,18 +325,33 @@ final class CorrelationWindows {
     /// group's events are spent and its state is freed.
     private func addSliding(_ gi: Int, _ t: Int64, _ origin: Int64, _ input: Int, _ value: UInt32, _ number: Double,
                             _ location: EventLocation) -> Firing? {
-        if !states[gi].active { activate(gi, t) }
+        // A window opened by this event keeps it inline (it holds nothing else).
+        var inline = false
+        if !states[gi].active {
+            activate(gi, t)
+            inline = inlinesFirst
+        } else if states[gi].inlineEntry {
+            spillInline(gi)
+        }
         let cutoff = t - spanMs
         while states[gi].head >= 0 && entries[Int(states[gi].head)].time <= cutoff { removeHead(gi) }
         switch kind {
         case .valueCount:
             if pairs.increment(PairCountTable.key(UInt32(gi), value)) == 1 { states[gi].distinct += 1 }
             valueIds.retain(value)
-            append(gi, t, origin, number, location, tag: value, ownsPair: true)
+            if inline { keepInline(gi, location, tag: value) } else {
+                append(gi, t, origin, number, location, tag: value, ownsPair: true)
+            }
         case .temporal, .temporalOrdered:
             if pairs.increment(PairCountTable.key(UInt32(gi), UInt32(input))) == 1 { states[gi].distinct += 1 }
-            append(gi, t, origin, number, location, tag: UInt32(input), ownsPair: true)
-        case .eventCount, .valueSum, .valueAvg, .valuePercentile, .valueMedian:
+            if inline { keepInline(gi, location, tag: UInt32(input)) } else {
+                append(gi, t, origin, number, location, tag: UInt32(input), ownsPair: true)
+            }
+        case .eventCount:
+            if inline { keepInline(gi, location, tag: 0) } else {
+                append(gi, t, origin, number, location, tag: 0, ownsPair: false)
+            }
+        case .valueSum, .valueAvg, .valuePercentile, .valueMedian:
             append(gi, t, origin, number, location, tag: 0, ownsPair: false)
         }
         states[gi].events += 1
@@ -316,6 +360,7 @@ final class CorrelationWindows {
         if !(number >= 0) { states[gi].firstNegative = min(states[gi].firstNegative, origin) }
         states[gi].lastTime = max(states[gi].lastTime, t)
         if holds(gi) {
+            spillInline(gi)
             // temporal_ordered starts at the first event of the earliest in-order
             // match, not at an older later-rule event that took no part in it.
             let start = kind == .temporalOrdered ? orderedMatchStart(gi) : entries[Int(states[gi].head)].time
@@ -401,6 +446,7 @@ final class CorrelationWindows {
     /// Whether the window's events contain the inputs as a subsequence in listed
     /// order (earliest-match greedy, which finds one whenever one exists).
     private func matchesInOrder(_ gi: Int) -> Bool {
+        spillInline(gi)
         var need: UInt32 = 0
         var e = states[gi].head
         while e >= 0 {
@@ -416,6 +462,7 @@ final class CorrelationWindows {
     /// The time of the first event of the first rule in the window: where the
     /// earliest-match greedy scan of `matchesInOrder` begins its match.
     private func orderedMatchStart(_ gi: Int) -> Int64 {
+        spillInline(gi)
         var e = states[gi].head
         while e >= 0 {
             if entries[Int(e)].tag == 0 { return entries[Int(e)].time }
@@ -491,8 +538,7 @@ final class CorrelationWindows {
         guard !states[gi].timerPending else { return }
         states[gi].timerPending = true
         groupIds.retain(UInt32(gi))
-        timers.push(WindowTimer(closeAt: closeAt(gi), correlation: Int32(index), group: UInt32(gi),
-                                prefix: groupIds.orderPrefix(UInt32(gi))))
+        timers.push(WindowTimer(closeAt: closeAt(gi), correlation: Int32(index), group: UInt32(gi)))
     }
 
     /// The oldest event time that any open window of this correlation derives
@@ -537,6 +583,8 @@ final class CorrelationWindows {
     }
 
     private func slidingOrigin(_ gi: Int) -> Int64 {
+        // One event inline: its origin is the episode's (it opened the window).
+        if states[gi].inlineEntry { return states[gi].origin }
         var oldest = Int64.max
         var e = states[gi].head
         while e >= 0 {
@@ -624,6 +672,7 @@ final class CorrelationWindows {
     }
 
     private func firing(_ gi: Int, start: Int64, end: Int64, detectedAt: Int64) -> Firing {
+        spillInline(gi)
         var samples: [EventLocation] = []
         var e = states[gi].head
         while e >= 0 && samples.count < CorrelationWindows.sampleLimit {
@@ -653,6 +702,7 @@ final class CorrelationWindows {
     }
 
     private func deactivate(_ gi: Int) {
+        if states[gi].inlineEntry { dropInline(gi) }
         while states[gi].head >= 0 { removeHead(gi) }
         states[gi].active = false
         activeGroups -= 1
@@ -676,6 +726,44 @@ final class CorrelationWindows {
         states[gi].tail = e
         if !isSliding && states[gi].heldUpToLimit < CorrelationWindows.sampleLimit { states[gi].heldUpToLimit += 1 }
         liveEntries += 1
+    }
+
+    /// Sliding: the window's first event, kept in its state (`addSliding`
+    /// already counted its pair). Not an entry, so not in `liveEntries`.
+    @inline(__always)
+    private func keepInline(_ gi: Int, _ location: EventLocation, tag: UInt32) {
+        states[gi].inlineEntry = true
+        states[gi].inlineLocation = location
+        if tagsEntries { states[gi].inlineTag = tag }
+    }
+
+    /// Moves an inline event into an entry (a second event came, or the
+    /// window's events are walked): the entry `addSliding` would have
+    /// appended. Its time and origin are the window's own (it opened the
+    /// window and is still its only event); its number no kind that inlines reads.
+    private func spillInline(_ gi: Int) {
+        guard states[gi].inlineEntry else { return }
+        let location = states[gi].inlineLocation
+        let tag = tagsEntries ? states[gi].inlineTag : 0
+        states[gi].inlineEntry = false
+        if tagsEntries { states[gi].inlineTag = 0 }
+        states[gi].head = -1
+        states[gi].tail = -1
+        append(gi, states[gi].lastTime, states[gi].origin, 0, location, tag: tag, ownsPair: tagsEntries)
+    }
+
+    /// Forgets an inline event as `removeHead` would an entry.
+    private func dropInline(_ gi: Int) {
+        let tag = tagsEntries ? states[gi].inlineTag : 0
+        states[gi].inlineEntry = false
+        if tagsEntries { states[gi].inlineTag = 0 }
+        states[gi].head = -1
+        states[gi].tail = -1
+        if tagsEntries {
+            if pairs.decrement(PairCountTable.key(UInt32(gi), tag)) == 0 { states[gi].distinct -= 1 }
+            if kind == .valueCount { valueIds.release(tag) }
+        }
+        states[gi].events -= 1
     }
 
     /// Drops the oldest entry. In a sliding window every event is an entry, so
