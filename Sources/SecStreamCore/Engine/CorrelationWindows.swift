@@ -90,6 +90,8 @@ final class CorrelationWindows {
     private let inlinesFirst: Bool
     /// value_count and temporal kinds: an entry's tag names its pair in `pairs`.
     private let tagsEntries: Bool
+    /// Sums (value_sum, value_avg) and tumbling/session windows read `GroupExtras`.
+    private let hasExtras: Bool
     /// value_sum, value_avg: the only kinds that read `GroupWindow.sum` (its storage is `seenMask` elsewhere).
     private let tracksSum: Bool
     /// Tumbling/session temporal kinds: the group's count is `progress`, not
@@ -117,6 +119,8 @@ final class CorrelationWindows {
     @exclusivity(unchecked) private var pairs = PairCountTable()
     /// Per group id; written field by field on every event, hence plain buffers.
     private let states = PlainBuffer<GroupWindow>(capacity: 64)
+    /// Per group id, beside `states`, when `hasExtras` (empty otherwise).
+    private let extras = PlainBuffer<GroupExtras>(capacity: 64)
     private let entries = PlainBuffer<WindowEntry>(capacity: 64)
     /// Tumbling, session: per group id, the location of the window's last
     /// event (a sliding window's is its tail entry's; these stay empty).
@@ -143,10 +147,12 @@ final class CorrelationWindows {
     /// - a sliding window's last location is its tail entry's (every event
     ///   is appended), so only tumbling and session windows store it, in
     ///   `lastPositions`/`lastSources` beside the states (12 bytes per group).
-    /// - `sumBits` is the sum (value_sum, value_avg, the only kinds that read
-    ///   it) or the temporal tumbling/session `seenMask`; `timeSlot` is
-    ///   `firstNegative` (sliding) or `firstTime` (tumbling, session); the
-    ///   count is `events`, or `progress` for temporal tumbling/session
+    /// - what only some kinds read (the sum, the temporal tumbling/session
+    ///   `seenMask`, a sliding sum's `firstNegative`, the tumbling/session
+    ///   `firstTime`) is in `GroupExtras`, kept beside the states only for
+    ///   those kinds (`hasExtras`): a sliding event_count, value_count or
+    ///   temporal window is 40 bytes.
+    /// - the count is `events`, or `progress` for temporal tumbling/session
     ///   windows (which count matched inputs, not events).
     /// - the three flags and the saturating sample count share the count's
     ///   top byte: a count reaching 2^56 (over two years of a billion events
@@ -156,18 +162,27 @@ final class CorrelationWindows {
     /// one at most its inputs, so it cannot overflow (if it did, `+=` traps).
     private struct GroupWindow {
         private var countAndFlags: UInt64 = 0
-        private var sumBits: UInt64 = 0
         var lastTime: Int64 = 0
         /// The smallest `origin` of the events absorbed (tumbling, session), or
         /// added since the group's sliding window last (re)started: its episode.
         var origin = Int64.max
-        private var timeSlot = Int64.max
         /// The first and last entry; with `inlineEntry`, the held event's position.
         var head: Int32 = -1
         var tail: Int32 = -1
-        var distinct: Int32 = 0
-        /// With `inlineEntry`, the held event's source (otherwise padding).
+        /// `distinct`, or with `inlineEntry` the held event's tag.
+        private var distinctOrTag: Int32 = 0
+        /// With `inlineEntry`, the held event's source (otherwise unused).
         private var spare: Int32 = 0
+
+        /// Distinct values or inputs (value_count, temporal kinds). An inline
+        /// event opened its window: it is the window's one distinct value or input.
+        var distinct: Int32 {
+            @inline(__always) get { inlineEntry ? 1 : distinctOrTag }
+            @inline(__always) set {
+                assert(!inlineEntry, "distinct written over an inline tag")
+                distinctOrTag = newValue
+            }
+        }
 
         private static let countMask: UInt64 = (1 << 56) - 1
         private static let heldShift: UInt64 = 56
@@ -205,7 +220,7 @@ final class CorrelationWindows {
         /// Sliding (`inlinesFirst`): the window holds one event, kept in this
         /// state instead of an entry (see `spillInline`): its time is
         /// `lastTime`, its origin `origin`, its location in `head`/`tail` and
-        /// `spare`, its tag (value id, input) in the otherwise unused `sumBits`.
+        /// `spare`, its tag (value id, input) where `distinct` is kept (1 then).
         var inlineEntry: Bool { get { flag(1 << 60) } set { set(1 << 60, newValue) } }
         var inlineLocation: EventLocation {
             get {
@@ -218,7 +233,16 @@ final class CorrelationWindows {
                 tail = Int32(truncatingIfNeeded: newValue.position >> 32)
             }
         }
-        var inlineTag: UInt32 { get { UInt32(truncatingIfNeeded: sumBits) } set { sumBits = UInt64(newValue) } }
+        var inlineTag: UInt32 {
+            get { UInt32(bitPattern: distinctOrTag) }
+            set { distinctOrTag = Int32(bitPattern: newValue) }
+        }
+    }
+
+    /// Per group, what only some kinds read (`hasExtras`), 16 bytes.
+    private struct GroupExtras {
+        private var sumBits: UInt64 = 0
+        private var timeSlot = Int64.max
 
         /// value_sum, value_avg only (other kinds neither add nor read it).
         var sum: Double { get { Double(bitPattern: sumBits) } set { sumBits = newValue.bitPattern } }
@@ -274,6 +298,7 @@ final class CorrelationWindows {
         countsProgress = !isSliding && (kind == .temporal || kind == .temporalOrdered)
         tagsEntries = kind == .valueCount || kind == .temporal || kind == .temporalOrdered
         inlinesFirst = isSliding && (tagsEntries || kind == .eventCount)
+        hasExtras = tracksSum || !isSliding
     }
 
     // MARK: Events
@@ -302,7 +327,7 @@ final class CorrelationWindows {
         if states[gi].active {
             let ended = isSession
                 ? t > states[gi].lastTime + gapMs
-                : !(bucketStart <= states[gi].firstTime && states[gi].firstTime < bucketStart + spanMs)
+                : !(bucketStart <= extras[gi].firstTime && extras[gi].firstTime < bucketStart + spanMs)
             if ended, let f = closeWindow(gi) { pendingFirings.append(f) }
         }
         if !states[gi].active { activate(gi, t) }  // the bucket (session) start follows from `firstTime` = t
@@ -355,9 +380,9 @@ final class CorrelationWindows {
             append(gi, t, origin, number, location, tag: 0, ownsPair: false)
         }
         states[gi].events += 1
-        if tracksSum { states[gi].sum += number }
+        if tracksSum { extras[gi].sum += number }
         states[gi].origin = min(states[gi].origin, origin)
-        if !(number >= 0) { states[gi].firstNegative = min(states[gi].firstNegative, origin) }
+        if tracksSum && !(number >= 0) { extras[gi].firstNegative = min(extras[gi].firstNegative, origin) }
         states[gi].lastTime = max(states[gi].lastTime, t)
         if holds(gi) {
             spillInline(gi)
@@ -379,7 +404,7 @@ final class CorrelationWindows {
     private func absorb(_ gi: Int, _ t: Int64, _ origin: Int64, _ input: Int, _ value: UInt32, _ number: Double,
                         _ location: EventLocation) {
         if !countsProgress { states[gi].events += 1 }
-        if tracksSum { states[gi].sum += number }
+        if tracksSum { extras[gi].sum += number }
         states[gi].origin = min(states[gi].origin, origin)
         var owns = false
         switch kind {
@@ -390,8 +415,8 @@ final class CorrelationWindows {
                 owns = true
             }
         case .temporal, .temporalOrdered:
-            if input < 64, states[gi].seenMask & (1 << UInt64(input)) == 0 {
-                states[gi].seenMask |= 1 << UInt64(input)
+            if input < 64, extras[gi].seenMask & (1 << UInt64(input)) == 0 {
+                extras[gi].seenMask |= 1 << UInt64(input)
                 states[gi].distinct += 1
             }
             if input == states[gi].progress { states[gi].progress += 1 }
@@ -413,8 +438,8 @@ final class CorrelationWindows {
         switch kind {
         case .eventCount: return Double(s.events)
         case .valueCount, .temporal, .temporalOrdered: return Double(s.distinct)
-        case .valueSum: return s.sum
-        case .valueAvg: return s.events > 0 ? s.sum / Double(s.events) : 0
+        case .valueSum: return extras[gi].sum
+        case .valueAvg: return s.events > 0 ? extras[gi].sum / Double(s.events) : 0
         case .valuePercentile, .valueMedian: return windowPercentile(gi)
         }
     }
@@ -479,7 +504,7 @@ final class CorrelationWindows {
 
     /// Tumbling: the bucket start of the window's first event; session: that event's time.
     private func windowStart(_ gi: Int) -> Int64 {
-        isSession ? states[gi].firstTime : floorDiv(states[gi].firstTime, spanMs) * spanMs
+        isSession ? extras[gi].firstTime : floorDiv(extras[gi].firstTime, spanMs) * spanMs
     }
 
     /// When the open window of `gi` closes: what `add` armed its timer for
@@ -577,7 +602,7 @@ final class CorrelationWindows {
     private func episodeBound(_ gi: Int) -> Int64? {
         switch kind {
         case .valueAvg, .valuePercentile, .valueMedian: return states[gi].origin
-        case .valueSum: return states[gi].firstNegative == .max ? nil : states[gi].firstNegative
+        case .valueSum: return extras[gi].firstNegative == .max ? nil : extras[gi].firstNegative
         case .eventCount, .valueCount, .temporal, .temporalOrdered: return nil
         }
     }
@@ -600,7 +625,8 @@ final class CorrelationWindows {
     /// location outside sliding windows) and its key's share of the interners
     /// and pair table, plus the entries held.
     var estimatedBytes: Int {
-        activeGroups &* (MemoryLayout<GroupWindow>.stride &+ 16 &+ (isSliding ? 0 : 12))
+        activeGroups &* (MemoryLayout<GroupWindow>.stride &+ (hasExtras ? MemoryLayout<GroupExtras>.stride : 0)
+                         &+ 16 &+ (isSliding ? 0 : 12))
             &+ liveEntries &* MemoryLayout<WindowEntry>.stride
             &+ groups.liveBytes &+ values.liveBytes &+ pairs.count &* 12
     }
@@ -666,6 +692,9 @@ final class CorrelationWindows {
 
     private func growStates() {
         while states.count < groupIds.idCapacity { states.append(GroupWindow()) }
+        if hasExtras {
+            while extras.count < states.count { extras.append(GroupExtras()) }
+        }
         if !isSliding {
             while lastSources.count < states.count { lastSources.append(-1); lastPositions.append(0) }
         }
@@ -679,7 +708,7 @@ final class CorrelationWindows {
             samples.append(entries[Int(e)].location)
             e = entries[Int(e)].next
         }
-        let first = isSliding ? entries[Int(states[gi].head)].time : states[gi].firstTime
+        let first = isSliding ? entries[Int(states[gi].head)].time : extras[gi].firstTime
         let origin = replayOrigin(gi)
         // Sliding: every event is appended, so the tail is the last one.
         let last = isSliding ? entries[Int(states[gi].tail)].location
@@ -693,9 +722,10 @@ final class CorrelationWindows {
     private func activate(_ gi: Int, _ t: Int64) {
         let pending = states[gi].timerPending
         states[gi] = GroupWindow()
+        if hasExtras { extras[gi] = GroupExtras() }
         states[gi].timerPending = pending
         states[gi].active = true
-        if !isSliding { states[gi].firstTime = t }  // sliding: the slot is `firstNegative`
+        if !isSliding { extras[gi].firstTime = t }  // sliding: the slot is `firstNegative`
         states[gi].lastTime = t
         groupIds.retain(UInt32(gi))
         activeGroups += 1
@@ -746,7 +776,7 @@ final class CorrelationWindows {
         let location = states[gi].inlineLocation
         let tag = tagsEntries ? states[gi].inlineTag : 0
         states[gi].inlineEntry = false
-        if tagsEntries { states[gi].inlineTag = 0 }
+        if tagsEntries { states[gi].distinct = 1 }
         states[gi].head = -1
         states[gi].tail = -1
         append(gi, states[gi].lastTime, states[gi].origin, 0, location, tag: tag, ownsPair: tagsEntries)
@@ -756,7 +786,7 @@ final class CorrelationWindows {
     private func dropInline(_ gi: Int) {
         let tag = tagsEntries ? states[gi].inlineTag : 0
         states[gi].inlineEntry = false
-        if tagsEntries { states[gi].inlineTag = 0 }
+        if tagsEntries { states[gi].distinct = 1 }
         states[gi].head = -1
         states[gi].tail = -1
         if tagsEntries {
@@ -780,7 +810,7 @@ final class CorrelationWindows {
         }
         if isSliding {
             states[gi].events -= 1
-            if tracksSum { states[gi].sum = states[gi].events == 0 ? 0 : states[gi].sum - entry.number }
+            if tracksSum { extras[gi].sum = states[gi].events == 0 ? 0 : extras[gi].sum - entry.number }
         }
         entries[Int(e)].next = freeEntries
         freeEntries = e
