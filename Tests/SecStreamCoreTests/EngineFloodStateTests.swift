@@ -95,6 +95,31 @@ final class EngineFloodStateTests: XCTestCase {
         XCTAssertEqual(wrong.alerts.count, 0)
     }
 
+    /// A chained firing enters a sliding window at the firing time with an
+    /// older origin (the events behind it): it is not kept inline (the state
+    /// keeps no origin apart from the time), so a restart still replays from
+    /// the oldest event behind the open window.
+    func testAChainedFiringKeepsItsOlderOriginInTheSlidingWindow() {
+        let b = RuleBuilder()
+        let fail = b.detection("failed-login")
+        let hourly = b.correlation("hourly", .eventCount, [.detection(fail)], groupBy: ["user.name"], spanMs: 60_000,
+                                   window: .tumbling, condition: Threshold(lte: 3), emits: false)
+        b.correlation("repeat", .eventCount, [.correlation(hourly)], groupBy: ["user.name"], spanMs: 600_000,
+                      condition: Threshold(gte: 2))
+        let h = EngineHarness(b, options: EngineOptions(latenessMs: 0))
+        // The bucket [0, 60 s) fires when it closes (lte is judged on the whole
+        // bucket), at 60 s; its origin is 10 s.
+        h.feed([TestEvent(at(10), [0], ["user.name": "u"]), TestEvent(at(70), [], [:])])
+        XCTAssertEqual(h.engine.counters.openGroups, 1, "the sliding window holds the chained firing")
+        XCTAssertEqual(h.engine.oldestRetainedEventTime, at(10))
+        // A second bucket's firing joins it: two firings, the alert.
+        h.feed([TestEvent(at(80), [0], ["user.name": "u"]), TestEvent(at(130), [], [:])])
+        h.finish()
+        XCTAssertEqual(h.alerts.count, 1)
+        XCTAssertEqual(h.alerts.first?.windowStart, at(60))
+        XCTAssertEqual(h.alerts.first?.detectedAt, at(120))
+    }
+
     /// Under `--max-state`, a spray's one-event windows (kept inline) go
     /// before the windows that gathered more events, which still fire.
     func testEvictionDropsOneEventWindowsFirst() {

@@ -135,10 +135,11 @@ final class CorrelationWindows {
     /// What the last `add` fired (see `add`).
     @exclusivity(unchecked) private var pendingFirings: [Firing] = []
 
-    /// Per group: 56 bytes (was 128), since a cardinality flood keeps one per
-    /// distinct key; a sliding window's first event lives in it too (no
-    /// 48-byte entry for the one-event windows of a flood: `inlineEntry`). Fields that only some window kinds use share storage, and
-    /// what can be derived is not stored:
+    /// Per group: 32 bytes (was 128, then 56), since a cardinality flood keeps
+    /// one per distinct key; a sliding window's first event lives in it too
+    /// (no 48-byte entry for the one-event windows of a flood: `inlineEntry`).
+    /// Fields that only some window kinds use share storage or live apart,
+    /// and what can be derived is not stored:
     /// - `closeAt` is `lastTime + timespan` (sliding), the bucket end
     ///   (tumbling) or `lastTime + gap + 1` (session) whenever the window is
     ///   open: `add` set it to exactly that after every event (`closeAt(_:)`).
@@ -147,11 +148,12 @@ final class CorrelationWindows {
     /// - a sliding window's last location is its tail entry's (every event
     ///   is appended), so only tumbling and session windows store it, in
     ///   `lastPositions`/`lastSources` beside the states (12 bytes per group).
-    /// - what only some kinds read (the sum, the temporal tumbling/session
-    ///   `seenMask`, a sliding sum's `firstNegative`, the tumbling/session
-    ///   `firstTime`) is in `GroupExtras`, kept beside the states only for
-    ///   those kinds (`hasExtras`): a sliding event_count, value_count or
-    ///   temporal window is 40 bytes.
+    /// - what only some kinds read (the episode `origin`, the sum, the
+    ///   temporal tumbling/session `seenMask`, a sliding sum's
+    ///   `firstNegative`, the tumbling/session `firstTime`) is in
+    ///   `GroupExtras`, kept beside the states for all kinds but the sliding
+    ///   event_count, value_count and temporal ones (`hasExtras`), whose
+    ///   windows are 32 bytes.
     /// - the count is `events`, or `progress` for temporal tumbling/session
     ///   windows (which count matched inputs, not events).
     /// - the three flags and the saturating sample count share the count's
@@ -163,9 +165,6 @@ final class CorrelationWindows {
     private struct GroupWindow {
         private var countAndFlags: UInt64 = 0
         var lastTime: Int64 = 0
-        /// The smallest `origin` of the events absorbed (tumbling, session), or
-        /// added since the group's sliding window last (re)started: its episode.
-        var origin = Int64.max
         /// The first and last entry; with `inlineEntry`, the held event's position.
         var head: Int32 = -1
         var tail: Int32 = -1
@@ -219,7 +218,7 @@ final class CorrelationWindows {
         var fired: Bool { get { flag(1 << 61) } set { set(1 << 61, newValue) } }
         /// Sliding (`inlinesFirst`): the window holds one event, kept in this
         /// state instead of an entry (see `spillInline`): its time is
-        /// `lastTime`, its origin `origin`, its location in `head`/`tail` and
+        /// `lastTime`, which is also its origin, its location in `head`/`tail` and
         /// `spare`, its tag (value id, input) where `distinct` is kept (1 then).
         var inlineEntry: Bool { get { flag(1 << 60) } set { set(1 << 60, newValue) } }
         var inlineLocation: EventLocation {
@@ -239,8 +238,13 @@ final class CorrelationWindows {
         }
     }
 
-    /// Per group, what only some kinds read (`hasExtras`), 16 bytes.
+    /// Per group, what only some kinds read (`hasExtras`), 24 bytes.
     private struct GroupExtras {
+        /// The smallest `origin` of the events absorbed (tumbling, session), or
+        /// added since the group's sliding window last (re)started: its episode
+        /// (read by `replayOrigin` and `episodeBound`; the sliding kinds that
+        /// keep no extras need only their entries' origins).
+        var origin = Int64.max
         private var sumBits: UInt64 = 0
         private var timeSlot = Int64.max
 
@@ -298,7 +302,7 @@ final class CorrelationWindows {
         countsProgress = !isSliding && (kind == .temporal || kind == .temporalOrdered)
         tagsEntries = kind == .valueCount || kind == .temporal || kind == .temporalOrdered
         inlinesFirst = isSliding && (tagsEntries || kind == .eventCount)
-        hasExtras = tracksSum || !isSliding
+        hasExtras = !inlinesFirst
     }
 
     // MARK: Events
@@ -354,7 +358,9 @@ final class CorrelationWindows {
         var inline = false
         if !states[gi].active {
             activate(gi, t)
-            inline = inlinesFirst
+            // (Only an event that is its own origin: a chained firing's older
+            // origin would need a place in the state.)
+            inline = inlinesFirst && origin == t
         } else if states[gi].inlineEntry {
             spillInline(gi)
         }
@@ -381,7 +387,7 @@ final class CorrelationWindows {
         }
         states[gi].events += 1
         if tracksSum { extras[gi].sum += number }
-        states[gi].origin = min(states[gi].origin, origin)
+        if hasExtras { extras[gi].origin = min(extras[gi].origin, origin) }
         if tracksSum && !(number >= 0) { extras[gi].firstNegative = min(extras[gi].firstNegative, origin) }
         states[gi].lastTime = max(states[gi].lastTime, t)
         if holds(gi) {
@@ -405,7 +411,7 @@ final class CorrelationWindows {
                         _ location: EventLocation) {
         if !countsProgress { states[gi].events += 1 }
         if tracksSum { extras[gi].sum += number }
-        states[gi].origin = min(states[gi].origin, origin)
+        extras[gi].origin = min(extras[gi].origin, origin)
         var owns = false
         switch kind {
         case .valueCount:
@@ -582,7 +588,7 @@ final class CorrelationWindows {
     /// or session window; of a sliding window, that of the events it holds, or
     /// its `episodeBound` when older.
     private func replayOrigin(_ gi: Int) -> Int64 {
-        guard isSliding else { return states[gi].origin }
+        guard isSliding else { return extras[gi].origin }
         let held = slidingOrigin(gi)
         return episodeBound(gi).map { min($0, held) } ?? held
     }
@@ -601,15 +607,15 @@ final class CorrelationWindows {
     /// the first such number at the latest.
     private func episodeBound(_ gi: Int) -> Int64? {
         switch kind {
-        case .valueAvg, .valuePercentile, .valueMedian: return states[gi].origin
+        case .valueAvg, .valuePercentile, .valueMedian: return extras[gi].origin
         case .valueSum: return extras[gi].firstNegative == .max ? nil : extras[gi].firstNegative
         case .eventCount, .valueCount, .temporal, .temporalOrdered: return nil
         }
     }
 
     private func slidingOrigin(_ gi: Int) -> Int64 {
-        // One event inline: its origin is the episode's (it opened the window).
-        if states[gi].inlineEntry { return states[gi].origin }
+        // One event inline: its own origin, its time (see `addSliding`).
+        if states[gi].inlineEntry { return states[gi].lastTime }
         var oldest = Int64.max
         var e = states[gi].head
         while e >= 0 {
@@ -769,8 +775,9 @@ final class CorrelationWindows {
 
     /// Moves an inline event into an entry (a second event came, or the
     /// window's events are walked): the entry `addSliding` would have
-    /// appended. Its time and origin are the window's own (it opened the
-    /// window and is still its only event); its number no kind that inlines reads.
+    /// appended. Its time is the window's `lastTime` (it opened the window
+    /// and is still its only event), and so is its origin (only an event
+    /// that is its own origin is kept inline); its number no kind that inlines reads.
     private func spillInline(_ gi: Int) {
         guard states[gi].inlineEntry else { return }
         let location = states[gi].inlineLocation
@@ -779,7 +786,7 @@ final class CorrelationWindows {
         if tagsEntries { states[gi].distinct = 1 }
         states[gi].head = -1
         states[gi].tail = -1
-        append(gi, states[gi].lastTime, states[gi].origin, 0, location, tag: tag, ownsPair: tagsEntries)
+        append(gi, states[gi].lastTime, states[gi].lastTime, 0, location, tag: tag, ownsPair: tagsEntries)
     }
 
     /// Forgets an inline event as `removeHead` would an entry.
