@@ -61,8 +61,9 @@ final class TimerQueue {
     @exclusivity(unchecked) private var runCapacity = 256
     @exclusivity(unchecked) private var runHead = 0
     @exclusivity(unchecked) private var runCount = 0
-    /// Sorting a due batch: each timer with its key's first 8 bytes (reused).
-    @exclusivity(unchecked) private var sortScratch: [(prefix: UInt64, timer: WindowTimer)] = []
+    /// Sorting a due batch: each timer's group with its key's first 8 bytes
+    /// (16 bytes a timer; the batch's close time and correlation are one).
+    @exclusivity(unchecked) private var sortScratch: [(prefix: UInt64, group: UInt32)] = []
     @exclusivity(unchecked) private var batches: [[WindowTimer]] = []
     @exclusivity(unchecked) private var freeBatches: [Int] = []
     @exclusivity(unchecked) private var batchIndex: [BatchKey: Int] = [:]
@@ -271,12 +272,17 @@ final class TimerQueue {
             // bytes are read once, so most compares touch no key bytes.
             let interner = interners[c]
             sortScratch.removeAll(keepingCapacity: true)
-            for t in drain { sortScratch.append((interner.orderPrefix(t.group), t)) }
+            sortScratch.reserveCapacity(drain.count)
+            for t in drain { sortScratch.append((interner.orderPrefix(t.group), t.group)) }
             sortScratch.sort { a, b in
                 // Zero-padded big-endian words: their order is byte order wherever they differ.
-                a.prefix != b.prefix ? a.prefix < b.prefix : interner.compare(a.timer.group, b.timer.group) < 0
+                a.prefix != b.prefix ? a.prefix < b.prefix : interner.compare(a.group, b.group) < 0
             }
-            for k in 0..<sortScratch.count { drain[k] = sortScratch[k].timer }
+            for k in 0..<sortScratch.count {
+                drain[k] = WindowTimer(closeAt: key.closeAt, correlation: key.correlation, group: sortScratch[k].group)
+            }
+            // A flood's one large batch does not keep its scratch for good.
+            if sortScratch.capacity > 1 << 16 { sortScratch = [] }
         }
     }
 
