@@ -7,8 +7,8 @@ import Foundation
 /// Interning runs once per match record on the engine thread, so lookups hash
 /// and compare 8 bytes at a time (no byte loop, no `memcmp` call). The first
 /// 8 key bytes as a big-endian word (`orderPrefix`) are computed when asked,
-/// not kept per id: their one user, the timer queue, copies them into each
-/// timer, and a cardinality flood would pay for a second copy per key.
+/// not kept per id: their one user, the timer queue, reads them once per
+/// timer when it sorts a due tumbling batch.
 ///
 /// The bytes live in one arena, the table is open addressing with linear
 /// probing over the ids, and deletion shifts entries back instead of leaving
@@ -104,15 +104,15 @@ final class ByteInterner {
     }
 
     /// The key's first 8 bytes as a zero-padded big-endian word, for callers
-    /// that cache it next to an id, as timers do. Integer order is byte
+    /// that sort many ids (a due tumbling batch of timers). Integer order is byte
     /// order wherever they differ: zero padding compares below any real byte
     /// except 0, and where a real 0 meets padding the prefixes tie and
     /// `compare` decides.
     @inline(__always)
     func orderPrefix(_ id: UInt32) -> UInt64 { ByteInterner.bigEndianWord(bytes(id), at: 0) }
 
-    /// Lexicographic byte order, shorter first on a common prefix. (Timers
-    /// compare their cached `orderPrefix` first and call this only on a tie.)
+    /// Lexicographic byte order, shorter first on a common prefix. (A batch
+    /// sort compares `orderPrefix` first and calls this only on a tie.)
     func compare(_ x: UInt32, _ y: UInt32) -> Int {
         if x == y { return 0 }
         let a = bytes(x), b = bytes(y)

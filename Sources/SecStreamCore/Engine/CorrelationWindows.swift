@@ -84,6 +84,14 @@ final class CorrelationWindows {
         spentSpans.append((replayOrigin(gi), last))
     }
     private let isSession: Bool
+    /// Sliding event_count, value_count and temporal kinds: a window's first
+    /// event is kept in its state (`GroupWindow.inlineEntry`), not in an entry,
+    /// until a second one comes. (The kinds that read entry numbers keep entries.)
+    private let inlinesFirst: Bool
+    /// value_count and temporal kinds: an entry's tag names its pair in `pairs`.
+    private let tagsEntries: Bool
+    /// Sums (value_sum, value_avg) and tumbling/session windows read `GroupExtras`.
+    private let hasExtras: Bool
     /// value_sum, value_avg: the only kinds that read `GroupWindow.sum` (its storage is `seenMask` elsewhere).
     private let tracksSum: Bool
     /// Tumbling/session temporal kinds: the group's count is `progress`, not
@@ -111,6 +119,8 @@ final class CorrelationWindows {
     @exclusivity(unchecked) private var pairs = PairCountTable()
     /// Per group id; written field by field on every event, hence plain buffers.
     private let states = PlainBuffer<GroupWindow>(capacity: 64)
+    /// Per group id, beside `states`, when `hasExtras` (empty otherwise).
+    private let extras = PlainBuffer<GroupExtras>(capacity: 64)
     private let entries = PlainBuffer<WindowEntry>(capacity: 64)
     /// Tumbling, session: per group id, the location of the window's last
     /// event (a sliding window's is its tail entry's; these stay empty).
@@ -125,9 +135,11 @@ final class CorrelationWindows {
     /// What the last `add` fired (see `add`).
     @exclusivity(unchecked) private var pendingFirings: [Firing] = []
 
-    /// Per group: 56 bytes (was 128), since a cardinality flood keeps one per
-    /// distinct key. Fields that only some window kinds use share storage, and
-    /// what can be derived is not stored:
+    /// Per group: 32 bytes (was 128, then 56), since a cardinality flood keeps
+    /// one per distinct key; a sliding window's first event lives in it too
+    /// (no 48-byte entry for the one-event windows of a flood: `inlineEntry`).
+    /// Fields that only some window kinds use share storage or live apart,
+    /// and what can be derived is not stored:
     /// - `closeAt` is `lastTime + timespan` (sliding), the bucket end
     ///   (tumbling) or `lastTime + gap + 1` (session) whenever the window is
     ///   open: `add` set it to exactly that after every event (`closeAt(_:)`).
@@ -136,10 +148,13 @@ final class CorrelationWindows {
     /// - a sliding window's last location is its tail entry's (every event
     ///   is appended), so only tumbling and session windows store it, in
     ///   `lastPositions`/`lastSources` beside the states (12 bytes per group).
-    /// - `sumBits` is the sum (value_sum, value_avg, the only kinds that read
-    ///   it) or the temporal tumbling/session `seenMask`; `timeSlot` is
-    ///   `firstNegative` (sliding) or `firstTime` (tumbling, session); the
-    ///   count is `events`, or `progress` for temporal tumbling/session
+    /// - what only some kinds read (the episode `origin`, the sum, the
+    ///   temporal tumbling/session `seenMask`, a sliding sum's
+    ///   `firstNegative`, the tumbling/session `firstTime`) is in
+    ///   `GroupExtras`, kept beside the states for all kinds but the sliding
+    ///   event_count, value_count and temporal ones (`hasExtras`), whose
+    ///   windows are 32 bytes.
+    /// - the count is `events`, or `progress` for temporal tumbling/session
     ///   windows (which count matched inputs, not events).
     /// - the three flags and the saturating sample count share the count's
     ///   top byte: a count reaching 2^56 (over two years of a billion events
@@ -149,15 +164,24 @@ final class CorrelationWindows {
     /// one at most its inputs, so it cannot overflow (if it did, `+=` traps).
     private struct GroupWindow {
         private var countAndFlags: UInt64 = 0
-        private var sumBits: UInt64 = 0
         var lastTime: Int64 = 0
-        /// The smallest `origin` of the events absorbed (tumbling, session), or
-        /// added since the group's sliding window last (re)started: its episode.
-        var origin = Int64.max
-        private var timeSlot = Int64.max
+        /// The first and last entry; with `inlineEntry`, the held event's position.
         var head: Int32 = -1
         var tail: Int32 = -1
-        var distinct: Int32 = 0
+        /// `distinct`, or with `inlineEntry` the held event's tag.
+        private var distinctOrTag: Int32 = 0
+        /// With `inlineEntry`, the held event's source (otherwise unused).
+        private var spare: Int32 = 0
+
+        /// Distinct values or inputs (value_count, temporal kinds). An inline
+        /// event opened its window: it is the window's one distinct value or input.
+        var distinct: Int32 {
+            @inline(__always) get { inlineEntry ? 1 : distinctOrTag }
+            @inline(__always) set {
+                assert(!inlineEntry, "distinct written over an inline tag")
+                distinctOrTag = newValue
+            }
+        }
 
         private static let countMask: UInt64 = (1 << 56) - 1
         private static let heldShift: UInt64 = 56
@@ -192,6 +216,37 @@ final class CorrelationWindows {
         /// Survives the state: the group's one pending timer (which holds a group reference).
         var timerPending: Bool { get { flag(1 << 62) } set { set(1 << 62, newValue) } }
         var fired: Bool { get { flag(1 << 61) } set { set(1 << 61, newValue) } }
+        /// Sliding (`inlinesFirst`): the window holds one event, kept in this
+        /// state instead of an entry (see `spillInline`): its time is
+        /// `lastTime`, which is also its origin, its location in `head`/`tail` and
+        /// `spare`, its tag (value id, input) where `distinct` is kept (1 then).
+        var inlineEntry: Bool { get { flag(1 << 60) } set { set(1 << 60, newValue) } }
+        var inlineLocation: EventLocation {
+            get {
+                EventLocation(source: spare, position: Int64(bitPattern: UInt64(UInt32(bitPattern: head))
+                                                               | UInt64(UInt32(bitPattern: tail)) << 32))
+            }
+            set {
+                spare = newValue.source
+                head = Int32(truncatingIfNeeded: newValue.position)
+                tail = Int32(truncatingIfNeeded: newValue.position >> 32)
+            }
+        }
+        var inlineTag: UInt32 {
+            get { UInt32(bitPattern: distinctOrTag) }
+            set { distinctOrTag = Int32(bitPattern: newValue) }
+        }
+    }
+
+    /// Per group, what only some kinds read (`hasExtras`), 24 bytes.
+    private struct GroupExtras {
+        /// The smallest `origin` of the events absorbed (tumbling, session), or
+        /// added since the group's sliding window last (re)started: its episode
+        /// (read by `replayOrigin` and `episodeBound`; the sliding kinds that
+        /// keep no extras need only their entries' origins).
+        var origin = Int64.max
+        private var sumBits: UInt64 = 0
+        private var timeSlot = Int64.max
 
         /// value_sum, value_avg only (other kinds neither add nor read it).
         var sum: Double { get { Double(bitPattern: sumBits) } set { sumBits = newValue.bitPattern } }
@@ -245,6 +300,9 @@ final class CorrelationWindows {
         percentile = rule.percentile
         tracksSum = kind == .valueSum || kind == .valueAvg
         countsProgress = !isSliding && (kind == .temporal || kind == .temporalOrdered)
+        tagsEntries = kind == .valueCount || kind == .temporal || kind == .temporalOrdered
+        inlinesFirst = isSliding && (tagsEntries || kind == .eventCount)
+        hasExtras = !inlinesFirst
     }
 
     // MARK: Events
@@ -273,7 +331,7 @@ final class CorrelationWindows {
         if states[gi].active {
             let ended = isSession
                 ? t > states[gi].lastTime + gapMs
-                : !(bucketStart <= states[gi].firstTime && states[gi].firstTime < bucketStart + spanMs)
+                : !(bucketStart <= extras[gi].firstTime && extras[gi].firstTime < bucketStart + spanMs)
             if ended, let f = closeWindow(gi) { pendingFirings.append(f) }
         }
         if !states[gi].active { activate(gi, t) }  // the bucket (session) start follows from `firstTime` = t
@@ -296,26 +354,44 @@ final class CorrelationWindows {
     /// group's events are spent and its state is freed.
     private func addSliding(_ gi: Int, _ t: Int64, _ origin: Int64, _ input: Int, _ value: UInt32, _ number: Double,
                             _ location: EventLocation) -> Firing? {
-        if !states[gi].active { activate(gi, t) }
+        // A window opened by this event keeps it inline (it holds nothing else).
+        var inline = false
+        if !states[gi].active {
+            activate(gi, t)
+            // (Only an event that is its own origin: a chained firing's older
+            // origin would need a place in the state.)
+            inline = inlinesFirst && origin == t
+        } else if states[gi].inlineEntry {
+            spillInline(gi)
+        }
         let cutoff = t - spanMs
         while states[gi].head >= 0 && entries[Int(states[gi].head)].time <= cutoff { removeHead(gi) }
         switch kind {
         case .valueCount:
             if pairs.increment(PairCountTable.key(UInt32(gi), value)) == 1 { states[gi].distinct += 1 }
             valueIds.retain(value)
-            append(gi, t, origin, number, location, tag: value, ownsPair: true)
+            if inline { keepInline(gi, location, tag: value) } else {
+                append(gi, t, origin, number, location, tag: value, ownsPair: true)
+            }
         case .temporal, .temporalOrdered:
             if pairs.increment(PairCountTable.key(UInt32(gi), UInt32(input))) == 1 { states[gi].distinct += 1 }
-            append(gi, t, origin, number, location, tag: UInt32(input), ownsPair: true)
-        case .eventCount, .valueSum, .valueAvg, .valuePercentile, .valueMedian:
+            if inline { keepInline(gi, location, tag: UInt32(input)) } else {
+                append(gi, t, origin, number, location, tag: UInt32(input), ownsPair: true)
+            }
+        case .eventCount:
+            if inline { keepInline(gi, location, tag: 0) } else {
+                append(gi, t, origin, number, location, tag: 0, ownsPair: false)
+            }
+        case .valueSum, .valueAvg, .valuePercentile, .valueMedian:
             append(gi, t, origin, number, location, tag: 0, ownsPair: false)
         }
         states[gi].events += 1
-        if tracksSum { states[gi].sum += number }
-        states[gi].origin = min(states[gi].origin, origin)
-        if !(number >= 0) { states[gi].firstNegative = min(states[gi].firstNegative, origin) }
+        if tracksSum { extras[gi].sum += number }
+        if hasExtras { extras[gi].origin = min(extras[gi].origin, origin) }
+        if tracksSum && !(number >= 0) { extras[gi].firstNegative = min(extras[gi].firstNegative, origin) }
         states[gi].lastTime = max(states[gi].lastTime, t)
         if holds(gi) {
+            spillInline(gi)
             // temporal_ordered starts at the first event of the earliest in-order
             // match, not at an older later-rule event that took no part in it.
             let start = kind == .temporalOrdered ? orderedMatchStart(gi) : entries[Int(states[gi].head)].time
@@ -334,8 +410,8 @@ final class CorrelationWindows {
     private func absorb(_ gi: Int, _ t: Int64, _ origin: Int64, _ input: Int, _ value: UInt32, _ number: Double,
                         _ location: EventLocation) {
         if !countsProgress { states[gi].events += 1 }
-        if tracksSum { states[gi].sum += number }
-        states[gi].origin = min(states[gi].origin, origin)
+        if tracksSum { extras[gi].sum += number }
+        extras[gi].origin = min(extras[gi].origin, origin)
         var owns = false
         switch kind {
         case .valueCount:
@@ -345,8 +421,8 @@ final class CorrelationWindows {
                 owns = true
             }
         case .temporal, .temporalOrdered:
-            if input < 64, states[gi].seenMask & (1 << UInt64(input)) == 0 {
-                states[gi].seenMask |= 1 << UInt64(input)
+            if input < 64, extras[gi].seenMask & (1 << UInt64(input)) == 0 {
+                extras[gi].seenMask |= 1 << UInt64(input)
                 states[gi].distinct += 1
             }
             if input == states[gi].progress { states[gi].progress += 1 }
@@ -368,8 +444,8 @@ final class CorrelationWindows {
         switch kind {
         case .eventCount: return Double(s.events)
         case .valueCount, .temporal, .temporalOrdered: return Double(s.distinct)
-        case .valueSum: return s.sum
-        case .valueAvg: return s.events > 0 ? s.sum / Double(s.events) : 0
+        case .valueSum: return extras[gi].sum
+        case .valueAvg: return s.events > 0 ? extras[gi].sum / Double(s.events) : 0
         case .valuePercentile, .valueMedian: return windowPercentile(gi)
         }
     }
@@ -401,6 +477,7 @@ final class CorrelationWindows {
     /// Whether the window's events contain the inputs as a subsequence in listed
     /// order (earliest-match greedy, which finds one whenever one exists).
     private func matchesInOrder(_ gi: Int) -> Bool {
+        spillInline(gi)
         var need: UInt32 = 0
         var e = states[gi].head
         while e >= 0 {
@@ -416,6 +493,7 @@ final class CorrelationWindows {
     /// The time of the first event of the first rule in the window: where the
     /// earliest-match greedy scan of `matchesInOrder` begins its match.
     private func orderedMatchStart(_ gi: Int) -> Int64 {
+        spillInline(gi)
         var e = states[gi].head
         while e >= 0 {
             if entries[Int(e)].tag == 0 { return entries[Int(e)].time }
@@ -432,7 +510,7 @@ final class CorrelationWindows {
 
     /// Tumbling: the bucket start of the window's first event; session: that event's time.
     private func windowStart(_ gi: Int) -> Int64 {
-        isSession ? states[gi].firstTime : floorDiv(states[gi].firstTime, spanMs) * spanMs
+        isSession ? extras[gi].firstTime : floorDiv(extras[gi].firstTime, spanMs) * spanMs
     }
 
     /// When the open window of `gi` closes: what `add` armed its timer for
@@ -491,8 +569,7 @@ final class CorrelationWindows {
         guard !states[gi].timerPending else { return }
         states[gi].timerPending = true
         groupIds.retain(UInt32(gi))
-        timers.push(WindowTimer(closeAt: closeAt(gi), correlation: Int32(index), group: UInt32(gi),
-                                prefix: groupIds.orderPrefix(UInt32(gi))))
+        timers.push(WindowTimer(closeAt: closeAt(gi), correlation: Int32(index), group: UInt32(gi)))
     }
 
     /// The oldest event time that any open window of this correlation derives
@@ -511,7 +588,7 @@ final class CorrelationWindows {
     /// or session window; of a sliding window, that of the events it holds, or
     /// its `episodeBound` when older.
     private func replayOrigin(_ gi: Int) -> Int64 {
-        guard isSliding else { return states[gi].origin }
+        guard isSliding else { return extras[gi].origin }
         let held = slidingOrigin(gi)
         return episodeBound(gi).map { min($0, held) } ?? held
     }
@@ -530,13 +607,15 @@ final class CorrelationWindows {
     /// the first such number at the latest.
     private func episodeBound(_ gi: Int) -> Int64? {
         switch kind {
-        case .valueAvg, .valuePercentile, .valueMedian: return states[gi].origin
-        case .valueSum: return states[gi].firstNegative == .max ? nil : states[gi].firstNegative
+        case .valueAvg, .valuePercentile, .valueMedian: return extras[gi].origin
+        case .valueSum: return extras[gi].firstNegative == .max ? nil : extras[gi].firstNegative
         case .eventCount, .valueCount, .temporal, .temporalOrdered: return nil
         }
     }
 
     private func slidingOrigin(_ gi: Int) -> Int64 {
+        // One event inline: its own origin, its time (see `addSliding`).
+        if states[gi].inlineEntry { return states[gi].lastTime }
         var oldest = Int64.max
         var e = states[gi].head
         while e >= 0 {
@@ -552,7 +631,8 @@ final class CorrelationWindows {
     /// location outside sliding windows) and its key's share of the interners
     /// and pair table, plus the entries held.
     var estimatedBytes: Int {
-        activeGroups &* (MemoryLayout<GroupWindow>.stride &+ 16 &+ (isSliding ? 0 : 12))
+        activeGroups &* (MemoryLayout<GroupWindow>.stride &+ (hasExtras ? MemoryLayout<GroupExtras>.stride : 0)
+                         &+ 16 &+ (isSliding ? 0 : 12))
             &+ liveEntries &* MemoryLayout<WindowEntry>.stride
             &+ groups.liveBytes &+ values.liveBytes &+ pairs.count &* 12
     }
@@ -618,19 +698,23 @@ final class CorrelationWindows {
 
     private func growStates() {
         while states.count < groupIds.idCapacity { states.append(GroupWindow()) }
+        if hasExtras {
+            while extras.count < states.count { extras.append(GroupExtras()) }
+        }
         if !isSliding {
             while lastSources.count < states.count { lastSources.append(-1); lastPositions.append(0) }
         }
     }
 
     private func firing(_ gi: Int, start: Int64, end: Int64, detectedAt: Int64) -> Firing {
+        spillInline(gi)
         var samples: [EventLocation] = []
         var e = states[gi].head
         while e >= 0 && samples.count < CorrelationWindows.sampleLimit {
             samples.append(entries[Int(e)].location)
             e = entries[Int(e)].next
         }
-        let first = isSliding ? entries[Int(states[gi].head)].time : states[gi].firstTime
+        let first = isSliding ? entries[Int(states[gi].head)].time : extras[gi].firstTime
         let origin = replayOrigin(gi)
         // Sliding: every event is appended, so the tail is the last one.
         let last = isSliding ? entries[Int(states[gi].tail)].location
@@ -644,15 +728,17 @@ final class CorrelationWindows {
     private func activate(_ gi: Int, _ t: Int64) {
         let pending = states[gi].timerPending
         states[gi] = GroupWindow()
+        if hasExtras { extras[gi] = GroupExtras() }
         states[gi].timerPending = pending
         states[gi].active = true
-        if !isSliding { states[gi].firstTime = t }  // sliding: the slot is `firstNegative`
+        if !isSliding { extras[gi].firstTime = t }  // sliding: the slot is `firstNegative`
         states[gi].lastTime = t
         groupIds.retain(UInt32(gi))
         activeGroups += 1
     }
 
     private func deactivate(_ gi: Int) {
+        if states[gi].inlineEntry { dropInline(gi) }
         while states[gi].head >= 0 { removeHead(gi) }
         states[gi].active = false
         activeGroups -= 1
@@ -678,6 +764,45 @@ final class CorrelationWindows {
         liveEntries += 1
     }
 
+    /// Sliding: the window's first event, kept in its state (`addSliding`
+    /// already counted its pair). Not an entry, so not in `liveEntries`.
+    @inline(__always)
+    private func keepInline(_ gi: Int, _ location: EventLocation, tag: UInt32) {
+        states[gi].inlineEntry = true
+        states[gi].inlineLocation = location
+        if tagsEntries { states[gi].inlineTag = tag }
+    }
+
+    /// Moves an inline event into an entry (a second event came, or the
+    /// window's events are walked): the entry `addSliding` would have
+    /// appended. Its time is the window's `lastTime` (it opened the window
+    /// and is still its only event), and so is its origin (only an event
+    /// that is its own origin is kept inline); its number no kind that inlines reads.
+    private func spillInline(_ gi: Int) {
+        guard states[gi].inlineEntry else { return }
+        let location = states[gi].inlineLocation
+        let tag = tagsEntries ? states[gi].inlineTag : 0
+        states[gi].inlineEntry = false
+        if tagsEntries { states[gi].distinct = 1 }
+        states[gi].head = -1
+        states[gi].tail = -1
+        append(gi, states[gi].lastTime, states[gi].lastTime, 0, location, tag: tag, ownsPair: tagsEntries)
+    }
+
+    /// Forgets an inline event as `removeHead` would an entry.
+    private func dropInline(_ gi: Int) {
+        let tag = tagsEntries ? states[gi].inlineTag : 0
+        states[gi].inlineEntry = false
+        if tagsEntries { states[gi].distinct = 1 }
+        states[gi].head = -1
+        states[gi].tail = -1
+        if tagsEntries {
+            if pairs.decrement(PairCountTable.key(UInt32(gi), tag)) == 0 { states[gi].distinct -= 1 }
+            if kind == .valueCount { valueIds.release(tag) }
+        }
+        states[gi].events -= 1
+    }
+
     /// Drops the oldest entry. In a sliding window every event is an entry, so
     /// the aggregates follow; elsewhere the state is being freed anyway.
     private func removeHead(_ gi: Int) {
@@ -692,7 +817,7 @@ final class CorrelationWindows {
         }
         if isSliding {
             states[gi].events -= 1
-            if tracksSum { states[gi].sum = states[gi].events == 0 ? 0 : states[gi].sum - entry.number }
+            if tracksSum { extras[gi].sum = states[gi].events == 0 ? 0 : extras[gi].sum - entry.number }
         }
         entries[Int(e)].next = freeEntries
         freeEntries = e

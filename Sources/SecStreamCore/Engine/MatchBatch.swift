@@ -32,10 +32,14 @@ public struct MatchBuffers {
 /// `@unchecked Sendable`: a batch is handed from its worker to the engine
 /// thread and back, never used by two threads at once.
 public final class MatchBatch: @unchecked Sendable {
-    public internal(set) var records: [MatchRecord] = []
-    var bytes: [UInt8] = []
+    // `@exclusivity(unchecked)`: one thread at a time uses a batch (its
+    // worker, then the engine thread), never through overlapping accesses;
+    // the runtime's dynamic check (a thread-local access set) was paid on
+    // every line the engine admits. Bounds checks stay on.
+    @exclusivity(unchecked) public internal(set) var records: [MatchRecord] = []
+    @exclusivity(unchecked) var bytes: [UInt8] = []
     /// Next record the engine has not consumed yet.
-    var readIndex = 0
+    @exclusivity(unchecked) var readIndex = 0
 
     public init(capacity: Int = 1024) {
         records.reserveCapacity(capacity)

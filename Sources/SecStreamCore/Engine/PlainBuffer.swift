@@ -12,6 +12,8 @@ import Glibc
 /// that was ~60 MB of peak RSS (30 bytes per window) that no window used.
 enum TableMemory {
     static let mapThreshold = 1 << 20
+    /// Tables from this size on ask for transparent huge pages.
+    static let hugePageThreshold = 8 << 20
 
     static func allocate(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
         #if canImport(Glibc)
@@ -20,6 +22,12 @@ enum TableMemory {
             guard let p = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
                   p != UnsafeMutableRawPointer(bitPattern: -1)
             else { fatalError("out of memory: cannot map \(byteCount) bytes") }
+            // Transparent huge pages where the system leaves them to madvise:
+            // a table filled front to back takes one fault per 2 MiB instead
+            // of one per 4 KiB page (a flood of 2,000,000 keys faulted ~100k
+            // pages, a fifth of its CPU time in the kernel). Only the touched
+            // part becomes resident, as before, rounded up to 2 MiB.
+            if byteCount >= hugePageThreshold { _ = madvise(p, byteCount, 14 /* MADV_HUGEPAGE */) }
             return p
         }
         #endif
