@@ -20,12 +20,22 @@ public final class EventMasker {
     private var pseudonyms = ByteKeyCache<[UInt8]>(slots: 1 << 16)
     /// Crypto-PAn pseudonyms by address text: parsing and printing cost more than the cached AES.
     private var addresses = ByteKeyCache<[UInt8]>(slots: 1 << 16)
-    private let cacheLimit = 1 << 18
+    /// The splicing walk's masked values by (action, value bytes): one lookup
+    /// per masked field, nothing allocated on a hit.
+    private var spliced = ByteKeyCache<SplicedValue>(slots: 1 << 18)
+    /// The policy's paths for the splicing walk (nil: every line is walked).
+    private let trie: PolicyTrie?
+    /// The splicing walk's per-line lists, kept for their capacity.
+    private var knownScratch: [(raw: [UInt8], masked: [UInt8])] = []
+    private var deferredScratch: [Range<Int>] = []
+    /// Lines `maskLine` spliced rather than walked (tests check both paths run).
+    public private(set) var linesSpliced = 0
 
     public init(policy: MaskPolicy) {
         self.policy = policy
         cryptoPAn = CryptoPAn(key: policy.key.bytes)
         hmacKey = policy.key.bytes
+        trie = PolicyTrie(policy)
     }
 
     public func copy() -> EventMasker { EventMasker(policy: policy) }
@@ -51,6 +61,49 @@ public final class EventMasker {
     /// The masked line (no newline). A line that is not a JSON object cannot
     /// be masked field by field: it gets the free-text patterns as a whole.
     public func maskLine(_ line: UnsafeRawBufferPointer) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(line.count + 64)
+        maskLine(line, into: &out)
+        return out
+    }
+
+    /// The masked line appended to `out` (a buffer the caller reuses): the
+    /// same bytes as `maskLineByWalk`. The line is copied in runs with the
+    /// masked values spliced in (`SpliceWalk`); a line it does not handle is walked.
+    public func maskLine(_ line: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        guard let trie, let base = line.baseAddress, line.count > 0 else {
+            out.append(contentsOf: maskLineByWalk(line))
+            return
+        }
+        let start = out.count
+        var walk = SpliceWalk(p: base.assumingMemoryBound(to: UInt8.self), n: line.count, trie: trie, masker: self,
+                              base: start, out: [], known: [], deferred: [])
+        swap(&walk.out, &out)
+        swap(&walk.known, &knownScratch)
+        swap(&walk.deferred, &deferredScratch)
+        let ok = walk.line()
+        swap(&walk.out, &out)
+        swap(&walk.known, &knownScratch)
+        swap(&walk.deferred, &deferredScratch)
+        defer {
+            knownScratch.removeAll(keepingCapacity: true)
+            deferredScratch.removeAll(keepingCapacity: true)
+        }
+        guard ok else {
+            out.removeSubrange(start...)
+            out.append(contentsOf: maskLineByWalk(line))
+            return
+        }
+        linesSpliced &+= 1
+        if knownScratch.isEmpty || deferredScratch.isEmpty { return }
+        let replaced = Self.replaceKnown(knownScratch, in: deferredScratch, of: Array(out[start...]))
+        out.removeSubrange(start...)
+        out.append(contentsOf: replaced)
+    }
+
+    /// `maskLine` by the byte-by-byte walk alone (the reference the splicing
+    /// walk is tested against).
+    public func maskLineByWalk(_ line: UnsafeRawBufferPointer) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(line.count + 64)
         var walker = Walker(bytes: line, masker: self)
@@ -125,6 +178,27 @@ public final class EventMasker {
         case .patterns:
             return maskText(value)
         }
+    }
+
+    /// A string value masked by `action` (never `drop` or `patterns`) as the
+    /// walker would write it, and the pair it would record for `replaceKnown`.
+    func splicedValue(_ value: UnsafeRawBufferPointer, action: MaskAction, tag: UInt8) -> SplicedValue {
+        let hash = ByteKeyCache<SplicedValue>.hash(value, tag: tag)
+        if let hit = spliced.get(value, tag: tag, hash: hash) { return hit }
+        let s = Array(value)
+        let masked = apply(action, to: s) ?? []
+        var json: [UInt8] = []
+        masked.withUnsafeBytes { JSONWriter.string($0, into: &json) }
+        var known: (raw: [UInt8], masked: [UInt8])?
+        if s.count >= 4 && masked != s {
+            var raw: [UInt8] = [], replacement: [UInt8] = []
+            s.withUnsafeBytes { JSONWriter.escaped($0, into: &raw) }
+            masked.withUnsafeBytes { JSONWriter.escaped($0, into: &replacement) }
+            known = (raw, replacement)
+        }
+        let result = SplicedValue(json: json, known: known)
+        spliced.set(value, tag: tag, hash: hash, result)
+        return result
     }
 
     /// The hex pseudonym of `value`, from the per-run cache when seen before

@@ -33,6 +33,8 @@ package final class EventPipeline {
     }
     /// Masks archived lines on the engine thread (masking after detection).
     private var archiveMasker: EventMasker?
+    /// The masked line being archived (reused: no allocation per event).
+    private var maskedScratch: [UInt8] = []
     private let context: ScanContext
     private let depth: Int
     private let workers: Int
@@ -227,8 +229,9 @@ package final class EventPipeline {
     private func archiveAppend(_ archive: EventSink, _ line: UnsafeRawBufferPointer, time: Int64,
                                location: EventLocation) throws {
         guard let archiveMasker else { return try archive.append(line, time: time, location: location) }
-        let masked = archiveMasker.maskLine(line)
-        try masked.withUnsafeBytes { try archive.append($0, time: time, location: location) }
+        maskedScratch.removeAll(keepingCapacity: true)
+        archiveMasker.maskLine(line, into: &maskedScratch)
+        try maskedScratch.withUnsafeBytes { try archive.append($0, time: time, location: location) }
     }
 
     @inline(__always)
