@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "WorkersTests", dependencies: ["Workers"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "SecStreamMaskTests", dependencies: ["SecStreamMask", "SecStreamCore", "TestSupport"]),
-        .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline", "SecStreamKafkaRuntime", "SecStreamArchive", "Kafka", "Metrics", "TestSupport", "KafkaTestSupport"]),
+        .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline", "SecStreamMask", "SecStreamKafkaRuntime", "SecStreamArchive", "Kafka", "Metrics", "TestSupport", "KafkaTestSupport"]),
     ],
     // CRE2 includes RE2's headers, which need C++17 (std::string_view in newer releases).
     cxxLanguageStandard: .cxx17

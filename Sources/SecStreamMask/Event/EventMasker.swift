@@ -26,7 +26,10 @@ public final class EventMasker {
     /// The policy's paths for the splicing walk (nil: every line is walked).
     private let trie: PolicyTrie?
     /// The splicing walk's per-line lists, kept for their capacity.
-    private var knownScratch: [(raw: [UInt8], masked: [UInt8])] = []
+    private var knownScratch: [KnownRef] = []
+    private var ownedScratch: [(raw: [UInt8], masked: [UInt8])] = []
+    /// The splicing walk's first cache (one cache line per value).
+    let inlineValues = InlineValueTable(count: 1 << 18)
     private var deferredScratch: [Range<Int>] = []
     /// Lines `maskLine` spliced rather than walked (tests check both paths run).
     public private(set) var linesSpliced = 0
@@ -37,6 +40,8 @@ public final class EventMasker {
         hmacKey = policy.key.bytes
         trie = PolicyTrie(policy)
     }
+
+    deinit { inlineValues.deallocate() }
 
     public func copy() -> EventMasker { EventMasker(policy: policy) }
 
@@ -77,16 +82,19 @@ public final class EventMasker {
         }
         let start = out.count
         var walk = SpliceWalk(p: base.assumingMemoryBound(to: UInt8.self), n: line.count, trie: trie, masker: self,
-                              base: start, out: [], known: [], deferred: [])
+                              base: start, out: [], known: [], owned: [], deferred: [])
         swap(&walk.out, &out)
         swap(&walk.known, &knownScratch)
+        swap(&walk.owned, &ownedScratch)
         swap(&walk.deferred, &deferredScratch)
         let ok = walk.line()
         swap(&walk.out, &out)
         swap(&walk.known, &knownScratch)
+        swap(&walk.owned, &ownedScratch)
         swap(&walk.deferred, &deferredScratch)
         defer {
             knownScratch.removeAll(keepingCapacity: true)
+            ownedScratch.removeAll(keepingCapacity: true)
             deferredScratch.removeAll(keepingCapacity: true)
         }
         guard ok else {
@@ -96,7 +104,12 @@ public final class EventMasker {
         }
         linesSpliced &+= 1
         if knownScratch.isEmpty || deferredScratch.isEmpty { return }
-        let replaced = Self.replaceKnown(knownScratch, in: deferredScratch, of: Array(out[start...]))
+        let known = knownScratch.map { ref -> (raw: [UInt8], masked: [UInt8]) in
+            if ref.owned >= 0 { return ownedScratch[ref.owned] }
+            return (Array(line[ref.rawStart..<(ref.rawStart + ref.rawCount)]),
+                    Array(out[ref.maskedStart..<(ref.maskedStart + ref.maskedCount)]))
+        }
+        let replaced = Self.replaceKnown(known, in: deferredScratch, of: Array(out[start...]))
         out.removeSubrange(start...)
         out.append(contentsOf: replaced)
     }
@@ -182,8 +195,7 @@ public final class EventMasker {
 
     /// A string value masked by `action` (never `drop` or `patterns`) as the
     /// walker would write it, and the pair it would record for `replaceKnown`.
-    func splicedValue(_ value: UnsafeRawBufferPointer, action: MaskAction, tag: UInt8) -> SplicedValue {
-        let hash = ByteKeyCache<SplicedValue>.hash(value, tag: tag)
+    func splicedValue(_ value: UnsafeRawBufferPointer, action: MaskAction, tag: UInt8, hash: UInt64) -> SplicedValue {
         if let hit = spliced.get(value, tag: tag, hash: hash) { return hit }
         let s = Array(value)
         let masked = apply(action, to: s) ?? []

@@ -1,3 +1,4 @@
+import Foundation
 import SecStreamCore
 
 /// The policy's exact field paths as a byte trie over dotted paths, so the
@@ -12,6 +13,9 @@ struct PolicyTrie {
     let action: [Int32]
     /// The distinct actions (an index is a cache tag: at most 255 of them).
     let actions: [MaskAction]
+    /// Per action: `patterns`, `drop` (read without copying the action and its strings).
+    let isPatterns: [Bool]
+    let isDrop: [Bool]
 
     init?(_ policy: MaskPolicy) {
         guard policy.wildcards.isEmpty else { return nil }
@@ -44,7 +48,87 @@ struct PolicyTrie {
         self.next = next
         self.action = action
         self.actions = actions
+        isPatterns = actions.map { $0 == .patterns }
+        isDrop = actions.map { $0 == .drop }
     }
+}
+
+/// The splicing walk's masked values, inline: a slot of 64 bytes (one cache
+/// line) holds the value's bytes, its action tag and its quoted replacement,
+/// two slots per set, so a hit is one line read and one copy — no pointer to
+/// follow, nothing retained. Values or replacements too long for a slot, and
+/// pairs whose escaped form differs from their bytes, stay in the
+/// `SplicedValue` cache. Owned by one `EventMasker`, freed by it.
+struct InlineValueTable {
+    static let keyMax = 24, jsonMax = 28
+    // Slot layout: hash (8), key length, tag, replacement length, flags (bit 0:
+    // the walker records a (value, replacement) pair), key (24), replacement (28).
+    private static let slotSize = 64, keyAt = 12, jsonAt = 36
+    private let slots: UnsafeMutableRawPointer
+    private let mask: Int
+
+    /// `count`: a power of two.
+    init(count: Int) {
+        precondition(count >= 2 && count & (count - 1) == 0)
+        // calloc: pages arrive zeroed (empty) when first touched.
+        slots = calloc(count, Self.slotSize)!
+        mask = count - 1
+    }
+
+    func deallocate() { free(slots) }
+
+    @inline(__always)
+    private func slot(_ index: Int) -> UnsafeMutableRawPointer { slots + index &* Self.slotSize }
+
+    /// The slot holding (key, tag), or nil.
+    @inline(__always)
+    func find(_ key: UnsafeRawBufferPointer, tag: UInt8, hash: UInt64) -> UnsafeRawPointer? {
+        let set = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask & ~1
+        for index in set...(set | 1) {
+            let s = slot(index)
+            if s.load(as: UInt64.self) == hash && s.load(fromByteOffset: 8, as: UInt8.self) == UInt8(truncatingIfNeeded: key.count)
+                && s.load(fromByteOffset: 9, as: UInt8.self) == tag
+                && (key.count == 0 || memcmp(s + Self.keyAt, key.baseAddress!, key.count) == 0) {
+                return UnsafeRawPointer(s)
+            }
+        }
+        return nil
+    }
+
+    func insert(_ key: UnsafeRawBufferPointer, tag: UInt8, hash: UInt64, json: [UInt8], recordsPair: Bool) {
+        guard key.count <= Self.keyMax, json.count <= Self.jsonMax else { return }
+        let set = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask & ~1
+        var index = set | Int(truncatingIfNeeded: (hash >> 40) & 1)
+        if slot(set).load(as: UInt64.self) == 0 { index = set } else if slot(set | 1).load(as: UInt64.self) == 0 { index = set | 1 }
+        let s = slot(index)
+        s.storeBytes(of: hash, as: UInt64.self)
+        s.storeBytes(of: UInt8(key.count), toByteOffset: 8, as: UInt8.self)
+        s.storeBytes(of: tag, toByteOffset: 9, as: UInt8.self)
+        s.storeBytes(of: UInt8(json.count), toByteOffset: 10, as: UInt8.self)
+        s.storeBytes(of: recordsPair ? 1 : 0, toByteOffset: 11, as: UInt8.self)
+        if key.count > 0 { (s + Self.keyAt).copyMemory(from: key.baseAddress!, byteCount: key.count) }
+        json.withUnsafeBytes { (s + Self.jsonAt).copyMemory(from: $0.baseAddress!, byteCount: json.count) }
+    }
+
+    /// A found slot's replacement (quoted) and whether the walker records a pair for it.
+    @inline(__always)
+    static func json(_ slot: UnsafeRawPointer) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: slot + jsonAt, count: Int(slot.load(fromByteOffset: 10, as: UInt8.self)))
+    }
+
+    @inline(__always)
+    static func recordsPair(_ slot: UnsafeRawPointer) -> Bool { slot.load(fromByteOffset: 11, as: UInt8.self) & 1 != 0 }
+}
+
+/// A masked value recurring in free text, for `replaceKnown`: where its raw
+/// bytes are in the line and its masked bytes in the output (`owned` < 0), or
+/// the index of a pair held as arrays (when its escaped form differs).
+struct KnownRef {
+    var rawStart: Int
+    var rawCount: Int
+    var maskedStart: Int
+    var maskedCount: Int
+    var owned: Int
 }
 
 /// A masked string value's bytes for the splicing walk: what `apply` gives for
@@ -77,7 +161,8 @@ struct SpliceWalk {
     var i = 0
     var copied = 0
     var out: [UInt8]
-    var known: [(raw: [UInt8], masked: [UInt8])]
+    var known: [KnownRef]
+    var owned: [(raw: [UInt8], masked: [UInt8])]
     var deferred: [Range<Int>]
 
     @inline(__always)
@@ -132,7 +217,7 @@ struct SpliceWalk {
             guard i < n, p[i] == UInt8(ascii: ":") else { return false }
             i &+= 1
             let act = node >= 0 ? trie.action[Int(node)] : -1
-            if act >= 0, trie.actions[Int(act)] == .drop { return false }
+            if act >= 0, trie.isDrop[Int(act)] { return false }
             guard value(node, act) else { return false }
             ws()
             guard i < n else { return false }
@@ -180,7 +265,7 @@ struct SpliceWalk {
             i &+= 1
             flush(to: start)
             copied = i
-            splice(content, act)
+            splice(content, at: start &+ 1, act)
             return true
         default:
             let start = i
@@ -191,7 +276,7 @@ struct SpliceWalk {
             }
             guard i > start else { return false }
             guard act >= 0 else { return true }
-            if trie.actions[Int(act)] == .patterns { return true }
+            if trie.isPatterns[Int(act)] { return true }
             let text = UnsafeRawBufferPointer(start: p + start, count: i &- start)
             return text.elementsEqual("null".utf8)
         }
@@ -199,9 +284,8 @@ struct SpliceWalk {
 
     /// A masked string value's replacement, written where the value was.
     @inline(__always)
-    mutating func splice(_ content: UnsafeRawBufferPointer, _ act: Int32) {
-        let action = trie.actions[Int(act)]
-        if action == .patterns {
+    mutating func splice(_ content: UnsafeRawBufferPointer, at offset: Int, _ act: Int32) {
+        if trie.isPatterns[Int(act)] {
             let start = out.count + 1
             if masker.policy.patterns.mayChange(content) {
                 masker.maskText(Array(content)).withUnsafeBytes { JSONWriter.string($0, into: &out) }
@@ -211,9 +295,32 @@ struct SpliceWalk {
             deferred.append((start &- base)..<(out.count &- 1 &- base))
             return
         }
-        let value = masker.splicedValue(content, action: action, tag: UInt8(truncatingIfNeeded: act))
+        let tag = UInt8(truncatingIfNeeded: act)
+        let hash = ByteKeyCache<SplicedValue>.hash(content, tag: tag)
+        let table = masker.inlineValues
+        if content.count <= InlineValueTable.keyMax, let slot = table.find(content, tag: tag, hash: hash) {
+            let json = InlineValueTable.json(slot)
+            if InlineValueTable.recordsPair(slot) {
+                known.append(KnownRef(rawStart: offset, rawCount: content.count, maskedStart: out.count &+ 1,
+                                      maskedCount: json.count &- 2, owned: -1))
+            }
+            out.append(contentsOf: json)
+            return
+        }
+        let value = masker.splicedValue(content, action: trie.actions[Int(act)], tag: tag, hash: hash)
+        var inline = true
+        if let pair = value.known {
+            if pair.raw.elementsEqual(content) {
+                known.append(KnownRef(rawStart: offset, rawCount: content.count, maskedStart: out.count &+ 1,
+                                      maskedCount: value.json.count &- 2, owned: -1))
+            } else {
+                known.append(KnownRef(rawStart: 0, rawCount: 0, maskedStart: 0, maskedCount: 0, owned: owned.count))
+                owned.append(pair)
+                inline = false
+            }
+        }
         out.append(contentsOf: value.json)
-        if let pair = value.known { known.append(pair) }
+        if inline { table.insert(content, tag: tag, hash: hash, json: value.json, recordsPair: value.known != nil) }
     }
 
     /// Steps over a string the policy does not reach (as `Walker.skipString`).

@@ -29,9 +29,12 @@ package final class EventPipeline {
             // Masked storage never holds a spooled oversized line's bytes: its dead letter goes without them.
             deadLetters.omitSpooledRaw = masking != nil
             context.maskBeforeDetect = masking.flatMap { $0.beforeDetect ? $0.policy : nil }
+            // Archived events are masked on the workers; the engine thread copies their bytes.
+            context.archiveMasking = archive == nil ? nil : masking.flatMap { $0.beforeDetect ? nil : MaskerPool(policy: $0.policy) }
         }
     }
-    /// Masks archived lines on the engine thread (masking after detection).
+    /// Masking after detection: alerts and dead letters (engine thread), and an
+    /// archived line the workers did not mask (`ScanJob.maskForArchive`).
     private var archiveMasker: EventMasker?
     /// The masked line being archived (reused: no allocation per event).
     private var maskedScratch: [UInt8] = []
@@ -182,14 +185,14 @@ package final class EventPipeline {
                         }
                         switch try engine.admission(time: time, input: input, line: i, of: batch) {
                         case .onTime:
-                            if let archive { try archiveAppend(archive, raw(storage, ref), time: time, location: location(job, ref)) }
+                            if let archive { try archiveAppend(archive, job, i, raw(storage, ref), time: time, location: location(job, ref)) }
                         case .late:
                             try deadLetters.writeLate(time: time, watermark: engine.watermark, location: location(job, ref),
                                                       sources: sources, raw: raw(storage, ref))
                         case .held(let id):
                             // A valid event: archived as read; kept here until the engine says
                             // whether it was admitted after all or is dead-lettered as future.
-                            if let archive { try archiveAppend(archive, raw(storage, ref), time: time, location: location(job, ref)) }
+                            if let archive { try archiveAppend(archive, job, i, raw(storage, ref), time: time, location: location(job, ref)) }
                             heldLines[id] = (Array(raw(storage, ref)), location(job, ref))
                         }
                     }
@@ -224,11 +227,13 @@ package final class EventPipeline {
         }
     }
 
-    /// An on-time event to the archive, masked first when the policy applies after detection.
+    /// An on-time event to the archive, masked first when the policy applies
+    /// after detection: the bytes the worker masked (line `index` of `job`).
     @inline(__always)
-    private func archiveAppend(_ archive: EventSink, _ line: UnsafeRawBufferPointer, time: Int64,
+    private func archiveAppend(_ archive: EventSink, _ job: ScanJob, _ index: Int, _ line: UnsafeRawBufferPointer, time: Int64,
                                location: EventLocation) throws {
         guard let archiveMasker else { return try archive.append(line, time: time, location: location) }
+        if try job.maskedForArchive(index, { try archive.append($0, time: time, location: location) }) { return }
         maskedScratch.removeAll(keepingCapacity: true)
         archiveMasker.maskLine(line, into: &maskedScratch)
         try maskedScratch.withUnsafeBytes { try archive.append($0, time: time, location: location) }
