@@ -30,7 +30,9 @@ final class SpliceMaskingTests: XCTestCase {
 
     static func line(_ r: inout Rng) -> String {
         let users = ["alice", "bob", "carol", "dave", "a\\u00e9b", "x\\\"y", "ö-user", "ab"]
-        let ips = ["10.1.2.3", "10.1.2.4", "192.168.7.9", "2001:db8::1", "not-an-ip", "10.1.2.3 ", "8.8.8.8"]
+        let ips = ["10.1.2.3", "10.1.2.4", "192.168.7.9", "2001:db8::1", "not-an-ip", "10.1.2.3 ", "8.8.8.8",
+                   "010.1.2.3", "1.2.3", "256.1.1.1", "1.2.3.4.5", "0.0.0.0", "255.255.255.255", "1..2.3", "1.2.3.04",
+                   "100.200.250.199", "1.2.3.4a", "::ffff:1.2.3.4", "\\u0031.2.3.4"]
         let messages = ["Failed password for alice from 10.1.2.3", "plain text", "mail bob@example.com now",
                         "key AKIAIOSFODNN7EXAMPLE", "card 4111 1111 1111 1111", "Bearer abc.def", "tab\\there \\\"q\\\"",
                         "carol logged in", "10.1.2.4", "nothing 12 to see.", "\\u0041KIAIOSFODNN7EXAMPLE", "é ü"]

@@ -30,6 +30,8 @@ public final class EventMasker {
     private var ownedScratch: [(raw: [UInt8], masked: [UInt8])] = []
     /// The splicing walk's first cache (one cache line per value).
     let inlineValues = InlineValueTable(count: 1 << 18)
+    /// The splicing walk's Crypto-PAn pseudonyms of IPv4 addresses.
+    let ipv4Values = IPv4Table(bits: 17)
     private var deferredScratch: [Range<Int>] = []
     /// Lines `maskLine` spliced rather than walked (tests check both paths run).
     public private(set) var linesSpliced = 0
@@ -41,7 +43,13 @@ public final class EventMasker {
         trie = PolicyTrie(policy)
     }
 
-    deinit { inlineValues.deallocate() }
+    deinit {
+        inlineValues.deallocate()
+        ipv4Values.deallocate()
+    }
+
+    /// The Crypto-PAn pseudonym of an IPv4 address.
+    func cryptoPAnV4(_ address: UInt32) -> UInt32 { cryptoPAn.anonymize(v4: address) }
 
     public func copy() -> EventMasker { EventMasker(policy: policy) }
 
@@ -81,8 +89,7 @@ public final class EventMasker {
             return
         }
         let start = out.count
-        var walk = SpliceWalk(p: base.assumingMemoryBound(to: UInt8.self), n: line.count, trie: trie, masker: self,
-                              base: start, out: [], known: [], owned: [], deferred: [])
+        var walk = SpliceWalk(p: base.assumingMemoryBound(to: UInt8.self), n: line.count, trie: trie, masker: self, base: start)
         swap(&walk.out, &out)
         swap(&walk.known, &knownScratch)
         swap(&walk.owned, &ownedScratch)
@@ -174,14 +181,24 @@ public final class EventMasker {
         return String(decoding: apply(action, to: Array(value.utf8)) ?? Array(MaskAction.redacted.utf8), as: UTF8.self)
     }
 
-    /// The string value after `action`; nil for `drop`.
-    func apply(_ action: MaskAction, to value: [UInt8]) -> [UInt8]? {
+    /// The string value after `action`; nil for `drop`. `cached: false`
+    /// computes without looking in (or filling) the pseudonym and address caches.
+    func apply(_ action: MaskAction, to value: [UInt8], cached: Bool = true) -> [UInt8]? {
         switch action {
         case .drop: return nil
         case .redact(let with): return Array(with.utf8)
         case .hmac(let length, let prefix):
-            return Array(prefix.utf8) + hex(HMACPseudonym(key: hmacKey, length: length), value[...])
+            let h = HMACPseudonym(key: hmacKey, length: length)
+            guard cached else {
+                var out = Array(prefix.utf8)
+                value.withUnsafeBytes { h.pseudonym($0, into: &out) }
+                return out
+            }
+            return Array(prefix.utf8) + hex(h, value[...])
         case .cryptopan:
+            guard cached else {
+                return cryptoPAnText(String(decoding: value, as: UTF8.self)).map { Array($0.utf8) } ?? Array(MaskAction.redacted.utf8)
+            }
             if let hit = addresses.get(value) { return hit }
             let masked = cryptoPAnText(String(decoding: value, as: UTF8.self)).map { Array($0.utf8) } ?? Array(MaskAction.redacted.utf8)
             addresses.set(value, masked)
@@ -197,8 +214,17 @@ public final class EventMasker {
     /// walker would write it, and the pair it would record for `replaceKnown`.
     func splicedValue(_ value: UnsafeRawBufferPointer, action: MaskAction, tag: UInt8, hash: UInt64) -> SplicedValue {
         if let hit = spliced.get(value, tag: tag, hash: hash) { return hit }
+        let result = computeSpliced(value, action: action, cached: true)
+        storeSpliced(value, tag: tag, hash: hash, result)
+        return result
+    }
+
+    /// `splicedValue` computed without the caches (`cached: false`: a value
+    /// the inline table missed is most likely new, and a lookup there is a
+    /// cache miss of its own).
+    func computeSpliced(_ value: UnsafeRawBufferPointer, action: MaskAction, cached: Bool) -> SplicedValue {
         let s = Array(value)
-        let masked = apply(action, to: s) ?? []
+        let masked = apply(action, to: s, cached: cached) ?? []
         var json: [UInt8] = []
         masked.withUnsafeBytes { JSONWriter.string($0, into: &json) }
         var known: (raw: [UInt8], masked: [UInt8])?
@@ -208,9 +234,11 @@ public final class EventMasker {
             masked.withUnsafeBytes { JSONWriter.escaped($0, into: &replacement) }
             known = (raw, replacement)
         }
-        let result = SplicedValue(json: json, known: known)
+        return SplicedValue(json: json, known: known)
+    }
+
+    func storeSpliced(_ value: UnsafeRawBufferPointer, tag: UInt8, hash: UInt64, _ result: SplicedValue) {
         spliced.set(value, tag: tag, hash: hash, result)
-        return result
     }
 
     /// The hex pseudonym of `value`, from the per-run cache when seen before

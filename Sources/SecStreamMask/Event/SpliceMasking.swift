@@ -5,17 +5,33 @@ import SecStreamCore
 /// splicing walk (`SpliceWalk`) follows a key with one table step per byte
 /// instead of hashing the path at every member. Built only for policies the
 /// splicing walk handles (exact ASCII names, no wildcards); nil otherwise.
-struct PolicyTrie {
+/// The tables are read through pointers: the walk copies no array (a copy is
+/// a retain and a release per line).
+final class PolicyTrie {
     static let dead: Int32 = -1
     /// Child of node `n` on byte `b` at `n << 8 | b` (`dead` when none).
-    let next: [Int32]
+    let next: UnsafeMutableBufferPointer<Int32>
     /// Per node: the index in `actions` of the path ending there, -1 for none.
-    let action: [Int32]
+    let action: UnsafeMutableBufferPointer<Int32>
     /// The distinct actions (an index is a cache tag: at most 255 of them).
     let actions: [MaskAction]
     /// Per action: `patterns`, `drop` (read without copying the action and its strings).
-    let isPatterns: [Bool]
-    let isDrop: [Bool]
+    let isPatterns: UnsafeMutableBufferPointer<Bool>
+    let isDrop: UnsafeMutableBufferPointer<Bool>
+    let isCryptoPAn: UnsafeMutableBufferPointer<Bool>
+    /// Per action: may its replacement not fit an `InlineValueTable` slot
+    /// (a long HMAC or redaction text; addresses and times are told by a `:`).
+    let mayOverflow: UnsafeMutableBufferPointer<Bool>
+
+    private static func copy<T>(_ a: [T]) -> UnsafeMutableBufferPointer<T> {
+        let p = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, a.count))
+        _ = p.initialize(from: a)
+        return p
+    }
+
+    deinit {
+        next.deallocate(); action.deallocate(); isPatterns.deallocate(); isDrop.deallocate(); isCryptoPAn.deallocate(); mayOverflow.deallocate()
+    }
 
     init?(_ policy: MaskPolicy) {
         guard policy.wildcards.isEmpty else { return nil }
@@ -45,11 +61,19 @@ struct PolicyTrie {
             }
             action[node] = Int32(id)
         }
-        self.next = next
-        self.action = action
+        self.next = Self.copy(next)
+        self.action = Self.copy(action)
         self.actions = actions
-        isPatterns = actions.map { $0 == .patterns }
-        isDrop = actions.map { $0 == .drop }
+        isPatterns = Self.copy(actions.map { $0 == .patterns })
+        isDrop = Self.copy(actions.map { $0 == .drop })
+        isCryptoPAn = Self.copy(actions.map { $0 == .cryptopan })
+        mayOverflow = Self.copy(actions.map {
+            switch $0 {
+            case .hmac(let length, let prefix): return prefix.utf8.count * 6 + length + 2 > InlineValueTable.jsonMax
+            case .redact(let with): return with.utf8.count * 6 + 2 > InlineValueTable.jsonMax
+            default: return false
+            }
+        })
     }
 }
 
@@ -120,6 +144,88 @@ struct InlineValueTable {
     static func recordsPair(_ slot: UnsafeRawPointer) -> Bool { slot.load(fromByteOffset: 11, as: UInt8.self) & 1 != 0 }
 }
 
+/// Crypto-PAn pseudonyms of IPv4 addresses: 8 bytes per address (address,
+/// pseudonym), open addressing, so 100k addresses take 1 MiB and stay in the
+/// caches where a table of texts would not.
+struct IPv4Table {
+    private static let empty = UInt64.max
+    private let entries: UnsafeMutablePointer<UInt64>
+    private let bits: Int
+
+    init(bits: Int) {
+        self.bits = bits
+        entries = .allocate(capacity: 1 << bits)
+        entries.initialize(repeating: Self.empty, count: 1 << bits)
+    }
+
+    func deallocate() { entries.deallocate() }
+
+    @inline(__always)
+    private func home(_ address: UInt32) -> Int { Int(truncatingIfNeeded: (address &* 0x9E37_79B1) >> UInt32(32 - bits)) }
+
+    @inline(__always)
+    func find(_ address: UInt32) -> UInt32? {
+        let mask = (1 << bits) - 1
+        var i = home(address)
+        for _ in 0..<4 {
+            let e = entries[i]
+            if e == Self.empty { return nil }
+            if UInt32(truncatingIfNeeded: e >> 32) == address { return UInt32(truncatingIfNeeded: e) }
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+
+    func insert(_ address: UInt32, _ masked: UInt32) {
+        let entry = UInt64(address) << 32 | UInt64(masked)
+        guard entry != Self.empty else { return }
+        let mask = (1 << bits) - 1
+        let first = home(address)
+        var i = first
+        for _ in 0..<4 {
+            if entries[i] == Self.empty { entries[i] = entry; return }
+            i = (i + 1) & mask
+        }
+        entries[first] = entry  // a full run: the home slot is replaced (a later miss recomputes)
+    }
+
+    /// A canonical dotted quad (`0`-`255`, no leading zeros: exactly what
+    /// inet_pton accepts, and what `IPText.format` prints); nil for anything else.
+    @inline(__always)
+    static func parse(_ text: UnsafeRawBufferPointer) -> UInt32? {
+        let n = text.count
+        guard n >= 7 && n <= 15 else { return nil }
+        var value: UInt32 = 0, octet: UInt32 = 0, digits = 0, dots = 0
+        for b in text {
+            if b == UInt8(ascii: ".") {
+                guard digits > 0, dots < 3 else { return nil }
+                value = value << 8 | octet
+                octet = 0; digits = 0; dots += 1
+            } else if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
+                if digits > 0 && octet == 0 { return nil }  // a leading zero
+                octet = octet * 10 + UInt32(b - UInt8(ascii: "0"))
+                digits += 1
+                guard octet <= 255 else { return nil }
+            } else {
+                return nil
+            }
+        }
+        guard digits > 0, dots == 3 else { return nil }
+        return value << 8 | octet
+    }
+
+    @inline(__always)
+    static func format(_ v: UInt32, into out: inout [UInt8]) {
+        for k in 0..<4 {
+            let o = UInt8(truncatingIfNeeded: v >> UInt32(24 - 8 * k))
+            if k > 0 { out.append(UInt8(ascii: ".")) }
+            if o >= 100 { out.append(0x30 + o / 100) }
+            if o >= 10 { out.append(0x30 + (o / 10) % 10) }
+            out.append(0x30 + o % 10)
+        }
+    }
+}
+
 /// A masked value recurring in free text, for `replaceKnown`: where its raw
 /// bytes are in the line and its masked bytes in the output (`owned` < 0), or
 /// the index of a pair held as arrays (when its escaped form differs).
@@ -155,8 +261,13 @@ final class SplicedValue {
 struct SpliceWalk {
     let p: UnsafePointer<UInt8>
     let n: Int
-    let trie: PolicyTrie
-    let masker: EventMasker
+    unowned(unsafe) let trie: PolicyTrie
+    unowned(unsafe) let masker: EventMasker
+    let next: UnsafeMutablePointer<Int32>
+    let action: UnsafeMutablePointer<Int32>
+    let isPatterns: UnsafeMutablePointer<Bool>
+    let isDrop: UnsafeMutablePointer<Bool>
+    let isCryptoPAn: UnsafeMutablePointer<Bool>
     let base: Int
     var i = 0
     var copied = 0
@@ -164,6 +275,24 @@ struct SpliceWalk {
     var known: [KnownRef]
     var owned: [(raw: [UInt8], masked: [UInt8])]
     var deferred: [Range<Int>]
+
+    /// `trie` and `masker` outlive the walk (the masker owns both and runs it).
+    init(p: UnsafePointer<UInt8>, n: Int, trie: PolicyTrie, masker: EventMasker, base: Int) {
+        self.p = p
+        self.n = n
+        self.trie = trie
+        self.masker = masker
+        next = trie.next.baseAddress!
+        action = trie.action.baseAddress!
+        isPatterns = trie.isPatterns.baseAddress!
+        isDrop = trie.isDrop.baseAddress!
+        isCryptoPAn = trie.isCryptoPAn.baseAddress!
+        self.base = base
+        out = []
+        known = []
+        owned = []
+        deferred = []
+    }
 
     @inline(__always)
     static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
@@ -209,15 +338,15 @@ struct SpliceWalk {
                 let b = p[i]
                 if b == UInt8(ascii: "\"") { break }
                 if b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { return false }
-                if node >= 0 { node = trie.next[Int(node) << 8 | Int(b)] }
+                if node >= 0 { node = next[Int(node) << 8 | Int(b)] }
                 i &+= 1
             }
             i &+= 1
             ws()
             guard i < n, p[i] == UInt8(ascii: ":") else { return false }
             i &+= 1
-            let act = node >= 0 ? trie.action[Int(node)] : -1
-            if act >= 0, trie.isDrop[Int(act)] { return false }
+            let act = node >= 0 ? action[Int(node)] : -1
+            if act >= 0, isDrop[Int(act)] { return false }
             guard value(node, act) else { return false }
             ws()
             guard i < n else { return false }
@@ -233,7 +362,7 @@ struct SpliceWalk {
         switch p[i] {
         case UInt8(ascii: "{"):
             guard act < 0 else { return false }
-            let child = node >= 0 ? trie.next[Int(node) << 8 | 0x2e] : PolicyTrie.dead
+            let child = node >= 0 ? next[Int(node) << 8 | 0x2e] : PolicyTrie.dead
             if child < 0 { return skipContainer() }
             return object(child)
         case UInt8(ascii: "["):
@@ -276,7 +405,7 @@ struct SpliceWalk {
             }
             guard i > start else { return false }
             guard act >= 0 else { return true }
-            if trie.isPatterns[Int(act)] { return true }
+            if isPatterns[Int(act)] { return true }
             let text = UnsafeRawBufferPointer(start: p + start, count: i &- start)
             return text.elementsEqual("null".utf8)
         }
@@ -285,7 +414,7 @@ struct SpliceWalk {
     /// A masked string value's replacement, written where the value was.
     @inline(__always)
     mutating func splice(_ content: UnsafeRawBufferPointer, at offset: Int, _ act: Int32) {
-        if trie.isPatterns[Int(act)] {
+        if isPatterns[Int(act)] {
             let start = out.count + 1
             if masker.policy.patterns.mayChange(content) {
                 masker.maskText(Array(content)).withUnsafeBytes { JSONWriter.string($0, into: &out) }
@@ -293,6 +422,27 @@ struct SpliceWalk {
                 JSONWriter.string(content, into: &out)
             }
             deferred.append((start &- base)..<(out.count &- 1 &- base))
+            return
+        }
+        if isCryptoPAn[Int(act)], let address = IPv4Table.parse(content) {
+            // An IPv4 address in canonical dotted-decimal form: its pseudonym
+            // from an 8-byte-per-address table (small enough to stay in cache),
+            // printed as `IPText.format` prints it.
+            let table = masker.ipv4Values
+            let masked = table.find(address) ?? {
+                let m = masker.cryptoPAnV4(address)
+                table.insert(address, m)
+                return m
+            }()
+            out.append(UInt8(ascii: "\""))
+            let start = out.count
+            IPv4Table.format(masked, into: &out)
+            let count = out.count &- start
+            out.append(UInt8(ascii: "\""))
+            // The walker's pair: the text is 7 bytes or longer; recorded when it changed.
+            if masked != address || count != content.count {
+                known.append(KnownRef(rawStart: offset, rawCount: content.count, maskedStart: start, maskedCount: count, owned: -1))
+            }
             return
         }
         let tag = UInt8(truncatingIfNeeded: act)
@@ -307,7 +457,13 @@ struct SpliceWalk {
             out.append(contentsOf: json)
             return
         }
-        let value = masker.splicedValue(content, action: trie.actions[Int(act)], tag: tag, hash: hash)
+        // A result that fits a slot is computed afresh (the value is most
+        // likely new: a second cache would only cost a miss); others go
+        // through the SplicedValue cache.
+        let fits = content.count <= InlineValueTable.keyMax && !trie.mayOverflow[Int(act)]
+            && !content.contains(UInt8(ascii: ":"))
+        let value = fits ? masker.computeSpliced(content, action: trie.actions[Int(act)], cached: false)
+                         : masker.splicedValue(content, action: trie.actions[Int(act)], tag: tag, hash: hash)
         var inline = true
         if let pair = value.known {
             if pair.raw.elementsEqual(content) {
@@ -320,7 +476,11 @@ struct SpliceWalk {
             }
         }
         out.append(contentsOf: value.json)
-        if inline { table.insert(content, tag: tag, hash: hash, json: value.json, recordsPair: value.known != nil) }
+        if inline && value.json.count <= InlineValueTable.jsonMax && content.count <= InlineValueTable.keyMax {
+            table.insert(content, tag: tag, hash: hash, json: value.json, recordsPair: value.known != nil)
+        } else if fits {
+            masker.storeSpliced(content, tag: tag, hash: hash, value)
+        }
     }
 
     /// Steps over a string the policy does not reach (as `Walker.skipString`).
