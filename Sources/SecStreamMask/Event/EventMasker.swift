@@ -26,13 +26,11 @@ public final class EventMasker {
     /// The policy's paths for the splicing walk (nil: every line is walked).
     private let trie: PolicyTrie?
     /// The splicing walk's per-line lists, kept for their capacity.
-    private var knownScratch: [KnownRef] = []
-    private var ownedScratch: [(raw: [UInt8], masked: [UInt8])] = []
+    private var spliceLists = SpliceLists()
     /// The splicing walk's first cache (one cache line per value).
     let inlineValues = InlineValueTable(count: 1 << 18)
     /// The splicing walk's Crypto-PAn pseudonyms of IPv4 addresses.
     let ipv4Values = IPv4Table(bits: 17)
-    private var deferredScratch: [Range<Int>] = []
     /// Lines `maskLine` spliced rather than walked (tests check both paths run).
     public private(set) var linesSpliced = 0
 
@@ -91,18 +89,14 @@ public final class EventMasker {
         let start = out.count
         var walk = SpliceWalk(p: base.assumingMemoryBound(to: UInt8.self), n: line.count, trie: trie, masker: self, base: start)
         swap(&walk.out, &out)
-        swap(&walk.known, &knownScratch)
-        swap(&walk.owned, &ownedScratch)
-        swap(&walk.deferred, &deferredScratch)
+        swap(&walk.lists, &spliceLists)  // one access to the class's property per line, not one per list
         let ok = walk.line()
         swap(&walk.out, &out)
-        swap(&walk.known, &knownScratch)
-        swap(&walk.owned, &ownedScratch)
-        swap(&walk.deferred, &deferredScratch)
         defer {
-            knownScratch.removeAll(keepingCapacity: true)
-            ownedScratch.removeAll(keepingCapacity: true)
-            deferredScratch.removeAll(keepingCapacity: true)
+            walk.lists.known.removeAll(keepingCapacity: true)
+            walk.lists.owned.removeAll(keepingCapacity: true)
+            walk.lists.deferred.removeAll(keepingCapacity: true)
+            swap(&walk.lists, &spliceLists)
         }
         guard ok else {
             out.removeSubrange(start...)
@@ -110,13 +104,14 @@ public final class EventMasker {
             return
         }
         linesSpliced &+= 1
-        if knownScratch.isEmpty || deferredScratch.isEmpty { return }
-        let known = knownScratch.map { ref -> (raw: [UInt8], masked: [UInt8]) in
-            if ref.owned >= 0 { return ownedScratch[ref.owned] }
+        if walk.lists.known.isEmpty || walk.lists.deferred.isEmpty { return }
+        let owned = walk.lists.owned
+        let known = walk.lists.known.map { ref -> (raw: [UInt8], masked: [UInt8]) in
+            if ref.owned >= 0 { return owned[ref.owned] }
             return (Array(line[ref.rawStart..<(ref.rawStart + ref.rawCount)]),
                     Array(out[ref.maskedStart..<(ref.maskedStart + ref.maskedCount)]))
         }
-        let replaced = Self.replaceKnown(known, in: deferredScratch, of: Array(out[start...]))
+        let replaced = Self.replaceKnown(known, in: walk.lists.deferred, of: Array(out[start...]))
         out.removeSubrange(start...)
         out.append(contentsOf: replaced)
     }

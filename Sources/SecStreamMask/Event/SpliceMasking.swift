@@ -226,6 +226,15 @@ struct IPv4Table {
     }
 }
 
+/// The splicing walk's per-line lists, kept by the masker for their capacity:
+/// the masked values (for `replaceKnown`), pairs held as arrays, and where the
+/// pattern-masked strings are in the output.
+struct SpliceLists {
+    var known: [KnownRef] = []
+    var owned: [(raw: [UInt8], masked: [UInt8])] = []
+    var deferred: [Range<Int>] = []
+}
+
 /// A masked value recurring in free text, for `replaceKnown`: where its raw
 /// bytes are in the line and its masked bytes in the output (`owned` < 0), or
 /// the index of a pair held as arrays (when its escaped form differs).
@@ -272,9 +281,7 @@ struct SpliceWalk {
     var i = 0
     var copied = 0
     var out: [UInt8]
-    var known: [KnownRef]
-    var owned: [(raw: [UInt8], masked: [UInt8])]
-    var deferred: [Range<Int>]
+    var lists = SpliceLists()
 
     /// `trie` and `masker` outlive the walk (the masker owns both and runs it).
     init(p: UnsafePointer<UInt8>, n: Int, trie: PolicyTrie, masker: EventMasker, base: Int) {
@@ -289,9 +296,6 @@ struct SpliceWalk {
         isCryptoPAn = trie.isCryptoPAn.baseAddress!
         self.base = base
         out = []
-        known = []
-        owned = []
-        deferred = []
     }
 
     @inline(__always)
@@ -421,7 +425,7 @@ struct SpliceWalk {
             } else {
                 JSONWriter.string(content, into: &out)
             }
-            deferred.append((start &- base)..<(out.count &- 1 &- base))
+            lists.deferred.append((start &- base)..<(out.count &- 1 &- base))
             return
         }
         if isCryptoPAn[Int(act)], let address = IPv4Table.parse(content) {
@@ -441,7 +445,7 @@ struct SpliceWalk {
             out.append(UInt8(ascii: "\""))
             // The walker's pair: the text is 7 bytes or longer; recorded when it changed.
             if masked != address || count != content.count {
-                known.append(KnownRef(rawStart: offset, rawCount: content.count, maskedStart: start, maskedCount: count, owned: -1))
+                lists.known.append(KnownRef(rawStart: offset, rawCount: content.count, maskedStart: start, maskedCount: count, owned: -1))
             }
             return
         }
@@ -451,7 +455,7 @@ struct SpliceWalk {
         if content.count <= InlineValueTable.keyMax, let slot = table.find(content, tag: tag, hash: hash) {
             let json = InlineValueTable.json(slot)
             if InlineValueTable.recordsPair(slot) {
-                known.append(KnownRef(rawStart: offset, rawCount: content.count, maskedStart: out.count &+ 1,
+                lists.known.append(KnownRef(rawStart: offset, rawCount: content.count, maskedStart: out.count &+ 1,
                                       maskedCount: json.count &- 2, owned: -1))
             }
             out.append(contentsOf: json)
@@ -467,11 +471,11 @@ struct SpliceWalk {
         var inline = true
         if let pair = value.known {
             if pair.raw.elementsEqual(content) {
-                known.append(KnownRef(rawStart: offset, rawCount: content.count, maskedStart: out.count &+ 1,
+                lists.known.append(KnownRef(rawStart: offset, rawCount: content.count, maskedStart: out.count &+ 1,
                                       maskedCount: value.json.count &- 2, owned: -1))
             } else {
-                known.append(KnownRef(rawStart: 0, rawCount: 0, maskedStart: 0, maskedCount: 0, owned: owned.count))
-                owned.append(pair)
+                lists.known.append(KnownRef(rawStart: 0, rawCount: 0, maskedStart: 0, maskedCount: 0, owned: lists.owned.count))
+                lists.owned.append(pair)
                 inline = false
             }
         }

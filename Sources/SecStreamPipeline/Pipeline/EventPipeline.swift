@@ -160,40 +160,42 @@ package final class EventPipeline {
             let lineCount = job.lines.count
             try job.lines.withUnsafeBufferPointer { refs in
                 try job.times.withUnsafeBufferPointer { times in
-                    for i in 0..<lineCount {
-                        let ref = refs[i]
-                        bytes &+= ref.length &+ 1
-                        let time = times[i]
-                        if time == ScanJob.nonEventMark && nextNonEvent < nonEvents.count
-                            && nonEvents[nextNonEvent].line == Int32(i) {
-                            let reason = nonEvents[nextNonEvent].reason
-                            nextNonEvent += 1
-                            guard let reason else { blank += 1; continue }
-                            if ref.oversized, ref.spoolOffset >= 0, let spool = job.chunk?.spool {
-                                try deadLetters.writeMalformed(reason, location: location(job, ref), sources: sources,
-                                                               spooled: spool, offset: ref.spoolOffset, length: ref.length)
-                            } else {
-                                try deadLetters.writeMalformed(reason, location: location(job, ref), sources: sources,
-                                                               raw: raw(storage, ref))
+                    try job.withArchiveMasked { masked in
+                        for i in 0..<lineCount {
+                            let ref = refs[i]
+                            bytes &+= ref.length &+ 1
+                            let time = times[i]
+                            if time == ScanJob.nonEventMark && nextNonEvent < nonEvents.count
+                                && nonEvents[nextNonEvent].line == Int32(i) {
+                                let reason = nonEvents[nextNonEvent].reason
+                                nextNonEvent += 1
+                                guard let reason else { blank += 1; continue }
+                                if ref.oversized, ref.spoolOffset >= 0, let spool = job.chunk?.spool {
+                                    try deadLetters.writeMalformed(reason, location: location(job, ref), sources: sources,
+                                                                   spooled: spool, offset: ref.spoolOffset, length: ref.length)
+                                } else {
+                                    try deadLetters.writeMalformed(reason, location: location(job, ref), sources: sources,
+                                                                   raw: raw(storage, ref))
+                                }
+                                continue
                             }
-                            continue
-                        }
-                        if let rule, rule.skips(position: ref.position, time: time) {
-                            // Its match records, if any, are passed over by the next `admit`.
-                            replaySkipped += 1
-                            continue
-                        }
-                        switch try engine.admission(time: time, input: input, line: i, of: batch) {
-                        case .onTime:
-                            if let archive { try archiveAppend(archive, job, i, raw(storage, ref), time: time, location: location(job, ref)) }
-                        case .late:
-                            try deadLetters.writeLate(time: time, watermark: engine.watermark, location: location(job, ref),
-                                                      sources: sources, raw: raw(storage, ref))
-                        case .held(let id):
-                            // A valid event: archived as read; kept here until the engine says
-                            // whether it was admitted after all or is dead-lettered as future.
-                            if let archive { try archiveAppend(archive, job, i, raw(storage, ref), time: time, location: location(job, ref)) }
-                            heldLines[id] = (Array(raw(storage, ref)), location(job, ref))
+                            if let rule, rule.skips(position: ref.position, time: time) {
+                                // Its match records, if any, are passed over by the next `admit`.
+                                replaySkipped += 1
+                                continue
+                            }
+                            switch try engine.admission(time: time, input: input, line: i, of: batch) {
+                            case .onTime:
+                                if let archive { try archiveAppend(archive, masked, i, raw(storage, ref), time: time, location: location(job, ref)) }
+                            case .late:
+                                try deadLetters.writeLate(time: time, watermark: engine.watermark, location: location(job, ref),
+                                                          sources: sources, raw: raw(storage, ref))
+                            case .held(let id):
+                                // A valid event: archived as read; kept here until the engine says
+                                // whether it was admitted after all or is dead-lettered as future.
+                                if let archive { try archiveAppend(archive, masked, i, raw(storage, ref), time: time, location: location(job, ref)) }
+                                heldLines[id] = (Array(raw(storage, ref)), location(job, ref))
+                            }
                         }
                     }
                 }
@@ -228,12 +230,12 @@ package final class EventPipeline {
     }
 
     /// An on-time event to the archive, masked first when the policy applies
-    /// after detection: the bytes the worker masked (line `index` of `job`).
+    /// after detection: the bytes the workers masked (line `index` of the job).
     @inline(__always)
-    private func archiveAppend(_ archive: EventSink, _ job: ScanJob, _ index: Int, _ line: UnsafeRawBufferPointer, time: Int64,
-                               location: EventLocation) throws {
+    private func archiveAppend(_ archive: EventSink, _ masked: ArchiveMaskedLines?, _ index: Int, _ line: UnsafeRawBufferPointer,
+                               time: Int64, location: EventLocation) throws {
+        if let masked { return try archive.append(masked[index], time: time, location: location) }
         guard let archiveMasker else { return try archive.append(line, time: time, location: location) }
-        if try job.maskedForArchive(index, { try archive.append($0, time: time, location: location) }) { return }
         maskedScratch.removeAll(keepingCapacity: true)
         archiveMasker.maskLine(line, into: &maskedScratch)
         try maskedScratch.withUnsafeBytes { try archive.append($0, time: time, location: location) }

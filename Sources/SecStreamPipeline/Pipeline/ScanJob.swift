@@ -222,13 +222,25 @@ package final class ScanJob {
         archiveMasked = out
     }
 
-    /// Line `index`'s masked bytes for the archive (nil: not masked on the worker).
+    /// Calls `body` with the job's worker-masked archive bytes (nil when the
+    /// workers masked none), read without a copy or a retain per line.
     @inline(__always)
-    func maskedForArchive(_ index: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows -> Bool {
-        guard index + 1 < archiveStarts.count else { return false }
-        let start = archiveStarts[index], end = archiveStarts[index + 1]
-        try archiveMasked.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
-        return true
+    func withArchiveMasked<R>(_ body: (ArchiveMaskedLines?) throws -> R) rethrows -> R {
+        guard !archiveStarts.isEmpty else { return try body(nil) }
+        return try archiveMasked.withUnsafeBytes { bytes in
+            try archiveStarts.withUnsafeBufferPointer { starts in try body(ArchiveMaskedLines(bytes: bytes, starts: starts)) }
+        }
+    }
+}
+
+/// A job's worker-masked archive lines (see `ScanJob.maskForArchive`).
+struct ArchiveMaskedLines {
+    let bytes: UnsafeRawBufferPointer
+    let starts: UnsafeBufferPointer<Int>
+
+    @inline(__always)
+    subscript(_ line: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[starts[line]..<starts[line + 1]])
     }
 }
 
