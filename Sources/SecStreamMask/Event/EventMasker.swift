@@ -22,13 +22,13 @@ public final class EventMasker {
     private var addresses = ByteKeyCache<[UInt8]>(slots: 1 << 16)
     /// The splicing walk's masked values by (action, value bytes): one lookup
     /// per masked field, nothing allocated on a hit.
-    private var spliced = ByteKeyCache<SplicedValue>(slots: 1 << 18)
+    private var spliced = ByteKeyCache<SplicedValue>(slots: 1 << 14)
     /// The policy's paths for the splicing walk (nil: every line is walked).
     private let trie: PolicyTrie?
     /// The splicing walk's per-line lists, kept for their capacity.
     private var spliceLists = SpliceLists()
     /// The splicing walk's first cache (one cache line per value).
-    let inlineValues = InlineValueTable(count: 1 << 18)
+    let inlineValues = InlineValueTable(count: 1 << 16)
     /// The splicing walk's Crypto-PAn pseudonyms of IPv4 addresses.
     let ipv4Values = IPv4Table(bits: 17)
     /// Lines `maskLine` spliced rather than walked (tests check both paths run).
