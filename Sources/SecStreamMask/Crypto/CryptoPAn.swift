@@ -77,22 +77,22 @@ public final class CryptoPAn {
     /// at their positions (bit 0 = the most significant bit of `high`).
     private func flips(high: UInt64, low: UInt64, from: Int, to: Int) -> (high: UInt64, low: UInt64) {
         var outHigh: UInt64 = 0, outLow: UInt64 = 0
-        var block = [UInt8](repeating: 0, count: 16)
-        var encrypted = [UInt8](repeating: 0, count: 16)
-        for pos in from..<to {
-            // The first `pos` bits of the address, the pad's bits after them.
-            let (keepHigh, keepLow) = Self.prefixMask(pos)
-            let inHigh = (high & keepHigh) | (padHigh & ~keepHigh)
-            let inLow = (low & keepLow) | (padLow & ~keepLow)
-            for i in 0..<8 {
-                block[i] = UInt8(truncatingIfNeeded: inHigh >> UInt64(56 - 8 * i))
-                block[8 + i] = UInt8(truncatingIfNeeded: inLow >> UInt64(56 - 8 * i))
+        // Two 16-byte blocks on the stack (an array each was two allocations per call).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            let block = buffer.baseAddress!, encrypted = block + 16
+            for pos in from..<to {
+                // The first `pos` bits of the address, the pad's bits after them.
+                let (keepHigh, keepLow) = Self.prefixMask(pos)
+                let inHigh = (high & keepHigh) | (padHigh & ~keepHigh)
+                let inLow = (low & keepLow) | (padLow & ~keepLow)
+                for i in 0..<8 {
+                    block[i] = UInt8(truncatingIfNeeded: inHigh >> UInt64(56 - 8 * i))
+                    block[8 + i] = UInt8(truncatingIfNeeded: inLow >> UInt64(56 - 8 * i))
+                }
+                cipher.encrypt(block, encrypted)
+                let bit = UInt64(encrypted[0] >> 7)
+                if pos < 64 { outHigh |= bit << UInt64(63 - pos) } else { outLow |= bit << UInt64(127 - pos) }
             }
-            block.withUnsafeBufferPointer { b in
-                encrypted.withUnsafeMutableBufferPointer { cipher.encrypt(b.baseAddress!, $0.baseAddress!) }
-            }
-            let bit = UInt64(encrypted[0] >> 7)
-            if pos < 64 { outHigh |= bit << UInt64(63 - pos) } else { outLow |= bit << UInt64(127 - pos) }
         }
         return (outHigh, outLow)
     }
