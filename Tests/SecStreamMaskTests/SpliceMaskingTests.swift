@@ -108,4 +108,19 @@ final class SpliceMaskingTests: XCTestCase {
         XCTAssertEqual(out, #"{"user":{"name":"\#(pseudonym)"},"source.ip":"\#(ip)","message":"\#(pseudonym) from \#(ip)","n":1}"#)
         XCTAssertEqual(masker.linesSpliced, 1)
     }
+
+    /// The masker's HMAC (pads hashed once, `HMACContext`) gives `HMAC()`'s pseudonyms.
+    func testMaskerHMACIsTheOneShotHMAC() throws {
+        let policy = try MaskPolicyParser.parse("fields: {user.name: {action: hmac, length: 64}, user.id: hmac}",
+                                               file: "p.yaml", environment: Self.env)
+        let masker = EventMasker(policy: policy)
+        var r = Rng(state: 99)
+        for n in 0..<2000 {
+            let value = String((0..<(n % 90)).map { _ in r.pick(Array("abcdefghijklmnopqrstuvwxyz0123456789-_.@é")) })
+            XCTAssertEqual(masker.maskValue(field: "user.name", value: value),
+                           HMACPseudonym(key: policy.key.bytes, length: 64).pseudonym(value), value)
+            XCTAssertEqual(masker.maskValue(field: "user.id", value: value),
+                           HMACPseudonym(key: policy.key.bytes, length: 16).pseudonym(value), value)
+        }
+    }
 }

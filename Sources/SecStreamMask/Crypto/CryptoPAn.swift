@@ -77,20 +77,29 @@ public final class CryptoPAn {
     /// at their positions (bit 0 = the most significant bit of `high`).
     private func flips(high: UInt64, low: UInt64, from: Int, to: Int) -> (high: UInt64, low: UInt64) {
         var outHigh: UInt64 = 0, outLow: UInt64 = 0
-        // Two 16-byte blocks on the stack (an array each was two allocations per call).
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
-            let block = buffer.baseAddress!, encrypted = block + 16
-            for pos in from..<to {
+        let count = to - from
+        guard count > 0 else { return (0, 0) }
+        // Every position's block is known up front (it depends on the input
+        // and the pad only), so all of them go through AES in one ECB call:
+        // one cipher call per address instead of one per bit (the call's
+        // overhead was most of the cost of a new address).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count * 32) { buffer in
+            let blocks = buffer.baseAddress!, encrypted = blocks + count * 16
+            for k in 0..<count {
                 // The first `pos` bits of the address, the pad's bits after them.
-                let (keepHigh, keepLow) = Self.prefixMask(pos)
+                let (keepHigh, keepLow) = Self.prefixMask(from + k)
                 let inHigh = (high & keepHigh) | (padHigh & ~keepHigh)
                 let inLow = (low & keepLow) | (padLow & ~keepLow)
+                let block = blocks + k * 16
                 for i in 0..<8 {
                     block[i] = UInt8(truncatingIfNeeded: inHigh >> UInt64(56 - 8 * i))
                     block[8 + i] = UInt8(truncatingIfNeeded: inLow >> UInt64(56 - 8 * i))
                 }
-                cipher.encrypt(block, encrypted)
-                let bit = UInt64(encrypted[0] >> 7)
+            }
+            cipher.encrypt(blocks, encrypted, blocks: count)
+            for k in 0..<count {
+                let pos = from + k
+                let bit = UInt64(encrypted[k * 16] >> 7)
                 if pos < 64 { outHigh |= bit << UInt64(63 - pos) } else { outLow |= bit << UInt64(127 - pos) }
             }
         }

@@ -11,6 +11,8 @@ public final class EventMasker {
     public let policy: MaskPolicy
     private let cryptoPAn: CryptoPAn
     private let hmacKey: [UInt8]
+    /// HMAC-SHA256 under the key, its pads hashed once.
+    private let hmacContext: HMACContext
     /// Actions by path (bytes), so wildcard names are tried once per distinct
     /// path and a lookup allocates nothing.
     private var actions = ByteKeyCache<MaskAction?>(slots: 4096)
@@ -38,6 +40,7 @@ public final class EventMasker {
         self.policy = policy
         cryptoPAn = CryptoPAn(key: policy.key.bytes)
         hmacKey = policy.key.bytes
+        hmacContext = HMACContext(key: policy.key.bytes)
         trie = PolicyTrie(policy)
     }
 
@@ -186,7 +189,7 @@ public final class EventMasker {
             let h = HMACPseudonym(key: hmacKey, length: length)
             guard cached else {
                 var out = Array(prefix.utf8)
-                value.withUnsafeBytes { h.pseudonym($0, into: &out) }
+                value.withUnsafeBytes { h.pseudonym($0, into: &out, context: hmacContext) }
                 return out
             }
             return Array(prefix.utf8) + hex(h, value[...])
@@ -243,7 +246,7 @@ public final class EventMasker {
         key.append(UInt8(truncatingIfNeeded: h.length))
         if let hit = pseudonyms.get(key) { return hit }
         var out: [UInt8] = []
-        value.withUnsafeBytes { h.pseudonym($0, into: &out) }
+        value.withUnsafeBytes { h.pseudonym($0, into: &out, context: hmacContext) }
         pseudonyms.set(key, out)
         return out
     }
