@@ -90,11 +90,10 @@ public final class CryptoPAn {
                 let (keepHigh, keepLow) = Self.prefixMask(from + k)
                 let inHigh = (high & keepHigh) | (padHigh & ~keepHigh)
                 let inLow = (low & keepLow) | (padLow & ~keepLow)
-                let block = blocks + k * 16
-                for i in 0..<8 {
-                    block[i] = UInt8(truncatingIfNeeded: inHigh >> UInt64(56 - 8 * i))
-                    block[8 + i] = UInt8(truncatingIfNeeded: inLow >> UInt64(56 - 8 * i))
-                }
+                // Big-endian, as the reference writes the 128-bit block.
+                let block = UnsafeMutableRawPointer(blocks + k * 16)
+                block.storeBytes(of: inHigh.bigEndian, as: UInt64.self)
+                block.storeBytes(of: inLow.bigEndian, toByteOffset: 8, as: UInt64.self)
             }
             cipher.encrypt(blocks, encrypted, blocks: count)
             for k in 0..<count {
