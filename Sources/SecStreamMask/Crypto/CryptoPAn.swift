@@ -40,20 +40,29 @@ public final class CryptoPAn {
 
     public func anonymize(v4 address: UInt32) -> UInt32 {
         if let hit = v4Results[address] { return hit }
-        let top = address >> 8
-        let flips24: UInt32
-        if let cached = v4Prefix24[top] {
-            flips24 = cached
-        } else {
-            flips24 = UInt32(truncatingIfNeeded: flips(high: UInt64(address) << 32, low: 0, from: 0, to: 24).high >> 40)
-            if v4Prefix24.count >= cacheLimit { v4Prefix24.removeAll(keepingCapacity: true) }
-            v4Prefix24[top] = flips24
-        }
-        let last8 = UInt32(truncatingIfNeeded: flips(high: UInt64(address) << 32, low: 0, from: 24, to: 32).high >> 32)
-        let result = address ^ (flips24 << 8 | last8)
+        let result = anonymizeUncached(v4: address)
         if v4Results.count >= cacheLimit { v4Results.removeAll(keepingCapacity: true) }
         v4Results[address] = result
         return result
+    }
+
+    /// `anonymize(v4:)` without the per-address cache (only the /24 flips are
+    /// cached), for a caller that keeps its own (the masker's `IPv4Table`).
+    func anonymizeUncached(v4 address: UInt32) -> UInt32 {
+        let top = address >> 8
+        let flips24: UInt32, last8: UInt32
+        if let cached = v4Prefix24[top] {
+            flips24 = cached
+            last8 = UInt32(truncatingIfNeeded: flips(high: UInt64(address) << 32, low: 0, from: 24, to: 32).high >> 32) & 0xFF
+        } else {
+            // A new /24: its 24 flips and the last 8 in one pass.
+            let all = UInt32(truncatingIfNeeded: flips(high: UInt64(address) << 32, low: 0, from: 0, to: 32).high >> 32)
+            flips24 = all >> 8
+            last8 = all & 0xFF
+            if v4Prefix24.count >= cacheLimit { v4Prefix24.removeAll(keepingCapacity: true) }
+            v4Prefix24[top] = flips24
+        }
+        return address ^ (flips24 << 8 | last8)
     }
 
     public func anonymize(v6 address: IPv6Bits) -> IPv6Bits {

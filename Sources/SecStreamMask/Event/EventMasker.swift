@@ -50,7 +50,7 @@ public final class EventMasker {
     }
 
     /// The Crypto-PAn pseudonym of an IPv4 address.
-    func cryptoPAnV4(_ address: UInt32) -> UInt32 { cryptoPAn.anonymize(v4: address) }
+    func cryptoPAnV4(_ address: UInt32) -> UInt32 { cryptoPAn.anonymizeUncached(v4: address) }
 
     public func copy() -> EventMasker { EventMasker(policy: policy) }
 
