@@ -71,7 +71,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
         // Masking policies (--mask): HMAC pseudonyms, Crypto-PAn, truncation, free-text
         // patterns (RE2), applied to events, alert groups and dead letters.
-        .target(name: "SecStreamMask", dependencies: ["SecStreamCore", "COpenSSL", "CRE2", .product(name: "Yams", package: "Yams")],
+        .target(name: "SecStreamMask", dependencies: ["SecStreamCore", "COpenSSL", "CRE2", "CJSONScan", .product(name: "Yams", package: "Yams")],
                 swiftSettings: hotPathSettings),
         // Sources -> engine -> sinks, wired for each subcommand (process over files and
         // stdin; generate, ingest, replay, query); the options, writers and sinks every command shares.
