@@ -71,7 +71,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
         // Masking policies (--mask): HMAC pseudonyms, Crypto-PAn, truncation, free-text
         // patterns (RE2), applied to events, alert groups and dead letters.
-        .target(name: "SecStreamMask", dependencies: ["SecStreamCore", "COpenSSL", "CRE2", .product(name: "Yams", package: "Yams")],
+        .target(name: "SecStreamMask", dependencies: ["SecStreamCore", "COpenSSL", "CRE2", "CJSONScan", .product(name: "Yams", package: "Yams")],
                 swiftSettings: hotPathSettings),
         // Sources -> engine -> sinks, wired for each subcommand (process over files and
         // stdin; generate, ingest, replay, query); the options, writers and sinks every command shares.
@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "WorkersTests", dependencies: ["Workers"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "SecStreamMaskTests", dependencies: ["SecStreamMask", "SecStreamCore", "TestSupport"]),
-        .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline", "SecStreamKafkaRuntime", "SecStreamArchive", "Kafka", "Metrics", "TestSupport", "KafkaTestSupport"]),
+        .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline", "SecStreamMask", "SecStreamKafkaRuntime", "SecStreamArchive", "Kafka", "Metrics", "TestSupport", "KafkaTestSupport"]),
     ],
     // CRE2 includes RE2's headers, which need C++17 (std::string_view in newer releases).
     cxxLanguageStandard: .cxx17

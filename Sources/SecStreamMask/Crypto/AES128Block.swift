@@ -25,6 +25,14 @@ final class AES128Block {
         precondition(ok == 1 && length == 16, "AES block encryption failed")
     }
 
+    /// Encrypts `blocks` consecutive 16-byte blocks (ECB: each on its own) in one call.
+    @inline(__always)
+    func encrypt(_ input: UnsafePointer<UInt8>, _ output: UnsafeMutablePointer<UInt8>, blocks: Int) {
+        var length: Int32 = 0
+        let ok = EVP_EncryptUpdate(context, output, &length, input, Int32(blocks * 16))
+        precondition(ok == 1 && length == Int32(blocks * 16), "AES block encryption failed")
+    }
+
     func encrypt(_ block: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 16)
         block.withUnsafeBufferPointer { i in out.withUnsafeMutableBufferPointer { encrypt(i.baseAddress!, $0.baseAddress!) } }

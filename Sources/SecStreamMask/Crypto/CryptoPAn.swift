@@ -40,20 +40,29 @@ public final class CryptoPAn {
 
     public func anonymize(v4 address: UInt32) -> UInt32 {
         if let hit = v4Results[address] { return hit }
-        let top = address >> 8
-        let flips24: UInt32
-        if let cached = v4Prefix24[top] {
-            flips24 = cached
-        } else {
-            flips24 = UInt32(truncatingIfNeeded: flips(high: UInt64(address) << 32, low: 0, from: 0, to: 24).high >> 40)
-            if v4Prefix24.count >= cacheLimit { v4Prefix24.removeAll(keepingCapacity: true) }
-            v4Prefix24[top] = flips24
-        }
-        let last8 = UInt32(truncatingIfNeeded: flips(high: UInt64(address) << 32, low: 0, from: 24, to: 32).high >> 32)
-        let result = address ^ (flips24 << 8 | last8)
+        let result = anonymizeUncached(v4: address)
         if v4Results.count >= cacheLimit { v4Results.removeAll(keepingCapacity: true) }
         v4Results[address] = result
         return result
+    }
+
+    /// `anonymize(v4:)` without the per-address cache (only the /24 flips are
+    /// cached), for a caller that keeps its own (the masker's `IPv4Table`).
+    func anonymizeUncached(v4 address: UInt32) -> UInt32 {
+        let top = address >> 8
+        let flips24: UInt32, last8: UInt32
+        if let cached = v4Prefix24[top] {
+            flips24 = cached
+            last8 = UInt32(truncatingIfNeeded: flips(high: UInt64(address) << 32, low: 0, from: 24, to: 32).high >> 32) & 0xFF
+        } else {
+            // A new /24: its 24 flips and the last 8 in one pass.
+            let all = UInt32(truncatingIfNeeded: flips(high: UInt64(address) << 32, low: 0, from: 0, to: 32).high >> 32)
+            flips24 = all >> 8
+            last8 = all & 0xFF
+            if v4Prefix24.count >= cacheLimit { v4Prefix24.removeAll(keepingCapacity: true) }
+            v4Prefix24[top] = flips24
+        }
+        return address ^ (flips24 << 8 | last8)
     }
 
     public func anonymize(v6 address: IPv6Bits) -> IPv6Bits {
@@ -77,22 +86,30 @@ public final class CryptoPAn {
     /// at their positions (bit 0 = the most significant bit of `high`).
     private func flips(high: UInt64, low: UInt64, from: Int, to: Int) -> (high: UInt64, low: UInt64) {
         var outHigh: UInt64 = 0, outLow: UInt64 = 0
-        var block = [UInt8](repeating: 0, count: 16)
-        var encrypted = [UInt8](repeating: 0, count: 16)
-        for pos in from..<to {
-            // The first `pos` bits of the address, the pad's bits after them.
-            let (keepHigh, keepLow) = Self.prefixMask(pos)
-            let inHigh = (high & keepHigh) | (padHigh & ~keepHigh)
-            let inLow = (low & keepLow) | (padLow & ~keepLow)
-            for i in 0..<8 {
-                block[i] = UInt8(truncatingIfNeeded: inHigh >> UInt64(56 - 8 * i))
-                block[8 + i] = UInt8(truncatingIfNeeded: inLow >> UInt64(56 - 8 * i))
+        let count = to - from
+        guard count > 0 else { return (0, 0) }
+        // Every position's block is known up front (it depends on the input
+        // and the pad only), so all of them go through AES in one ECB call:
+        // one cipher call per address instead of one per bit (the call's
+        // overhead was most of the cost of a new address).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count * 32) { buffer in
+            let blocks = buffer.baseAddress!, encrypted = blocks + count * 16
+            for k in 0..<count {
+                // The first `pos` bits of the address, the pad's bits after them.
+                let (keepHigh, keepLow) = Self.prefixMask(from + k)
+                let inHigh = (high & keepHigh) | (padHigh & ~keepHigh)
+                let inLow = (low & keepLow) | (padLow & ~keepLow)
+                // Big-endian, as the reference writes the 128-bit block.
+                let block = UnsafeMutableRawPointer(blocks + k * 16)
+                block.storeBytes(of: inHigh.bigEndian, as: UInt64.self)
+                block.storeBytes(of: inLow.bigEndian, toByteOffset: 8, as: UInt64.self)
             }
-            block.withUnsafeBufferPointer { b in
-                encrypted.withUnsafeMutableBufferPointer { cipher.encrypt(b.baseAddress!, $0.baseAddress!) }
+            cipher.encrypt(blocks, encrypted, blocks: count)
+            for k in 0..<count {
+                let pos = from + k
+                let bit = UInt64(encrypted[k * 16] >> 7)
+                if pos < 64 { outHigh |= bit << UInt64(63 - pos) } else { outLow |= bit << UInt64(127 - pos) }
             }
-            let bit = UInt64(encrypted[0] >> 7)
-            if pos < 64 { outHigh |= bit << UInt64(63 - pos) } else { outLow |= bit << UInt64(127 - pos) }
         }
         return (outHigh, outLow)
     }

@@ -41,6 +41,34 @@ struct ByteKeyCache<Value> {
         values[slot] = value
     }
 
+    /// A key of `bytes` and one more byte, `tag` (an action's index), without building it.
+    @inline(__always)
+    static func hash(_ bytes: UnsafeRawBufferPointer, tag: UInt8) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        h = (h ^ UInt64(tag)) &* 0x100_0000_01b3
+        return h | 1
+    }
+
+    @inline(__always)
+    func get(_ key: UnsafeRawBufferPointer, tag: UInt8, hash: UInt64) -> Value? {
+        let slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+        guard hashes[slot] == hash else { return nil }
+        let equal = keys[slot].withUnsafeBytes { k in
+            k.count == key.count + 1 && k[key.count] == tag && UnsafeRawBufferPointer(rebasing: k[0..<key.count]).elementsEqual(key)
+        }
+        return equal ? values[slot] : nil
+    }
+
+    mutating func set(_ key: UnsafeRawBufferPointer, tag: UInt8, hash: UInt64, _ value: Value) {
+        let slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+        hashes[slot] = hash
+        var stored = Array(key)
+        stored.append(tag)
+        keys[slot] = stored
+        values[slot] = value
+    }
+
     func get(_ key: [UInt8]) -> Value? { key.withUnsafeBytes { get($0, hash: Self.hash($0)) } }
     mutating func set(_ key: [UInt8], _ value: Value) { key.withUnsafeBytes { set($0, hash: Self.hash($0), value) } }
 }

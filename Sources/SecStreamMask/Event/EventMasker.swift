@@ -11,6 +11,8 @@ public final class EventMasker {
     public let policy: MaskPolicy
     private let cryptoPAn: CryptoPAn
     private let hmacKey: [UInt8]
+    /// HMAC-SHA256 under the key, its pads hashed once.
+    private let hmacContext: HMACContext
     /// Actions by path (bytes), so wildcard names are tried once per distinct
     /// path and a lookup allocates nothing.
     private var actions = ByteKeyCache<MaskAction?>(slots: 4096)
@@ -20,13 +22,35 @@ public final class EventMasker {
     private var pseudonyms = ByteKeyCache<[UInt8]>(slots: 1 << 16)
     /// Crypto-PAn pseudonyms by address text: parsing and printing cost more than the cached AES.
     private var addresses = ByteKeyCache<[UInt8]>(slots: 1 << 16)
-    private let cacheLimit = 1 << 18
+    /// The splicing walk's masked values by (action, value bytes): one lookup
+    /// per masked field, nothing allocated on a hit.
+    private var spliced = ByteKeyCache<SplicedValue>(slots: 1 << 14)
+    /// The policy's paths for the splicing walk (nil: every line is walked).
+    private let trie: PolicyTrie?
+    /// The splicing walk's per-line lists, kept for their capacity.
+    private var spliceLists = SpliceLists()
+    /// The splicing walk's first cache (one cache line per value).
+    let inlineValues = InlineValueTable(count: 1 << 16)
+    /// The splicing walk's Crypto-PAn pseudonyms of IPv4 addresses.
+    let ipv4Values = IPv4Table(bits: 17)
+    /// Lines `maskLine` spliced rather than walked (tests check both paths run).
+    public private(set) var linesSpliced = 0
 
     public init(policy: MaskPolicy) {
         self.policy = policy
         cryptoPAn = CryptoPAn(key: policy.key.bytes)
         hmacKey = policy.key.bytes
+        hmacContext = HMACContext(key: policy.key.bytes)
+        trie = PolicyTrie(policy)
     }
+
+    deinit {
+        inlineValues.deallocate()
+        ipv4Values.deallocate()
+    }
+
+    /// The Crypto-PAn pseudonym of an IPv4 address.
+    func cryptoPAnV4(_ address: UInt32) -> UInt32 { cryptoPAn.anonymizeUncached(v4: address) }
 
     public func copy() -> EventMasker { EventMasker(policy: policy) }
 
@@ -51,6 +75,53 @@ public final class EventMasker {
     /// The masked line (no newline). A line that is not a JSON object cannot
     /// be masked field by field: it gets the free-text patterns as a whole.
     public func maskLine(_ line: UnsafeRawBufferPointer) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(line.count + 64)
+        maskLine(line, into: &out)
+        return out
+    }
+
+    /// The masked line appended to `out` (a buffer the caller reuses): the
+    /// same bytes as `maskLineByWalk`. The line is copied in runs with the
+    /// masked values spliced in (`SpliceWalk`); a line it does not handle is walked.
+    public func maskLine(_ line: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        guard let trie, let base = line.baseAddress, line.count > 0 else {
+            out.append(contentsOf: maskLineByWalk(line))
+            return
+        }
+        let start = out.count
+        var walk = SpliceWalk(p: base.assumingMemoryBound(to: UInt8.self), n: line.count, trie: trie, masker: self, base: start)
+        swap(&walk.out, &out)
+        swap(&walk.lists, &spliceLists)  // one access to the class's property per line, not one per list
+        let ok = walk.line()
+        swap(&walk.out, &out)
+        defer {
+            walk.lists.known.removeAll(keepingCapacity: true)
+            walk.lists.owned.removeAll(keepingCapacity: true)
+            walk.lists.deferred.removeAll(keepingCapacity: true)
+            swap(&walk.lists, &spliceLists)
+        }
+        guard ok else {
+            out.removeSubrange(start...)
+            out.append(contentsOf: maskLineByWalk(line))
+            return
+        }
+        linesSpliced &+= 1
+        if walk.lists.known.isEmpty || walk.lists.deferred.isEmpty { return }
+        let owned = walk.lists.owned
+        let known = walk.lists.known.map { ref -> (raw: [UInt8], masked: [UInt8]) in
+            if ref.owned >= 0 { return owned[ref.owned] }
+            return (Array(line[ref.rawStart..<(ref.rawStart + ref.rawCount)]),
+                    Array(out[ref.maskedStart..<(ref.maskedStart + ref.maskedCount)]))
+        }
+        let replaced = Self.replaceKnown(known, in: walk.lists.deferred, of: Array(out[start...]))
+        out.removeSubrange(start...)
+        out.append(contentsOf: replaced)
+    }
+
+    /// `maskLine` by the byte-by-byte walk alone (the reference the splicing
+    /// walk is tested against).
+    public func maskLineByWalk(_ line: UnsafeRawBufferPointer) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(line.count + 64)
         var walker = Walker(bytes: line, masker: self)
@@ -108,14 +179,24 @@ public final class EventMasker {
         return String(decoding: apply(action, to: Array(value.utf8)) ?? Array(MaskAction.redacted.utf8), as: UTF8.self)
     }
 
-    /// The string value after `action`; nil for `drop`.
-    func apply(_ action: MaskAction, to value: [UInt8]) -> [UInt8]? {
+    /// The string value after `action`; nil for `drop`. `cached: false`
+    /// computes without looking in (or filling) the pseudonym and address caches.
+    func apply(_ action: MaskAction, to value: [UInt8], cached: Bool = true) -> [UInt8]? {
         switch action {
         case .drop: return nil
         case .redact(let with): return Array(with.utf8)
         case .hmac(let length, let prefix):
-            return Array(prefix.utf8) + hex(HMACPseudonym(key: hmacKey, length: length), value[...])
+            let h = HMACPseudonym(key: hmacKey, length: length)
+            guard cached else {
+                var out = Array(prefix.utf8)
+                value.withUnsafeBytes { h.pseudonym($0, into: &out, context: hmacContext) }
+                return out
+            }
+            return Array(prefix.utf8) + hex(h, value[...])
         case .cryptopan:
+            guard cached else {
+                return cryptoPAnText(String(decoding: value, as: UTF8.self)).map { Array($0.utf8) } ?? Array(MaskAction.redacted.utf8)
+            }
             if let hit = addresses.get(value) { return hit }
             let masked = cryptoPAnText(String(decoding: value, as: UTF8.self)).map { Array($0.utf8) } ?? Array(MaskAction.redacted.utf8)
             addresses.set(value, masked)
@@ -127,6 +208,37 @@ public final class EventMasker {
         }
     }
 
+    /// A string value masked by `action` (never `drop` or `patterns`) as the
+    /// walker would write it, and the pair it would record for `replaceKnown`.
+    func splicedValue(_ value: UnsafeRawBufferPointer, action: MaskAction, tag: UInt8, hash: UInt64) -> SplicedValue {
+        if let hit = spliced.get(value, tag: tag, hash: hash) { return hit }
+        let result = computeSpliced(value, action: action, cached: true)
+        storeSpliced(value, tag: tag, hash: hash, result)
+        return result
+    }
+
+    /// `splicedValue` computed without the caches (`cached: false`: a value
+    /// the inline table missed is most likely new, and a lookup there is a
+    /// cache miss of its own).
+    func computeSpliced(_ value: UnsafeRawBufferPointer, action: MaskAction, cached: Bool) -> SplicedValue {
+        let s = Array(value)
+        let masked = apply(action, to: s, cached: cached) ?? []
+        var json: [UInt8] = []
+        masked.withUnsafeBytes { JSONWriter.string($0, into: &json) }
+        var known: (raw: [UInt8], masked: [UInt8])?
+        if s.count >= 4 && masked != s {
+            var raw: [UInt8] = [], replacement: [UInt8] = []
+            s.withUnsafeBytes { JSONWriter.escaped($0, into: &raw) }
+            masked.withUnsafeBytes { JSONWriter.escaped($0, into: &replacement) }
+            known = (raw, replacement)
+        }
+        return SplicedValue(json: json, known: known)
+    }
+
+    func storeSpliced(_ value: UnsafeRawBufferPointer, tag: UInt8, hash: UInt64, _ result: SplicedValue) {
+        spliced.set(value, tag: tag, hash: hash, result)
+    }
+
     /// The hex pseudonym of `value`, from the per-run cache when seen before
     /// (keyed by length too: two lengths of one value differ).
     private func hex(_ h: HMACPseudonym, _ value: ArraySlice<UInt8>) -> [UInt8] {
@@ -134,7 +246,7 @@ public final class EventMasker {
         key.append(UInt8(truncatingIfNeeded: h.length))
         if let hit = pseudonyms.get(key) { return hit }
         var out: [UInt8] = []
-        value.withUnsafeBytes { h.pseudonym($0, into: &out) }
+        value.withUnsafeBytes { h.pseudonym($0, into: &out, context: hmacContext) }
         pseudonyms.set(key, out)
         return out
     }

@@ -58,7 +58,21 @@ struct TextPatterns: Sendable {
         return current
     }
 
-    private static func containsBearer(_ s: [UInt8]) -> Bool {
+    /// False when `apply` would give `text` back unchanged without running a
+    /// regex: no rule finds the byte it needs (the same checks as `apply`'s).
+    func mayChange(_ text: UnsafeRawBufferPointer) -> Bool {
+        for rule in rules {
+            if let needs = rule.needs, !text.contains(needs) { continue }
+            if rule.kind == .card, !text.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) { continue }
+            if rule.kind == .bearer, !Self.containsBearer(text) { continue }
+            return true
+        }
+        return false
+    }
+
+    private static func containsBearer(_ s: [UInt8]) -> Bool { s.withUnsafeBytes { containsBearer($0) } }
+
+    private static func containsBearer(_ s: UnsafeRawBufferPointer) -> Bool {
         let lower = Array("earer".utf8)
         guard s.count >= 6 else { return false }
         for i in 1...(s.count - 5) where s[i] | 0x20 == lower[0] {

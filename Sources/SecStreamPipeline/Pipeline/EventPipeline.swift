@@ -29,10 +29,15 @@ package final class EventPipeline {
             // Masked storage never holds a spooled oversized line's bytes: its dead letter goes without them.
             deadLetters.omitSpooledRaw = masking != nil
             context.maskBeforeDetect = masking.flatMap { $0.beforeDetect ? $0.policy : nil }
+            // Archived events are masked on the workers; the engine thread copies their bytes.
+            context.archiveMasking = archive == nil ? nil : masking.flatMap { $0.beforeDetect ? nil : MaskerPool(policy: $0.policy) }
         }
     }
-    /// Masks archived lines on the engine thread (masking after detection).
+    /// Masking after detection: alerts and dead letters (engine thread), and an
+    /// archived line the workers did not mask (`ScanJob.maskForArchive`).
     private var archiveMasker: EventMasker?
+    /// The masked line being archived (reused: no allocation per event).
+    private var maskedScratch: [UInt8] = []
     private let context: ScanContext
     private let depth: Int
     private let workers: Int
@@ -155,40 +160,42 @@ package final class EventPipeline {
             let lineCount = job.lines.count
             try job.lines.withUnsafeBufferPointer { refs in
                 try job.times.withUnsafeBufferPointer { times in
-                    for i in 0..<lineCount {
-                        let ref = refs[i]
-                        bytes &+= ref.length &+ 1
-                        let time = times[i]
-                        if time == ScanJob.nonEventMark && nextNonEvent < nonEvents.count
-                            && nonEvents[nextNonEvent].line == Int32(i) {
-                            let reason = nonEvents[nextNonEvent].reason
-                            nextNonEvent += 1
-                            guard let reason else { blank += 1; continue }
-                            if ref.oversized, ref.spoolOffset >= 0, let spool = job.chunk?.spool {
-                                try deadLetters.writeMalformed(reason, location: location(job, ref), sources: sources,
-                                                               spooled: spool, offset: ref.spoolOffset, length: ref.length)
-                            } else {
-                                try deadLetters.writeMalformed(reason, location: location(job, ref), sources: sources,
-                                                               raw: raw(storage, ref))
+                    try job.withArchiveMasked { masked in
+                        for i in 0..<lineCount {
+                            let ref = refs[i]
+                            bytes &+= ref.length &+ 1
+                            let time = times[i]
+                            if time == ScanJob.nonEventMark && nextNonEvent < nonEvents.count
+                                && nonEvents[nextNonEvent].line == Int32(i) {
+                                let reason = nonEvents[nextNonEvent].reason
+                                nextNonEvent += 1
+                                guard let reason else { blank += 1; continue }
+                                if ref.oversized, ref.spoolOffset >= 0, let spool = job.chunk?.spool {
+                                    try deadLetters.writeMalformed(reason, location: location(job, ref), sources: sources,
+                                                                   spooled: spool, offset: ref.spoolOffset, length: ref.length)
+                                } else {
+                                    try deadLetters.writeMalformed(reason, location: location(job, ref), sources: sources,
+                                                                   raw: raw(storage, ref))
+                                }
+                                continue
                             }
-                            continue
-                        }
-                        if let rule, rule.skips(position: ref.position, time: time) {
-                            // Its match records, if any, are passed over by the next `admit`.
-                            replaySkipped += 1
-                            continue
-                        }
-                        switch try engine.admission(time: time, input: input, line: i, of: batch) {
-                        case .onTime:
-                            if let archive { try archiveAppend(archive, raw(storage, ref), time: time, location: location(job, ref)) }
-                        case .late:
-                            try deadLetters.writeLate(time: time, watermark: engine.watermark, location: location(job, ref),
-                                                      sources: sources, raw: raw(storage, ref))
-                        case .held(let id):
-                            // A valid event: archived as read; kept here until the engine says
-                            // whether it was admitted after all or is dead-lettered as future.
-                            if let archive { try archiveAppend(archive, raw(storage, ref), time: time, location: location(job, ref)) }
-                            heldLines[id] = (Array(raw(storage, ref)), location(job, ref))
+                            if let rule, rule.skips(position: ref.position, time: time) {
+                                // Its match records, if any, are passed over by the next `admit`.
+                                replaySkipped += 1
+                                continue
+                            }
+                            switch try engine.admission(time: time, input: input, line: i, of: batch) {
+                            case .onTime:
+                                if let archive { try archiveAppend(archive, masked, i, raw(storage, ref), time: time, location: location(job, ref)) }
+                            case .late:
+                                try deadLetters.writeLate(time: time, watermark: engine.watermark, location: location(job, ref),
+                                                          sources: sources, raw: raw(storage, ref))
+                            case .held(let id):
+                                // A valid event: archived as read; kept here until the engine says
+                                // whether it was admitted after all or is dead-lettered as future.
+                                if let archive { try archiveAppend(archive, masked, i, raw(storage, ref), time: time, location: location(job, ref)) }
+                                heldLines[id] = (Array(raw(storage, ref)), location(job, ref))
+                            }
                         }
                     }
                 }
@@ -222,13 +229,16 @@ package final class EventPipeline {
         }
     }
 
-    /// An on-time event to the archive, masked first when the policy applies after detection.
+    /// An on-time event to the archive, masked first when the policy applies
+    /// after detection: the bytes the workers masked (line `index` of the job).
     @inline(__always)
-    private func archiveAppend(_ archive: EventSink, _ line: UnsafeRawBufferPointer, time: Int64,
-                               location: EventLocation) throws {
+    private func archiveAppend(_ archive: EventSink, _ masked: ArchiveMaskedLines?, _ index: Int, _ line: UnsafeRawBufferPointer,
+                               time: Int64, location: EventLocation) throws {
+        if let masked { return try archive.append(masked[index], time: time, location: location) }
         guard let archiveMasker else { return try archive.append(line, time: time, location: location) }
-        let masked = archiveMasker.maskLine(line)
-        try masked.withUnsafeBytes { try archive.append($0, time: time, location: location) }
+        maskedScratch.removeAll(keepingCapacity: true)
+        archiveMasker.maskLine(line, into: &maskedScratch)
+        try maskedScratch.withUnsafeBytes { try archive.append($0, time: time, location: location) }
     }
 
     @inline(__always)

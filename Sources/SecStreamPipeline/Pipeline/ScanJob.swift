@@ -1,3 +1,4 @@
+import Foundation
 import SecStreamCore
 import SecStreamMask
 
@@ -73,6 +74,12 @@ package final class ScanJob {
     private var masker: EventMasker?
     /// `--geoip`: this job's lookup cache and enriched lines (nil without it).
     let geo: GeoIPWorkspace?
+    /// `--mask` after detection with an archive: each event's masked bytes,
+    /// made on the worker (`maskForArchive`), for the engine thread to copy
+    /// into the archive: `archiveMasked[archiveStarts[i]..<archiveStarts[i + 1]]`
+    /// for line `i` (empty when the job has none).
+    private(set) var archiveMasked: [UInt8] = []
+    private(set) var archiveStarts: [Int] = []
 
     init(context: ScanContext) {
         self.context = context
@@ -119,6 +126,8 @@ package final class ScanJob {
         self.source = source
         self.input = input
         maskedStorage = false
+        archiveMasked.removeAll(keepingCapacity: true)
+        archiveStarts.removeAll(keepingCapacity: true)
         activity = nil
         heartbeat = nil
         offsets = nil
@@ -171,7 +180,90 @@ package final class ScanJob {
                     for index in 0..<pass.lines.count { pass.process(index, pass.lines[index], storage, &matches) }
                 }
             }
+            if let pool = context.archiveMasking {
+                swap(&pass.lines, &lines)
+                swap(&pass.times, &times)
+                swap(&pass.nonEvents, &nonEvents)
+                maskForArchive(pool, storage)
+                swap(&pass.lines, &lines)
+                swap(&pass.times, &times)
+                swap(&pass.nonEvents, &nonEvents)
+            }
         }
+    }
+
+    /// The masked bytes of every event of the job (the lines the engine may
+    /// archive: on time or held; a late one's are not used), on the worker,
+    /// with a masker of the pool's (one per worker at a time: its caches stay warm).
+    /// The bytes are those the archive gets unmasked: as read, or enriched (`--geoip`).
+    private func maskForArchive(_ pool: MaskerPool, _ storage: UnsafeRawBufferPointer) {
+        let masker = pool.take()
+        defer { pool.give(masker) }
+        var out = archiveMasked
+        archiveMasked = []
+        out.removeAll(keepingCapacity: true)
+        archiveStarts.removeAll(keepingCapacity: true)
+        archiveStarts.reserveCapacity(lines.count + 1)
+        var nextNonEvent = 0
+        for i in 0..<lines.count {
+            archiveStarts.append(out.count)
+            if times[i] == Self.nonEventMark && nextNonEvent < nonEvents.count && nonEvents[nextNonEvent].line == Int32(i) {
+                nextNonEvent += 1
+                continue
+            }
+            let ref = lines[i]
+            if ref.enrichedStart >= 0, let geo {
+                masker.maskLine(geo.bytes(ref.enrichedStart, ref.enrichedLength), into: &out)
+            } else if ref.spoolOffset == -1 {
+                masker.maskLine(UnsafeRawBufferPointer(rebasing: storage[ref.start..<(ref.start + ref.length)]), into: &out)
+            }
+        }
+        archiveStarts.append(out.count)
+        archiveMasked = out
+    }
+
+    /// Calls `body` with the job's worker-masked archive bytes (nil when the
+    /// workers masked none), read without a copy or a retain per line.
+    @inline(__always)
+    func withArchiveMasked<R>(_ body: (ArchiveMaskedLines?) throws -> R) rethrows -> R {
+        guard !archiveStarts.isEmpty else { return try body(nil) }
+        return try archiveMasked.withUnsafeBytes { bytes in
+            try archiveStarts.withUnsafeBufferPointer { starts in try body(ArchiveMaskedLines(bytes: bytes, starts: starts)) }
+        }
+    }
+}
+
+/// A job's worker-masked archive lines (see `ScanJob.maskForArchive`).
+struct ArchiveMaskedLines {
+    let bytes: UnsafeRawBufferPointer
+    let starts: UnsafeBufferPointer<Int>
+
+    @inline(__always)
+    subscript(_ line: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[starts[line]..<starts[line + 1]])
+    }
+}
+
+/// Archive maskers for the workers: a job takes one for its lines and gives it
+/// back, so there are as many as jobs masked at once (the workers), each
+/// reused job after job with its caches (pseudonyms, Crypto-PAn, values).
+final class MaskerPool: @unchecked Sendable {
+    let policy: MaskPolicy
+    private var free: [EventMasker] = []
+    private let lock = NSLock()
+
+    init(policy: MaskPolicy) { self.policy = policy }
+
+    func take() -> EventMasker {
+        lock.lock()
+        defer { lock.unlock() }
+        return free.popLast() ?? EventMasker(policy: policy)
+    }
+
+    func give(_ masker: EventMasker) {
+        lock.lock()
+        free.append(masker)
+        lock.unlock()
     }
 }
 
@@ -304,6 +396,9 @@ final class ScanContext: @unchecked Sendable {
     let timeFieldName: String
     /// `--mask-before-detect`: the policy each job masks its lines with (set before the run starts).
     var maskBeforeDetect: MaskPolicy?
+    /// `--mask` after detection with an archive: the maskers the workers mask
+    /// each event's archive bytes with (set before the run starts).
+    var archiveMasking: MaskerPool?
     /// `--geoip`: the databases and the address fields (nil without it: no per-event cost).
     let geoip: GeoIPEnricher?
 

@@ -1,0 +1,564 @@
+import CJSONScan
+import Foundation
+import SecStreamCore
+
+/// The policy's exact field paths as a byte trie over dotted paths, so the
+/// splicing walk (`SpliceWalk`) follows a key with one table step per byte
+/// instead of hashing the path at every member. Built only for policies the
+/// splicing walk handles (exact ASCII names, no wildcards); nil otherwise.
+/// The tables are read through pointers: the walk copies no array (a copy is
+/// a retain and a release per line).
+final class PolicyTrie {
+    static let dead: Int32 = -1
+    /// Child of node `n` on byte `b` at `n << 8 | b` (`dead` when none).
+    let next: UnsafeMutableBufferPointer<Int32>
+    /// Per node: the index in `actions` of the path ending there, -1 for none.
+    let action: UnsafeMutableBufferPointer<Int32>
+    /// The distinct actions (an index is a cache tag: at most 255 of them).
+    let actions: [MaskAction]
+    /// Per action: `patterns`, `drop` (read without copying the action and its strings).
+    let isPatterns: UnsafeMutableBufferPointer<Bool>
+    let isDrop: UnsafeMutableBufferPointer<Bool>
+    let isCryptoPAn: UnsafeMutableBufferPointer<Bool>
+    /// Per action: may its replacement not fit an `InlineValueTable` slot
+    /// (a long HMAC or redaction text; addresses and times are told by a `:`).
+    let mayOverflow: UnsafeMutableBufferPointer<Bool>
+
+    private static func copy<T>(_ a: [T]) -> UnsafeMutableBufferPointer<T> {
+        let p = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, a.count))
+        _ = p.initialize(from: a)
+        return p
+    }
+
+    deinit {
+        next.deallocate(); action.deallocate(); isPatterns.deallocate(); isDrop.deallocate(); isCryptoPAn.deallocate(); mayOverflow.deallocate()
+    }
+
+    init?(_ policy: MaskPolicy) {
+        guard policy.wildcards.isEmpty else { return nil }
+        var next = [Int32](repeating: Self.dead, count: 256)
+        var action: [Int32] = [-1]
+        var actions: [MaskAction] = []
+        for (path, a) in policy.exact.sorted(by: { $0.key < $1.key }) {
+            let bytes = Array(path.utf8)
+            // Swift compares `String`s by canonical equivalence: a byte trie agrees only on ASCII.
+            guard bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x80 }) else { return nil }
+            var node = 0
+            for b in bytes {
+                let slot = node << 8 | Int(b)
+                if next[slot] == Self.dead {
+                    guard action.count < 4096 else { return nil }
+                    next[slot] = Int32(action.count)
+                    action.append(-1)
+                    next.append(contentsOf: repeatElement(Self.dead, count: 256))
+                }
+                node = Int(next[slot])
+            }
+            var id = actions.firstIndex(of: a) ?? -1
+            if id < 0 {
+                guard actions.count < 255 else { return nil }
+                id = actions.count
+                actions.append(a)
+            }
+            action[node] = Int32(id)
+        }
+        self.next = Self.copy(next)
+        self.action = Self.copy(action)
+        self.actions = actions
+        isPatterns = Self.copy(actions.map { $0 == .patterns })
+        isDrop = Self.copy(actions.map { $0 == .drop })
+        isCryptoPAn = Self.copy(actions.map { $0 == .cryptopan })
+        mayOverflow = Self.copy(actions.map {
+            switch $0 {
+            case .hmac(let length, let prefix): return prefix.utf8.count * 6 + length + 2 > InlineValueTable.jsonMax
+            case .redact(let with): return with.utf8.count * 6 + 2 > InlineValueTable.jsonMax
+            default: return false
+            }
+        })
+    }
+}
+
+/// The splicing walk's masked values, inline: a slot of 64 bytes (one cache
+/// line) holds the value's bytes, its action tag and its quoted replacement,
+/// two slots per set, so a hit is one line read and one copy — no pointer to
+/// follow, nothing retained. Values or replacements too long for a slot, and
+/// pairs whose escaped form differs from their bytes, stay in the
+/// `SplicedValue` cache. Owned by one `EventMasker`, freed by it.
+struct InlineValueTable {
+    static let keyMax = 24, jsonMax = 28
+    // Slot layout: hash (8), key length, tag, replacement length, flags (bit 0:
+    // the walker records a (value, replacement) pair), key (24), replacement (28).
+    private static let slotSize = 64, keyAt = 12, jsonAt = 36
+    private let slots: UnsafeMutableRawPointer
+    private let mask: Int
+
+    /// `count`: a power of two.
+    init(count: Int) {
+        precondition(count >= 2 && count & (count - 1) == 0)
+        // calloc: pages arrive zeroed (empty) when first touched.
+        slots = calloc(count, Self.slotSize)!
+        mask = count - 1
+    }
+
+    func deallocate() { free(slots) }
+
+    @inline(__always)
+    private func slot(_ index: Int) -> UnsafeMutableRawPointer { slots + index &* Self.slotSize }
+
+    /// The slot holding (key, tag), or nil.
+    @inline(__always)
+    func find(_ key: UnsafeRawBufferPointer, tag: UInt8, hash: UInt64) -> UnsafeRawPointer? {
+        let set = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask & ~1
+        for index in set...(set | 1) {
+            let s = slot(index)
+            if s.load(as: UInt64.self) == hash && s.load(fromByteOffset: 8, as: UInt8.self) == UInt8(truncatingIfNeeded: key.count)
+                && s.load(fromByteOffset: 9, as: UInt8.self) == tag
+                && (key.count == 0 || memcmp(s + Self.keyAt, key.baseAddress!, key.count) == 0) {
+                return UnsafeRawPointer(s)
+            }
+        }
+        return nil
+    }
+
+    func insert(_ key: UnsafeRawBufferPointer, tag: UInt8, hash: UInt64, json: [UInt8], recordsPair: Bool) {
+        guard key.count <= Self.keyMax, json.count <= Self.jsonMax else { return }
+        let set = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask & ~1
+        var index = set | Int(truncatingIfNeeded: (hash >> 40) & 1)
+        if slot(set).load(as: UInt64.self) == 0 { index = set } else if slot(set | 1).load(as: UInt64.self) == 0 { index = set | 1 }
+        let s = slot(index)
+        s.storeBytes(of: hash, as: UInt64.self)
+        s.storeBytes(of: UInt8(key.count), toByteOffset: 8, as: UInt8.self)
+        s.storeBytes(of: tag, toByteOffset: 9, as: UInt8.self)
+        s.storeBytes(of: UInt8(json.count), toByteOffset: 10, as: UInt8.self)
+        s.storeBytes(of: recordsPair ? 1 : 0, toByteOffset: 11, as: UInt8.self)
+        if key.count > 0 { (s + Self.keyAt).copyMemory(from: key.baseAddress!, byteCount: key.count) }
+        json.withUnsafeBytes { (s + Self.jsonAt).copyMemory(from: $0.baseAddress!, byteCount: json.count) }
+    }
+
+    /// A found slot's replacement (quoted) and whether the walker records a pair for it.
+    @inline(__always)
+    static func json(_ slot: UnsafeRawPointer) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: slot + jsonAt, count: Int(slot.load(fromByteOffset: 10, as: UInt8.self)))
+    }
+
+    @inline(__always)
+    static func recordsPair(_ slot: UnsafeRawPointer) -> Bool { slot.load(fromByteOffset: 11, as: UInt8.self) & 1 != 0 }
+}
+
+/// Crypto-PAn pseudonyms of IPv4 addresses: 8 bytes per address (address,
+/// pseudonym), open addressing, so 100k addresses take 1 MiB and stay in the
+/// caches where a table of texts would not.
+struct IPv4Table {
+    private static let empty = UInt64.max
+    private let entries: UnsafeMutablePointer<UInt64>
+    private let bits: Int
+
+    init(bits: Int) {
+        self.bits = bits
+        entries = .allocate(capacity: 1 << bits)
+        entries.initialize(repeating: Self.empty, count: 1 << bits)
+    }
+
+    func deallocate() { entries.deallocate() }
+
+    @inline(__always)
+    private func home(_ address: UInt32) -> Int { Int(truncatingIfNeeded: (address &* 0x9E37_79B1) >> UInt32(32 - bits)) }
+
+    @inline(__always)
+    func find(_ address: UInt32) -> UInt32? {
+        let mask = (1 << bits) - 1
+        var i = home(address)
+        for _ in 0..<4 {
+            let e = entries[i]
+            if e == Self.empty { return nil }
+            if UInt32(truncatingIfNeeded: e >> 32) == address { return UInt32(truncatingIfNeeded: e) }
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+
+    func insert(_ address: UInt32, _ masked: UInt32) {
+        let entry = UInt64(address) << 32 | UInt64(masked)
+        guard entry != Self.empty else { return }
+        let mask = (1 << bits) - 1
+        let first = home(address)
+        var i = first
+        for _ in 0..<4 {
+            if entries[i] == Self.empty { entries[i] = entry; return }
+            i = (i + 1) & mask
+        }
+        entries[first] = entry  // a full run: the home slot is replaced (a later miss recomputes)
+    }
+
+    /// A canonical dotted quad (`0`-`255`, no leading zeros: exactly what
+    /// inet_pton accepts, and what `IPText.format` prints); nil for anything else.
+    @inline(__always)
+    static func parse(_ text: UnsafeRawBufferPointer) -> UInt32? {
+        let n = text.count
+        guard n >= 7 && n <= 15 else { return nil }
+        var value: UInt32 = 0, octet: UInt32 = 0, digits = 0, dots = 0
+        for b in text {
+            if b == UInt8(ascii: ".") {
+                guard digits > 0, dots < 3 else { return nil }
+                value = value << 8 | octet
+                octet = 0; digits = 0; dots += 1
+            } else if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
+                if digits > 0 && octet == 0 { return nil }  // a leading zero
+                octet = octet * 10 + UInt32(b - UInt8(ascii: "0"))
+                digits += 1
+                guard octet <= 255 else { return nil }
+            } else {
+                return nil
+            }
+        }
+        guard digits > 0, dots == 3 else { return nil }
+        return value << 8 | octet
+    }
+
+    @inline(__always)
+    static func format(_ v: UInt32, into out: inout [UInt8]) {
+        for k in 0..<4 {
+            let o = UInt8(truncatingIfNeeded: v >> UInt32(24 - 8 * k))
+            if k > 0 { out.append(UInt8(ascii: ".")) }
+            if o >= 100 { out.append(0x30 + o / 100) }
+            if o >= 10 { out.append(0x30 + (o / 10) % 10) }
+            out.append(0x30 + o % 10)
+        }
+    }
+}
+
+/// The splicing walk's per-line lists, kept by the masker for their capacity:
+/// the masked values (for `replaceKnown`), pairs held as arrays, and where the
+/// pattern-masked strings are in the output.
+struct SpliceLists {
+    var known: [KnownRef] = []
+    var owned: [(raw: [UInt8], masked: [UInt8])] = []
+    var deferred: [Range<Int>] = []
+}
+
+/// A masked value recurring in free text, for `replaceKnown`: where its raw
+/// bytes are in the line and its masked bytes in the output (`owned` < 0), or
+/// the index of a pair held as arrays (when its escaped form differs).
+struct KnownRef {
+    var rawStart: Int
+    var rawCount: Int
+    var maskedStart: Int
+    var maskedCount: Int
+    var owned: Int
+}
+
+/// A masked string value's bytes for the splicing walk: what `apply` gives for
+/// one (action, value), already written as a quoted JSON string, and the
+/// (raw, masked) pair the free text's `replaceKnown` needs (nil when the
+/// walker would not record one).
+final class SplicedValue {
+    let json: [UInt8]
+    let known: (raw: [UInt8], masked: [UInt8])?
+
+    init(json: [UInt8], known: (raw: [UInt8], masked: [UInt8])?) {
+        self.json = json
+        self.known = known
+    }
+}
+
+/// One event masked by splicing: the line's bytes are copied in runs, and only
+/// the masked values (and the whitespace the walker drops in the objects and
+/// arrays it walks) are cut out and replaced. It mirrors `EventMasker.Walker`
+/// step for step on what it accepts and gives up (`false`) on everything
+/// rarer — escaped keys or masked values, non-ASCII keys, `drop`, an action on
+/// an object, array or non-null scalar — for which the line goes through the
+/// walker: the output is the same bytes either way (see the differential tests).
+struct SpliceWalk {
+    let p: UnsafePointer<UInt8>
+    let n: Int
+    unowned(unsafe) let trie: PolicyTrie
+    unowned(unsafe) let masker: EventMasker
+    let next: UnsafeMutablePointer<Int32>
+    let action: UnsafeMutablePointer<Int32>
+    let isPatterns: UnsafeMutablePointer<Bool>
+    let isDrop: UnsafeMutablePointer<Bool>
+    let isCryptoPAn: UnsafeMutablePointer<Bool>
+    let base: Int
+    var i = 0
+    var copied = 0
+    var out: [UInt8]
+    var lists = SpliceLists()
+    /// The 64-byte block whose special bytes (`"`, `\\`, control, non-ASCII)
+    /// `specialMask` holds, classified at once (SSE2, `CJSONScan`).
+    private var specialBlock = -1
+    private var specialMask: UInt64 = 0
+
+    /// `trie` and `masker` outlive the walk (the masker owns both and runs it).
+    init(p: UnsafePointer<UInt8>, n: Int, trie: PolicyTrie, masker: EventMasker, base: Int) {
+        self.p = p
+        self.n = n
+        self.trie = trie
+        self.masker = masker
+        next = trie.next.baseAddress!
+        action = trie.action.baseAddress!
+        isPatterns = trie.isPatterns.baseAddress!
+        isDrop = trie.isDrop.baseAddress!
+        isCryptoPAn = trie.isCryptoPAn.baseAddress!
+        self.base = base
+        out = []
+    }
+
+    @inline(__always)
+    static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+
+    @inline(__always)
+    mutating func flush(to k: Int) {
+        if k > copied { out.append(contentsOf: UnsafeRawBufferPointer(start: p + copied, count: k &- copied)) }
+        copied = k
+    }
+
+    /// Skips whitespace, cutting it out of the output.
+    @inline(__always)
+    mutating func ws() {
+        guard i < n, Self.isSpace(p[i]) else { return }
+        let s = i
+        while i < n, Self.isSpace(p[i]) { i &+= 1 }
+        flush(to: s)
+        copied = i
+    }
+
+    /// The whole line; false: give it to the walker.
+    mutating func line() -> Bool {
+        guard object(0) else { return false }
+        ws()
+        guard i == n else { return false }
+        flush(to: n)
+        return true
+    }
+
+    mutating func object(_ state: Int32) -> Bool {
+        ws()
+        guard i < n, p[i] == UInt8(ascii: "{") else { return false }
+        i &+= 1
+        ws()
+        if i < n, p[i] == UInt8(ascii: "}") { i &+= 1; return true }
+        while true {
+            ws()
+            guard i < n, p[i] == UInt8(ascii: "\"") else { return false }
+            i &+= 1
+            var node = state
+            while true {
+                // Past the policy's paths: straight to the next special byte.
+                if node < 0 { i = nextSpecial(i) }
+                guard i < n else { return false }
+                let b = p[i]
+                if b == UInt8(ascii: "\"") { break }
+                if b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { return false }
+                if node >= 0 { node = next[Int(node) << 8 | Int(b)] }
+                i &+= 1
+            }
+            i &+= 1
+            ws()
+            guard i < n, p[i] == UInt8(ascii: ":") else { return false }
+            i &+= 1
+            let act = node >= 0 ? action[Int(node)] : -1
+            if act >= 0, isDrop[Int(act)] { return false }
+            guard value(node, act) else { return false }
+            ws()
+            guard i < n else { return false }
+            if p[i] == UInt8(ascii: ",") { i &+= 1; continue }
+            if p[i] == UInt8(ascii: "}") { i &+= 1; return true }
+            return false
+        }
+    }
+
+    mutating func value(_ node: Int32, _ act: Int32) -> Bool {
+        ws()
+        guard i < n else { return false }
+        switch p[i] {
+        case UInt8(ascii: "{"):
+            guard act < 0 else { return false }
+            let child = node >= 0 ? next[Int(node) << 8 | 0x2e] : PolicyTrie.dead
+            if child < 0 { return skipContainer() }
+            return object(child)
+        case UInt8(ascii: "["):
+            guard act < 0 else { return false }
+            i &+= 1
+            ws()
+            if i < n, p[i] == UInt8(ascii: "]") { i &+= 1; return true }
+            while true {
+                // Elements share the field's path (as in the walker).
+                guard value(node, -1) else { return false }
+                ws()
+                guard i < n else { return false }
+                if p[i] == UInt8(ascii: ",") { i &+= 1; continue }
+                if p[i] == UInt8(ascii: "]") { i &+= 1; return true }
+                return false
+            }
+        case UInt8(ascii: "\""):
+            if act < 0 { return skipString() }
+            let start = i
+            i &+= 1
+            while true {
+                i = nextSpecial(i)
+                guard i < n else { return false }
+                let b = p[i]
+                if b == UInt8(ascii: "\"") { break }
+                if b == UInt8(ascii: "\\") { return false }
+                i &+= 1
+            }
+            let content = UnsafeRawBufferPointer(start: p + start + 1, count: i &- start &- 1)
+            i &+= 1
+            flush(to: start)
+            copied = i
+            splice(content, at: start &+ 1, act)
+            return true
+        default:
+            let start = i
+            while i < n {
+                let b = p[i]
+                if b == UInt8(ascii: ",") || b == UInt8(ascii: "}") || b == UInt8(ascii: "]") || Self.isSpace(b) { break }
+                i &+= 1
+            }
+            guard i > start else { return false }
+            guard act >= 0 else { return true }
+            if isPatterns[Int(act)] { return true }
+            let text = UnsafeRawBufferPointer(start: p + start, count: i &- start)
+            return text.elementsEqual("null".utf8)
+        }
+    }
+
+    /// A masked string value's replacement, written where the value was.
+    @inline(__always)
+    mutating func splice(_ content: UnsafeRawBufferPointer, at offset: Int, _ act: Int32) {
+        if isPatterns[Int(act)] {
+            let start = out.count + 1
+            if masker.policy.patterns.mayChange(content) {
+                masker.maskText(Array(content)).withUnsafeBytes { JSONWriter.string($0, into: &out) }
+            } else {
+                JSONWriter.string(content, into: &out)
+            }
+            lists.deferred.append((start &- base)..<(out.count &- 1 &- base))
+            return
+        }
+        if isCryptoPAn[Int(act)], let address = IPv4Table.parse(content) {
+            // An IPv4 address in canonical dotted-decimal form: its pseudonym
+            // from an 8-byte-per-address table (small enough to stay in cache),
+            // printed as `IPText.format` prints it.
+            let table = masker.ipv4Values
+            let masked = table.find(address) ?? {
+                let m = masker.cryptoPAnV4(address)
+                table.insert(address, m)
+                return m
+            }()
+            out.append(UInt8(ascii: "\""))
+            let start = out.count
+            IPv4Table.format(masked, into: &out)
+            let count = out.count &- start
+            out.append(UInt8(ascii: "\""))
+            // The walker's pair: the text is 7 bytes or longer; recorded when it changed.
+            if masked != address || count != content.count {
+                lists.known.append(KnownRef(rawStart: offset, rawCount: content.count, maskedStart: start, maskedCount: count, owned: -1))
+            }
+            return
+        }
+        let tag = UInt8(truncatingIfNeeded: act)
+        let hash = ByteKeyCache<SplicedValue>.hash(content, tag: tag)
+        let table = masker.inlineValues
+        if content.count <= InlineValueTable.keyMax, let slot = table.find(content, tag: tag, hash: hash) {
+            let json = InlineValueTable.json(slot)
+            if InlineValueTable.recordsPair(slot) {
+                lists.known.append(KnownRef(rawStart: offset, rawCount: content.count, maskedStart: out.count &+ 1,
+                                      maskedCount: json.count &- 2, owned: -1))
+            }
+            out.append(contentsOf: json)
+            return
+        }
+        // A result that fits a slot is computed afresh (the value is most
+        // likely new: a second cache would only cost a miss); others go
+        // through the SplicedValue cache.
+        let fits = content.count <= InlineValueTable.keyMax && !trie.mayOverflow[Int(act)]
+            && !content.contains(UInt8(ascii: ":"))
+        let value = fits ? masker.computeSpliced(content, action: trie.actions[Int(act)], cached: false)
+                         : masker.splicedValue(content, action: trie.actions[Int(act)], tag: tag, hash: hash)
+        var inline = true
+        if let pair = value.known {
+            if pair.raw.elementsEqual(content) {
+                lists.known.append(KnownRef(rawStart: offset, rawCount: content.count, maskedStart: out.count &+ 1,
+                                      maskedCount: value.json.count &- 2, owned: -1))
+            } else {
+                lists.known.append(KnownRef(rawStart: 0, rawCount: 0, maskedStart: 0, maskedCount: 0, owned: lists.owned.count))
+                lists.owned.append(pair)
+                inline = false
+            }
+        }
+        out.append(contentsOf: value.json)
+        if inline && value.json.count <= InlineValueTable.jsonMax && content.count <= InlineValueTable.keyMax {
+            table.insert(content, tag: tag, hash: hash, json: value.json, recordsPair: value.known != nil)
+        } else if fits {
+            masker.storeSpliced(content, tag: tag, hash: hash, value)
+        }
+    }
+
+    /// Steps over a string the policy does not reach (as `Walker.skipString`).
+    mutating func skipString() -> Bool {
+        i &+= 1
+        while i < n {
+            i = nextSpecial(i)
+            guard i < n else { return false }
+            let b = p[i]
+            if b == UInt8(ascii: "\"") { i &+= 1; return true }
+            i &+= b == UInt8(ascii: "\\") ? 2 : 1
+        }
+        return false
+    }
+
+    /// The first special byte (`"`, `\\`, control, non-ASCII) at or after
+    /// `from`, or `n`: the bytes before it are ones every string loop here
+    /// steps over one at a time (as `FieldScanner`'s `StringSpecialIndex`).
+    @inline(__always)
+    mutating func nextSpecial(_ from: Int) -> Int {
+        guard from < n else { return n }
+        var block = from >> 6
+        var m = specialBits(block) & (UInt64.max &<< UInt64(from & 63))
+        while m == 0 {
+            block &+= 1
+            if block << 6 >= n { return n }
+            m = specialBits(block)
+        }
+        return min(block << 6 | m.trailingZeroBitCount, n)
+    }
+
+    @inline(__always)
+    private mutating func specialBits(_ block: Int) -> UInt64 {
+        if block == specialBlock { return specialMask }
+        let start = block << 6
+        var bits: UInt64
+        if start &+ 64 <= n {
+            bits = secstream_json_string_specials64(p + start)
+        } else if n >= 64 {
+            // The last, partial block: the 64 bytes that end the line, shifted (no read past it).
+            bits = secstream_json_string_specials64(p + (n &- 64)) &>> UInt64(64 &- (n &- start))
+        } else {
+            bits = 0
+            for k in 0..<(n &- start) {
+                let c = p[start &+ k]
+                if c == 0x22 || c == 0x5c || c < 0x20 || c >= 0x80 { bits |= 1 &<< UInt64(k) }
+            }
+        }
+        specialBlock = block
+        specialMask = bits
+        return bits
+    }
+
+    /// Steps over an object no rule reaches, copied as it is (as `Walker.skipValue`).
+    mutating func skipContainer() -> Bool {
+        var depth = 0
+        while i < n {
+            let b = p[i]
+            if b == UInt8(ascii: "\"") { guard skipString() else { return false }; continue }
+            if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") { depth &+= 1 }
+            if b == UInt8(ascii: "}") || b == UInt8(ascii: "]") {
+                depth &-= 1
+                if depth == 0 { i &+= 1; return true }
+            }
+            i &+= 1
+        }
+        return false
+    }
+}

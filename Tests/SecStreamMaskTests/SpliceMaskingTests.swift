@@ -1,0 +1,126 @@
+import Foundation
+import SecStreamCore
+import SecStreamMask
+import XCTest
+
+/// `maskLine` splices masked values into the line instead of walking it byte
+/// by byte; these check it gives the walker's bytes exactly, over generated
+/// events with nested, flat and mixed keys, escapes, arrays, whitespace,
+/// duplicates, missing fields and free text that repeats masked values.
+final class SpliceMaskingTests: XCTestCase {
+    static let env = ["SECSTREAM_MASK_KEY": String(repeating: "0123456789abcdef", count: 4)]
+
+    static let policies = [
+        "fields: {user.name: hmac, source.ip: cryptopan, destination.ip: cryptopan, message: patterns}",
+        "fields: {user.name: {action: hmac, length: 12, prefix: \"u_\"}, source.ip: truncate, \"@timestamp\": truncate, host.name: redact, message: patterns, url.original: patterns}",
+        "fields: {user: hmac, source.ip: cryptopan, secret: drop, message: patterns}",
+        "fields: {user.name: hmac, \"*.ip\": cryptopan, message: patterns}",
+        "fields: {user.name: hmac, source.ip: cryptopan, tags: redact, process.args: patterns}",
+    ]
+
+    struct Rng {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 33
+        }
+        mutating func pick<T>(_ xs: [T]) -> T { xs[Int(next() % UInt64(xs.count))] }
+        mutating func chance(_ percent: UInt64) -> Bool { next() % 100 < percent }
+    }
+
+    static func line(_ r: inout Rng) -> String {
+        let users = ["alice", "bob", "carol", "dave", "a\\u00e9b", "x\\\"y", "ö-user", "ab"]
+        let ips = ["10.1.2.3", "10.1.2.4", "192.168.7.9", "2001:db8::1", "not-an-ip", "10.1.2.3 ", "8.8.8.8",
+                   "010.1.2.3", "1.2.3", "256.1.1.1", "1.2.3.4.5", "0.0.0.0", "255.255.255.255", "1..2.3", "1.2.3.04",
+                   "100.200.250.199", "1.2.3.4a", "::ffff:1.2.3.4", "\\u0031.2.3.4"]
+        let messages = ["Failed password for alice from 10.1.2.3", "plain text", "mail bob@example.com now",
+                        "key AKIAIOSFODNN7EXAMPLE", "card 4111 1111 1111 1111", "Bearer abc.def", "tab\\there \\\"q\\\"",
+                        "carol logged in", "10.1.2.4", "nothing 12 to see.", "\\u0041KIAIOSFODNN7EXAMPLE", "é ü"]
+        func ws() -> String { r.chance(10) ? r.pick([" ", "  ", "\t", " \n "]) : "" }
+        func str(_ s: String) -> String { "\"\(s)\"" }
+        var members: [String] = []
+        func add(_ key: String, _ value: String) { members.append("\(ws())\(str(key))\(ws()):\(ws())\(value)\(ws())") }
+        add("@timestamp", r.chance(80) ? str("2026-12-04T17:45:12.345Z") : "1764870312345")
+        if r.chance(70) {
+            switch r.next() % 4 {
+            case 0: add("user.name", str(r.pick(users)))
+            case 1: add("user", "{\(ws())\(str("name")):\(str(r.pick(users)))\(r.chance(30) ? ",\"id\":7" : "")}")
+            case 2: add("user", "[{\"name\":\(str(r.pick(users)))},\(ws())\"x\"]")
+            default: add("user", "{\"na\\u006de\":\(str(r.pick(users)))}")
+            }
+        }
+        if r.chance(80) {
+            if r.chance(50) { add("source.ip", str(r.pick(ips))) } else { add("source", "{\"ip\":\(str(r.pick(ips))),\"port\":\(r.next() % 65536)}") }
+        }
+        if r.chance(40) { add("destination", "{\"ip\":\(r.chance(90) ? str(r.pick(ips)) : "null"),\"bytes\":\(r.next() % 10000)}") }
+        if r.chance(60) { add("message", str(r.pick(messages))) }
+        if r.chance(20) { add("url", "{\"original\":\(str("https://u:pw@h/x?" + r.pick(users)))}") }
+        if r.chance(20) { add("host", r.chance(50) ? "{\"name\":\"web-1\"}" : "{\"name\":[\"a\",\"b\"]}") }
+        if r.chance(15) { add("tags", "[\(ws())\"a\",\(ws())1,true,null,[ ],{ \"k\" : \"v\" }]") }
+        if r.chance(15) { add("process", "{\"args\":[\"-u\",\(str(r.pick(messages)))],\"pid\":12}") }
+        if r.chance(10) { add("secret", str("s3")) }
+        if r.chance(10) { add("nested", "{ \"deep\" : { \"user.name\" : \"alice\" } }") }
+        if r.chance(8) { add("user.name", str(r.pick(users))) }  // a duplicate
+        if r.chance(5) { add("k\\u0065y", "1") }
+        if r.chance(5) { add("ключ", str("значение")) }
+        if r.chance(3) { add("n", r.pick(["-1.5e3", "true", "false", "null"])) }
+        if r.chance(2) { return r.pick(["not json at all alice", "{\"a\":", "[1,2]", "{\"a\":1} trailing", "{}", " { } "]) }
+        return "\(ws()){\(members.joined(separator: ","))}\(ws())"
+    }
+
+    func testSplicedLinesAreTheWalkersBytes() throws {
+        for (index, yaml) in Self.policies.enumerated() {
+            let policy = try MaskPolicyParser.parse(yaml, file: "p.yaml", environment: Self.env)
+            let masker = EventMasker(policy: policy)
+            let reference = EventMasker(policy: policy)
+            var r = Rng(state: UInt64(index + 1))
+            var buffer: [UInt8] = Array("prefix".utf8)
+            for _ in 0..<4000 {
+                let text = Self.line(&r)
+                Array(text.utf8).withUnsafeBytes { line in
+                    let expected = reference.maskLineByWalk(line)
+                    XCTAssertEqual(String(decoding: masker.maskLine(line), as: UTF8.self),
+                                   String(decoding: expected, as: UTF8.self), "policy \(index): \(text)")
+                    // Appending into a buffer that already holds bytes.
+                    buffer.removeSubrange(6...)
+                    masker.maskLine(line, into: &buffer)
+                    XCTAssertEqual(Array(buffer[6...]), expected, "policy \(index), into: \(text)")
+                }
+            }
+            // Both paths run on exact-name policies (the splicing walk never with a wildcard).
+            if yaml.contains("*") {
+                XCTAssertEqual(masker.linesSpliced, 0)
+            } else {
+                XCTAssertGreaterThan(masker.linesSpliced, 2000, "policy \(index)")
+                XCTAssertLessThan(masker.linesSpliced, 2 * 4000 - 500, "policy \(index)")
+            }
+        }
+    }
+
+    func testSplicedValuesPinned() throws {
+        let policy = try MaskPolicyParser.parse("fields: {user.name: hmac, source.ip: cryptopan, message: patterns}",
+                                               file: "p.yaml", environment: Self.env)
+        let masker = EventMasker(policy: policy)
+        let pseudonym = HMACPseudonym(key: policy.key.bytes, length: 16).pseudonym("alice")
+        let ip = masker.cryptoPAnText("10.1.2.3")!
+        var line = #"{"user":{"name":"alice"},"source.ip":"10.1.2.3","message":"alice from 10.1.2.3","n":1}"#
+        let out = line.withUTF8 { String(decoding: masker.maskLine(UnsafeRawBufferPointer($0)), as: UTF8.self) }
+        XCTAssertEqual(out, #"{"user":{"name":"\#(pseudonym)"},"source.ip":"\#(ip)","message":"\#(pseudonym) from \#(ip)","n":1}"#)
+        XCTAssertEqual(masker.linesSpliced, 1)
+    }
+
+    /// The masker's HMAC (pads hashed once, `HMACContext`) gives `HMAC()`'s pseudonyms.
+    func testMaskerHMACIsTheOneShotHMAC() throws {
+        let policy = try MaskPolicyParser.parse("fields: {user.name: {action: hmac, length: 64}, user.id: hmac}",
+                                               file: "p.yaml", environment: Self.env)
+        let masker = EventMasker(policy: policy)
+        var r = Rng(state: 99)
+        for n in 0..<2000 {
+            let value = String((0..<(n % 90)).map { _ in r.pick(Array("abcdefghijklmnopqrstuvwxyz0123456789-_.@é")) })
+            XCTAssertEqual(masker.maskValue(field: "user.name", value: value),
+                           HMACPseudonym(key: policy.key.bytes, length: 64).pseudonym(value), value)
+            XCTAssertEqual(masker.maskValue(field: "user.id", value: value),
+                           HMACPseudonym(key: policy.key.bytes, length: 16).pseudonym(value), value)
+        }
+    }
+}
