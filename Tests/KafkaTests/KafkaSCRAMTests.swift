@@ -56,4 +56,21 @@ final class KafkaSCRAMTests: XCTestCase {
         XCTAssertEqual(try plain.next(challenge: nil), [0] + Array("alice".utf8) + [0] + Array("secret".utf8))
         XCTAssertNil(try plain.next(challenge: []))
     }
+
+    /// A broker cannot make the client run PBKDF2 for seconds (FuzzKafkaResponses
+    /// timed out on i=40969696) or trap past Int32 (i=99999999999).
+    func testServerFirstWithTooManyIterationsIsRefused() throws {
+        for iterations in ["65537", "40969696", "99999999999"] {
+            var c = SCRAMClient(hash: .sha256, username: "user", password: "pencil", clientNonce: "rOprNGfwEbeRWgbNEkqO")
+            _ = c.clientFirstMessage()
+            let start = Date()
+            XCTAssertThrowsError(try c.clientFinalMessage(serverFirst: "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=\(iterations)")) {
+                XCTAssertTrue("\($0)".contains("iterations"), "\($0)")
+            }
+            XCTAssertLessThan(Date().timeIntervalSince(start), 1)
+        }
+        var c = SCRAMClient(hash: .sha256, username: "user", password: "pencil", clientNonce: "rOprNGfwEbeRWgbNEkqO")
+        _ = c.clientFirstMessage()
+        XCTAssertNoThrow(try c.clientFinalMessage(serverFirst: "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=65536"))
+    }
 }

@@ -53,6 +53,12 @@ public struct SCRAMClient {
               iterations > 0 else {
             throw KafkaError.authentication("SCRAM: malformed server-first message '\(serverFirst)'")
         }
+        // The broker picks the PBKDF2 work the client must do: a hostile one asking
+        // for 40 million iterations stalled the client for seconds (found by
+        // FuzzKafkaResponses), and past Int32 it would trap.
+        guard iterations <= SCRAMClient.maxIterations else {
+            throw KafkaError.authentication("SCRAM: server asks for \(iterations) PBKDF2 iterations, more than \(SCRAMClient.maxIterations); refused")
+        }
         let salted = try pbkdf2(Array(password.utf8), Array(salt), iterations)
         let clientKey = try hmac(salted, Array("Client Key".utf8))
         let storedKey = try digest(clientKey)
@@ -75,6 +81,11 @@ public struct SCRAMClient {
             throw KafkaError.authentication("SCRAM: server signature does not verify")
         }
     }
+
+    /// Kafka refuses to store SCRAM credentials with more than 16,384 iterations
+    /// (`ScramMechanism`); four times that leaves room for other brokers and
+    /// bounds the client's work to milliseconds.
+    public static let maxIterations = 65_536
 
     func pbkdf2(_ pass: [UInt8], _ salt: [UInt8], _ iterations: Int) throws -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Int(EVP_MD_get_size(hash.md)))
