@@ -8,20 +8,22 @@ import CJSONScan
 /// finding a string's end is a `trailingZeroBitCount`, not a loop whose exit
 /// depends on the string's length (a branch the CPU mispredicts for every
 /// string). Blocks are classified lazily and the last one is kept.
-struct StringSpecialIndex {
-    private let p: UnsafePointer<UInt8>
-    private let end: Int
-    private var cachedBlock = -1
-    private var cachedMask: UInt64 = 0
+/// Inlinable: the masker's splicing walk (`SecStreamMask`) steps over strings with it too.
+package struct StringSpecialIndex {
+    @usableFromInline let p: UnsafePointer<UInt8>
+    @usableFromInline let end: Int
+    @usableFromInline var cachedBlock = -1
+    @usableFromInline var cachedMask: UInt64 = 0
 
-    init(_ p: UnsafePointer<UInt8>, _ end: Int) {
+    @inlinable
+    package init(_ p: UnsafePointer<UInt8>, _ end: Int) {
         self.p = p
         self.end = end
     }
 
     /// Index of the first special byte at or after `i`, or `end` if none.
-    @inline(__always)
-    mutating func next(from i: Int) -> Int {
+    @inlinable @inline(__always)
+    package mutating func next(from i: Int) -> Int {
         var block = i >> 6
         var m = mask(block) & (UInt64.max &<< UInt64(i & 63))
         while m == 0 {
@@ -32,8 +34,8 @@ struct StringSpecialIndex {
         return min(block << 6 | m.trailingZeroBitCount, end)
     }
 
-    @inline(__always)
-    private mutating func mask(_ block: Int) -> UInt64 {
+    @inlinable @inline(__always)
+    mutating func mask(_ block: Int) -> UInt64 {
         if block == cachedBlock { return cachedMask }
         let start = block << 6
         var bits: UInt64 = 0
@@ -55,15 +57,15 @@ struct StringSpecialIndex {
 
     /// The flags of the 64 bytes from `start` (SSE2 compares where there are
     /// any: a quarter of the instructions of the word-at-a-time flags below).
-    @inline(__always)
-    private func blockMask(_ start: Int) -> UInt64 {
+    @inlinable @inline(__always)
+    func blockMask(_ start: Int) -> UInt64 {
         secstream_json_string_specials64(p + start)
     }
 
     /// The mask of the partial block of a line shorter than 64 bytes (kept out
     /// of line so the common paths inline small).
-    @inline(never)
-    private func partialBlockMask(_ start: Int) -> UInt64 {
+    @usableFromInline @inline(never)
+    func partialBlockMask(_ start: Int) -> UInt64 {
         var bits: UInt64 = 0
         // The line's last, partial block: whole words, then the last few
         // bytes as the top of the word that ends the line (never a read

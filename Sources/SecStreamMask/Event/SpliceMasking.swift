@@ -283,15 +283,15 @@ struct SpliceWalk {
     var copied = 0
     var out: [UInt8]
     var lists = SpliceLists()
-    /// The 64-byte block whose special bytes (`"`, `\\`, control, non-ASCII)
-    /// `specialMask` holds, classified at once (SSE2, `CJSONScan`).
-    private var specialBlock = -1
-    private var specialMask: UInt64 = 0
+    /// Finds the special bytes (`"`, `\\`, control, non-ASCII) a 64-byte block
+    /// at a time, as the field scanner does.
+    private var specials: StringSpecialIndex
 
     /// `trie` and `masker` outlive the walk (the masker owns both and runs it).
     init(p: UnsafePointer<UInt8>, n: Int, trie: PolicyTrie, masker: EventMasker, base: Int) {
         self.p = p
         self.n = n
+        specials = StringSpecialIndex(p, n)
         self.trie = trie
         self.masker = masker
         next = trie.next.baseAddress!
@@ -510,41 +510,9 @@ struct SpliceWalk {
 
     /// The first special byte (`"`, `\\`, control, non-ASCII) at or after
     /// `from`, or `n`: the bytes before it are ones every string loop here
-    /// steps over one at a time (as `FieldScanner`'s `StringSpecialIndex`).
+    /// steps over one at a time.
     @inline(__always)
-    mutating func nextSpecial(_ from: Int) -> Int {
-        guard from < n else { return n }
-        var block = from >> 6
-        var m = specialBits(block) & (UInt64.max &<< UInt64(from & 63))
-        while m == 0 {
-            block &+= 1
-            if block << 6 >= n { return n }
-            m = specialBits(block)
-        }
-        return min(block << 6 | m.trailingZeroBitCount, n)
-    }
-
-    @inline(__always)
-    private mutating func specialBits(_ block: Int) -> UInt64 {
-        if block == specialBlock { return specialMask }
-        let start = block << 6
-        var bits: UInt64
-        if start &+ 64 <= n {
-            bits = secstream_json_string_specials64(p + start)
-        } else if n >= 64 {
-            // The last, partial block: the 64 bytes that end the line, shifted (no read past it).
-            bits = secstream_json_string_specials64(p + (n &- 64)) &>> UInt64(64 &- (n &- start))
-        } else {
-            bits = 0
-            for k in 0..<(n &- start) {
-                let c = p[start &+ k]
-                if c == 0x22 || c == 0x5c || c < 0x20 || c >= 0x80 { bits |= 1 &<< UInt64(k) }
-            }
-        }
-        specialBlock = block
-        specialMask = bits
-        return bits
-    }
+    mutating func nextSpecial(_ from: Int) -> Int { specials.next(from: from) }
 
     /// Steps over an object no rule reaches, copied as it is (as `Walker.skipValue`).
     mutating func skipContainer() -> Bool {
