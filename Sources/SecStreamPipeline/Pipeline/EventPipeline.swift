@@ -23,7 +23,6 @@ package final class EventPipeline {
     package var masking: PipelineMasking? {
         didSet {
             let afterDetect = masking.flatMap { $0.beforeDetect ? nil : EventMasker(policy: $0.policy) }
-            archiveMasker = afterDetect
             alerts.masker = afterDetect
             deadLetters.masker = afterDetect
             // Masked storage never holds a spooled oversized line's bytes: its dead letter goes without them.
@@ -33,11 +32,6 @@ package final class EventPipeline {
             context.archiveMasking = archive == nil ? nil : masking.flatMap { $0.beforeDetect ? nil : MaskerPool(policy: $0.policy) }
         }
     }
-    /// Masking after detection: alerts and dead letters (engine thread), and an
-    /// archived line the workers did not mask (`ScanJob.maskForArchive`).
-    private var archiveMasker: EventMasker?
-    /// The masked line being archived (reused: no allocation per event).
-    private var maskedScratch: [UInt8] = []
     private let context: ScanContext
     private let depth: Int
     private let workers: Int
@@ -235,10 +229,10 @@ package final class EventPipeline {
     private func archiveAppend(_ archive: EventSink, _ masked: ArchiveMaskedLines?, _ index: Int, _ line: UnsafeRawBufferPointer,
                                time: Int64, location: EventLocation) throws {
         if let masked { return try archive.append(masked[index], time: time, location: location) }
-        guard let archiveMasker else { return try archive.append(line, time: time, location: location) }
-        maskedScratch.removeAll(keepingCapacity: true)
-        archiveMasker.maskLine(line, into: &maskedScratch)
-        try maskedScratch.withUnsafeBytes { try archive.append($0, time: time, location: location) }
+        // Every job's `work()` masks its events when the policy applies after
+        // detection: a job without masked lines then would leak raw values.
+        precondition(context.archiveMasking == nil, "an archived job was not masked on its worker")
+        try archive.append(line, time: time, location: location)
     }
 
     @inline(__always)

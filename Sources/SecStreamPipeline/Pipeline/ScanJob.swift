@@ -181,13 +181,7 @@ package final class ScanJob {
                 }
             }
             if let pool = context.archiveMasking {
-                swap(&pass.lines, &lines)
-                swap(&pass.times, &times)
-                swap(&pass.nonEvents, &nonEvents)
-                maskForArchive(pool, storage)
-                swap(&pass.lines, &lines)
-                swap(&pass.times, &times)
-                swap(&pass.nonEvents, &nonEvents)
+                maskForArchive(pool, storage, lines: pass.lines, times: pass.times, nonEvents: pass.nonEvents)
             }
         }
     }
@@ -196,7 +190,8 @@ package final class ScanJob {
     /// archive: on time or held; a late one's are not used), on the worker,
     /// with a masker of the pool's (one per worker at a time: its caches stay warm).
     /// The bytes are those the archive gets unmasked: as read, or enriched (`--geoip`).
-    private func maskForArchive(_ pool: MaskerPool, _ storage: UnsafeRawBufferPointer) {
+    private func maskForArchive(_ pool: MaskerPool, _ storage: UnsafeRawBufferPointer,
+                                lines: [LineRef], times: [Int64], nonEvents: [NonEventLine]) {
         let masker = pool.take()
         defer { pool.give(masker) }
         var out = archiveMasked
