@@ -81,9 +81,7 @@ struct FileTreeLister {
         }
         defer { closedir(dir) }
         while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
+            let name = Self.name(entry)
             if name == "." || name == ".." || name.hasPrefix(temporaryPrefix) { continue }
             if !namePrefix.isEmpty && !name.hasPrefix(namePrefix) { continue }
             let key = relative + name
@@ -105,15 +103,23 @@ struct FileTreeLister {
         }
     }
 
+    /// A `readdir` record's name, read in place: the record is only as long as
+    /// its name (`d_reclen`), and `entry.pointee.d_name` copies all 256 bytes
+    /// of the field, past the end of the last record in readdir's buffer
+    /// (AddressSanitizer found it in the rule directory walk).
+    private static func name(_ entry: UnsafeMutablePointer<dirent>) -> String {
+        String(cString: (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self))
+    }
+
+    private static let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+
     /// True when the directory tree holds at least one (non-temporary) file:
     /// S3 shows no empty "folders".
     private func containsFile(_ path: String) -> Bool {
         guard let dir = opendir(path) else { return false }
         defer { closedir(dir) }
         while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
+            let name = Self.name(entry)
             if name == "." || name == ".." || name.hasPrefix(temporaryPrefix) { continue }
             var st = stat()
             if stat("\(path)/\(name)", &st) != 0 { continue }

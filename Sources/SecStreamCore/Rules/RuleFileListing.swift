@@ -20,18 +20,25 @@ enum RuleFileListing {
         return out
     }
 
+    private static let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+    private static let typeOffset = MemoryLayout<dirent>.offset(of: \dirent.d_type)!
+
     private static func walk(_ directory: String, into out: inout [String]) -> Bool {
         guard let dir = opendir(directory) else { return false }
         defer { closedir(dir) }
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            // The kernel's record is only as long as its name (`d_reclen`):
+            // `entry.pointee.d_name` would copy all 256 bytes of the field,
+            // past the end of the last record in readdir's buffer
+            // (AddressSanitizer found it). Read the fields in place.
+            let record = UnsafeRawPointer(entry)
+            let name = String(cString: (record + nameOffset).assumingMemoryBound(to: CChar.self))
+            let type = Int32(record.load(fromByteOffset: typeOffset, as: UInt8.self))
             if name == "." || name == ".." { continue }
             let path = prefix + name
-            var isDirectory = Int32(entry.pointee.d_type) == Int32(DT_DIR)
-            if Int32(entry.pointee.d_type) == Int32(DT_UNKNOWN) {
+            var isDirectory = type == Int32(DT_DIR)
+            if type == Int32(DT_UNKNOWN) {
                 // Some file systems do not fill in the type: ask (without following links).
                 var info = stat()
                 isDirectory = lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
