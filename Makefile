@@ -59,7 +59,7 @@ fuzz-xctest: deps
 # build directory. Each runs FUZZ_SECONDS within FUZZ_RSS_MB; crashes go to
 # .build-fuzz/crashes/, the growing corpus to .build-fuzz/corpus/<target>/.
 # FUZZERS picks a subset: make fuzz-libfuzzer FUZZERS=FuzzCodecs FUZZ_SECONDS=600
-FUZZERS      ?= FuzzFieldScanner FuzzSigmaRules FuzzQuery FuzzKafkaRecordBatch FuzzKafkaResponses FuzzS3XML FuzzCodecs
+FUZZERS      ?= FuzzFieldScanner FuzzArchiveMask FuzzSigmaRules FuzzQuery FuzzKafkaRecordBatch FuzzKafkaResponses FuzzS3XML FuzzCodecs
 FUZZ_SECONDS ?= 60
 FUZZ_RSS_MB  ?= 2048
 # Not `--sanitize=fuzzer --sanitize=address`: SwiftPM passes those to swiftc as

@@ -117,6 +117,7 @@ let package = Package(
 if ProcessInfo.processInfo.environment["SECSTREAM_FUZZ_TARGETS"] != nil {
     let fuzzers: [(name: String, dependencies: [Target.Dependency])] = [
         ("FuzzFieldScanner", ["SecStreamCore"]),
+        ("FuzzArchiveMask", ["SecStreamCore", "SecStreamMask"]),
         ("FuzzSigmaRules", ["SecStreamCore"]),
         ("FuzzQuery", ["SecStreamCore"]),
         ("FuzzKafkaRecordBatch", ["Kafka"]),

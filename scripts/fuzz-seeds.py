@@ -93,6 +93,18 @@ for i, line in enumerate([
 ]):
     put("FuzzFieldScanner", f"hand-{i}.json", line)
 
+# --- The archive masker (maskScanned against the walker): the scanner's lines and masked-field shapes
+for i, line in enumerate(events[:8]):
+    put("FuzzArchiveMask", f"ecs-{i}.json", line)
+for i, line in enumerate([
+    rb'{"@timestamp":"2026-11-20T13:30:00.250Z","user":{"name":"alice"},"source":{"ip":"10.1.2.3"},"destination.ip":"10.9.8.7","message":"alice from 10.1.2.3"}',
+    rb'{"user.name":"bob","user":{"name":"carol"},"source.ip":"2001:db8::1","a":{"b":"x","b.c":"y"},"secret":"s"}',
+    rb'{"user":[{"name":"dave"}],"source":{"ip":null},"a":{"b":{"c":"z"}},"message":"Bearer abc.def 4111 1111 1111 1111"}',
+    rb'{"us\u0065r":{"name":"eve"},"source.ip":"010.1.2.3","destination":{"ip":["1.2.3.4"]},"a.b":7}',
+    rb'{ "user" : { "name" : "frank" } , "message" : "frank@example.com" }',
+]):
+    put("FuzzArchiveMask", f"hand-{i}.json", line)
+
 # --- Sigma rules and pipelines
 for d in ["rules", "fixtures/rules/ecs", "fixtures/pipelines/ecs/rules"]:
     p = os.path.join(root, d)

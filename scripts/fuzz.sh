@@ -12,7 +12,7 @@ seconds=${FUZZ_SECONDS:-60}
 rss=${FUZZ_RSS_MB:-2048}
 bin=.build-fuzz/release
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(FuzzFieldScanner FuzzSigmaRules FuzzQuery FuzzKafkaRecordBatch FuzzKafkaResponses FuzzS3XML FuzzCodecs)
+[ ${#targets[@]} -eq 0 ] && targets=(FuzzFieldScanner FuzzArchiveMask FuzzSigmaRules FuzzQuery FuzzKafkaRecordBatch FuzzKafkaResponses FuzzS3XML FuzzCodecs)
 mkdir -p .build-fuzz/crashes .build-fuzz/logs
 # A Swift runtime trap (overflow, bounds, precondition) must reach libFuzzer as
 # a plain deadly signal: the Swift backtracer, run under ASan, reads memory

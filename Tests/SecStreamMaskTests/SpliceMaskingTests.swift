@@ -28,7 +28,8 @@ final class SpliceMaskingTests: XCTestCase {
         mutating func chance(_ percent: UInt64) -> Bool { next() % 100 < percent }
     }
 
-    static func line(_ r: inout Rng) -> String {
+    /// `spaces: false`: no whitespace outside strings (lines the archive masker splices at the slots).
+    static func line(_ r: inout Rng, spaces: Bool = true) -> String {
         let users = ["alice", "bob", "carol", "dave", "a\\u00e9b", "x\\\"y", "ö-user", "ab"]
         let ips = ["10.1.2.3", "10.1.2.4", "192.168.7.9", "2001:db8::1", "not-an-ip", "10.1.2.3 ", "8.8.8.8",
                    "010.1.2.3", "1.2.3", "256.1.1.1", "1.2.3.4.5", "0.0.0.0", "255.255.255.255", "1..2.3", "1.2.3.04",
@@ -36,7 +37,7 @@ final class SpliceMaskingTests: XCTestCase {
         let messages = ["Failed password for alice from 10.1.2.3", "plain text", "mail bob@example.com now",
                         "key AKIAIOSFODNN7EXAMPLE", "card 4111 1111 1111 1111", "Bearer abc.def", "tab\\there \\\"q\\\"",
                         "carol logged in", "10.1.2.4", "nothing 12 to see.", "\\u0041KIAIOSFODNN7EXAMPLE", "é ü"]
-        func ws() -> String { r.chance(10) ? r.pick([" ", "  ", "\t", " \n "]) : "" }
+        func ws() -> String { spaces && r.chance(10) ? r.pick([" ", "  ", "\t", " \n "]) : "" }
         func str(_ s: String) -> String { "\"\(s)\"" }
         var members: [String] = []
         func add(_ key: String, _ value: String) { members.append("\(ws())\(str(key))\(ws()):\(ws())\(value)\(ws())") }
@@ -93,6 +94,81 @@ final class SpliceMaskingTests: XCTestCase {
             } else {
                 XCTAssertGreaterThan(masker.linesSpliced, 2000, "policy \(index)")
                 XCTAssertLessThan(masker.linesSpliced, 2 * 4000 - 500, "policy \(index)")
+            }
+        }
+    }
+
+    /// `maskScanned` (the archive's path: values spliced at the scanner's
+    /// slots, no second walk) gives the walker's bytes on the same lines, with
+    /// the policy's fields alone and among detection fields in the schema
+    /// (which make the scanner follow more objects and arrays); the slots
+    /// decide most lines, and the line shapes that need the walk are seen.
+    func testScannedSpliceIsTheWalkersBytes() throws {
+        var seen = LineShape()
+        let detectionFields = ["@timestamp", "user", "source.port", "destination", "host.name", "process.args", "nested.deep.user.name"]
+        for (index, yaml) in Self.policies.enumerated() {
+            let policy = try MaskPolicyParser.parse(yaml, file: "p.yaml", environment: Self.env)
+            let masker = EventMasker(policy: policy)
+            let reference = EventMasker(policy: policy)
+            guard let paths = masker.scannedPaths else {
+                XCTAssertTrue(yaml.contains("*"), "policy \(index): only wildcard policies are walked")
+                continue
+            }
+            for (extra, spaces) in [([], true), (detectionFields, true), ([], false), (detectionFields, false)] {
+                let schema = FieldSchema(paths: extra)
+                let fields = paths.map { Int32(schema.intern($0)) }
+                let scanner = FieldScanner(schema: schema)
+                let slots = UnsafeMutableBufferPointer<FieldSlot>.allocate(capacity: schema.count)
+                defer { slots.deallocate() }
+                var r = Rng(state: UInt64(index + 11))
+                var buffer = MaskedBytes()
+                defer { buffer.deallocate() }
+                let before = masker.linesSplicedFromSlots
+                for _ in 0..<4000 {
+                    let text = Self.line(&r, spaces: spaces)
+                    Array(text.utf8).withUnsafeBytes { line in
+                        var shape = LineShape()
+                        guard scanner.scan(line, into: slots, shape: &shape).isOK else { return }
+                        seen.formUnion(shape)
+                        // Into a buffer that already holds bytes.
+                        buffer.removeAll()
+                        buffer.write(Array("prefix".utf8))
+                        fields.withUnsafeBufferPointer {
+                            masker.maskScanned(line, slots: UnsafeBufferPointer(slots), fields: $0, shape: shape, into: &buffer)
+                        }
+                        XCTAssertEqual(String(decoding: buffer.bytes[6...], as: UTF8.self),
+                                       String(decoding: reference.maskLineByWalk(line), as: UTF8.self), "policy \(index): \(text)")
+                    }
+                }
+                XCTAssertGreaterThan(masker.linesSplicedFromSlots - before, spaces ? 100 : 800, "policy \(index)")
+            }
+        }
+        XCTAssertEqual(seen, [.whitespace, .unusualKey, .repeatedField, .arrayOnPath])
+    }
+
+    /// Each shape the scanner reports, on the smallest line that has it.
+    func testScanReportsLineShapes() {
+        let schema = FieldSchema(paths: ["user.name", "source.ip"])
+        let scanner = FieldScanner(schema: schema)
+        let slots = UnsafeMutableBufferPointer<FieldSlot>.allocate(capacity: schema.count)
+        defer { slots.deallocate() }
+        let cases: [(String, LineShape)] = [
+            (#"{"user":{"name":"a"},"source.ip":"1.2.3.4","x":[1,{"y":2}]}"#, []),
+            (#" {"a":1}"#, .whitespace), (#"{"a":1} "#, .whitespace), (#"{"a" :1}"#, .whitespace),
+            (#"{"a": 1}"#, .whitespace), (#"{"a":1, "b":2}"#, .whitespace), (#"{"a":[1 ]}"#, .whitespace),
+            (#"{"a":"x y"}"#, []),
+            (#"{"us\u0065r":{"name":"a"}}"#, .unusualKey), (#"{"ключ":1}"#, .unusualKey),
+            (#"{"user.name":"a","user":{"name":"b"}}"#, .repeatedField),
+            (#"{"source":{"ip":"1"},"source":{"ip":"2"}}"#, .repeatedField),
+            (#"{"user":[{"name":"a"}]}"#, .arrayOnPath), (#"{"user":{"name":["a"]}}"#, []),
+            (#"{"other":[{"name":"a"}]}"#, []),
+        ]
+        for (text, expected) in cases {
+            var line = text
+            line.withUTF8 { bytes in
+                var shape: LineShape = [.arrayOnPath]  // cleared by the scan
+                XCTAssertTrue(scanner.scan(UnsafeRawBufferPointer(bytes), into: slots, shape: &shape).isOK, text)
+                XCTAssertEqual(shape, expected, text)
             }
         }
     }

@@ -33,6 +33,21 @@ public struct FieldScanner: @unchecked Sendable {
     /// Scans `line`, filling `slots` (at least `fieldCount` of them; fields
     /// not found are `.missing`). Slots are meaningful only when `.ok` is returned.
     public func scan(_ line: UnsafeRawBufferPointer, into slots: UnsafeMutableBufferPointer<FieldSlot>) -> ScanResult {
+        var shape = LineShape()
+        return scan(line, into: slots, shape: &shape, UntrackedScan.self)
+    }
+
+    /// `scan`, also recording in `shape` what the slots alone do not say about
+    /// the line (see `LineShape`; `shape` is meaningful only when `.ok` is returned).
+    public func scan(_ line: UnsafeRawBufferPointer, into slots: UnsafeMutableBufferPointer<FieldSlot>,
+                     shape: inout LineShape) -> ScanResult {
+        shape = []
+        return scan(line, into: slots, shape: &shape, TrackedScan.self)
+    }
+
+    @inline(__always)
+    private func scan<Tracking: ScanShapeTracking>(_ line: UnsafeRawBufferPointer, into slots: UnsafeMutableBufferPointer<FieldSlot>,
+                                                   shape: inout LineShape, _: Tracking.Type) -> ScanResult {
         precondition(slots.count >= fieldCount, "slot buffer smaller than the schema")
         for k in 0..<fieldCount { slots[k] = .missing }
         let end = line.count
@@ -42,9 +57,12 @@ public struct FieldScanner: @unchecked Sendable {
         let slotBase = slots.baseAddress!
 
         var i = JSONLexing.skipWhitespace(p, 0, end)
+        if Tracking.tracks && i != 0 { shape.insert(.whitespace) }
         guard i < end else { return .malformed(.empty, offset: 0) }
         guard p[i] == 0x7b else { return .malformed(.notAnObject, offset: i) }
 
+        var seen = shape  // the closure's own copy: `shape` is inout
+        defer { shape = seen }
         return withUnsafeTemporaryAllocation(of: Frame.self, capacity: Self.maxDepth) { stack -> ScanResult in
             let trie = self.trie
             var depth = 1
@@ -57,7 +75,13 @@ public struct FieldScanner: @unchecked Sendable {
             i &+= 1
 
             while true {
-                i = JSONLexing.skipWhitespace(p, i, end)
+                if Tracking.tracks {
+                    let before = i
+                    i = JSONLexing.skipWhitespace(p, i, end)
+                    if i != before { seen.insert(.whitespace) }
+                } else {
+                    i = JSONLexing.skipWhitespace(p, i, end)
+                }
                 guard i < end else { return .malformed(.unexpectedEnd, offset: i) }
                 var c = p[i]
                 let close: UInt8 = inArray ? 0x5d : 0x7d
@@ -66,12 +90,15 @@ public struct FieldScanner: @unchecked Sendable {
                     depth &-= 1
                     let f = stack[depth]
                     if f.field >= 0 {
+                        if Tracking.tracks && slotBase[Int(f.field)].kind != .missing { seen.insert(.repeatedField) }
                         slotBase[Int(f.field)] = FieldSlot(start: f.start, end: Int32(i &+ 1),
                                                            kind: inArray ? .array : .object)
                     }
                     i &+= 1
                     if depth == 0 {
+                        let closed = i
                         i = JSONLexing.skipWhitespace(p, i, end)
+                        if Tracking.tracks && i != closed { seen.insert(.whitespace) }
                         return i == end ? .ok : .malformed(.trailingGarbage, offset: i)
                     }
                     node = f.parentNode
@@ -85,7 +112,9 @@ public struct FieldScanner: @unchecked Sendable {
                     if i < end && p[i] > 0x20 {
                         c = p[i]
                     } else {
+                        let comma = i
                         i = JSONLexing.skipWhitespace(p, i, end)
+                        if Tracking.tracks && i != comma { seen.insert(.whitespace) }
                         guard i < end else { return .malformed(.unexpectedEnd, offset: i) }
                         c = p[i]
                     }
@@ -101,6 +130,7 @@ public struct FieldScanner: @unchecked Sendable {
                     var escaped = false
                     var keyEnd = specials.next(from: keyStart)
                     if keyEnd >= end || p[keyEnd] != JSONLexing.quote {
+                        if Tracking.tracks { seen.insert(.unusualKey) }
                         keyEnd = JSONLexing.scanString(p, keyEnd, end, &escaped, &error)
                         if let error { return .malformed(error, offset: keyEnd) }
                     }
@@ -127,9 +157,12 @@ public struct FieldScanner: @unchecked Sendable {
                         i = keyEnd &+ 2
                     } else {
                         i = JSONLexing.skipWhitespace(p, keyEnd &+ 1, end)
+                        if Tracking.tracks && i != keyEnd &+ 1 { seen.insert(.whitespace) }
                         guard i < end else { return .malformed(.unexpectedEnd, offset: i) }
                         guard p[i] == 0x3a else { return .malformed(.expectedColon, offset: i) }
+                        let colon = i
                         i = JSONLexing.skipWhitespace(p, i &+ 1, end)
+                        if Tracking.tracks && i != colon &+ 1 { seen.insert(.whitespace) }
                         guard i < end else { return .malformed(.unexpectedEnd, offset: i) }
                     }
                     c = p[i]
@@ -156,12 +189,14 @@ public struct FieldScanner: @unchecked Sendable {
                         if let error { return .malformed(error, offset: close) }
                     }
                     if field >= 0 {
+                        if Tracking.tracks && slotBase[Int(field)].kind != .missing { seen.insert(.repeatedField) }
                         slotBase[Int(field)] = FieldSlot(start: Int32(i &+ 1), end: Int32(close),
                                                          kind: escaped ? .escapedString : .string)
                     }
                     i = close &+ 1
                 case 0x7b, 0x5b:  // { [
                     guard depth < Self.maxDepth else { return .malformed(.tooDeep, offset: i) }
+                    if Tracking.tracks && c == 0x5b && childNode >= 0 { seen.insert(.arrayOnPath) }
                     stack[depth] = Frame(start: Int32(i), field: field, parentNode: node, parentIsArray: inArray)
                     depth &+= 1
                     inArray = c == 0x5b
@@ -174,6 +209,7 @@ public struct FieldScanner: @unchecked Sendable {
                     let after = JSONLexing.scanNumber(p, i, end)
                     guard after >= 0 else { return .malformed(.invalidNumber, offset: i) }
                     if field >= 0 {
+                        if Tracking.tracks && slotBase[Int(field)].kind != .missing { seen.insert(.repeatedField) }
                         slotBase[Int(field)] = FieldSlot(start: Int32(i), end: Int32(after), kind: .number)
                     }
                     i = after
@@ -182,6 +218,7 @@ public struct FieldScanner: @unchecked Sendable {
                         return .malformed(isTruncatedLiteral(p, i, end) ? .unexpectedEnd : .invalidToken, offset: i)
                     }
                     if field >= 0 {
+                        if Tracking.tracks && slotBase[Int(field)].kind != .missing { seen.insert(.repeatedField) }
                         slotBase[Int(field)] = FieldSlot(start: Int32(i), end: Int32(after), kind: kind)
                     }
                     i = after

@@ -26,15 +26,17 @@ public final class EventMasker {
     /// per masked field, nothing allocated on a hit.
     private var spliced = ByteKeyCache<SplicedValue>(slots: 1 << 14)
     /// The policy's paths for the splicing walk (nil: every line is walked).
-    private let trie: PolicyTrie?
+    let trie: PolicyTrie?
     /// The splicing walk's per-line lists, kept for their capacity.
-    private var spliceLists = SpliceLists()
+    var spliceLists = SpliceLists()
     /// The splicing walk's first cache (one cache line per value).
     let inlineValues = InlineValueTable(count: 1 << 16)
     /// The splicing walk's Crypto-PAn pseudonyms of IPv4 addresses.
     let ipv4Values = IPv4Table(bits: 17)
     /// Lines `maskLine` spliced rather than walked (tests check both paths run).
     public private(set) var linesSpliced = 0
+    /// Of those, the lines `maskScanned` spliced at the scanner's slots, without a walk.
+    public internal(set) var linesSplicedFromSlots = 0
 
     public init(policy: MaskPolicy) {
         self.policy = policy
@@ -89,11 +91,20 @@ public final class EventMasker {
             out.append(contentsOf: maskLineByWalk(line))
             return
         }
+        splice(line, base, trie, into: &out) { $0.line() }
+    }
+
+    /// Appends the line masked by `body`, which splices its masked values into
+    /// `walk.out` (false: it gives the line up, and the walker masks it), then
+    /// replaces the masked values that recur in its free text.
+    @inline(__always)
+    func splice(_ line: UnsafeRawBufferPointer, _ base: UnsafeRawPointer, _ trie: PolicyTrie, into out: inout [UInt8],
+                _ body: (inout SpliceWalk) -> Bool) {
         let start = out.count
         var walk = SpliceWalk(p: base.assumingMemoryBound(to: UInt8.self), n: line.count, trie: trie, masker: self, base: start)
         swap(&walk.out, &out)
         swap(&walk.lists, &spliceLists)  // one access to the class's property per line, not one per list
-        let ok = walk.line()
+        let ok = body(&walk)
         swap(&walk.out, &out)
         defer {
             walk.lists.known.removeAll(keepingCapacity: true)

@@ -23,6 +23,10 @@ final class PolicyTrie {
     /// Per action: may its replacement not fit an `InlineValueTable` slot
     /// (a long HMAC or redaction text; addresses and times are told by a `:`).
     let mayOverflow: UnsafeMutableBufferPointer<Bool>
+    /// The policy's paths (sorted) and each one's index in `actions`: what a
+    /// field scanner is asked to find for `EventMasker.maskScanned`.
+    let paths: [String]
+    let pathActions: [Int32]
 
     private static func copy<T>(_ a: [T]) -> UnsafeMutableBufferPointer<T> {
         let p = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, a.count))
@@ -39,6 +43,7 @@ final class PolicyTrie {
         var next = [Int32](repeating: Self.dead, count: 256)
         var action: [Int32] = [-1]
         var actions: [MaskAction] = []
+        var paths: [String] = [], pathActions: [Int32] = []
         for (path, a) in policy.exact.sorted(by: { $0.key < $1.key }) {
             let bytes = Array(path.utf8)
             // Swift compares `String`s by canonical equivalence: a byte trie agrees only on ASCII.
@@ -61,7 +66,11 @@ final class PolicyTrie {
                 actions.append(a)
             }
             action[node] = Int32(id)
+            paths.append(path)
+            pathActions.append(Int32(id))
         }
+        self.paths = paths
+        self.pathActions = pathActions
         self.next = Self.copy(next)
         self.action = Self.copy(action)
         self.actions = actions
@@ -109,7 +118,9 @@ struct InlineValueTable {
     @inline(__always)
     func find(_ key: UnsafeRawBufferPointer, tag: UInt8, hash: UInt64) -> UnsafeRawPointer? {
         let set = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask & ~1
-        for index in set...(set | 1) {
+        var index = set
+        while index <= set | 1 {
+            defer { index &+= 1 }
             let s = slot(index)
             if s.load(as: UInt64.self) == hash && s.load(fromByteOffset: 8, as: UInt8.self) == UInt8(truncatingIfNeeded: key.count)
                 && s.load(fromByteOffset: 9, as: UInt8.self) == tag
@@ -215,15 +226,91 @@ struct IPv4Table {
         return value << 8 | octet
     }
 
+    /// Appends `"` + the dotted quad + `"`, built on the stack and appended
+    /// at once (an append per byte costs a uniqueness and a capacity check each).
     @inline(__always)
-    static func format(_ v: UInt32, into out: inout [UInt8]) {
-        for k in 0..<4 {
-            let o = UInt8(truncatingIfNeeded: v >> UInt32(24 - 8 * k))
-            if k > 0 { out.append(UInt8(ascii: ".")) }
-            if o >= 100 { out.append(0x30 + o / 100) }
-            if o >= 10 { out.append(0x30 + (o / 10) % 10) }
-            out.append(0x30 + o % 10)
+    static func appendQuoted<Output: MaskOutput>(_ v: UInt32, to out: inout Output) {
+        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 17 bytes at most: two quotes and 15
+        let count = withUnsafeMutableBytes(of: &text) { b -> Int in
+            var n = 0
+            b[n] = UInt8(ascii: "\""); n &+= 1
+            for k in 0..<4 {
+                let o = UInt8(truncatingIfNeeded: v >> UInt32(24 - 8 * k))
+                if k > 0 { b[n] = UInt8(ascii: "."); n &+= 1 }
+                if o >= 100 { b[n] = 0x30 &+ o / 100; n &+= 1 }
+                if o >= 10 { b[n] = 0x30 &+ (o / 10) % 10; n &+= 1 }
+                b[n] = 0x30 &+ o % 10; n &+= 1
+            }
+            b[n] = UInt8(ascii: "\""); n &+= 1
+            return n
         }
+        withUnsafeBytes(of: &text) { out.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+    }
+}
+
+/// What `EventMasker.appendMasked` wrote, for the free text's `replaceKnown`:
+/// nothing to record, the masked text's place in the output (its raw bytes
+/// are the value's), or a pair held as arrays (the escaped forms differ).
+enum MaskedAppend {
+    case none
+    case inline(start: Int, count: Int)
+    case owned(raw: [UInt8], masked: [UInt8])
+}
+
+extension EventMasker {
+    /// Appends the quoted masked form of the unescaped string `content` under
+    /// a non-`patterns` action of `trie`, from the caches where it can (an
+    /// IPv4 address's pseudonym from `ipv4Values`, a short value's quoted
+    /// replacement from `inlineValues`), and says what `replaceKnown` would record.
+    @inline(__always)
+    func appendMasked<Output: MaskOutput>(_ content: UnsafeRawBufferPointer, _ act: Int32, _ trie: PolicyTrie,
+                                          into out: inout Output) -> MaskedAppend {
+        if trie.isCryptoPAn[Int(act)], let address = IPv4Table.parse(content) {
+            // An IPv4 address in canonical dotted-decimal form: its pseudonym
+            // from an 8-byte-per-address table (small enough to stay in cache),
+            // printed as `IPText.format` prints it.
+            let table = ipv4Values
+            let masked = table.find(address) ?? {
+                let m = cryptoPAnV4(address)
+                table.insert(address, m)
+                return m
+            }()
+            let start = out.count &+ 1
+            IPv4Table.appendQuoted(masked, to: &out)
+            let count = out.count &- 1 &- start
+            // The walker's pair: the text is 7 bytes or longer; recorded when it changed.
+            return masked != address || count != content.count ? .inline(start: start, count: count) : .none
+        }
+        let tag = UInt8(truncatingIfNeeded: act)
+        let hash = ByteKeyCache<SplicedValue>.hash(content, tag: tag)
+        let table = inlineValues
+        if content.count <= InlineValueTable.keyMax, let slot = table.find(content, tag: tag, hash: hash) {
+            let json = InlineValueTable.json(slot)
+            let start = out.count &+ 1
+            out.write(json)
+            return InlineValueTable.recordsPair(slot) ? .inline(start: start, count: json.count &- 2) : .none
+        }
+        // A result that fits a slot is computed afresh (the value is most
+        // likely new: a second cache would only cost a miss); others go
+        // through the SplicedValue cache.
+        let fits = content.count <= InlineValueTable.keyMax && !trie.mayOverflow[Int(act)]
+            && !content.contains(UInt8(ascii: ":"))
+        let value = fits ? computeSpliced(content, action: trie.actions[Int(act)], cached: false)
+                         : splicedValue(content, action: trie.actions[Int(act)], tag: tag, hash: hash)
+        var result = MaskedAppend.none
+        if let pair = value.known {
+            result = pair.raw.elementsEqual(content) ? .inline(start: out.count &+ 1, count: value.json.count &- 2)
+                                                     : .owned(raw: pair.raw, masked: pair.masked)
+        }
+        value.json.withUnsafeBytes { out.write($0) }
+        if case .owned = result {
+            if fits { storeSpliced(content, tag: tag, hash: hash, value) }
+        } else if value.json.count <= InlineValueTable.jsonMax && content.count <= InlineValueTable.keyMax {
+            table.insert(content, tag: tag, hash: hash, json: value.json, recordsPair: value.known != nil)
+        } else if fits {
+            storeSpliced(content, tag: tag, hash: hash, value)
+        }
+        return result
     }
 }
 
@@ -436,62 +523,14 @@ struct SpliceWalk {
             lists.deferred.append((start &- base)..<(out.count &- 1 &- base))
             return
         }
-        if isCryptoPAn[Int(act)], let address = IPv4Table.parse(content) {
-            // An IPv4 address in canonical dotted-decimal form: its pseudonym
-            // from an 8-byte-per-address table (small enough to stay in cache),
-            // printed as `IPText.format` prints it.
-            let table = masker.ipv4Values
-            let masked = table.find(address) ?? {
-                let m = masker.cryptoPAnV4(address)
-                table.insert(address, m)
-                return m
-            }()
-            out.append(UInt8(ascii: "\""))
-            let start = out.count
-            IPv4Table.format(masked, into: &out)
-            let count = out.count &- start
-            out.append(UInt8(ascii: "\""))
-            // The walker's pair: the text is 7 bytes or longer; recorded when it changed.
-            if masked != address || count != content.count {
-                lists.known.append(KnownRef(rawStart: offset, rawCount: content.count, maskedStart: start, maskedCount: count, owned: -1))
-            }
-            return
-        }
-        let tag = UInt8(truncatingIfNeeded: act)
-        let hash = ByteKeyCache<SplicedValue>.hash(content, tag: tag)
-        let table = masker.inlineValues
-        if content.count <= InlineValueTable.keyMax, let slot = table.find(content, tag: tag, hash: hash) {
-            let json = InlineValueTable.json(slot)
-            if InlineValueTable.recordsPair(slot) {
-                lists.known.append(KnownRef(rawStart: offset, rawCount: content.count, maskedStart: out.count &+ 1,
-                                      maskedCount: json.count &- 2, owned: -1))
-            }
-            out.append(contentsOf: json)
-            return
-        }
-        // A result that fits a slot is computed afresh (the value is most
-        // likely new: a second cache would only cost a miss); others go
-        // through the SplicedValue cache.
-        let fits = content.count <= InlineValueTable.keyMax && !trie.mayOverflow[Int(act)]
-            && !content.contains(UInt8(ascii: ":"))
-        let value = fits ? masker.computeSpliced(content, action: trie.actions[Int(act)], cached: false)
-                         : masker.splicedValue(content, action: trie.actions[Int(act)], tag: tag, hash: hash)
-        var inline = true
-        if let pair = value.known {
-            if pair.raw.elementsEqual(content) {
-                lists.known.append(KnownRef(rawStart: offset, rawCount: content.count, maskedStart: out.count &+ 1,
-                                      maskedCount: value.json.count &- 2, owned: -1))
-            } else {
-                lists.known.append(KnownRef(rawStart: 0, rawCount: 0, maskedStart: 0, maskedCount: 0, owned: lists.owned.count))
-                lists.owned.append(pair)
-                inline = false
-            }
-        }
-        out.append(contentsOf: value.json)
-        if inline && value.json.count <= InlineValueTable.jsonMax && content.count <= InlineValueTable.keyMax {
-            table.insert(content, tag: tag, hash: hash, json: value.json, recordsPair: value.known != nil)
-        } else if fits {
-            masker.storeSpliced(content, tag: tag, hash: hash, value)
+        switch masker.appendMasked(content, act, trie, into: &out) {
+        case .none:
+            break
+        case .inline(let start, let count):
+            lists.known.append(KnownRef(rawStart: offset, rawCount: content.count, maskedStart: start, maskedCount: count, owned: -1))
+        case .owned(let raw, let masked):
+            lists.known.append(KnownRef(rawStart: 0, rawCount: 0, maskedStart: 0, maskedCount: 0, owned: lists.owned.count))
+            lists.owned.append((raw, masked))
         }
     }
 

@@ -75,10 +75,10 @@ package final class ScanJob {
     /// `--geoip`: this job's lookup cache and enriched lines (nil without it).
     let geo: GeoIPWorkspace?
     /// `--mask` after detection with an archive: each event's masked bytes,
-    /// made on the worker (`maskForArchive`), for the engine thread to copy
+    /// made on the worker (`LinePass.maskForArchive`), for the engine thread to copy
     /// into the archive: `archiveMasked[archiveStarts[i]..<archiveStarts[i + 1]]`
     /// for line `i` (empty when the job has none).
-    private(set) var archiveMasked: [UInt8] = []
+    private(set) var archiveMasked = MaskedBytes()
     private(set) var archiveStarts: [Int] = []
 
     init(context: ScanContext) {
@@ -95,6 +95,7 @@ package final class ScanJob {
     deinit {
         slots.deallocate()
         unescaped.deallocate()
+        archiveMasked.deallocate()
     }
 
     /// Starts a job on a file chunk.
@@ -126,7 +127,7 @@ package final class ScanJob {
         self.source = source
         self.input = input
         maskedStorage = false
-        archiveMasked.removeAll(keepingCapacity: true)
+        archiveMasked.removeAll()
         archiveStarts.removeAll(keepingCapacity: true)
         activity = nil
         heartbeat = nil
@@ -154,15 +155,26 @@ package final class ScanJob {
     /// its mutating methods are checked at compile time.
     func work() {
         if let policy = context.maskBeforeDetect { maskLines(policy) }
-        var pass = LinePass(context: context, source: source, slots: slots, unescaped: unescaped, timeParser: timeParser, geo: geo)
+        // `--mask` after detection with an archive: a masker of the pool's
+        // (one per worker at a time: its caches stay warm) masks each event
+        // as it is scanned, at the slots the scan found (`maskScanned`).
+        let pool = context.archiveMasking
+        let archiveMasker = pool?.take()
+        var pass = LinePass(context: context, source: source, slots: slots, unescaped: unescaped, timeParser: timeParser, geo: geo,
+                            archiveMasker: archiveMasker)
         swap(&pass.lines, &lines)
         swap(&pass.times, &times)
         swap(&pass.nonEvents, &nonEvents)
+        swap(&pass.archiveMasked, &archiveMasked)
+        swap(&pass.archiveStarts, &archiveStarts)
         defer {
             swap(&pass.lines, &lines)
             swap(&pass.times, &times)
             swap(&pass.nonEvents, &nonEvents)
+            swap(&pass.archiveMasked, &archiveMasked)
+            swap(&pass.archiveStarts, &archiveStarts)
             timeParser = pass.timeParser
+            if let archiveMasker { pool?.give(archiveMasker) }
         }
         let chunk = maskedStorage ? nil : self.chunk
         withStorage { storage in
@@ -180,41 +192,8 @@ package final class ScanJob {
                     for index in 0..<pass.lines.count { pass.process(index, pass.lines[index], storage, &matches) }
                 }
             }
-            if let pool = context.archiveMasking {
-                maskForArchive(pool, storage, lines: pass.lines, times: pass.times, nonEvents: pass.nonEvents)
-            }
+            if pass.archiveMasker != nil { pass.archiveStarts.append(pass.archiveMasked.count) }
         }
-    }
-
-    /// The masked bytes of every event of the job (the lines the engine may
-    /// archive: on time or held; a late one's are not used), on the worker,
-    /// with a masker of the pool's (one per worker at a time: its caches stay warm).
-    /// The bytes are those the archive gets unmasked: as read, or enriched (`--geoip`).
-    private func maskForArchive(_ pool: MaskerPool, _ storage: UnsafeRawBufferPointer,
-                                lines: [LineRef], times: [Int64], nonEvents: [NonEventLine]) {
-        let masker = pool.take()
-        defer { pool.give(masker) }
-        var out = archiveMasked
-        archiveMasked = []
-        out.removeAll(keepingCapacity: true)
-        archiveStarts.removeAll(keepingCapacity: true)
-        archiveStarts.reserveCapacity(lines.count + 1)
-        var nextNonEvent = 0
-        for i in 0..<lines.count {
-            archiveStarts.append(out.count)
-            if times[i] == Self.nonEventMark && nextNonEvent < nonEvents.count && nonEvents[nextNonEvent].line == Int32(i) {
-                nextNonEvent += 1
-                continue
-            }
-            let ref = lines[i]
-            if ref.enrichedStart >= 0, let geo {
-                masker.maskLine(geo.bytes(ref.enrichedStart, ref.enrichedLength), into: &out)
-            } else if ref.spoolOffset == -1 {
-                masker.maskLine(UnsafeRawBufferPointer(rebasing: storage[ref.start..<(ref.start + ref.length)]), into: &out)
-            }
-        }
-        archiveStarts.append(out.count)
-        archiveMasked = out
     }
 
     /// Calls `body` with the job's worker-masked archive bytes (nil when the
@@ -222,9 +201,7 @@ package final class ScanJob {
     @inline(__always)
     func withArchiveMasked<R>(_ body: (ArchiveMaskedLines?) throws -> R) rethrows -> R {
         guard !archiveStarts.isEmpty else { return try body(nil) }
-        return try archiveMasked.withUnsafeBytes { bytes in
-            try archiveStarts.withUnsafeBufferPointer { starts in try body(ArchiveMaskedLines(bytes: bytes, starts: starts)) }
-        }
+        return try archiveStarts.withUnsafeBufferPointer { starts in try body(ArchiveMaskedLines(bytes: archiveMasked.bytes, starts: starts)) }
     }
 }
 
@@ -247,7 +224,15 @@ final class MaskerPool: @unchecked Sendable {
     private var free: [EventMasker] = []
     private let lock = NSLock()
 
-    init(policy: MaskPolicy) { self.policy = policy }
+    /// The fields a scan finds for the maskers (`EventMasker.scannedPaths`).
+    let scannedPaths: [String]?
+
+    init(policy: MaskPolicy) {
+        self.policy = policy
+        let first = EventMasker(policy: policy)
+        scannedPaths = first.scannedPaths
+        free = [first]
+    }
 
     func take() -> EventMasker {
         lock.lock()
@@ -312,10 +297,19 @@ private struct LinePass {
     var lines: [LineRef] = []
     var times: [Int64] = []
     var nonEvents: [NonEventLine] = []
+    /// `--mask` after detection with an archive: the masker, the slots of its
+    /// `scannedPaths` (nil: each line is walked), and the masked bytes of
+    /// line `i` at `archiveMasked[archiveStarts[i]..<archiveStarts[i + 1]]`.
+    let archiveMasker: EventMasker?
+    let archiveMaskFields: [Int32]?
+    var archiveMasked = MaskedBytes()
+    var archiveStarts: [Int] = []
 
     init(context: ScanContext, source: Int32, slots: UnsafeMutableBufferPointer<FieldSlot>, unescaped: UnescapeCache,
-         timeParser: EventTimeParser, geo: GeoIPWorkspace?) {
+         timeParser: EventTimeParser, geo: GeoIPWorkspace?, archiveMasker: EventMasker?) {
         self.geo = geo
+        self.archiveMasker = archiveMasker
+        archiveMaskFields = context.archiveMaskFields
         scanner = context.scanner
         timeField = context.rules.timeField
         timeFieldName = context.timeFieldName
@@ -334,6 +328,7 @@ private struct LinePass {
 
     @inline(__always)
     mutating func process(_ index: Int, _ ref: LineRef, _ storage: UnsafeRawBufferPointer, _ matches: inout MatchBuffers) {
+        if archiveMasker != nil { archiveStarts.append(archiveMasked.count) }
         if ref.oversized {
             notAnEvent(index, "line of \(ref.length) bytes exceeds the 1 MiB limit")
             return
@@ -343,7 +338,8 @@ private struct LinePass {
             return
         }
         let bytes = UnsafeRawBufferPointer(rebasing: storage[ref.start..<(ref.start + ref.length)])
-        let result = scanner.scan(bytes, into: slots)
+        var shape = LineShape()
+        let result = archiveMasker == nil ? scanner.scan(bytes, into: slots) : scanner.scan(bytes, into: slots, shape: &shape)
         guard result.isOK else {
             notAnEvent(index, result.description)
             return
@@ -365,11 +361,23 @@ private struct LinePass {
                 lines[index].enrichedLength = added.length
                 unescaped.reset(lineLength: enriched.count)
                 match(index, time, ref, EventView(line: enriched, slots: UnsafeBufferPointer(slots), unescaped: unescaped), &matches)
+                archiveMasker?.maskLine(enriched, into: &archiveMasked)
                 return
             }
             _ = scanner.scan(bytes, into: slots)  // never expected: the line as read, scanned again
         }
         match(index, time, ref, event, &matches)
+        if let archiveMasker { maskForArchive(archiveMasker, bytes, shape) }
+    }
+
+    /// The event's bytes for the archive, masked: spliced at the slots the
+    /// scan just filled where it can, walked otherwise.
+    @inline(__always)
+    private mutating func maskForArchive(_ masker: EventMasker, _ bytes: UnsafeRawBufferPointer, _ shape: LineShape) {
+        guard let fields = archiveMaskFields else { return masker.maskLine(bytes, into: &archiveMasked) }
+        fields.withUnsafeBufferPointer {
+            masker.maskScanned(bytes, slots: UnsafeBufferPointer(slots), fields: $0, shape: shape, into: &archiveMasked)
+        }
     }
 
     @inline(__always)
@@ -385,15 +393,27 @@ private struct LinePass {
 /// Read-only state every worker shares.
 final class ScanContext: @unchecked Sendable {
     let rules: RuleSet
-    let scanner: FieldScanner
+    /// The rules' fields, and with archive masking the policy's (set before the run starts).
+    private(set) var scanner: FieldScanner
     let detections: DetectionMatcherSet
     let extractor: MatchExtractor
     let timeFieldName: String
     /// `--mask-before-detect`: the policy each job masks its lines with (set before the run starts).
     var maskBeforeDetect: MaskPolicy?
     /// `--mask` after detection with an archive: the maskers the workers mask
-    /// each event's archive bytes with (set before the run starts).
-    var archiveMasking: MaskerPool?
+    /// each event's archive bytes with (set before the run starts). The
+    /// scanner then also finds the policy's fields, so the workers splice
+    /// the masked values where the scan found them instead of walking each
+    /// event a second time.
+    var archiveMasking: MaskerPool? {
+        didSet {
+            let schema = FieldSchema(paths: rules.schema.paths)
+            archiveMaskFields = archiveMasking?.scannedPaths.map { $0.map { Int32(schema.intern($0)) } }
+            scanner = FieldScanner(schema: schema)
+        }
+    }
+    /// The slots of the archive masker's `scannedPaths` in `scanner`'s schema.
+    private(set) var archiveMaskFields: [Int32]?
     /// `--geoip`: the databases and the address fields (nil without it: no per-event cost).
     let geoip: GeoIPEnricher?
 
