@@ -33,6 +33,8 @@ public final class EventMasker {
     let inlineValues = InlineValueTable(count: 1 << 16)
     /// The splicing walk's Crypto-PAn pseudonyms of IPv4 addresses.
     let ipv4Values = IPv4Table(bits: 17)
+    /// `planScanned`'s values for `maskScanned` (one per scanned path).
+    let scannedValues: UnsafeMutablePointer<ScannedValue>
     /// Lines `maskLine` spliced rather than walked (tests check both paths run).
     public private(set) var linesSpliced = 0
     /// Of those, the lines `maskScanned` spliced at the scanner's slots, without a walk.
@@ -44,11 +46,13 @@ public final class EventMasker {
         hmacKey = policy.key.bytes
         hmacContext = HMACContext(key: policy.key.bytes)
         trie = PolicyTrie(policy)
+        scannedValues = .allocate(capacity: max(1, trie?.paths.count ?? 0))
     }
 
     deinit {
         inlineValues.deallocate()
         ipv4Values.deallocate()
+        scannedValues.deallocate()
     }
 
     /// The Crypto-PAn pseudonym of an IPv4 address.

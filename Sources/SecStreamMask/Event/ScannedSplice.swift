@@ -1,4 +1,32 @@
+import CJSONScan
 import SecStreamCore
+
+/// What `EventMasker.planScanned` found in a scanned line: the number of
+/// values to splice (held by the masker until its next plan) and whether one
+/// of them is free text; `walk` when the line needs `maskLine`.
+public struct ScannedPlan {
+    let count: Int
+    let freeText: Bool
+
+    /// The line goes through `maskLine`.
+    public static let walk = ScannedPlan(count: -1, freeText: false)
+}
+
+/// One string value to mask: its range in the line, its action's index, and
+/// the key its cache is looked up by (computed once: planning prefetches it).
+struct ScannedValue {
+    var start: Int32
+    var end: Int32
+    var action: Int32
+    var key: ValueKey
+}
+
+/// A masked value's cache key: an IPv4 address for Crypto-PAn (`IPv4Table`),
+/// otherwise the value's hash with its action (`InlineValueTable`).
+enum ValueKey {
+    case ipv4(UInt32)
+    case hashed(UInt64)
+}
 
 extension EventMasker {
     /// The field paths a scanner should find for `maskScanned`: the policy's
@@ -16,65 +44,19 @@ extension EventMasker {
     /// same either way (tests hold both to the walker's).
     public func maskScanned(_ line: UnsafeRawBufferPointer, slots: UnsafeBufferPointer<FieldSlot>,
                             fields: UnsafeBufferPointer<Int32>, shape: LineShape, into out: inout MaskedBytes) {
-        guard shape.isEmpty, let trie, let base = line.baseAddress, line.count > 0, fields.count == trie.paths.count else {
-            maskLine(line, into: &out)
-            return
+        maskScanned(line, planScanned(line, slots: slots, fields: fields, shape: shape), into: &out)
+    }
+
+    /// The first half of `maskScanned`, right after the scan: finds the
+    /// values to splice and asks for their cache slots, so the cache misses
+    /// of a new value's slot overlap whatever the caller does with the line
+    /// (detection) before `maskScanned(_:_:into:)`. The slots may change after this.
+    public func planScanned(_ line: UnsafeRawBufferPointer, slots: UnsafeBufferPointer<FieldSlot>,
+                            fields: UnsafeBufferPointer<Int32>, shape: LineShape) -> ScannedPlan {
+        guard shape.isEmpty, let trie, line.baseAddress != nil, line.count > 0, fields.count == trie.paths.count else {
+            return .walk
         }
-        withUnsafeTemporaryAllocation(of: ScannedValue.self, capacity: max(1, fields.count)) { found in
-            guard let (count, freeText) = Self.collect(slots, fields, trie, into: found) else {
-                maskLine(line, into: &out)
-                return
-            }
-            linesSplicedFromSlots &+= 1
-            if freeText {
-                // Free text in the line: the masked values that recur in it are
-                // replaced there too, so the walk's lists record them.
-                var text: [UInt8] = []
-                defer { text.withUnsafeBytes { out.write($0) } }
-                splice(line, base, trie, into: &text) { walk in
-                    for k in 0..<count {
-                        let value = found[k]
-                        walk.flush(to: Int(value.start) &- 1)  // up to the opening quote
-                        walk.copied = Int(value.end) &+ 1       // past the closing one
-                        walk.splice(UnsafeRawBufferPointer(start: base + Int(value.start), count: Int(value.end &- value.start)),
-                                    at: Int(value.start), value.action)
-                    }
-                    walk.flush(to: line.count)
-                    return true
-                }
-                return
-            }
-            // The common case: the line in runs, each masked value in between.
-            var copied = 0
-            for k in 0..<count {
-                let value = found[k]
-                out.write(UnsafeRawBufferPointer(start: base + copied, count: Int(value.start) &- 1 &- copied))
-                _ = appendMasked(UnsafeRawBufferPointer(start: base + Int(value.start), count: Int(value.end &- value.start)),
-                                 value.action, trie, into: &out)
-                copied = Int(value.end) &+ 1
-            }
-            out.write(UnsafeRawBufferPointer(start: base + copied, count: line.count &- copied))
-        }
-    }
-
-    /// `maskLine` into masked lines' bytes.
-    public func maskLine(_ line: UnsafeRawBufferPointer, into out: inout MaskedBytes) {
-        out.write(maskLine(line))
-    }
-
-    /// One string value to mask: its range in the line and its action's index.
-    struct ScannedValue {
-        var start: Int32
-        var end: Int32
-        var action: Int32
-    }
-
-    /// The string values to mask, in line order, and whether one of them is
-    /// free text (`patterns`); nil when a value needs the walk (an escaped
-    /// string, an object or array, a scalar the action changes, anything under `drop`).
-    @inline(__always)
-    private static func collect(_ slots: UnsafeBufferPointer<FieldSlot>, _ fields: UnsafeBufferPointer<Int32>, _ trie: PolicyTrie,
-                                into found: UnsafeMutableBufferPointer<ScannedValue>) -> (Int, Bool)? {
+        let found = scannedValues
         var count = 0
         var freeText = false
         for k in 0..<fields.count {
@@ -84,25 +66,93 @@ extension EventMasker {
             case .missing:
                 continue
             case .string:
-                guard !trie.isDrop[Int(action)] else { return nil }
-                freeText = freeText || trie.isPatterns[Int(action)]
+                guard !trie.isDrop[Int(action)] else { return .walk }
+                let content = UnsafeRawBufferPointer(rebasing: line[Int(slot.start)..<Int(slot.end)])
+                let key: ValueKey
+                if trie.isPatterns[Int(action)] {
+                    freeText = true
+                    key = .hashed(0)
+                } else {
+                    key = valueKey(content, action, trie)
+                    prefetch(key)
+                }
                 // Insertion in line order (a handful of values).
                 var at = count
                 while at > 0 && found[at &- 1].start > slot.start {
                     found[at] = found[at &- 1]
                     at &-= 1
                 }
-                found[at] = ScannedValue(start: slot.start, end: slot.end, action: action)
+                found[at] = ScannedValue(start: slot.start, end: slot.end, action: action, key: key)
                 count &+= 1
             case .null:
-                guard !trie.isDrop[Int(action)] else { return nil }
+                guard !trie.isDrop[Int(action)] else { return .walk }
             case .number, .trueValue, .falseValue:
                 // Free-text patterns leave a scalar as it is; other actions are the walker's.
-                guard trie.isPatterns[Int(action)] else { return nil }
+                guard trie.isPatterns[Int(action)] else { return .walk }
             case .escapedString, .object, .array:
-                return nil
+                return .walk
             }
         }
-        return (count, freeText)
+        return ScannedPlan(count: count, freeText: freeText)
+    }
+
+    /// The second half of `maskScanned`: the line masked as `plan` (this
+    /// masker's latest) says.
+    public func maskScanned(_ line: UnsafeRawBufferPointer, _ plan: ScannedPlan, into out: inout MaskedBytes) {
+        guard plan.count >= 0, let trie, let base = line.baseAddress else {
+            maskLine(line, into: &out)
+            return
+        }
+        linesSplicedFromSlots &+= 1
+        let found = scannedValues
+        if plan.freeText {
+            // Free text in the line: the masked values that recur in it are
+            // replaced there too, so the walk's lists record them.
+            var text: [UInt8] = []
+            defer { text.withUnsafeBytes { out.write($0) } }
+            splice(line, base, trie, into: &text) { walk in
+                for k in 0..<plan.count {
+                    let value = found[k]
+                    walk.flush(to: Int(value.start) &- 1)  // up to the opening quote
+                    walk.copied = Int(value.end) &+ 1       // past the closing one
+                    walk.splice(UnsafeRawBufferPointer(start: base + Int(value.start), count: Int(value.end &- value.start)),
+                                at: Int(value.start), value.action)
+                }
+                walk.flush(to: line.count)
+                return true
+            }
+            return
+        }
+        // The common case: the line in runs, each masked value in between.
+        var copied = 0
+        for k in 0..<plan.count {
+            let value = found[k]
+            out.write(UnsafeRawBufferPointer(start: base + copied, count: Int(value.start) &- 1 &- copied))
+            _ = appendMasked(UnsafeRawBufferPointer(start: base + Int(value.start), count: Int(value.end &- value.start)),
+                             value.action, trie, key: value.key, into: &out)
+            copied = Int(value.end) &+ 1
+        }
+        out.write(UnsafeRawBufferPointer(start: base + copied, count: line.count &- copied))
+    }
+
+    /// `maskLine` into masked lines' bytes.
+    public func maskLine(_ line: UnsafeRawBufferPointer, into out: inout MaskedBytes) {
+        out.write(maskLine(line))
+    }
+
+    /// Where a value's masked form is cached: for an IPv4 address under
+    /// Crypto-PAn the address, otherwise the hash of the value and its action.
+    @inline(__always)
+    func valueKey(_ content: UnsafeRawBufferPointer, _ act: Int32, _ trie: PolicyTrie) -> ValueKey {
+        if trie.isCryptoPAn[Int(act)], let address = IPv4Table.parse(content) { return .ipv4(address) }
+        return .hashed(ByteKeyCache<SplicedValue>.hash(content, tag: UInt8(truncatingIfNeeded: act)))
+    }
+
+    @inline(__always)
+    private func prefetch(_ key: ValueKey) {
+        switch key {
+        case .ipv4(let address): secstream_prefetch(ipv4Values.slotAddress(address))
+        case .hashed(let hash): secstream_prefetch(inlineValues.setAddress(hash))
+        }
     }
 }

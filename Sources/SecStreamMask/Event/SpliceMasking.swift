@@ -114,6 +114,10 @@ struct InlineValueTable {
     @inline(__always)
     private func slot(_ index: Int) -> UnsafeMutableRawPointer { slots + index &* Self.slotSize }
 
+    /// Where the set of `hash` starts (for a prefetch).
+    @inline(__always)
+    func setAddress(_ hash: UInt64) -> UnsafeRawPointer { UnsafeRawPointer(slot(Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask & ~1)) }
+
     /// The slot holding (key, tag), or nil.
     @inline(__always)
     func find(_ key: UnsafeRawBufferPointer, tag: UInt8, hash: UInt64) -> UnsafeRawPointer? {
@@ -174,6 +178,10 @@ struct IPv4Table {
 
     @inline(__always)
     private func home(_ address: UInt32) -> Int { Int(truncatingIfNeeded: (address &* 0x9E37_79B1) >> UInt32(32 - bits)) }
+
+    /// Where `address`'s probe starts (for a prefetch).
+    @inline(__always)
+    func slotAddress(_ address: UInt32) -> UnsafeRawPointer { UnsafeRawPointer(entries + home(address)) }
 
     @inline(__always)
     func find(_ address: UInt32) -> UInt32? {
@@ -265,7 +273,14 @@ extension EventMasker {
     @inline(__always)
     func appendMasked<Output: MaskOutput>(_ content: UnsafeRawBufferPointer, _ act: Int32, _ trie: PolicyTrie,
                                           into out: inout Output) -> MaskedAppend {
-        if trie.isCryptoPAn[Int(act)], let address = IPv4Table.parse(content) {
+        appendMasked(content, act, trie, key: valueKey(content, act, trie), into: &out)
+    }
+
+    /// `appendMasked` with the value's cache key already computed (`valueKey`).
+    @inline(__always)
+    func appendMasked<Output: MaskOutput>(_ content: UnsafeRawBufferPointer, _ act: Int32, _ trie: PolicyTrie,
+                                          key: ValueKey, into out: inout Output) -> MaskedAppend {
+        if case .ipv4(let address) = key {
             // An IPv4 address in canonical dotted-decimal form: its pseudonym
             // from an 8-byte-per-address table (small enough to stay in cache),
             // printed as `IPText.format` prints it.
@@ -282,7 +297,7 @@ extension EventMasker {
             return masked != address || count != content.count ? .inline(start: start, count: count) : .none
         }
         let tag = UInt8(truncatingIfNeeded: act)
-        let hash = ByteKeyCache<SplicedValue>.hash(content, tag: tag)
+        guard case .hashed(let hash) = key else { preconditionFailure("an IPv4 key is handled above") }
         let table = inlineValues
         if content.count <= InlineValueTable.keyMax, let slot = table.find(content, tag: tag, hash: hash) {
             let json = InlineValueTable.json(slot)

@@ -353,6 +353,14 @@ private struct LinePass {
             return
         }
         times.append(time)
+        // The archive masker's plan, while the slots are the line's: its
+        // cache fetches overlap detection.
+        var plan = ScannedPlan.walk
+        if let archiveMasker, let fields = archiveMaskFields {
+            plan = fields.withUnsafeBufferPointer {
+                archiveMasker.planScanned(bytes, slots: UnsafeBufferPointer(slots), fields: $0, shape: shape)
+            }
+        }
         if let geo, let added = geo.enrich(bytes, slots: slots) {
             // Detections (and the archive) see the enriched line.
             let enriched = geo.bytes(added.start, added.length)
@@ -367,17 +375,9 @@ private struct LinePass {
             _ = scanner.scan(bytes, into: slots)  // never expected: the line as read, scanned again
         }
         match(index, time, ref, event, &matches)
-        if let archiveMasker { maskForArchive(archiveMasker, bytes, shape) }
-    }
-
-    /// The event's bytes for the archive, masked: spliced at the slots the
-    /// scan just filled where it can, walked otherwise.
-    @inline(__always)
-    private mutating func maskForArchive(_ masker: EventMasker, _ bytes: UnsafeRawBufferPointer, _ shape: LineShape) {
-        guard let fields = archiveMaskFields else { return masker.maskLine(bytes, into: &archiveMasked) }
-        fields.withUnsafeBufferPointer {
-            masker.maskScanned(bytes, slots: UnsafeBufferPointer(slots), fields: $0, shape: shape, into: &archiveMasked)
-        }
+        // The event's bytes for the archive, masked: spliced at the slots the
+        // scan found where the plan says so, walked otherwise.
+        archiveMasker?.maskScanned(bytes, plan, into: &archiveMasked)
     }
 
     @inline(__always)
