@@ -75,12 +75,12 @@ public struct FieldScanner: @unchecked Sendable {
             i &+= 1
 
             while true {
-                if Tracking.tracks {
+                // Whitespace is rare in NDJSON: one compare on the way, and the
+                // tracking only where there is some.
+                if i < end && p[i] <= 0x20 {
                     let before = i
                     i = JSONLexing.skipWhitespace(p, i, end)
-                    if i != before { seen.insert(.whitespace) }
-                } else {
-                    i = JSONLexing.skipWhitespace(p, i, end)
+                    if Tracking.tracks && i != before { seen.insert(.whitespace) }
                 }
                 guard i < end else { return .malformed(.unexpectedEnd, offset: i) }
                 var c = p[i]

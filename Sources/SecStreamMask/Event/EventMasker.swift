@@ -27,6 +27,8 @@ public final class EventMasker {
     private var spliced = ByteKeyCache<SplicedValue>(slots: 1 << 14)
     /// The policy's paths for the splicing walk (nil: every line is walked).
     let trie: PolicyTrie?
+    /// `trie`'s tables as plain pointers (`trie` keeps them alive).
+    let tables: SpliceTables?
     /// The splicing walk's per-line lists, kept for their capacity.
     var spliceLists = SpliceLists()
     /// The splicing walk's first cache (one cache line per value).
@@ -46,6 +48,7 @@ public final class EventMasker {
         hmacKey = policy.key.bytes
         hmacContext = HMACContext(key: policy.key.bytes)
         trie = PolicyTrie(policy)
+        tables = trie.map { SpliceTables($0) }
         scannedValues = .allocate(capacity: max(1, trie?.paths.count ?? 0))
     }
 

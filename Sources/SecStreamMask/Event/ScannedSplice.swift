@@ -53,7 +53,7 @@ extension EventMasker {
     /// (detection) before `maskScanned(_:_:into:)`. The slots may change after this.
     public func planScanned(_ line: UnsafeRawBufferPointer, slots: UnsafeBufferPointer<FieldSlot>,
                             fields: UnsafeBufferPointer<Int32>, shape: LineShape) -> ScannedPlan {
-        guard shape.isEmpty, let trie, line.baseAddress != nil, line.count > 0, fields.count == trie.paths.count else {
+        guard shape.isEmpty, let tables, line.baseAddress != nil, line.count > 0, fields.count == tables.pathCount else {
             return .walk
         }
         let found = scannedValues
@@ -61,19 +61,19 @@ extension EventMasker {
         var freeText = false
         for k in 0..<fields.count {
             let slot = slots[Int(fields[k])]
-            let action = trie.pathActions[k]
+            let action = tables.pathActions[k]
             switch slot.kind {
             case .missing:
                 continue
             case .string:
-                guard !trie.isDrop[Int(action)] else { return .walk }
+                guard !tables.isDrop[Int(action)] else { return .walk }
                 let content = UnsafeRawBufferPointer(rebasing: line[Int(slot.start)..<Int(slot.end)])
                 let key: ValueKey
-                if trie.isPatterns[Int(action)] {
+                if tables.isPatterns[Int(action)] {
                     freeText = true
                     key = .hashed(0)
                 } else {
-                    key = valueKey(content, action, trie)
+                    key = valueKey(content, action, tables)
                     prefetch(key)
                 }
                 // Insertion in line order (a handful of values).
@@ -85,10 +85,10 @@ extension EventMasker {
                 found[at] = ScannedValue(start: slot.start, end: slot.end, action: action, key: key)
                 count &+= 1
             case .null:
-                guard !trie.isDrop[Int(action)] else { return .walk }
+                guard !tables.isDrop[Int(action)] else { return .walk }
             case .number, .trueValue, .falseValue:
                 // Free-text patterns leave a scalar as it is; other actions are the walker's.
-                guard trie.isPatterns[Int(action)] else { return .walk }
+                guard tables.isPatterns[Int(action)] else { return .walk }
             case .escapedString, .object, .array:
                 return .walk
             }
@@ -99,13 +99,13 @@ extension EventMasker {
     /// The second half of `maskScanned`: the line masked as `plan` (this
     /// masker's latest) says.
     public func maskScanned(_ line: UnsafeRawBufferPointer, _ plan: ScannedPlan, into out: inout MaskedBytes) {
-        guard plan.count >= 0, let trie, let base = line.baseAddress else {
+        guard plan.count >= 0, let tables, let base = line.baseAddress else {
             maskLine(line, into: &out)
             return
         }
         linesSplicedFromSlots &+= 1
         let found = scannedValues
-        if plan.freeText {
+        if plan.freeText, let trie {
             // Free text in the line: the masked values that recur in it are
             // replaced there too, so the walk's lists record them.
             var text: [UInt8] = []
@@ -129,7 +129,7 @@ extension EventMasker {
             let value = found[k]
             out.write(UnsafeRawBufferPointer(start: base + copied, count: Int(value.start) &- 1 &- copied))
             _ = appendMasked(UnsafeRawBufferPointer(start: base + Int(value.start), count: Int(value.end &- value.start)),
-                             value.action, trie, key: value.key, into: &out)
+                             value.action, tables, key: value.key, into: &out)
             copied = Int(value.end) &+ 1
         }
         out.write(UnsafeRawBufferPointer(start: base + copied, count: line.count &- copied))
@@ -143,8 +143,8 @@ extension EventMasker {
     /// Where a value's masked form is cached: for an IPv4 address under
     /// Crypto-PAn the address, otherwise the hash of the value and its action.
     @inline(__always)
-    func valueKey(_ content: UnsafeRawBufferPointer, _ act: Int32, _ trie: PolicyTrie) -> ValueKey {
-        if trie.isCryptoPAn[Int(act)], let address = IPv4Table.parse(content) { return .ipv4(address) }
+    func valueKey(_ content: UnsafeRawBufferPointer, _ act: Int32, _ tables: SpliceTables) -> ValueKey {
+        if tables.isCryptoPAn[Int(act)], let address = IPv4Table.parse(content) { return .ipv4(address) }
         return .hashed(ByteKeyCache<SplicedValue>.hash(content, tag: UInt8(truncatingIfNeeded: act)))
     }
 

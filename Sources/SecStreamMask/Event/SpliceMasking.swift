@@ -26,7 +26,7 @@ final class PolicyTrie {
     /// The policy's paths (sorted) and each one's index in `actions`: what a
     /// field scanner is asked to find for `EventMasker.maskScanned`.
     let paths: [String]
-    let pathActions: [Int32]
+    let pathActions: UnsafeMutableBufferPointer<Int32>
 
     private static func copy<T>(_ a: [T]) -> UnsafeMutableBufferPointer<T> {
         let p = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, a.count))
@@ -36,6 +36,7 @@ final class PolicyTrie {
 
     deinit {
         next.deallocate(); action.deallocate(); isPatterns.deallocate(); isDrop.deallocate(); isCryptoPAn.deallocate(); mayOverflow.deallocate()
+        pathActions.deallocate()
     }
 
     init?(_ policy: MaskPolicy) {
@@ -70,7 +71,7 @@ final class PolicyTrie {
             pathActions.append(Int32(id))
         }
         self.paths = paths
-        self.pathActions = pathActions
+        self.pathActions = Self.copy(pathActions)
         self.next = Self.copy(next)
         self.action = Self.copy(action)
         self.actions = actions
@@ -84,6 +85,27 @@ final class PolicyTrie {
             default: return false
             }
         })
+    }
+}
+
+/// A policy trie's per-path and per-action tables as plain pointers, for
+/// the per-line paths (`planScanned`, `appendMasked`): read through the trie,
+/// a class, they cost a retain and a release per line. Valid while the trie lives.
+struct SpliceTables {
+    let pathCount: Int
+    let pathActions: UnsafeMutablePointer<Int32>
+    let isDrop: UnsafeMutablePointer<Bool>
+    let isPatterns: UnsafeMutablePointer<Bool>
+    let isCryptoPAn: UnsafeMutablePointer<Bool>
+    let mayOverflow: UnsafeMutablePointer<Bool>
+
+    init(_ trie: PolicyTrie) {
+        pathCount = trie.paths.count
+        pathActions = trie.pathActions.baseAddress!
+        isDrop = trie.isDrop.baseAddress!
+        isPatterns = trie.isPatterns.baseAddress!
+        isCryptoPAn = trie.isCryptoPAn.baseAddress!
+        mayOverflow = trie.mayOverflow.baseAddress!
     }
 }
 
@@ -104,12 +126,12 @@ struct InlineValueTable {
     /// `count`: a power of two.
     init(count: Int) {
         precondition(count >= 2 && count & (count - 1) == 0)
-        // calloc: pages arrive zeroed (empty) when first touched.
-        slots = calloc(count, Self.slotSize)!
+        // Zeroed (empty) pages, mapped as huge pages where the system allows.
+        slots = HugePageTable.allocate(byteCount: count * Self.slotSize)
         mask = count - 1
     }
 
-    func deallocate() { free(slots) }
+    func deallocate() { HugePageTable.deallocate(slots, byteCount: (mask + 1) * Self.slotSize) }
 
     @inline(__always)
     private func slot(_ index: Int) -> UnsafeMutableRawPointer { slots + index &* Self.slotSize }
@@ -170,11 +192,11 @@ struct IPv4Table {
 
     init(bits: Int) {
         self.bits = bits
-        entries = .allocate(capacity: 1 << bits)
+        entries = HugePageTable.allocate(byteCount: 8 << bits).bindMemory(to: UInt64.self, capacity: 1 << bits)
         entries.initialize(repeating: Self.empty, count: 1 << bits)
     }
 
-    func deallocate() { entries.deallocate() }
+    func deallocate() { HugePageTable.deallocate(UnsafeMutableRawPointer(entries), byteCount: 8 << bits) }
 
     @inline(__always)
     private func home(_ address: UInt32) -> Int { Int(truncatingIfNeeded: (address &* 0x9E37_79B1) >> UInt32(32 - bits)) }
@@ -214,24 +236,33 @@ struct IPv4Table {
     @inline(__always)
     static func parse(_ text: UnsafeRawBufferPointer) -> UInt32? {
         let n = text.count
-        guard n >= 7 && n <= 15 else { return nil }
-        var value: UInt32 = 0, octet: UInt32 = 0, digits = 0, dots = 0
-        for b in text {
-            if b == UInt8(ascii: ".") {
-                guard digits > 0, dots < 3 else { return nil }
-                value = value << 8 | octet
-                octet = 0; digits = 0; dots += 1
-            } else if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
-                if digits > 0 && octet == 0 { return nil }  // a leading zero
-                octet = octet * 10 + UInt32(b - UInt8(ascii: "0"))
-                digits += 1
-                guard octet <= 255 else { return nil }
-            } else {
-                return nil
+        guard n >= 7 && n <= 15, let p = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        // Octet by octet, its one to three digits unrolled (a loop over bytes
+        // with a state per byte took twice the instructions).
+        var value: UInt32 = 0, i = 0
+        for part in 0..<4 {
+            guard i < n else { return nil }
+            let d0 = p[i] &- 0x30
+            guard d0 < 10 else { return nil }
+            var octet = UInt32(d0)
+            i &+= 1
+            if i < n, case let d1 = p[i] &- 0x30, d1 < 10 {
+                guard d0 != 0 else { return nil }  // a leading zero
+                octet = octet &* 10 &+ UInt32(d1)
+                i &+= 1
+                if i < n, case let d2 = p[i] &- 0x30, d2 < 10 {
+                    octet = octet &* 10 &+ UInt32(d2)
+                    i &+= 1
+                    guard octet <= 255 else { return nil }
+                }
+            }
+            value = value << 8 | octet
+            if part < 3 {
+                guard i < n, p[i] == UInt8(ascii: ".") else { return nil }
+                i &+= 1
             }
         }
-        guard digits > 0, dots == 3 else { return nil }
-        return value << 8 | octet
+        return i == n ? value : nil
     }
 
     /// Appends `"` + the dotted quad + `"`, built on the stack and appended
@@ -240,20 +271,33 @@ struct IPv4Table {
     static func appendQuoted<Output: MaskOutput>(_ v: UInt32, to out: inout Output) {
         var text: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 17 bytes at most: two quotes and 15
         let count = withUnsafeMutableBytes(of: &text) { b -> Int in
-            var n = 0
-            b[n] = UInt8(ascii: "\""); n &+= 1
+            let octets = octetTexts
+            b[0] = UInt8(ascii: "\"")
+            var n = 1
             for k in 0..<4 {
-                let o = UInt8(truncatingIfNeeded: v >> UInt32(24 - 8 * k))
-                if k > 0 { b[n] = UInt8(ascii: "."); n &+= 1 }
-                if o >= 100 { b[n] = 0x30 &+ o / 100; n &+= 1 }
-                if o >= 10 { b[n] = 0x30 &+ (o / 10) % 10; n &+= 1 }
-                b[n] = 0x30 &+ o % 10; n &+= 1
+                // Up to three digits and a '.' stored at once; the length says how many count.
+                let t = octets[Int(truncatingIfNeeded: (v >> UInt32(24 - 8 * k)) & 0xFF)]
+                b.storeBytes(of: UInt32(truncatingIfNeeded: t), toByteOffset: n, as: UInt32.self)
+                n &+= Int(truncatingIfNeeded: t >> 32)
+                if k < 3 { b[n] = UInt8(ascii: "."); n &+= 1 }
             }
-            b[n] = UInt8(ascii: "\""); n &+= 1
-            return n
+            b[n] = UInt8(ascii: "\"")
+            return n &+ 1
         }
         withUnsafeBytes(of: &text) { out.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
     }
+
+    /// Each octet's decimal text (little-endian in the low 32 bits) and its length (high 32 bits).
+    private static let octetTexts: UnsafeMutablePointer<UInt64> = {
+        let table = UnsafeMutablePointer<UInt64>.allocate(capacity: 256)
+        for o in 0..<256 {
+            let digits = Array(String(o).utf8)
+            var packed: UInt64 = 0
+            for (k, d) in digits.enumerated() { packed |= UInt64(d) << UInt64(8 * k) }
+            table[o] = packed | UInt64(digits.count) << 32
+        }
+        return table
+    }()
 }
 
 /// What `EventMasker.appendMasked` wrote, for the free text's `replaceKnown`:
@@ -271,14 +315,14 @@ extension EventMasker {
     /// IPv4 address's pseudonym from `ipv4Values`, a short value's quoted
     /// replacement from `inlineValues`), and says what `replaceKnown` would record.
     @inline(__always)
-    func appendMasked<Output: MaskOutput>(_ content: UnsafeRawBufferPointer, _ act: Int32, _ trie: PolicyTrie,
+    func appendMasked<Output: MaskOutput>(_ content: UnsafeRawBufferPointer, _ act: Int32, _ tables: SpliceTables,
                                           into out: inout Output) -> MaskedAppend {
-        appendMasked(content, act, trie, key: valueKey(content, act, trie), into: &out)
+        appendMasked(content, act, tables, key: valueKey(content, act, tables), into: &out)
     }
 
     /// `appendMasked` with the value's cache key already computed (`valueKey`).
     @inline(__always)
-    func appendMasked<Output: MaskOutput>(_ content: UnsafeRawBufferPointer, _ act: Int32, _ trie: PolicyTrie,
+    func appendMasked<Output: MaskOutput>(_ content: UnsafeRawBufferPointer, _ act: Int32, _ tables: SpliceTables,
                                           key: ValueKey, into out: inout Output) -> MaskedAppend {
         if case .ipv4(let address) = key {
             // An IPv4 address in canonical dotted-decimal form: its pseudonym
@@ -308,10 +352,11 @@ extension EventMasker {
         // A result that fits a slot is computed afresh (the value is most
         // likely new: a second cache would only cost a miss); others go
         // through the SplicedValue cache.
-        let fits = content.count <= InlineValueTable.keyMax && !trie.mayOverflow[Int(act)]
+        let fits = content.count <= InlineValueTable.keyMax && !tables.mayOverflow[Int(act)]
             && !content.contains(UInt8(ascii: ":"))
-        let value = fits ? computeSpliced(content, action: trie.actions[Int(act)], cached: false)
-                         : splicedValue(content, action: trie.actions[Int(act)], tag: tag, hash: hash)
+        let action = trie!.actions[Int(act)]  // a miss: the action itself (there is a trie: `tables` came from it)
+        let value = fits ? computeSpliced(content, action: action, cached: false)
+                         : splicedValue(content, action: action, tag: tag, hash: hash)
         var result = MaskedAppend.none
         if let pair = value.known {
             result = pair.raw.elementsEqual(content) ? .inline(start: out.count &+ 1, count: value.json.count &- 2)
@@ -380,6 +425,7 @@ struct SpliceWalk {
     let isPatterns: UnsafeMutablePointer<Bool>
     let isDrop: UnsafeMutablePointer<Bool>
     let isCryptoPAn: UnsafeMutablePointer<Bool>
+    let tables: SpliceTables
     let base: Int
     var i = 0
     var copied = 0
@@ -401,6 +447,7 @@ struct SpliceWalk {
         isPatterns = trie.isPatterns.baseAddress!
         isDrop = trie.isDrop.baseAddress!
         isCryptoPAn = trie.isCryptoPAn.baseAddress!
+        tables = SpliceTables(trie)
         self.base = base
         out = []
     }
@@ -538,7 +585,7 @@ struct SpliceWalk {
             lists.deferred.append((start &- base)..<(out.count &- 1 &- base))
             return
         }
-        switch masker.appendMasked(content, act, trie, into: &out) {
+        switch masker.appendMasked(content, act, tables, into: &out) {
         case .none:
             break
         case .inline(let start, let count):

@@ -300,7 +300,9 @@ private struct LinePass {
     /// `--mask` after detection with an archive: the masker, the slots of its
     /// `scannedPaths` (nil: each line is walked), and the masked bytes of
     /// line `i` at `archiveMasked[archiveStarts[i]..<archiveStarts[i + 1]]`.
-    let archiveMasker: EventMasker?
+    /// Unmanaged: the job holds the masker for the pass; a strong reference
+    /// here cost a retain and a release per line.
+    let archiveMasker: Unmanaged<EventMasker>?
     let archiveMaskFields: [Int32]?
     var archiveMasked = MaskedBytes()
     var archiveStarts: [Int] = []
@@ -308,7 +310,7 @@ private struct LinePass {
     init(context: ScanContext, source: Int32, slots: UnsafeMutableBufferPointer<FieldSlot>, unescaped: UnescapeCache,
          timeParser: EventTimeParser, geo: GeoIPWorkspace?, archiveMasker: EventMasker?) {
         self.geo = geo
-        self.archiveMasker = archiveMasker
+        self.archiveMasker = archiveMasker.map { Unmanaged.passUnretained($0) }
         archiveMaskFields = context.archiveMaskFields
         scanner = context.scanner
         timeField = context.rules.timeField
@@ -357,8 +359,10 @@ private struct LinePass {
         // cache fetches overlap detection.
         var plan = ScannedPlan.walk
         if let archiveMasker, let fields = archiveMaskFields {
-            plan = fields.withUnsafeBufferPointer {
-                archiveMasker.planScanned(bytes, slots: UnsafeBufferPointer(slots), fields: $0, shape: shape)
+            plan = fields.withUnsafeBufferPointer { fields in
+                archiveMasker._withUnsafeGuaranteedRef {
+                    $0.planScanned(bytes, slots: UnsafeBufferPointer(slots), fields: fields, shape: shape)
+                }
             }
         }
         if let geo, let added = geo.enrich(bytes, slots: slots) {
@@ -369,7 +373,7 @@ private struct LinePass {
                 lines[index].enrichedLength = added.length
                 unescaped.reset(lineLength: enriched.count)
                 match(index, time, ref, EventView(line: enriched, slots: UnsafeBufferPointer(slots), unescaped: unescaped), &matches)
-                archiveMasker?.maskLine(enriched, into: &archiveMasked)
+                archiveMasker?._withUnsafeGuaranteedRef { $0.maskLine(enriched, into: &archiveMasked) }
                 return
             }
             _ = scanner.scan(bytes, into: slots)  // never expected: the line as read, scanned again
@@ -377,7 +381,7 @@ private struct LinePass {
         match(index, time, ref, event, &matches)
         // The event's bytes for the archive, masked: spliced at the slots the
         // scan found where the plan says so, walked otherwise.
-        archiveMasker?.maskScanned(bytes, plan, into: &archiveMasked)
+        archiveMasker?._withUnsafeGuaranteedRef { $0.maskScanned(bytes, plan, into: &archiveMasked) }
     }
 
     @inline(__always)
