@@ -126,12 +126,12 @@ struct InlineValueTable {
     /// `count`: a power of two.
     init(count: Int) {
         precondition(count >= 2 && count & (count - 1) == 0)
-        // Zeroed (empty) pages, mapped as huge pages where the system allows.
-        slots = HugePageTable.allocate(byteCount: count * Self.slotSize)
+        // calloc: pages arrive zeroed (empty) when first touched.
+        slots = calloc(count, Self.slotSize)!
         mask = count - 1
     }
 
-    func deallocate() { HugePageTable.deallocate(slots, byteCount: (mask + 1) * Self.slotSize) }
+    func deallocate() { free(slots) }
 
     @inline(__always)
     private func slot(_ index: Int) -> UnsafeMutableRawPointer { slots + index &* Self.slotSize }
@@ -192,11 +192,11 @@ struct IPv4Table {
 
     init(bits: Int) {
         self.bits = bits
-        entries = HugePageTable.allocate(byteCount: 8 << bits).bindMemory(to: UInt64.self, capacity: 1 << bits)
+        entries = .allocate(capacity: 1 << bits)
         entries.initialize(repeating: Self.empty, count: 1 << bits)
     }
 
-    func deallocate() { HugePageTable.deallocate(UnsafeMutableRawPointer(entries), byteCount: 8 << bits) }
+    func deallocate() { entries.deallocate() }
 
     @inline(__always)
     private func home(_ address: UInt32) -> Int { Int(truncatingIfNeeded: (address &* 0x9E37_79B1) >> UInt32(32 - bits)) }
