@@ -7,16 +7,19 @@
 #      message (only alerts are written, so only they are masked);
 #   2. the same with `--archive DIR`: every event masked before it is archived;
 #   3. `process --archive DIR` vs `process --archive DIR --encrypt KEYRING`.
-# The two runs of a pair run side by side (see bench-metrics.sh: on a shared
-# 2-core machine, sequential timings spread by +-20%); the figure is the
-# median over the rounds of each pair's CPU-time and wall-time ratio.
+# The two runs of a pair run one after the other, in alternating order from
+# round to round (so a drift in the machine's speed weighs on both alike),
+# each alone on the machine: a side-by-side pair shared the two cores and its
+# wall times said nothing about throughput. The figure is the median over the
+# rounds of each pair's CPU-time and wall-time ratio (the wall time is the
+# throughput: with one scan worker, the worker's own work sets it).
 # Environment: BENCH_EVENTS (default 1000000), BENCH_ROUNDS (default 5),
 # SCRATCH (SwiftPM's build directory, default .build).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 n=${BENCH_EVENTS:-1000000}
-rounds=${BENCH_ROUNDS:-5}
+rounds=${BENCH_ROUNDS:-7}
 scratch=${SCRATCH:-.build}
 swift build -c release --product secstream --scratch-path "$scratch" >/dev/null
 bin=$root/$scratch/release/secstream
@@ -40,31 +43,37 @@ echo "bench $(printf '%064x' 0 | tr 0 c)" > "$data/bench.keyring"
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 cat "$events" > /dev/null  # warm the page cache
 
-# pair LABEL "BASE ARGS" "WITH ARGS": side-by-side rounds; prints the medians.
+# run ARGS TIMEFILE ARCHIVE: one process run, timed.
+run() {
+  rm -rf "$3"
+  # shellcheck disable=SC2086
+  /usr/bin/time -f "%e %U %S" -o "$2" "$bin" process "${rules[@]}" --input "$events" --alerts /dev/null ${1//ARCHIVE/$3} 2>/dev/null
+}
+
+# pair LABEL "BASE ARGS" "WITH ARGS": alternating rounds; prints the medians.
 pair() {
   local label=$1 base=$2 with=$3
   rm -f "$data/mask-ratios"
   for round in $(seq "$rounds"); do
-    rm -rf "$data/mask-archive-a" "$data/mask-archive-b"
-    # shellcheck disable=SC2086
-    /usr/bin/time -f "%e %U %S" -o "$data/mask-a.time" "$bin" process "${rules[@]}" --input "$events" --alerts /dev/null ${base//ARCHIVE/$data/mask-archive-a} 2>/dev/null &
-    a=$!
-    # shellcheck disable=SC2086
-    /usr/bin/time -f "%e %U %S" -o "$data/mask-b.time" "$bin" process "${rules[@]}" --input "$events" --alerts /dev/null ${with//ARCHIVE/$data/mask-archive-b} 2>/dev/null &
-    b=$!
-    wait "$a" "$b"
+    if [ $((round % 2)) -eq 1 ]; then
+      run "$base" "$data/mask-a.time" "$data/mask-archive-a"
+      run "$with" "$data/mask-b.time" "$data/mask-archive-b"
+    else
+      run "$with" "$data/mask-b.time" "$data/mask-archive-b"
+      run "$base" "$data/mask-a.time" "$data/mask-archive-a"
+    fi
     read -r wa ua sa < "$data/mask-a.time"
     read -r wb ub sb < "$data/mask-b.time"
     awk -v wa="$wa" -v wb="$wb" -v ca="$(awk -v u="$ua" -v s="$sa" 'BEGIN { print u + s }')" \
         -v cb="$(awk -v u="$ub" -v s="$sb" 'BEGIN { print u + s }')" -v r="$round" -v l="$label" 'BEGIN {
-      printf "  %s round %d: without %5.2f s wall %5.2f CPU-s | with %5.2f s wall %5.2f CPU-s | CPU %+5.1f%%\n", l, r, wa, ca, wb, cb, (cb / ca - 1) * 100
+      printf "  %s round %d: without %5.2f s wall %5.2f CPU-s | with %5.2f s wall %5.2f CPU-s | CPU %+5.1f%% wall %+5.1f%%\n", l, r, wa, ca, wb, cb, (cb / ca - 1) * 100, (wb / wa - 1) * 100
       printf "%f %f\n", cb / ca, wb / wa >> "'"$data/mask-ratios"'"
     }'
   done
   cpu=$(cut -d' ' -f1 "$data/mask-ratios" | median)
   wall=$(cut -d' ' -f2 "$data/mask-ratios" | median)
   awk -v n="$n" -v r="$rounds" -v c="$cpu" -v w="$wall" -v l="$label" 'BEGIN {
-    printf "%s, %d events, 1 scan worker, %d rounds side by side: %+.1f%% CPU, %+.1f%% wall (median of the pairs)\n", l, n, r, (c - 1) * 100, (w - 1) * 100
+    printf "%s, %d events, 1 scan worker, %d alternating rounds: %+.1f%% CPU, %+.1f%% wall (median of the pairs)\n", l, n, r, (c - 1) * 100, (w - 1) * 100
   }'
 }
 

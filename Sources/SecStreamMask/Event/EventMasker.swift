@@ -34,13 +34,15 @@ public final class EventMasker {
     /// The splicing walk's first cache (one cache line per value).
     let inlineValues = InlineValueTable(count: 1 << 16)
     /// The splicing walk's Crypto-PAn pseudonyms of IPv4 addresses.
-    let ipv4Values = IPv4Table(bits: 17)
+    let ipv4Values = IPv4TextTable(bits: 17)
     /// `planScanned`'s values for `maskScanned` (one per scanned path).
     let scannedValues: UnsafeMutablePointer<ScannedValue>
     /// Lines `maskLine` spliced rather than walked (tests check both paths run).
-    public private(set) var linesSpliced = 0
+    /// (Counters bumped once a line: unchecked, as the masker is one thread's
+    /// at a time, so a line costs no runtime exclusivity check.)
+    @exclusivity(unchecked) public private(set) var linesSpliced = 0
     /// Of those, the lines `maskScanned` spliced at the scanner's slots, without a walk.
-    public internal(set) var linesSplicedFromSlots = 0
+    @exclusivity(unchecked) public internal(set) var linesSplicedFromSlots = 0
 
     public init(policy: MaskPolicy) {
         self.policy = policy

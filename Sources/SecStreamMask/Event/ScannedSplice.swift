@@ -21,10 +21,11 @@ struct ScannedValue {
     var key: ValueKey
 }
 
-/// A masked value's cache key: an IPv4 address for Crypto-PAn (`IPv4Table`),
-/// otherwise the value's hash with its action (`InlineValueTable`).
+/// A masked value's cache key: for Crypto-PAn a text that may be an IPv4
+/// address (`IPv4TextTable`), otherwise the value's hash with its action
+/// (`InlineValueTable`).
 enum ValueKey {
-    case ipv4(UInt32)
+    case ipv4(IPv4TextTable.Key)
     case hashed(UInt64)
 }
 
@@ -144,15 +145,21 @@ extension EventMasker {
     /// Crypto-PAn the address, otherwise the hash of the value and its action.
     @inline(__always)
     func valueKey(_ content: UnsafeRawBufferPointer, _ act: Int32, _ tables: SpliceTables) -> ValueKey {
-        if tables.isCryptoPAn[Int(act)], let address = IPv4Table.parse(content) { return .ipv4(address) }
-        return .hashed(ByteKeyCache<SplicedValue>.hash(content, tag: UInt8(truncatingIfNeeded: act)))
+        if tables.isCryptoPAn[Int(act)], let key = IPv4TextTable.key(content) { return .ipv4(key) }
+        return .hashed(valueHash(content, act))
     }
 
     @inline(__always)
     private func prefetch(_ key: ValueKey) {
         switch key {
-        case .ipv4(let address): secstream_prefetch(ipv4Values.slotAddress(address))
+        case .ipv4(let key): secstream_prefetch(ipv4Values.slotAddress(key))
         case .hashed(let hash): secstream_prefetch(inlineValues.setAddress(hash))
         }
+    }
+
+    /// The hash of a value and its action: where its masked form is cached inline.
+    @inline(__always)
+    func valueHash(_ content: UnsafeRawBufferPointer, _ act: Int32) -> UInt64 {
+        ByteKeyCache<SplicedValue>.hash(content, tag: UInt8(truncatingIfNeeded: act))
     }
 }

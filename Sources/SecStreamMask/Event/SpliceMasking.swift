@@ -182,9 +182,9 @@ struct InlineValueTable {
     static func recordsPair(_ slot: UnsafeRawPointer) -> Bool { slot.load(fromByteOffset: 11, as: UInt8.self) & 1 != 0 }
 }
 
-/// Crypto-PAn pseudonyms of IPv4 addresses: 8 bytes per address (address,
-/// pseudonym), open addressing, so 100k addresses take 1 MiB and stay in the
-/// caches where a table of texts would not.
+/// A map of 32-bit keys to 32-bit values in 8 bytes an entry, open
+/// addressing (Crypto-PAn's flips per /24), and the canonical dotted-quad
+/// parse the splice uses.
 struct IPv4Table {
     private static let empty = UInt64.max
     private let entries: UnsafeMutablePointer<UInt64>
@@ -200,10 +200,6 @@ struct IPv4Table {
 
     @inline(__always)
     private func home(_ address: UInt32) -> Int { Int(truncatingIfNeeded: (address &* 0x9E37_79B1) >> UInt32(32 - bits)) }
-
-    /// Where `address`'s probe starts (for a prefetch).
-    @inline(__always)
-    func slotAddress(_ address: UInt32) -> UnsafeRawPointer { UnsafeRawPointer(entries + home(address)) }
 
     @inline(__always)
     func find(_ address: UInt32) -> UInt32? {
@@ -265,39 +261,6 @@ struct IPv4Table {
         return i == n ? value : nil
     }
 
-    /// Appends `"` + the dotted quad + `"`, built on the stack and appended
-    /// at once (an append per byte costs a uniqueness and a capacity check each).
-    @inline(__always)
-    static func appendQuoted<Output: MaskOutput>(_ v: UInt32, to out: inout Output) {
-        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 17 bytes at most: two quotes and 15
-        let count = withUnsafeMutableBytes(of: &text) { b -> Int in
-            let octets = octetTexts
-            b[0] = UInt8(ascii: "\"")
-            var n = 1
-            for k in 0..<4 {
-                // Up to three digits and a '.' stored at once; the length says how many count.
-                let t = octets[Int(truncatingIfNeeded: (v >> UInt32(24 - 8 * k)) & 0xFF)]
-                b.storeBytes(of: UInt32(truncatingIfNeeded: t), toByteOffset: n, as: UInt32.self)
-                n &+= Int(truncatingIfNeeded: t >> 32)
-                if k < 3 { b[n] = UInt8(ascii: "."); n &+= 1 }
-            }
-            b[n] = UInt8(ascii: "\"")
-            return n &+ 1
-        }
-        withUnsafeBytes(of: &text) { out.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-    }
-
-    /// Each octet's decimal text (little-endian in the low 32 bits) and its length (high 32 bits).
-    private static let octetTexts: UnsafeMutablePointer<UInt64> = {
-        let table = UnsafeMutablePointer<UInt64>.allocate(capacity: 256)
-        for o in 0..<256 {
-            let digits = Array(String(o).utf8)
-            var packed: UInt64 = 0
-            for (k, d) in digits.enumerated() { packed |= UInt64(d) << UInt64(8 * k) }
-            table[o] = packed | UInt64(digits.count) << 32
-        }
-        return table
-    }()
 }
 
 /// What `EventMasker.appendMasked` wrote, for the free text's `replaceKnown`:
@@ -324,21 +287,25 @@ extension EventMasker {
     @inline(__always)
     func appendMasked<Output: MaskOutput>(_ content: UnsafeRawBufferPointer, _ act: Int32, _ tables: SpliceTables,
                                           key: ValueKey, into out: inout Output) -> MaskedAppend {
-        if case .ipv4(let address) = key {
-            // An IPv4 address in canonical dotted-decimal form: its pseudonym
-            // from an 8-byte-per-address table (small enough to stay in cache),
+        if case .ipv4(let textKey) = key {
+            // A text that may be an IPv4 address: its pseudonym from the table
+            // of address texts, else (a new one) parsed and computed, and
             // printed as `IPText.format` prints it.
             let table = ipv4Values
-            let masked = table.find(address) ?? {
-                let m = cryptoPAnV4(address)
-                table.insert(address, m)
-                return m
-            }()
-            let start = out.count &+ 1
-            IPv4Table.appendQuoted(masked, to: &out)
-            let count = out.count &- 1 &- start
-            // The walker's pair: the text is 7 bytes or longer; recorded when it changed.
-            return masked != address || count != content.count ? .inline(start: start, count: count) : .none
+            var entry = table.find(textKey)
+            if entry == nil, let address = IPv4Table.parse(content) {
+                let masked = cryptoPAnV4(address)
+                table.insert(textKey, masked, changed: masked != address)
+                entry = (masked, masked != address)
+            }
+            if let (masked, changed) = entry {
+                let start = out.count &+ 1
+                table.appendQuoted(masked, to: &out)
+                // The walker's pair: the text is 7 bytes or longer; recorded when it changed.
+                return changed ? .inline(start: start, count: out.count &- 1 &- start) : .none
+            }
+            // Not a canonical dotted quad: the general way.
+            return appendMasked(content, act, tables, key: .hashed(valueHash(content, act)), into: &out)
         }
         let tag = UInt8(truncatingIfNeeded: act)
         guard case .hashed(let hash) = key else { preconditionFailure("an IPv4 key is handled above") }
