@@ -81,29 +81,30 @@ def record_batch(records, codec=0, base=0):
     return head + struct.pack(">I", crc32c(after_crc)) + after_crc
 
 
-# --- JSON field scanner: real event lines
+# --- JSON field scanner, and the archive masker (maskScanned against the
+# walker): real event lines, then hand-made ones for each
 events = open(os.path.join(root, "fixtures/pipelines/ecs/events.ndjson"), "rb").read().splitlines()
-for i, line in enumerate(events[:8]):
-    put("FuzzFieldScanner", f"ecs-{i}.json", line)
-for i, line in enumerate([
-    rb'{"@timestamp":"2026-11-20T13:30:00.250Z","event":{"outcome":"failure"},"user":{"name":"al\"ice \u00e9 \ud83d\ude00"},"source":{"ip":"10.1.2.3","port":2222},"tags":["ssh",["x",{"a":1}],null]}',
-    rb'{"@timestamp":1795179909123,"a":{"b":{"c":-1.5e+300}},"a.b":true,"x":{"y":false,"z":null}}',
-    rb'{"Event":{"UserData":{"EventXML":{"User":"CORP\\alice","Address":"::%16777216"}}},"event.created":"2026-11-20T14:00:00+01:00"}',
-    rb'{"process":{"command_line":"cmd.exe /c \"whoami\" \t\/"},"a":[[[[[[1]]]]]],"source.port":"22"}',
-]):
-    put("FuzzFieldScanner", f"hand-{i}.json", line)
-
-# --- The archive masker (maskScanned against the walker): the scanner's lines and masked-field shapes
-for i, line in enumerate(events[:8]):
-    put("FuzzArchiveMask", f"ecs-{i}.json", line)
-for i, line in enumerate([
-    rb'{"@timestamp":"2026-11-20T13:30:00.250Z","user":{"name":"alice"},"source":{"ip":"10.1.2.3"},"destination.ip":"10.9.8.7","message":"alice from 10.1.2.3"}',
-    rb'{"user.name":"bob","user":{"name":"carol"},"source.ip":"2001:db8::1","a":{"b":"x","b.c":"y"},"secret":"s"}',
-    rb'{"user":[{"name":"dave"}],"source":{"ip":null},"a":{"b":{"c":"z"}},"message":"Bearer abc.def 4111 1111 1111 1111"}',
-    rb'{"us\u0065r":{"name":"eve"},"source.ip":"010.1.2.3","destination":{"ip":["1.2.3.4"]},"a.b":7}',
-    rb'{ "user" : { "name" : "frank" } , "message" : "frank@example.com" }',
-]):
-    put("FuzzArchiveMask", f"hand-{i}.json", line)
+hand = {
+    "FuzzFieldScanner": [
+        rb'{"@timestamp":"2026-11-20T13:30:00.250Z","event":{"outcome":"failure"},"user":{"name":"al\"ice \u00e9 \ud83d\ude00"},"source":{"ip":"10.1.2.3","port":2222},"tags":["ssh",["x",{"a":1}],null]}',
+        rb'{"@timestamp":1795179909123,"a":{"b":{"c":-1.5e+300}},"a.b":true,"x":{"y":false,"z":null}}',
+        rb'{"Event":{"UserData":{"EventXML":{"User":"CORP\\alice","Address":"::%16777216"}}},"event.created":"2026-11-20T14:00:00+01:00"}',
+        rb'{"process":{"command_line":"cmd.exe /c \"whoami\" \t\/"},"a":[[[[[[1]]]]]],"source.port":"22"}',
+    ],
+    # masked-field shapes: nested, flat, repeated, in arrays, escaped keys, whitespace
+    "FuzzArchiveMask": [
+        rb'{"@timestamp":"2026-11-20T13:30:00.250Z","user":{"name":"alice"},"source":{"ip":"10.1.2.3"},"destination.ip":"10.9.8.7","message":"alice from 10.1.2.3"}',
+        rb'{"user.name":"bob","user":{"name":"carol"},"source.ip":"2001:db8::1","a":{"b":"x","b.c":"y"},"secret":"s"}',
+        rb'{"user":[{"name":"dave"}],"source":{"ip":null},"a":{"b":{"c":"z"}},"message":"Bearer abc.def 4111 1111 1111 1111"}',
+        rb'{"us\u0065r":{"name":"eve"},"source.ip":"010.1.2.3","destination":{"ip":["1.2.3.4"]},"a.b":7}',
+        rb'{ "user" : { "name" : "frank" } , "message" : "frank@example.com" }',
+    ],
+}
+for target, lines in hand.items():
+    for i, line in enumerate(events[:8]):
+        put(target, f"ecs-{i}.json", line)
+    for i, line in enumerate(lines):
+        put(target, f"hand-{i}.json", line)
 
 # --- Sigma rules and pipelines
 for d in ["rules", "fixtures/rules/ecs", "fixtures/pipelines/ecs/rules"]:
