@@ -13,13 +13,14 @@ final class EngineNewTermsTests: XCTestCase {
     /// `groupBy` with terms `fields` (built as the resolver builds it: the
     /// term fields follow the group-by in the key and in `groupBy`).
     private func rules(groupBy: [String] = ["user.name"], fields: [String] = ["source.ip"], history: Int64 = 30 * day,
-                       warmup: Int64 = day, maxTerms: Int = NewTermsSpec.defaultMaxTermsPerGroup) -> RuleSet {
+                       warmup: Int64 = day, maxTerms: Int = NewTermsSpec.defaultMaxTermsPerGroup,
+                       newGroups: NewTermsSpec.NewGroups = .alert) -> RuleSet {
         let b = RuleBuilder()
         let d = b.detection("login")
         let keyFields = groupBy + fields
         let input = CorrelationInput(source: .detection(d), groupFields: keyFields.map { FieldRef([b.schema.intern($0)]) })
         let spec = NewTermsSpec(fields: fields, historyMs: history, warmupMs: warmup, maxTermsPerGroup: maxTerms,
-                                groupFieldCount: groupBy.count)
+                                groupFieldCount: groupBy.count, newGroups: newGroups)
         let rule = CorrelationRule(meta: b.meta("new-source-for-user"), kind: .eventCount, inputs: [input], groupBy: keyFields,
                                    timespanMs: Self.hour, window: .sliding, condition: Threshold(gte: 1),
                                    valueFieldName: nil, newTerms: spec)
@@ -174,6 +175,26 @@ final class EngineNewTermsTests: XCTestCase {
         ])
         h.finish()
         XCTAssertEqual(fired(h), [["carol", "10.0.0.3"]])
+    }
+
+    /// `new_groups: learn`: a group the history does not know learns for
+    /// `warmup` from its own first event before its terms can fire; groups
+    /// already known are not held back.
+    func testWithNewGroupsLearnANewGroupHasItsOwnWarmUp() {
+        let t0 = at(0)
+        let h = EngineHarness(PrebuiltRules(rules(warmup: Self.day, newGroups: .learn)))
+        let carol = t0 + Self.day + Self.hour
+        h.feed([
+            login(t0, "alice", "10.0.0.1"),
+            login(carol, "carol", "10.0.0.3"),                       // never seen: her warm-up starts
+            login(carol + Self.hour, "alice", "10.0.0.2"),           // alice is known: new address fires
+            login(carol + Self.day - 1, "carol", "10.0.0.4"),        // carol's warm-up: learned
+            login(carol + Self.day, "carol", "10.0.0.3"),            // known
+            login(carol + Self.day, "carol", "10.0.0.4"),            // known
+            login(carol + Self.day, "carol", "10.0.0.5"),            // new, after her warm-up
+        ])
+        h.finish()
+        XCTAssertEqual(fired(h), [["alice", "10.0.0.2"], ["carol", "10.0.0.5"]])
     }
 
     // MARK: Memory

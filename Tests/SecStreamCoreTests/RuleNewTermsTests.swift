@@ -50,12 +50,17 @@ final class RuleNewTermsTests: XCTestCase {
         XCTAssertEqual(set2.correlations[0].newTerms?.maxTermsPerGroup, 64)
         let set3 = try RuleTestSupport.load([("nt.yml", correlation(secstream: "  new_terms: {fields: [source.ip], history: 7d, warmup: 0}"))])
         XCTAssertEqual(set3.correlations[0].newTerms?.warmupMs, 0)
+        XCTAssertEqual(set3.correlations[0].newTerms?.newGroups, .alert)
+        let set4 = try RuleTestSupport.load([("nt.yml", correlation(secstream: "  new_terms: {fields: [source.ip], history: 7d, new_groups: learn}"))])
+        XCTAssertEqual(set4.correlations[0].newTerms?.newGroups, .learn)
     }
 
     func testMistakesNameTheRuleFileAndLine() {
         func nt(_ body: String) -> String { correlation(secstream: "  new_terms: " + body) }
         XCTAssertEqual(error(nt("{fields: [source.ip], history: 30d, horizon: 2d}")),
-                       "nt.yml:18: unknown new_terms option 'horizon' (expected fields, history, warmup or max_terms)")
+                       "nt.yml:18: unknown new_terms option 'horizon' (expected fields, history, warmup, max_terms or new_groups)")
+        XCTAssertEqual(error(nt("{fields: [source.ip], history: 30d, new_groups: ignore}")),
+                       "nt.yml:18: unknown new_groups 'ignore' (expected alert or learn)")
         XCTAssertEqual(error(nt("{history: 30d}")), "nt.yml:18: new_terms needs 'fields'")
         XCTAssertEqual(error(nt("{fields: [], history: 30d}")), "nt.yml:18: new_terms 'fields' is empty")
         XCTAssertEqual(error(nt("{fields: [source.ip, source.ip], history: 30d}")),

@@ -9,6 +9,10 @@
 /// alerts); two colliding groups share one history. Among a million terms
 /// the odds of any collision are about 3 in 10^8.
 ///
+/// A group the history does not know (never seen, expired or evicted) has,
+/// with `new_groups: learn`, its own warm-up from its first event; with
+/// `alert` (the default) only the rule's warm-up applies.
+///
 /// Memory is bounded twice:
 /// - per group, at most `maxTermsPerGroup` terms: a new term past it makes
 ///   the group forget its least recently seen term (`evictedTerms`), which
@@ -48,6 +52,9 @@ final class NewTermsHistory {
 
     private struct Group {
         var hash: UInt64
+        /// When the history last started to know the group (its own warm-up
+        /// with `new_groups: learn`).
+        var firstSeen: Int64
         var lastSeen: Int64
         /// The group's terms, least recently seen first.
         var oldestTerm: Int32
@@ -95,13 +102,15 @@ final class NewTermsHistory {
     func observe(key: UnsafeRawBufferPointer, time t: Int64) -> Verdict {
         let start = firstTime ?? t
         if firstTime == nil { firstTime = t }
-        let learning = Self.elapsed(from: start, to: t) < spec.warmupMs
+        let ruleLearning = Self.elapsed(from: start, to: t) < spec.warmupMs
         forgetExpiredGroups(at: t)
         let split = Self.groupLength(key, segments: spec.groupFieldCount)
         let groupHash = stableHash64(UnsafeRawBufferPointer(rebasing: key[0..<split]))
         let termHash = stableHash64(UnsafeRawBufferPointer(rebasing: key[split...]))
         let g = touchGroup(groupHash, t)
         forgetExpiredTerms(of: g, at: t)
+        let groupLearning = spec.newGroups == .learn && Self.elapsed(from: groups[Int(g)].firstSeen, to: t) < spec.warmupMs
+        let learning = ruleLearning || groupLearning
         if let e = termIndex[TermKey(group: g, hash: termHash)] {
             let known = !expired(lastSeen: terms[Int(e)].lastSeen, at: t)
             touchTerm(e, t)
@@ -180,7 +189,7 @@ final class NewTermsHistory {
             linkGroupNewest(g)
             return g
         }
-        let record = Group(hash: hash, lastSeen: t, oldestTerm: -1, newestTerm: -1, termCount: 0, older: -1, newer: -1)
+        let record = Group(hash: hash, firstSeen: t, lastSeen: t, oldestTerm: -1, newestTerm: -1, termCount: 0, older: -1, newer: -1)
         let g: Int32
         if let free = freeGroups.popLast() {
             g = free

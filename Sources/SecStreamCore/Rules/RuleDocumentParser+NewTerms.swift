@@ -1,16 +1,16 @@
 import Yams
 
-/// Reading `secstream: {new_terms: {fields: [...], history: 30d, warmup: 1d, max_terms: 1024}}`
+/// Reading `secstream: {new_terms: {fields: [...], history: 30d, warmup: 1d, max_terms: 1024, new_groups: alert}}`
 /// (docs/windows.md, "New terms"); every mistake names the rule file and line.
 extension RuleDocumentParser {
-    private static let newTermsOptions = ["fields", "history", "warmup", "max_terms"]
+    private static let newTermsOptions = ["fields", "history", "warmup", "max_terms", "new_groups"]
 
     func readNewTerms(_ node: Node, groupBy: [String]) throws -> NewTermsSpec {
         let m = try reader.mapping(node, "'new_terms'")
         for (k, _) in m {
             let key = try reader.key(k)
             guard Self.newTermsOptions.contains(key) else {
-                throw reader.error(k, "unknown new_terms option '\(key)' (expected fields, history, warmup or max_terms)")
+                throw reader.error(k, "unknown new_terms option '\(key)' (expected fields, history, warmup, max_terms or new_groups)")
             }
         }
         guard let fieldsNode = m["fields"] else { throw reader.error(node, "new_terms needs 'fields'") }
@@ -35,8 +35,16 @@ extension RuleDocumentParser {
             }
             maxTerms = Int(v)
         }
+        var newGroups = NewTermsSpec.NewGroups.alert
+        if let n = m["new_groups"] {
+            let text = try reader.string(n, "'new_groups'")
+            guard let policy = NewTermsSpec.NewGroups(rawValue: text) else {
+                throw reader.error(n, "unknown new_groups '\(text)' (expected alert or learn)")
+            }
+            newGroups = policy
+        }
         return NewTermsSpec(fields: fields, historyMs: history, warmupMs: warmup, maxTermsPerGroup: maxTerms,
-                            groupFieldCount: groupBy.count)
+                            groupFieldCount: groupBy.count, newGroups: newGroups)
     }
 
     /// new_terms filters the events of a sliding `event_count` that fires on
