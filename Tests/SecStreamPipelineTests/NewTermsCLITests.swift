@@ -74,6 +74,36 @@ final class NewTermsCLITests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("2 alerts"), r.stderr)
         let again = try CLI.run(arguments)
         XCTAssertEqual(again.stdout, r.stdout, "the same input gives the same alerts")
+
+        // What the history holds: alice 3 addresses, bob 1, carol 1.
+        let metrics = dir.path("m.prom")
+        XCTAssertEqual(try CLI.run(arguments + ["--metrics-file", metrics]).code, 0)
+        let lines = try String(contentsOfFile: metrics, encoding: .utf8).split(separator: "\n")
+        XCTAssertTrue(lines.contains("secstream_new_terms_groups 3"), lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.contains("secstream_new_terms_terms 5"), lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.contains(#"secstream_new_terms_forgotten_total{bound="max_terms"} 0"#), lines.joined(separator: "\n"))
+    }
+
+    /// Past `max_terms` a user's least recently seen address is forgotten:
+    /// it fires again when it comes back, and the summary counts it.
+    func testMaxTermsForgetsTheLeastRecentlySeenTermAndSaysSo() throws {
+        let dir = try TempDir()
+        let capped = newSourceRule.replacingOccurrences(of: "warmup: 1d", with: "warmup: 1d, max_terms: 2")
+        let rules = try ruleDirectory(dir, newSource: capped)
+        let input = dir.path("logins.ndjson")
+        try ([
+            login("2026-11-20T08:00:00.000Z", "alice", "10.0.0.1"),
+            login("2026-11-20T09:00:00.000Z", "alice", "10.0.0.2"),
+            login("2026-11-20T10:00:00.000Z", "alice", "10.0.0.3"),   // 10.0.0.1 forgotten
+            login("2026-11-21T09:00:00.000Z", "alice", "10.0.0.3"),   // known
+            login("2026-11-21T10:00:00.000Z", "alice", "10.0.0.1"),   // forgotten: new
+        ].joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        // Five events a day apart: too few to vouch for the jump the future gate watches for.
+        let r = try CLI.run(["process", "--no-default-rules", "--rules", rules, "--input", input, "--max-future-skew", "0"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual(r.stdoutLines.count, 1, r.stdoutText)
+        XCTAssertTrue(r.stdoutLines.first?.contains(#""group":{"user.name":"alice","source.ip":"10.0.0.1"}"#) ?? false, r.stdoutText)
+        XCTAssertTrue(r.stderr.contains("; 2 new terms forgotten past max_terms"), r.stderr)
     }
 
     /// A mistake in the new_terms block stops the run before any input is
