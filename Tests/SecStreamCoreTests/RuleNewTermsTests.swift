@@ -85,6 +85,8 @@ final class RuleNewTermsTests: XCTestCase {
         let spec = "  new_terms: {fields: [source.ip], history: 30d}"
         XCTAssertEqual(error(correlation(type: "value_count", condition: "{gte: 1, field: source.port}", secstream: spec)),
                        "nt.yml:18: new_terms applies only to event_count correlations (not value_count)")
+        XCTAssertEqual(error(String(login.dropLast(5)) + "\nsecstream:\n" + spec + "\n"),
+                       "nt.yml:10: new_terms applies only to event_count correlations (not a detection rule)")
         XCTAssertEqual(error(correlation(condition: "{gte: 2}", secstream: spec)),
                        "nt.yml:16: a new_terms correlation fires once per new term: its condition must be {gte: 1}")
         XCTAssertEqual(error(correlation(secstream: "  window: tumbling\n" + spec)),

@@ -64,6 +64,12 @@ extension RuleDocumentParser {
         }
     }
 
+    /// A detection rule matches single events: it has no groups to learn terms for.
+    func rejectNewTermsOnDetection(_ document: KeyedMap) throws {
+        guard let s = document["secstream"], case .mapping(let m) = s, let n = m["new_terms"] else { return }
+        throw reader.error(n, "new_terms applies only to event_count correlations (not a detection rule)")
+    }
+
     /// A Sigma duration (`30d`, `12h`); `warmup` may also be `0` (fire from the first event).
     private func duration(_ node: Node, _ what: String, zeroAllowed: Bool) throws -> Int64 {
         let text = try reader.string(node, "'\(what)'")

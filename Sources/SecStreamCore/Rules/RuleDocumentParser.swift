@@ -73,6 +73,7 @@ struct RuleDocumentParser {
         }
         switch (map["detection"], map["correlation"]) {
         case (let d?, nil):
+            try rejectNewTermsOnDetection(map)
             return .detection(try compileDetection(d, meta: meta, document: map))
         case (nil, let c?):
             return .correlation(try readCorrelation(c, document: map, meta: meta))
