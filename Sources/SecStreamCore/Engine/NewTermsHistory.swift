@@ -89,11 +89,13 @@ final class NewTermsHistory {
 
     init(spec: NewTermsSpec) { self.spec = spec }
 
-    /// Estimated bytes per remembered group and term: the record, plus its
-    /// hash-table slot (key and value) counted twice, as a Swift dictionary
-    /// keeps between 1.3 and 2.7 slots per entry.
-    static let bytesPerGroup = MemoryLayout<Group>.stride + 2 * (MemoryLayout<UInt64>.stride + MemoryLayout<Int32>.stride)
-    static let bytesPerTerm = MemoryLayout<Term>.stride + 2 * (MemoryLayout<TermKey>.stride + MemoryLayout<Int32>.stride)
+    /// Estimated bytes per remembered group and term (84 and 92): the
+    /// record, plus its hash-table slot (key and value) counted three times,
+    /// as a Swift dictionary keeps 1.3 to 2.7 slots per entry and the record
+    /// arrays grow by doubling too. Measured (docs/windows.md): 87 bytes per
+    /// further term, about 200 per one-term group just after the tables doubled.
+    static let bytesPerGroup = MemoryLayout<Group>.stride + 3 * (MemoryLayout<UInt64>.stride + MemoryLayout<Int32>.stride)
+    static let bytesPerTerm = MemoryLayout<Term>.stride + 3 * (MemoryLayout<TermKey>.stride + MemoryLayout<Int32>.stride)
 
     var estimatedBytes: Int { liveGroups &* Self.bytesPerGroup &+ liveTerms &* Self.bytesPerTerm }
 
