@@ -20,4 +20,11 @@ public struct EngineCounters: Sendable, Equatable {
     public var openGroups: Int = 0
     /// Match records waiting in the reorder buffer for the watermark.
     public var pendingMatches: Int = 0
+    /// new_terms rules: groups and terms remembered now.
+    public var newTermsGroups: Int = 0
+    public var newTermsTerms: Int = 0
+    /// new_terms rules: groups whose history was dropped to stay under `--max-state`.
+    public var newTermsEvictedGroups: Int = 0
+    /// new_terms rules: terms forgotten because their group held `max_terms`.
+    public var newTermsEvictedTerms: Int = 0
 }

@@ -56,10 +56,14 @@ public final class WindowEngine {
         var detection: Int32
         /// value_count: the record's value bytes are interned.
         var internsValue: Bool
+        /// The correlation counts only new terms (`histories`).
+        var newTerms: Bool
     }
     private let routes = PlainBuffer<Route>()
     /// `windows` again, unretained: the engine keeps them alive through `windows`.
     private let windowRefs = PlainBuffer<Unmanaged<CorrelationWindows>>()
+    /// Per correlation, the learned history of a new_terms one (nil for the others).
+    private let histories: [NewTermsHistory?]
 
     public init(rules: RuleSet, options: EngineOptions = EngineOptions(), sources: SourceTable, sink: AlertSink) {
         self.options = options
@@ -69,6 +73,7 @@ public final class WindowEngine {
         let timers = TimerQueue()
         self.timers = timers
         self.windows = rules.correlations.enumerated().map { CorrelationWindows(index: $0.offset, rule: $0.element, timers: timers) }
+        self.histories = rules.correlations.map { $0.newTerms.map(NewTermsHistory.init) }
         timers.configure(interners: windows.map(\.groups), batched: windows.map(\.isTumbling),
                          sorted: windows.map(\.closingMayFire))
         clock = WatermarkTracker(latenessMs: options.latenessMs, idleTimeoutMs: options.idleTimeoutMs)
@@ -77,10 +82,10 @@ public final class WindowEngine {
         for target in plan.targets {
             switch target {
             case .detectionAlert(let d):
-                routes.append(Route(correlation: -1, input: 0, detection: Int32(d), internsValue: false))
+                routes.append(Route(correlation: -1, input: 0, detection: Int32(d), internsValue: false, newTerms: false))
             case .correlationInput(let c, let i):
                 routes.append(Route(correlation: Int32(c), input: Int32(i), detection: -1,
-                                    internsValue: plan.valueNeeds[c] == .bytes))
+                                    internsValue: plan.valueNeeds[c] == .bytes, newTerms: histories[c] != nil))
             }
         }
     }
@@ -100,6 +105,12 @@ public final class WindowEngine {
         c.pendingMatches = reorder.count
         c.heldEvents = gate.heldCount
         c.evictedWindows = windows.reduce(0) { $0 + $1.evicted }
+        for case let h? in histories {
+            c.newTermsGroups += h.liveGroups
+            c.newTermsTerms += h.liveTerms
+            c.newTermsEvictedGroups += h.evictedGroups
+            c.newTermsEvictedTerms += h.evictedTerms
+        }
         return c
     }
 
@@ -158,19 +169,35 @@ public final class WindowEngine {
         windows.filter { $0.evicted > 0 }.map { ($0.rule.meta.title, $0.evicted) }
     }
 
+    /// Per new_terms rule (title), how many groups' histories were dropped
+    /// under `--max-state` (least recently seen first).
+    public var newTermsEvictionsByRule: [(rule: String, groups: Int)] {
+        zip(windows, histories).compactMap { w, h in
+            guard let h, h.evictedGroups > 0 else { return nil }
+            return (w.rule.meta.title, h.evictedGroups)
+        }
+    }
+
     /// Keeps the window state and reorder buffer under `--max-state`: past it,
     /// drops open windows until the state is under 80% of the bound, those
     /// that have gathered the fewest events first and, among equals, the least
     /// recently updated (`EvictionKey`). The threshold is a quantile of a
     /// sample of the keys, so a round scans the groups once and sorts only the sample.
+    ///
+    /// New-terms histories count toward the bound too. Past it they give up
+    /// their share of the excess first (their least recently seen groups),
+    /// then the windows are evicted as above, and if that is not enough the
+    /// histories give up the rest.
     private func boundState() {
         let pendingBytes = reorder.count &* MemoryLayout<PendingMatch>.stride
             &+ timers.pendingCount &* MemoryLayout<WindowTimer>.stride
-        var total = windows.reduce(pendingBytes) { $0 &+ $1.estimatedBytes }
+        var total = stateBytes(pendingBytes)
         counts.stateBytes = total
         let cap = options.maxStateBytes
         guard total > cap else { return }
         let target = cap / 10 * 8
+        shrinkHistories(by: Double(total - target) * Double(historyBytes) / Double(max(1, total)))
+        total = stateBytes(pendingBytes)
         var rounds = 0
         while total > target && rounds < 8 {
             rounds += 1
@@ -191,9 +218,29 @@ public final class WindowEngine {
             for t in timers.purge({ t in refs[Int(t.correlation)]._withUnsafeGuaranteedRef { $0.isInactive(t.group) } }) {
                 windows[Int(t.correlation)].timerDropped(t)
             }
-            total = windows.reduce(pendingBytes) { $0 &+ $1.estimatedBytes }
+            total = stateBytes(pendingBytes)
+        }
+        if total > target {
+            shrinkHistories(by: Double(total - target))
+            total = stateBytes(pendingBytes)
         }
         counts.stateBytes = total
+    }
+
+    private var historyBytes: Int { histories.reduce(0) { $0 &+ ($1?.estimatedBytes ?? 0) } }
+
+    private func stateBytes(_ pendingBytes: Int) -> Int {
+        windows.reduce(pendingBytes &+ historyBytes) { $0 &+ $1.estimatedBytes }
+    }
+
+    /// Drops about `bytes` of new-terms history, each history in proportion to its size.
+    private func shrinkHistories(by bytes: Double) {
+        let all = Double(historyBytes)
+        guard bytes > 0, all > 0 else { return }
+        for case let h? in histories {
+            let size = h.estimatedBytes
+            h.evict(downTo: size - Int((bytes * Double(size) / all).rounded(.up)))
+        }
     }
 
     /// Declares an input (e.g. an assigned Kafka partition) before its first
@@ -426,6 +473,7 @@ public final class WindowEngine {
                       samples: [m.location], eventHash: m.eventHash)
             return
         }
+        if route.newTerms && !isNewTerm(m, correlation: Int(route.correlation)) { return }
         let fired = windowRefs[Int(route.correlation)]._withUnsafeGuaranteedRef { w in
             let fired = w.add(group: m.group, time: m.time, origin: m.time, input: Int(route.input), value: m.value,
                               number: m.number, location: m.location)
@@ -436,6 +484,16 @@ public final class WindowEngine {
         if fired {
             for f in windows[Int(route.correlation)].takeFirings() { try handle(f) }
         }
+    }
+
+    /// new_terms: records the record's term for its group and says whether it
+    /// is new (and the warm-up over); if not, the record is done with here.
+    private func isNewTerm(_ m: PendingMatch, correlation c: Int) -> Bool {
+        let w = windows[c]
+        guard let history = histories[c] else { return true }
+        if history.observe(key: w.groups.bytes(m.group), time: m.time) == .new { return true }
+        w.groups.release(m.group)
+        return false
     }
 
     /// A correlation fired: write its alert, then feed it as an event (at the

@@ -44,9 +44,12 @@ struct CorrelationResolver {
                     inputs.append(try correlationInput(c, ref: ref, source: rules[finalIndex[q]], index: finalIndex[q]))
                 }
             }
-            rules.append(CorrelationRule(meta: c.meta, kind: c.kind, inputs: inputs, groupBy: c.groupBy,
+            // new_terms: the term fields follow the group-by in every key, so
+            // the alert's `group` names the new term (`NewTermsSpec`).
+            rules.append(CorrelationRule(meta: c.meta, kind: c.kind, inputs: inputs, groupBy: keyFields(c),
                                          timespanMs: c.timespanMs, window: c.window, condition: c.condition,
-                                         valueFieldName: c.valueFieldName, percentile: c.percentile))
+                                         valueFieldName: c.valueFieldName, percentile: c.percentile,
+                                         newTerms: c.newTerms))
         }
         markAlertEmitters(targets, finalIndex: finalIndex, correlations: rules)
         return rules
@@ -105,9 +108,14 @@ struct CorrelationResolver {
         throw c.reader.error(c.aliasesNode, "alias '\(name)' has no field for rule '\(ref.text)'")
     }
 
+    /// The fields of a correlation's group key: its `group-by`, then any new_terms fields.
+    private func keyFields(_ c: ParsedCorrelation) -> [String] {
+        c.groupBy + (c.newTerms?.fields ?? [])
+    }
+
     private func detectionInput(_ c: ParsedCorrelation, ref: ParsedCorrelation.Reference, rule: RuleMeta,
                                 index: Int) throws -> CorrelationInput {
-        let groupFields = try c.groupBy.map { g in
+        let groupFields = try keyFields(c).map { g in
             try eventField(try aliasField(g, c, ref: ref, meta: rule) ?? g, of: detections[index])
         }
         var valueField: FieldRef?
@@ -133,6 +141,9 @@ struct CorrelationResolver {
                                   index: Int) throws -> CorrelationInput {
         if c.valueFieldName != nil {
             throw c.reader.error(ref.node, "\(c.kind.rawValue) aggregates event fields, but '\(ref.text)' is a correlation")
+        }
+        if c.newTerms != nil {
+            throw c.reader.error(ref.node, "new_terms reads its terms from event fields, but '\(ref.text)' is a correlation")
         }
         let indexes = try c.groupBy.map { g -> Int in
             let name = try aliasField(g, c, ref: ref, meta: source.meta) ?? g

@@ -44,6 +44,9 @@ struct ParsedCorrelation {
     let aliasesNode: Node?
     /// Sigma `generate`: the referenced rules also write their own alerts.
     let generate: Bool
+    /// `secstream: {new_terms: ...}` and where it was written (for the resolver's errors).
+    let newTerms: NewTermsSpec?
+    let newTermsNode: Node?
 }
 
 /// Reads the metadata and the `detection:` or `correlation:` section of one document.
@@ -70,6 +73,7 @@ struct RuleDocumentParser {
         }
         switch (map["detection"], map["correlation"]) {
         case (let d?, nil):
+            try rejectNewTermsOnDetection(map)
             return .detection(try compileDetection(d, meta: meta, document: map))
         case (nil, let c?):
             return .correlation(try readCorrelation(c, document: map, meta: meta))
@@ -226,9 +230,17 @@ struct RuleDocumentParser {
             throw reader.error(timespanNode, "bad duration '\(timespanText)' (expected a number and s, m, h or d, e.g. 5m)")
         }
 
-        let window = try readWindow(document["secstream"] ?? c["secstream"])
+        let secstreamNode = document["secstream"] ?? c["secstream"]
+        let window = try readWindow(secstreamNode)
         let (condition, valueField, percentile) = try readCondition(c["condition"], kind: kind, ruleCount: rules.count,
                                                                     window: window, correlationNode: node)
+        let newTermsNode = try secstreamNode.flatMap { try reader.mapping($0, "'secstream'")["new_terms"] }
+        let newTerms = try newTermsNode.map { n -> NewTermsSpec in
+            let spec = try readNewTerms(n, groupBy: groupBy)
+            try checkNewTermsPlacement(n, kind: kind, window: window, condition: condition,
+                                       conditionNode: c["condition"] ?? node)
+            return spec
+        }
         if (kind == .valuePercentile || kind == .valueMedian), window != .sliding {
             throw reader.unsupported(typeNode, "\(kind.rawValue) runs on sliding windows only (not \(window == .tumbling ? "tumbling" : "session"))")
         }
@@ -245,16 +257,19 @@ struct RuleDocumentParser {
         return ParsedCorrelation(meta: meta, reader: reader, kind: kind, rules: rules, groupBy: groupBy,
                                  groupByNode: groupByNode, timespanMs: timespanMs, window: window,
                                  condition: condition, valueFieldName: valueField, percentile: percentile, aliases: aliases,
-                                 aliasesNode: aliasesNode, generate: generate)
+                                 aliasesNode: aliasesNode, generate: generate, newTerms: newTerms, newTermsNode: newTermsNode)
     }
 
-    /// The secstream extension `secstream: {window: tumbling}` / `{window: session, gap: 2m}`.
+    /// The secstream extension `secstream: {window: tumbling}` / `{window: session, gap: 2m}`
+    /// (its other option, `new_terms`, is read by `readNewTerms`).
     private func readWindow(_ node: Node?) throws -> WindowKind {
         guard let node else { return .sliding }
         let m = try reader.mapping(node, "'secstream'")
         for (k, _) in m {
             let key = try reader.key(k)
-            guard key == "window" || key == "gap" else { throw reader.error(k, "unknown secstream option '\(key)'") }
+            guard key == "window" || key == "gap" || key == "new_terms" else {
+                throw reader.error(k, "unknown secstream option '\(key)'")
+            }
         }
         let windowText = try m["window"].map { try reader.string($0, "'window'") } ?? "sliding"
         switch windowText {

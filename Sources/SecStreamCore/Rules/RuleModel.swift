@@ -122,13 +122,18 @@ public final class CorrelationRule {
     public var emitsAlerts: Bool
     /// value_percentile: `condition.percentile` (0...100); value_median: 50.
     public let percentile: Double
+    /// `secstream: {new_terms: ...}`: only events whose term is new for their
+    /// group are counted. `groupBy` and each input's `groupFields` then end
+    /// with the term fields (`newTerms.groupFieldCount` leading ones are the group).
+    public let newTerms: NewTermsSpec?
 
     public init(meta: RuleMeta, kind: CorrelationKind, inputs: [CorrelationInput], groupBy: [String],
                 timespanMs: Int64, window: WindowKind, condition: Threshold, valueFieldName: String?,
-                emitsAlerts: Bool = true, percentile: Double = 50) {
+                emitsAlerts: Bool = true, percentile: Double = 50, newTerms: NewTermsSpec? = nil) {
         self.meta = meta; self.kind = kind; self.inputs = inputs; self.groupBy = groupBy
         self.timespanMs = timespanMs; self.window = window; self.condition = condition
         self.valueFieldName = valueFieldName; self.emitsAlerts = emitsAlerts; self.percentile = percentile
+        self.newTerms = newTerms
     }
 }
 

@@ -136,6 +136,7 @@ package final class EventPipeline {
         try engine.finish()
         try settleHeld()
         if let line = evictionLine() { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        if let line = newTermsEvictionLine() { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         try alerts.close()
         try deadLetters.close()
         try archive?.close()
@@ -274,6 +275,15 @@ package final class EventPipeline {
         return "secstream: --max-state \(engine.options.maxStateBytes >> 20) MiB reached: \(total) windows dropped, fewest events first (\(rules)); alerts that needed them may be missing"
     }
 
+    /// One line on stderr per new_terms rule whose learned groups `--max-state` dropped (nil when none).
+    func newTermsEvictionLine() -> String? {
+        let byRule = engine.newTermsEvictionsByRule
+        guard !byRule.isEmpty else { return nil }
+        let total = byRule.reduce(0) { $0 + $1.groups }
+        let rules = byRule.map { "\($0.rule): \($0.groups)" }.joined(separator: ", ")
+        return "secstream: --max-state \(engine.options.maxStateBytes >> 20) MiB reached: \(total) new-terms groups forgotten, least recently seen first (\(rules)); their next terms count as new"
+    }
+
     /// One line on stderr: what was read, what was wrong, what was found.
     package func summaryLine() -> String {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
@@ -282,5 +292,7 @@ package final class EventPipeline {
                       lines, Double(bytes) / 1e6, seconds, c.eventsAdmitted, deadLetters.malformed,
                       deadLetters.late, deadLetters.future, blank, c.matches, alerts.written)
             + (c.evictedWindows > 0 ? "; \(c.evictedWindows) windows dropped under --max-state" : "")
+            + (c.newTermsEvictedGroups > 0 ? "; \(c.newTermsEvictedGroups) new-terms groups forgotten under --max-state" : "")
+            + (c.newTermsEvictedTerms > 0 ? "; \(c.newTermsEvictedTerms) new terms forgotten past max_terms" : "")
     }
 }

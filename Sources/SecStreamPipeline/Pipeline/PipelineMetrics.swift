@@ -22,6 +22,12 @@ package final class PipelineMetrics {
     private let pendingMatches: Gauge
     private let heldEvents: Gauge
     private let evictions: Counter
+    /// new_terms histories: created when a run first reports one (most runs have none).
+    private var newTerms: NewTermsFamilies?
+    private struct NewTermsFamilies {
+        let groups: Gauge, terms: Gauge
+        let forgottenGroups: Counter, forgottenTerms: Counter
+    }
     /// Alert counters by (rule, level), created as rules first fire.
     private var alertCounters: [AlertWriter.RuleLevel: Counter] = [:]
     private var alertsPublished = -1
@@ -33,9 +39,12 @@ package final class PipelineMetrics {
     private var base = Totals(), last = Totals()
     private struct Totals {
         var lines = 0, bytes = 0, admitted = 0, matches = 0, evicted = 0
+        var newTermsGroupsForgotten = 0, newTermsTermsForgotten = 0
         static func + (a: Totals, b: Totals) -> Totals {
             Totals(lines: a.lines + b.lines, bytes: a.bytes + b.bytes, admitted: a.admitted + b.admitted,
-                   matches: a.matches + b.matches, evicted: a.evicted + b.evicted)
+                   matches: a.matches + b.matches, evicted: a.evicted + b.evicted,
+                   newTermsGroupsForgotten: a.newTermsGroupsForgotten + b.newTermsGroupsForgotten,
+                   newTermsTermsForgotten: a.newTermsTermsForgotten + b.newTermsTermsForgotten)
         }
     }
 
@@ -75,7 +84,8 @@ package final class PipelineMetrics {
             current = id
         }
         last = Totals(lines: pipeline.lines, bytes: pipeline.bytes, admitted: c.eventsAdmitted, matches: c.matches,
-                      evicted: c.evictedWindows)
+                      evicted: c.evictedWindows, newTermsGroupsForgotten: c.newTermsEvictedGroups,
+                      newTermsTermsForgotten: c.newTermsEvictedTerms)
         let total = base + last
         lines.set(Double(total.lines))
         bytes.set(Double(total.bytes))
@@ -108,6 +118,7 @@ package final class PipelineMetrics {
         pendingMatches.set(Double(c.pendingMatches))
         heldEvents.set(Double(c.heldEvents))
         evictions.set(Double(total.evicted))
+        publishNewTerms(c, total)
         let alerts = pipeline.alerts
         if alerts.written != alertsPublished {
             alertsPublished = alerts.written
@@ -121,5 +132,25 @@ package final class PipelineMetrics {
                 counter.set(Double(count))
             }
         }
+    }
+
+    /// The new_terms families, once the run has learned anything.
+    private func publishNewTerms(_ c: EngineCounters, _ total: Totals) {
+        if newTerms == nil {
+            guard c.newTermsGroups > 0 || total.newTermsGroupsForgotten > 0 else { return }
+            let forgottenHelp = "new_terms history forgotten, by what bounded it: max_state (whole groups, least recently seen) or max_terms (a group's least recently seen term)."
+            newTerms = NewTermsFamilies(
+                groups: Gauge(registry, "secstream_new_terms_groups", help: "Groups new_terms rules remember."),
+                terms: Gauge(registry, "secstream_new_terms_terms", help: "Terms new_terms rules remember, over all groups."),
+                forgottenGroups: Counter(registry, "secstream_new_terms_forgotten_total", help: forgottenHelp,
+                                         labels: ["bound": "max_state"]),
+                forgottenTerms: Counter(registry, "secstream_new_terms_forgotten_total", help: forgottenHelp,
+                                        labels: ["bound": "max_terms"]))
+        }
+        guard let f = newTerms else { return }
+        f.groups.set(Double(c.newTermsGroups))
+        f.terms.set(Double(c.newTermsTerms))
+        f.forgottenGroups.set(Double(total.newTermsGroupsForgotten))
+        f.forgottenTerms.set(Double(total.newTermsTermsForgotten))
     }
 }
