@@ -32,7 +32,12 @@ public enum Codec {
             guard input.count <= limit else { throw CodecError(codec, "\(input.count) bytes, more than \(limit); refused") }
             return [UInt8](input)
         case .snappy: return try Snappy.decompress(input, limit: limit)
-        case .gzip, .lz4, .zstd:
+        case .gzip:
+            guard input.count > 0 else { throw CodecError(codec, "no compressed data") }
+            let buffer = DecompressionBuffer(capacity: 4096)
+            // The result points into the buffer: it must outlive the copy.
+            return try withExtendedLifetime(buffer) { [UInt8](try buffer.decodeGzip(input, limit: limit)) }
+        case .lz4, .zstd:
             guard input.count > 0 else { throw CodecError(codec, "no compressed data") }
             guard let decoder = try makeStreamDecoder(codec) else { preconditionFailure("stream codec") }
             return try decodeAll(decoder, codec, input, sizeHint: min(sizeHint, limit), limit: limit)
@@ -51,7 +56,7 @@ public enum Codec {
     private static func decodeAll(_ decoder: StreamDecoder, _ codec: CompressionCodec,
                                   _ input: UnsafeRawBufferPointer, sizeHint: Int, limit: Int) throws -> [UInt8] {
         let buffer = DecompressionBuffer(capacity: max(sizeHint, min(input.count * 4, 64 << 20, limit)))
-        return [UInt8](try buffer.decode(decoder, codec, input, limit: limit))
+        return try withExtendedLifetime(buffer) { [UInt8](try buffer.decode(decoder, codec, input, limit: limit)) }
     }
 
     private static func compressLZ4(_ input: UnsafeRawBufferPointer, level: Int) throws -> [UInt8] {

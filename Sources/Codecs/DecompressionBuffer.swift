@@ -3,8 +3,11 @@
 /// grown allocation, no zero-filled Array per object); `Codec.decompress` uses
 /// a fresh one and copies the result out once.
 public final class DecompressionBuffer {
-    private var storage: UnsafeMutableRawPointer
-    private var capacity: Int
+    private(set) var storage: UnsafeMutableRawPointer
+    private(set) var capacity: Int
+    /// libdeflate's decompressor for whole gzip inputs (`decodeGzip`), made on
+    /// first use and kept with the buffer: its tables are ~10 KiB.
+    var deflate: DeflateDecompressor?
 
     public init(capacity: Int = 16 << 20) {
         self.capacity = max(capacity, 4096)
@@ -44,11 +47,15 @@ public final class DecompressionBuffer {
         return UnsafeRawBufferPointer(start: storage, count: produced)
     }
 
-    private func grow() {
-        let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 16)
-        bigger.copyMemory(from: storage, byteCount: capacity)
+    private func grow() { reserve(capacity * 2, keeping: capacity) }
+
+    /// Makes room for at least `needed` bytes, keeping the first `keeping`.
+    func reserve(_ needed: Int, keeping: Int) {
+        guard needed > capacity else { return }
+        let bigger = UnsafeMutableRawPointer.allocate(byteCount: needed, alignment: 16)
+        bigger.copyMemory(from: storage, byteCount: keeping)
         storage.deallocate()
         storage = bigger
-        capacity *= 2
+        capacity = needed
     }
 }

@@ -18,6 +18,7 @@ public final class ArchiveDecodeBuffer {
             return input  // stored uncompressed
         }
         guard input.count > 0 else { throw CodecError(codec, "empty object") }
+        if codec == .gzip { return try buffer.decodeGzip(input) }
         return try buffer.decode(decoder, codec, input)
     }
 }
