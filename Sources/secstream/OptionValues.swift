@@ -1,5 +1,6 @@
 import ArgumentParser
 import Metrics
+import SecStreamCore
 import SecStreamPipeline
 
 // ArgumentParser parses each typed flag once, through these conformances; a
@@ -139,3 +140,4 @@ extension ListenAddress: ExpressibleByArgument {
 }
 extension AlertFormat: ExpressibleByArgument {}
 extension ColorMode: ExpressibleByArgument {}
+extension TrafficProfile: ExpressibleByArgument {}

@@ -37,9 +37,23 @@ public final class Generator {
 
         var planner = AttackPlanner(plan: plan, startMs: startMs, spanMs: spanMs, seed: Xoshiro256.mix(seed ^ 0xA77A_C4))
         planner.plan(config.scenarios)
-        let injected = planner.events
+        var injected = planner.events
 
         var background = BackgroundTraffic(plan: plan, seed: Xoshiro256.mix(seed ^ 0xB4C6))
+        // --profile habits: the habit background replaces the uniform one
+        // (same seed stream), and the learned episodes join the injected ones.
+        var habits: HabitTraffic?
+        var learned: LearnedScenarioPlanner?
+        if config.profile == .habits {
+            let population = HabitPopulation(plan: plan, eventsPerSecond: density)
+            var l = LearnedScenarioPlanner(population: population, startMs: startMs, spanMs: spanMs, seed: Xoshiro256.mix(seed ^ 0x1EA2_4ED))
+            l.plan(config.learnedScenarios)
+            injected = (injected + l.events).enumerated().sorted { a, b in
+                a.element.time != b.element.time ? a.element.time < b.element.time : a.offset < b.offset
+            }.map(\.element)
+            learned = l
+            habits = HabitTraffic(population: population, eventsPerSecond: density, seed: Xoshiro256.mix(seed ^ 0xB4C6))
+        }
         var lateRng = Xoshiro256(seed: Xoshiro256.mix(seed ^ 0x1A7E))
         var malformed = MalformedLines(seed: Xoshiro256.mix(seed ^ 0xBAD))
 
@@ -52,6 +66,8 @@ public final class Generator {
         report.spanMs = spanMs
         report.truth = planner.truth
         report.decoys = planner.decoys
+        report.learnedTruth = learned?.truth ?? []
+        report.learnedDecoys = learned?.decoys ?? []
 
         func lineDone() throws {
             if sink.count >= Generator.flushBytes { try flush() }
@@ -81,7 +97,7 @@ public final class Generator {
                 e = injected[ii]
                 ii += 1
             } else {
-                e = background.next(at: bt)
+                e = habits != nil ? habits!.next(at: bt) : background.next(at: bt)
                 bi += 1
             }
 

@@ -20,6 +20,11 @@ public struct GeneratorConfig: Sendable {
     /// `--scenarios LIST`: attacks to inject, each with its decoys; one round
     /// of them per full 30 minutes of event time (at least one).
     public var scenarios: [Scenario] = Scenario.allCases
+    /// `--profile`: what ordinary traffic looks like. Default: uniform (the
+    /// bytes of earlier releases).
+    public var profile: TrafficProfile = .uniform
+    /// The learned scenarios of `--scenarios` (`--profile habits` only).
+    public var learnedScenarios: [LearnedScenario] = []
     /// `--late-fraction F`: share of events written after later events.
     public var lateFraction: Double = 0
     /// `--max-lateness DUR`: how far (in event time) a late event may trail
@@ -34,6 +39,13 @@ public struct GeneratorConfig: Sendable {
     public static let defaultEvents = 100_000
     /// Event rate of ordinary traffic used to derive a default span.
     public static let backgroundRate = 200.0
+    /// Default event rate of `--profile habits`: one event a second, a month
+    /// in 2.6 M events (200 users, each with about 18 logins a working day).
+    public static let habitsRate = 1.0
+    /// `--profile habits` covers at least a day: its rhythm is daily and weekly.
+    public static let habitsMinimumSpanMs: Int64 = 86_400_000
+
+    private var defaultRate: Double { profile == .habits ? GeneratorConfig.habitsRate : GeneratorConfig.backgroundRate }
 
     public init() {}
 
@@ -41,7 +53,7 @@ public struct GeneratorConfig: Sendable {
     public func resolvedEvents() -> Int {
         if let n = events { return n }
         if let d = durationMs {
-            let eps = rate > 0 ? rate : GeneratorConfig.backgroundRate
+            let eps = rate > 0 ? rate : defaultRate
             return Int((Double(d) / 1000 * eps).rounded())
         }
         return GeneratorConfig.defaultEvents
@@ -51,7 +63,7 @@ public struct GeneratorConfig: Sendable {
     public func resolvedSpanMs() -> Int64 {
         if let s = spanMs { return s }
         if let d = durationMs { return d }
-        let natural = Int64(Double(resolvedEvents()) / GeneratorConfig.backgroundRate * 1000)
+        let natural = Int64(Double(resolvedEvents()) / defaultRate * 1000)
         return scenarios.isEmpty ? max(1000, natural) : max(natural, 2 * AttackPlanner.minimumSpanMs)
     }
 
@@ -66,6 +78,12 @@ public struct GeneratorConfig: Sendable {
         if maxLatenessMs < 1 { throw bad("--max-lateness must be at least 1ms") }
         let span = resolvedSpanMs()
         if span <= 0 { throw bad("--span must be positive") }
+        if !learnedScenarios.isEmpty && profile != .habits {
+            throw bad("--scenarios \(learnedScenarios.map(\.rawValue).joined(separator: ",")) needs --profile habits (a learned scenario departs from per-entity habits)")
+        }
+        if profile == .habits && span < GeneratorConfig.habitsMinimumSpanMs {
+            throw bad("--profile habits needs --duration or --span of at least 1d, got \(span / 1000)s")
+        }
         if !scenarios.isEmpty && span < AttackPlanner.minimumSpanMs {
             throw bad("--span \(span / 1000)s is too short for the scenarios (need ≥ \(AttackPlanner.minimumSpanMs / 60_000)m, or --scenarios none)")
         }

@@ -44,9 +44,52 @@ public struct GenerationReport: Sendable {
     public var spanMs: Int64 = 0
     /// Expected alerts, in time order (`--truth`).
     public var truth: [TruthRecord] = []
-    /// Near misses that must not alert (not part of `--truth`).
+    /// Near misses that must not alert (not part of `--truth`; `--decoys`).
     public var decoys: [TruthRecord] = []
+    /// Episodes of the learned scenarios (`--profile habits`), in time order.
+    public var learnedTruth: [LearnedTruthRecord] = []
+    /// Their decoys (new users, Monday peaks), in time order.
+    public var learnedDecoys: [LearnedTruthRecord] = []
 
-    public var truthNDJSON: String { truth.map(\.ndjsonLine).joined() }
-    public var decoysNDJSON: String { decoys.map(\.ndjsonLine).joined() }
+    /// `--truth`: the threshold scenarios' lines, then the learned ones'.
+    public var truthNDJSON: String { truth.map(\.ndjsonLine).joined() + learnedTruth.map(\.ndjsonLine).joined() }
+    /// `--decoys`: every decoy, each line with its `"decoy"` kind.
+    public var decoysNDJSON: String { decoys.map(\.ndjsonLine).joined() + learnedDecoys.map(\.ndjsonLine).joined() }
+}
+
+/// One field of an entity named in the truth (`user.name` = `asmith`).
+public struct TruthField: Sendable, Equatable {
+    public var name: String
+    public var value: String
+    public init(_ name: String, _ value: String) { self.name = name; self.value = value }
+}
+
+/// One episode of a learned scenario, or one of its decoys: the entity it
+/// is about and when. It names no rule: no built-in rule catches it (that is
+/// the point); which method should is the evaluation's question.
+public struct LearnedTruthRecord: Sendable, Equatable {
+    public var scenario: LearnedScenario
+    /// The entity: `user.name` and the attacker's `source.ip` (slow-brute-force,
+    /// new-source-login), the user alone (new-user), or the workstation's
+    /// `source.ip` (off-hours-exfiltration, monday-peak). An alert is about
+    /// this entity when its group agrees on every field both hold.
+    public var group: [TruthField]
+    /// Event times of the episode's first and last events.
+    public var windowStartMs: Int64
+    public var windowEndMs: Int64
+    public var events: Int
+    /// For decoys: `new-user` or `monday-peak`; nil for attacks.
+    public var decoy: String?
+
+    /// `{"scenario":…,"group":{…},"window":{"start":…,"end":…},"events":N}`
+    /// plus `"decoy":"<kind>"`. Values are user names, addresses and times,
+    /// none needing escapes.
+    public var ndjsonLine: String {
+        var s = "{\"scenario\":\"\(scenario.rawValue)\",\"group\":{"
+        s += group.map { "\"\($0.name)\":\"\($0.value)\"" }.joined(separator: ",")
+        s += "},\"window\":{\"start\":\"\(RFC3339.string(windowStartMs))\",\"end\":\"\(RFC3339.string(windowEndMs))\"},"
+        s += "\"events\":\(events)"
+        if let d = decoy { s += ",\"decoy\":\"\(d)\"" }
+        return s + "}\n"
+    }
 }

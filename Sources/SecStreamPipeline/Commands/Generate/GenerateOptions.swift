@@ -18,8 +18,11 @@ public struct GenerateOptions {
     public var start: Timestamp?
     /// `--span`: event time the run covers. Default: nil, from the duration or event count.
     public var span: TimeSpan?
-    /// `--scenarios`: the attacks to inject. Default: nil, all of them.
-    public var scenarios: [Scenario]?
+    /// `--scenarios`: the attacks to inject. Default: nil, every threshold
+    /// scenario (`--profile uniform`) or every learned one (`habits`).
+    public var scenarios: ScenarioSelection?
+    /// `--profile`: ordinary traffic, uniform or with per-entity habits. Default: uniform.
+    public var profile = TrafficProfile.uniform
     /// `--late-fraction`: share of events written out of event-time order (0-0.5). Default: 0.
     public var lateFraction: Double = 0
     /// `--max-lateness`: how far behind in event time a late event may be written. Default: 10s.
@@ -28,6 +31,9 @@ public struct GenerateOptions {
     public var malformedFraction: Double = 0
     /// `--truth`: where the ground truth goes (one line per injected attack). Default: nil, nowhere.
     public var truth: OutputURI?
+    /// `--decoys`: where the decoys go (one line per near miss or learned
+    /// decoy, with its `"decoy"` kind). Default: nil, nowhere.
+    public var decoys: OutputURI?
     /// `--output`: where the events go. Default: stdout.
     public var output = OutputURI.stdout
     /// `--progress` (always) / `--quiet` (never): the progress line on stderr.
@@ -52,7 +58,7 @@ public struct GenerateOptions {
         if rate != 0 && !(rate >= Self.rateRange.lowerBound && rate <= Self.rateRange.upperBound) {
             throw OptionValueError("\(rate)", "not 0 or a rate from 0.001 to 1000000000 lines per second").usage("--rate")
         }
-        for (flag, uri) in [("--output", output), ("--truth", truth)] {
+        for (flag, uri) in [("--output", output), ("--truth", truth), ("--decoys", decoys)] {
             if case .kafka(let topic)? = uri {
                 throw OptionValueError(topic.description, "not '-' or a file: generate writes NDJSON, which `secstream ingest` sends to Kafka").usage(flag)
             }

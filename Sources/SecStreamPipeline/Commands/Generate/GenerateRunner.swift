@@ -20,9 +20,10 @@ public struct GenerateRunner {
         let report = try generator.run(written: { progress.report(done: Int64($0)) }) { bytes in try out.write(bytes) }
         progress.clear()
         try out.close()
-        if let truth = options.truth {
-            let sink = try openSink(truth.description)
-            try sink.write(report.truthNDJSON)
+        for (uri, text) in [(options.truth, report.truthNDJSON), (options.decoys, report.decoysNDJSON)] {
+            guard let uri else { continue }
+            let sink = try openSink(uri.description)
+            try sink.write(text)
             try sink.close()
         }
     }
@@ -35,7 +36,10 @@ public struct GenerateRunner {
         c.seed = options.seed
         if let start = options.start { c.startMs = start.milliseconds }
         c.spanMs = options.span?.milliseconds
-        if let scenarios = options.scenarios { c.scenarios = scenarios }
+        c.profile = options.profile
+        let (threshold, learned) = options.scenarios?.resolved(for: options.profile) ?? ScenarioSelection.defaults(for: options.profile)
+        c.scenarios = threshold
+        c.learnedScenarios = learned
         c.lateFraction = options.lateFraction
         c.maxLatenessMs = options.maxLateness.milliseconds
         c.malformedFraction = options.malformedFraction
