@@ -208,6 +208,12 @@ final class BaselineHistory {
             out.append(SavedGroup(hash: r.hash, first: r.first, last: r.last, values: v))
             g = r.newer
         }
+        // By last window, then hash: groups whose windows closed at the same
+        // event time were touched in the order their keys were first interned,
+        // which a replay of equal-time events may not share; this order is the
+        // events' alone, and for groups it differs from the recency order only
+        // among equal last windows.
+        out.sort { ($0.last, $0.hash) < ($1.last, $1.hash) }
         return out
     }
 
