@@ -245,10 +245,10 @@ struct RuleDocumentParser {
         }
         let newTermsNode = try secstreamNode.flatMap { try reader.mapping($0, "'secstream'")["new_terms"] }
         let newTerms = try newTermsNode.map { n -> NewTermsSpec in
+            if baselineNode != nil { throw reader.error(n, "a correlation has either new_terms or baseline, not both") }
             let spec = try readNewTerms(n, groupBy: groupBy)
             try checkNewTermsPlacement(n, kind: kind, window: window, condition: condition,
                                        conditionNode: c["condition"] ?? node)
-            if baselineNode != nil { throw reader.error(n, "a correlation has either new_terms or baseline, not both") }
             return spec
         }
         if (kind == .valuePercentile || kind == .valueMedian), window != .sliding {
