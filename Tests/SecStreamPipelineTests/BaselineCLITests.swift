@@ -151,6 +151,31 @@ final class BaselineCLITests: XCTestCase {
         XCTAssertTrue(k.stderr.contains("--baseline: not supported with a Kafka input"), k.stderr)
     }
 
+    /// Past --max-state the least recently scored groups are forgotten: one
+    /// stderr line per run names the rule, and the metrics count them.
+    func testMaxStateForgetsGroupsAndSaysSo() throws {
+        let dir = try TempDir()
+        let rules = try ruleDirectory(dir)
+        var lines: [String] = []
+        for hour in 0..<2 {
+            for i in 0..<6000 {
+                let time = String(format: "2026-11-16T%02d:%02d:%02d.000Z", hour, i / 100 % 60, i % 60)
+                lines.append(#"{"@timestamp":"\#(time)","event":{"category":"authentication","outcome":"failure"},"host":{"name":"h\#(i)"}}"#)
+            }
+        }
+        let input = dir.path("many.ndjson")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        let metrics = dir.path("m.prom")
+        let r = try CLI.run(["process", "--input", input, "--no-default-rules", "--rules", rules, "--max-state", "1MiB",
+                             "--lateness", "0", "--alerts", "/dev/null", "--metrics-file", metrics])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("baseline groups forgotten, least recently scored first (Failed logins far above the host's own baseline: "),
+                      r.stderr)
+        let text = try String(contentsOfFile: metrics, encoding: .utf8)
+        XCTAssertTrue(text.contains("secstream_baseline_groups "), text)
+        XCTAssertFalse(text.contains("secstream_baseline_forgotten_total 0\n"), text)
+    }
+
     func testABadBaselineBlockNamesFileAndLine() throws {
         let dir = try TempDir()
         let bad = baselineRule.replacingOccurrences(of: "method: zscore", with: "method: median")
