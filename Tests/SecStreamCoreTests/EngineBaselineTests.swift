@@ -103,6 +103,28 @@ final class EngineBaselineTests: XCTestCase {
         XCTAssertEqual(h.alerts.first { $0.group[0].value == "flat" }?.baseline?.spread, 1, "the floor")
     }
 
+    /// value_count: the window's value is its number of distinct users;
+    /// repeats of one user do not raise it.
+    func testAValueCountScoresDistinctValues() throws {
+        let set = rules([("users", spec())], kind: .valueCount, valueField: "user.name")
+        var events: [TestEvent] = []
+        for hour in 0..<9 {
+            let users = hour == 8 ? 9 : 2 + hour % 2         // 2, 3, 2, 3, ... then 9 distinct
+            for u in 0..<users {
+                for repeatIndex in 0..<3 {
+                    events.append(TestEvent(Self.monday + Int64(hour) * Self.hour + Int64(u * 10 + repeatIndex) * 1000, [0],
+                                            ["host.name": "vpn", "user.name": .s("u\(u)")]))
+                }
+            }
+        }
+        let h = run(set, events)
+        XCTAssertEqual(h.alerts.count, 1)
+        let a = try XCTUnwrap(h.alerts.first)
+        XCTAssertEqual(a.value, 9)
+        XCTAssertEqual(a.baseline?.center, 2.5)
+        XCTAssertEqual(a.baseline?.score ?? 0, 6.5, accuracy: 1e-12, "(9 − 2.5) / max(0.5, min_spread 1)")
+    }
+
     // MARK: Minimum support
 
     func testMinimumSamplesAndMinimumHistoryEdges() {
