@@ -39,6 +39,8 @@ struct RuleOptions: ParsableArguments {
     @Flag(name: .customLong("no-rule-cache"), help: "Compile the prefilter databases afresh, reading and writing no cache.") var noRuleCache = false
     @Option(name: .customLong("geoip"), help: ArgumentHelp("A MaxMind database (GeoIP2/GeoLite2 City or ASN, repeatable): adds source.geo.*, source.as.* and destination.* fields to each event with source.ip/destination.ip, before detection and archiving.", valueName: "file.mmdb"))
     var geoip: [String] = []
+    @Option(help: ArgumentHelp("Learned state of baseline and new_terms rules (from 'secstream baseline build' or an earlier run): loaded at the start, kept learning, saved back at the end (created if missing).", valueName: "file"))
+    var baseline: String?
 
     func validate() throws {
         if noRuleCache && ruleCache != nil { throw ValidationError("--rule-cache and --no-rule-cache exclude each other") }
@@ -56,7 +58,7 @@ struct RuleOptions: ParsableArguments {
         r.selection.statuses = Set(list(status).map { $0.lowercased() })
         r.selection.tags = Set(list(tags).map { $0.lowercased() })
         r.lateness = lateness; r.maxFutureSkew = maxFutureSkew; r.futureQuorum = futureQuorum; r.maxState = maxState
-        r.threads = threads; r.geoip = geoip
+        r.threads = threads; r.geoip = geoip; r.baseline = baseline
         r.ruleCache = noRuleCache ? .off : ruleCache.map { .directory($0) } ?? .standard
         return r
     }

@@ -25,6 +25,8 @@ public struct Alert: Sendable, Equatable {
     public var detectedAt: Int64
     /// Up to five events that took part, oldest first.
     public var samples: [AlertSample]
+    /// A baseline correlation's score of the window against its group's history.
+    public var baseline: BaselineScore?
 
     public struct GroupValue: Sendable, Equatable {
         public var field: String
@@ -34,9 +36,10 @@ public struct Alert: Sendable, Equatable {
 
     public init(id: AlertID, ruleID: String, title: String, level: String, tags: [String], group: [GroupValue],
                 windowStart: Int64, windowEnd: Int64, value: Double, firstSeen: Int64, lastSeen: Int64,
-                detectedAt: Int64, samples: [AlertSample]) {
+                detectedAt: Int64, samples: [AlertSample], baseline: BaselineScore? = nil) {
         self.id = id; self.ruleID = ruleID; self.title = title; self.level = level; self.tags = tags
         self.group = group; self.windowStart = windowStart; self.windowEnd = windowEnd; self.value = value
         self.firstSeen = firstSeen; self.lastSeen = lastSeen; self.detectedAt = detectedAt; self.samples = samples
+        self.baseline = baseline
     }
 }

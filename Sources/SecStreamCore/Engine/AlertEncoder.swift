@@ -2,7 +2,8 @@
 /// fixed key order and no Foundation, so the same alerts are always the same bytes.
 ///
 /// `{"alert_id":..,"rule":{"id","title","level","tags"},"group":{..},"window":{"start","end"},
-///   "value":..,"first_seen":..,"last_seen":..,"detected_at":..,"samples":[..]}`
+///   "value":..,"first_seen":..,"last_seen":..,"detected_at":..,"samples":[..]}`, and a baseline
+/// correlation's `"baseline":{"method","score","center","spread","samples"}` last.
 public enum AlertEncoder {
     public static func encode(_ a: Alert, into out: inout [UInt8]) {
         raw("{\"alert_id\":", &out); string(a.id.description, &out)
@@ -34,7 +35,16 @@ public enum AlertEncoder {
             }
             out.append(UInt8(ascii: "}"))
         }
-        raw("]}\n", &out)
+        raw("]", &out)
+        if let b = a.baseline {
+            raw(",\"baseline\":{\"method\":", &out); string(b.method.rawValue, &out)
+            raw(",\"score\":", &out); number(b.score, &out)
+            raw(",\"center\":", &out); number(b.center, &out)
+            raw(",\"spread\":", &out); number(b.spread, &out)
+            raw(",\"samples\":", &out); raw(String(b.samples), &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        raw("}\n", &out)
     }
 
     /// The alert's NDJSON line, newline included.

@@ -17,6 +17,8 @@ struct Firing {
     /// Location of the last event that took part: the location of the firing
     /// when it feeds another correlation as an event.
     var lastLocation: EventLocation
+    /// A baseline correlation's score of the window.
+    var baseline: BaselineScore? = nil
 }
 
 /// Where an open window stands in the `--max-state` eviction order (smaller goes first).
@@ -114,6 +116,8 @@ final class CorrelationWindows {
     /// The engine owns both this and the queue for their whole life; unowned(unsafe)
     /// spares a reference-count check on every use.
     private unowned(unsafe) let timers: TimerQueue
+    /// A baseline correlation's learned history (set by the engine; nil for the others).
+    var baseline: BaselineHistory?
 
     /// (group, value) counts for value_count; (group, input) counts for sliding temporal kinds.
     @exclusivity(unchecked) private var pairs = PairCountTable()
@@ -530,7 +534,15 @@ final class CorrelationWindows {
     private func closeWindow(_ gi: Int) -> Firing? {
         if !isSession { closedThrough = max(closedThrough, windowStart(gi) + spanMs) }
         var f: Firing? = nil
-        if !firesEarly && !states[gi].fired && holds(gi) {
+        if let baseline {
+            // The score replaces the condition: every closed window is scored, then learned.
+            let start = windowStart(gi)
+            if let s = baseline.observe(key: groups.bytes(UInt32(gi)), windowStart: start, value: currentValue(gi)),
+               s.score >= baseline.spec.threshold {
+                f = firing(gi, start: start, end: windowEnd(gi), detectedAt: windowEnd(gi))
+                f?.baseline = s
+            }
+        } else if !firesEarly && !states[gi].fired && holds(gi) {
             let end = windowEnd(gi)
             f = firing(gi, start: windowStart(gi), end: end, detectedAt: isSession ? end + 1 : end)
         }

@@ -27,4 +27,11 @@ public struct EngineCounters: Sendable, Equatable {
     public var newTermsEvictedGroups: Int = 0
     /// new_terms rules: terms forgotten because their group held `max_terms`.
     public var newTermsEvictedTerms: Int = 0
+    /// baseline rules: groups whose window history is remembered now.
+    public var baselineGroups: Int = 0
+    /// baseline rules: groups whose history was dropped to stay under `--max-state`.
+    public var baselineEvictedGroups: Int = 0
+    /// baseline rules: windows not after their group's last learned one
+    /// (events older than a loaded baseline file), neither scored nor learned.
+    public var baselineStaleWindows: Int = 0
 }

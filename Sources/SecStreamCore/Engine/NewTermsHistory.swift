@@ -274,3 +274,43 @@ final class NewTermsHistory {
         groups[Int(g)].newestTerm = e
     }
 }
+
+// MARK: Persistence (`LearnedState`)
+
+extension NewTermsHistory {
+    /// What was learned, as saved: groups least recently seen first, each
+    /// with its terms least recently seen first (the order `restore` rebuilds,
+    /// so forgetting after a load is what it would have been without one).
+    struct Saved {
+        var firstTime: Int64?
+        var groups: [(hash: UInt64, firstSeen: Int64, lastSeen: Int64, terms: [(hash: UInt64, lastSeen: Int64)])]
+    }
+
+    func saved() -> Saved {
+        var out = Saved(firstTime: firstTime, groups: [])
+        var g = oldestGroup
+        while g >= 0 {
+            let r = groups[Int(g)]
+            var kept: [(hash: UInt64, lastSeen: Int64)] = []
+            var e = r.oldestTerm
+            while e >= 0 {
+                kept.append((terms[Int(e)].hash, terms[Int(e)].lastSeen))
+                e = terms[Int(e)].newer
+            }
+            out.groups.append((r.hash, r.firstSeen, r.lastSeen, kept))
+            g = r.newer
+        }
+        return out
+    }
+
+    /// Replaces what was learned with `saved`.
+    func restore(_ saved: Saved) {
+        while oldestGroup >= 0 { removeGroup(oldestGroup) }
+        firstTime = saved.firstTime
+        for group in saved.groups {
+            let g = touchGroup(group.hash, group.lastSeen)
+            groups[Int(g)].firstSeen = group.firstSeen
+            for t in group.terms.suffix(spec.maxTermsPerGroup) { addTerm(t.hash, group: g, t.lastSeen) }
+        }
+    }
+}

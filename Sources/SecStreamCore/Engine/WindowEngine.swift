@@ -25,7 +25,7 @@
 ///     // (each throws what the alert sink threw)
 public final class WindowEngine {
     public let options: EngineOptions
-    private let plan: EnginePlan
+    let plan: EnginePlan
     private let sources: SourceTable
     private let sink: AlertSink
     private let windows: [CorrelationWindows]
@@ -63,7 +63,9 @@ public final class WindowEngine {
     /// `windows` again, unretained: the engine keeps them alive through `windows`.
     private let windowRefs = PlainBuffer<Unmanaged<CorrelationWindows>>()
     /// Per correlation, the learned history of a new_terms one (nil for the others).
-    private let histories: [NewTermsHistory?]
+    let histories: [NewTermsHistory?]
+    /// Per correlation, the learned window values of a baseline one (nil for the others).
+    let baselines: [BaselineHistory?]
 
     public init(rules: RuleSet, options: EngineOptions = EngineOptions(), sources: SourceTable, sink: AlertSink) {
         self.options = options
@@ -74,6 +76,8 @@ public final class WindowEngine {
         self.timers = timers
         self.windows = rules.correlations.enumerated().map { CorrelationWindows(index: $0.offset, rule: $0.element, timers: timers) }
         self.histories = rules.correlations.map { $0.newTerms.map(NewTermsHistory.init) }
+        self.baselines = rules.correlations.map { c in c.baseline.map { BaselineHistory(spec: $0, timespanMs: c.timespanMs) } }
+        for (w, b) in zip(windows, baselines) { w.baseline = b }
         timers.configure(interners: windows.map(\.groups), batched: windows.map(\.isTumbling),
                          sorted: windows.map(\.closingMayFire))
         clock = WatermarkTracker(latenessMs: options.latenessMs, idleTimeoutMs: options.idleTimeoutMs)
@@ -110,6 +114,11 @@ public final class WindowEngine {
             c.newTermsTerms += h.liveTerms
             c.newTermsEvictedGroups += h.evictedGroups
             c.newTermsEvictedTerms += h.evictedTerms
+        }
+        for case let b? in baselines {
+            c.baselineGroups += b.liveGroups
+            c.baselineEvictedGroups += b.evictedGroups
+            c.baselineStaleWindows += b.staleWindows
         }
         return c
     }
@@ -178,13 +187,22 @@ public final class WindowEngine {
         }
     }
 
+    /// Per baseline rule (title), how many groups' histories were dropped
+    /// under `--max-state` (least recently scored first).
+    public var baselineEvictionsByRule: [(rule: String, groups: Int)] {
+        zip(windows, baselines).compactMap { w, b in
+            guard let b, b.evictedGroups > 0 else { return nil }
+            return (w.rule.meta.title, b.evictedGroups)
+        }
+    }
+
     /// Keeps the window state and reorder buffer under `--max-state`: past it,
     /// drops open windows until the state is under 80% of the bound, those
     /// that have gathered the fewest events first and, among equals, the least
     /// recently updated (`EvictionKey`). The threshold is a quantile of a
     /// sample of the keys, so a round scans the groups once and sorts only the sample.
     ///
-    /// New-terms histories count toward the bound too. Past it they give up
+    /// New-terms histories and baselines count toward the bound too. Past it they give up
     /// their share of the excess first (their least recently seen groups),
     /// then the windows are evicted as above, and if that is not enough the
     /// histories give up the rest.
@@ -227,19 +245,26 @@ public final class WindowEngine {
         counts.stateBytes = total
     }
 
-    private var historyBytes: Int { histories.reduce(0) { $0 &+ ($1?.estimatedBytes ?? 0) } }
+    private var historyBytes: Int {
+        histories.reduce(0) { $0 &+ ($1?.estimatedBytes ?? 0) } &+ baselines.reduce(0) { $0 &+ ($1?.estimatedBytes ?? 0) }
+    }
 
     private func stateBytes(_ pendingBytes: Int) -> Int {
         windows.reduce(pendingBytes &+ historyBytes) { $0 &+ $1.estimatedBytes }
     }
 
-    /// Drops about `bytes` of new-terms history, each history in proportion to its size.
+    /// Drops about `bytes` of learned history (new terms, baselines), each
+    /// history in proportion to its size.
     private func shrinkHistories(by bytes: Double) {
         let all = Double(historyBytes)
         guard bytes > 0, all > 0 else { return }
         for case let h? in histories {
             let size = h.estimatedBytes
             h.evict(downTo: size - Int((bytes * Double(size) / all).rounded(.up)))
+        }
+        for case let b? in baselines {
+            let size = b.estimatedBytes
+            b.evict(downTo: size - Int((bytes * Double(size) / all).rounded(.up)))
         }
     }
 
@@ -451,6 +476,7 @@ public final class WindowEngine {
             let nextClose = timers.nextCloseAt
             if nextClose <= watermark && nextClose <= nextMatch && !timers.isEmpty {
                 let t = timers.pop()
+                countStateWork()
                 if let f = windowRefs[Int(t.correlation)]._withUnsafeGuaranteedRef({ $0.timerFired(t) }) { try handle(f) }
             } else if nextMatch <= watermark && !reorder.isEmpty {
                 try process(reorder.pop())
@@ -460,11 +486,18 @@ public final class WindowEngine {
         }
     }
 
-    private func process(_ m: PendingMatch) throws {
+    /// Every 4096 matches or window closings (a baseline learns a group's
+    /// history when its window closes), the state is checked against `--max-state`.
+    @inline(__always)
+    private func countStateWork() {
         if options.maxStateBytes > 0 {
             sinceStateCheck &+= 1
             if sinceStateCheck >= 4096 { sinceStateCheck = 0; boundState() }
         }
+    }
+
+    private func process(_ m: PendingMatch) throws {
+        countStateWork()
         let route = routes[Int(m.target)]
         if route.correlation < 0 {
             let meta = plan.rules.detections[Int(route.detection)].meta
@@ -504,7 +537,7 @@ public final class WindowEngine {
         if rule.emitsAlerts {
             try emitAlert(meta: rule.meta, groupBy: rule.groupBy, key: w.groups.bytes(f.group), start: f.windowStart,
                       end: f.windowEnd, value: f.value, firstSeen: f.firstSeen, lastSeen: f.lastSeen,
-                      detectedAt: f.detectedAt, samples: f.samples, eventHash: nil)
+                      detectedAt: f.detectedAt, samples: f.samples, eventHash: nil, baseline: f.baseline)
         }
         for (c2, i2) in plan.chainTargets[f.correlation] {
             // A firing carries no field value, so it takes no part in value_* correlations.
@@ -525,7 +558,7 @@ public final class WindowEngine {
 
     private func emitAlert(meta: RuleMeta, groupBy: [String], key: UnsafeRawBufferPointer, start: Int64, end: Int64,
                            value: Double, firstSeen: Int64, lastSeen: Int64, detectedAt: Int64,
-                           samples: [EventLocation], eventHash: UInt64?) throws {
+                           samples: [EventLocation], eventHash: UInt64?, baseline: BaselineScore? = nil) throws {
         lastAlertTime = max(lastAlertTime ?? .min, detectedAt)
         counts.alerts += 1
         let values = GroupKey.strings(key)
@@ -536,6 +569,7 @@ public final class WindowEngine {
         let id = AlertID.make(ruleID: meta.id, groupKey: key, windowStart: start, eventHash: eventHash)
         try sink.emit(Alert(id: id, ruleID: meta.id, title: meta.title, level: meta.level, tags: meta.tags,
                         group: group, windowStart: start, windowEnd: end, value: value, firstSeen: firstSeen,
-                        lastSeen: lastSeen, detectedAt: detectedAt, samples: samples.map(sources.resolve)))
+                        lastSeen: lastSeen, detectedAt: detectedAt, samples: samples.map(sources.resolve),
+                        baseline: baseline))
     }
 }

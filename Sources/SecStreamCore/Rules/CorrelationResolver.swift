@@ -49,7 +49,7 @@ struct CorrelationResolver {
             rules.append(CorrelationRule(meta: c.meta, kind: c.kind, inputs: inputs, groupBy: keyFields(c),
                                          timespanMs: c.timespanMs, window: c.window, condition: c.condition,
                                          valueFieldName: c.valueFieldName, percentile: c.percentile,
-                                         newTerms: c.newTerms))
+                                         newTerms: c.newTerms, baseline: c.baseline))
         }
         markAlertEmitters(targets, finalIndex: finalIndex, correlations: rules)
         return rules

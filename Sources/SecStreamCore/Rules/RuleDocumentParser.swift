@@ -47,6 +47,8 @@ struct ParsedCorrelation {
     /// `secstream: {new_terms: ...}` and where it was written (for the resolver's errors).
     let newTerms: NewTermsSpec?
     let newTermsNode: Node?
+    /// `secstream: {baseline: ...}`.
+    let baseline: BaselineSpec?
 }
 
 /// Reads the metadata and the `detection:` or `correlation:` section of one document.
@@ -74,6 +76,7 @@ struct RuleDocumentParser {
         switch (map["detection"], map["correlation"]) {
         case (let d?, nil):
             try rejectNewTermsOnDetection(map)
+            try rejectBaselineOnDetection(map)
             return .detection(try compileDetection(d, meta: meta, document: map))
         case (nil, let c?):
             return .correlation(try readCorrelation(c, document: map, meta: meta))
@@ -232,10 +235,17 @@ struct RuleDocumentParser {
 
         let secstreamNode = document["secstream"] ?? c["secstream"]
         let window = try readWindow(secstreamNode)
+        let baselineNode = try secstreamNode.flatMap { try reader.mapping($0, "'secstream'")["baseline"] }
         let (condition, valueField, percentile) = try readCondition(c["condition"], kind: kind, ruleCount: rules.count,
-                                                                    window: window, correlationNode: node)
+                                                                    window: window, correlationNode: node,
+                                                                    baseline: baselineNode != nil)
+        let baseline = try baselineNode.map { n -> BaselineSpec in
+            try readBaseline(n, kind: kind, groupBy: groupBy, window: window, timespanMs: timespanMs,
+                             condition: condition, conditionNode: c["condition"])
+        }
         let newTermsNode = try secstreamNode.flatMap { try reader.mapping($0, "'secstream'")["new_terms"] }
         let newTerms = try newTermsNode.map { n -> NewTermsSpec in
+            if baselineNode != nil { throw reader.error(n, "a correlation has either new_terms or baseline, not both") }
             let spec = try readNewTerms(n, groupBy: groupBy)
             try checkNewTermsPlacement(n, kind: kind, window: window, condition: condition,
                                        conditionNode: c["condition"] ?? node)
@@ -257,17 +267,18 @@ struct RuleDocumentParser {
         return ParsedCorrelation(meta: meta, reader: reader, kind: kind, rules: rules, groupBy: groupBy,
                                  groupByNode: groupByNode, timespanMs: timespanMs, window: window,
                                  condition: condition, valueFieldName: valueField, percentile: percentile, aliases: aliases,
-                                 aliasesNode: aliasesNode, generate: generate, newTerms: newTerms, newTermsNode: newTermsNode)
+                                 aliasesNode: aliasesNode, generate: generate, newTerms: newTerms, newTermsNode: newTermsNode,
+                                 baseline: baseline)
     }
 
     /// The secstream extension `secstream: {window: tumbling}` / `{window: session, gap: 2m}`
-    /// (its other option, `new_terms`, is read by `readNewTerms`).
+    /// (its other options, `new_terms` and `baseline`, are read by `readNewTerms` and `readBaseline`).
     private func readWindow(_ node: Node?) throws -> WindowKind {
         guard let node else { return .sliding }
         let m = try reader.mapping(node, "'secstream'")
         for (k, _) in m {
             let key = try reader.key(k)
-            guard key == "window" || key == "gap" || key == "new_terms" else {
+            guard key == "window" || key == "gap" || key == "new_terms" || key == "baseline" else {
                 throw reader.error(k, "unknown secstream option '\(key)'")
             }
         }
@@ -289,7 +300,7 @@ struct RuleDocumentParser {
     }
 
     private func readCondition(_ node: Node?, kind: CorrelationKind, ruleCount: Int, window: WindowKind,
-                               correlationNode: Node) throws -> (Threshold, String?, Double) {
+                               correlationNode: Node, baseline: Bool = false) throws -> (Threshold, String?, Double) {
         let needsField = [.valueCount, .valueSum, .valueAvg, .valuePercentile, .valueMedian].contains(kind)
         var percentile = 50.0
         guard let node else {
@@ -297,6 +308,8 @@ struct RuleDocumentParser {
                 // Sigma's temporal default: every referenced rule has matched.
                 return (Threshold(gte: Double(ruleCount)), nil, percentile)
             }
+            // A baseline's score replaces the thresholds: an event_count needs no condition.
+            if baseline && kind == .eventCount { return (Threshold(), nil, percentile) }
             throw reader.error(correlationNode, "\(kind.rawValue) correlation has no 'condition'")
         }
         let m = try reader.mapping(node, "'condition'")
@@ -341,7 +354,7 @@ struct RuleDocumentParser {
         if kind == .valuePercentile && m["percentile"] == nil {
             throw reader.error(node, "value_percentile needs 'percentile' in its condition")
         }
-        guard t != Threshold() else { throw reader.error(node, "condition needs one of gt, gte, lt, lte, eq, neq") }
+        guard t != Threshold() || baseline else { throw reader.error(node, "condition needs one of gt, gte, lt, lte, eq, neq") }
         return (t, field, percentile)
     }
 

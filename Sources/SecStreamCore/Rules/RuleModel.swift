@@ -126,14 +126,19 @@ public final class CorrelationRule {
     /// group are counted. `groupBy` and each input's `groupFields` then end
     /// with the term fields (`newTerms.groupFieldCount` leading ones are the group).
     public let newTerms: NewTermsSpec?
+    /// `secstream: {baseline: ...}`: a tumbling window fires when its value
+    /// scores at least the threshold against its group's history (`condition` is empty).
+    public let baseline: BaselineSpec?
 
     public init(meta: RuleMeta, kind: CorrelationKind, inputs: [CorrelationInput], groupBy: [String],
                 timespanMs: Int64, window: WindowKind, condition: Threshold, valueFieldName: String?,
-                emitsAlerts: Bool = true, percentile: Double = 50, newTerms: NewTermsSpec? = nil) {
+                emitsAlerts: Bool = true, percentile: Double = 50, newTerms: NewTermsSpec? = nil,
+                baseline: BaselineSpec? = nil) {
         self.meta = meta; self.kind = kind; self.inputs = inputs; self.groupBy = groupBy
         self.timespanMs = timespanMs; self.window = window; self.condition = condition
         self.valueFieldName = valueFieldName; self.emitsAlerts = emitsAlerts; self.percentile = percentile
         self.newTerms = newTerms
+        self.baseline = baseline
     }
 }
 

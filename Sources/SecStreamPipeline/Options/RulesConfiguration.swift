@@ -51,6 +51,10 @@ public struct RulesConfiguration {
     /// fields are added to each event's `source`/`destination` before
     /// detection (`GeoIPEnricher`). Default: none, no enrichment.
     public var geoip: [String] = []
+    /// `--baseline FILE`: the learned state (baselines, new-terms histories)
+    /// loaded at the start and saved back at the end of the run
+    /// (`LearnedStateFile`). Default: none, learned from scratch and not kept.
+    public var baseline: String?
 
     public init() {}
 

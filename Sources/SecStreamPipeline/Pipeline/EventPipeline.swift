@@ -137,6 +137,7 @@ package final class EventPipeline {
         try settleHeld()
         if let line = evictionLine() { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         if let line = newTermsEvictionLine() { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        if let line = baselineEvictionLine() { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         try alerts.close()
         try deadLetters.close()
         try archive?.close()
@@ -273,6 +274,15 @@ package final class EventPipeline {
         let total = byRule.reduce(0) { $0 + $1.windows }
         let rules = byRule.map { "\($0.rule): \($0.windows)" }.joined(separator: ", ")
         return "secstream: --max-state \(engine.options.maxStateBytes >> 20) MiB reached: \(total) windows dropped, fewest events first (\(rules)); alerts that needed them may be missing"
+    }
+
+    /// One line on stderr for the baseline rules whose learned groups `--max-state` dropped (nil when none).
+    func baselineEvictionLine() -> String? {
+        let byRule = engine.baselineEvictionsByRule
+        guard !byRule.isEmpty else { return nil }
+        let total = byRule.reduce(0) { $0 + $1.groups }
+        let rules = byRule.map { "\($0.rule): \($0.groups)" }.joined(separator: ", ")
+        return "secstream: --max-state \(engine.options.maxStateBytes >> 20) MiB reached: \(total) baseline groups forgotten, least recently scored first (\(rules)); they start a new history"
     }
 
     /// One line on stderr per new_terms rule whose learned groups `--max-state` dropped (nil when none).

@@ -28,6 +28,8 @@ package final class PipelineMetrics {
         let groups: Gauge, terms: Gauge
         let forgottenGroups: Counter, forgottenTerms: Counter
     }
+    /// baselines: created when a run first reports one.
+    private var baselines: (groups: Gauge, forgotten: Counter)?
     /// Alert counters by (rule, level), created as rules first fire.
     private var alertCounters: [AlertWriter.RuleLevel: Counter] = [:]
     private var alertsPublished = -1
@@ -40,11 +42,13 @@ package final class PipelineMetrics {
     private struct Totals {
         var lines = 0, bytes = 0, admitted = 0, matches = 0, evicted = 0
         var newTermsGroupsForgotten = 0, newTermsTermsForgotten = 0
+        var baselineGroupsForgotten = 0
         static func + (a: Totals, b: Totals) -> Totals {
             Totals(lines: a.lines + b.lines, bytes: a.bytes + b.bytes, admitted: a.admitted + b.admitted,
                    matches: a.matches + b.matches, evicted: a.evicted + b.evicted,
                    newTermsGroupsForgotten: a.newTermsGroupsForgotten + b.newTermsGroupsForgotten,
-                   newTermsTermsForgotten: a.newTermsTermsForgotten + b.newTermsTermsForgotten)
+                   newTermsTermsForgotten: a.newTermsTermsForgotten + b.newTermsTermsForgotten,
+                   baselineGroupsForgotten: a.baselineGroupsForgotten + b.baselineGroupsForgotten)
         }
     }
 
@@ -85,7 +89,7 @@ package final class PipelineMetrics {
         }
         last = Totals(lines: pipeline.lines, bytes: pipeline.bytes, admitted: c.eventsAdmitted, matches: c.matches,
                       evicted: c.evictedWindows, newTermsGroupsForgotten: c.newTermsEvictedGroups,
-                      newTermsTermsForgotten: c.newTermsEvictedTerms)
+                      newTermsTermsForgotten: c.newTermsEvictedTerms, baselineGroupsForgotten: c.baselineEvictedGroups)
         let total = base + last
         lines.set(Double(total.lines))
         bytes.set(Double(total.bytes))
@@ -119,6 +123,7 @@ package final class PipelineMetrics {
         heldEvents.set(Double(c.heldEvents))
         evictions.set(Double(total.evicted))
         publishNewTerms(c, total)
+        publishBaselines(c, total)
         let alerts = pipeline.alerts
         if alerts.written != alertsPublished {
             alertsPublished = alerts.written
@@ -152,5 +157,18 @@ package final class PipelineMetrics {
         f.terms.set(Double(c.newTermsTerms))
         f.forgottenGroups.set(Double(total.newTermsGroupsForgotten))
         f.forgottenTerms.set(Double(total.newTermsTermsForgotten))
+    }
+
+    /// The baseline families, once the run has learned anything.
+    private func publishBaselines(_ c: EngineCounters, _ total: Totals) {
+        if baselines == nil {
+            guard c.baselineGroups > 0 || total.baselineGroupsForgotten > 0 else { return }
+            baselines = (Gauge(registry, "secstream_baseline_groups", help: "Groups whose window history baseline rules remember."),
+                         Counter(registry, "secstream_baseline_forgotten_total",
+                                 help: "Baseline groups forgotten to stay under --max-state (least recently scored first)."))
+        }
+        guard let b = baselines else { return }
+        b.groups.set(Double(c.baselineGroups))
+        b.forgotten.set(Double(total.baselineGroupsForgotten))
     }
 }

@@ -36,6 +36,7 @@ package final class FileProcessRunner {
             deadLetters: try DeadLetterWriter(uri: options.outputs.deadLetter, kafka: options.kafka), archive: archive,
             threads: options.rules.threads, geoip: geoip)
         pipeline.masking = try PipelineMasking(options.masking)
+        if let path = options.rules.baseline { try LearnedStateFile.load(path, into: pipeline.engine, flag: "--baseline") }
         pipeline.metrics = metrics.map { PipelineMetrics(registry: $0.registry, input: options.inputs == [.stdin] ? "stdin" : "file") }
         if let follow = try followSource(sources: sources) {
             try pipeline.run(follow.source, checkpoint: FileFollowCheckpoint(alerts: pipeline.alerts, deadLetters: pipeline.deadLetters),
@@ -47,6 +48,7 @@ package final class FileProcessRunner {
             try pipeline.run(FileLineSource(inputs: options.inputs.compactMap(\.path), sources: sources, progress: progress))
         }
         try pipeline.finish()
+        if let path = options.rules.baseline { try LearnedStateFile.save(pipeline.engine, to: path, flag: "--baseline") }
         if options.summary {
             FileHandle.standardError.write(Data((pipeline.summaryLine() + "\n").utf8))
             if let archive { ArchiveMessages.say(archive.summaryLine()) }

@@ -34,6 +34,9 @@ public struct ReplayOptions {
     public var masking = MaskingConfiguration()
     /// `--keyring`: decrypts client-side encrypted objects.
     public var keyring: String?
+    /// `baseline build -o FILE`: where the learned state is saved (instead
+    /// of back to `rules.baseline`). Default: nil.
+    public var learnedStateOutput: String?
 
     public init(archive: ArchiveURI) { self.archive = archive }
 

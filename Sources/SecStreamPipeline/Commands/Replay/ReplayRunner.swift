@@ -34,6 +34,9 @@ public final class ReplayRunner {
             deadLetters: try DeadLetterWriter(uri: options.outputs.deadLetter, kafka: options.kafka), archive: nil,
             threads: options.rules.threads, geoip: geoip)
         pipeline.masking = try PipelineMasking(options.masking)
+        if let path = options.rules.baseline {
+            try LearnedStateFile.load(path, into: pipeline.engine, flag: "--baseline", quiet: !options.summary)
+        }
         pipeline.metrics = metrics.map { PipelineMetrics(registry: $0.registry, input: "archive") }
         let source = ArchiveReplaySource(store: store, objects: objects, sources: sources, timeField: rules.schema.paths[rules.timeField],
                                   epochUnit: rules.epochUnit,
@@ -43,9 +46,12 @@ public final class ReplayRunner {
         pipeline.progress = progress
         try pipeline.run(source)
         try pipeline.finish()
+        if let path = options.learnedStateOutput ?? options.rules.baseline {
+            try LearnedStateFile.save(pipeline.engine, to: path, flag: options.learnedStateOutput != nil ? "-o" : "--baseline")
+        }
         try metrics?.finish()
         if options.summary {
-            ArchiveMessages.say("replay: \(objects.count) objects (\(source.corrupt) corrupt, skipped); "
+            ArchiveMessages.say("\(options.learnedStateOutput != nil ? "baseline build" : "replay"): \(objects.count) objects (\(source.corrupt) corrupt, skipped); "
                 + pipeline.summaryLine().dropFirst("secstream: ".count))
         }
         if source.corrupt > 0 { return RunError.Kind.input.rawValue }
