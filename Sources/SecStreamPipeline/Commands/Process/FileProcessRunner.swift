@@ -36,6 +36,7 @@ package final class FileProcessRunner {
             deadLetters: try DeadLetterWriter(uri: options.outputs.deadLetter, kafka: options.kafka), archive: archive,
             threads: options.rules.threads, geoip: geoip)
         pipeline.masking = try PipelineMasking(options.masking)
+        pipeline.windowFeatures = try ModelScoring.open(options.model, alerts: pipeline.alerts, sources: sources)
         pipeline.metrics = metrics.map { PipelineMetrics(registry: $0.registry, input: options.inputs == [.stdin] ? "stdin" : "file") }
         if let follow = try followSource(sources: sources) {
             try pipeline.run(follow.source, checkpoint: FileFollowCheckpoint(alerts: pipeline.alerts, deadLetters: pipeline.deadLetters),
