@@ -25,6 +25,7 @@ package final class FileProcessRunner {
     package func run() throws -> Int32 {
         let archiveOptions = try options.archive.map { try ArchiveWriterOptions($0) }
         let rules = try RuleSetFactory.load(options)
+        let model = try ModelScoring.load(options.model)
         let geoip = try GeoIPEnricher.open(options.rules, rules: rules)
         let sources = SourceTable()
         let archive = try options.archive.map { config in
@@ -36,7 +37,7 @@ package final class FileProcessRunner {
             deadLetters: try DeadLetterWriter(uri: options.outputs.deadLetter, kafka: options.kafka), archive: archive,
             threads: options.rules.threads, geoip: geoip)
         pipeline.masking = try PipelineMasking(options.masking)
-        pipeline.windowFeatures = try ModelScoring.open(options.model, alerts: pipeline.alerts, sources: sources)
+        pipeline.windowFeatures = ModelScoring.features(model, options.model, alerts: pipeline.alerts, sources: sources)
         pipeline.metrics = metrics.map { PipelineMetrics(registry: $0.registry, input: options.inputs == [.stdin] ? "stdin" : "file") }
         if let follow = try followSource(sources: sources) {
             try pipeline.run(follow.source, checkpoint: FileFollowCheckpoint(alerts: pipeline.alerts, deadLetters: pipeline.deadLetters),

@@ -21,6 +21,7 @@ public final class ReplayRunner {
         defer { metrics?.stop() }
         let rules = try RuleSetFactory.load(options.rules, summary: options.summary)
         let geoip = try GeoIPEnricher.open(options.rules, rules: rules)
+        let model = try ModelScoring.load(options.model)
         let store = try ArchiveStoreErrors.openExisting(options.archive, flag: "replay")
         let objects: [ArchiveObject]
         do { objects = try ArchiveListing.objects(in: store, from: from, to: to) } catch {
@@ -34,7 +35,7 @@ public final class ReplayRunner {
             deadLetters: try DeadLetterWriter(uri: options.outputs.deadLetter, kafka: options.kafka), archive: nil,
             threads: options.rules.threads, geoip: geoip)
         pipeline.masking = try PipelineMasking(options.masking)
-        pipeline.windowFeatures = try ModelScoring.open(options.model, alerts: pipeline.alerts, sources: sources)
+        pipeline.windowFeatures = ModelScoring.features(model, options.model, alerts: pipeline.alerts, sources: sources)
         pipeline.metrics = metrics.map { PipelineMetrics(registry: $0.registry, input: "archive") }
         let source = ArchiveReplaySource(store: store, objects: objects, sources: sources, timeField: rules.schema.paths[rules.timeField],
                                   epochUnit: rules.epochUnit,
