@@ -25,6 +25,7 @@ let package = Package(
     products: [
         .executable(name: "secstream", targets: ["secstream"]),
         .executable(name: "secstream-archive-bench", targets: ["ArchiveBench"]),
+        .executable(name: "secstream-model-bench", targets: ["ModelBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -100,6 +101,8 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", "KafkaTestSupport"]),
         // scripts/bench-archive.sh: object-store PUT/GET throughput next to boto3 (not a user command).
         .executableTarget(name: "ArchiveBench", dependencies: ["ObjectStore"], swiftSettings: swiftSettings),
+        // README "A trained model": windows scored per second per core by the native tree walk.
+        .executableTarget(name: "ModelBench", dependencies: ["SecStreamLearn"], swiftSettings: swiftSettings),
         // Test helpers shared by test targets: local server processes, ports, the venv.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // An in-process Kafka broker whose answers a test scripts (Kafka library and pipeline tests).

@@ -13,5 +13,11 @@ public struct ClosedWindow: Sendable {
     /// Up to five events of the window, oldest first as they arrived.
     public var samples: [EventLocation]
 
+    public init(group: [UInt8], start: Int64, end: Int64, features: [Double], firstSeen: Int64, lastSeen: Int64,
+                samples: [EventLocation]) {
+        self.group = group; self.start = start; self.end = end; self.features = features
+        self.firstSeen = firstSeen; self.lastSeen = lastSeen; self.samples = samples
+    }
+
     public var groupValue: String { String(decoding: group, as: UTF8.self) }
 }
