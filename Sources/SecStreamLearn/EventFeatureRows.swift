@@ -9,6 +9,9 @@ public struct EventFeatureRows: Sendable {
     /// Row `r`'s group value is `groupBytes[groupStarts[r]..<groupStarts[r + 1]]`.
     public private(set) var groupStarts: [Int] = [0]
     public private(set) var groupBytes: [UInt8] = []
+    /// Row `r`'s group value hashed (FNV-1a, 64 bits) on the worker, so the
+    /// engine thread finds the group's window without hashing the bytes again.
+    public private(set) var groupHashes: [UInt64] = []
     public internal(set) var cells: [UInt64] = []
 
     public init(stride: Int) { self.stride = stride }
@@ -20,6 +23,7 @@ public struct EventFeatureRows: Sendable {
         groupStarts.removeAll(keepingCapacity: true)
         groupStarts.append(0)
         groupBytes.removeAll(keepingCapacity: true)
+        groupHashes.removeAll(keepingCapacity: true)
         cells.removeAll(keepingCapacity: true)
     }
 
@@ -27,6 +31,7 @@ public struct EventFeatureRows: Sendable {
     mutating func startRow(line: Int, group: UnsafeRawBufferPointer) {
         lines.append(Int32(line))
         groupBytes.append(contentsOf: group)
+        groupHashes.append(EventFeatureExtractor.hash(group))
         groupStarts.append(groupBytes.count)
     }
 }
