@@ -42,7 +42,14 @@ public final class WindowFeatureAggregator {
     @exclusivity(unchecked) private var groups: [[UInt8]] = []
     @exclusivity(unchecked) private var totals: [Double] = []       // s * columns + feature: count, matches, sum
     @exclusivity(unchecked) private var present: [Double] = []     // s * columns + feature: ratio denominators
-    @exclusivity(unchecked) private var distinct: [Set<UInt64>] = []  // s * distinctCount + j
+    // Distinct values of (slot s, distinct feature j), d = s * distinctCount + j:
+    // up to `inlineDistinct` hashes in place (most windows see few events, and
+    // a set per window and feature cost a malloc and a free each), then a set.
+    @exclusivity(unchecked) private var distinctInline: [UInt64] = []  // d * inlineDistinct + k
+    @exclusivity(unchecked) private var distinctInlineCount: [UInt8] = []  // d; `spilled`: in distinctSpilled
+    @exclusivity(unchecked) private var distinctSpilled: [Int: Set<UInt64>] = [:]
+    private static let inlineDistinct = 8
+    private static let spilled = UInt8.max
     @exclusivity(unchecked) private var firstSeen: [Int64] = []
     @exclusivity(unchecked) private var lastSeen: [Int64] = []
     @exclusivity(unchecked) private var samples: [EventLocation] = []  // s * sampleLimit + k
@@ -89,7 +96,7 @@ public final class WindowFeatureAggregator {
                 case .ratioWhere:
                     if cell != 0 { present[t + i] += 1 }
                     if cell == 2 { totals[t + i] += 1 }
-                case .distinct: if cell != 0 { distinct[slot * distinctCount + distinctIndex[i]].insert(cell) }
+                case .distinct: if cell != 0 { insertDistinct(slot * distinctCount + distinctIndex[i], cell) }
                 case .sum: totals[t + i] += Double(bitPattern: cell)
                 case .hourSin, .hourCos: break
                 }
@@ -101,6 +108,28 @@ public final class WindowFeatureAggregator {
             samples[slot * Self.sampleLimit + sampleCounts[slot]] = location
             sampleCounts[slot] += 1
         }
+    }
+
+    @inline(__always)
+    private func insertDistinct(_ d: Int, _ value: UInt64) {
+        let count = distinctInlineCount[d]
+        if count == Self.spilled { distinctSpilled[d]!.insert(value); return }
+        let base = d * Self.inlineDistinct
+        for k in 0..<Int(count) where distinctInline[base + k] == value { return }
+        if Int(count) < Self.inlineDistinct {
+            distinctInline[base + Int(count)] = value
+            distinctInlineCount[d] = count + 1
+            return
+        }
+        var set = Set(distinctInline[base..<(base + Self.inlineDistinct)])
+        set.insert(value)
+        distinctSpilled[d] = set
+        distinctInlineCount[d] = Self.spilled
+    }
+
+    private func distinctValues(_ d: Int) -> Int {
+        let count = distinctInlineCount[d]
+        return count == Self.spilled ? distinctSpilled[d]!.count : Int(count)
     }
 
     /// The slot of `group`'s window at `start`, opened when new.
@@ -123,7 +152,8 @@ public final class WindowFeatureAggregator {
             groups.append(Array(group))
             totals.append(contentsOf: repeatElement(0, count: columns))
             present.append(contentsOf: repeatElement(0, count: columns))
-            distinct.append(contentsOf: repeatElement([], count: distinctCount))
+            distinctInline.append(contentsOf: repeatElement(0, count: distinctCount * Self.inlineDistinct))
+            distinctInlineCount.append(contentsOf: repeatElement(0, count: distinctCount))
             firstSeen.append(time); lastSeen.append(time)
             samples.append(contentsOf: repeatElement(.unknown, count: Self.sampleLimit))
             sampleCounts.append(0)
@@ -178,7 +208,7 @@ public final class WindowFeatureAggregator {
             switch kinds[i] {
             case .count, .countWhere, .sum: features[i] = totals[t + i]
             case .ratioWhere: features[i] = present[t + i] > 0 ? totals[t + i] / present[t + i] : 0
-            case .distinct: features[i] = Double(distinct[slot * distinctCount + distinctIndex[i]].count)
+            case .distinct: features[i] = Double(distinctValues(slot * distinctCount + distinctIndex[i]))
             case .hourSin: features[i] = hourSin
             case .hourCos: features[i] = hourCos
             }
@@ -194,7 +224,11 @@ public final class WindowFeatureAggregator {
         slotOf[slotKeys[slot]] = nil
         let t = slot * columns
         for i in 0..<columns { totals[t + i] = 0; present[t + i] = 0 }
-        for j in 0..<distinctCount { distinct[slot * distinctCount + j] = [] }
+        for j in 0..<distinctCount {
+            let d = slot * distinctCount + j
+            if distinctInlineCount[d] == Self.spilled { distinctSpilled[d] = nil }
+            distinctInlineCount[d] = 0
+        }
         groups[slot] = []
         freeSlots.append(Int32(slot))
         openWindows -= 1

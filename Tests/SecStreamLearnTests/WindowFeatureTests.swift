@@ -114,6 +114,24 @@ final class WindowFeatureTests: XCTestCase {
         XCTAssertEqual(forward, order(events.sorted { $0.1 < $1.1 }))
     }
 
+    /// Distinct counts stay exact past the values kept in place (8) and
+    /// after a slot is reused for another window.
+    func testDistinctCountsPastTheInlineValues() {
+        let spec = WindowFeatureSpec.standard(groupBy: "source.ip", windowMs: 60_000)
+        let agg = WindowFeatureAggregator(spec: spec)
+        let ports = [1, 2, 3, 2, 4, 5, 6, 7, 8, 8, 9, 10, 1, 11, 12]
+        feed(agg, ports.map { (t0, #"{"source":{"ip":"a"},"destination":{"port":\#($0)}}"#) })
+        var closed: [ClosedWindow] = []
+        agg.close(upTo: t0 + 60_000) { closed.append($0) }
+        XCTAssertEqual(value(closed[0], "distinct_destination_port", spec), 12)
+        XCTAssertEqual(value(closed[0], "events", spec), 15)
+        feed(agg, [(t0 + 60_000, #"{"source":{"ip":"b"},"destination":{"port":1}}"#),
+                   (t0 + 60_001, #"{"source":{"ip":"b"},"destination":{"port":1}}"#)])
+        agg.closeAll { closed.append($0) }
+        XCTAssertEqual(value(closed[1], "distinct_destination_port", spec), 1)
+        XCTAssertEqual(value(closed[1], "events", spec), 2)
+    }
+
     /// Windows before 1970 start on the boundary below the time, not above.
     func testNegativeTimesFloorToTheirWindow() {
         let agg = WindowFeatureAggregator(spec: .standard(groupBy: "source.ip", windowMs: 60_000))
