@@ -56,6 +56,12 @@ public final class WindowFeatureAggregator {
     @exclusivity(unchecked) private var sampleCounts: [Int] = []
     @exclusivity(unchecked) public private(set) var eventsCounted = 0
     @exclusivity(unchecked) public private(set) var openWindows = 0
+    /// Windows close in ascending start order; this is the last start closed.
+    @exclusivity(unchecked) private var lastClosedStart = Int64.min
+    /// Events for a window already closed: only with `--lateness 0`, where the
+    /// engine admits every event in arrival order; they are not counted
+    /// (a second window of the same group and start would be a second alert).
+    @exclusivity(unchecked) public private(set) var eventsAfterClose = 0
 
     public init(spec: WindowFeatureSpec) {
         self.spec = spec
@@ -80,6 +86,7 @@ public final class WindowFeatureAggregator {
     /// Counts row `row` of `rows` (an event at `time`, read from `location`).
     public func add(_ rows: EventFeatureRows, row: Int, time: Int64, location: EventLocation) {
         let start = windowStart(time)
+        if start <= lastClosedStart { eventsAfterClose += 1; return }
         let s = rows.groupStarts[row], e = rows.groupStarts[row + 1]
         let slot = rows.groupBytes.withUnsafeBufferPointer {
             self.slot(start: start, hash: rows.groupHashes[row], group: UnsafeBufferPointer(rebasing: $0[s..<e]), time: time)
@@ -183,6 +190,7 @@ public final class WindowFeatureAggregator {
 
     private func closeStart(_ start: Int64, _ body: (ClosedWindow) throws -> Void) rethrows {
         starts.removeFirst()
+        lastClosedStart = start
         var slots = slotsByStart.removeValue(forKey: start) ?? []
         slots.sort { a, b in
             let ka = slotKeys[Int(a)].hash, kb = slotKeys[Int(b)].hash

@@ -53,6 +53,9 @@ final class WindowFeatureTests: XCTestCase {
         XCTAssertEqual(closed[0].firstSeen, t0)
         XCTAssertEqual(closed[0].lastSeen, t0 + 299_999)
         XCTAssertEqual(agg.openWindows, 1)
+        // An event for the closed window (only `--lateness 0` admits one) is not counted again.
+        feed(agg, [(t0 + 10, e)])
+        XCTAssertEqual(agg.eventsAfterClose, 1)
         agg.closeAll { closed.append($0) }
         XCTAssertEqual(closed.count, 2)
         XCTAssertEqual(value(closed[1], "events", spec), 1)
