@@ -25,6 +25,7 @@ let package = Package(
     products: [
         .executable(name: "secstream", targets: ["secstream"]),
         .executable(name: "secstream-archive-bench", targets: ["ArchiveBench"]),
+        .executable(name: "secstream-model-bench", targets: ["ModelBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,6 +44,8 @@ let package = Package(
         systemLib("CHyperscan", "libhs", "libhyperscan-dev"),
         // MaxMind DB reader (GeoIP2/GeoLite2 City and ASN) behind `--geoip`.
         systemLib("CMaxMindDB", "libmaxminddb", "libmaxminddb-dev"),
+        // XGBoost's C API (`secstream train`): gradient-boosted trees, trained with a fixed seed on one thread.
+        systemLib("CXGBoost", "xgboost", "libxgboost-dev"),
 
         // Compression codecs and byte streams shared by files, Kafka and the archive.
         .target(name: "Codecs", dependencies: ["CZlib", "CDeflate", "CLZ4", "CZstd", "CSnappy"],
@@ -75,9 +78,13 @@ let package = Package(
         // patterns (RE2), applied to events, alert groups and dead letters.
         .target(name: "SecStreamMask", dependencies: ["SecStreamCore", "COpenSSL", "CRE2", "CJSONScan", .product(name: "Yams", package: "Yams")],
                 swiftSettings: hotPathSettings),
+        // Learned detection: per-group window features, the feature spec stored in the model
+        // file, XGBoost training (C API), and native scoring of the model's trees.
+        .target(name: "SecStreamLearn", dependencies: ["SecStreamCore", "CXGBoost"],
+                swiftSettings: hotPathSettings),
         // Sources -> engine -> sinks, wired for each subcommand (process over files and
         // stdin; generate, ingest, replay, query); the options, writers and sinks every command shares.
-        .target(name: "SecStreamPipeline", dependencies: ["SecStreamCore", "SecStreamMask", "SecStreamArchive", "Kafka", "ObjectStore", "Codecs", "Workers", "Metrics", "CMaxMindDB"],
+        .target(name: "SecStreamPipeline", dependencies: ["SecStreamCore", "SecStreamMask", "SecStreamArchive", "Kafka", "ObjectStore", "Codecs", "Workers", "Metrics", "CMaxMindDB", "SecStreamLearn"],
                 swiftSettings: hotPathSettings),
         // `process` over Kafka: the consumer source, sessions per assignment, exactly-once
         // checkpoints, the Kafka archive sink; and the `process` entry that picks this or the
@@ -96,6 +103,8 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", "KafkaTestSupport"]),
         // scripts/bench-archive.sh: object-store PUT/GET throughput next to boto3 (not a user command).
         .executableTarget(name: "ArchiveBench", dependencies: ["ObjectStore"], swiftSettings: swiftSettings),
+        // README "A trained model": windows scored per second per core by the native tree walk.
+        .executableTarget(name: "ModelBench", dependencies: ["SecStreamLearn"], swiftSettings: swiftSettings),
         // Test helpers shared by test targets: local server processes, ports, the venv.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // An in-process Kafka broker whose answers a test scripts (Kafka library and pipeline tests).
@@ -103,6 +112,7 @@ let package = Package(
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Workers", "TestSupport"]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "SecStreamLearnTests", dependencies: ["SecStreamLearn", "SecStreamCore", "CXGBoost", "TestSupport"]),
         .testTarget(name: "SecStreamMaskTests", dependencies: ["SecStreamMask", "SecStreamCore", "TestSupport"]),
         .testTarget(name: "SecStreamPipelineTests", dependencies: ["SecStreamPipeline", "SecStreamMask", "SecStreamKafkaRuntime", "SecStreamArchive", "Kafka", "Metrics", "TestSupport", "KafkaTestSupport"]),
     ],

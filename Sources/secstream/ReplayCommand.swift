@@ -18,6 +18,7 @@ struct ReplayCommand: ParsableCommand {
     @OptionGroup var metrics: MetricsOptions
     @OptionGroup var progress: ProgressOptions
     @OptionGroup var mask: MaskOptions
+    @OptionGroup var model: ModelOptions
 
     func run() throws {
         var o = ReplayOptions(archive: range.archive)
@@ -28,6 +29,7 @@ struct ReplayCommand: ParsableCommand {
         o.kafka = kafka.clientOptions
         o.metrics = metrics.settings
         o.masking = mask.configuration
+        o.model = model.configuration
         let code = try ReplayRunner(options: o).run()
         if code != 0 { throw ExitCode(code) }
     }

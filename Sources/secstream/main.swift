@@ -13,7 +13,7 @@ struct SecStream: ParsableCommand {
         2 usage or configuration error; 3 input or rule error; 4 a remote system (Kafka, S3) failed after retries.
         """,
         version: SecStreamVersion.current,
-        subcommands: [GenerateCommand.self, IngestCommand.self, ProcessCommand.self, ReplayCommand.self, QueryCommand.self, ReportCommand.self,
+        subcommands: [GenerateCommand.self, IngestCommand.self, ProcessCommand.self, ReplayCommand.self, TrainCommand.self, QueryCommand.self, ReportCommand.self,
                       BaselineCommand.self]
     )
 }

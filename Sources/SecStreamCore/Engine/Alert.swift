@@ -27,6 +27,20 @@ public struct Alert: Sendable, Equatable {
     public var samples: [AlertSample]
     /// A baseline correlation's score of the window against its group's history.
     public var baseline: BaselineScore?
+    /// A model's alert (`process --model`): the features that contributed
+    /// most to its score, largest first (empty for rules: not written).
+    public var features: [AlertFeature] = []
+
+    /// One feature of a model's alert: its value in the window and its
+    /// contribution to the score's margin.
+    public struct AlertFeature: Sendable, Equatable {
+        public var name: String
+        public var value: Double
+        public var contribution: Double
+        public init(name: String, value: Double, contribution: Double) {
+            self.name = name; self.value = value; self.contribution = contribution
+        }
+    }
 
     public struct GroupValue: Sendable, Equatable {
         public var field: String

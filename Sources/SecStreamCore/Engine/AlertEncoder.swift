@@ -2,7 +2,7 @@
 /// fixed key order and no Foundation, so the same alerts are always the same bytes.
 ///
 /// `{"alert_id":..,"rule":{"id","title","level","tags"},"group":{..},"window":{"start","end"},
-///   "value":..,"first_seen":..,"last_seen":..,"detected_at":..,"samples":[..]}`, and a baseline
+///   "value":..,["features":[..],]"first_seen":..,"last_seen":..,"detected_at":..,"samples":[..]}`, and a baseline
 /// correlation's `"baseline":{"method","score","center","spread","samples"}` last.
 public enum AlertEncoder {
     public static func encode(_ a: Alert, into out: inout [UInt8]) {
@@ -19,6 +19,16 @@ public enum AlertEncoder {
         raw("},\"window\":{\"start\":", &out); time(a.windowStart, &out)
         raw(",\"end\":", &out); time(a.windowEnd, &out)
         raw("},\"value\":", &out); number(a.value, &out)
+        if !a.features.isEmpty {
+            raw(",\"features\":[", &out)
+            commaSeparated(a.features, &out) { f, out in
+                raw("{\"name\":", &out); string(f.name, &out)
+                raw(",\"value\":", &out); number(f.value, &out)
+                raw(",\"contribution\":", &out); number(f.contribution, &out)
+                out.append(UInt8(ascii: "}"))
+            }
+            out.append(UInt8(ascii: "]"))
+        }
         raw(",\"first_seen\":", &out); time(a.firstSeen, &out)
         raw(",\"last_seen\":", &out); time(a.lastSeen, &out)
         raw(",\"detected_at\":", &out); time(a.detectedAt, &out)

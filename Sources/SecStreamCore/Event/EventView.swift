@@ -35,6 +35,18 @@ public struct EventView {
     @inline(__always)
     public func slot(_ field: FieldID) -> FieldSlot { slots[field] }
 
+    /// Calls `body` with the value of `field` (unescaped when it has to be),
+    /// or returns nil when the field is missing or not a scalar: what the
+    /// window features (`SecStreamLearn`) read of an event.
+    @inline(__always)
+    public func withScalarValue<R>(_ field: FieldID, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+        let s = slots[field]
+        switch s.kind {
+        case .missing, .object, .array, .null: return nil
+        default: return withValue(field: field, s, body)
+        }
+    }
+
     /// The slot of the first of `candidates` present in the event, or
     /// `.missing`: after the field map a Sigma field may stand for several
     /// event fields, and its value is the first one present.

@@ -2,6 +2,7 @@ import Workers
 import Foundation
 import SecStreamCore
 import SecStreamMask
+import SecStreamLearn
 
 /// The one-way flow shared by `process` and `replay`:
 /// source -> (workers) scan + match -> engine -> alert, dead-letter and archive sinks.
@@ -31,6 +32,10 @@ package final class EventPipeline {
             // Archived events are masked on the workers; the engine thread copies their bytes.
             context.archiveMasking = archive == nil ? nil : masking.flatMap { $0.beforeDetect ? nil : MaskerPool(policy: $0.policy) }
         }
+    }
+    /// The window features (`--model`, `train`), set before `run`; see `PipelineWindowFeatures`.
+    package var windowFeatures: PipelineWindowFeatures? {
+        didSet { context.windowFeatures = windowFeatures?.spec }
     }
     private let context: ScanContext
     private let depth: Int
@@ -101,6 +106,7 @@ package final class EventPipeline {
                 if let activity = job.activity { try open(activity) }
                 try consume(job)
                 if let activity = job.activity { try advance(activity) }
+                try windowFeatures?.close(upTo: engine.watermark)
                 try checkpoint?.jobConsumed(job)
                 metrics?.publish(self)
                 if let caughtUp = job.heartbeat?.caughtUp, let ready, caughtUp != reportedCaughtUp {
@@ -135,6 +141,7 @@ package final class EventPipeline {
     package func finish() throws {
         try engine.finish()
         try settleHeld()
+        try windowFeatures?.closeAll()
         if let line = evictionLine() { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         if let line = newTermsEvictionLine() { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         if let line = baselineEvictionLine() { FileHandle.standardError.write(Data((line + "\n").utf8)) }
@@ -154,6 +161,9 @@ package final class EventPipeline {
             let nonEvents = job.nonEvents
             var nextNonEvent = 0
             let lineCount = job.lines.count
+            let features = windowFeatures
+            let featureRows = job.featureRows
+            var featureCursor = 0
             try job.lines.withUnsafeBufferPointer { refs in
                 try job.times.withUnsafeBufferPointer { times in
                     try job.withArchiveMasked { masked in
@@ -182,6 +192,7 @@ package final class EventPipeline {
                             }
                             switch try engine.admission(time: time, input: input, line: i, of: batch) {
                             case .onTime:
+                                features?.admitted(featureRows, cursor: &featureCursor, line: i, time: time, location: location(job, ref))
                                 if let archive { try archiveAppend(archive, masked, i, raw(storage, ref), time: time, location: location(job, ref)) }
                             case .late:
                                 try deadLetters.writeLate(time: time, watermark: engine.watermark, location: location(job, ref),

@@ -1,6 +1,7 @@
 import Foundation
 import SecStreamCore
 import SecStreamMask
+import SecStreamLearn
 
 /// A line of a job that is not an event, kept in a side table so the per-line
 /// results stay a plain `[Int64]` (an enum with a `String` payload would make
@@ -80,8 +81,12 @@ package final class ScanJob {
     /// for line `i` (empty when the job has none).
     private(set) var archiveMasked = MaskedBytes()
     private(set) var archiveStarts: [Int] = []
+    /// `--model` (and `train`): each event's window feature row, made on the
+    /// worker from the slots of the one scan (`EventFeatureExtractor`).
+    package private(set) var featureRows: EventFeatureRows
 
     init(context: ScanContext) {
+        featureRows = EventFeatureRows(stride: context.featureExtractor?.spec.features.count ?? 0)
         self.context = context
         geo = context.geoip.map { GeoIPWorkspace(enricher: $0) }
         timeParser = EventTimeParser(epochUnit: context.rules.epochUnit)
@@ -129,6 +134,7 @@ package final class ScanJob {
         maskedStorage = false
         archiveMasked.removeAll()
         archiveStarts.removeAll(keepingCapacity: true)
+        featureRows.removeAll()
         activity = nil
         heartbeat = nil
         offsets = nil
@@ -167,7 +173,9 @@ package final class ScanJob {
         swap(&pass.nonEvents, &nonEvents)
         swap(&pass.archiveMasked, &archiveMasked)
         swap(&pass.archiveStarts, &archiveStarts)
+        swap(&pass.featureRows, &featureRows)
         defer {
+            swap(&pass.featureRows, &featureRows)
             swap(&pass.lines, &lines)
             swap(&pass.times, &times)
             swap(&pass.nonEvents, &nonEvents)
@@ -306,12 +314,16 @@ private struct LinePass {
     let archiveMaskFields: [Int32]?
     var archiveMasked = MaskedBytes()
     var archiveStarts: [Int] = []
+    /// `--model`: the window feature rows of the job's events (nil extractor: none made).
+    let featureExtractor: EventFeatureExtractor?
+    var featureRows = EventFeatureRows(stride: 0)
 
     init(context: ScanContext, source: Int32, slots: UnsafeMutableBufferPointer<FieldSlot>, unescaped: UnescapeCache,
          timeParser: EventTimeParser, geo: GeoIPWorkspace?, archiveMasker: EventMasker?) {
         self.geo = geo
         self.archiveMasker = archiveMasker.map { Unmanaged.passUnretained($0) }
         archiveMaskFields = context.archiveMaskFields
+        featureExtractor = context.featureExtractor
         scanner = context.scanner
         timeField = context.rules.timeField
         timeFieldName = context.timeFieldName
@@ -355,6 +367,8 @@ private struct LinePass {
             return
         }
         times.append(time)
+        // The model's features read the slots of this scan (before any GeoIP rescan).
+        featureExtractor?.extract(event, line: index, into: &featureRows)
         // The archive masker's plan, while the slots are the line's: its
         // cache fetches overlap detection.
         var plan = ScannedPlan.walk
@@ -409,12 +423,19 @@ final class ScanContext: @unchecked Sendable {
     /// scanner then also finds the policy's fields, so the workers splice
     /// the masked values where the scan found them instead of walking each
     /// event a second time.
-    var archiveMasking: MaskerPool? {
-        didSet {
-            let schema = FieldSchema(paths: rules.schema.paths)
-            archiveMaskFields = archiveMasking?.scannedPaths.map { $0.map { Int32(schema.intern($0)) } }
-            scanner = FieldScanner(schema: schema)
-        }
+    var archiveMasking: MaskerPool? { didSet { rebuildScanner() } }
+    /// `--model` (and `train`): the window features' spec; its fields join the
+    /// scan's schema, and each worker reads them into the job's feature rows.
+    var windowFeatures: WindowFeatureSpec? { didSet { rebuildScanner() } }
+    private(set) var featureExtractor: EventFeatureExtractor?
+
+    /// The rules' fields, then the masking policy's and the features' (interning
+    /// only appends, so each one's field ids stay valid in the final schema).
+    private func rebuildScanner() {
+        let schema = FieldSchema(paths: rules.schema.paths)
+        archiveMaskFields = archiveMasking?.scannedPaths.map { $0.map { Int32(schema.intern($0)) } }
+        featureExtractor = windowFeatures.map { EventFeatureExtractor(spec: $0, schema: schema) }
+        scanner = FieldScanner(schema: schema)
     }
     /// The slots of the archive masker's `scannedPaths` in `scanner`'s schema.
     private(set) var archiveMaskFields: [Int32]?

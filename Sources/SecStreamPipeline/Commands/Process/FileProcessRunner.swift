@@ -25,6 +25,7 @@ package final class FileProcessRunner {
     package func run() throws -> Int32 {
         let archiveOptions = try options.archive.map { try ArchiveWriterOptions($0) }
         let rules = try RuleSetFactory.load(options)
+        let model = try ModelScoring.load(options.model)
         let geoip = try GeoIPEnricher.open(options.rules, rules: rules)
         let sources = SourceTable()
         let archive = try options.archive.map { config in
@@ -37,6 +38,7 @@ package final class FileProcessRunner {
             threads: options.rules.threads, geoip: geoip)
         pipeline.masking = try PipelineMasking(options.masking)
         if let path = options.rules.baseline { try LearnedStateFile.load(path, into: pipeline.engine, flag: "--baseline") }
+        pipeline.windowFeatures = ModelScoring.features(model, options.model, alerts: pipeline.alerts, sources: sources)
         pipeline.metrics = metrics.map { PipelineMetrics(registry: $0.registry, input: options.inputs == [.stdin] ? "stdin" : "file") }
         if let follow = try followSource(sources: sources) {
             try pipeline.run(follow.source, checkpoint: FileFollowCheckpoint(alerts: pipeline.alerts, deadLetters: pipeline.deadLetters),

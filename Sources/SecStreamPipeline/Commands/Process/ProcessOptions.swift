@@ -46,6 +46,8 @@ public struct ProcessOptions {
     public var progress = ProgressMode.auto
     /// `--mask`, `--mask-before-detect`.
     public var masking = MaskingConfiguration()
+    /// `--model`, `--model-threshold`: a trained model scored on each closed window.
+    public var model = ModelConfiguration()
 
     public init() {}
 
@@ -67,6 +69,10 @@ public struct ProcessOptions {
         try OptionRange.check(commitInterval, "--commit-interval", in: .zero ... .maximum)
         if untilIdle != nil && follow { throw RunError(.usage, "--until-idle and --follow are exclusive") }
         if inputs.isEmpty { throw RunError(.usage, "--input: no input given") }
+        try model.validate()
+        if model.path != nil, case .kafka? = inputs.first {
+            throw RunError(.usage, "--model: scores file, stdin and archive (replay) input; a Kafka input cannot use it yet")
+        }
         for case .kafka(let uri) in inputs where inputs.count > 1 {
             throw RunError(.usage, "--input \(uri): a Kafka input cannot be mixed with other inputs")
         }

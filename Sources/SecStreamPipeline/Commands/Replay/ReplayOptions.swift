@@ -32,6 +32,8 @@ public struct ReplayOptions {
     public var progress = ProgressMode.auto
     /// `--mask`, `--mask-before-detect`.
     public var masking = MaskingConfiguration()
+    /// `--model`, `--model-threshold`: a trained model scored on each closed window.
+    public var model = ModelConfiguration()
     /// `--keyring`: decrypts client-side encrypted objects.
     public var keyring: String?
     /// `baseline build -o FILE`: where the learned state is saved (instead
@@ -49,6 +51,7 @@ public struct ReplayOptions {
         try masking.validate(geoip: rules.geoip)
         try metrics.validate()
         try outputs.validate()
+        try model.validate()
         try OptionRange.check(parallelism, "--parallelism", in: Self.parallelismRange)
         if let from, let to, from >= to { throw RunError(.usage, "--from must be before --to (the range is [from, to))") }
     }

@@ -21,6 +21,7 @@ public final class ReplayRunner {
         defer { metrics?.stop() }
         let rules = try RuleSetFactory.load(options.rules, summary: options.summary)
         let geoip = try GeoIPEnricher.open(options.rules, rules: rules)
+        let model = try ModelScoring.load(options.model)
         let store = try ArchiveStoreErrors.openExisting(options.archive, flag: "replay")
         let objects: [ArchiveObject]
         do { objects = try ArchiveListing.objects(in: store, from: from, to: to) } catch {
@@ -37,6 +38,7 @@ public final class ReplayRunner {
         if let path = options.rules.baseline {
             try LearnedStateFile.load(path, into: pipeline.engine, flag: "--baseline", quiet: !options.summary)
         }
+        pipeline.windowFeatures = ModelScoring.features(model, options.model, alerts: pipeline.alerts, sources: sources)
         pipeline.metrics = metrics.map { PipelineMetrics(registry: $0.registry, input: "archive") }
         let source = ArchiveReplaySource(store: store, objects: objects, sources: sources, timeField: rules.schema.paths[rules.timeField],
                                   epochUnit: rules.epochUnit,

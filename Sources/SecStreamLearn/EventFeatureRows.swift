@@ -1,0 +1,37 @@
+/// One job's event feature rows (see `EventFeatureExtractor`), filled by its
+/// worker and read by the engine thread in line order: flat arrays, reused
+/// job after job, so nothing is allocated per event.
+public struct EventFeatureRows: Sendable {
+    /// Cells per row (the spec's feature count).
+    public let stride: Int
+    /// The job line each row came from, ascending.
+    public private(set) var lines: [Int32] = []
+    /// Row `r`'s group value is `groupBytes[groupStarts[r]..<groupStarts[r + 1]]`.
+    public private(set) var groupStarts: [Int] = [0]
+    public private(set) var groupBytes: [UInt8] = []
+    /// Row `r`'s group value hashed (FNV-1a, 64 bits) on the worker, so the
+    /// engine thread finds the group's window without hashing the bytes again.
+    public private(set) var groupHashes: [UInt64] = []
+    public internal(set) var cells: [UInt64] = []
+
+    public init(stride: Int) { self.stride = stride }
+
+    public var count: Int { lines.count }
+
+    public mutating func removeAll() {
+        lines.removeAll(keepingCapacity: true)
+        groupStarts.removeAll(keepingCapacity: true)
+        groupStarts.append(0)
+        groupBytes.removeAll(keepingCapacity: true)
+        groupHashes.removeAll(keepingCapacity: true)
+        cells.removeAll(keepingCapacity: true)
+    }
+
+    @inline(__always)
+    mutating func startRow(line: Int, group: UnsafeRawBufferPointer) {
+        lines.append(Int32(line))
+        groupBytes.append(contentsOf: group)
+        groupHashes.append(EventFeatureExtractor.hash(group))
+        groupStarts.append(groupBytes.count)
+    }
+}

@@ -1,0 +1,42 @@
+import SecStreamCore
+import SecStreamLearn
+
+/// `process --model`, `replay --model` and `train`: the window features in
+/// the event pipeline. The workers read each event's feature row in the one
+/// scan (`ScanContext.windowFeatures`); on the engine thread, each event the
+/// engine admits on time is counted into its group's tumbling window, and
+/// after each job the windows the engine's watermark has passed are closed
+/// and handed to `closed` (scored, or kept to train on). Events the engine
+/// holds aside as too far in the future are not counted.
+package final class PipelineWindowFeatures {
+    package let aggregator: WindowFeatureAggregator
+    private let closed: (ClosedWindow) throws -> Void
+    package private(set) var windowsClosed = 0
+
+    package init(spec: WindowFeatureSpec, closed: @escaping (ClosedWindow) throws -> Void) {
+        aggregator = WindowFeatureAggregator(spec: spec)
+        self.closed = closed
+    }
+
+    package var spec: WindowFeatureSpec { aggregator.spec }
+
+    /// Line `line` of a job was admitted on time: its row, if it has one
+    /// (`cursor` walks the job's rows, which are in line order), is counted.
+    @inline(__always)
+    func admitted(_ rows: EventFeatureRows, cursor: inout Int, line: Int, time: Int64, location: EventLocation) {
+        while cursor < rows.count && Int(rows.lines[cursor]) < line { cursor += 1 }
+        guard cursor < rows.count && Int(rows.lines[cursor]) == line else { return }
+        aggregator.add(rows, row: cursor, time: time, location: location)
+        cursor += 1
+    }
+
+    /// After a job: the windows that ended at or before the watermark.
+    func close(upTo watermark: Int64) throws {
+        try aggregator.close(upTo: watermark) { windowsClosed += 1; try closed($0) }
+    }
+
+    /// End of input: every window.
+    func closeAll() throws {
+        try aggregator.closeAll { windowsClosed += 1; try closed($0) }
+    }
+}
