@@ -2,7 +2,8 @@ import Foundation
 import SecStreamCore
 
 /// Which (group, time span) pairs are attacks, for `train`: from
-/// `generate --truth` (`{"group":{"source.ip":"…"},"window":{"start","end"},…}`)
+/// `generate --truth` (`{"group":{"source.ip":"…"},"window":{"start","end"},…}`;
+/// a group of several fields labels by its group-by field, records without it are skipped)
 /// or an analyst's labels file, one NDJSON object per line:
 /// `{"group":"203.0.113.7","start":"2026-11-20T00:06:00Z","end":"2026-11-20T00:09:00Z"}`
 /// (optionally `"field":"source.ip"`; without it the model's group-by field).
@@ -34,10 +35,14 @@ public struct WindowLabels: Sendable {
             let field: String, group: String, startText: Any?, endText: Any?
             switch format {
             case .truth:
-                guard let g = object["group"] as? [String: Any], g.count == 1, let (f, v) = g.first, let value = v as? String else {
-                    throw LabelError("\(at): no \"group\" object with one field")
+                // A record names its entity by one field or several (a slow brute
+                // force: user.name and source.ip); the group-by field's value labels.
+                guard let g = object["group"] as? [String: Any], !g.isEmpty, g.values.allSatisfy({ $0 is String }) else {
+                    throw LabelError("\(at): no \"group\" object of string fields")
                 }
-                field = f; group = value
+                if let value = g[groupBy] as? String { field = groupBy; group = value } else {
+                    other.formUnion(g.keys); continue
+                }
                 let window = object["window"] as? [String: Any]
                 startText = window?["start"]; endText = window?["end"]
             case .labels:

@@ -103,6 +103,26 @@ final class EngineBaselineTests: XCTestCase {
         XCTAssertEqual(h.alerts.first { $0.group[0].value == "flat" }?.baseline?.spread, 1, "the floor")
     }
 
+    /// min_spread_ratio: the spread is at least that fraction of the center,
+    /// so a busy group's noise scales with its level, while a quiet group
+    /// (center 0) keeps the absolute floor.
+    func testARelativeSpreadFloor() {
+        var s = spec()
+        s.minSpreadRatio = 0.5
+        let set = rules([("bytes", s)], kind: .valueSum, valueField: "bytes")
+        func sums(_ host: String, _ values: [Double]) -> [TestEvent] {
+            values.enumerated().map { i, v in
+                TestEvent(Self.monday + Int64(i) * Self.hour, [0], ["host.name": .s(host), "bytes": .n(v)])
+            }
+        }
+        let busy: [Double] = [100, 120, 100, 120, 100, 120]      // mean 110, stddev 10, floor 55
+        let h = run(set, merged([sums("below", busy + [329.99]), sums("at", busy + [330]),
+                                 sums("quiet", [0.5, 0, 0.5, 0, 0.5, 0, 4.25])]))
+        XCTAssertEqual(hosts(h).sorted(), ["at", "quiet"])
+        XCTAssertEqual(h.alerts.first { $0.group[0].value == "at" }?.baseline?.spread, 55, "0.5 × center 110")
+        XCTAssertEqual(h.alerts.first { $0.group[0].value == "quiet" }?.baseline?.spread, 1, "the absolute floor")
+    }
+
     /// value_count: the window's value is its number of distinct users;
     /// repeats of one user do not raise it.
     func testAValueCountScoresDistinctValues() throws {

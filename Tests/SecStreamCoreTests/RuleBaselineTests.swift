@@ -43,10 +43,10 @@ final class RuleBaselineTests: XCTestCase {
         XCTAssertEqual(c.baseline, BaselineSpec(method: .zscore, threshold: 4, historyMs: 14 * 86_400_000, season: .none,
                                                 minHistoryMs: 7 * 86_400_000, minSamples: 7, minSpread: 1))
         XCTAssertEqual(c.condition, Threshold(), "the score replaces the condition")
-        let full = "{method: mad, threshold: 3.5, history: 28d, season: hour-of-week, min_history: 14d, min_samples: 3, min_spread: 0.5}"
+        let full = "{method: mad, threshold: 3.5, history: 28d, season: hour-of-week, min_history: 14d, min_samples: 3, min_spread: 0.5, min_spread_ratio: 0.25}"
         let s2 = try RuleTestSupport.load([("bl.yml", correlation(baseline: full))]).correlations[0].baseline
         XCTAssertEqual(s2, BaselineSpec(method: .mad, threshold: 3.5, historyMs: 28 * 86_400_000, season: .hourOfWeek,
-                                        minHistoryMs: 14 * 86_400_000, minSamples: 3, minSpread: 0.5))
+                                        minHistoryMs: 14 * 86_400_000, minSamples: 3, minSpread: 0.5, minSpreadRatio: 0.25))
         // hour-of-week over 14d of 1h windows: 2 per bucket, so min_samples defaults to 2.
         let s3 = try RuleTestSupport.load([("bl.yml", correlation(baseline: "{history: 14d, season: hour-of-week}"))])
         XCTAssertEqual(s3.correlations[0].baseline?.minSamples, 2)
@@ -58,7 +58,7 @@ final class RuleBaselineTests: XCTestCase {
     func testMistakesNameTheRuleFileAndLine() {
         func bl(_ body: String) -> String { correlation(baseline: body) }
         XCTAssertEqual(error(bl("{history: 14d, horizon: 2d}")),
-                       "bl.yml:17: unknown baseline option 'horizon' (expected method, threshold, history, season, min_history, min_samples or min_spread)")
+                       "bl.yml:17: unknown baseline option 'horizon' (expected method, threshold, history, season, min_history, min_samples, min_spread or min_spread_ratio)")
         XCTAssertEqual(error(bl("{history: 14d, method: median}")), "bl.yml:17: unknown baseline method 'median' (expected zscore or mad)")
         XCTAssertEqual(error(bl("{history: 14d, season: day}")),
                        "bl.yml:17: unknown baseline season 'day' (expected none, hour-of-day or hour-of-week)")
@@ -67,6 +67,8 @@ final class RuleBaselineTests: XCTestCase {
                        "bl.yml:17: bad duration '2 weeks' in baseline 'history' (expected a number and s, m, h or d, e.g. 14d)")
         XCTAssertEqual(error(bl("{history: 14d, threshold: 0}")), "bl.yml:17: baseline 'threshold' needs a number above 0")
         XCTAssertEqual(error(bl("{history: 14d, min_spread: -1}")), "bl.yml:17: baseline 'min_spread' needs a number above 0")
+        XCTAssertEqual(error(bl("{history: 14d, min_spread_ratio: -0.5}")),
+                       "bl.yml:17: baseline 'min_spread_ratio' needs a number of at least 0 (a fraction of the center, e.g. 0.5)")
         XCTAssertEqual(error(bl("{history: 90m}")), "bl.yml:17: baseline 'history' must be a whole number of timespans (3600000 ms)")
         XCTAssertEqual(error(bl("{history: 10d, season: hour-of-week}")),
                        "bl.yml:17: baseline 'history' must be a whole number of weeks with season hour-of-week")

@@ -32,6 +32,27 @@ final class WindowLabelsTests: XCTestCase {
         XCTAssertFalse(edge.isPositive(group: "g", start: t0 + 1, end: t0 + w))
     }
 
+    /// A learned scenario's record names its entity by several fields (a
+    /// slow brute force: the account and the attacker's address): it labels
+    /// by whichever is the group-by field.
+    func testTruthGroupOfSeveralFields() throws {
+        let path = try write("""
+        {"scenario":"slow-brute-force","group":{"user.name":"bmiller","source.ip":"100.92.147.138"},"window":{"start":"2026-11-20T00:04:00Z","end":"2026-11-20T03:06:00Z"},"events":67}
+        {"scenario":"off-hours-exfiltration","group":{"source.ip":"10.1.0.78"},"window":{"start":"2026-11-20T01:23:02Z","end":"2026-11-20T02:03:47Z"},"events":10}
+        """)
+        let byIP = try WindowLabels.load(path: path, format: .truth, groupBy: "source.ip")
+        XCTAssertEqual(byIP.count, 2)
+        XCTAssertTrue(byIP.isPositive(group: "100.92.147.138", start: 1_795_132_800_000, end: 1_795_132_800_000 + 3_600_000))
+        let byUser = try WindowLabels.load(path: path, format: .truth, groupBy: "user.name")
+        XCTAssertEqual(byUser.count, 1)
+        XCTAssertFalse(byUser.isPositive(group: "100.92.147.138", start: 1_795_132_800_000, end: 1_795_132_800_000 + 3_600_000))
+        XCTAssertTrue(byUser.isPositive(group: "bmiller", start: 1_795_132_800_000, end: 1_795_132_800_000 + 3_600_000))
+        let bad = try write(#"{"group":{},"window":{"start":"2026-11-20T00:04:00Z","end":"2026-11-20T00:06:00Z"}}"#)
+        XCTAssertThrowsError(try WindowLabels.load(path: bad, format: .truth, groupBy: "source.ip")) {
+            XCTAssertEqual("\($0)", "\(bad):1: no \"group\" object of string fields")
+        }
+    }
+
     /// An analyst's labels file: group string, start, end (and an optional field).
     func testLabelsFile() throws {
         let path = try write("""

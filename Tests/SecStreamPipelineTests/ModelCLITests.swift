@@ -155,6 +155,13 @@ final class ModelCLITests: XCTestCase {
         let replay = try modelAlerts(dir.path("replay.ndjson")).map { $0["alert_id"] as! String }
         XCTAssertGreaterThan(live.count, 20)
         XCTAssertEqual(live, replay)
+        // A model alone is a run (no rules): the same windows, the same alerts.
+        try Self.run(["process", "--input", f.testEvents, "--no-default-rules", "--model", f.model,
+                      "--alerts", dir.path("alone.ndjson"), "--quiet"])
+        try Self.run(["replay", dir.path("archive"), "--no-default-rules", "--model", f.model,
+                      "--alerts", dir.path("replay-alone.ndjson"), "--quiet"])
+        XCTAssertEqual(try modelAlerts(dir.path("alone.ndjson")).map { $0["alert_id"] as! String }, live)
+        XCTAssertEqual(try modelAlerts(dir.path("replay-alone.ndjson")).map { $0["alert_id"] as! String }, live)
         // train reads the archive too: the same windows as the files gave.
         try Self.run(["train", "--archive", dir.path("archive"), "--truth", f.testTruth, "-o", dir.path("a.json"), "--quiet"])
         try Self.run(["train", "--input", f.testEvents, "--truth", f.testTruth, "-o", dir.path("f.json"), "--quiet"])
@@ -185,6 +192,7 @@ final class ModelCLITests: XCTestCase {
         try expectUsage(["replay", dir.path("nowhere"), "--model", plain], "\(plain): no secstream feature spec")
         try expectUsage(["process", "--input", f.testEvents, "--model", f.model, "--model-threshold", "1.5"], "--model-threshold")
         try expectUsage(["process", "--input", f.testEvents, "--model-threshold", "0.7"], "--model-threshold needs --model")
+        try expectUsage(["process", "--input", f.testEvents, "--no-default-rules"], "no rules to run")
         try expectUsage(["process", "--input", "kafka://127.0.0.1:9/t", "--model", f.model], "--model")
         let labels = dir.path("labels.ndjson")
         try "{\"group\":\"10.0.0.1\",\"start\":\"2026-11-20T00:00:00Z\",\"end\":\"2026-11-20T00:05:00Z\"}\n{\"group\":\"x\"}\n"

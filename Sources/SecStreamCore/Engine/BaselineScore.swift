@@ -6,7 +6,8 @@ public struct BaselineScore: Sendable, Equatable {
     public var score: Double
     /// The history's mean (zscore) or median (mad).
     public var center: Double
-    /// The history's stddev (zscore) or 1.4826 · MAD (mad), at least `min_spread`.
+    /// The history's stddev (zscore) or 1.4826 · MAD (mad), at least `min_spread`
+    /// and `min_spread_ratio` · |center|.
     public var spread: Double
     /// Windows in the history the value was compared with (zeros included).
     public var samples: Int
@@ -38,7 +39,7 @@ public struct BaselineScore: Sendable, Equatable {
             // 1.4826 · MAD estimates the stddev of normally distributed data.
             spread = 1.4826 * median(history)
         }
-        spread = max(spread, spec.minSpread)
+        spread = max(spread, spec.minSpread, spec.minSpreadRatio * abs(center))
         return BaselineScore(method: spec.method, score: (value - center) / spread, center: center, spread: spread,
                              samples: history.count)
     }

@@ -1,5 +1,5 @@
 /// `secstream: {baseline: {method: zscore, threshold: 4, history: 14d, season: hour-of-week,
-/// min_history: 7d, min_samples: 7, min_spread: 1}}` on a tumbling `event_count`,
+/// min_history: 7d, min_samples: 7, min_spread: 1, min_spread_ratio: 0}}` on a tumbling `event_count`,
 /// `value_count` or `value_sum` correlation with `group-by`: each closed
 /// window's value is scored against the same group's earlier window values
 /// (in the same season bucket) and the correlation fires when the score
@@ -57,6 +57,11 @@ public struct BaselineSpec: Sendable, Equatable {
     /// The spread (stddev, or 1.4826 · MAD) used is at least this, so a
     /// perfectly flat history does not divide by zero.
     public var minSpread: Double
+    /// The spread is also at least this fraction of the center's magnitude:
+    /// for values whose noise grows with their level (bytes, counts of a busy
+    /// hour), so a 40 MB host is not judged by the absolute floor that suits
+    /// a quiet one. 0 (default): off.
+    public var minSpreadRatio: Double
 
     public static let defaultThreshold = 4.0
     public static let defaultMinSamples = 7
@@ -67,9 +72,10 @@ public struct BaselineSpec: Sendable, Equatable {
 
     public init(method: Method = .zscore, threshold: Double = BaselineSpec.defaultThreshold, historyMs: Int64,
                 season: Season = .none, minHistoryMs: Int64, minSamples: Int = BaselineSpec.defaultMinSamples,
-                minSpread: Double = BaselineSpec.defaultMinSpread) {
+                minSpread: Double = BaselineSpec.defaultMinSpread, minSpreadRatio: Double = 0) {
         self.method = method; self.threshold = threshold; self.historyMs = historyMs; self.season = season
         self.minHistoryMs = minHistoryMs; self.minSamples = minSamples; self.minSpread = minSpread
+        self.minSpreadRatio = minSpreadRatio
     }
 
     /// Windows of history per season bucket for a correlation of this timespan.

@@ -1,9 +1,9 @@
 import Yams
 
-/// Reading `secstream: {baseline: {method, threshold, history, season, min_history, min_samples, min_spread}}`
+/// Reading `secstream: {baseline: {method, threshold, history, season, min_history, min_samples, min_spread, min_spread_ratio}}`
 /// (docs/windows.md, "Baselines"); every mistake names the rule file and line.
 extension RuleDocumentParser {
-    private static let baselineOptions = ["method", "threshold", "history", "season", "min_history", "min_samples", "min_spread"]
+    private static let baselineOptions = ["method", "threshold", "history", "season", "min_history", "min_samples", "min_spread", "min_spread_ratio"]
 
     func readBaseline(_ node: Node, kind: CorrelationKind, groupBy: [String], window: WindowKind, timespanMs: Int64,
                       condition: Threshold, conditionNode: Node?) throws -> BaselineSpec {
@@ -11,7 +11,7 @@ extension RuleDocumentParser {
         for (k, _) in m {
             let key = try reader.key(k)
             guard Self.baselineOptions.contains(key) else {
-                throw reader.error(k, "unknown baseline option '\(key)' (expected method, threshold, history, season, min_history, min_samples or min_spread)")
+                throw reader.error(k, "unknown baseline option '\(key)' (expected method, threshold, history, season, min_history, min_samples, min_spread or min_spread_ratio)")
             }
         }
         try checkBaselinePlacement(node, kind: kind, groupBy: groupBy, window: window, condition: condition,
@@ -34,6 +34,12 @@ extension RuleDocumentParser {
         }
         let threshold = try m["threshold"].map { try positiveNumber($0, "threshold") } ?? BaselineSpec.defaultThreshold
         let minSpread = try m["min_spread"].map { try positiveNumber($0, "min_spread") } ?? BaselineSpec.defaultMinSpread
+        let minSpreadRatio = try m["min_spread_ratio"].map { n -> Double in
+            guard case .scalar(let s) = n, case .number(let v, _) = SigmaScalar(s), v >= 0, v.isFinite else {
+                throw reader.error(n, "baseline 'min_spread_ratio' needs a number of at least 0 (a fraction of the center, e.g. 0.5)")
+            }
+            return v
+        } ?? 0
         guard let historyNode = m["history"] else { throw reader.error(node, "baseline needs 'history'") }
         let history = try baselineDuration(historyNode, "history")
         // The history is a whole number of windows (of whole season periods),
@@ -57,7 +63,7 @@ extension RuleDocumentParser {
             throw reader.error(m["min_history"] ?? node, "baseline 'min_history' is longer than its 'history'")
         }
         var spec = BaselineSpec(method: method, threshold: threshold, historyMs: history, season: season,
-                                minHistoryMs: minHistory, minSpread: minSpread)
+                                minHistoryMs: minHistory, minSpread: minSpread, minSpreadRatio: minSpreadRatio)
         let perBucket = spec.samplesPerBucket(timespanMs: timespanMs)
         if let n = m["min_samples"] {
             guard case .scalar(let s) = n, case .number(let v, _) = SigmaScalar(s), v >= 2, v == v.rounded(), v <= Double(perBucket) else {

@@ -25,7 +25,7 @@ package enum RuleSetFactory {
         }
     }
 
-    static func load(_ options: RulesConfiguration, summary: Bool) throws -> RuleSet {
+    static func load(_ options: RulesConfiguration, summary: Bool, allowNoRules: Bool = false) throws -> RuleSet {
         let pipelines: [ProcessingPipeline]
         let fieldMap: FieldMap
         let placeholders: [String: [String]]
@@ -50,7 +50,7 @@ package enum RuleSetFactory {
             if summary || !rules.report.unsupported.isEmpty {
                 report(rules)
             }
-            if rules.detections.isEmpty {
+            if rules.detections.isEmpty && !allowNoRules {
                 throw RunError(.usage, "no rules to run: give --rules or drop --no-default-rules"
                     + (rules.report.unrecognised.isEmpty ? "" : " (or a --pipeline that recognises their logsources)"))
             }

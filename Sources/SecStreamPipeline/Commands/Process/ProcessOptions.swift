@@ -90,6 +90,7 @@ extension ProcessOptions {
 extension RuleSetFactory {
     /// The rule set of a `process` run (see `load(_:summary:)`).
     package static func load(_ options: ProcessOptions) throws -> RuleSet {
-        try load(options.rules, summary: options.summary)
+        // A model alone is a run: `--no-default-rules --model m.json` scores windows with no rules.
+        try load(options.rules, summary: options.summary, allowNoRules: options.model.path != nil)
     }
 }

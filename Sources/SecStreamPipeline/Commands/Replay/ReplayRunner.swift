@@ -19,7 +19,7 @@ public final class ReplayRunner {
         let to = options.to?.milliseconds
         let metrics = try RunMetrics.start(options.metrics)
         defer { metrics?.stop() }
-        let rules = try RuleSetFactory.load(options.rules, summary: options.summary)
+        let rules = try RuleSetFactory.load(options.rules, summary: options.summary, allowNoRules: options.model.path != nil)
         let geoip = try GeoIPEnricher.open(options.rules, rules: rules)
         let model = try ModelScoring.load(options.model)
         let store = try ArchiveStoreErrors.openExisting(options.archive, flag: "replay")
