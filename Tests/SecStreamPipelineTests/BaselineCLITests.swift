@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Baselines through the CLI as a user runs them: `process --archive` keeps
@@ -144,11 +145,53 @@ final class BaselineCLITests: XCTestCase {
 
         let r = try CLI.run(["replay", dir.path("no-archive"), "--baseline", foreign, "--no-default-rules", "--rules", rules])
         XCTAssertNotEqual(r.code, 0)
+    }
 
-        let k = try CLI.run(["process", "--input", "kafka://127.0.0.1:1/logs?group=g", "--baseline", state,
-                             "--no-default-rules", "--rules", rules])
-        XCTAssertEqual(k.code, 2, k.stderr)
-        XCTAssertTrue(k.stderr.contains("--baseline: not supported with a Kafka input"), k.stderr)
+    /// From Kafka (Tansu, a consumer group) the learned state is saved with
+    /// the checkpoints: the run fires the file run's alert and leaves the
+    /// file run's state; the group's next run loads it (an empty engine
+    /// would save an empty state) and adds nothing; a run without a group
+    /// saves at its end like a file run.
+    func testKafkaRunsSaveTheLearnedStateWithTheirCheckpoints() throws {
+        let dir = try TempDir()
+        let rules = try ruleDirectory(dir)
+        let common = ["--no-default-rules", "--rules", rules, "--quiet"]
+        let history = dir.path("history.ndjson"), live = dir.path("live.ndjson")
+        try events(day: 16, hours: 48).write(toFile: history, atomically: true, encoding: .utf8)
+        try events(day: 18, hours: 10, spike: (5, 40)).write(toFile: live, atomically: true, encoding: .utf8)
+        let start = dir.path("start.bin")
+        XCTAssertEqual(try CLI.run(["process", "--input", history, "--baseline", start] + common).code, 0)
+        let built = try Data(contentsOf: URL(fileURLWithPath: start))
+        let fileState = dir.path("file.bin"), groupState = dir.path("group.bin"), assignState = dir.path("assign.bin")
+        for path in [fileState, groupState, assignState] { try built.write(to: URL(fileURLWithPath: path)) }
+        let f = try CLI.run(["process", "--input", live, "--baseline", fileState] + common)
+        XCTAssertEqual(f.code, 0, f.stderr)
+        let fired = try alerts(f).map { $0["alert_id"] as? String }
+        XCTAssertEqual(fired.count, 1, f.stdoutText)
+
+        let broker = try TansuBroker()
+        let ingest = try CLI.run(["ingest", "--brokers", broker.bootstrap, "--topic", "logins", "--create-topic", "--partitions", "1"],
+                                 stdin: try Data(contentsOf: URL(fileURLWithPath: live)))
+        XCTAssertEqual(ingest.code, 0, ingest.stderr)
+        let alertsFile = dir.path("group.alerts")
+        let group = ["process", "--input", "kafka://\(broker.bootstrap)/logins?group=bl", "--from-beginning",
+                     "--alerts", alertsFile, "--commit-interval", "300ms", "--session-timeout", "2s", "--baseline", groupState] + common
+        let g = try CLI.run(group + ["--until-idle", "2s"])
+        XCTAssertEqual(g.code, 0, g.stderr)
+        let groupAlerts = try String(contentsOfFile: alertsFile, encoding: .utf8).split(separator: "\n")
+            .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
+        XCTAssertEqual(groupAlerts.map { $0["alert_id"] as? String }, fired)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: groupState)), try Data(contentsOf: URL(fileURLWithPath: fileState)),
+                       "the Kafka run learned what the file run learned")
+        let again = try CLI.run(group + ["--until-idle", "1s"])
+        XCTAssertEqual(again.code, 0, again.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: groupState)), try Data(contentsOf: URL(fileURLWithPath: fileState)),
+                       "the next run started from the saved state")
+
+        let a = try CLI.run(["process", "--input", "kafka://\(broker.bootstrap)/logins", "--from-beginning", "--baseline", assignState] + common)
+        XCTAssertEqual(a.code, 0, a.stderr)
+        XCTAssertEqual(try alerts(a).map { $0["alert_id"] as? String }, fired)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: assignState)), try Data(contentsOf: URL(fileURLWithPath: fileState)))
     }
 
     /// Past --max-state the least recently scored groups are forgotten: one

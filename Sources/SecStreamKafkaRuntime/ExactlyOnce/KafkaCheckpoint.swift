@@ -29,6 +29,13 @@ final class KafkaCheckpoint {
     private var saved: [Int32: KafkaPartitionState] = [:]
     /// `--ready-file`: a `checkpoint` line after each save.
     private let ready: ReadinessReporter?
+    /// `--baseline FILE`: the engine's learned state is written there with
+    /// every checkpoint (when it changed), before the offsets are committed.
+    /// A crash after the file and before the commit replays records whose
+    /// windows the file already holds: the engine skips them as stale
+    /// (neither scored nor learned again), so nothing is learned twice.
+    var learnedStatePath: String?
+    private var learnedSaved: [UInt8]?
 
     init(topic: String, marks: KafkaAlertMarks, store: KafkaStateStore?, ready: ReadinessReporter? = nil,
          makeAlertsDurable: @escaping () throws -> [Int32: Int64]?) {
@@ -56,6 +63,13 @@ final class KafkaCheckpoint {
     func snapshot(engine: WindowEngine) throws -> [Int32: KafkaPartitionState] {
         let alertsEnd = try makeAlertsDurable()
         try archive?.makeDurable()
+        if let path = learnedStatePath {
+            let bytes = engine.learnedState().encoded()
+            if bytes != learnedSaved {
+                try LearnedStateFile.write(bytes: bytes, to: path, flag: "--baseline")
+                learnedSaved = bytes
+            }
+        }
         let resumeTime = engine.resumeEventTime()
         let (resume, next) = trackerLock.withLock { (tracker.resumeOffsets(oldestRetained: resumeTime), tracker.next) }
         var states: [Int32: KafkaPartitionState] = [:]

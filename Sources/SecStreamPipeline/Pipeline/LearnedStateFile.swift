@@ -4,7 +4,8 @@ import SecStreamCore
 /// `--baseline FILE` (`process`, `replay`) and `baseline build -o FILE`: the
 /// engine's learned state (`LearnedState`: baselines and new-terms histories)
 /// read before the first event and written, whole or not at all, after the
-/// run has finished (every window closed and learned).
+/// run has finished (every window closed and learned) and, with a Kafka
+/// consumer group, at every checkpoint (`KafkaCheckpoint`).
 package enum LearnedStateFile {
     /// Loads `path` into `engine`. A missing file starts empty (the first run
     /// creates it); anything else that is not an intact baseline file is a
@@ -31,7 +32,11 @@ package enum LearnedStateFile {
     /// Writes the engine's learned state to `path` atomically: a temporary
     /// file beside it, flushed, then renamed over it.
     package static func save(_ engine: WindowEngine, to path: String, flag: String) throws {
-        let bytes = engine.learnedState().encoded()
+        try write(bytes: engine.learnedState().encoded(), to: path, flag: flag)
+    }
+
+    /// Writes encoded learned state to `path` atomically (see `save`).
+    package static func write(bytes: [UInt8], to path: String, flag: String) throws {
         let temp = path + ".tmp-\(getpid())"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else {
@@ -41,7 +46,7 @@ package enum LearnedStateFile {
         var failure: Int32 = 0
         bytes.withUnsafeBytes { raw in
             while written < raw.count {
-                let n = write(fd, raw.baseAddress! + written, raw.count - written)
+                let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
                 if n < 0 { if errno == EINTR { continue }; failure = errno; return }
                 written += n
             }

@@ -32,6 +32,12 @@ final class KafkaSession {
                             })
         }
         checkpoint?.archive = run.archive
+        // Each session's engine starts from the learned state the last
+        // checkpoint (of this or an earlier session or run) saved.
+        if let path = run.options.rules.baseline {
+            try LearnedStateFile.load(path, into: pipeline.engine, flag: "--baseline", quiet: !run.options.summary)
+            checkpoint?.learnedStatePath = path
+        }
         let restartSkips = RestartSkipRules()
         let assignments = KafkaAssignmentHandler(run: run, checkpoint: checkpoint, restartSkips: restartSkips)
         let assigned = run.consumer.assignment
@@ -60,6 +66,10 @@ final class KafkaSession {
             try pipeline.engine.finish()
             try handoff.finalCheckpoint(consumer: run.consumer)
             try pipeline.finish()
+            // Without a group there are no checkpoints: saved at the end, as a file run is.
+            if checkpoint == nil, let path = run.options.rules.baseline {
+                try LearnedStateFile.save(pipeline.engine, to: path, flag: "--baseline")
+            }
         }
         return source.end
     }

@@ -20,9 +20,6 @@ public final class ProcessRunner {
         defer { metrics?.stop() }
         let code: Int32
         if case .kafka(let uri)? = options.inputs.first {
-            if options.rules.baseline != nil {
-                throw RunError(.usage, "--baseline: not supported with a Kafka input yet (learned state is not part of the Kafka checkpoints); use it with files, stdin or replay")
-            }
             // `--ready-file`, opened once the options are known to be valid.
             let ready = try options.readyFile.map { try ReadinessReporter(path: $0) }
             code = try KafkaProcessRunner(options: options, uri: uri, engineOptions: engineOptions, ready: ready,
