@@ -40,9 +40,10 @@ demo: build
 	@echo "--- $$(wc -l < .demo/alerts.ndjson) alerts; $$(wc -l < .demo/truth.ndjson) injected attacks (.demo/truth.ndjson)"
 
 # Precision, recall and F1 of each detection method on the learned scenarios:
-# a training month (seed 1) and two held-out months (seeds 2, 3) of
+# a training month (seed 1) and four held-out months (seeds 2-5) of
 # `generate --profile habits`, scored by eval/score.py into eval/results.md
-# (README "Evaluation"). About a minute; the months stay in .eval/.
+# (README "Learned scenarios and make eval"). About two minutes on 2 cores;
+# the training month stays in .eval/.
 eval: venv
 	$(SWIFT) build --product secstream
 	SECSTREAM=.build/debug/secstream bash scripts/eval.sh

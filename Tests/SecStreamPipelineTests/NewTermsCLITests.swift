@@ -75,6 +75,29 @@ final class NewTermsCLITests: XCTestCase {
         let again = try CLI.run(arguments)
         XCTAssertEqual(again.stdout, r.stdout, "the same input gives the same alerts")
 
+        // Replay = live: the archive of the run, replayed, gives the same alert ids;
+        // and a live run that stops after day one and continues with --baseline
+        // gives them too (the history and the warm-up start travel in the file).
+        let archive = dir.path("archive")
+        XCTAssertEqual(try CLI.run(arguments + ["--archive", archive, "--quiet"]).code, 0)
+        let replay = try CLI.run(["replay", archive, "--no-default-rules", "--rules", rules])
+        XCTAssertEqual(replay.code, 0, replay.stderr)
+        func ids(_ result: CLI.Result) throws -> [String?] {
+            try result.stdoutLines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
+                .map { $0["alert_id"] as? String }
+        }
+        XCTAssertEqual(try ids(replay), alerts.map { $0["alert_id"] as? String }, "samples name the archive; the alerts are the same")
+        let dayOne = dir.path("day1.ndjson"), dayTwo = dir.path("day2.ndjson")
+        let all = try String(contentsOfFile: input, encoding: .utf8).split(separator: "\n")
+        try (all.prefix(3).joined(separator: "\n") + "\n").write(toFile: dayOne, atomically: true, encoding: .utf8)
+        try (all.dropFirst(3).joined(separator: "\n") + "\n").write(toFile: dayTwo, atomically: true, encoding: .utf8)
+        let state = dir.path("terms.bin")
+        let first = try CLI.run(["process", "--no-default-rules", "--rules", rules, "--input", dayOne, "--baseline", state])
+        XCTAssertEqual(first.stdout.count, 0, first.stdoutText)
+        let second = try CLI.run(["process", "--no-default-rules", "--rules", rules, "--input", dayTwo, "--baseline", state])
+        XCTAssertEqual(second.code, 0, second.stderr)
+        XCTAssertEqual(try ids(second), alerts.map { $0["alert_id"] as? String })
+
         // What the history holds: alice 3 addresses, bob 1, carol 1.
         let metrics = dir.path("m.prom")
         XCTAssertEqual(try CLI.run(arguments + ["--metrics-file", metrics]).code, 0)
