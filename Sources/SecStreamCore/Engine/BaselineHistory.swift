@@ -44,7 +44,7 @@ final class BaselineHistory {
     private(set) var staleWindows = 0
     var liveGroups: Int { index.count }
 
-    struct Group {
+    struct Group: RecencyLinked {
         var hash: UInt64
         /// Window number of the group's first window (its history starts there).
         var first: Int64
@@ -59,8 +59,8 @@ final class BaselineHistory {
     /// Slot g's ring is `values[g * capacity ..< (g + 1) * capacity]`; window k at `k mod capacity`.
     private var values: [Float] = []
     private var freeSlots: [Int32] = []
-    private var oldest: Int32 = -1
-    private var newest: Int32 = -1
+    /// Groups, least recently scored first.
+    private var recency = RecencyList()
     /// The history of the window being scored (reused).
     private var scratch: [Double] = []
 
@@ -101,7 +101,7 @@ final class BaselineHistory {
             staleWindows += 1
             return nil
         }
-        touch(g)
+        recency.touch(g, in: &groups)
         if w - r.last > Int64(capacity) {
             // Nothing but zeros left: a new history from this window.
             r.first = w
@@ -164,8 +164,8 @@ final class BaselineHistory {
     /// Forgets, least recently scored first, the groups whose last window is
     /// more than a history before `w`: they hold only zeros for it.
     private func forgetExpiredGroups(before w: Int64) {
-        while oldest >= 0 && w - groups[Int(oldest)].last > Int64(capacity) {
-            removeGroup(oldest)
+        while recency.oldest >= 0 && w - groups[Int(recency.oldest)].last > Int64(capacity) {
+            removeGroup(recency.oldest)
         }
     }
 
@@ -174,8 +174,8 @@ final class BaselineHistory {
     @discardableResult
     func evict(downTo bytes: Int) -> Int {
         var n = 0
-        while estimatedBytes > bytes && oldest >= 0 {
-            removeGroup(oldest)
+        while estimatedBytes > bytes && recency.oldest >= 0 {
+            removeGroup(recency.oldest)
             n += 1
         }
         evictedGroups += n
@@ -197,7 +197,7 @@ final class BaselineHistory {
     func saved() -> [SavedGroup] {
         var out: [SavedGroup] = []
         out.reserveCapacity(liveGroups)
-        var g = oldest
+        var g = recency.oldest
         while g >= 0 {
             let r = groups[Int(g)]
             let from = max(r.first, r.last - Int64(capacity) + 1)
@@ -219,7 +219,7 @@ final class BaselineHistory {
 
     /// Replaces what was learned with `saved` (as `saved()` gave it).
     func restore(_ saved: [SavedGroup]) {
-        while oldest >= 0 { removeGroup(oldest) }
+        while recency.oldest >= 0 { removeGroup(recency.oldest) }
         for s in saved {
             let g = addGroup(s.hash, first: s.first)
             let kept = s.values.suffix(capacity)
@@ -246,33 +246,14 @@ final class BaselineHistory {
             values.append(contentsOf: repeatElement(0, count: capacity))
         }
         index[hash] = g
-        link(g)
+        recency.append(g, to: &groups)
         return g
     }
 
     private func removeGroup(_ g: Int32) {
-        unlink(g)
+        recency.remove(g, from: &groups)
         index[groups[Int(g)].hash] = nil
         freeSlots.append(g)
     }
 
-    private func touch(_ g: Int32) {
-        unlink(g)
-        link(g)
-    }
-
-    private func unlink(_ g: Int32) {
-        let r = groups[Int(g)]
-        if r.older >= 0 { groups[Int(r.older)].newer = r.newer } else { oldest = r.newer }
-        if r.newer >= 0 { groups[Int(r.newer)].older = r.older } else { newest = r.older }
-        groups[Int(g)].older = -1
-        groups[Int(g)].newer = -1
-    }
-
-    private func link(_ g: Int32) {
-        groups[Int(g)].older = newest
-        groups[Int(g)].newer = -1
-        if newest >= 0 { groups[Int(newest)].newer = g } else { oldest = g }
-        newest = g
-    }
 }

@@ -50,22 +50,21 @@ final class NewTermsHistory {
     private(set) var liveTerms = 0
     var liveGroups: Int { groupIndex.count }
 
-    private struct Group {
+    private struct Group: RecencyLinked {
         var hash: UInt64
         /// When the history last started to know the group (its own warm-up
         /// with `new_groups: learn`).
         var firstSeen: Int64
         var lastSeen: Int64
         /// The group's terms, least recently seen first.
-        var oldestTerm: Int32
-        var newestTerm: Int32
+        var terms: RecencyList
         var termCount: Int32
         /// Neighbours in the recency list of groups.
         var older: Int32
         var newer: Int32
     }
 
-    private struct Term {
+    private struct Term: RecencyLinked {
         var hash: UInt64
         var lastSeen: Int64
         var group: Int32
@@ -84,8 +83,8 @@ final class NewTermsHistory {
     private var terms: [Term] = []
     private var freeGroups: [Int32] = []
     private var freeTerms: [Int32] = []
-    private var oldestGroup: Int32 = -1
-    private var newestGroup: Int32 = -1
+    /// Groups, least recently seen first.
+    private var recency = RecencyList()
 
     init(spec: NewTermsSpec) { self.spec = spec }
 
@@ -119,7 +118,7 @@ final class NewTermsHistory {
             return learning ? .learning : known ? .known : .new
         }
         if groups[Int(g)].termCount >= Int32(spec.maxTermsPerGroup) {
-            removeTerm(groups[Int(g)].oldestTerm)
+            removeTerm(groups[Int(g)].terms.oldest)
             evictedTerms += 1
         }
         addTerm(termHash, group: g, t)
@@ -131,8 +130,8 @@ final class NewTermsHistory {
     @discardableResult
     func evict(downTo bytes: Int) -> Int {
         var n = 0
-        while estimatedBytes > bytes && oldestGroup >= 0 {
-            removeGroup(oldestGroup)
+        while estimatedBytes > bytes && recency.oldest >= 0 {
+            removeGroup(recency.oldest)
             n += 1
         }
         evictedGroups += n
@@ -157,13 +156,13 @@ final class NewTermsHistory {
     /// Drops, oldest first, the groups whose last event has expired (all
     /// their terms have): forgetting them changes no verdict.
     private func forgetExpiredGroups(at t: Int64) {
-        while oldestGroup >= 0 && expired(lastSeen: groups[Int(oldestGroup)].lastSeen, at: t) {
-            removeGroup(oldestGroup)
+        while recency.oldest >= 0 && expired(lastSeen: groups[Int(recency.oldest)].lastSeen, at: t) {
+            removeGroup(recency.oldest)
         }
     }
 
     private func forgetExpiredTerms(of g: Int32, at t: Int64) {
-        while case let e = groups[Int(g)].oldestTerm, e >= 0, expired(lastSeen: terms[Int(e)].lastSeen, at: t) {
+        while case let e = groups[Int(g)].terms.oldest, e >= 0, expired(lastSeen: terms[Int(e)].lastSeen, at: t) {
             removeTerm(e)
         }
     }
@@ -187,11 +186,10 @@ final class NewTermsHistory {
     private func touchGroup(_ hash: UInt64, _ t: Int64) -> Int32 {
         if let g = groupIndex[hash] {
             groups[Int(g)].lastSeen = max(groups[Int(g)].lastSeen, t)
-            unlinkGroup(g)
-            linkGroupNewest(g)
+            recency.touch(g, in: &groups)
             return g
         }
-        let record = Group(hash: hash, firstSeen: t, lastSeen: t, oldestTerm: -1, newestTerm: -1, termCount: 0, older: -1, newer: -1)
+        let record = Group(hash: hash, firstSeen: t, lastSeen: t, terms: RecencyList(), termCount: 0, older: -1, newer: -1)
         let g: Int32
         if let free = freeGroups.popLast() {
             g = free
@@ -201,28 +199,13 @@ final class NewTermsHistory {
             groups.append(record)
         }
         groupIndex[hash] = g
-        linkGroupNewest(g)
+        recency.append(g, to: &groups)
         return g
     }
 
-    private func unlinkGroup(_ g: Int32) {
-        let r = groups[Int(g)]
-        if r.older >= 0 { groups[Int(r.older)].newer = r.newer } else { oldestGroup = r.newer }
-        if r.newer >= 0 { groups[Int(r.newer)].older = r.older } else { newestGroup = r.older }
-        groups[Int(g)].older = -1
-        groups[Int(g)].newer = -1
-    }
-
-    private func linkGroupNewest(_ g: Int32) {
-        groups[Int(g)].older = newestGroup
-        groups[Int(g)].newer = -1
-        if newestGroup >= 0 { groups[Int(newestGroup)].newer = g } else { oldestGroup = g }
-        newestGroup = g
-    }
-
     private func removeGroup(_ g: Int32) {
-        while groups[Int(g)].oldestTerm >= 0 { removeTerm(groups[Int(g)].oldestTerm) }
-        unlinkGroup(g)
+        while groups[Int(g)].terms.oldest >= 0 { removeTerm(groups[Int(g)].terms.oldest) }
+        recency.remove(g, from: &groups)
         groupIndex[groups[Int(g)].hash] = nil
         freeGroups.append(g)
     }
@@ -230,8 +213,7 @@ final class NewTermsHistory {
     private func touchTerm(_ e: Int32, _ t: Int64) {
         terms[Int(e)].lastSeen = max(terms[Int(e)].lastSeen, t)
         let g = terms[Int(e)].group
-        unlinkTerm(e)
-        linkTermNewest(e, in: g)
+        groups[Int(g)].terms.touch(e, in: &terms)
     }
 
     private func addTerm(_ hash: UInt64, group g: Int32, _ t: Int64) {
@@ -245,33 +227,18 @@ final class NewTermsHistory {
             terms.append(record)
         }
         termIndex[TermKey(group: g, hash: hash)] = e
-        linkTermNewest(e, in: g)
+        groups[Int(g)].terms.append(e, to: &terms)
         groups[Int(g)].termCount += 1
         liveTerms += 1
     }
 
     private func removeTerm(_ e: Int32) {
         let g = terms[Int(e)].group
-        unlinkTerm(e)
+        groups[Int(g)].terms.remove(e, from: &terms)
         termIndex[TermKey(group: g, hash: terms[Int(e)].hash)] = nil
         groups[Int(g)].termCount -= 1
         liveTerms -= 1
         freeTerms.append(e)
-    }
-
-    private func unlinkTerm(_ e: Int32) {
-        let r = terms[Int(e)]
-        if r.older >= 0 { terms[Int(r.older)].newer = r.newer } else { groups[Int(r.group)].oldestTerm = r.newer }
-        if r.newer >= 0 { terms[Int(r.newer)].older = r.older } else { groups[Int(r.group)].newestTerm = r.older }
-        terms[Int(e)].older = -1
-        terms[Int(e)].newer = -1
-    }
-
-    private func linkTermNewest(_ e: Int32, in g: Int32) {
-        terms[Int(e)].older = groups[Int(g)].newestTerm
-        terms[Int(e)].newer = -1
-        if groups[Int(g)].newestTerm >= 0 { terms[Int(groups[Int(g)].newestTerm)].newer = e } else { groups[Int(g)].oldestTerm = e }
-        groups[Int(g)].newestTerm = e
     }
 }
 
@@ -288,11 +255,11 @@ extension NewTermsHistory {
 
     func saved() -> Saved {
         var out = Saved(firstTime: firstTime, groups: [])
-        var g = oldestGroup
+        var g = recency.oldest
         while g >= 0 {
             let r = groups[Int(g)]
             var kept: [(hash: UInt64, lastSeen: Int64)] = []
-            var e = r.oldestTerm
+            var e = r.terms.oldest
             while e >= 0 {
                 kept.append((terms[Int(e)].hash, terms[Int(e)].lastSeen))
                 e = terms[Int(e)].newer
@@ -305,7 +272,7 @@ extension NewTermsHistory {
 
     /// Replaces what was learned with `saved`.
     func restore(_ saved: Saved) {
-        while oldestGroup >= 0 { removeGroup(oldestGroup) }
+        while recency.oldest >= 0 { removeGroup(recency.oldest) }
         firstTime = saved.firstTime
         for group in saved.groups {
             let g = touchGroup(group.hash, group.lastSeen)

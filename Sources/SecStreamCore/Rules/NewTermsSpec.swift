@@ -7,7 +7,7 @@
 public struct NewTermsSpec: Sendable, Equatable {
     /// What the first terms of a group the history does not know are, once
     /// the rule's warm-up is over.
-    public enum NewGroups: String, Sendable, Equatable {
+    public enum NewGroups: String, Sendable, Equatable, CaseIterable {
         /// New, as Elastic's new terms rule has it: a never-seen user's first
         /// login fires.
         case alert

@@ -16,22 +16,8 @@ extension RuleDocumentParser {
         }
         try checkBaselinePlacement(node, kind: kind, groupBy: groupBy, window: window, condition: condition,
                                    conditionNode: conditionNode)
-        var method = BaselineSpec.Method.zscore
-        if let n = m["method"] {
-            let text = try reader.string(n, "'method'")
-            guard let v = BaselineSpec.Method(rawValue: text) else {
-                throw reader.error(n, "unknown baseline method '\(text)' (expected zscore or mad)")
-            }
-            method = v
-        }
-        var season = BaselineSpec.Season.none
-        if let n = m["season"] {
-            let text = try reader.string(n, "'season'")
-            guard let v = BaselineSpec.Season(rawValue: text) else {
-                throw reader.error(n, "unknown baseline season '\(text)' (expected none, hour-of-day or hour-of-week)")
-            }
-            season = v
-        }
+        let method = try reader.choice(m["method"], "method", "baseline method", default: BaselineSpec.Method.zscore)
+        let season = try reader.choice(m["season"], "season", "baseline season", default: BaselineSpec.Season.none)
         let threshold = try m["threshold"].map { try positiveNumber($0, "threshold") } ?? BaselineSpec.defaultThreshold
         let minSpread = try m["min_spread"].map { try positiveNumber($0, "min_spread") } ?? BaselineSpec.defaultMinSpread
         let minSpreadRatio = try m["min_spread_ratio"].map { n -> Double in

@@ -35,14 +35,7 @@ extension RuleDocumentParser {
             }
             maxTerms = Int(v)
         }
-        var newGroups = NewTermsSpec.NewGroups.alert
-        if let n = m["new_groups"] {
-            let text = try reader.string(n, "'new_groups'")
-            guard let policy = NewTermsSpec.NewGroups(rawValue: text) else {
-                throw reader.error(n, "unknown new_groups '\(text)' (expected alert or learn)")
-            }
-            newGroups = policy
-        }
+        let newGroups = try reader.choice(m["new_groups"], "new_groups", "new_groups", default: NewTermsSpec.NewGroups.alert)
         return NewTermsSpec(fields: fields, historyMs: history, warmupMs: warmup, maxTermsPerGroup: maxTerms,
                             groupFieldCount: groupBy.count, newGroups: newGroups)
     }

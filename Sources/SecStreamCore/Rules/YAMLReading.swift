@@ -39,6 +39,21 @@ struct YAMLReader {
         }
     }
 
+    /// A scalar naming one case of `E` (its raw value), `fallback` when the
+    /// node is absent; anything else is "unknown WHAT 'text' (expected a, b
+    /// or c)", the cases in declaration order.
+    func choice<E: RawRepresentable & CaseIterable>(_ node: Node?, _ key: String, _ what: String,
+                                                     default fallback: E) throws -> E where E.RawValue == String {
+        guard let node else { return fallback }
+        let text = try string(node, "'\(key)'")
+        guard let value = E(rawValue: text) else {
+            let names = E.allCases.map(\.rawValue)
+            let expected = names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + names.last! : names.joined()
+            throw error(node, "unknown \(what) '\(text)' (expected \(expected))")
+        }
+        return value
+    }
+
     /// The key of a map entry, which Sigma always writes as a plain name.
     func key(_ node: Node) throws -> String {
         guard case .scalar(let s) = node else { throw error(node, "map keys must be plain names") }
