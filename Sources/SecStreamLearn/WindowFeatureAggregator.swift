@@ -54,6 +54,14 @@ public final class WindowFeatureAggregator {
     @exclusivity(unchecked) private var lastSeen: [Int64] = []
     @exclusivity(unchecked) private var samples: [EventLocation] = []  // s * sampleLimit + k
     @exclusivity(unchecked) private var sampleCounts: [Int] = []
+    /// Events counted per slot: what `evict` drops first (the fewest).
+    @exclusivity(unchecked) private var eventCounts: [Int32] = []
+    /// Bytes of the open windows' group values, and values held in spilled
+    /// distinct sets: the parts of `estimatedBytes` that vary per window.
+    @exclusivity(unchecked) private var groupBytesOpen = 0
+    @exclusivity(unchecked) private var spilledValues = 0
+    /// Windows dropped by `evict` (`--max-state`): never scored.
+    @exclusivity(unchecked) public private(set) var windowsEvicted = 0
     @exclusivity(unchecked) public private(set) var eventsCounted = 0
     @exclusivity(unchecked) public private(set) var openWindows = 0
     /// Windows close in ascending start order; this is the last start closed.
@@ -92,6 +100,7 @@ public final class WindowFeatureAggregator {
             self.slot(start: start, hash: rows.groupHashes[row], group: UnsafeBufferPointer(rebasing: $0[s..<e]), time: time)
         }
         eventsCounted += 1
+        eventCounts[slot] &+= 1
         let base = row * rows.stride
         let t = slot * columns
         rows.cells.withUnsafeBufferPointer { cells in
@@ -120,7 +129,10 @@ public final class WindowFeatureAggregator {
     @inline(__always)
     private func insertDistinct(_ d: Int, _ value: UInt64) {
         let count = distinctInlineCount[d]
-        if count == Self.spilled { distinctSpilled[d]!.insert(value); return }
+        if count == Self.spilled {
+            if distinctSpilled[d]!.insert(value).inserted { spilledValues += 1 }
+            return
+        }
         let base = d * Self.inlineDistinct
         for k in 0..<Int(count) where distinctInline[base + k] == value { return }
         if Int(count) < Self.inlineDistinct {
@@ -131,6 +143,7 @@ public final class WindowFeatureAggregator {
         var set = Set(distinctInline[base..<(base + Self.inlineDistinct)])
         set.insert(value)
         distinctSpilled[d] = set
+        spilledValues += set.count
         distinctInlineCount[d] = Self.spilled
     }
 
@@ -152,7 +165,7 @@ public final class WindowFeatureAggregator {
             slot = Int(free)
             slotKeys[slot] = key
             groups[slot] = Array(group)
-            firstSeen[slot] = time; lastSeen[slot] = time; sampleCounts[slot] = 0
+            firstSeen[slot] = time; lastSeen[slot] = time; sampleCounts[slot] = 0; eventCounts[slot] = 0
         } else {
             slot = slotKeys.count
             slotKeys.append(key)
@@ -164,7 +177,9 @@ public final class WindowFeatureAggregator {
             firstSeen.append(time); lastSeen.append(time)
             samples.append(contentsOf: repeatElement(.unknown, count: Self.sampleLimit))
             sampleCounts.append(0)
+            eventCounts.append(0)
         }
+        groupBytesOpen += group.count
         slotOf[key] = Int32(slot)
         if slotsByStart[start] == nil {
             slotsByStart[start] = []
@@ -234,11 +249,58 @@ public final class WindowFeatureAggregator {
         for i in 0..<columns { totals[t + i] = 0; present[t + i] = 0 }
         for j in 0..<distinctCount {
             let d = slot * distinctCount + j
-            if distinctInlineCount[d] == Self.spilled { distinctSpilled[d] = nil }
+            if distinctInlineCount[d] == Self.spilled { spilledValues -= distinctSpilled[d]?.count ?? 0; distinctSpilled[d] = nil }
             distinctInlineCount[d] = 0
         }
+        groupBytesOpen -= groups[slot].count
         groups[slot] = []
         freeSlots.append(Int32(slot))
         openWindows -= 1
+    }
+
+    // MARK: Bounded state (`--max-state`)
+
+    /// Estimated bytes of one open window besides its group value and
+    /// spilled sets: its aggregates (two doubles per feature), its inline
+    /// distinct values, times, samples and count, the group array's header,
+    /// and its key in the slot table and the start's list, hash-table slots
+    /// counted three times (a Swift dictionary keeps 1.3 to 2.7 per entry).
+    public var bytesPerWindow: Int {
+        MemoryLayout<Key>.stride + 16 * columns + distinctCount * (Self.inlineDistinct * 8 + 1) + 16
+            + Self.sampleLimit * MemoryLayout<EventLocation>.stride + 8 + 4 + 32
+            + 3 * (MemoryLayout<Key>.stride + 4) + 4
+    }
+
+    /// What the open windows take, estimated (a spilled distinct value at 3 × 8 bytes).
+    public var estimatedBytes: Int { openWindows &* bytesPerWindow &+ groupBytesOpen &+ spilledValues &* 24 }
+
+    /// Drops open windows, fewest events first (among equals the least
+    /// recently updated), until the estimate is at most `bytes`, as the
+    /// engine drops its correlation windows. A dropped window is never
+    /// scored; a later event of its group and start opens a new one. Returns
+    /// how many went.
+    @discardableResult
+    public func evict(downTo bytes: Int) -> Int {
+        guard estimatedBytes > bytes else { return 0 }
+        var open: [Int32] = []
+        open.reserveCapacity(openWindows)
+        for list in slotsByStart.values { open.append(contentsOf: list) }
+        open.sort { a, b in
+            let ea = eventCounts[Int(a)], eb = eventCounts[Int(b)]
+            return ea != eb ? ea < eb : lastSeen[Int(a)] < lastSeen[Int(b)]
+        }
+        var dropped = Set<Int32>()
+        for s in open {
+            guard estimatedBytes > bytes else { break }
+            release(Int(s))
+            dropped.insert(s)
+        }
+        for start in starts {
+            slotsByStart[start]!.removeAll { dropped.contains($0) }
+            if slotsByStart[start]!.isEmpty { slotsByStart[start] = nil }
+        }
+        starts.removeAll { slotsByStart[$0] == nil }
+        windowsEvicted += dropped.count
+        return dropped.count
     }
 }

@@ -34,6 +34,41 @@ final class WindowFeatureTests: XCTestCase {
         w.features[spec.names.firstIndex(of: name)!]
     }
 
+    /// Past `--max-state` the open windows drop fewest events first (among
+    /// equals the least recently updated): the busy windows survive whole and
+    /// close with their own counts; the estimate falls with what went, and a
+    /// later event of a dropped group opens a new window.
+    func testEvictionDropsTheWindowsWithFewestEventsFirst() {
+        let spec = WindowFeatureSpec.standard(groupBy: "source.ip", windowMs: 300_000)
+        let agg = WindowFeatureAggregator(spec: spec)
+        var events: [(Int64, String)] = []
+        for i in 0..<200 {   // a flood: 200 addresses once each
+            events.append((t0 + Int64(i), #"{"source":{"ip":"198.51.100.\#(i)"},"destination":{"port":\#(i)}}"#))
+        }
+        for k in 0..<30 {    // two busy addresses, 30 and 15 events, in the next window
+            events.append((t0 + 300_000 + Int64(k), #"{"source":{"ip":"10.0.0.1"},"destination":{"port":\#(k)}}"#))
+            if k % 2 == 0 { events.append((t0 + 300_000 + Int64(k), #"{"source":{"ip":"10.0.0.2"}}"#)) }
+        }
+        feed(agg, events)
+        XCTAssertEqual(agg.openWindows, 202)
+        let full = agg.estimatedBytes
+        XCTAssertGreaterThanOrEqual(full, 202 * agg.bytesPerWindow)
+        let dropped = agg.evict(downTo: full / 50)
+        XCTAssertEqual(dropped, 200 - (agg.openWindows - 2), "only flood windows went")
+        XCTAssertEqual(agg.windowsEvicted, dropped)
+        XCTAssertLessThanOrEqual(agg.estimatedBytes, full / 50)
+        XCTAssertEqual(agg.evict(downTo: agg.estimatedBytes), 0, "under the bound: nothing")
+        feed(agg, [(t0 + 199, #"{"source":{"ip":"198.51.100.0"}}"#)])
+        var closed: [ClosedWindow] = []
+        agg.closeAll { closed.append($0) }
+        let busy = closed.filter { $0.start == t0 + 300_000 }
+        XCTAssertEqual(busy.map { value($0, "events", spec) }.sorted(), [15, 30])
+        XCTAssertEqual(busy.map { value($0, "distinct_destination_port", spec) }.sorted(), [0, 30])
+        XCTAssertTrue(closed.contains { String(decoding: $0.group, as: UTF8.self) == "198.51.100.0" && value($0, "events", spec) == 1 })
+        XCTAssertEqual(agg.openWindows, 0)
+        XCTAssertEqual(agg.estimatedBytes, 0)
+    }
+
     /// An event at the window's start and one a millisecond before its end
     /// count in it; one at its end opens the next. The watermark at end - 1
     /// closes nothing; at the end it closes exactly that window.

@@ -169,6 +169,24 @@ final class ModelCLITests: XCTestCase {
                        try Data(contentsOf: URL(fileURLWithPath: dir.path("f.json"))))
     }
 
+    /// The open model windows count toward `--max-state`: under a small
+    /// bound they drop, fewest events first, said in one stderr line; the
+    /// busy windows (the attacks) are still scored.
+    func testMaxStateBoundsTheOpenWindows() throws {
+        let f = try Self.fixtures.ready()
+        let dir = try TempDir()
+        let base = ["process", "--input", f.testEvents, "--no-default-rules", "--model", f.model]
+        let free = try Self.run(base + ["--alerts", dir.path("free.ndjson")])
+        XCTAssertFalse(free.stderr.contains("model windows dropped"), free.stderr)
+        let bounded = try Self.run(base + ["--max-state", "1MiB", "--alerts", dir.path("bounded.ndjson")])
+        let line = try XCTUnwrap(bounded.stderr.split(separator: "\n").first { $0.contains("model windows dropped") }, bounded.stderr)
+        XCTAssertTrue(line.hasPrefix("secstream: --max-state 1 MiB reached: "), String(line))
+        let all = try modelAlerts(dir.path("free.ndjson")).map { $0["alert_id"] as! String }
+        let kept = try modelAlerts(dir.path("bounded.ndjson")).map { $0["alert_id"] as! String }
+        XCTAssertGreaterThan(kept.count, all.count / 2, "the attack windows hold many events: most survive")
+        XCTAssertTrue(Set(kept).isSubset(of: Set(all)), "a window that survives is scored as without the bound")
+    }
+
     /// Every problem is one stderr line naming the file or flag, exit 2.
     func testBadModelsLabelsAndFlagsAreOneLineExitTwo() throws {
         let f = try Self.fixtures.ready()

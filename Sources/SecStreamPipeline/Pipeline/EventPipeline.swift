@@ -107,6 +107,7 @@ package final class EventPipeline {
                 try consume(job)
                 if let activity = job.activity { try advance(activity) }
                 try windowFeatures?.close(upTo: engine.watermark)
+                windowFeatures?.bound(cap: engine.options.maxStateBytes, engineBytes: engine.counters.stateBytes)
                 try checkpoint?.jobConsumed(job)
                 metrics?.publish(self)
                 if let caughtUp = job.heartbeat?.caughtUp, let ready, caughtUp != reportedCaughtUp {
@@ -145,6 +146,9 @@ package final class EventPipeline {
         if let line = evictionLine() { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         if let line = newTermsEvictionLine() { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         if let line = baselineEvictionLine() { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        if let line = windowFeatures?.evictionLine(capBytes: engine.options.maxStateBytes) {
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
         try alerts.close()
         try deadLetters.close()
         try archive?.close()

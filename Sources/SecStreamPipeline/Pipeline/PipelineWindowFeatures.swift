@@ -35,6 +35,21 @@ package final class PipelineWindowFeatures {
         try aggregator.close(upTo: watermark) { windowsClosed += 1; try closed($0) }
     }
 
+    /// `--max-state`: the open windows share the bound with the engine's
+    /// state (its last estimate, `engineBytes`); past it they drop, fewest
+    /// events first, to 80% of what the engine leaves them.
+    func bound(cap: Int, engineBytes: Int) {
+        guard cap > 0, aggregator.estimatedBytes &+ engineBytes > cap else { return }
+        aggregator.evict(downTo: max(0, cap - engineBytes) / 10 * 8)
+    }
+
+    /// One line on stderr when `--max-state` dropped windows (nil when none).
+    func evictionLine(capBytes: Int) -> String? {
+        let n = aggregator.windowsEvicted
+        guard n > 0 else { return nil }
+        return "secstream: --max-state \(capBytes >> 20) MiB reached: \(n) model windows dropped, fewest events first; they were not scored"
+    }
+
     /// End of input: every window.
     func closeAll() throws {
         try aggregator.closeAll { windowsClosed += 1; try closed($0) }
