@@ -13,7 +13,8 @@ public final class EventFeatureExtractor: @unchecked Sendable {
     let equals: [[UInt8]]
 
     enum Cell: UInt8 {
-        /// Nothing from the event (count, hour of day).
+        /// Nothing from the event (count, hour of day; a rule match is set
+        /// afterwards by the worker that matched it, `EventFeatureRows.markRuleMatch`).
         case none
         /// 1 when the value equals, else 0.
         case equals
@@ -33,7 +34,7 @@ public final class EventFeatureExtractor: @unchecked Sendable {
         for f in spec.features {
             var e: [UInt8] = []
             switch f.kind {
-            case .count, .hourSin, .hourCos: cells.append(.none)
+            case .count, .hourSin, .hourCos, .ruleMatches: cells.append(.none)
             case .countWhere(_, let v): cells.append(.equals); e = Array(v.utf8)
             case .ratioWhere(_, let v): cells.append(.presentEquals); e = Array(v.utf8)
             case .distinct: cells.append(.valueHash)

@@ -27,6 +27,13 @@ public struct EventFeatureRows: Sendable {
         cells.removeAll(keepingCapacity: true)
     }
 
+    /// The last row's cell `column` is 1: the event matched the rule of that
+    /// (`ruleMatches`) feature.
+    @inline(__always)
+    public mutating func markRuleMatch(column: Int) {
+        cells[cells.count - stride + column] = 1
+    }
+
     @inline(__always)
     mutating func startRow(line: Int, group: UnsafeRawBufferPointer) {
         lines.append(Int32(line))

@@ -108,7 +108,7 @@ public final class WindowFeatureAggregator {
                 let cell = cells[base + i]
                 switch kinds[i] {
                 case .count: totals[t + i] += 1
-                case .countWhere: totals[t + i] += Double(cell)
+                case .countWhere, .ruleMatches: totals[t + i] += Double(cell)
                 case .ratioWhere:
                     if cell != 0 { present[t + i] += 1 }
                     if cell == 2 { totals[t + i] += 1 }
@@ -229,7 +229,7 @@ public final class WindowFeatureAggregator {
         var features = [Double](repeating: 0, count: columns)
         for i in 0..<columns {
             switch kinds[i] {
-            case .count, .countWhere, .sum: features[i] = totals[t + i]
+            case .count, .countWhere, .sum, .ruleMatches: features[i] = totals[t + i]
             case .ratioWhere: features[i] = present[t + i] > 0 ? totals[t + i] / present[t + i] : 0
             case .distinct: features[i] = Double(distinctValues(slot * distinctCount + distinctIndex[i]))
             case .hourSin: features[i] = hourSin

@@ -54,6 +54,24 @@ public struct WindowFeatureSpec: Sendable, Equatable {
 
     public var names: [String] { features.map(\.name) }
 
+    /// At most this many rule features (`train --rules`): each is a cell per
+    /// event and a column per window.
+    public static let maxRuleFeatures = 256
+
+    /// The spec with one `ruleMatches` feature per rule (id, name), named
+    /// `rule_` and the rule's name, or its id when the name is missing or taken.
+    public func addingRules(_ rules: [(id: String, name: String?)]) -> WindowFeatureSpec {
+        var out = self
+        var taken = Set(names)
+        for r in rules {
+            var name = "rule_" + (r.name ?? r.id)
+            if taken.contains(name) { name = "rule_" + r.id }
+            taken.insert(name)
+            out.features.append(.init(name: name, kind: .ruleMatches(rule: r.id)))
+        }
+        return out
+    }
+
     // MARK: JSON
 
     /// The spec as JSON (sorted keys: the same spec is always the same bytes).
@@ -113,10 +131,13 @@ public struct FeatureDefinition: Sendable, Equatable {
         /// Hour of day (UTC) of the window start, on the unit circle, so 23h and 0h are neighbours.
         case hourSin
         case hourCos
+        /// Events the detection rule with this id matched (`train --rules`): a
+        /// run scoring the model must load the rule.
+        case ruleMatches(rule: String)
 
         public var field: String? {
             switch self {
-            case .count, .hourSin, .hourCos: return nil
+            case .count, .hourSin, .hourCos, .ruleMatches: return nil
             case .countWhere(let f, _), .ratioWhere(let f, _), .distinct(let f), .sum(let f): return f
             }
         }
@@ -136,6 +157,7 @@ public struct FeatureDefinition: Sendable, Equatable {
         case .sum(let f): return ["name": name, "kind": "sum", "field": f]
         case .hourSin: return ["name": name, "kind": "hour_sin"]
         case .hourCos: return ["name": name, "kind": "hour_cos"]
+        case .ruleMatches(let id): return ["name": name, "kind": "rule_matches", "rule": id]
         }
     }
 
@@ -160,6 +182,9 @@ public struct FeatureDefinition: Sendable, Equatable {
         case "sum": self.kind = .sum(field: try field())
         case "hour_sin": self.kind = .hourSin
         case "hour_cos": self.kind = .hourCos
+        case "rule_matches":
+            guard let id = o["rule"] as? String, !id.isEmpty else { throw WindowFeatureSpec.SpecError("\(at) (\(name)) has no rule") }
+            self.kind = .ruleMatches(rule: id)
         default: throw WindowFeatureSpec.SpecError("\(at) (\(name)) has unknown kind '\(kind)'")
         }
     }

@@ -19,6 +19,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Tumbling window length (1s to 1d).", valueName: "duration")) var window = TrainOptions().window
     @Option(help: "Boosting rounds (trees).") var rounds = TrainOptions().rounds
     @Option(name: .customLong("max-depth"), help: "Depth of each tree.") var maxDepth = TrainOptions().maxDepth
+    @Option(name: .customLong("rules"), help: ArgumentHelp("Sigma rules whose matches per window become features (repeatable; `process --model` then needs them).", valueName: "path"))
+    var rules: [String] = []
     @Option(name: .customLong("time-field"), help: "Field holding the event time (default: @timestamp).") var timeField: String?
     @Option(help: ArgumentHelp("How far behind the newest event an event may arrive and still count.", valueName: "duration"))
     var lateness = TrainOptions().rules.lateness
@@ -30,6 +32,7 @@ struct TrainCommand: ParsableCommand {
         o.inputs = inputs; o.archive = archive; o.truth = truth; o.labels = labels
         o.groupBy = groupBy; o.window = window; o.rounds = rounds; o.maxDepth = maxDepth
         o.rules.timeField = timeField; o.rules.lateness = lateness
+        o.rules.rulePaths = rules
         o.output = output; o.summary = !quiet
         let code = try TrainRunner(options: o).run()
         if code != 0 { throw ExitCode(code) }

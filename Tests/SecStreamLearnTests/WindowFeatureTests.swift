@@ -185,6 +185,14 @@ final class WindowFeatureTests: XCTestCase {
         XCTAssertFalse(spec.names.contains("distinct_user_name"))  // the group's own field is not a feature
         XCTAssertEqual(try WindowFeatureSpec.parse(spec.json()), spec)
         XCTAssertEqual(spec.json(), try WindowFeatureSpec.parse(spec.json()).json())
+        // Rule features (`train --rules`): named after the rule, by id when the name is missing or taken.
+        let ruled = spec.addingRules([(id: "r-1", name: "dumper"), (id: "r-2", name: nil), (id: "r-3", name: "dumper")])
+        XCTAssertEqual(Array(ruled.names.suffix(3)), ["rule_dumper", "rule_r-2", "rule_r-3"])
+        XCTAssertEqual(ruled.features.last?.kind, .ruleMatches(rule: "r-3"))
+        XCTAssertEqual(try WindowFeatureSpec.parse(ruled.json()), ruled)
+        XCTAssertThrowsError(try WindowFeatureSpec.parse(#"{"version":1,"group_by":"a","window_ms":1000,"features":[{"name":"x","kind":"rule_matches"}]}"#)) {
+            XCTAssertTrue("\($0)".contains("(x) has no rule"), "\($0)")
+        }
         XCTAssertThrowsError(try WindowFeatureSpec.parse("{}")) { XCTAssertTrue("\($0)".contains("no version")) }
         XCTAssertThrowsError(try WindowFeatureSpec.parse(#"{"version":1,"group_by":"a","window_ms":1000,"features":[{"name":"x","kind":"median"}]}"#)) {
             XCTAssertTrue("\($0)".contains("unknown kind 'median'"), "\($0)")

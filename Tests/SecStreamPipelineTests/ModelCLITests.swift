@@ -187,6 +187,82 @@ final class ModelCLITests: XCTestCase {
         XCTAssertTrue(Set(kept).isSubset(of: Set(all)), "a window that survives is scored as without the bound")
     }
 
+    /// `train --rules`: each detection rule's matches per window are a
+    /// feature. Here only the rule tells the windows apart (the events differ
+    /// in process.name alone, which no standard feature reads), so a model
+    /// that alerts on exactly the right windows, naming the rule's feature,
+    /// shows the feature is counted in training and in scoring alike; a run
+    /// without the rule is refused.
+    func testRuleMatchesAreFeatures() throws {
+        let dir = try TempDir()
+        let rules = dir.path("rules")
+        try FileManager.default.createDirectory(atPath: rules, withIntermediateDirectories: true)
+        try """
+        title: Credential dumper
+        id: 55555555-0000-0000-0000-000000000001
+        name: credential_dumper
+        logsource: {category: authentication}
+        detection:
+          sel:
+            process.name: mimikatz.exe
+          condition: sel
+        level: high
+        """.write(toFile: rules + "/dumper.yml", atomically: true, encoding: .utf8)
+        // `ips` addresses, each with 3 logins in each 5-minute window (the
+        // ECS pipeline routes the rule's logsource on event.category); the
+        // address is "evil" in a window when (address + window) % 3 == 0.
+        func events(windows: Int, from start: Int, ips: Int) -> (String, [String]) {
+            var lines: [String] = [], evil: [String] = []
+            for w in 0..<windows {
+                for ip in 0..<ips {
+                    let bad = (ip + w) % 3 == 0
+                    let t0 = (start + w) * 300
+                    if bad {
+                        let s = String(format: "2026-11-20T%02d:%02d:00Z", t0 / 3600, t0 / 60 % 60)
+                        let e = String(format: "2026-11-20T%02d:%02d:59Z", t0 / 3600, t0 / 60 % 60 + 4)
+                        evil.append(#"{"group":"10.9.0.\#(ip)","start":"\#(s)","end":"\#(e)"}"#)
+                    }
+                    for k in 0..<3 {
+                        let t = t0 + 10 * k + ip
+                        let time = String(format: "2026-11-20T%02d:%02d:%02d.000Z", t / 3600, t / 60 % 60, t % 60)
+                        let name = bad && k == 1 ? "mimikatz.exe" : "svchost.exe"
+                        lines.append(#"{"@timestamp":"\#(time)","event":{"category":"authentication"},"source":{"ip":"10.9.0.\#(ip)"},"process":{"name":"\#(name)"}}"#)
+                    }
+                }
+            }
+            return (lines.sorted().joined(separator: "\n") + "\n", evil)
+        }
+        let (train, labels) = events(windows: 12, from: 0, ips: 30)
+        try train.write(toFile: dir.path("train.ndjson"), atomically: true, encoding: .utf8)
+        try (labels.joined(separator: "\n") + "\n").write(toFile: dir.path("labels.ndjson"), atomically: true, encoding: .utf8)
+        let model = dir.path("m.json")
+        try Self.run(["train", "--input", dir.path("train.ndjson"), "--labels", dir.path("labels.ndjson"), "--rules", rules,
+                      "--lateness", "0", "-o", model, "--quiet"])
+        let names = try XCTUnwrap(((try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model))) as? [String: Any])?["learner"]
+                                    as? [String: Any])?["feature_names"] as? [String])
+        XCTAssertEqual(names.last, "rule_credential_dumper")
+
+        let (test, truth) = events(windows: 6, from: 20, ips: 30)
+        try test.write(toFile: dir.path("test.ndjson"), atomically: true, encoding: .utf8)
+        let r = try Self.run(["process", "--input", dir.path("test.ndjson"), "--no-default-rules", "--rules", rules, "--model", model,
+                              "--lateness", "0", "--alerts", dir.path("alerts.ndjson")])
+        let alerts = try modelAlerts(dir.path("alerts.ndjson"))
+        let got = Set(alerts.map { a in
+            let g = (a["group"] as! [String: Any])["source.ip"] as! String
+            return g + "@" + ((a["window"] as! [String: Any])["start"] as! String)
+        })
+        let want = Set(try truth.map { line -> String in
+            let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: String]
+            return o["group"]! + "@" + o["start"]!.replacingOccurrences(of: ":00Z", with: ":00.000Z")
+        })
+        XCTAssertEqual(got, want, r.stderr)
+        XCTAssertTrue(alerts.allSatisfy { (($0["features"] as? [[String: Any]])?.first?["name"] as? String) == "rule_credential_dumper" })
+
+        let refused = try CLI.run(["process", "--input", dir.path("test.ndjson"), "--no-default-rules", "--model", model])
+        XCTAssertEqual(refused.code, 2, refused.stderr)
+        XCTAssertEqual(refused.stderr, "secstream: --model \(model): its feature rule_credential_dumper counts the matches of rule 55555555-0000-0000-0000-000000000001, which this run does not load (give it with --rules)\n")
+    }
+
     /// Every problem is one stderr line naming the file or flag, exit 2.
     func testBadModelsLabelsAndFlagsAreOneLineExitTwo() throws {
         let f = try Self.fixtures.ready()

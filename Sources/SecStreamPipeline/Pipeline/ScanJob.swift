@@ -317,6 +317,7 @@ private struct LinePass {
     /// `--model`: the window feature rows of the job's events (nil extractor: none made).
     let featureExtractor: EventFeatureExtractor?
     var featureRows = EventFeatureRows(stride: 0)
+    let ruleFeatureColumns: [Int]
 
     init(context: ScanContext, source: Int32, slots: UnsafeMutableBufferPointer<FieldSlot>, unescaped: UnescapeCache,
          timeParser: EventTimeParser, geo: GeoIPWorkspace?, archiveMasker: EventMasker?) {
@@ -324,6 +325,7 @@ private struct LinePass {
         self.archiveMasker = archiveMasker.map { Unmanaged.passUnretained($0) }
         archiveMaskFields = context.archiveMaskFields
         featureExtractor = context.featureExtractor
+        ruleFeatureColumns = context.ruleFeatureColumns
         scanner = context.scanner
         timeField = context.rules.timeField
         timeFieldName = context.timeFieldName
@@ -368,7 +370,9 @@ private struct LinePass {
         }
         times.append(time)
         // The model's features read the slots of this scan (before any GeoIP rescan).
+        let rowsBefore = featureRows.count
         featureExtractor?.extract(event, line: index, into: &featureRows)
+        let ruleRow = !ruleFeatureColumns.isEmpty && featureRows.count > rowsBefore
         // The archive masker's plan, while the slots are the line's: its
         // cache fetches overlap detection.
         var plan = ScannedPlan.walk
@@ -386,22 +390,33 @@ private struct LinePass {
                 lines[index].enrichedStart = added.start
                 lines[index].enrichedLength = added.length
                 unescaped.reset(lineLength: enriched.count)
-                match(index, time, ref, EventView(line: enriched, slots: UnsafeBufferPointer(slots), unescaped: unescaped), &matches)
+                match(index, time, ref, EventView(line: enriched, slots: UnsafeBufferPointer(slots), unescaped: unescaped), &matches,
+                      ruleRow: ruleRow)
                 archiveMasker?._withUnsafeGuaranteedRef { $0.maskLine(enriched, into: &archiveMasked) }
                 return
             }
             _ = scanner.scan(bytes, into: slots)  // never expected: the line as read, scanned again
         }
-        match(index, time, ref, event, &matches)
+        match(index, time, ref, event, &matches, ruleRow: ruleRow)
         // The event's bytes for the archive, masked: spliced at the slots the
         // scan found where the plan says so, walked otherwise.
         archiveMasker?._withUnsafeGuaranteedRef { $0.maskScanned(bytes, plan, into: &archiveMasked) }
     }
 
     @inline(__always)
-    private func match(_ index: Int, _ time: Int64, _ ref: LineRef, _ event: EventView, _ matches: inout MatchBuffers) {
+    private mutating func match(_ index: Int, _ time: Int64, _ ref: LineRef, _ event: EventView, _ matches: inout MatchBuffers,
+                                ruleRow: Bool) {
         let location = EventLocation(source: source, position: ref.position)
         let extractor = self.extractor
+        if ruleRow {
+            // `train --rules` features: the rules this event matched, on its feature row.
+            let columns = ruleFeatureColumns
+            detections.forEachMatch(event) { d in
+                if columns[d] >= 0 { featureRows.markRuleMatch(column: columns[d]) }
+                extractor.extract(detection: d, event: event, time: time, location: location, line: index, into: &matches)
+            }
+            return
+        }
         detections.forEachMatch(event) { d in
             extractor.extract(detection: d, event: event, time: time, location: location, line: index, into: &matches)
         }
@@ -428,6 +443,9 @@ final class ScanContext: @unchecked Sendable {
     /// scan's schema, and each worker reads them into the job's feature rows.
     var windowFeatures: WindowFeatureSpec? { didSet { rebuildScanner() } }
     private(set) var featureExtractor: EventFeatureExtractor?
+    /// Per detection rule, the column of its `ruleMatches` feature (-1: none;
+    /// empty when the spec has none, so matching costs nothing more).
+    private(set) var ruleFeatureColumns: [Int] = []
 
     /// The rules' fields, then the masking policy's and the features' (interning
     /// only appends, so each one's field ids stay valid in the final schema).
@@ -435,6 +453,13 @@ final class ScanContext: @unchecked Sendable {
         let schema = FieldSchema(paths: rules.schema.paths)
         archiveMaskFields = archiveMasking?.scannedPaths.map { $0.map { Int32(schema.intern($0)) } }
         featureExtractor = windowFeatures.map { EventFeatureExtractor(spec: $0, schema: schema) }
+        ruleFeatureColumns = []
+        for (column, feature) in (windowFeatures?.features ?? []).enumerated() {
+            guard case .ruleMatches(let id) = feature.kind,
+                  let d = rules.detections.firstIndex(where: { $0.meta.id == id }) else { continue }
+            if ruleFeatureColumns.isEmpty { ruleFeatureColumns = Array(repeating: -1, count: rules.detections.count) }
+            ruleFeatureColumns[d] = column
+        }
         scanner = FieldScanner(schema: schema)
     }
     /// The slots of the archive masker's `scannedPaths` in `scanner`'s schema.

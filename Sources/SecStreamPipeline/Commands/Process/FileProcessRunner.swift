@@ -38,7 +38,8 @@ package final class FileProcessRunner {
             threads: options.rules.threads, geoip: geoip)
         pipeline.masking = try PipelineMasking(options.masking)
         if let path = options.rules.baseline { try LearnedStateFile.load(path, into: pipeline.engine, flag: "--baseline") }
-        pipeline.windowFeatures = ModelScoring.features(model, options.model, alerts: pipeline.alerts, sources: sources)
+        pipeline.windowFeatures = try ModelScoring.features(model, options.model, alerts: pipeline.alerts, sources: sources,
+                                                            rules: rules)
         pipeline.metrics = metrics.map { PipelineMetrics(registry: $0.registry, input: options.inputs == [.stdin] ? "stdin" : "file") }
         if let follow = try followSource(sources: sources) {
             try pipeline.run(follow.source, checkpoint: FileFollowCheckpoint(alerts: pipeline.alerts, deadLetters: pipeline.deadLetters),

@@ -38,7 +38,8 @@ public final class ReplayRunner {
         if let path = options.rules.baseline {
             try LearnedStateFile.load(path, into: pipeline.engine, flag: "--baseline", quiet: !options.summary)
         }
-        pipeline.windowFeatures = ModelScoring.features(model, options.model, alerts: pipeline.alerts, sources: sources)
+        pipeline.windowFeatures = try ModelScoring.features(model, options.model, alerts: pipeline.alerts, sources: sources,
+                                                            rules: rules)
         pipeline.metrics = metrics.map { PipelineMetrics(registry: $0.registry, input: "archive") }
         let source = ArchiveReplaySource(store: store, objects: objects, sources: sources, timeField: rules.schema.paths[rules.timeField],
                                   epochUnit: rules.epochUnit,

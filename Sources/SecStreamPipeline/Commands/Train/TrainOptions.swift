@@ -18,7 +18,9 @@ public struct TrainOptions: Sendable {
     public var rounds = 30
     /// `--max-depth`: depth of each tree. Default: 4.
     public var maxDepth = 4
-    /// `--time-field`, `--lateness`: how events are ordered and windows closed (as in `process`).
+    /// `--time-field`, `--lateness`: how events are ordered and windows closed
+    /// (as in `process`); `--rules`: detection rules whose matches per window
+    /// become features (`rule_<name>`), then required by `process --model`.
     public var rules = RulesConfiguration()
     /// `-o`: the model file (XGBoost JSON; the name must end in .json).
     public var output = ""

@@ -15,7 +15,15 @@ public final class TrainRunner {
 
     public func run() throws -> Int32 {
         try options.validate()
-        let spec = WindowFeatureSpec.standard(groupBy: options.groupBy, windowMs: options.window.milliseconds)
+        // The built-in rules keep the engine's usual shape; their alerts are not wanted here.
+        let rules = try RuleSetFactory.load(options.rules, summary: false)
+        var spec = WindowFeatureSpec.standard(groupBy: options.groupBy, windowMs: options.window.milliseconds)
+        // `--rules`: their detection rules' matches per window are features too.
+        let ruleFeatures = rules.detections.filter { !$0.meta.location.file.hasPrefix("builtin:") }.map { (id: $0.meta.id, name: $0.meta.name) }
+        guard ruleFeatures.count <= WindowFeatureSpec.maxRuleFeatures else {
+            throw RunError(.usage, "--rules: \(ruleFeatures.count) detection rules; at most \(WindowFeatureSpec.maxRuleFeatures) become features")
+        }
+        spec = spec.addingRules(ruleFeatures)
         let labels: WindowLabels
         do {
             if let truth = options.truth {
@@ -33,8 +41,6 @@ public final class TrainRunner {
             rows.append(window.features)
             positive.append(labels.isPositive(group: window.groupValue, start: window.start, end: window.end))
         }
-        // The built-in rules keep the engine's usual shape; their alerts are not wanted here.
-        let rules = try RuleSetFactory.load(options.rules, summary: false)
         let engineOptions = EngineOptions(options.rules, idleTimeout: .zero)
         let sources = SourceTable()
         if !options.inputs.isEmpty {
