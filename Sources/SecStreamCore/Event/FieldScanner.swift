@@ -64,6 +64,7 @@ public struct FieldScanner: @unchecked Sendable {
         var seen = shape  // the closure's own copy: `shape` is inout
         defer { shape = seen }
         return withUnsafeTemporaryAllocation(of: Frame.self, capacity: Self.maxDepth) { stack -> ScanResult in
+          withUnsafeTemporaryAllocation(of: UInt64.self, capacity: LineSpecialMasks.blockCount(end)) { maskStorage -> ScanResult in
             let trie = self.trie
             var depth = 1
             stack[0] = Frame(start: Int32(i), field: -1, parentNode: FieldTrie.dead, parentIsArray: false)
@@ -71,7 +72,7 @@ public struct FieldScanner: @unchecked Sendable {
             var inArray = false
             var afterValue = false      // false: just after `{` or `[`
             var error: MalformedReason? = nil
-            var specials = StringSpecialIndex(p, end)
+            let specials = LineSpecialMasks(p, end, storage: maskStorage.baseAddress!)
             i &+= 1
 
             while true {
@@ -224,6 +225,7 @@ public struct FieldScanner: @unchecked Sendable {
                     i = after
                 }
             }
+          }
         }
     }
 

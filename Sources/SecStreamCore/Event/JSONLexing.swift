@@ -153,15 +153,14 @@ enum JSONLexing {
         if p[i] == 0x30 {
             i &+= 1
         } else if isDigit(p[i]) {
-            i &+= 1
-            while i < end && isDigit(p[i]) { i &+= 1 }
+            i = skipDigits(p, i &+ 1, end)
         } else {
             return -1
         }
         if i < end && p[i] == 0x2e {  // .
             i &+= 1
             guard i < end && isDigit(p[i]) else { return -1 }
-            while i < end && isDigit(p[i]) { i &+= 1 }
+            i = skipDigits(p, i &+ 1, end)
         }
         if i < end && (p[i] | 0x20) == 0x65 {  // e E
             i &+= 1
@@ -169,6 +168,26 @@ enum JSONLexing {
             guard i < end && isDigit(p[i]) else { return -1 }
             while i < end && isDigit(p[i]) { i &+= 1 }
         }
+        return i
+    }
+
+    /// Index of the first byte at or after `i` that is not an ASCII digit, or `end`.
+    /// Eight bytes at a time where the line has them: the length of a port or
+    /// byte count varies event to event, and a byte loop's exit mispredicts.
+    @inline(__always)
+    static func skipDigits(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+        var i = start
+        while i &+ 8 <= end {
+            // Per lane t = byte ^ '0' is a digit's value (< 10) for digits only;
+            // adding 0x76 to t's low 7 bits sets the lane's high bit exactly when
+            // they are >= 10 (no carry leaves the lane), and t's own high bit
+            // marks bytes >= 0x80.
+            let t = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) ^ (ones &* 0x30)
+            let notDigit = (((t & low7) &+ (ones &* 0x76)) | t) & high
+            if notDigit != 0 { return i &+ notDigit.trailingZeroBitCount &>> 3 }
+            i &+= 8
+        }
+        while i < end && isDigit(p[i]) { i &+= 1 }
         return i
     }
 
