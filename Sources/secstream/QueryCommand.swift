@@ -21,7 +21,7 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "Print at most N rows.") var limit: Int?
     @Option(help: "Output format.") var format = QueryFormat.ndjson
     @Option(name: .customLong("time-field"), help: "Field holding the event time.") var timeField: String = "@timestamp"
-    @Option(help: "Objects fetched and scanned at once (0 = two per core; at most 1024).") var parallelism: Int = 0
+    @Option(help: "Objects fetched and scanned at once (0 = one per core for a directory, two per core for S3; at most 1024).") var parallelism: Int = 0
     @Flag(name: .customLong("quiet"), help: "No summary line on stderr.") var quiet = false
 
     @OptionGroup var metrics: MetricsOptions

@@ -119,4 +119,34 @@ final class WholeGzipTests: XCTestCase {
         }
         XCTAssertEqual(try whole(bomb, limit: 4 << 20).get().count, 4 << 20)
     }
+
+    /// Buffers from 2 MiB on are mapped on their own with huge pages asked
+    /// for (`DecodeMemory`): growing across that size, and decoding object
+    /// after object into the grown buffer, keeps every byte, for libdeflate
+    /// and for the stream decoders alike.
+    func testBuffersGrowingPastTheMappedSizeKeepTheirBytes() throws {
+        let big = TestData.ndjson(lines: 60_000)  // ~6 MB: grows 4 KiB -> mapped
+        XCTAssertGreaterThan(big.count, 2 * DecodeMemory.hugeThreshold)
+        let small = TestData.ndjson(lines: 300, seed: 9)
+        let buffer = DecompressionBuffer(capacity: 4096)
+        for (round, input) in [big, small, big].enumerated() {
+            for codec in [CompressionCodec.gzip, .zstd, .lz4] {
+                let packed = try Codec.compress(codec, input)
+                let decoded: [UInt8] = try withExtendedLifetime(buffer) {
+                    try packed.withUnsafeBytes { packed in
+                        codec == .gzip ? [UInt8](try buffer.decodeGzip(packed))
+                                       : [UInt8](try buffer.decode(try makeStreamDecoder(codec)!, codec, packed))
+                    }
+                }
+                XCTAssertEqual(decoded, input, "round \(round), \(codec)")
+            }
+        }
+        XCTAssertGreaterThanOrEqual(buffer.capacity, big.count)
+        // The mapping itself: aligned to 2 MiB, writable to its last byte, unmapped on release.
+        let mapped = DecodeMemory.allocate(DecodeMemory.hugeThreshold + 12345)
+        XCTAssertEqual(Int(bitPattern: mapped) % (2 << 20), 0)
+        mapped.storeBytes(of: 0xAB, toByteOffset: DecodeMemory.hugeThreshold + 12344, as: UInt8.self)
+        XCTAssertEqual(mapped.load(fromByteOffset: DecodeMemory.hugeThreshold + 12344, as: UInt8.self), 0xAB)
+        DecodeMemory.deallocate(mapped, DecodeMemory.hugeThreshold + 12345)
+    }
 }

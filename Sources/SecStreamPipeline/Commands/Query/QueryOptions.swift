@@ -21,7 +21,8 @@ public struct QueryOptions {
     public var format = QueryFormat.ndjson
     /// `--time-field`: the field holding the event time. Default: `@timestamp`.
     public var timeField = "@timestamp"
-    /// `--parallelism`: objects fetched and scanned at once; 0 = two per core;
+    /// `--parallelism`: objects fetched and scanned at once; 0 = one per core
+    /// for a local directory (at least 2), two per core for S3;
     /// `parallelismRange`. Default: 0.
     public var parallelism = 0
     /// `--metrics-listen`, `--metrics-file`, `--metrics-interval`, `--metrics-push`. Default: none.

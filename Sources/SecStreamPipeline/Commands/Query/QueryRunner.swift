@@ -29,7 +29,12 @@ public final class QueryRunner {
             throw ArchiveStoreErrors.runError(error, doing: "listing \(store.location)")
         }
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        let width = options.parallelism > 0 ? options.parallelism : max(2, cores * 2)
+        // A local directory's reads are page-cache copies: one object per core
+        // keeps the cores busy, and each further worker only adds a decode
+        // buffer of fresh pages for the kernel to zero (measured: 5% of a
+        // 3-hour gzip query). S3 requests wait on the network: two per core.
+        let width = options.parallelism > 0 ? options.parallelism
+            : store is FileObjectStore ? max(2, cores) : max(2, cores * 2)
         let masking = try options.masking.load()
         let keyring = try options.keyring.map { try ArchiveKeyring.load(path: $0, flag: "--keyring") }
         let scanners = (0..<width).map { _ in QueryObjectScanner(plan: plan, masking: masking) }
