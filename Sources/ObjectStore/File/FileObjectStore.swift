@@ -90,9 +90,11 @@ public final class FileObjectStore: ObjectStore, @unchecked Sendable {
             if let length = range.length { end = min(size, start + length) }
         }
         let count = end - start
-        var result = [UInt8](repeating: 0, count: count)
-        var done = 0
-        try result.withUnsafeMutableBytes { buffer in
+        // Read straight into uninitialized storage: zero-filling first was a
+        // pass over every byte the read then overwrites (3% of a query's CPU).
+        // A file that shrank under us gives what was there.
+        return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var done = 0
             while done < count {
                 let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(start + done))
                 if n < 0 {
@@ -102,9 +104,8 @@ public final class FileObjectStore: ObjectStore, @unchecked Sendable {
                 if n == 0 { break }
                 done += n
             }
+            initialized = done
         }
-        if done < count { result.removeLast(count - done) }
-        return result
     }
 
     public func head(key: String) throws -> ObjectInfo? {
