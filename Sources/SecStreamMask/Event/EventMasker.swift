@@ -35,8 +35,10 @@ public final class EventMasker {
     let inlineValues = InlineValueTable(count: 1 << 16)
     /// The splicing walk's Crypto-PAn pseudonyms of IPv4 addresses.
     let ipv4Values = IPv4TextTable(bits: 17)
-    /// `planScanned`'s values for `maskScanned` (one per scanned path).
+    /// `planScanned`'s values for `maskScanned`: two halves of one per scanned
+    /// path, used in turn (`nextPlanHalf`), for two outstanding plans.
     let scannedValues: UnsafeMutablePointer<ScannedValue>
+    @exclusivity(unchecked) var nextPlanHalf = 0
     /// Lines `maskLine` spliced rather than walked (tests check both paths run).
     /// (Counters bumped once a line: unchecked, as the masker is one thread's
     /// at a time, so a line costs no runtime exclusivity check.)
@@ -51,7 +53,7 @@ public final class EventMasker {
         hmacContext = HMACContext(key: policy.key.bytes)
         trie = PolicyTrie(policy)
         tables = trie.map { SpliceTables($0) }
-        scannedValues = .allocate(capacity: max(1, trie?.paths.count ?? 0))
+        scannedValues = .allocate(capacity: max(1, 2 * (trie?.paths.count ?? 0)))
     }
 
     deinit {

@@ -7,9 +7,12 @@ import SecStreamCore
 public struct ScannedPlan {
     let count: Int
     let freeText: Bool
+    /// Where its values start in the masker's `scannedValues` (plans alternate
+    /// between two halves, so a line can be planned before the previous one is masked).
+    let values: Int
 
     /// The line goes through `maskLine`.
-    public static let walk = ScannedPlan(count: -1, freeText: false)
+    public static let walk = ScannedPlan(count: -1, freeText: false, values: 0)
 }
 
 /// One string value to mask: its range in the line, its action's index, and
@@ -50,14 +53,18 @@ extension EventMasker {
 
     /// The first half of `maskScanned`, right after the scan: finds the
     /// values to splice and asks for their cache slots, so the cache misses
-    /// of a new value's slot overlap whatever the caller does with the line
-    /// (detection) before `maskScanned(_:_:into:)`. The slots may change after this.
+    /// of a new value's slot overlap whatever the caller does before
+    /// `maskScanned(_:_:into:)` (detection, the next line). The slots may change
+    /// after this. Two plans may be outstanding: the older one must be masked
+    /// before the next plan is made.
     public func planScanned(_ line: UnsafeRawBufferPointer, slots: UnsafeBufferPointer<FieldSlot>,
                             fields: UnsafeBufferPointer<Int32>, shape: LineShape) -> ScannedPlan {
         guard shape.isEmpty, let tables, line.baseAddress != nil, line.count > 0, fields.count == tables.pathCount else {
             return .walk
         }
-        let found = scannedValues
+        let half = nextPlanHalf
+        nextPlanHalf = half == 0 ? tables.pathCount : 0
+        let found = scannedValues + half
         var count = 0
         var freeText = false
         for k in 0..<fields.count {
@@ -94,7 +101,7 @@ extension EventMasker {
                 return .walk
             }
         }
-        return ScannedPlan(count: count, freeText: freeText)
+        return ScannedPlan(count: count, freeText: freeText, values: half)
     }
 
     /// The second half of `maskScanned`: the line masked as `plan` (this
@@ -105,7 +112,7 @@ extension EventMasker {
             return
         }
         linesSplicedFromSlots &+= 1
-        let found = scannedValues
+        let found = scannedValues + plan.values
         if plan.freeText, let trie {
             // Free text in the line: the masked values that recur in it are
             // replaced there too, so the walk's lists record them.

@@ -200,7 +200,10 @@ package final class ScanJob {
                     for index in 0..<pass.lines.count { pass.process(index, pass.lines[index], storage, &matches) }
                 }
             }
-            if pass.archiveMasker != nil { pass.archiveStarts.append(pass.archiveMasked.count) }
+            if pass.archiveMasker != nil {
+                pass.maskPending()
+                pass.archiveStarts.append(pass.archiveMasked.count)
+            }
         }
     }
 
@@ -314,6 +317,11 @@ private struct LinePass {
     let archiveMaskFields: [Int32]?
     var archiveMasked = MaskedBytes()
     var archiveStarts: [Int] = []
+    /// The last event line planned but not masked yet: masked once the next
+    /// line is planned, so a plan's cache fetches have a whole line's work to
+    /// arrive in (after detection alone they still waited: a third of the
+    /// time spent splicing was the IPv4 table's load).
+    var pendingMask: (bytes: UnsafeRawBufferPointer, plan: ScannedPlan)?
     /// `--model`: the window feature rows of the job's events (nil extractor: none made).
     let featureExtractor: EventFeatureExtractor?
     var featureRows = EventFeatureRows(stride: 0)
@@ -342,14 +350,31 @@ private struct LinePass {
         nonEvents.append(NonEventLine(line: Int32(line), reason: reason))
     }
 
+    /// Masks the pending line (see `pendingMask`) into `archiveMasked`.
+    @inline(__always)
+    mutating func maskPending() {
+        guard let pending = pendingMask, let archiveMasker else { return }
+        archiveMasker._withUnsafeGuaranteedRef { $0.maskScanned(pending.bytes, pending.plan, into: &archiveMasked) }
+        pendingMask = nil
+    }
+
+    /// Where line `index`'s masked bytes start: after the pending line's.
+    @inline(__always)
+    mutating func startArchiveLine() {
+        guard archiveMasker != nil else { return }
+        maskPending()
+        archiveStarts.append(archiveMasked.count)
+    }
+
     @inline(__always)
     mutating func process(_ index: Int, _ ref: LineRef, _ storage: UnsafeRawBufferPointer, _ matches: inout MatchBuffers) {
-        if archiveMasker != nil { archiveStarts.append(archiveMasked.count) }
         if ref.oversized {
+            startArchiveLine()
             notAnEvent(index, "line of \(ref.length) bytes exceeds the 1 MiB limit")
             return
         }
         if ref.length == 0 {
+            startArchiveLine()
             notAnEvent(index, nil)
             return
         }
@@ -357,6 +382,7 @@ private struct LinePass {
         var shape = LineShape()
         let result = archiveMasker == nil ? scanner.scan(bytes, into: slots) : scanner.scan(bytes, into: slots, shape: &shape)
         guard result.isOK else {
+            startArchiveLine()
             notAnEvent(index, result.description)
             return
         }
@@ -364,6 +390,7 @@ private struct LinePass {
         let event = EventView(line: bytes, slots: UnsafeBufferPointer(slots), unescaped: unescaped)
         let ts = slots[timeField]
         guard let time = timeParser.parse(event.raw(timeField), kind: ts.kind) else {
+            startArchiveLine()
             notAnEvent(index, ts.kind == .missing ? "no event time field '\(timeFieldName)'"
                                                    : "unparseable event time in '\(timeFieldName)'")
             return
@@ -374,7 +401,8 @@ private struct LinePass {
         featureExtractor?.extract(event, line: index, into: &featureRows)
         let ruleRow = !ruleFeatureColumns.isEmpty && featureRows.count > rowsBefore
         // The archive masker's plan, while the slots are the line's: its
-        // cache fetches overlap detection.
+        // cache fetches overlap the previous line's masking, this line's
+        // detection and the next line's scan (it is masked after that).
         var plan = ScannedPlan.walk
         if let archiveMasker, let fields = archiveMaskFields {
             plan = fields.withUnsafeBufferPointer { fields in
@@ -383,6 +411,7 @@ private struct LinePass {
                 }
             }
         }
+        startArchiveLine()
         if let geo, let added = geo.enrich(bytes, slots: slots) {
             // Detections (and the archive) see the enriched line.
             let enriched = geo.bytes(added.start, added.length)
@@ -398,9 +427,10 @@ private struct LinePass {
             _ = scanner.scan(bytes, into: slots)  // never expected: the line as read, scanned again
         }
         match(index, time, ref, event, &matches, ruleRow: ruleRow)
-        // The event's bytes for the archive, masked: spliced at the slots the
-        // scan found where the plan says so, walked otherwise.
-        archiveMasker?._withUnsafeGuaranteedRef { $0.maskScanned(bytes, plan, into: &archiveMasked) }
+        // The event's bytes for the archive, masked once the next line is
+        // planned (or the job ends): spliced at the slots the scan found where
+        // the plan says so, walked otherwise.
+        if archiveMasker != nil { pendingMask = (bytes, plan) }
     }
 
     @inline(__always)
