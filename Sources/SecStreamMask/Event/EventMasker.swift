@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import SecStreamCore
 
 /// Applies a policy to NDJSON events, alert group values and free text. One
@@ -31,6 +34,11 @@ public final class EventMasker {
     let tables: SpliceTables?
     /// The splicing walk's per-line lists, kept for their capacity.
     var spliceLists = SpliceLists()
+    /// `maskScanned`'s buffer for a line with free text, and `splice`'s copy
+    /// of a line whose free text gets the masked values replaced: kept for
+    /// their capacity.
+    var freeTextLine: [UInt8] = []
+    var knownScratch: [UInt8] = []
     /// The splicing walk's first cache (one cache line per value).
     let inlineValues = InlineValueTable(count: 1 << 16)
     /// The splicing walk's Crypto-PAn pseudonyms of IPv4 addresses.
@@ -130,15 +138,80 @@ public final class EventMasker {
         }
         linesSpliced &+= 1
         if walk.lists.known.isEmpty || walk.lists.deferred.isEmpty { return }
-        let owned = walk.lists.owned
-        let known = walk.lists.known.map { ref -> (raw: [UInt8], masked: [UInt8]) in
-            if ref.owned >= 0 { return owned[ref.owned] }
-            return (Array(line[ref.rawStart..<(ref.rawStart + ref.rawCount)]),
-                    Array(out[ref.maskedStart..<(ref.maskedStart + ref.maskedCount)]))
-        }
-        let replaced = Self.replaceKnown(known, in: walk.lists.deferred, of: Array(out[start...]))
+        // The masked line moves to the kept scratch buffer and comes back
+        // with the known values replaced in its free text; the pairs are read
+        // where they lie (the line, the scratch, or the owned arrays).
+        var masked: [UInt8] = []
+        swap(&masked, &knownScratch)
+        masked.removeAll(keepingCapacity: true)
+        masked.append(contentsOf: out[start...])
         out.removeSubrange(start...)
-        out.append(contentsOf: replaced)
+        let known = walk.lists.known
+        if known.contains(where: { $0.owned >= 0 }) {
+            // A pair held as arrays (its escaped form differs): the general way.
+            let owned = walk.lists.owned
+            let pairs = known.map { ref -> (raw: [UInt8], masked: [UInt8]) in
+                if ref.owned >= 0 { return owned[ref.owned] }
+                return (Array(line[ref.rawStart..<(ref.rawStart + ref.rawCount)]),
+                        Array(masked[(ref.maskedStart - start)..<(ref.maskedStart - start + ref.maskedCount)]))
+            }
+            out.append(contentsOf: Self.replaceKnown(pairs, in: walk.lists.deferred, of: masked))
+        } else {
+            masked.withUnsafeBytes { m in
+                Self.replaceKnown(count: known.count, raw: { k in
+                    UnsafeRawBufferPointer(rebasing: line[known[k].rawStart..<(known[k].rawStart + known[k].rawCount)])
+                }, masked: { k in
+                    let from = known[k].maskedStart - start
+                    return UnsafeRawBufferPointer(rebasing: m[from..<(from + known[k].maskedCount)])
+                }, in: walk.lists.deferred, of: m, into: &out)
+            }
+        }
+        swap(&masked, &knownScratch)
+    }
+
+    /// `replaceKnown` over bytes where they lie: the pairs' raw and masked
+    /// bytes by index, the masked line `line`, appended to `out`. The same
+    /// replacements in the same order as the array form.
+    private static func replaceKnown(count: Int, raw: (Int) -> UnsafeRawBufferPointer, masked: (Int) -> UnsafeRawBufferPointer,
+                                     in ranges: [Range<Int>], of line: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        var text: [UInt8] = [], result: [UInt8] = []
+        var copied = 0
+        for range in ranges {
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[copied..<range.lowerBound]))
+            text.removeAll(keepingCapacity: true)
+            text.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[range]))
+            for k in 0..<count {
+                let r = raw(k)
+                guard text.count >= r.count, !r.isEmpty else { continue }
+                result.removeAll(keepingCapacity: true)
+                var from = 0
+                text.withUnsafeBytes { t in
+                    let tp = t.baseAddress!, rp = r.baseAddress!
+                    let first = Int32(r[0])
+                    var i = 0
+                    let last = t.count - r.count
+                    while i <= last {
+                        guard let hit = memchr(tp + i, first, last - i + 1) else { break }
+                        let at = UnsafeRawPointer(hit) - tp
+                        if memcmp(hit, rp, r.count) == 0 {
+                            result.append(contentsOf: UnsafeRawBufferPointer(start: tp + from, count: at - from))
+                            result.append(contentsOf: masked(k))
+                            i = at + r.count
+                            from = i
+                        } else {
+                            i = at + 1
+                        }
+                    }
+                }
+                if from > 0 {
+                    result.append(contentsOf: text[from...])
+                    swap(&text, &result)
+                }
+            }
+            out.append(contentsOf: text)
+            copied = range.upperBound
+        }
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[copied...]))
     }
 
     /// `maskLine` by the byte-by-byte walk alone (the reference the splicing
@@ -164,17 +237,29 @@ public final class EventMasker {
         for range in ranges {
             out.append(contentsOf: line[copied..<range.lowerBound])
             var text = Array(line[range])
-            for (raw, masked) in known where text.count >= raw.count {
+            for (raw, masked) in known where text.count >= raw.count && !raw.isEmpty {
+                // Left to right, non-overlapping; memchr to each candidate first byte and
+                // memcmp there (a byte-by-byte scan with slice compares was most of a free-text line's masking).
                 var result: [UInt8] = []
-                var i = 0, from = 0
-                while i + raw.count <= text.count {
-                    if text[i] == raw[0] && text[i..<(i + raw.count)].elementsEqual(raw) {
-                        result.append(contentsOf: text[from..<i])
-                        result.append(contentsOf: masked)
-                        i += raw.count
-                        from = i
-                    } else {
-                        i += 1
+                var from = 0
+                text.withUnsafeBytes { t in
+                    raw.withUnsafeBytes { r in
+                        let tp = t.baseAddress!, rp = r.baseAddress!
+                        let first = Int32(r[0])
+                        var i = 0
+                        let last = t.count - r.count  // the last start a match can have
+                        while i <= last {
+                            guard let hit = memchr(tp + i, first, last - i + 1) else { break }
+                            let at = UnsafeRawPointer(hit) - tp
+                            if memcmp(hit, rp, r.count) == 0 {
+                                result.append(contentsOf: UnsafeRawBufferPointer(start: tp + from, count: at - from))
+                                result.append(contentsOf: masked)
+                                i = at + r.count
+                                from = i
+                            } else {
+                                i = at + 1
+                            }
+                        }
                     }
                 }
                 if from > 0 { result.append(contentsOf: text[from...]); text = result }
@@ -187,9 +272,34 @@ public final class EventMasker {
     }
 
     /// Free text through the policy's patterns.
-    public func maskText(_ text: [UInt8]) -> [UInt8] {
-        policy.patterns.apply(text, pseudonym: { self.hex(HMACPseudonym(key: self.hmacKey, length: 16), $0) },
-                              ip: { self.cryptoPAnText($0) })
+    public func maskText(_ text: [UInt8]) -> [UInt8] { maskText(text, clues: nil) }
+
+    /// `maskText` with the text's clues already found (`TextPatterns.mayChange`).
+    func maskText(_ text: [UInt8], clues: TextClues?) -> [UInt8] {
+        policy.patterns.apply(text, clues: clues, pseudonym: { self.hex(HMACPseudonym(key: self.hmacKey, length: 16), $0) },
+                              ip: { self.addressPseudonym($0) })
+    }
+
+    /// `cryptoPAnText` of an address found in free text, as bytes. A
+    /// canonical dotted quad goes through the splice's table of IPv4 texts
+    /// (no String, no parse on a hit); anything else the general way.
+    func addressPseudonym(_ found: ArraySlice<UInt8>) -> [UInt8]? {
+        let quad: UInt32? = found.withUnsafeBytes { text in
+            if let key = IPv4TextTable.key(text), let (masked, _) = ipv4Values.find(key) { return masked }
+            guard let address = IPv4Table.parse(text) else { return nil }
+            let masked = cryptoPAnV4(address)
+            if let key = IPv4TextTable.key(text) { ipv4Values.insert(key, masked, changed: masked != address) }
+            return masked
+        }
+        if let quad {
+            var out: [UInt8] = []
+            out.reserveCapacity(17)
+            ipv4Values.appendQuoted(quad, to: &out)
+            out.removeLast()
+            out.removeFirst()
+            return out
+        }
+        return cryptoPAnText(String(decoding: found, as: UTF8.self)).map { Array($0.utf8) }
     }
 
     // MARK: single values

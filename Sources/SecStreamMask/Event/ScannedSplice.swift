@@ -116,8 +116,15 @@ extension EventMasker {
         if plan.freeText, let trie {
             // Free text in the line: the masked values that recur in it are
             // replaced there too, so the walk's lists record them.
+            // Into the masker's kept buffer (its capacity stays: a fresh
+            // array per line grew and was freed every time).
             var text: [UInt8] = []
-            defer { text.withUnsafeBytes { out.write($0) } }
+            swap(&text, &freeTextLine)
+            text.removeAll(keepingCapacity: true)
+            defer {
+                text.withUnsafeBytes { out.write($0) }
+                swap(&text, &freeTextLine)
+            }
             splice(line, base, trie, into: &text) { walk in
                 for k in 0..<plan.count {
                     let value = found[k]

@@ -544,8 +544,9 @@ struct SpliceWalk {
     mutating func splice(_ content: UnsafeRawBufferPointer, at offset: Int, _ act: Int32) {
         if isPatterns[Int(act)] {
             let start = out.count + 1
-            if masker.policy.patterns.mayChange(content) {
-                masker.maskText(Array(content)).withUnsafeBytes { JSONWriter.string($0, into: &out) }
+            let clues = TextClues(content)
+            if masker.policy.patterns.mayChange(clues) {
+                masker.maskText(Array(content), clues: clues).withUnsafeBytes { JSONWriter.string($0, into: &out) }
             } else {
                 JSONWriter.string(content, into: &out)
             }

@@ -11,8 +11,11 @@
 /// | `ipv6`, `ipv4` | addresses | their Crypto-PAn pseudonym |
 /// | custom | the policy's regexes | `[<name>]` |
 ///
-/// Secrets go first (a token may contain what looks like an address); each
-/// kind has a byte it needs, checked before its regex runs.
+/// Secrets go first (a token may contain what looks like an address). Each
+/// kind's regex runs only where one pass over the text (`TextClues`) found
+/// what every match of it contains — an `@` and `://`, `AKIA`/`ASIA`, two
+/// colons, 13 digits in a row, `bearer` — since a message with an address
+/// in it otherwise paid for a regex pass per kind.
 struct TextPatterns: Sendable {
     enum Kind: String, CaseIterable, Sendable {
         case urlPassword = "url_password", bearer, awsKey = "aws_key", email, card, ipv6, ipv4
@@ -45,44 +48,39 @@ struct TextPatterns: Sendable {
     }
 
     /// Replaces every match in `text`. `pseudonym` and `ip` produce the stable
-    /// replacements for e-mail addresses and IPs (the masker's HMAC and Crypto-PAn).
-    func apply(_ text: [UInt8], pseudonym: (ArraySlice<UInt8>) -> [UInt8],
-               ip: (String) -> String?) -> [UInt8] {
+    /// replacements for e-mail addresses and IPs (the masker's HMAC and
+    /// Crypto-PAn; `ip` gives nil for a text that is not an address).
+    func apply(_ text: [UInt8], clues known: TextClues? = nil, pseudonym: (ArraySlice<UInt8>) -> [UInt8],
+               ip: (ArraySlice<UInt8>) -> [UInt8]?) -> [UInt8] {
         var current = text
+        var clues = known ?? current.withUnsafeBytes { TextClues($0) }
+        var stale = false
         for rule in rules {
-            if let needs = rule.needs, !current.contains(needs) { continue }
-            if rule.kind == .card, !current.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) { continue }
-            if rule.kind == .bearer, !Self.containsBearer(current) { continue }
-            current = replaceAll(rule, in: current, pseudonym: pseudonym, ip: ip)
+            // A replacement can bring what a later kind needs (a pseudonym's
+            // digits): the clues are found again before the next rule.
+            if stale {
+                clues = current.withUnsafeBytes { TextClues($0) }
+                stale = false
+            }
+            guard clues.allow(rule) else { continue }
+            let replaced = replaceAll(rule, in: current, pseudonym: pseudonym, ip: ip)
+            if replaced.count != current.count || replaced != current {
+                current = replaced
+                stale = true
+            }
         }
         return current
     }
 
     /// False when `apply` would give `text` back unchanged without running a
-    /// regex: no rule finds the byte it needs (the same checks as `apply`'s).
-    func mayChange(_ text: UnsafeRawBufferPointer) -> Bool {
-        for rule in rules {
-            if let needs = rule.needs, !text.contains(needs) { continue }
-            if rule.kind == .card, !text.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) { continue }
-            if rule.kind == .bearer, !Self.containsBearer(text) { continue }
-            return true
-        }
-        return false
-    }
+    /// regex: no rule finds what it needs (the same checks as `apply`'s).
+    func mayChange(_ text: UnsafeRawBufferPointer) -> Bool { mayChange(TextClues(text)) }
 
-    private static func containsBearer(_ s: [UInt8]) -> Bool { s.withUnsafeBytes { containsBearer($0) } }
-
-    private static func containsBearer(_ s: UnsafeRawBufferPointer) -> Bool {
-        let lower = Array("earer".utf8)
-        guard s.count >= 6 else { return false }
-        for i in 1...(s.count - 5) where s[i] | 0x20 == lower[0] {
-            if zip(s[i..<(i + 5)], lower).allSatisfy({ $0 | 0x20 == $1 }) { return true }
-        }
-        return false
-    }
+    /// `mayChange` from the text's clues (pass them on to `apply`).
+    func mayChange(_ clues: TextClues) -> Bool { rules.contains { clues.allow($0) } }
 
     private func replaceAll(_ rule: Rule, in text: [UInt8], pseudonym: (ArraySlice<UInt8>) -> [UInt8],
-                            ip: (String) -> String?) -> [UInt8] {
+                            ip: (ArraySlice<UInt8>) -> [UInt8]?) -> [UInt8] {
         var out: [UInt8] = []
         var copied = 0
         var at = 0
@@ -103,7 +101,7 @@ struct TextPatterns: Sendable {
 
     /// nil: not what it looks like (a Luhn failure, an invalid address); left as it is.
     private func replacement(_ rule: Rule, _ found: ArraySlice<UInt8>, pseudonym: (ArraySlice<UInt8>) -> [UInt8],
-                             ip: (String) -> String?) -> [UInt8]? {
+                             ip: (ArraySlice<UInt8>) -> [UInt8]?) -> [UInt8]? {
         guard let kind = rule.kind else { return Array("[\(rule.name)]".utf8) }
         switch kind {
         case .urlPassword:
@@ -119,9 +117,94 @@ struct TextPatterns: Sendable {
             let digits = found.filter { $0 >= 0x30 && $0 <= 0x39 }.map { $0 - 0x30 }
             return Luhn.isValid(digits) ? Array("[card]".utf8) : nil
         case .ipv6, .ipv4:
-            let text = String(decoding: found, as: UTF8.self)
-            if kind == .ipv6, text.filter({ $0 == ":" }).count < 2 { return nil }
-            return ip(text).map { Array($0.utf8) }
+            if kind == .ipv6, found.lazy.filter({ $0 == UInt8(ascii: ":") }).count < 2 { return nil }
+            return ip(found)
+        }
+    }
+}
+
+/// What one pass over a text found that the pattern kinds need: a kind's
+/// regex cannot match a text without it (each is implied by the kind's
+/// pattern), so skipping the regex changes no result.
+struct TextClues {
+    var at = false              // email, url_password
+    var schemeSeparator = false // url_password: "://"
+    var dot = false             // ipv4
+    var colons = 0              // ipv6: two or more
+    var awsPrefix = false       // aws_key: AKIA or ASIA
+    var digitRun = 0            // card: the longest run of digits with single ' ' or '-' between them
+    var bearer = false          // bearer, any case
+
+    init(_ text: UnsafeRawBufferPointer) {
+        guard let p = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        let n = text.count
+        let classes = Self.classes
+        var run = 0          // digits in the current run
+        var afterSeparator = false
+        var i = 0
+        while i < n {
+            let b = p[i]
+            let c = classes[Int(b)]
+            i &+= 1
+            if c == Self.plain {
+                // Most bytes (letters): only the digit run ends.
+                run = 0
+                continue
+            }
+            if c == Self.digit {
+                run &+= 1
+                afterSeparator = false
+                if run > digitRun { digitRun = run }
+                continue
+            }
+            if c == Self.separator {
+                // One ' ' or '-' may sit between two digits.
+                if run > 0 && !afterSeparator { afterSeparator = true } else { run = 0; afterSeparator = false }
+                continue
+            }
+            run = 0
+            afterSeparator = false
+            let j = i &- 1  // b's index
+            switch b {
+            case UInt8(ascii: "@"): at = true
+            case UInt8(ascii: "."): dot = true
+            case UInt8(ascii: ":"):
+                colons &+= 1
+                if j &+ 2 < n && p[j &+ 1] == UInt8(ascii: "/") && p[j &+ 2] == UInt8(ascii: "/") { schemeSeparator = true }
+            case UInt8(ascii: "A"):
+                if j &+ 3 < n && (p[j &+ 1] == UInt8(ascii: "K") || p[j &+ 1] == UInt8(ascii: "S"))
+                    && p[j &+ 2] == UInt8(ascii: "I") && p[j &+ 3] == UInt8(ascii: "A") { awsPrefix = true }
+            default:  // b or B
+                if j &+ 5 < n && p[j &+ 1] | 0x20 == UInt8(ascii: "e") && p[j &+ 2] | 0x20 == UInt8(ascii: "a")
+                    && p[j &+ 3] | 0x20 == UInt8(ascii: "r") && p[j &+ 4] | 0x20 == UInt8(ascii: "e")
+                    && p[j &+ 5] | 0x20 == UInt8(ascii: "r") { bearer = true }
+            }
+        }
+    }
+
+    private static let plain: UInt8 = 0, digit: UInt8 = 1, separator: UInt8 = 2, marker: UInt8 = 3
+    /// Each byte's class: a digit, a card separator, a byte some kind looks
+    /// for (`@ . : A b B`), or plain.
+    private static let classes: [UInt8] = {
+        var table = [UInt8](repeating: plain, count: 256)
+        for b in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(b)] = digit }
+        table[Int(UInt8(ascii: " "))] = separator
+        table[Int(UInt8(ascii: "-"))] = separator
+        for b in "@.:AbB".utf8 { table[Int(b)] = marker }
+        return table
+    }()
+
+    /// Whether `rule`'s regex could match (a custom regex always could).
+    func allow(_ rule: TextPatterns.Rule) -> Bool {
+        guard let kind = rule.kind else { return true }
+        switch kind {
+        case .urlPassword: return at && schemeSeparator
+        case .bearer: return bearer
+        case .awsKey: return awsPrefix
+        case .email: return at
+        case .card: return digitRun >= 13
+        case .ipv6: return colons >= 2
+        case .ipv4: return dot
         }
     }
 }
