@@ -1,0 +1,50 @@
+@testable import SecStreamMask
+import XCTest
+
+/// `TextClues` lets a pattern kind's regex be skipped: sound only if every
+/// text the regex matches shows the clue. Checked against RE2 itself on
+/// texts built to match each kind, near misses and random bytes.
+final class TextCluesTests: XCTestCase {
+    private var rng = SystemRandomNumberGenerator()
+
+    private func piece() -> String {
+        let pieces = ["user@example.com", "a.b@c-d.org", "https://bob:hunter2@host/x", "ftp://u:p@h", "Bearer abc.def-ghi",
+                      "bEaReR\ttoken==", "AKIAABCDEFGHIJKLMNOP", "ASIA0123456789ABCDEF", "AKIA0123", "4111 1111 1111 1111",
+                      "4111-1111-1111-1111", "4111111111111111", "1234 5678 9012 3", "12 34", "1--2", "fe80::1", "::", "a:b",
+                      "2001:db8::8a2e:370:7334", "1.2.3.4", "10.0.0.1:22", "999.1.1.1", "1.2.3", "01.2.3.4", "x@y", "://",
+                      "@", ".", ":", "-", " ", "A", "b", "é", "\u{1b}", "bearer", "KIA", "0", "9", "_", "x"]
+        return pieces.randomElement(using: &rng)!
+    }
+
+    private func text() -> [UInt8] {
+        var s = ""
+        for _ in 0..<Int.random(in: 1...6, using: &rng) { s += piece() + [" ", "", "-", ",", "x", "1", ":"].randomElement(using: &rng)! }
+        var bytes = Array(s.utf8)
+        for _ in 0..<Int.random(in: 0...2, using: &rng) where !bytes.isEmpty {
+            bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+        }
+        return bytes
+    }
+
+    func testEveryRegexMatchShowsItsClue() {
+        let rules = TextPatterns.Kind.allCases.map(TextPatterns.builtin)
+        var matched = [String: Int]()
+        for _ in 0..<20_000 {
+            let t = text()
+            t.withUnsafeBytes { bytes in
+                let clues = TextClues(bytes)
+                for rule in rules where rule.regex.find(in: bytes, from: 0) != nil {
+                    matched[rule.name, default: 0] += 1
+                    XCTAssertTrue(clues.allow(rule), "\(rule.name) matches \(Array(bytes)) but its clue is missing")
+                }
+            }
+        }
+        // Every kind was matched often enough for the check to mean something.
+        for rule in rules { XCTAssertGreaterThan(matched[rule.name, default: 0], 100, rule.name) }
+    }
+
+    func testCluesOfPlainTextRuleEverythingOut() {
+        let clues = Array("Accepted password for alice from host port ssh".utf8).withUnsafeBytes { TextClues($0) }
+        for kind in TextPatterns.Kind.allCases { XCTAssertFalse(clues.allow(TextPatterns.builtin(kind)), kind.rawValue) }
+    }
+}
