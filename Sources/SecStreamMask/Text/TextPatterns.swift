@@ -85,7 +85,8 @@ struct TextPatterns: Sendable {
         var copied = 0
         var at = 0
         text.withUnsafeBytes { buffer in
-            while at <= buffer.count, let match = rule.regex.find(in: buffer, from: at) {
+            while at <= buffer.count, let match = rule.kind == .ipv4 ? DottedQuadFinder.find(in: buffer, from: at)
+                                                                      : rule.regex.find(in: buffer, from: at) {
                 at = match.isEmpty ? match.upperBound + 1 : match.upperBound
                 let found = text[match]
                 guard let replacement = replacement(rule, found, pseudonym: pseudonym, ip: ip) else { continue }
