@@ -1,3 +1,5 @@
+import CJSONScan
+
 /// The one JSON writer for the records secstream writes itself: alerts, dead
 /// letters, readiness lines, query rows. Bytes, not Foundation, so the same
 /// values are always the same bytes, and runs without escapes are copied
@@ -23,13 +25,21 @@ public enum JSONWriter {
     }
 
     /// The escaped text of `bytes`, without quotes (a long value written in pieces).
+    /// Plain runs are found 64 bytes at a time (`secstream_json_string_specials64`:
+    /// the same bytes the byte loop stopped at), then copied whole.
     public static func escaped(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        guard let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         var start = 0
         var i = 0
         let n = bytes.count
         while i < n {
-            let c = bytes[i]
-            if c >= 0x20 && c < 0x80 && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") { i += 1; continue }
+            let m = specials(p, from: i, end: n)
+            if m == 0 {
+                i = min(n, i &+ 64)
+                continue
+            }
+            i &+= m.trailingZeroBitCount
+            let c = p[i]
             if c >= 0x80 {
                 let len = UTF8Validation.sequenceLength(bytes, at: i)
                 if len > 0 { i += len; continue }
@@ -45,6 +55,21 @@ public enum JSONWriter {
             start = i
         }
         out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<n]))
+    }
+
+    /// The special-byte flags of the up to 64 bytes from `i` (none past `end`):
+    /// a short tail is classified in a copy padded with plain bytes.
+    @inline(__always)
+    private static func specials(_ p: UnsafePointer<UInt8>, from i: Int, end: Int) -> UInt64 {
+        let left = end &- i
+        if left >= 64 { return secstream_json_string_specials64(p + i) }
+        var block: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+            (0x6161_6161_6161_6161, 0x6161_6161_6161_6161, 0x6161_6161_6161_6161, 0x6161_6161_6161_6161,
+             0x6161_6161_6161_6161, 0x6161_6161_6161_6161, 0x6161_6161_6161_6161, 0x6161_6161_6161_6161)
+        return withUnsafeMutableBytes(of: &block) { b in
+            b.baseAddress!.copyMemory(from: p + i, byteCount: left)
+            return secstream_json_string_specials64(b.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
     }
 
     /// Integral values as integers (`5`, not `5.0`); others in Swift's shortest
