@@ -291,14 +291,7 @@ public final class EventMasker {
             if let key = IPv4TextTable.key(text) { ipv4Values.insert(key, masked, changed: masked != address) }
             return masked
         }
-        if let quad {
-            var out: [UInt8] = []
-            out.reserveCapacity(17)
-            ipv4Values.appendQuoted(quad, to: &out)
-            out.removeLast()
-            out.removeFirst()
-            return out
-        }
+        if let quad { return ipv4Values.dotted(quad) }
         return cryptoPAnText(String(decoding: found, as: UTF8.self)).map { Array($0.utf8) }
     }
 

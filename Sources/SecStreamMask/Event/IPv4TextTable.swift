@@ -94,6 +94,20 @@ struct IPv4TextTable {
     /// at once (an append per byte costs a uniqueness and a capacity check each).
     @inline(__always)
     func appendQuoted<Output: MaskOutput>(_ v: UInt32, to out: inout Output) {
+        var (text, count) = quoted(v)
+        withUnsafeBytes(of: &text) { out.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+    }
+
+    /// The dotted quad without quotes (free text's addresses).
+    @inline(__always)
+    func dotted(_ v: UInt32) -> [UInt8] {
+        var (text, count) = quoted(v)
+        return withUnsafeBytes(of: &text) { Array($0[1..<(count &- 1)]) }
+    }
+
+    /// `"` + the dotted quad + `"` on the stack, and its length.
+    @inline(__always)
+    private func quoted(_ v: UInt32) -> ((UInt64, UInt64, UInt64), Int) {
         var text: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 17 bytes at most: two quotes and 15
         let octets = self.octets
         let count = withUnsafeMutableBytes(of: &text) { b -> Int in
@@ -109,7 +123,7 @@ struct IPv4TextTable {
             b[n] = UInt8(ascii: "\"")
             return n &+ 1
         }
-        withUnsafeBytes(of: &text) { out.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        return (text, count)
     }
 
     /// Each octet's decimal text (little-endian in the low 32 bits) and its length (high 32 bits).

@@ -90,6 +90,7 @@ struct TextPatterns: Sendable {
                 at = match.isEmpty ? match.upperBound + 1 : match.upperBound
                 let found = text[match]
                 guard let replacement = replacement(rule, found, pseudonym: pseudonym, ip: ip) else { continue }
+                if copied == 0 { out.reserveCapacity(text.count + 64) }  // one allocation for the usual line
                 out.append(contentsOf: text[copied..<match.lowerBound])
                 out.append(contentsOf: replacement)
                 copied = match.upperBound
