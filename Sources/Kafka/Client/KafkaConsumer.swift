@@ -163,6 +163,15 @@ public final class KafkaConsumer {
     /// next fetch is sent before returning so the broker works while the
     /// caller processes this one.
     public func poll(timeoutMs: Int) throws -> [ConsumedRecordBatch] {
+        try pollFetched(timeoutMs: timeoutMs).map { try $0.decode() }
+    }
+
+    /// `poll` without the decoding: the batches as fetched, framed and their
+    /// headers read, positions already past them. The caller checks and
+    /// decodes each (`FetchedRecordBatch.decode`) on whatever threads it
+    /// likes, in whatever order; a batch that fails is the caller's to report
+    /// (its error names topic, partition and offset), as `poll` would have.
+    public func pollFetched(timeoutMs: Int) throws -> [FetchedRecordBatch] {
         if closed { throw KafkaError.closed }
         try maintainGroup()
         if positions.isEmpty {
@@ -207,10 +216,10 @@ public final class KafkaConsumer {
 
     /// Reads every pending fetch response and decodes the partitions whose
     /// position did not move meanwhile (seek, rebalance).
-    func collectFetches() throws -> [ConsumedRecordBatch] {
+    func collectFetches() throws -> [FetchedRecordBatch] {
         let fetches = pendingFetches
         pendingFetches = []
-        var out: [ConsumedRecordBatch] = []
+        var out: [FetchedRecordBatch] = []
         var resetEarliest: [TopicPartition] = []
         var resetLatest: [TopicPartition] = []
         for f in fetches {
@@ -232,13 +241,13 @@ public final class KafkaConsumer {
                 switch p.errorCode {
                 case .none:
                     highWatermarks[tp] = p.highWatermark
-                    let batches = try RecordBatchDecoder.decode(body, range: p.records, topic: p.topic, partition: p.partition,
-                                                                fromOffset: from, highWatermark: p.highWatermark)
+                    let batches = try RecordBatchDecoder.split(body, range: p.records, topic: p.topic, partition: p.partition,
+                                                               fromOffset: from, highWatermark: p.highWatermark)
                     if let last = batches.last { positions[tp] = last.nextOffset }
                     KafkaRequestMetrics.lag(topic: p.topic, partition: p.partition, records: p.highWatermark - (positions[tp] ?? from))
-                    let records = batches.contains { !$0.records.isEmpty }
+                    let records = batches.contains { $0.recordCount > 0 }
                     emptyFetchAt[tp] = !records && positions[tp] == from ? from : nil
-                    out.append(contentsOf: batches.filter { !$0.records.isEmpty })
+                    out.append(contentsOf: batches.filter { $0.recordCount > 0 })
                 case .offsetOutOfRange:
                     if options.startPosition == .earliest { resetEarliest.append(tp) } else { resetLatest.append(tp) }
                 default:
