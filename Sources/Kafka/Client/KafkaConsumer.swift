@@ -156,6 +156,9 @@ public final class KafkaConsumer {
     }
 
     var pendingFetches: [PendingFetch] = []
+    /// The positions a fetch last asked the broker to answer at once
+    /// (`ConsumerOptions.waitsAtEnd` off), so it is asked once per set.
+    var quickEndFetchAt: [TopicPartition: Int64]?
 
     /// Returns the next decoded batches from every assigned partition's
     /// leader, waiting up to `timeoutMs` when there is no data. Requests to
@@ -196,6 +199,19 @@ public final class KafkaConsumer {
         if !needRefresh.isEmpty {
             try cluster.refresh(topics: Array(needRefresh))
             return
+        }
+        // Every partition at its (last known) end: nothing to wait for unless
+        // the caller follows the topic, so ask for a quick answer, once per
+        // set of positions. Not per leader: a drained partition whose leader
+        // answers at once must not spin while another leader's partitions
+        // still have records on the way. 1 ms, not 0: Tansu answers a fetch
+        // with no wait at all without any partition, which confirms nothing;
+        // a broker that still leaves them out gets the normal wait next time.
+        let atEnd = positions.allSatisfy { tp, pos in highWatermarks[tp].map { pos >= $0 } ?? false }
+        var waitMs = waitMs
+        if atEnd && !options.waitsAtEnd && quickEndFetchAt != positions {
+            quickEndFetchAt = positions
+            waitMs = min(waitMs, 1)
         }
         for (node, tps) in byLeader {
             let grouped = Dictionary(grouping: tps, by: \.topic)
