@@ -36,6 +36,7 @@ final class KafkaLineSourceTests: XCTestCase {
 
         // 1: the first fetch's records (offsets 0-1; high watermark 2, the log holds 4).
         guard case .lines(let first) = try source.fill(job) else { return XCTFail("records expected") }
+        try job.loadLines()  // the worker's part: decode the batch into lines
         XCTAssertEqual(job.lines.map(\.position), [0, 1])
         XCTAssertEqual(first?.opened, [0], "the assigned partition is declared to the engine with the first job")
         // 2: the prefetch at offset 2 is lost. The position equals the reported
@@ -53,6 +54,7 @@ final class KafkaLineSourceTests: XCTestCase {
         while true {
             let yield = try source.fill(job)
             if case .end = yield { break }
+            try job.loadLines()
             positions += job.lines.map(\.position)
             XCTAssertLessThan(Date(), deadline, "the run did not end")
             if Date() > deadline { break }

@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 import TestSupport
 import XCTest
 
@@ -186,6 +187,48 @@ final class KafkaProcessTests: XCTestCase {
         XCTAssertEqual(b.code, 0, b.stderr)
         XCTAssertTrue(b.stderr.contains("(resuming 0@0 1@0 2@0 3@0)"), b.stderr)
         assertSameAlerts(try alertIDs(alerts), reference)
+    }
+
+    /// Record batches are decoded on the scan workers: a topic written in
+    /// every codec (a quarter of the events each, so partitions hold batches
+    /// of several codecs) gives the file run's alerts, and the group's
+    /// committed offsets are every partition's end.
+    func testMixedCodecTopicGivesTheFileRunsAlertsAndCommitsEveryPartitionsEnd() throws {
+        let broker = try TansuBroker()
+        let dir = try TempDir()
+        let (lines, reference) = try generated(dir)
+        let create = try CLI.run(["ingest", "--brokers", broker.bootstrap, "--topic", "events", "--create-topic", "--partitions", "4"],
+                                 stdin: Data())
+        XCTAssertEqual(create.code, 0, create.stderr)
+        let quarter = (lines.count + 3) / 4
+        for (i, codec) in ["lz4", "zstd", "gzip", "snappy"].enumerated() {
+            let part = lines[(i * quarter)..<min(lines.count, (i + 1) * quarter)]
+            let r = try CLI.run(["ingest", "--brokers", broker.bootstrap, "--topic", "events", "--key", "source.ip",
+                                 "--compression", codec], stdin: Data((part.joined(separator: "\n") + "\n").utf8))
+            XCTAssertEqual(r.code, 0, r.stderr)
+        }
+        let alerts = dir.path("alerts")
+        let run = try CLI.run(groupArgs(broker, group: "codecs", alerts: alerts) + ["--until-idle", "2s"])
+        XCTAssertEqual(run.code, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("\(lines.count) events"), run.stderr)
+        assertSameAlerts(try alertIDs(alerts), reference)
+
+        // Where each partition's records end, read to the end (Tansu's
+        // ListOffsets can be behind the log: not the reference here).
+        let partitions = (0..<4).map { TopicPartition("events", Int32($0)) }
+        let reader = KafkaConsumer(config: try KafkaConfig(bootstrap: broker.bootstrap), options: ConsumerOptions(maxWaitMs: 50))
+        defer { reader.close() }
+        var fromStart: [TopicPartition: Int64?] = [:]
+        for tp in partitions { fromStart[tp] = 0 }
+        try reader.assign(fromStart, group: "codecs")
+        var records = 0
+        let deadline = Date().addingTimeInterval(30)
+        while !reader.isCaughtUp && Date() < deadline { records += try reader.poll(timeoutMs: 50).reduce(0) { $0 + $1.records.count } }
+        XCTAssertEqual(records, lines.count)
+        let ends = partitions.reduce(into: [Int32: Int64]()) { $0[$1.partition] = reader.position($1) }
+        let committed = try reader.committed(partitions)
+        XCTAssertEqual(committed.reduce(into: [Int32: Int64]()) { $0[$1.key.partition] = $1.value.offset }, ends,
+                       "every record processed, every offset committed")
     }
 
     /// The partitions named by the last assignment line an instance printed.

@@ -22,6 +22,12 @@ public struct ConsumerOptions: Sendable {
     /// Send the next fetch before `poll` returns, overlapping broker latency
     /// with the caller's processing.
     public var prefetch = true
+    /// Whether a fetch waits up to `maxWaitMs` for new records when every
+    /// assigned partition has reached its high watermark. A consumer that
+    /// follows a topic wants that (a long poll); a bounded read that ends once
+    /// caught up (`KafkaConsumer.isCaughtUp`) turns it off: its last fetch
+    /// only confirms the end, and the broker may answer it at once.
+    public var waitsAtEnd = true
 
     public init(startPosition: StartPosition = .earliest, maxWaitMs: Int32 = 500, sessionTimeoutMs: Int32 = 10_000,
                 heartbeatIntervalMs: Int = 3_000, assignors: [GroupAssignor] = [.cooperativeSticky]) {

@@ -156,6 +156,9 @@ public final class KafkaConsumer {
     }
 
     var pendingFetches: [PendingFetch] = []
+    /// The positions a fetch last asked the broker to answer at once
+    /// (`ConsumerOptions.waitsAtEnd` off), so it is asked once per set.
+    var quickEndFetchAt: [TopicPartition: Int64]?
 
     /// Returns the next decoded batches from every assigned partition's
     /// leader, waiting up to `timeoutMs` when there is no data. Requests to
@@ -163,6 +166,15 @@ public final class KafkaConsumer {
     /// next fetch is sent before returning so the broker works while the
     /// caller processes this one.
     public func poll(timeoutMs: Int) throws -> [ConsumedRecordBatch] {
+        try pollFetched(timeoutMs: timeoutMs).map { try $0.decode() }
+    }
+
+    /// `poll` without the decoding: the batches as fetched, framed and their
+    /// headers read, positions already past them. The caller checks and
+    /// decodes each (`FetchedRecordBatch.decode`) on whatever threads it
+    /// likes, in whatever order; a batch that fails is the caller's to report
+    /// (its error names topic, partition and offset), as `poll` would have.
+    public func pollFetched(timeoutMs: Int) throws -> [FetchedRecordBatch] {
         if closed { throw KafkaError.closed }
         try maintainGroup()
         if positions.isEmpty {
@@ -188,6 +200,19 @@ public final class KafkaConsumer {
             try cluster.refresh(topics: Array(needRefresh))
             return
         }
+        // Every partition at its (last known) end: nothing to wait for unless
+        // the caller follows the topic, so ask for a quick answer, once per
+        // set of positions. Not per leader: a drained partition whose leader
+        // answers at once must not spin while another leader's partitions
+        // still have records on the way. 1 ms, not 0: Tansu answers a fetch
+        // with no wait at all without any partition, which confirms nothing;
+        // a broker that still leaves them out gets the normal wait next time.
+        let atEnd = positions.allSatisfy { tp, pos in highWatermarks[tp].map { pos >= $0 } ?? false }
+        var waitMs = waitMs
+        if atEnd && !options.waitsAtEnd && quickEndFetchAt != positions {
+            quickEndFetchAt = positions
+            waitMs = min(waitMs, 1)
+        }
         for (node, tps) in byLeader {
             let grouped = Dictionary(grouping: tps, by: \.topic)
             var asked: [TopicPartition: Int64] = [:]
@@ -207,10 +232,10 @@ public final class KafkaConsumer {
 
     /// Reads every pending fetch response and decodes the partitions whose
     /// position did not move meanwhile (seek, rebalance).
-    func collectFetches() throws -> [ConsumedRecordBatch] {
+    func collectFetches() throws -> [FetchedRecordBatch] {
         let fetches = pendingFetches
         pendingFetches = []
-        var out: [ConsumedRecordBatch] = []
+        var out: [FetchedRecordBatch] = []
         var resetEarliest: [TopicPartition] = []
         var resetLatest: [TopicPartition] = []
         for f in fetches {
@@ -232,13 +257,13 @@ public final class KafkaConsumer {
                 switch p.errorCode {
                 case .none:
                     highWatermarks[tp] = p.highWatermark
-                    let batches = try RecordBatchDecoder.decode(body, range: p.records, topic: p.topic, partition: p.partition,
-                                                                fromOffset: from, highWatermark: p.highWatermark)
+                    let batches = try RecordBatchDecoder.split(body, range: p.records, topic: p.topic, partition: p.partition,
+                                                               fromOffset: from, highWatermark: p.highWatermark)
                     if let last = batches.last { positions[tp] = last.nextOffset }
                     KafkaRequestMetrics.lag(topic: p.topic, partition: p.partition, records: p.highWatermark - (positions[tp] ?? from))
-                    let records = batches.contains { !$0.records.isEmpty }
+                    let records = batches.contains { $0.recordCount > 0 }
                     emptyFetchAt[tp] = !records && positions[tp] == from ? from : nil
-                    out.append(contentsOf: batches.filter { !$0.records.isEmpty })
+                    out.append(contentsOf: batches.filter { $0.recordCount > 0 })
                 case .offsetOutOfRange:
                     if options.startPosition == .earliest { resetEarliest.append(tp) } else { resetLatest.append(tp) }
                 default:

@@ -55,6 +55,22 @@ public struct ConsumedRecords: RandomAccessCollection {
     /// The offset of record `i` without making the record.
     public func offset(at i: Int) -> Int64 { spans[i].offset }
 
+    /// The buffer every record's key and value is a range of: the fetch
+    /// response, or the batch's decompressed records (shared, not copied).
+    public var buffer: [UInt8] { storage }
+
+    /// Calls `body(offset, start, count)` for records `range`: where each
+    /// value sits in `buffer` (count -1 for a null value). For a consumer
+    /// that keeps `buffer` and refers to the values instead of copying them.
+    public func withValueRanges(_ range: Range<Int>, _ body: (_ offset: Int64, _ start: Int, _ count: Int) -> Void) {
+        spans.withUnsafeBufferPointer { spans in
+            for i in range {
+                let s = spans[i]
+                body(s.offset, s.valueStart, s.valueCount)
+            }
+        }
+    }
+
     /// Calls `body(offset, value)` for records `range` with each value's bytes
     /// in place (nil for a null value), valid only during the call.
     public func withValues(_ range: Range<Int>, _ body: (Int64, UnsafeRawBufferPointer?) -> Void) {

@@ -10,6 +10,51 @@ public enum RecordBatchDecoder {
                               fromOffset: Int64, highWatermark: Int64,
                               maxDecompressedBytes: Int = maxDecompressedBatchBytes) throws -> [ConsumedRecordBatch] {
         var out: [ConsumedRecordBatch] = []
+        try forEachBatch(buffer, range: range, topic: topic, partition: partition) { start, total in
+            out.append(try decodeBatch(buffer, at: start, total: total, topic: topic, partition: partition,
+                                       fromOffset: fromOffset, highWatermark: highWatermark,
+                                       maxDecompressedBytes: maxDecompressedBytes))
+        }
+        return out
+    }
+
+    /// Frames every complete batch in `buffer[range]` and reads its header,
+    /// leaving the CRC check, decompression and record parsing to
+    /// `FetchedRecordBatch.decode` (on any thread). Only what the header must
+    /// be trusted for here (where the next batch starts) is checked now; a
+    /// batch that cannot be split off on its header alone — a control batch,
+    /// one starting before `fromOffset`, one without records, one whose last
+    /// offset overflows — is decoded here, so its errors come in the same
+    /// order as `decode`'s.
+    public static func split(_ buffer: [UInt8], range: Range<Int>, topic: String, partition: Int32,
+                             fromOffset: Int64, highWatermark: Int64,
+                             maxDecompressedBytes: Int = maxDecompressedBatchBytes) throws -> [FetchedRecordBatch] {
+        var out: [FetchedRecordBatch] = []
+        try forEachBatch(buffer, range: range, topic: topic, partition: partition) { start, total in
+            let header = buffer.withUnsafeBytes { raw -> BatchHeader in
+                var r = WireReader(raw, from: start, to: start + total)
+                return BatchHeader(reader: &r)
+            }
+            let (lastOffset, overflow) = header.baseOffset.addingReportingOverflow(Int64(header.lastOffsetDelta))
+            if header.attributes & 0x20 != 0 || header.baseOffset < fromOffset || header.count <= 0
+                || overflow || lastOffset == Int64.max {
+                out.append(FetchedRecordBatch(decoded: try decodeBatch(buffer, at: start, total: total, topic: topic,
+                                                                       partition: partition, fromOffset: fromOffset,
+                                                                       highWatermark: highWatermark,
+                                                                       maxDecompressedBytes: maxDecompressedBytes)))
+                return
+            }
+            out.append(FetchedRecordBatch(topic: topic, partition: partition, buffer: buffer, start: start, total: total,
+                                          count: Int(header.count), nextOffset: lastOffset + 1, fromOffset: fromOffset,
+                                          highWatermark: highWatermark, maxDecompressedBytes: maxDecompressedBytes))
+        }
+        return out
+    }
+
+    /// Calls `body(start, total)` for every complete batch in `buffer[range]`,
+    /// in order, after checking what framing it needs (length, magic).
+    private static func forEachBatch(_ buffer: [UInt8], range: Range<Int>, topic: String, partition: Int32,
+                                     _ body: (_ start: Int, _ total: Int) throws -> Void) throws {
         var pos = range.lowerBound
         while range.upperBound - pos >= 17 {
             let (baseOffset, length, magic) = buffer.withUnsafeBytes { raw -> (Int64, Int, Int8) in
@@ -29,18 +74,13 @@ public enum RecordBatchDecoder {
             if length < 49 {
                 throw KafkaError.decode("\(topic)/\(partition) offset \(baseOffset): batch length \(length) is shorter than a batch header")
             }
-            if let batch = try decodeBatch(buffer, at: pos, total: total, topic: topic, partition: partition,
-                                           fromOffset: fromOffset, highWatermark: highWatermark,
-                                           maxDecompressedBytes: maxDecompressedBytes) {
-                out.append(batch)
-            }
+            try body(pos, total)
             pos += total
         }
-        return out
     }
 
     static func decodeBatch(_ buffer: [UInt8], at start: Int, total: Int, topic: String, partition: Int32,
-                            fromOffset: Int64, highWatermark: Int64, maxDecompressedBytes: Int) throws -> ConsumedRecordBatch? {
+                            fromOffset: Int64, highWatermark: Int64, maxDecompressedBytes: Int) throws -> ConsumedRecordBatch {
         let end = start + total
         let header = buffer.withUnsafeBytes { raw -> BatchHeader in
             var r = WireReader(raw, from: start, to: end)

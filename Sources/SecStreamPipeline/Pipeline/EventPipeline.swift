@@ -101,7 +101,7 @@ package final class EventPipeline {
                 }
                 return job
             },
-            work: { _, job -> ScanJob in job.work(); return job },
+            work: { _, job -> ScanJob in try job.work(); return job },
             consume: { [self] (job: ScanJob) in
                 if let activity = job.activity { try open(activity) }
                 try consume(job)

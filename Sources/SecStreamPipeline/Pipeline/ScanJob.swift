@@ -38,8 +38,13 @@ package struct LineRef {
 package final class ScanJob {
     /// Zero-copy storage: a chunk read from a file (its lines are found by the worker).
     private(set) var chunk: LineChunk?
-    /// Owned storage for sources that assemble lines themselves (Kafka values).
+    /// Owned storage for sources that assemble lines themselves (archive replay).
     private(set) var owned: [UInt8] = []
+    /// Storage the lines point into without a copy, shared with its owner (a
+    /// Kafka fetch response, a decompressed record batch): `withBorrowedLines`.
+    private var borrowed: [UInt8]?
+    /// Lines the worker makes before it scans them (`JobLineLoader`); nil once loaded.
+    package var loader: JobLineLoader?
     package private(set) var lines: [LineRef] = []
     /// `SourceTable` index of the file or partition.
     private(set) var source: Int32 = 0
@@ -114,15 +119,34 @@ package final class ScanJob {
         clear(source: source, input: input)
     }
 
-    /// Appends one line (e.g. a Kafka record value) to owned storage.
+    /// Appends one line (e.g. an archived event) to owned storage.
     package func appendLine(_ bytes: UnsafeRawBufferPointer, position: Int64) {
         let start = owned.count
         owned.append(contentsOf: bytes)
         lines.append(LineRef(start: start, length: bytes.count, position: position, oversized: false))
     }
 
+    /// Lines that are ranges of `storage`, which the job keeps (shares) until
+    /// it is released instead of copying them: `body` appends them.
+    package func withBorrowedLines(_ storage: [UInt8], _ body: (inout BorrowedLines) throws -> Void) rethrows {
+        borrowed = storage
+        var out = BorrowedLines()
+        swap(&out.lines, &lines)
+        defer { swap(&out.lines, &lines) }
+        try body(&out)
+    }
+
+    /// Worker thread: makes the lines a source left to its loader, once.
+    package func loadLines() throws {
+        guard let loader else { return }
+        self.loader = nil
+        try loader.load(into: self)
+    }
+
     private func clear(source: Int32, input: Int) {
         chunk = nil
+        borrowed = nil
+        loader = nil
         owned.removeAll(keepingCapacity: true)
         lines.removeAll(keepingCapacity: true)
         times.removeAll(keepingCapacity: true)
@@ -141,13 +165,21 @@ package final class ScanJob {
         restartSkip = nil
     }
 
-    /// Releases the storage (a file chunk goes back to its pool).
-    func release() { chunk = nil }
+    /// Releases the storage (a file chunk goes back to its pool, a borrowed
+    /// buffer to its owner).
+    func release() {
+        chunk = nil
+        borrowed = nil
+        loader = nil
+    }
 
     /// Calls `body` with the bytes the job's `LineRef`s point into.
     @inline(__always)
     func withStorage<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        if let chunk, !maskedStorage { return try body(chunk.bytes) }
+        if !maskedStorage {
+            if let chunk { return try body(chunk.bytes) }
+            if let borrowed { return try borrowed.withUnsafeBytes { try body($0) } }
+        }
         return try owned.withUnsafeBytes { try body($0) }
     }
 
@@ -159,7 +191,8 @@ package final class ScanJob {
     /// a nested function captures, costs a runtime exclusivity check
     /// (`swift_beginAccess`, a TLS lookup) per access; a struct's own fields in
     /// its mutating methods are checked at compile time.
-    func work() {
+    func work() throws {
+        try loadLines()
         if let policy = context.maskBeforeDetect { maskLines(policy) }
         // `--mask` after detection with an archive: a masker of the pool's
         // (one per worker at a time: its caches stay warm) masks each event
@@ -214,6 +247,18 @@ package final class ScanJob {
         guard !archiveStarts.isEmpty else { return try body(nil) }
         return try archiveStarts.withUnsafeBufferPointer { starts in try body(ArchiveMaskedLines(bytes: archiveMasked.bytes, starts: starts)) }
     }
+}
+
+/// The lines `ScanJob.withBorrowedLines` appends: ranges of the borrowed storage.
+package struct BorrowedLines {
+    fileprivate var lines: [LineRef] = []
+
+    @inline(__always)
+    package mutating func append(start: Int, length: Int, position: Int64) {
+        lines.append(LineRef(start: start, length: length, position: position, oversized: false))
+    }
+
+    package mutating func reserveCapacity(_ n: Int) { lines.reserveCapacity(n) }
 }
 
 /// A job's worker-masked archive lines (see `ScanJob.maskForArchive`).
@@ -283,7 +328,7 @@ extension ScanJob {
                 add(line.bytes, ref)
             }
         } else {
-            owned.withUnsafeBytes { storage in
+            withStorage { storage in
                 for ref in lines { add(UnsafeRawBufferPointer(rebasing: storage[ref.start..<(ref.start + ref.length)]), ref) }
             }
         }

@@ -64,6 +64,9 @@ final class KafkaProcessRunner {
                                               sessionTimeoutMs: Int32(sessionMs),
                                               heartbeatIntervalMs: Int(max(100, sessionMs / 5)))
         consumerOptions.rebalanceTimeoutMs = Int32(max(sessionMs, 10_000))
+        // A bounded run (neither --follow nor --until-idle) ends once caught
+        // up: its last fetch need not wait at the end for records to come.
+        consumerOptions.waitsAtEnd = options.follow || untilIdleMs != nil
         let consumer = KafkaConsumer(config: config, options: consumerOptions)
         let store = try join(consumer, config: config)
         if options.follow { StopSignal.install() }

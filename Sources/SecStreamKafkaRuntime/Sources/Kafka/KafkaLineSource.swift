@@ -85,7 +85,7 @@ final class KafkaLineSource: LineSource {
             if shouldStop() { end = .stopped; return .end }
             try handoff.saveReady(consumer: consumer)
             if !interleaver.isEmpty { return fillRecords(job) }
-            let batches: [ConsumedRecordBatch]
+            let batches: [FetchedRecordBatch]
             switch try poller.poll() {
             case .batches(let polled):
                 batches = polled

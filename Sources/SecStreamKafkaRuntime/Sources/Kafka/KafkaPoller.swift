@@ -9,7 +9,7 @@ import SecStreamPipeline
 /// ends the run as a remote error naming the topic.
 final class KafkaPoller {
     enum Outcome {
-        case batches([ConsumedRecordBatch])
+        case batches([FetchedRecordBatch])
         /// A retriable failure, backed off from: look at the stop conditions, then poll again.
         case retrying
         /// A stop signal interrupted a rebalance that was going round.
@@ -32,7 +32,7 @@ final class KafkaPoller {
 
     func poll() throws -> Outcome {
         do {
-            let batches = try consumer.poll(timeoutMs: 100)
+            let batches = try consumer.pollFetched(timeoutMs: 100)
             failingSinceMs = nil
             return .batches(batches)
         } catch let e as KafkaError where e.isRetriable {
