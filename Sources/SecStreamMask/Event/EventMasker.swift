@@ -231,43 +231,23 @@ public final class EventMasker {
     /// replaced by its masked form inside the pattern-masked fields' text.
     private static func replaceKnown(_ known: [(raw: [UInt8], masked: [UInt8])], in ranges: [Range<Int>],
                                      of line: [UInt8]) -> [UInt8] {
+        // The pairs side by side in one buffer, for the form over bytes.
+        var pairs: [UInt8] = []
+        var spans: [(raw: Range<Int>, masked: Range<Int>)] = []
+        for (raw, masked) in known {
+            let r = pairs.count..<(pairs.count + raw.count)
+            pairs += raw
+            spans.append((r, pairs.count..<(pairs.count + masked.count)))
+            pairs += masked
+        }
         var out: [UInt8] = []
         out.reserveCapacity(line.count + 32)
-        var copied = 0
-        for range in ranges {
-            out.append(contentsOf: line[copied..<range.lowerBound])
-            var text = Array(line[range])
-            for (raw, masked) in known where text.count >= raw.count && !raw.isEmpty {
-                // Left to right, non-overlapping; memchr to each candidate first byte and
-                // memcmp there (a byte-by-byte scan with slice compares was most of a free-text line's masking).
-                var result: [UInt8] = []
-                var from = 0
-                text.withUnsafeBytes { t in
-                    raw.withUnsafeBytes { r in
-                        let tp = t.baseAddress!, rp = r.baseAddress!
-                        let first = Int32(r[0])
-                        var i = 0
-                        let last = t.count - r.count  // the last start a match can have
-                        while i <= last {
-                            guard let hit = memchr(tp + i, first, last - i + 1) else { break }
-                            let at = UnsafeRawPointer(hit) - tp
-                            if memcmp(hit, rp, r.count) == 0 {
-                                result.append(contentsOf: UnsafeRawBufferPointer(start: tp + from, count: at - from))
-                                result.append(contentsOf: masked)
-                                i = at + r.count
-                                from = i
-                            } else {
-                                i = at + 1
-                            }
-                        }
-                    }
-                }
-                if from > 0 { result.append(contentsOf: text[from...]); text = result }
+        pairs.withUnsafeBytes { p in
+            line.withUnsafeBytes { l in
+                replaceKnown(count: spans.count, raw: { UnsafeRawBufferPointer(rebasing: p[spans[$0].raw]) },
+                             masked: { UnsafeRawBufferPointer(rebasing: p[spans[$0].masked]) }, in: ranges, of: l, into: &out)
             }
-            out.append(contentsOf: text)
-            copied = range.upperBound
         }
-        out.append(contentsOf: line[copied...])
         return out
     }
 
