@@ -14,6 +14,13 @@ final class KafkaProcessTests: XCTestCase {
         return (data.lines, data.reference)
     }
 
+    /// The 4-partition topic `events`, empty.
+    private func createEmptyTopic(_ broker: TansuBroker) throws {
+        let create = try CLI.run(["ingest", "--brokers", broker.bootstrap, "--topic", "events", "--create-topic", "--partitions", "4"],
+                                 stdin: Data())
+        XCTAssertEqual(create.code, 0, create.stderr)
+    }
+
     private func ingest(_ broker: TansuBroker, _ lines: ArraySlice<Substring>, topic: String = "events",
                         create: Bool = false) throws {
         var args = ["ingest", "--brokers", broker.bootstrap, "--topic", topic, "--key", "source.ip"]
@@ -164,9 +171,7 @@ final class KafkaProcessTests: XCTestCase {
         let broker = try TansuBroker()
         let dir = try TempDir()
         let (lines, reference) = try generated(dir)
-        let create = try CLI.run(["ingest", "--brokers", broker.bootstrap, "--topic", "events", "--create-topic", "--partitions", "4"],
-                                 stdin: Data())
-        XCTAssertEqual(create.code, 0, create.stderr)
+        try createEmptyTopic(broker)
         let alerts = dir.path("alerts")
         let args = ["process", "--input", "kafka://\(broker.bootstrap)/events?group=late", "--alerts", alerts,
                     "--session-timeout", "2s", "--commit-interval", "1h"]
@@ -197,9 +202,7 @@ final class KafkaProcessTests: XCTestCase {
         let broker = try TansuBroker()
         let dir = try TempDir()
         let (lines, reference) = try generated(dir)
-        let create = try CLI.run(["ingest", "--brokers", broker.bootstrap, "--topic", "events", "--create-topic", "--partitions", "4"],
-                                 stdin: Data())
-        XCTAssertEqual(create.code, 0, create.stderr)
+        try createEmptyTopic(broker)
         let quarter = (lines.count + 3) / 4
         for (i, codec) in ["lz4", "zstd", "gzip", "snappy"].enumerated() {
             let part = lines[(i * quarter)..<min(lines.count, (i + 1) * quarter)]
