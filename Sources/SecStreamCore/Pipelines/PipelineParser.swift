@@ -19,7 +19,7 @@ public enum PipelineParser {
     public static func parse(_ text: String, source: String, defaultName: String) throws -> ProcessingPipeline {
         let reader = YAMLReader(file: source, fallbackLine: 1)
         let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch { throw RuleError.fromYAML(error, file: source) }
+        do { root = try YAMLReader.compose(text) } catch { throw RuleError.fromYAML(error, file: source) }
         guard let root else { throw RuleError(file: source, line: 0, "processing pipeline is empty") }
         try YAMLSizeLimit.check(root, file: source)
         let map = try reader.mapping(root, "a processing pipeline")

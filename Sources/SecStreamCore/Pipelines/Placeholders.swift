@@ -10,7 +10,7 @@ public enum Placeholders {
         }
         let reader = YAMLReader(file: path, fallbackLine: 1)
         let root: Node?
-        do { root = try Yams.compose(yaml: String(decoding: data, as: UTF8.self)) } catch { throw RuleError.fromYAML(error, file: path) }
+        do { root = try YAMLReader.compose(String(decoding: data, as: UTF8.self)) } catch { throw RuleError.fromYAML(error, file: path) }
         guard let root else { return [:] }
         try YAMLSizeLimit.check(root, file: path)
         var out: [String: [String]] = [:]

@@ -23,7 +23,7 @@ public struct FieldMap: Sendable, Equatable {
     public static func parse(_ text: String, name: String) throws -> FieldMap {
         let reader = YAMLReader(file: name, fallbackLine: 1)
         let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch { throw RuleError.fromYAML(error, file: name) }
+        do { root = try YAMLReader.compose(text) } catch { throw RuleError.fromYAML(error, file: name) }
         guard var top = root else { return FieldMap() }
         try YAMLSizeLimit.check(top, file: name)
         var map = try reader.mapping(top, "a field map")

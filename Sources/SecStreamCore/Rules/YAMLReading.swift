@@ -10,6 +10,15 @@ struct YAMLReader {
 
     func line(_ node: Node?) -> Int { node?.mark?.line ?? fallbackLine }
 
+    /// One YAML document's root, every plain scalar left a string (Yams's
+    /// `basic` resolver), as the rule files are read: values are typed the
+    /// Sigma way by `SigmaScalar`, from the scalar's style. Yams's default
+    /// resolver ran a regular expression per scalar, most of a run's start-up
+    /// (the built-in ecs pipeline: 125 of 316 M instructions).
+    static func compose(_ text: String) throws -> Node? {
+        try Parser(yaml: text, resolver: .basic, encoding: .utf8).singleRoot()
+    }
+
     func location(_ node: Node?) -> RuleLocation { RuleLocation(file: file, line: line(node)) }
 
     func error(_ node: Node?, _ problem: String) -> RuleError { RuleError(location(node), problem) }
