@@ -16,12 +16,14 @@ public enum PipelineParser {
         return try parse(text, source: path, defaultName: stem)
     }
 
-    public static func parse(_ text: String, source: String, defaultName: String) throws -> ProcessingPipeline {
+    /// `checkSize`: hold the document to `YAMLSizeLimit` (files a user names;
+    /// the built-in pipelines are compiled in).
+    public static func parse(_ text: String, source: String, defaultName: String, checkSize: Bool = true) throws -> ProcessingPipeline {
         let reader = YAMLReader(file: source, fallbackLine: 1)
         let root: Node?
         do { root = try YAMLReader.compose(text) } catch { throw RuleError.fromYAML(error, file: source) }
         guard let root else { throw RuleError(file: source, line: 0, "processing pipeline is empty") }
-        try YAMLSizeLimit.check(root, file: source)
+        if checkSize { try YAMLSizeLimit.check(root, file: source) }
         let map = try reader.mapping(root, "a processing pipeline")
         var pipeline = ProcessingPipeline(name: defaultName, source: source)
         for (k, v) in map {
