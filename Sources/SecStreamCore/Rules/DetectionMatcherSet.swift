@@ -170,24 +170,27 @@ public final class DetectionMatcherSet: @unchecked Sendable {
         let w = words
         guard w > 0 else { return }
         let tw = prefilter == nil ? 0 : targetWords
-        try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 3 * w + tw) { buffer in
+        // One more word holds the needle cost, so the route test below captures
+        // no mutable local (a captured `var` was boxed on the heap per event).
+        try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 3 * w + tw + 1) { buffer in
             let candidates = UnsafeMutableBufferPointer(rebasing: buffer[0..<w])
             // First needle sets hit, then second ones.
             let hits = UnsafeMutableBufferPointer(rebasing: buffer[w..<(3 * w)])
             let targets = UnsafeMutableBufferPointer(rebasing: buffer[(3 * w)..<(3 * w + tw)])
+            let cost = buffer.baseAddress! + (3 * w + tw)
             _ = candidates.initialize(from: unroutedMask)
             if tw > 0 { _ = targets.initialize(from: UnsafeMutableBufferPointer(rebasing: unroutedTargets[0..<tw])) }
             let conditions = routeConditions
             let masks = routeMasks.baseAddress!
             let routeTargets = routeTargets.baseAddress!
-            var needleCost = unroutedNeedleCost
+            cost.pointee = UInt64(bitPattern: Int64(unroutedNeedleCost))
             @inline(__always) func test(_ i: Int) {
                 guard conditions[i].matches(event) else { return }
                 let m = masks + i &* w
                 for k in 0..<w { candidates[k] |= m[k] }
                 let t = routeTargets + i &* tw
                 for k in 0..<tw { targets[k] |= t[k] }
-                needleCost &+= routeNeedleCosts[i]
+                cost.pointee &+= UInt64(bitPattern: Int64(routeNeedleCosts[i]))
             }
             if let routeIndex {
                 routeIndex.forEachCandidate(event, test)
@@ -196,7 +199,7 @@ public final class DetectionMatcherSet: @unchecked Sendable {
             }
             // Scan only when the candidates with needles cost enough to
             // evaluate: a few cheap rules cost less than the scans.
-            if let prefilter, needleCost >= DetectionMatcherSet.minimumCostToScan {
+            if let prefilter, Int(truncatingIfNeeded: cost.pointee) >= DetectionMatcherSet.minimumCostToScan {
                 hits.initialize(repeating: 0)
                 prefilter.markHits(event, targets: targets, into: hits)
             } else {
