@@ -379,7 +379,9 @@ public final class WindowEngine {
             }
             k += 1
         }
-        gateOutcomes.removeAll(keepingCapacity: true)
+        // Nearly always empty: `removeAll` itself is a uniqueness check and a
+        // range replacement per admitted event.
+        if k > 0 { gateOutcomes.removeAll(keepingCapacity: true) }
     }
 
     /// Moves the wall clock that decides when an input is idle, and releases
