@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Decodes a whole compressed stream into one raw buffer that doubles when
 /// full. Kept and reused by a caller that decodes object after object (one
 /// grown allocation, no zero-filled Array per object); `Codec.decompress` uses
@@ -68,40 +64,20 @@ public final class DecompressionBuffer {
 /// is written front to back once per object; on fresh 4 KiB pages each first
 /// touch is a fault and a zeroed page (a gzip archive query on four workers
 /// spent 15% of its CPU time in the kernel's page clearing). From 2 MiB on the
-/// buffer is mapped on its own, 2 MiB-aligned, with transparent huge pages
-/// asked for: one fault per 2 MiB.
+/// buffer is mapped on its own with huge pages (`PageMemory`).
 enum DecodeMemory {
     static let hugeThreshold = 2 << 20
-    private static let huge = 2 << 20
 
     static func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
         #if canImport(Glibc)
-        if byteCount >= hugeThreshold {
-            // Over-map by 2 MiB so an aligned start fits; the slack is unmapped.
-            let mapped = byteCount + huge
-            guard let raw = mmap(nil, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-                  raw != UnsafeMutableRawPointer(bitPattern: -1)
-            else { fatalError("out of memory: cannot map \(byteCount) bytes") }
-            let address = Int(bitPattern: raw)
-            let aligned = (address + huge - 1) & ~(huge - 1)
-            if aligned > address { munmap(raw, aligned - address) }
-            let tail = aligned + byteCount
-            let end = address + mapped
-            if end > tail { munmap(UnsafeMutableRawPointer(bitPattern: tail), end - tail) }
-            let p = UnsafeMutableRawPointer(bitPattern: aligned)!
-            _ = madvise(p, byteCount, 14 /* MADV_HUGEPAGE */)
-            return p
-        }
+        if byteCount >= hugeThreshold { return PageMemory.map(byteCount, hugePages: true) }
         #endif
         return .allocate(byteCount: byteCount, alignment: 16)
     }
 
     static func deallocate(_ p: UnsafeMutableRawPointer, _ byteCount: Int) {
         #if canImport(Glibc)
-        if byteCount >= hugeThreshold {
-            munmap(p, byteCount)
-            return
-        }
+        if byteCount >= hugeThreshold { return PageMemory.unmap(p, byteCount) }
         #endif
         p.deallocate()
     }

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Codecs
 
 /// Memory for the engine's tables that grow by doubling with the number of
 /// open windows (per-group state, window entries, the interner's tables and
@@ -17,19 +15,10 @@ enum TableMemory {
 
     static func allocate(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
         #if canImport(Glibc)
-        if byteCount >= mapThreshold {
-            // Page-aligned (any alignment a table needs) and zero-filled on first touch.
-            guard let p = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-                  p != UnsafeMutableRawPointer(bitPattern: -1)
-            else { fatalError("out of memory: cannot map \(byteCount) bytes") }
-            // Transparent huge pages where the system leaves them to madvise:
-            // a table filled front to back takes one fault per 2 MiB instead
-            // of one per 4 KiB page (a flood of 2,000,000 keys faulted ~100k
-            // pages, a fifth of its CPU time in the kernel). Only the touched
-            // part becomes resident, as before, rounded up to 2 MiB.
-            if byteCount >= hugePageThreshold { _ = madvise(p, byteCount, 14 /* MADV_HUGEPAGE */) }
-            return p
-        }
+        // Page-aligned (any alignment a table needs) and zero-filled on first
+        // touch; huge pages for the big ones (a flood of 2,000,000 keys
+        // faulted ~100k 4 KiB pages, a fifth of its CPU time in the kernel).
+        if byteCount >= mapThreshold { return PageMemory.map(byteCount, hugePages: byteCount >= hugePageThreshold) }
         #endif
         return UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: alignment)
     }
@@ -37,10 +26,7 @@ enum TableMemory {
     /// Frees what `allocate` returned for the same `byteCount`.
     static func deallocate(_ p: UnsafeMutableRawPointer, byteCount: Int) {
         #if canImport(Glibc)
-        if byteCount >= mapThreshold {
-            munmap(p, byteCount)
-            return
-        }
+        if byteCount >= mapThreshold { return PageMemory.unmap(p, byteCount) }
         #endif
         p.deallocate()
     }
