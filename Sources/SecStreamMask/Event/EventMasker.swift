@@ -140,29 +140,25 @@ public final class EventMasker {
         if walk.lists.known.isEmpty || walk.lists.deferred.isEmpty { return }
         // The masked line moves to the kept scratch buffer and comes back
         // with the known values replaced in its free text; the pairs are read
-        // where they lie (the line, the scratch, or the owned arrays).
+        // where they lie: in the line and the scratch, or, for a pair held as
+        // arrays (its escaped form differs; rare), in `owned`'s bytes.
         var masked: [UInt8] = []
         swap(&masked, &knownScratch)
         masked.removeAll(keepingCapacity: true)
         masked.append(contentsOf: out[start...])
         out.removeSubrange(start...)
         let known = walk.lists.known
-        if known.contains(where: { $0.owned >= 0 }) {
-            // A pair held as arrays (its escaped form differs): the general way.
-            let owned = walk.lists.owned
-            let pairs = known.map { ref -> (raw: [UInt8], masked: [UInt8]) in
-                if ref.owned >= 0 { return owned[ref.owned] }
-                return (Array(line[ref.rawStart..<(ref.rawStart + ref.rawCount)]),
-                        Array(masked[(ref.maskedStart - start)..<(ref.maskedStart - start + ref.maskedCount)]))
-            }
-            out.append(contentsOf: Self.replaceKnown(pairs, in: walk.lists.deferred, of: masked))
-        } else {
+        let owned = KnownPairBytes(walk.lists.owned)
+        owned.bytes.withUnsafeBytes { o in
             masked.withUnsafeBytes { m in
                 Self.replaceKnown(count: known.count, raw: { k in
-                    UnsafeRawBufferPointer(rebasing: line[known[k].rawStart..<(known[k].rawStart + known[k].rawCount)])
+                    let ref = known[k]
+                    return ref.owned >= 0 ? owned.raw(ref.owned, in: o)
+                        : UnsafeRawBufferPointer(rebasing: line[ref.rawStart..<(ref.rawStart + ref.rawCount)])
                 }, masked: { k in
-                    let from = known[k].maskedStart - start
-                    return UnsafeRawBufferPointer(rebasing: m[from..<(from + known[k].maskedCount)])
+                    let ref = known[k]
+                    return ref.owned >= 0 ? owned.masked(ref.owned, in: o)
+                        : UnsafeRawBufferPointer(rebasing: m[(ref.maskedStart - start)..<(ref.maskedStart - start + ref.maskedCount)])
                 }, in: walk.lists.deferred, of: m, into: &out)
             }
         }
@@ -231,21 +227,13 @@ public final class EventMasker {
     /// replaced by its masked form inside the pattern-masked fields' text.
     private static func replaceKnown(_ known: [(raw: [UInt8], masked: [UInt8])], in ranges: [Range<Int>],
                                      of line: [UInt8]) -> [UInt8] {
-        // The pairs side by side in one buffer, for the form over bytes.
-        var pairs: [UInt8] = []
-        var spans: [(raw: Range<Int>, masked: Range<Int>)] = []
-        for (raw, masked) in known {
-            let r = pairs.count..<(pairs.count + raw.count)
-            pairs += raw
-            spans.append((r, pairs.count..<(pairs.count + masked.count)))
-            pairs += masked
-        }
+        let pairs = KnownPairBytes(known)
         var out: [UInt8] = []
         out.reserveCapacity(line.count + 32)
-        pairs.withUnsafeBytes { p in
+        pairs.bytes.withUnsafeBytes { p in
             line.withUnsafeBytes { l in
-                replaceKnown(count: spans.count, raw: { UnsafeRawBufferPointer(rebasing: p[spans[$0].raw]) },
-                             masked: { UnsafeRawBufferPointer(rebasing: p[spans[$0].masked]) }, in: ranges, of: l, into: &out)
+                replaceKnown(count: known.count, raw: { pairs.raw($0, in: p) }, masked: { pairs.masked($0, in: p) },
+                             in: ranges, of: l, into: &out)
             }
         }
         return out
@@ -594,4 +582,26 @@ public final class EventMasker {
             }
         }
     }
+}
+
+/// (raw, masked) pairs held as arrays, side by side in one buffer, so
+/// `replaceKnown` reads them in place like the pairs that lie in the line.
+private struct KnownPairBytes {
+    private(set) var bytes: [UInt8] = []
+    private var spans: [(raw: Range<Int>, masked: Range<Int>)] = []
+
+    init(_ pairs: [(raw: [UInt8], masked: [UInt8])]) {
+        for (raw, masked) in pairs {
+            let r = bytes.count..<(bytes.count + raw.count)
+            bytes += raw
+            spans.append((r, bytes.count..<(bytes.count + masked.count)))
+            bytes += masked
+        }
+    }
+
+    /// Pair `k`'s raw bytes, `all` being `bytes` opened.
+    func raw(_ k: Int, in all: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: all[spans[k].raw]) }
+
+    /// Pair `k`'s masked bytes, `all` being `bytes` opened.
+    func masked(_ k: Int, in all: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: all[spans[k].masked]) }
 }

@@ -174,7 +174,7 @@ public enum MaskPolicyParser {
                         }
                         let name = try scalar(nameNode, "name", fail)
                         switch Regex.compile(try scalar(regexNode, "regex", fail)) {
-                        case .success(let regex): custom.append(TextPatterns.Rule(name: name, kind: nil, regex: regex, needs: nil))
+                        case .success(let regex): custom.append(TextPatterns.Rule(name: name, kind: nil, regex: regex))
                         case .failure(let why): throw fail(regexNode, "regex of '\(name)' does not compile (RE2): \(why.message)")
                         }
                     }

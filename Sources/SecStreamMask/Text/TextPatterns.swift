@@ -25,26 +25,24 @@ struct TextPatterns: Sendable {
         let name: String
         let kind: Kind?
         let regex: Regex
-        /// A byte every match contains (skips the regex on most values).
-        let needs: UInt8?
     }
 
     let rules: [Rule]
 
     static func builtin(_ kind: Kind) -> Rule {
+        // What a text must hold for each to match is `TextClues`'s to know.
         let pattern: String
-        var needs: UInt8?
         switch kind {
-        case .urlPassword: pattern = #"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:[^/\s@]*@"#; needs = UInt8(ascii: "@")
-        case .bearer: pattern = #"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]+=*"#; needs = nil
-        case .awsKey: pattern = #"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"#; needs = UInt8(ascii: "A")
-        case .email: pattern = #"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}"#; needs = UInt8(ascii: "@")
-        case .card: pattern = #"\b(?:[0-9][ \-]?){12,18}[0-9]\b"#; needs = nil
-        case .ipv6: pattern = #"(?i)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?:(?:[0-9]{1,3}\.){3}[0-9]{1,3})?"#; needs = UInt8(ascii: ":")
-        case .ipv4: pattern = #"\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b"#; needs = UInt8(ascii: ".")
+        case .urlPassword: pattern = #"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:[^/\s@]*@"#
+        case .bearer: pattern = #"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]+=*"#
+        case .awsKey: pattern = #"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"#
+        case .email: pattern = #"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}"#
+        case .card: pattern = #"\b(?:[0-9][ \-]?){12,18}[0-9]\b"#
+        case .ipv6: pattern = #"(?i)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?:(?:[0-9]{1,3}\.){3}[0-9]{1,3})?"#
+        case .ipv4: pattern = #"\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b"#
         }
         guard case .success(let regex) = Regex.compile(pattern) else { fatalError("built-in pattern \(kind) does not compile") }
-        return Rule(name: kind.rawValue, kind: kind, regex: regex, needs: needs)
+        return Rule(name: kind.rawValue, kind: kind, regex: regex)
     }
 
     /// Replaces every match in `text`. `pseudonym` and `ip` produce the stable
@@ -62,12 +60,9 @@ struct TextPatterns: Sendable {
                 clues = current.withUnsafeBytes { TextClues($0) }
                 stale = false
             }
-            guard clues.allow(rule) else { continue }
-            let replaced = replaceAll(rule, in: current, pseudonym: pseudonym, ip: ip)
-            if replaced.count != current.count || replaced != current {
-                current = replaced
-                stale = true
-            }
+            guard clues.allow(rule), let replaced = replaceAll(rule, in: current, pseudonym: pseudonym, ip: ip) else { continue }
+            current = replaced
+            stale = true
         }
         return current
     }
@@ -79,9 +74,11 @@ struct TextPatterns: Sendable {
     /// `mayChange` from the text's clues (pass them on to `apply`).
     func mayChange(_ clues: TextClues) -> Bool { rules.contains { clues.allow($0) } }
 
+    /// `text` with every match of `rule` replaced; nil when none was.
     private func replaceAll(_ rule: Rule, in text: [UInt8], pseudonym: (ArraySlice<UInt8>) -> [UInt8],
-                            ip: (ArraySlice<UInt8>) -> [UInt8]?) -> [UInt8] {
+                            ip: (ArraySlice<UInt8>) -> [UInt8]?) -> [UInt8]? {
         var out: [UInt8] = []
+        var replaced = false
         var copied = 0
         var at = 0
         text.withUnsafeBytes { buffer in
@@ -90,13 +87,14 @@ struct TextPatterns: Sendable {
                 at = match.isEmpty ? match.upperBound + 1 : match.upperBound
                 let found = text[match]
                 guard let replacement = replacement(rule, found, pseudonym: pseudonym, ip: ip) else { continue }
-                if copied == 0 { out.reserveCapacity(text.count + 64) }  // one allocation for the usual line
+                if !replaced { out.reserveCapacity(text.count + 64) }  // one allocation for the usual line
+                replaced = true
                 out.append(contentsOf: text[copied..<match.lowerBound])
                 out.append(contentsOf: replacement)
                 copied = match.upperBound
             }
         }
-        if copied == 0 { return text }
+        guard replaced else { return nil }
         out.append(contentsOf: text[copied...])
         return out
     }

@@ -233,10 +233,7 @@ package final class ScanJob {
                     for index in 0..<pass.lines.count { pass.process(index, pass.lines[index], storage, &matches) }
                 }
             }
-            if pass.archiveMasker != nil {
-                pass.maskPending()
-                pass.archiveStarts.append(pass.archiveMasked.count)
-            }
+            pass.startArchiveLine()  // the end of the last line's bytes
         }
     }
 
@@ -391,6 +388,7 @@ private struct LinePass {
     }
 
     mutating func notAnEvent(_ line: Int, _ reason: String?) {
+        startArchiveLine()  // no masked bytes: its range is empty
         times.append(ScanJob.nonEventMark)
         nonEvents.append(NonEventLine(line: Int32(line), reason: reason))
     }
@@ -414,12 +412,10 @@ private struct LinePass {
     @inline(__always)
     mutating func process(_ index: Int, _ ref: LineRef, _ storage: UnsafeRawBufferPointer, _ matches: inout MatchBuffers) {
         if ref.oversized {
-            startArchiveLine()
             notAnEvent(index, "line of \(ref.length) bytes exceeds the 1 MiB limit")
             return
         }
         if ref.length == 0 {
-            startArchiveLine()
             notAnEvent(index, nil)
             return
         }
@@ -427,7 +423,6 @@ private struct LinePass {
         var shape = LineShape()
         let result = archiveMasker == nil ? scanner.scan(bytes, into: slots) : scanner.scan(bytes, into: slots, shape: &shape)
         guard result.isOK else {
-            startArchiveLine()
             notAnEvent(index, result.description)
             return
         }
@@ -435,7 +430,6 @@ private struct LinePass {
         let event = EventView(line: bytes, slots: UnsafeBufferPointer(slots), unescaped: unescaped)
         let ts = slots[timeField]
         guard let time = timeParser.parse(event.raw(timeField), kind: ts.kind) else {
-            startArchiveLine()
             notAnEvent(index, ts.kind == .missing ? "no event time field '\(timeFieldName)'"
                                                    : "unparseable event time in '\(timeFieldName)'")
             return

@@ -25,20 +25,19 @@ struct PartitionInterleaver {
 
     /// Queues one poll's batches, round-robin over their partitions.
     mutating func add(_ batches: [FetchedRecordBatch]) {
-        pending += Self.interleaved(batches, partition: \.partition).map { (BatchDecodeOnce($0), 0) }
+        pending += Self.interleaved(batches).map { (BatchDecodeOnce($0), 0) }
     }
 
     /// Orders fetched batches round-robin over partitions (each partition's
     /// batches stay in offset order).
-    static func interleaved<Batch>(_ batches: [Batch], partition: (Batch) -> Int32) -> [Batch] {
-        var byPartition: [Int32: [Batch]] = [:]
+    static func interleaved(_ batches: [FetchedRecordBatch]) -> [FetchedRecordBatch] {
+        var byPartition: [Int32: [FetchedRecordBatch]] = [:]
         var order: [Int32] = []
         for b in batches {
-            let p = partition(b)
-            if byPartition[p] == nil { order.append(p) }
-            byPartition[p, default: []].append(b)
+            if byPartition[b.partition] == nil { order.append(b.partition) }
+            byPartition[b.partition, default: []].append(b)
         }
-        var out: [Batch] = []
+        var out: [FetchedRecordBatch] = []
         out.reserveCapacity(batches.count)
         var round = 0
         while out.count < batches.count {
