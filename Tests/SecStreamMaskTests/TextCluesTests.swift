@@ -1,3 +1,4 @@
+@testable import SecStreamCore
 @testable import SecStreamMask
 import XCTest
 
@@ -46,5 +47,35 @@ final class TextCluesTests: XCTestCase {
     func testCluesOfPlainTextRuleEverythingOut() {
         let clues = Array("Accepted password for alice from host port ssh".utf8).withUnsafeBytes { TextClues($0) }
         for kind in TextPatterns.Kind.allCases { XCTAssertFalse(clues.allow(TextPatterns.builtin(kind)), kind.rawValue) }
+    }
+
+    /// The archive's free-text path (`appendMaskedText`: the rules through
+    /// kept buffers, escaped once) gives the reference's bytes: `apply` with
+    /// an array per rule, then `JSONWriter.escaped`. Built-ins in every
+    /// order the parser allows, with and without custom rules (one matching
+    /// the empty string), on texts dense in every kind, with stray bytes.
+    func testBufferedPatternsAreTheArrayPatterns() throws {
+        let env = ["SECSTREAM_MASK_KEY": String(repeating: "0123456789abcdef", count: 4)]
+        let policies = [
+            "fields: {message: patterns}",
+            "fields: {message: patterns}\npatterns: {builtin: [ipv4, email]}",
+            "fields: {message: patterns}\npatterns: {custom: [{name: ticket, regex: 'T-[0-9]+'}, {name: dash, regex: '-*'}]}",
+            "fields: {message: patterns}\npatterns: {builtin: [card, ipv6], custom: [{name: host, regex: '[a-z]+\\.[a-z]{2,}'}]}",
+        ]
+        var changed = 0
+        for yaml in policies {
+            let masker = EventMasker(policy: try MaskPolicyParser.parse(yaml, file: "p.yaml", environment: env))
+            for _ in 0..<4_000 {
+                let t = text()
+                let reference = masker.maskText(t)
+                var expected: [UInt8] = []
+                reference.withUnsafeBytes { JSONWriter.escaped($0, into: &expected) }
+                var got: [UInt8] = [0x78]  // appended after what is there
+                t.withUnsafeBytes { masker.appendMaskedText($0, clues: TextClues($0), into: &got) }
+                XCTAssertEqual(Array(got.dropFirst()), expected, "\(yaml): \(t)")
+                if reference != t { changed += 1 }
+            }
+        }
+        XCTAssertGreaterThan(changed, 5_000)
     }
 }

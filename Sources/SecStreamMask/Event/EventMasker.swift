@@ -39,6 +39,10 @@ public final class EventMasker {
     /// their capacity.
     var freeTextLine: [UInt8] = []
     var knownScratch: [UInt8] = []
+    /// The free-text patterns' buffers (`appendMaskedText`).
+    var textScratch = TextScratch()
+    /// Free text's e-mail replacements by address.
+    private var emailPseudonyms = ByteKeyCache<[UInt8]>(slots: 1 << 12)
     /// The splicing walk's first cache (one cache line per value).
     let inlineValues = InlineValueTable(count: 1 << 16)
     /// The splicing walk's Crypto-PAn pseudonyms of IPv4 addresses.
@@ -246,6 +250,16 @@ public final class EventMasker {
     func maskText(_ text: [UInt8], clues: TextClues?) -> [UInt8] {
         policy.patterns.apply(text, clues: clues, pseudonym: { self.hex(HMACPseudonym(key: self.hmacKey, length: 16), $0) },
                               ip: { self.addressPseudonym($0) })
+    }
+
+    /// Appends the escaped text (no quotes) of `text` through the policy's
+    /// patterns: `maskText`'s bytes as `JSONWriter.escaped` writes them,
+    /// through the masker's kept buffers instead of an array per rule.
+    func appendMaskedText(_ text: UnsafeRawBufferPointer, clues: TextClues, into out: inout [UInt8]) {
+        var scratch = TextScratch()
+        swap(&scratch, &textScratch)  // one access to the class's property, not one per rule
+        policy.patterns.apply(text, clues: clues, scratch: &scratch, values: self) { JSONWriter.escaped($0, into: &out) }
+        swap(&scratch, &textScratch)
     }
 
     /// `cryptoPAnText` of an address found in free text, as bytes. A
@@ -604,4 +618,40 @@ private struct KnownPairBytes {
 
     /// Pair `k`'s masked bytes, `all` being `bytes` opened.
     func masked(_ k: Int, in all: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: all[spans[k].masked]) }
+}
+
+extension EventMasker: TextReplacementValues {
+    /// `email_` and the 16 hex characters `maskText` gives an address, from
+    /// a cache of whole replacements (an address recurs).
+    func appendEmailPseudonym(_ found: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        let hash = ByteKeyCache<[UInt8]>.hash(found, tag: 0)
+        if let hit = emailPseudonyms.get(found, tag: 0, hash: hash) {
+            out.append(contentsOf: hit)
+            return
+        }
+        var replacement = Array("email_".utf8)
+        HMACPseudonym(key: [], length: 16).pseudonymHex(found, into: &replacement, context: hmacContext)
+        emailPseudonyms.set(found, tag: 0, hash: hash, replacement)
+        out.append(contentsOf: replacement)
+    }
+
+    /// `addressPseudonym`'s bytes appended: a canonical dotted quad from the
+    /// table of IPv4 texts, written from the stack.
+    func appendAddressPseudonym(_ found: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
+        if let key = IPv4TextTable.key(found) {
+            var hit = ipv4Values.find(key)?.0
+            if hit == nil, let address = IPv4Table.parse(found) {
+                let masked = cryptoPAnV4(address)
+                ipv4Values.insert(key, masked, changed: masked != address)
+                hit = masked
+            }
+            if let hit {
+                ipv4Values.appendDotted(hit, to: &out)
+                return true
+            }
+        }
+        guard let masked = cryptoPAnText(String(decoding: found, as: UTF8.self)) else { return false }
+        out.append(contentsOf: masked.utf8)
+        return true
+    }
 }

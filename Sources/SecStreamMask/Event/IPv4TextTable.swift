@@ -98,6 +98,13 @@ struct IPv4TextTable {
         withUnsafeBytes(of: &text) { out.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
     }
 
+    /// Appends the dotted quad without quotes (free text's addresses).
+    @inline(__always)
+    func appendDotted(_ v: UInt32, to out: inout [UInt8]) {
+        var (text, count) = quoted(v)
+        withUnsafeBytes(of: &text) { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[1..<(count &- 1)])) }
+    }
+
     /// The dotted quad without quotes (free text's addresses).
     @inline(__always)
     func dotted(_ v: UInt32) -> [UInt8] {

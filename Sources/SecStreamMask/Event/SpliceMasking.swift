@@ -546,7 +546,9 @@ struct SpliceWalk {
             let start = out.count + 1
             let clues = TextClues(content)
             if masker.policy.patterns.mayChange(clues) {
-                masker.maskText(Array(content), clues: clues).withUnsafeBytes { JSONWriter.string($0, into: &out) }
+                out.append(UInt8(ascii: "\""))
+                masker.appendMaskedText(content, clues: clues, into: &out)
+                out.append(UInt8(ascii: "\""))
             } else {
                 JSONWriter.string(content, into: &out)
             }

@@ -25,6 +25,15 @@ struct TextPatterns: Sendable {
         let name: String
         let kind: Kind?
         let regex: Regex
+        /// A custom rule's replacement, `[name]`, as bytes.
+        let label: [UInt8]
+
+        init(name: String, kind: Kind?, regex: Regex) {
+            self.name = name
+            self.kind = kind
+            self.regex = regex
+            label = Array("[\(name)]".utf8)
+        }
     }
 
     let rules: [Rule]
@@ -74,6 +83,112 @@ struct TextPatterns: Sendable {
     /// `mayChange` from the text's clues (pass them on to `apply`).
     func mayChange(_ clues: TextClues) -> Bool { rules.contains { clues.allow($0) } }
 
+    /// `apply` without an array per rule and per replacement: each rule that
+    /// replaces something writes the text it makes into one of `scratch`'s
+    /// two buffers (the other holds its input), and `body` gets the last
+    /// one, or `text` itself when nothing was replaced. The same rules in the
+    /// same order, the same clue checks, so the same bytes (a test holds it
+    /// to `apply`); `values` makes the keyed replacements (e-mail, addresses).
+    @inline(__always)
+    func apply<Values: TextReplacementValues, R>(_ text: UnsafeRawBufferPointer, clues known: TextClues,
+                                                 scratch: inout TextScratch, values: Values,
+                                                 _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        var current = 0  // 0: `text`, 1: scratch.a, 2: scratch.b
+        var clues = known
+        var stale = false
+        for rule in rules {
+            if stale {
+                clues = current == 0 ? TextClues(text)
+                    : current == 1 ? scratch.a.withUnsafeBytes { TextClues($0) } : scratch.b.withUnsafeBytes { TextClues($0) }
+                stale = false
+            }
+            guard clues.allow(rule) else { continue }
+            switch current {
+            case 0:
+                if replaceAll(rule, in: text, into: &scratch.a, values: values) { current = 1; stale = true }
+            case 1:
+                if scratch.a.withUnsafeBytes({ replaceAll(rule, in: $0, into: &scratch.b, values: values) }) { current = 2; stale = true }
+            default:
+                if scratch.b.withUnsafeBytes({ replaceAll(rule, in: $0, into: &scratch.a, values: values) }) { current = 1; stale = true }
+            }
+        }
+        switch current {
+        case 0: return body(text)
+        case 1: return scratch.a.withUnsafeBytes(body)
+        default: return scratch.b.withUnsafeBytes(body)
+        }
+    }
+
+    /// `text` with every match of `rule` replaced, written to `out` (emptied
+    /// first); false when nothing was replaced (`out` then holds nothing useful).
+    @inline(__always)
+    private func replaceAll<Values: TextReplacementValues>(_ rule: Rule, in text: UnsafeRawBufferPointer,
+                                                           into out: inout [UInt8], values: Values) -> Bool {
+        out.removeAll(keepingCapacity: true)
+        var replaced = false
+        var copied = 0
+        var at = 0
+        while at <= text.count, let match = rule.kind == .ipv4 ? DottedQuadFinder.find(in: text, from: at)
+                                                               : rule.regex.find(in: text, from: at) {
+            at = match.isEmpty ? match.upperBound + 1 : match.upperBound
+            // The run before the match goes out first; a replacement that
+            // declines leaves `copied` there, so the match is copied with the next run.
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[copied..<match.lowerBound]))
+            copied = match.lowerBound
+            guard write(rule, UnsafeRawBufferPointer(rebasing: text[match]), into: &out, values: values) else { continue }
+            replaced = true
+            copied = match.upperBound
+        }
+        guard replaced else { return false }
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[copied...]))
+        return true
+    }
+
+    /// Appends `replacement`'s bytes for `found`; false (nothing appended) where it gives nil.
+    @inline(__always)
+    private func write<Values: TextReplacementValues>(_ rule: Rule, _ found: UnsafeRawBufferPointer,
+                                                      into out: inout [UInt8], values: Values) -> Bool {
+        guard let kind = rule.kind else {
+            out.append(contentsOf: rule.label)
+            return true
+        }
+        switch kind {
+        case .urlPassword:
+            guard let scheme = Self.schemeEnd(found) else { return false }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: found[..<scheme]))
+            out.append(contentsOf: Self.redactedAt)
+        case .bearer:
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: found.prefix(6)))
+            out.append(contentsOf: Self.spaceRedacted)
+        case .awsKey:
+            out.append(contentsOf: Self.awsKeyLabel)
+        case .email:
+            values.appendEmailPseudonym(found, into: &out)
+        case .card:
+            guard Luhn.isValid(text: found) else { return false }
+            out.append(contentsOf: Self.cardLabel)
+        case .ipv6, .ipv4:
+            if kind == .ipv6, found.lazy.filter({ $0 == UInt8(ascii: ":") }).count < 2 { return false }
+            return values.appendAddressPseudonym(found, into: &out)
+        }
+        return true
+    }
+
+    /// The end of the first `://` in `found`.
+    private static func schemeEnd(_ found: UnsafeRawBufferPointer) -> Int? {
+        var i = 0
+        while i &+ 3 <= found.count {
+            if found[i] == UInt8(ascii: ":") && found[i &+ 1] == UInt8(ascii: "/") && found[i &+ 2] == UInt8(ascii: "/") { return i &+ 3 }
+            i &+= 1
+        }
+        return nil
+    }
+
+    private static let redactedAt = Array("[redacted]@".utf8)
+    private static let spaceRedacted = Array(" [redacted]".utf8)
+    private static let awsKeyLabel = Array("[aws_key]".utf8)
+    private static let cardLabel = Array("[card]".utf8)
+
     /// `text` with every match of `rule` replaced; nil when none was.
     private func replaceAll(_ rule: Rule, in text: [UInt8], pseudonym: (ArraySlice<UInt8>) -> [UInt8],
                             ip: (ArraySlice<UInt8>) -> [UInt8]?) -> [UInt8]? {
@@ -121,6 +236,23 @@ struct TextPatterns: Sendable {
             return ip(found)
         }
     }
+}
+
+/// The replacements `TextPatterns.apply(_:clues:scratch:values:_:)` needs
+/// the masker's keys for (the buffer form of `apply`'s closures).
+protocol TextReplacementValues {
+    /// Appends `email_` and the address's pseudonym.
+    func appendEmailPseudonym(_ found: UnsafeRawBufferPointer, into out: inout [UInt8])
+    /// Appends the address's Crypto-PAn pseudonym; false (nothing appended)
+    /// when `found` is not an address.
+    func appendAddressPseudonym(_ found: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool
+}
+
+/// The two buffers the rules of a text write into in turn, kept by the
+/// masker for their capacity.
+struct TextScratch {
+    var a: [UInt8] = []
+    var b: [UInt8] = []
 }
 
 /// What one pass over a text found that the pattern kinds need: a kind's
