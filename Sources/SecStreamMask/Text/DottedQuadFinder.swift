@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The built-in `ipv4` pattern, `\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b`, found
 /// without RE2: it runs on nearly every message (any text with a dot), and
 /// a call into RE2 (its thread-local state, its lock, its DFA setup) cost
@@ -14,19 +18,29 @@ enum DottedQuadFinder {
     @inline(__always)
     private static func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
 
-    /// The leftmost match at or after `start`, or nil.
+    /// The leftmost match at or after `start`, or nil. Every match has a
+    /// dot right after its first octet, and that octet is the whole run of
+    /// digits before the dot: so only the dots are looked at (`memchr`), in
+    /// order, each with the one start it allows. Two dots' starts come in
+    /// the dots' order (a run before a dot holds no earlier dot), so the
+    /// first that matches is the leftmost match.
     static func find(in text: UnsafeRawBufferPointer, from start: Int) -> Range<Int>? {
         guard let p = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
         let n = text.count
-        var s = max(0, start)
-        while s < n {
-            // A match starts at a digit after a non-word byte (or the text's start).
-            guard isDigit(p[s]), s == 0 || !isWord(p[s &- 1]) else {
-                s &+= 1
-                continue
+        let first = max(0, start)
+        var d = first &+ 1  // the first dot is one byte past the start at least
+        while d < n {
+            guard let hit = memchr(p + d, 0x2E, n &- d) else { return nil }
+            d = UnsafeRawPointer(hit) - UnsafeRawPointer(p)
+            // The run of digits before the dot, from `first` on (up to four: a fourth fails).
+            var s = d
+            while s > first && d &- s < 4 && isDigit(p[s &- 1]) { s &-= 1 }
+            let digits = d &- s
+            // `\b` before the start: the text's start, or a byte that is not a word byte.
+            if digits >= 1 && digits <= 3 && (s == 0 || !isWord(p[s &- 1])), let end = match(p, n, at: s) {
+                return s..<end
             }
-            if let end = match(p, n, at: s) { return s..<end }
-            s &+= 1
+            d &+= 1
         }
         return nil
     }

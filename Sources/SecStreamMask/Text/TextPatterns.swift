@@ -37,6 +37,14 @@ struct TextPatterns: Sendable {
     }
 
     let rules: [Rule]
+    /// Each rule's kind, read without copying the rule (a copy retains its
+    /// name, regex and label: three retains and releases per rule per text).
+    private let kinds: [Kind?]
+
+    init(rules: [Rule]) {
+        self.rules = rules
+        kinds = rules.map(\.kind)
+    }
 
     static func builtin(_ kind: Kind) -> Rule {
         // What a text must hold for each to match is `TextClues`'s to know.
@@ -81,7 +89,7 @@ struct TextPatterns: Sendable {
     func mayChange(_ text: UnsafeRawBufferPointer) -> Bool { mayChange(TextClues(text)) }
 
     /// `mayChange` from the text's clues (pass them on to `apply`).
-    func mayChange(_ clues: TextClues) -> Bool { rules.contains { clues.allow($0) } }
+    func mayChange(_ clues: TextClues) -> Bool { kinds.contains { clues.allow($0) } }
 
     /// `apply` without an array per rule and per replacement: each rule that
     /// replaces something writes the text it makes into one of `scratch`'s
@@ -96,13 +104,13 @@ struct TextPatterns: Sendable {
         var current = 0  // 0: `text`, 1: scratch.a, 2: scratch.b
         var clues = known
         var stale = false
-        for rule in rules {
+        for rule in 0..<kinds.count {
             if stale {
                 clues = current == 0 ? TextClues(text)
                     : current == 1 ? scratch.a.withUnsafeBytes { TextClues($0) } : scratch.b.withUnsafeBytes { TextClues($0) }
                 stale = false
             }
-            guard clues.allow(rule) else { continue }
+            guard clues.allow(kinds[rule]) else { continue }
             switch current {
             case 0:
                 if replaceAll(rule, in: text, into: &scratch.a, values: values) { current = 1; stale = true }
@@ -122,14 +130,15 @@ struct TextPatterns: Sendable {
     /// `text` with every match of `rule` replaced, written to `out` (emptied
     /// first); false when nothing was replaced (`out` then holds nothing useful).
     @inline(__always)
-    private func replaceAll<Values: TextReplacementValues>(_ rule: Rule, in text: UnsafeRawBufferPointer,
+    private func replaceAll<Values: TextReplacementValues>(_ rule: Int, in text: UnsafeRawBufferPointer,
                                                            into out: inout [UInt8], values: Values) -> Bool {
         out.removeAll(keepingCapacity: true)
         var replaced = false
         var copied = 0
         var at = 0
-        while at <= text.count, let match = rule.kind == .ipv4 ? DottedQuadFinder.find(in: text, from: at)
-                                                               : rule.regex.find(in: text, from: at) {
+        let kind = kinds[rule]
+        while at <= text.count, let match = kind == .ipv4 ? DottedQuadFinder.find(in: text, from: at)
+                                                          : rules[rule].regex.find(in: text, from: at) {
             at = match.isEmpty ? match.upperBound + 1 : match.upperBound
             // The run before the match goes out first; a replacement that
             // declines leaves `copied` there, so the match is copied with the next run.
@@ -146,10 +155,10 @@ struct TextPatterns: Sendable {
 
     /// Appends `replacement`'s bytes for `found`; false (nothing appended) where it gives nil.
     @inline(__always)
-    private func write<Values: TextReplacementValues>(_ rule: Rule, _ found: UnsafeRawBufferPointer,
+    private func write<Values: TextReplacementValues>(_ rule: Int, _ found: UnsafeRawBufferPointer,
                                                       into out: inout [UInt8], values: Values) -> Bool {
-        guard let kind = rule.kind else {
-            out.append(contentsOf: rule.label)
+        guard let kind = kinds[rule] else {
+            out.append(contentsOf: rules[rule].label)
             return true
         }
         switch kind {
@@ -327,8 +336,12 @@ struct TextClues {
     }()
 
     /// Whether `rule`'s regex could match (a custom regex always could).
-    func allow(_ rule: TextPatterns.Rule) -> Bool {
-        guard let kind = rule.kind else { return true }
+    func allow(_ rule: TextPatterns.Rule) -> Bool { allow(rule.kind) }
+
+    /// Whether a rule of `kind` could match (nil: a custom regex, which always could).
+    @inline(__always)
+    func allow(_ kind: TextPatterns.Kind?) -> Bool {
+        guard let kind else { return true }
         switch kind {
         case .urlPassword: return at && schemeSeparator
         case .bearer: return bearer
