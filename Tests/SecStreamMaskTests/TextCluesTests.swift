@@ -20,6 +20,11 @@ final class TextCluesTests: XCTestCase {
     private func text() -> [UInt8] {
         var s = ""
         for _ in 0..<Int.random(in: 1...6, using: &rng) { s += piece() + [" ", "", "-", ",", "x", "1", ":"].randomElement(using: &rng)! }
+        // Filler before it now and then, so the pieces straddle the clue pass's 64-byte chunks.
+        if Bool.random(using: &rng) {
+            let filler = [" ", "x", "1", "-", "A", ":", "."].randomElement(using: &rng)!
+            s = String(repeating: filler, count: Int.random(in: 0...140, using: &rng)) + s
+        }
         var bytes = Array(s.utf8)
         for _ in 0..<Int.random(in: 0...2, using: &rng) where !bytes.isEmpty {
             bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)

@@ -1,3 +1,5 @@
+import CJSONScan
+
 /// Sensitive values inside free text (`message`, URLs, command lines), found
 /// by linear-time RE2 patterns and replaced in place:
 ///
@@ -266,74 +268,30 @@ struct TextScratch {
 
 /// What one pass over a text found that the pattern kinds need: a kind's
 /// regex cannot match a text without it (each is implied by the kind's
-/// pattern), so skipping the regex changes no result.
+/// pattern), so skipping the regex changes no result. The pass is
+/// `secstream_text_clues` (C, 64 bytes a step: it runs on every free-text
+/// value, and a byte loop here was a tenth of masking an archived event).
 struct TextClues {
     var at = false              // email, url_password
     var schemeSeparator = false // url_password: "://"
     var dot = false             // ipv4
     var colons = 0              // ipv6: two or more
     var awsPrefix = false       // aws_key: AKIA or ASIA
-    var digitRun = 0            // card: the longest run of digits with single ' ' or '-' between them
+    var longDigitRun = false    // card: 13 digits in a row, single ' ' or '-' between them allowed
     var bearer = false          // bearer, any case
 
     init(_ text: UnsafeRawBufferPointer) {
-        guard let p = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
-        let n = text.count
-        let classes = Self.classes
-        var run = 0          // digits in the current run
-        var afterSeparator = false
-        var i = 0
-        while i < n {
-            let b = p[i]
-            let c = classes[Int(b)]
-            i &+= 1
-            if c == Self.plain {
-                // Most bytes (letters): only the digit run ends.
-                run = 0
-                continue
-            }
-            if c == Self.digit {
-                run &+= 1
-                afterSeparator = false
-                if run > digitRun { digitRun = run }
-                continue
-            }
-            if c == Self.separator {
-                // One ' ' or '-' may sit between two digits.
-                if run > 0 && !afterSeparator { afterSeparator = true } else { run = 0; afterSeparator = false }
-                continue
-            }
-            run = 0
-            afterSeparator = false
-            let j = i &- 1  // b's index
-            switch b {
-            case UInt8(ascii: "@"): at = true
-            case UInt8(ascii: "."): dot = true
-            case UInt8(ascii: ":"):
-                colons &+= 1
-                if j &+ 2 < n && p[j &+ 1] == UInt8(ascii: "/") && p[j &+ 2] == UInt8(ascii: "/") { schemeSeparator = true }
-            case UInt8(ascii: "A"):
-                if j &+ 3 < n && (p[j &+ 1] == UInt8(ascii: "K") || p[j &+ 1] == UInt8(ascii: "S"))
-                    && p[j &+ 2] == UInt8(ascii: "I") && p[j &+ 3] == UInt8(ascii: "A") { awsPrefix = true }
-            default:  // b or B
-                if j &+ 5 < n && p[j &+ 1] | 0x20 == UInt8(ascii: "e") && p[j &+ 2] | 0x20 == UInt8(ascii: "a")
-                    && p[j &+ 3] | 0x20 == UInt8(ascii: "r") && p[j &+ 4] | 0x20 == UInt8(ascii: "e")
-                    && p[j &+ 5] | 0x20 == UInt8(ascii: "r") { bearer = true }
-            }
-        }
+        guard let p = text.baseAddress?.assumingMemoryBound(to: UInt8.self), text.count > 0 else { return }
+        var c = secstream_text_clues_t()
+        secstream_text_clues(p, text.count, &c)
+        at = c.at != 0
+        schemeSeparator = c.scheme_separator != 0
+        dot = c.dot != 0
+        colons = Int(c.colons)
+        awsPrefix = c.aws_prefix != 0
+        longDigitRun = c.long_digit_run != 0
+        bearer = c.bearer != 0
     }
-
-    private static let plain: UInt8 = 0, digit: UInt8 = 1, separator: UInt8 = 2, marker: UInt8 = 3
-    /// Each byte's class: a digit, a card separator, a byte some kind looks
-    /// for (`@ . : A b B`), or plain.
-    private static let classes: [UInt8] = {
-        var table = [UInt8](repeating: plain, count: 256)
-        for b in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(b)] = digit }
-        table[Int(UInt8(ascii: " "))] = separator
-        table[Int(UInt8(ascii: "-"))] = separator
-        for b in "@.:AbB".utf8 { table[Int(b)] = marker }
-        return table
-    }()
 
     /// Whether `rule`'s regex could match (a custom regex always could).
     func allow(_ rule: TextPatterns.Rule) -> Bool { allow(rule.kind) }
@@ -347,7 +305,7 @@ struct TextClues {
         case .bearer: return bearer
         case .awsKey: return awsPrefix
         case .email: return at
-        case .card: return digitRun >= 13
+        case .card: return longDigitRun
         case .ipv6: return colons >= 2
         case .ipv4: return dot
         }
