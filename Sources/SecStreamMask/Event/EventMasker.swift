@@ -41,6 +41,11 @@ public final class EventMasker {
     var knownScratch: [UInt8] = []
     /// The free-text patterns' buffers (`appendMaskedText`).
     var textScratch = TextScratch()
+    /// `maskScanned`'s buffers for a line with free text: the other values'
+    /// masked bytes, where each is in them, and the free text's two buffers.
+    var freeTextValues = MaskedBytes()
+    let freeTextSpans: UnsafeMutablePointer<Range<Int>>
+    var freeText = TextScratch()
     /// Free text's e-mail replacements by address.
     private var emailPseudonyms = ByteKeyCache<[UInt8]>(slots: 1 << 12)
     /// The splicing walk's first cache (one cache line per value).
@@ -66,12 +71,15 @@ public final class EventMasker {
         trie = PolicyTrie(policy)
         tables = trie.map { SpliceTables($0) }
         scannedValues = .allocate(capacity: max(1, 2 * (trie?.paths.count ?? 0)))
+        freeTextSpans = .allocate(capacity: max(1, trie?.paths.count ?? 0))
     }
 
     deinit {
         inlineValues.deallocate()
         ipv4Values.deallocate()
         scannedValues.deallocate()
+        freeTextSpans.deallocate()
+        freeTextValues.deallocate()
     }
 
     /// The Crypto-PAn pseudonym of an IPv4 address.
@@ -180,38 +188,47 @@ public final class EventMasker {
             out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[copied..<range.lowerBound]))
             text.removeAll(keepingCapacity: true)
             text.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[range]))
-            for k in 0..<count {
-                let r = raw(k)
-                guard text.count >= r.count, !r.isEmpty else { continue }
-                result.removeAll(keepingCapacity: true)
-                var from = 0
-                text.withUnsafeBytes { t in
-                    let tp = t.baseAddress!, rp = r.baseAddress!
-                    let first = Int32(r[0])
-                    var i = 0
-                    let last = t.count - r.count
-                    while i <= last {
-                        guard let hit = memchr(tp + i, first, last - i + 1) else { break }
-                        let at = UnsafeRawPointer(hit) - tp
-                        if memcmp(hit, rp, r.count) == 0 {
-                            result.append(contentsOf: UnsafeRawBufferPointer(start: tp + from, count: at - from))
-                            result.append(contentsOf: masked(k))
-                            i = at + r.count
-                            from = i
-                        } else {
-                            i = at + 1
-                        }
-                    }
-                }
-                if from > 0 {
-                    result.append(contentsOf: text[from...])
-                    swap(&text, &result)
-                }
-            }
+            replaceKnown(in: &text, scratch: &result, count: count, raw: raw, masked: masked)
             out.append(contentsOf: text)
             copied = range.upperBound
         }
         out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[copied...]))
+    }
+
+    /// Replaces in `text` every occurrence of pair k's raw bytes with its
+    /// masked bytes, for each pair in turn (on what the pairs before left);
+    /// `scratch` is the second buffer the text moves to when a pair is found.
+    @inline(__always)
+    static func replaceKnown(in text: inout [UInt8], scratch result: inout [UInt8], count: Int,
+                             raw: (Int) -> UnsafeRawBufferPointer, masked: (Int) -> UnsafeRawBufferPointer) {
+        for k in 0..<count {
+            let r = raw(k)
+            guard text.count >= r.count, !r.isEmpty else { continue }
+            var from = 0
+            text.withUnsafeBytes { t in
+                let tp = t.baseAddress!, rp = r.baseAddress!
+                let first = Int32(r[0])
+                var i = 0
+                let last = t.count - r.count
+                while i <= last {
+                    guard let hit = memchr(tp + i, first, last - i + 1) else { break }
+                    let at = UnsafeRawPointer(hit) - tp
+                    if memcmp(hit, rp, r.count) == 0 {
+                        if from == 0 { result.removeAll(keepingCapacity: true) }
+                        result.append(contentsOf: UnsafeRawBufferPointer(start: tp + from, count: at - from))
+                        result.append(contentsOf: masked(k))
+                        i = at + r.count
+                        from = i
+                    } else {
+                        i = at + 1
+                    }
+                }
+            }
+            if from > 0 {
+                result.append(contentsOf: text[from...])
+                swap(&text, &result)
+            }
+        }
     }
 
     /// `maskLine` by the byte-by-byte walk alone (the reference the splicing
@@ -600,7 +617,7 @@ public final class EventMasker {
 
 /// (raw, masked) pairs held as arrays, side by side in one buffer, so
 /// `replaceKnown` reads them in place like the pairs that lie in the line.
-private struct KnownPairBytes {
+struct KnownPairBytes {
     private(set) var bytes: [UInt8] = []
     private var spans: [(raw: Range<Int>, masked: Range<Int>)] = []
 

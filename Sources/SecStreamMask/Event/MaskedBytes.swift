@@ -49,6 +49,13 @@ public struct MaskedBytes: MaskOutput {
 
     public mutating func write(_ bytes: [UInt8]) { bytes.withUnsafeBytes { write($0) } }
 
+    @inline(__always)
+    mutating func write(byte: UInt8) {
+        if count == capacity { grow(to: count &+ 1) }
+        base.unsafelyUnwrapped.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
+        count &+= 1
+    }
+
     private mutating func grow(to needed: Int) {
         let newCapacity = max(needed, capacity * 2, 4096)
         let grown = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)

@@ -113,29 +113,8 @@ extension EventMasker {
         }
         linesSplicedFromSlots &+= 1
         let found = scannedValues + plan.values
-        if plan.freeText, let trie {
-            // Free text in the line: the masked values that recur in it are
-            // replaced there too, so the walk's lists record them.
-            // Into the masker's kept buffer (its capacity stays: a fresh
-            // array per line grew and was freed every time).
-            var text: [UInt8] = []
-            swap(&text, &freeTextLine)
-            text.removeAll(keepingCapacity: true)
-            defer {
-                text.withUnsafeBytes { out.write($0) }
-                swap(&text, &freeTextLine)
-            }
-            splice(line, base, trie, into: &text) { walk in
-                for k in 0..<plan.count {
-                    let value = found[k]
-                    walk.flush(to: Int(value.start) &- 1)  // up to the opening quote
-                    walk.copied = Int(value.end) &+ 1       // past the closing one
-                    walk.splice(UnsafeRawBufferPointer(start: base + Int(value.start), count: Int(value.end &- value.start)),
-                                at: Int(value.start), value.action)
-                }
-                walk.flush(to: line.count)
-                return true
-            }
+        if plan.freeText {
+            maskScannedFreeText(line, base, found, plan.count, tables, into: &out)
             return
         }
         // The common case: the line in runs, each masked value in between.
@@ -146,6 +125,88 @@ extension EventMasker {
             _ = appendMasked(UnsafeRawBufferPointer(start: base + Int(value.start), count: Int(value.end &- value.start)),
                              value.action, tables, key: value.key, into: &out)
             copied = Int(value.end) &+ 1
+        }
+        out.write(UnsafeRawBufferPointer(start: base + copied, count: line.count &- copied))
+    }
+
+    /// `maskScanned` for a line with free text. A masked value that recurs in
+    /// the free text is replaced there too (`replaceKnown`), so the other
+    /// values are masked first, into `freeTextValues`, recording the walker's
+    /// pairs in line order; then the line is written in runs, each value
+    /// from there, each free text through the patterns and the pairs. The
+    /// walker's bytes without a splicing walk over the line and without the
+    /// masked line's copy `splice` makes for its replacements.
+    private func maskScannedFreeText(_ line: UnsafeRawBufferPointer, _ base: UnsafeRawPointer,
+                                     _ found: UnsafeMutablePointer<ScannedValue>, _ count: Int, _ tables: SpliceTables,
+                                     into out: inout MaskedBytes) {
+        var values = MaskedBytes()
+        swap(&values, &freeTextValues)  // one access to each of the class's properties a line
+        var lists = SpliceLists()
+        swap(&lists, &spliceLists)
+        var text = TextScratch()
+        swap(&text, &freeText)
+        defer {
+            values.removeAll()
+            lists.known.removeAll(keepingCapacity: true)
+            lists.owned.removeAll(keepingCapacity: true)
+            swap(&values, &freeTextValues)
+            swap(&lists, &spliceLists)
+            swap(&text, &freeText)
+        }
+        let spans = freeTextSpans
+        for k in 0..<count {
+            let value = found[k]
+            guard !tables.isPatterns[Int(value.action)] else { continue }
+            let start = values.count
+            let content = UnsafeRawBufferPointer(start: base + Int(value.start), count: Int(value.end &- value.start))
+            switch appendMasked(content, value.action, tables, key: value.key, into: &values) {
+            case .none:
+                break
+            case .inline(let maskedStart, let maskedCount):
+                lists.known.append(KnownRef(rawStart: Int(value.start), rawCount: content.count,
+                                            maskedStart: maskedStart, maskedCount: maskedCount, owned: -1))
+            case .owned(let raw, let masked):
+                lists.known.append(KnownRef(rawStart: 0, rawCount: 0, maskedStart: 0, maskedCount: 0, owned: lists.owned.count))
+                lists.owned.append((raw, masked))
+            }
+            spans[k] = start..<values.count
+        }
+        let known = lists.known
+        let owned = KnownPairBytes(lists.owned)
+        let masked = values.bytes
+        var copied = 0
+        for k in 0..<count {
+            let value = found[k]
+            out.write(UnsafeRawBufferPointer(start: base + copied, count: Int(value.start) &- 1 &- copied))
+            copied = Int(value.end) &+ 1
+            guard tables.isPatterns[Int(value.action)] else {
+                out.write(UnsafeRawBufferPointer(rebasing: masked[spans[k]]))
+                continue
+            }
+            let content = UnsafeRawBufferPointer(start: base + Int(value.start), count: Int(value.end &- value.start))
+            let clues = TextClues(content)
+            text.a.removeAll(keepingCapacity: true)
+            if policy.patterns.mayChange(clues) {
+                appendMaskedText(content, clues: clues, into: &text.a)
+            } else {
+                JSONWriter.escaped(content, into: &text.a)
+            }
+            if !known.isEmpty {
+                owned.bytes.withUnsafeBytes { o in
+                    Self.replaceKnown(in: &text.a, scratch: &text.b, count: known.count, raw: { k in
+                        let ref = known[k]
+                        return ref.owned >= 0 ? owned.raw(ref.owned, in: o)
+                            : UnsafeRawBufferPointer(rebasing: line[ref.rawStart..<(ref.rawStart + ref.rawCount)])
+                    }, masked: { k in
+                        let ref = known[k]
+                        return ref.owned >= 0 ? owned.masked(ref.owned, in: o)
+                            : UnsafeRawBufferPointer(rebasing: masked[ref.maskedStart..<(ref.maskedStart + ref.maskedCount)])
+                    })
+                }
+            }
+            out.write(byte: UInt8(ascii: "\""))
+            text.a.withUnsafeBytes { out.write($0) }
+            out.write(byte: UInt8(ascii: "\""))
         }
         out.write(UnsafeRawBufferPointer(start: base + copied, count: line.count &- copied))
     }
