@@ -140,7 +140,8 @@ struct TextPatterns: Sendable {
         var at = 0
         let kind = kinds[rule]
         while at <= text.count, let match = kind == .ipv4 ? DottedQuadFinder.find(in: text, from: at)
-                                                          : rules[rule].regex.find(in: text, from: at) {
+                                              : kind == .email ? EmailFinder.find(in: text, from: at)
+                                              : rules[rule].regex.find(in: text, from: at) {
             at = match.isEmpty ? match.upperBound + 1 : match.upperBound
             // The run before the match goes out first; a replacement that
             // declines leaves `copied` there, so the match is copied with the next run.
