@@ -41,11 +41,10 @@ public final class EventMasker {
     var knownScratch: [UInt8] = []
     /// The free-text patterns' buffers (`appendMaskedText`).
     var textScratch = TextScratch()
-    /// `maskScanned`'s buffers for a line with free text: the other values'
-    /// masked bytes, where each is in them, and the free text's two buffers.
-    var freeTextValues = MaskedBytes()
+    /// `maskScanned`'s buffers for a line with free text (one property: one
+    /// swap a line), and where each masked value is in them.
+    var freeTextBuffers = FreeTextBuffers()
     let freeTextSpans: UnsafeMutablePointer<Range<Int>>
-    var freeText = TextScratch()
     /// Free text's e-mail replacements by address.
     private var emailPseudonyms = ByteKeyCache<[UInt8]>(slots: 1 << 12)
     /// The splicing walk's first cache (one cache line per value).
@@ -79,7 +78,7 @@ public final class EventMasker {
         ipv4Values.deallocate()
         scannedValues.deallocate()
         freeTextSpans.deallocate()
-        freeTextValues.deallocate()
+        freeTextBuffers.values.deallocate()
     }
 
     /// The Crypto-PAn pseudonym of an IPv4 address.

@@ -139,41 +139,35 @@ extension EventMasker {
     private func maskScannedFreeText(_ line: UnsafeRawBufferPointer, _ base: UnsafeRawPointer,
                                      _ found: UnsafeMutablePointer<ScannedValue>, _ count: Int, _ tables: SpliceTables,
                                      into out: inout MaskedBytes) {
-        var values = MaskedBytes()
-        swap(&values, &freeTextValues)  // one access to each of the class's properties a line
-        var lists = SpliceLists()
-        swap(&lists, &spliceLists)
-        var text = TextScratch()
-        swap(&text, &freeText)
+        var buffers = FreeTextBuffers()
+        swap(&buffers, &freeTextBuffers)
         defer {
-            values.removeAll()
-            lists.known.removeAll(keepingCapacity: true)
-            lists.owned.removeAll(keepingCapacity: true)
-            swap(&values, &freeTextValues)
-            swap(&lists, &spliceLists)
-            swap(&text, &freeText)
+            buffers.values.removeAll()
+            if !buffers.known.isEmpty { buffers.known.removeAll(keepingCapacity: true) }
+            if !buffers.owned.isEmpty { buffers.owned.removeAll(keepingCapacity: true) }
+            swap(&buffers, &freeTextBuffers)
         }
         let spans = freeTextSpans
         for k in 0..<count {
             let value = found[k]
             guard !tables.isPatterns[Int(value.action)] else { continue }
-            let start = values.count
+            let start = buffers.values.count
             let content = UnsafeRawBufferPointer(start: base + Int(value.start), count: Int(value.end &- value.start))
-            switch appendMasked(content, value.action, tables, key: value.key, into: &values) {
+            switch appendMasked(content, value.action, tables, key: value.key, into: &buffers.values) {
             case .none:
                 break
             case .inline(let maskedStart, let maskedCount):
-                lists.known.append(KnownRef(rawStart: Int(value.start), rawCount: content.count,
-                                            maskedStart: maskedStart, maskedCount: maskedCount, owned: -1))
+                buffers.known.append(KnownRef(rawStart: Int(value.start), rawCount: content.count,
+                                              maskedStart: maskedStart, maskedCount: maskedCount, owned: -1))
             case .owned(let raw, let masked):
-                lists.known.append(KnownRef(rawStart: 0, rawCount: 0, maskedStart: 0, maskedCount: 0, owned: lists.owned.count))
-                lists.owned.append((raw, masked))
+                buffers.known.append(KnownRef(rawStart: 0, rawCount: 0, maskedStart: 0, maskedCount: 0, owned: buffers.owned.count))
+                buffers.owned.append((raw, masked))
             }
-            spans[k] = start..<values.count
+            spans[k] = start..<buffers.values.count
         }
-        let known = lists.known
-        let owned = KnownPairBytes(lists.owned)
-        let masked = values.bytes
+        let known = buffers.known
+        let owned = KnownPairBytes(buffers.owned)
+        let masked = buffers.values.bytes
         var copied = 0
         for k in 0..<count {
             let value = found[k]
@@ -185,15 +179,15 @@ extension EventMasker {
             }
             let content = UnsafeRawBufferPointer(start: base + Int(value.start), count: Int(value.end &- value.start))
             let clues = TextClues(content)
-            text.a.removeAll(keepingCapacity: true)
+            buffers.text.a.removeAll(keepingCapacity: true)
             if policy.patterns.mayChange(clues) {
-                appendMaskedText(content, clues: clues, into: &text.a)
+                appendMaskedText(content, clues: clues, into: &buffers.text.a)
             } else {
-                JSONWriter.escaped(content, into: &text.a)
+                JSONWriter.escaped(content, into: &buffers.text.a)
             }
             if !known.isEmpty {
                 owned.bytes.withUnsafeBytes { o in
-                    Self.replaceKnown(in: &text.a, scratch: &text.b, count: known.count, raw: { k in
+                    Self.replaceKnown(in: &buffers.text.a, scratch: &buffers.text.b, count: known.count, raw: { k in
                         let ref = known[k]
                         return ref.owned >= 0 ? owned.raw(ref.owned, in: o)
                             : UnsafeRawBufferPointer(rebasing: line[ref.rawStart..<(ref.rawStart + ref.rawCount)])
@@ -205,7 +199,7 @@ extension EventMasker {
                 }
             }
             out.write(byte: UInt8(ascii: "\""))
-            text.a.withUnsafeBytes { out.write($0) }
+            buffers.text.a.withUnsafeBytes { out.write($0) }
             out.write(byte: UInt8(ascii: "\""))
         }
         out.write(UnsafeRawBufferPointer(start: base + copied, count: line.count &- copied))
@@ -237,4 +231,14 @@ extension EventMasker {
     func valueHash(_ content: UnsafeRawBufferPointer, _ act: Int32) -> UInt64 {
         ByteKeyCache<SplicedValue>.hash(content, tag: UInt8(truncatingIfNeeded: act))
     }
+}
+
+/// `maskScanned`'s kept buffers for a line with free text: the other values'
+/// masked bytes, the pairs recorded for `replaceKnown` (`owned`: those held as
+/// arrays), and the free text's two buffers.
+struct FreeTextBuffers {
+    var values = MaskedBytes()
+    var known: [KnownRef] = []
+    var owned: [(raw: [UInt8], masked: [UInt8])] = []
+    var text = TextScratch()
 }
