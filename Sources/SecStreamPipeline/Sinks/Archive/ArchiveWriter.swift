@@ -21,33 +21,44 @@ package final class ArchiveWriter: EventSink {
         var hour: Int64
     }
 
-    private struct OpenObject {
-        var firstPosition: Int64
-        var bytes: [UInt8]
+    /// A reference, so the writer can keep the one the previous event went to.
+    private final class OpenObject {
+        let firstPosition: Int64
+        @exclusivity(unchecked) var bytes: [UInt8]
+
+        init(firstPosition: Int64, bytes: [UInt8]) {
+            self.firstPosition = firstPosition
+            self.bytes = bytes
+        }
     }
 
     private let store: ObjectStore
     private let options: ArchiveWriterOptions
     private let sources: SourceTable
     private let uploader: ArchiveUploader
-    private var open: [OpenKey: OpenObject] = [:]
+    // The per-event state is the engine thread's alone: `@exclusivity(unchecked)`
+    // drops the runtime access checks, eight an event (profiled: 40% of `append`).
+    @exclusivity(unchecked) private var open: [OpenKey: OpenObject] = [:]
+    /// The object the previous event went to: consecutive events mostly share
+    /// their input and hour, and then need no hash lookup. Cleared by `flush`.
+    @exclusivity(unchecked) private var last: (key: OpenKey, object: OpenObject)?
     /// Per source (indexed by `EventLocation.source`, small dense integers,
     /// so the per-event path does no hashing for them): its stem, newest event
     /// time, and when to look next for hours old enough to flush.
-    private var stems: [String?] = []
+    @exclusivity(unchecked) private var stems: [String?] = []
     private var stemOwners: [String: Int32] = [:]
-    private var newest: [Int64] = []
-    private var nextAgeCheck: [Int64] = []
+    @exclusivity(unchecked) private var newest: [Int64] = []
+    @exclusivity(unchecked) private var nextAgeCheck: [Int64] = []
     /// File inputs: the last archived line number and how many times the
     /// numbering restarted (a followed file rotated or truncated, see
     /// `FollowedFile`). Each restart gets its own stem, `<stem>.gen<N>`, so a
     /// new file's objects never take the names of the old one's.
-    private var lastFileLine: [Int64] = []
+    @exclusivity(unchecked) private var lastFileLine: [Int64] = []
     private var generation: [Int] = []
     private var baseStems: [String?] = []
     /// Keys written for each file input (for the orphan sweep).
     private var written: [Int32: Set<String>] = [:]
-    private(set) var events = 0
+    @exclusivity(unchecked) private(set) var events = 0
 
     package init(store: ObjectStore, options: ArchiveWriterOptions, sources: SourceTable) {
         self.store = store
@@ -67,22 +78,24 @@ package final class ArchiveWriter: EventSink {
             lastFileLine[s] = location.position
         }
         let key = OpenKey(source: source, hour: ArchiveLayout.hour(of: time))
-        let size: Int
-        if let index = open.index(forKey: key) {
-            // Mutates the buffer in place: one hash lookup, no copy.
-            open.values[index].bytes.append(contentsOf: line)
-            open.values[index].bytes.append(0x0a)
-            size = open.values[index].bytes.count
+        let object: OpenObject
+        if let last, last.key == key {
+            object = last.object
+        } else if let known = open[key] {
+            object = known
+            last = (key, object)
         } else {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(min(options.flushBytes + 4096, 16 << 20))
-            bytes.append(contentsOf: line)
-            bytes.append(0x0a)
-            size = bytes.count
-            open[key] = OpenObject(firstPosition: location.position, bytes: bytes)
+            object = OpenObject(firstPosition: location.position, bytes: bytes)
+            open[key] = object
+            last = (key, object)
             let due = (key.hour + 1) * ArchiveLayout.hourMs + options.flushAgeMs
             nextAgeCheck[s] = min(nextAgeCheck[s], due)
         }
+        object.bytes.append(contentsOf: line)
+        object.bytes.append(0x0a)
+        let size = object.bytes.count
         events += 1
         if size >= options.flushBytes { flush(key) }
         if time > newest[s] {
@@ -171,6 +184,7 @@ package final class ArchiveWriter: EventSink {
     }
 
     private func flush(_ key: OpenKey) {
+        if last?.key == key { last = nil }
         guard let object = open.removeValue(forKey: key), let stem = stems[Int(key.source)] else { return }
         let name = ArchiveLayout.objectKey(hour: key.hour, stem: stem, firstPosition: object.firstPosition, codec: options.codec)
         written[key.source, default: []].insert(name)
