@@ -7,7 +7,7 @@
 
 /* The bytes a chunk of 64 holds, one bit each. */
 typedef struct {
-    uint64_t digit, separator, at, dot, colon, upper_a, b;
+    uint64_t digit, separator, at, dot, colon, upper_a, b, special;
 } chunk_masks;
 
 static inline void masks_of(const uint8_t *p, chunk_masks *m) {
@@ -16,6 +16,7 @@ static inline void masks_of(const uint8_t *p, chunk_masks *m) {
     const __m128i space = _mm_set1_epi8(' '), dash = _mm_set1_epi8('-'), at = _mm_set1_epi8('@');
     const __m128i dot = _mm_set1_epi8('.'), colon = _mm_set1_epi8(':'), a = _mm_set1_epi8('A');
     const __m128i lower = _mm_set1_epi8(0x20), b = _mm_set1_epi8('b');
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
     memset(m, 0, sizeof *m);
     for (int k = 0; k < 4; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
@@ -28,6 +29,9 @@ static inline void masks_of(const uint8_t *p, chunk_masks *m) {
         m->colon |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, colon)) << shift;
         m->upper_a |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, a)) << shift;
         m->b |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(v, lower), b)) << shift;
+        /* Signed `< 0x20`: control bytes and 0x80..0xff at once. */
+        m->special |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                          _mm_cmpeq_epi8(v, backslash)), _mm_cmplt_epi8(v, lower))) << shift;
     }
 #else
     memset(m, 0, sizeof *m);
@@ -41,6 +45,7 @@ static inline void masks_of(const uint8_t *p, chunk_masks *m) {
         if (c == ':') m->colon |= bit;
         if (c == 'A') m->upper_a |= bit;
         if ((c | 0x20) == 'b') m->b |= bit;
+        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) m->special |= bit;
     }
 #endif
 }
@@ -67,6 +72,9 @@ void secstream_text_clues(const uint8_t *text, size_t n, secstream_text_clues_t 
         }
         chunk_masks m;
         masks_of(p, &m);
+        /* The zero padding of a short chunk is not the text's. */
+        uint64_t valid = count < 64 ? (((uint64_t)1 << count) - 1) : ~(uint64_t)0;
+        if (m.special & valid) out->needs_escape = 1;
         if (m.at) out->at = 1;
         if (m.dot) out->dot = 1;
         out->colons += (uint32_t)__builtin_popcountll(m.colon);

@@ -36,7 +36,9 @@ final class SpliceMaskingTests: XCTestCase {
                    "100.200.250.199", "1.2.3.4a", "::ffff:1.2.3.4", "\\u0031.2.3.4"]
         let messages = ["Failed password for alice from 10.1.2.3", "plain text", "mail bob@example.com now",
                         "key AKIAIOSFODNN7EXAMPLE", "card 4111 1111 1111 1111", "Bearer abc.def", "tab\\there \\\"q\\\"",
-                        "carol logged in", "10.1.2.4", "nothing 12 to see.", "\\u0041KIAIOSFODNN7EXAMPLE", "é ü"]
+                        "carol logged in", "10.1.2.4", "nothing 12 to see.", "\\u0041KIAIOSFODNN7EXAMPLE", "é ü",
+                        // Two masked values in one text (user and host): the pairs replaced one after the other.
+                        "alice on web-1 as alice", "web-1: carol, then bob on web-1"]
         func ws() -> String { spaces && r.chance(10) ? r.pick([" ", "  ", "\t", " \n "]) : "" }
         func str(_ s: String) -> String { "\"\(s)\"" }
         var members: [String] = []

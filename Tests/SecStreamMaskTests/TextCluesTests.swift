@@ -84,3 +84,51 @@ final class TextCluesTests: XCTestCase {
         XCTAssertGreaterThan(changed, 5_000)
     }
 }
+
+/// The free-text pairs (`replaceKnown`): the buffer form the archive's
+/// quads-only path uses gives the array form's bytes, with several pairs
+/// found in one text one after the other (a later pair may occur in an
+/// earlier pair's replacement), replacements longer and shorter than what
+/// they replace, and pairs that never occur.
+final class ReplaceKnownTests: XCTestCase {
+    func testBufferFormIsTheArrayForm() {
+        var rng = SystemRandomNumberGenerator()
+        let words = ["alice", "bob", "web-1", "u_1234", "[redacted]", "x", "alice2", " ", "10.0.0.1"]
+        var found = 0
+        for _ in 0..<20_000 {
+            var pairs: [(raw: [UInt8], masked: [UInt8])] = []
+            for _ in 0..<Int.random(in: 0...4, using: &rng) {
+                pairs.append((Array(words.randomElement(using: &rng)!.utf8),
+                              Array(words.randomElement(using: &rng)!.utf8) + (Bool.random(using: &rng) ? Array("_long_tail".utf8) : [])))
+            }
+            var text: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...8, using: &rng) { text += Array(words.randomElement(using: &rng)!.utf8) }
+            var expected = text, scratch: [UInt8] = []
+            let all = pairs.flatMap { $0.raw + $0.masked }
+            var spans: [(Range<Int>, Range<Int>)] = []
+            var at = 0
+            for pair in pairs {
+                spans.append((at..<(at + pair.raw.count), (at + pair.raw.count)..<(at + pair.raw.count + pair.masked.count)))
+                at += pair.raw.count + pair.masked.count
+            }
+            all.withUnsafeBytes { a in
+                EventMasker.replaceKnown(in: &expected, scratch: &scratch, count: pairs.count,
+                                         raw: { UnsafeRawBufferPointer(rebasing: a[spans[$0].0]) },
+                                         masked: { UnsafeRawBufferPointer(rebasing: a[spans[$0].1]) })
+                var buffers = (MaskedBytes(), MaskedBytes())
+                var out = MaskedBytes()
+                out.write(Array("x".utf8))
+                text.withUnsafeBytes { t in
+                    EventMasker.replaceKnown(in: t, count: pairs.count,
+                                             raw: { UnsafeRawBufferPointer(rebasing: a[spans[$0].0]) },
+                                             masked: { UnsafeRawBufferPointer(rebasing: a[spans[$0].1]) },
+                                             buffers: &buffers, into: &out)
+                }
+                XCTAssertEqual(Array(out.bytes.dropFirst()), expected, "\(String(decoding: text, as: UTF8.self)) \(pairs)")
+                out.deallocate(); buffers.0.deallocate(); buffers.1.deallocate()
+            }
+            if expected != text { found += 1 }
+        }
+        XCTAssertGreaterThan(found, 5_000)
+    }
+}

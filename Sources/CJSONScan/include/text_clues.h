@@ -14,6 +14,7 @@ typedef struct {
     uint8_t aws_prefix;       /* "AKIA" or "ASIA": aws_key */
     uint8_t bearer;           /* "bearer" in any case: bearer */
     uint8_t long_digit_run;   /* 13 or more digits and single ' '/'-' between digits in a row: card */
+    uint8_t needs_escape;     /* '"', '\\', a control or a non-ASCII byte: JSON escaping may change the text */
     uint32_t colons;          /* ':' count: ipv6 needs two */
 } secstream_text_clues_t;
 

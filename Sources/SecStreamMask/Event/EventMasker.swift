@@ -78,7 +78,7 @@ public final class EventMasker {
         ipv4Values.deallocate()
         scannedValues.deallocate()
         freeTextSpans.deallocate()
-        freeTextBuffers.values.deallocate()
+        freeTextBuffers.deallocate()
     }
 
     /// The Crypto-PAn pseudonym of an IPv4 address.
@@ -654,6 +654,12 @@ extension EventMasker: TextReplacementValues {
     /// `addressPseudonym`'s bytes appended: a canonical dotted quad from the
     /// table of IPv4 texts, written from the stack.
     func appendAddressPseudonym(_ found: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
+        appendPseudonym(address: found, into: &out)
+    }
+
+    /// `appendAddressPseudonym` into either kind of output.
+    @inline(__always)
+    func appendPseudonym<Output: MaskOutput>(address found: UnsafeRawBufferPointer, into out: inout Output) -> Bool {
         if let key = IPv4TextTable.key(found) {
             var hit = ipv4Values.find(key)?.0
             if hit == nil, let address = IPv4Table.parse(found) {
@@ -666,8 +672,8 @@ extension EventMasker: TextReplacementValues {
                 return true
             }
         }
-        guard let masked = cryptoPAnText(String(decoding: found, as: UTF8.self)) else { return false }
-        out.append(contentsOf: masked.utf8)
+        guard var masked = cryptoPAnText(String(decoding: found, as: UTF8.self)) else { return false }
+        masked.withUTF8 { out.write(UnsafeRawBufferPointer($0)) }
         return true
     }
 }

@@ -100,9 +100,9 @@ struct IPv4TextTable {
 
     /// Appends the dotted quad without quotes (free text's addresses).
     @inline(__always)
-    func appendDotted(_ v: UInt32, to out: inout [UInt8]) {
+    func appendDotted<Output: MaskOutput>(_ v: UInt32, to out: inout Output) {
         var (text, count) = quoted(v)
-        withUnsafeBytes(of: &text) { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[1..<(count &- 1)])) }
+        withUnsafeBytes(of: &text) { out.write(UnsafeRawBufferPointer(rebasing: $0[1..<(count &- 1)])) }
     }
 
     /// The dotted quad without quotes (free text's addresses).

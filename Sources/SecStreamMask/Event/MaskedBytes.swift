@@ -32,6 +32,9 @@ public struct MaskedBytes: MaskOutput {
     /// Forgets the bytes, keeps the memory.
     public mutating func removeAll() { count = 0 }
 
+    /// Forgets the last `k` bytes.
+    mutating func removeLast(_ k: Int) { count &-= k }
+
     public mutating func deallocate() {
         base?.deallocate()
         base = nil

@@ -179,6 +179,27 @@ extension EventMasker {
             }
             let content = UnsafeRawBufferPointer(start: base + Int(value.start), count: Int(value.end &- value.start))
             let clues = TextClues(content)
+            if !clues.needsEscape && policy.patterns.onlyQuadsMayMatch(clues) {
+                // The usual message: escaping changes nothing, and only
+                // addresses can be found. The quads are replaced into a kept
+                // buffer (or the text stays where it is), then the pairs.
+                buffers.quads.removeAll()
+                let text = appendQuadsMasked(content, into: &buffers.quads) ? buffers.quads.bytes : content
+                out.write(byte: UInt8(ascii: "\""))
+                owned.bytes.withUnsafeBytes { o in
+                    Self.replaceKnown(in: text, count: known.count, raw: { k in
+                        let ref = known[k]
+                        return ref.owned >= 0 ? owned.raw(ref.owned, in: o)
+                            : UnsafeRawBufferPointer(rebasing: line[ref.rawStart..<(ref.rawStart + ref.rawCount)])
+                    }, masked: { k in
+                        let ref = known[k]
+                        return ref.owned >= 0 ? owned.masked(ref.owned, in: o)
+                            : UnsafeRawBufferPointer(rebasing: masked[ref.maskedStart..<(ref.maskedStart + ref.maskedCount)])
+                    }, buffers: &buffers.pairs, into: &out)
+                }
+                out.write(byte: UInt8(ascii: "\""))
+                continue
+            }
             buffers.text.a.removeAll(keepingCapacity: true)
             if policy.patterns.mayChange(clues) {
                 appendMaskedText(content, clues: clues, into: &buffers.text.a)
@@ -235,10 +256,88 @@ extension EventMasker {
 
 /// `maskScanned`'s kept buffers for a line with free text: the other values'
 /// masked bytes, the pairs recorded for `replaceKnown` (`owned`: those held as
-/// arrays), and the free text's two buffers.
+/// arrays), the free text's two buffers, and the quads-only path's three.
 struct FreeTextBuffers {
     var values = MaskedBytes()
     var known: [KnownRef] = []
     var owned: [(raw: [UInt8], masked: [UInt8])] = []
     var text = TextScratch()
+    var quads = MaskedBytes()
+    var pairs = (MaskedBytes(), MaskedBytes())
+
+    func deallocate() {
+        var all = [values, quads, pairs.0, pairs.1]
+        for k in all.indices { all[k].deallocate() }
+    }
+}
+
+extension EventMasker {
+    /// `text` with its dotted quads replaced by their pseudonyms, into `out`
+    /// (`apply` when only the ipv4 rule may match); false, with nothing
+    /// written, when there was none to replace.
+    @inline(__always)
+    func appendQuadsMasked(_ text: UnsafeRawBufferPointer, into out: inout MaskedBytes) -> Bool {
+        var copied = 0
+        var at = 0
+        var replaced = false
+        while let match = DottedQuadFinder.find(in: text, from: at) {
+            at = match.upperBound
+            let start = out.count
+            out.write(UnsafeRawBufferPointer(rebasing: text[copied..<match.lowerBound]))
+            if appendPseudonym(address: UnsafeRawBufferPointer(rebasing: text[match]), into: &out) {
+                replaced = true
+                copied = match.upperBound
+            } else {
+                // Not an address: it stays, copied with the next run.
+                out.removeLast(out.count &- start)
+            }
+        }
+        guard replaced else { return false }
+        out.write(UnsafeRawBufferPointer(rebasing: text[copied...]))
+        return true
+    }
+
+    /// `replaceKnown(in:scratch:...)` over a text that lies anywhere, the
+    /// result written to `out`: a pair found moves the text into one of
+    /// `buffers` (they take turns), and a text no pair occurs in is written as it is.
+    @inline(__always)
+    static func replaceKnown(in text: UnsafeRawBufferPointer, count: Int, raw: (Int) -> UnsafeRawBufferPointer,
+                             masked: (Int) -> UnsafeRawBufferPointer, buffers: inout (MaskedBytes, MaskedBytes),
+                             into out: inout MaskedBytes) {
+        var current = text
+        var inFirst = false  // whether `current` is buffers.0's (else the text or buffers.1's)
+        for k in 0..<count {
+            let r = raw(k)
+            guard current.count >= r.count, !r.isEmpty else { continue }
+            let tp = current.baseAddress!, rp = r.baseAddress!
+            let first = Int32(r[0])
+            let last = current.count &- r.count
+            var i = 0
+            var from = 0
+            var target = MaskedBytes()
+            while i <= last {
+                guard let hit = memchr(tp + i, first, last &- i &+ 1) else { break }
+                let at = UnsafeRawPointer(hit) - tp
+                if memcmp(hit, rp, r.count) == 0 {
+                    if from == 0 {
+                        // The first hit: the other buffer takes the text.
+                        if inFirst { swap(&target, &buffers.1) } else { swap(&target, &buffers.0) }
+                        target.removeAll()
+                    }
+                    target.write(UnsafeRawBufferPointer(start: tp + from, count: at &- from))
+                    target.write(masked(k))
+                    i = at &+ r.count
+                    from = i
+                } else {
+                    i = at &+ 1
+                }
+            }
+            guard from > 0 else { continue }
+            target.write(UnsafeRawBufferPointer(start: tp + from, count: current.count &- from))
+            current = target.bytes
+            if inFirst { swap(&target, &buffers.1) } else { swap(&target, &buffers.0) }
+            inFirst.toggle()
+        }
+        out.write(current)
+    }
 }

@@ -93,6 +93,15 @@ struct TextPatterns: Sendable {
     /// `mayChange` from the text's clues (pass them on to `apply`).
     func mayChange(_ clues: TextClues) -> Bool { kinds.contains { clues.allow($0) } }
 
+    /// True when of the rules only the built-in `ipv4` may match a text with
+    /// these clues (the usual log message: addresses, no secrets): then
+    /// `apply` is the dotted quads replaced, one pass.
+    @inline(__always)
+    func onlyQuadsMayMatch(_ clues: TextClues) -> Bool {
+        for kind in kinds where kind != .ipv4 && clues.allow(kind) { return false }
+        return true
+    }
+
     /// `apply` without an array per rule and per replacement: each rule that
     /// replaces something writes the text it makes into one of `scratch`'s
     /// two buffers (the other holds its input), and `body` gets the last
@@ -280,6 +289,9 @@ struct TextClues {
     var awsPrefix = false       // aws_key: AKIA or ASIA
     var longDigitRun = false    // card: 13 digits in a row, single ' ' or '-' between them allowed
     var bearer = false          // bearer, any case
+    /// A byte JSON escaping writes differently (`"`, `\\`, control, non-ASCII):
+    /// without one, the escaped text is the text.
+    var needsEscape = false
 
     init(_ text: UnsafeRawBufferPointer) {
         guard let p = text.baseAddress?.assumingMemoryBound(to: UInt8.self), text.count > 0 else { return }
@@ -292,6 +304,7 @@ struct TextClues {
         awsPrefix = c.aws_prefix != 0
         longDigitRun = c.long_digit_run != 0
         bearer = c.bearer != 0
+        needsEscape = c.needs_escape != 0
     }
 
     /// Whether `rule`'s regex could match (a custom regex always could).
