@@ -39,6 +39,11 @@ final class TextCluesTests: XCTestCase {
             let t = text()
             t.withUnsafeBytes { bytes in
                 let clues = TextClues(bytes)
+                // Exactly the texts JSON escaping writes differently.
+                var escaped: [UInt8] = []
+                JSONWriter.escaped(bytes, into: &escaped)
+                XCTAssertEqual(clues.needsEscape, bytes.contains { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 || $0 >= 0x80 })
+                if !clues.needsEscape { XCTAssertEqual(escaped, Array(bytes)) }
                 for rule in rules where rule.regex.find(in: bytes, from: 0) != nil {
                     matched[rule.name, default: 0] += 1
                     XCTAssertTrue(clues.allow(rule), "\(rule.name) matches \(Array(bytes)) but its clue is missing")
