@@ -45,6 +45,12 @@ public final class EventMasker {
     /// swap a line), and where each masked value is in them.
     var freeTextBuffers = FreeTextBuffers()
     let freeTextSpans: UnsafeMutablePointer<Range<Int>>
+    /// The pairs recorded for one line's free text (one per masked value at most).
+    let freeTextKnown: UnsafeMutablePointer<KnownRef>
+    /// The policy's pattern kinds other than `ipv4`, as clue bits: a text
+    /// whose clues allow none of them needs only its quads replaced (nil:
+    /// a custom rule, every text goes through all the rules).
+    let kindsBesideQuads: UInt8?
     /// Free text's e-mail replacements by address.
     private var emailPseudonyms = ByteKeyCache<[UInt8]>(slots: 1 << 12)
     /// The splicing walk's first cache (one cache line per value).
@@ -71,6 +77,8 @@ public final class EventMasker {
         tables = trie.map { SpliceTables($0) }
         scannedValues = .allocate(capacity: max(1, 2 * (trie?.paths.count ?? 0)))
         freeTextSpans = .allocate(capacity: max(1, trie?.paths.count ?? 0))
+        freeTextKnown = .allocate(capacity: max(1, trie?.paths.count ?? 0))
+        kindsBesideQuads = policy.patterns.kindsBesideQuads
     }
 
     deinit {
@@ -78,6 +86,7 @@ public final class EventMasker {
         ipv4Values.deallocate()
         scannedValues.deallocate()
         freeTextSpans.deallocate()
+        freeTextKnown.deallocate()
         freeTextBuffers.deallocate()
     }
 
@@ -619,6 +628,9 @@ public final class EventMasker {
 struct KnownPairBytes {
     private(set) var bytes: [UInt8] = []
     private var spans: [(raw: Range<Int>, masked: Range<Int>)] = []
+
+    /// No pairs.
+    init() {}
 
     init(_ pairs: [(raw: [UInt8], masked: [UInt8])]) {
         for (raw, masked) in pairs {

@@ -143,11 +143,12 @@ extension EventMasker {
         swap(&buffers, &freeTextBuffers)
         defer {
             buffers.values.removeAll()
-            if !buffers.known.isEmpty { buffers.known.removeAll(keepingCapacity: true) }
             if !buffers.owned.isEmpty { buffers.owned.removeAll(keepingCapacity: true) }
             swap(&buffers, &freeTextBuffers)
         }
         let spans = freeTextSpans
+        let known = freeTextKnown
+        var knownCount = 0
         for k in 0..<count {
             let value = found[k]
             guard !tables.isPatterns[Int(value.action)] else { continue }
@@ -157,16 +158,17 @@ extension EventMasker {
             case .none:
                 break
             case .inline(let maskedStart, let maskedCount):
-                buffers.known.append(KnownRef(rawStart: Int(value.start), rawCount: content.count,
-                                              maskedStart: maskedStart, maskedCount: maskedCount, owned: -1))
+                known[knownCount] = KnownRef(rawStart: Int(value.start), rawCount: content.count,
+                                             maskedStart: maskedStart, maskedCount: maskedCount, owned: -1)
+                knownCount &+= 1
             case .owned(let raw, let masked):
-                buffers.known.append(KnownRef(rawStart: 0, rawCount: 0, maskedStart: 0, maskedCount: 0, owned: buffers.owned.count))
+                known[knownCount] = KnownRef(rawStart: 0, rawCount: 0, maskedStart: 0, maskedCount: 0, owned: buffers.owned.count)
+                knownCount &+= 1
                 buffers.owned.append((raw, masked))
             }
             spans[k] = start..<buffers.values.count
         }
-        let known = buffers.known
-        let owned = KnownPairBytes(buffers.owned)
+        let owned = buffers.owned.isEmpty ? KnownPairBytes() : KnownPairBytes(buffers.owned)
         let masked = buffers.values.bytes
         var copied = 0
         for k in 0..<count {
@@ -179,7 +181,7 @@ extension EventMasker {
             }
             let content = UnsafeRawBufferPointer(start: base + Int(value.start), count: Int(value.end &- value.start))
             let clues = TextClues(content)
-            if !clues.needsEscape && policy.patterns.onlyQuadsMayMatch(clues) {
+            if !clues.needsEscape, let beside = kindsBesideQuads, clues.kindBits & beside == 0 {
                 // The usual message: escaping changes nothing, and only
                 // addresses can be found. The quads are replaced into a kept
                 // buffer (or the text stays where it is), then the pairs.
@@ -187,7 +189,7 @@ extension EventMasker {
                 let text = appendQuadsMasked(content, into: &buffers.quads) ? buffers.quads.bytes : content
                 out.write(byte: UInt8(ascii: "\""))
                 owned.bytes.withUnsafeBytes { o in
-                    Self.replaceKnown(in: text, count: known.count, raw: { k in
+                    Self.replaceKnown(in: text, count: knownCount, raw: { k in
                         let ref = known[k]
                         return ref.owned >= 0 ? owned.raw(ref.owned, in: o)
                             : UnsafeRawBufferPointer(rebasing: line[ref.rawStart..<(ref.rawStart + ref.rawCount)])
@@ -206,9 +208,9 @@ extension EventMasker {
             } else {
                 JSONWriter.escaped(content, into: &buffers.text.a)
             }
-            if !known.isEmpty {
+            if knownCount > 0 {
                 owned.bytes.withUnsafeBytes { o in
-                    Self.replaceKnown(in: &buffers.text.a, scratch: &buffers.text.b, count: known.count, raw: { k in
+                    Self.replaceKnown(in: &buffers.text.a, scratch: &buffers.text.b, count: knownCount, raw: { k in
                         let ref = known[k]
                         return ref.owned >= 0 ? owned.raw(ref.owned, in: o)
                             : UnsafeRawBufferPointer(rebasing: line[ref.rawStart..<(ref.rawStart + ref.rawCount)])
@@ -255,11 +257,9 @@ extension EventMasker {
 }
 
 /// `maskScanned`'s kept buffers for a line with free text: the other values'
-/// masked bytes, the pairs recorded for `replaceKnown` (`owned`: those held as
-/// arrays), the free text's two buffers, and the quads-only path's three.
+/// masked bytes, the pairs held as arrays for `replaceKnown`, the free text's two buffers, and the quads-only path's three.
 struct FreeTextBuffers {
     var values = MaskedBytes()
-    var known: [KnownRef] = []
     var owned: [(raw: [UInt8], masked: [UInt8])] = []
     var text = TextScratch()
     var quads = MaskedBytes()

@@ -93,13 +93,15 @@ struct TextPatterns: Sendable {
     /// `mayChange` from the text's clues (pass them on to `apply`).
     func mayChange(_ clues: TextClues) -> Bool { kinds.contains { clues.allow($0) } }
 
-    /// True when of the rules only the built-in `ipv4` may match a text with
-    /// these clues (the usual log message: addresses, no secrets): then
-    /// `apply` is the dotted quads replaced, one pass.
-    @inline(__always)
-    func onlyQuadsMayMatch(_ clues: TextClues) -> Bool {
-        for kind in kinds where kind != .ipv4 && clues.allow(kind) { return false }
-        return true
+    /// The kinds other than `ipv4` among the rules, as `TextClues.kindBits`;
+    /// nil when there is a custom rule (it may match anything).
+    var kindsBesideQuads: UInt8? {
+        var bits: UInt8 = 0
+        for kind in kinds {
+            guard let kind else { return nil }
+            if kind != .ipv4 { bits |= TextClues.bit(kind) }
+        }
+        return bits
     }
 
     /// `apply` without an array per rule and per replacement: each rule that
@@ -305,6 +307,34 @@ struct TextClues {
         longDigitRun = c.long_digit_run != 0
         bearer = c.bearer != 0
         needsEscape = c.needs_escape != 0
+    }
+
+    /// A kind's bit in `kindBits`.
+    @inline(__always)
+    static func bit(_ kind: TextPatterns.Kind) -> UInt8 {
+        switch kind {
+        case .urlPassword: return 1
+        case .bearer: return 2
+        case .awsKey: return 4
+        case .email: return 8
+        case .card: return 16
+        case .ipv6: return 32
+        case .ipv4: return 64
+        }
+    }
+
+    /// The built-in kinds whose regex could match, a bit each (`bit`).
+    @inline(__always)
+    var kindBits: UInt8 {
+        var bits: UInt8 = 0
+        if at && schemeSeparator { bits |= 1 }
+        if bearer { bits |= 2 }
+        if awsPrefix { bits |= 4 }
+        if at { bits |= 8 }
+        if longDigitRun { bits |= 16 }
+        if colons >= 2 { bits |= 32 }
+        if dot { bits |= 64 }
+        return bits
     }
 
     /// Whether `rule`'s regex could match (a custom regex always could).
