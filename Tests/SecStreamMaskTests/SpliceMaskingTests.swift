@@ -16,6 +16,8 @@ final class SpliceMaskingTests: XCTestCase {
         "fields: {user: hmac, source.ip: cryptopan, secret: drop, message: patterns}",
         "fields: {user.name: hmac, \"*.ip\": cryptopan, message: patterns}",
         "fields: {user.name: hmac, source.ip: cryptopan, tags: redact, process.args: patterns}",
+        // Free text without the ipv4 rule: its addresses stay.
+        "fields: {user.name: hmac, source.ip: cryptopan, message: patterns}\npatterns: {builtin: [email, card]}",
     ]
 
     struct Rng {
@@ -38,7 +40,8 @@ final class SpliceMaskingTests: XCTestCase {
                         "key AKIAIOSFODNN7EXAMPLE", "card 4111 1111 1111 1111", "Bearer abc.def", "tab\\there \\\"q\\\"",
                         "carol logged in", "10.1.2.4", "nothing 12 to see.", "\\u0041KIAIOSFODNN7EXAMPLE", "é ü",
                         // Two masked values in one text (user and host): the pairs replaced one after the other.
-                        "alice on web-1 as alice", "web-1: carol, then bob on web-1"]
+                        "alice on web-1 as alice", "web-1: carol, then bob on web-1",
+                        "mail from alice@example.com via 10.1.2.3 to x@y.io", "a@b.cc 1.2.3.4@host.org"]
         func ws() -> String { spaces && r.chance(10) ? r.pick([" ", "  ", "\t", " \n "]) : "" }
         func str(_ s: String) -> String { "\"\(s)\"" }
         var members: [String] = []

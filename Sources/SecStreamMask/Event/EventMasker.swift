@@ -47,10 +47,11 @@ public final class EventMasker {
     let freeTextSpans: UnsafeMutablePointer<Range<Int>>
     /// The pairs recorded for one line's free text (one per masked value at most).
     let freeTextKnown: UnsafeMutablePointer<KnownRef>
-    /// The policy's pattern kinds other than `ipv4`, as clue bits: a text
-    /// whose clues allow none of them needs only its quads replaced (nil:
-    /// a custom rule, every text goes through all the rules).
-    let kindsBesideQuads: UInt8?
+    /// The policy's pattern kinds, as clue bits (`TextClues.kindBits`), when
+    /// they include `ipv4` and no custom rule (else nil: every text goes
+    /// through `apply`). A text whose clues allow only `email` and `ipv4` of
+    /// them is masked by `maskScannedFreeText`'s two passes over buffers.
+    let patternKindBits: UInt8?
     /// Free text's e-mail replacements by address.
     private var emailPseudonyms = ByteKeyCache<[UInt8]>(slots: 1 << 12)
     /// The splicing walk's first cache (one cache line per value).
@@ -78,7 +79,7 @@ public final class EventMasker {
         scannedValues = .allocate(capacity: max(1, 2 * (trie?.paths.count ?? 0)))
         freeTextSpans = .allocate(capacity: max(1, trie?.paths.count ?? 0))
         freeTextKnown = .allocate(capacity: max(1, trie?.paths.count ?? 0))
-        kindsBesideQuads = policy.patterns.kindsBesideQuads
+        patternKindBits = policy.patterns.kindBits
     }
 
     deinit {
@@ -652,15 +653,21 @@ extension EventMasker: TextReplacementValues {
     /// `email_` and the 16 hex characters `maskText` gives an address, from
     /// a cache of whole replacements (an address recurs).
     func appendEmailPseudonym(_ found: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        appendPseudonym(email: found, into: &out)
+    }
+
+    /// `appendEmailPseudonym` into either kind of output.
+    @inline(__always)
+    func appendPseudonym<Output: MaskOutput>(email found: UnsafeRawBufferPointer, into out: inout Output) {
         let hash = ByteKeyCache<[UInt8]>.hash(found, tag: 0)
         if let hit = emailPseudonyms.get(found, tag: 0, hash: hash) {
-            out.append(contentsOf: hit)
+            hit.withUnsafeBytes { out.write($0) }
             return
         }
         var replacement = Array("email_".utf8)
         HMACPseudonym(key: [], length: 16).pseudonymHex(found, into: &replacement, context: hmacContext)
         emailPseudonyms.set(found, tag: 0, hash: hash, replacement)
-        out.append(contentsOf: replacement)
+        replacement.withUnsafeBytes { out.write($0) }
     }
 
     /// `addressPseudonym`'s bytes appended: a canonical dotted quad from the

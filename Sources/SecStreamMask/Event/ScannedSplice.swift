@@ -181,12 +181,7 @@ extension EventMasker {
             }
             let content = UnsafeRawBufferPointer(start: base + Int(value.start), count: Int(value.end &- value.start))
             let clues = TextClues(content)
-            if !clues.needsEscape, let beside = kindsBesideQuads, clues.kindBits & beside == 0 {
-                // The usual message: escaping changes nothing, and only
-                // addresses can be found. The quads are replaced into a kept
-                // buffer (or the text stays where it is), then the pairs.
-                buffers.quads.removeAll()
-                let text = appendQuadsMasked(content, into: &buffers.quads) ? buffers.quads.bytes : content
+            if !clues.needsEscape, let kinds = patternKindBits, let text = maskedByPasses(content, clues, kinds, &buffers) {
                 out.write(byte: UInt8(ascii: "\""))
                 owned.bytes.withUnsafeBytes { o in
                     Self.replaceKnown(in: text, count: knownCount, raw: { k in
@@ -257,21 +252,68 @@ extension EventMasker {
 }
 
 /// `maskScanned`'s kept buffers for a line with free text: the other values'
-/// masked bytes, the pairs held as arrays for `replaceKnown`, the free text's two buffers, and the quads-only path's three.
+/// masked bytes, the pairs held as arrays for `replaceKnown`, the free text's two
+/// buffers, and the two passes' and the pairs' four.
 struct FreeTextBuffers {
     var values = MaskedBytes()
     var owned: [(raw: [UInt8], masked: [UInt8])] = []
     var text = TextScratch()
+    var emails = MaskedBytes()
     var quads = MaskedBytes()
     var pairs = (MaskedBytes(), MaskedBytes())
 
     func deallocate() {
-        var all = [values, quads, pairs.0, pairs.1]
+        var all = [values, emails, quads, pairs.0, pairs.1]
         for k in all.indices { all[k].deallocate() }
     }
 }
 
 extension EventMasker {
+    /// The usual message, which escaping leaves as it is and in which only
+    /// e-mail addresses and IPv4 addresses can be found: `apply` as two
+    /// passes over kept buffers, e-mail first, then the quads, as the rules'
+    /// order has it (or the text where it is, when neither replaced
+    /// anything). nil when other kinds may match, before or after the
+    /// e-mail pass (a pseudonym's hex digits can make a card's clue): `apply`.
+    @inline(__always)
+    func maskedByPasses(_ content: UnsafeRawBufferPointer, _ clues: TextClues, _ kinds: UInt8,
+                        _ buffers: inout FreeTextBuffers) -> UnsafeRawBufferPointer? {
+        let email = TextClues.bit(.email), quads = TextClues.bit(.ipv4)
+        let allowed = clues.kindBits & kinds
+        guard allowed & ~(email | quads) == 0 else { return nil }
+        var text = content
+        if allowed & email != 0 {
+            buffers.emails.removeAll()
+            if appendEmailsMasked(text, into: &buffers.emails) {
+                text = buffers.emails.bytes
+                // The clues of what the later rules (card, ipv6, ipv4) see.
+                let later = TextClues(text).kindBits & kinds
+                guard later & ~(email | quads) & ~(TextClues.bit(.urlPassword) | TextClues.bit(.bearer) | TextClues.bit(.awsKey)) == 0 else {
+                    return nil
+                }
+            }
+        }
+        buffers.quads.removeAll()
+        return appendQuadsMasked(text, into: &buffers.quads) ? buffers.quads.bytes : text
+    }
+
+    /// `text` with its e-mail addresses replaced by `email_` and their
+    /// pseudonyms, into `out`; false, with nothing written, when there was none.
+    @inline(__always)
+    func appendEmailsMasked(_ text: UnsafeRawBufferPointer, into out: inout MaskedBytes) -> Bool {
+        var copied = 0
+        var at = 0
+        while at <= text.count, let match = EmailFinder.find(in: text, from: at) {
+            at = match.upperBound
+            out.write(UnsafeRawBufferPointer(rebasing: text[copied..<match.lowerBound]))
+            appendPseudonym(email: UnsafeRawBufferPointer(rebasing: text[match]), into: &out)
+            copied = match.upperBound
+        }
+        guard copied > 0 else { return false }
+        out.write(UnsafeRawBufferPointer(rebasing: text[copied...]))
+        return true
+    }
+
     /// `text` with its dotted quads replaced by their pseudonyms, into `out`
     /// (`apply` when only the ipv4 rule may match); false, with nothing
     /// written, when there was none to replace.

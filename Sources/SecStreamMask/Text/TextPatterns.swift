@@ -93,15 +93,15 @@ struct TextPatterns: Sendable {
     /// `mayChange` from the text's clues (pass them on to `apply`).
     func mayChange(_ clues: TextClues) -> Bool { kinds.contains { clues.allow($0) } }
 
-    /// The kinds other than `ipv4` among the rules, as `TextClues.kindBits`;
-    /// nil when there is a custom rule (it may match anything).
-    var kindsBesideQuads: UInt8? {
+    /// The rules' kinds as `TextClues.kindBits`; nil when there is a custom
+    /// rule (it may match anything) or no `ipv4` rule.
+    var kindBits: UInt8? {
         var bits: UInt8 = 0
         for kind in kinds {
             guard let kind else { return nil }
-            if kind != .ipv4 { bits |= TextClues.bit(kind) }
+            bits |= TextClues.bit(kind)
         }
-        return bits
+        return bits & TextClues.bit(.ipv4) != 0 ? bits : nil
     }
 
     /// `apply` without an array per rule and per replacement: each rule that
