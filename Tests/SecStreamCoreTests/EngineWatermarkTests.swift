@@ -126,5 +126,61 @@ final class EngineWatermarkTests: XCTestCase {
         XCTAssertEqual(h.admitted.last, true)
         XCTAssertEqual(h.engine.watermark, at(115), "min(200, 120) - 5")
     }
-}
 
+    /// A file the merge opens later is declared with its first event time: it
+    /// holds the watermark there (not where it stood, not at nothing), and
+    /// its first event, at that time, moves the largest time seen.
+    func testAnInputDeclaredWithItsFirstEventTimeHoldsTheWatermarkThere() {
+        let h = EngineHarness(bruteForce(), options: EngineOptions(latenessMs: 5_000))
+        h.engine.registerInput(1, startingAt: at(50))
+        h.feed([hit(0, input: 0), hit(1, input: 0), hit(2, input: 0), TestEvent(at(100), [], [:], input: 0)])
+        XCTAssertEqual(h.engine.watermark, at(45), "min(100, 50) - 5: input 1 starts at 50 s")
+        XCTAssertEqual(h.alerts.count, 1, "the watermark passed input 0's burst at 0-2 s")
+        h.feed([TestEvent(at(50), [], [:], input: 1), TestEvent(at(46), [], [:], input: 1)])
+        XCTAssertEqual(Array(h.admitted.suffix(2)), [true, true], "within the lateness of its own first event")
+        h.feed([TestEvent(at(120), [], [:], input: 1)])
+        XCTAssertEqual(h.engine.watermark, at(95), "min(100, 120) - 5")
+
+        // Lateness 0: the watermark is the largest time read, never a declared one.
+        let z = EngineHarness(bruteForce(), options: EngineOptions(latenessMs: 0))
+        z.engine.registerInput(1, startingAt: at(500))
+        z.feed([hit(10, input: 0)])
+        XCTAssertEqual(z.engine.watermark, at(10))
+        z.feed([TestEvent(at(500), [], [:], input: 1)])
+        XCTAssertEqual(z.engine.watermark, at(500), "the first event at its declared time still counts")
+    }
+
+    /// An input read to its end stops holding the watermark back, and what it
+    /// held back is released at once (not only at the end of the run).
+    func testAnEndedInputStopsHoldingTheWatermarkBack() throws {
+        let h = EngineHarness(bruteForce(), options: EngineOptions(latenessMs: 5_000))
+        h.feed([TestEvent(at(10), [], [:], input: 1)])
+        h.feed([hit(20, input: 0), hit(21, input: 0), hit(22, input: 0), TestEvent(at(100), [], [:], input: 0)])
+        XCTAssertEqual(h.engine.watermark, at(5), "input 1, at 10 s, holds it")
+        XCTAssertEqual(h.alerts.count, 0)
+        try h.engine.endInput(1)
+        XCTAssertEqual(h.engine.watermark, at(95), "input 0 alone")
+        XCTAssertEqual(h.alerts.count, 1)
+        try h.engine.endInput(0)
+        try h.engine.endInput(7) // never seen: nothing to do
+        XCTAssertEqual(h.engine.watermark, at(95), "every input ended: the largest time seen, minus the lateness")
+        h.feed([TestEvent(at(101), [], [:], input: 0)])
+        XCTAssertEqual(h.engine.watermark, at(96))
+    }
+
+    /// With the future gate, an input that ends while its first events are
+    /// still gathering (fewer than the quorum) has them judged then, not at
+    /// the end of the run, when the other inputs have moved the watermark past them.
+    func testAnEndedInputsGatheringEventsAreJudgedWhenItEnds() throws {
+        let h = EngineHarness(bruteForce(), options: EngineOptions(latenessMs: 5_000, maxFutureSkewMs: 60_000, futureQuorum: 8))
+        for k in 0..<8 { h.feed([TestEvent(at(Double(k)), [], [:], input: 0)]) }
+        h.feed([hit(10, input: 1), hit(11, input: 1), hit(12, input: 1)])
+        XCTAssertEqual(h.engine.counters.heldEvents, 3, "input 1 has not made its quorum")
+        try h.engine.endInput(1)
+        XCTAssertEqual(h.engine.counters.heldEvents, 0)
+        for k in 0..<8 { h.feed([TestEvent(at(Double(200 + k)), [], [:], input: 0)]) }
+        XCTAssertEqual(h.alerts.count, 1, "input 1's burst counted")
+        h.finish()
+        XCTAssertEqual(h.engine.counters.lateEvents, 0)
+    }
+}

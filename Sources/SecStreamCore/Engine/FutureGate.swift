@@ -128,6 +128,19 @@ final class FutureGate {
         }
     }
 
+    /// One input ended (a bounded file read to its end): no later event of it
+    /// can make a quorum or catch up, so what is gathering is judged as it
+    /// is, and what is still too far ahead is rejected.
+    func end(_ input: Int, into outcomes: inout [Outcome]) {
+        guard input >= 0, input < inputs.count, !inputs[input].held.isEmpty else { return }
+        if inputs[input].frontier == nil { settle(input, into: &outcomes) }
+        for h in inputs[input].held {
+            outcomes.append(.reject(h, frontier: inputs[input].frontier ?? h.time))
+        }
+        heldCount -= inputs[input].held.count
+        inputs[input].held.removeAll()
+    }
+
     /// `quorum` held events (or the end of input): their lower median is the
     /// frontier; those within the skew of it are released in arrival order.
     private func settle(_ input: Int, into outcomes: inout [Outcome]) {

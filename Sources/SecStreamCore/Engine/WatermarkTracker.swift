@@ -4,8 +4,9 @@
 ///
 /// An input is idle when no event arrived on it for `idleTimeoutMs` of the
 /// caller's wall clock (injected through `setWallClock`, so tests and replays
-/// control it). With lateness 0 the watermark is simply the largest event time
-/// seen: events are evaluated in arrival order and none is late.
+/// control it). An input that ended (a bounded file read to its end) holds
+/// nothing back any more. With lateness 0 the watermark is simply the largest
+/// event time seen: events are evaluated in arrival order and none is late.
 final class WatermarkTracker {
     let latenessMs: Int64
     let idleTimeoutMs: Int64
@@ -13,6 +14,10 @@ final class WatermarkTracker {
     private let maxTime = PlainBuffer<Int64>()
     private let lastActive = PlainBuffer<Int64>()
     private let known = PlainBuffer<Bool>()
+    /// The known inputs that have not ended, in no particular order: what the
+    /// minimum is taken over (many files, most of them read to their end, must
+    /// not cost a pass over all of them per event).
+    private let live = PlainBuffer<Int>()
     // `@exclusivity(unchecked)` on this state: only the engine thread touches it,
     // never through overlapping accesses, and the runtime's dynamic check of each
     // access (a thread-local access set) was 11% of the instructions per event of
@@ -28,10 +33,31 @@ final class WatermarkTracker {
 
     /// Declares an input before its first event, so that it holds the watermark
     /// back from the start (until it goes idle), as an assigned but slow partition must.
-    func register(_ input: Int) {
+    ///
+    /// `from`: the time of the input's first event, when known before it is
+    /// read (a file not opened yet, its first line peeked). The input then
+    /// holds the watermark at that time minus the lateness, as it will once
+    /// that event is read, instead of wherever the watermark stands. The
+    /// largest time seen is not moved by it: with lateness 0 the watermark
+    /// follows only the events read.
+    func register(_ input: Int, from: Int64 = .min) {
         guard input >= 0 else { return }
         while known.count <= input { maxTime.append(.min); lastActive.append(0); known.append(false) }
-        if !known[input] { known[input] = true; lastActive[input] = wallClock }
+        if !known[input] { known[input] = true; lastActive[input] = wallClock; live.append(input) }
+        if from > maxTime[input] { maxTime[input] = from }
+    }
+
+    /// The input ended (a bounded file read to its end): it stops holding the
+    /// watermark back. An event it still delivered would count for nothing
+    /// but its own lateness.
+    func end(_ input: Int) {
+        guard input >= 0, input < known.count, known[input] else { return }
+        for k in 0..<live.count where live[k] == input {
+            live[k] = live[live.count - 1]
+            _ = live.removeLast()
+            recompute()
+            return
+        }
     }
 
     @inline(__always)
@@ -44,7 +70,12 @@ final class WatermarkTracker {
     func observe(_ t: Int64, input: Int) {
         if input >= known.count || !known[input] { register(input) }
         lastActive[input] = wallClock
-        guard t > maxTime[input] else { return }
+        guard t > maxTime[input] else {
+            // An input declared with its first event's time (`register(from:)`)
+            // has that time already; the event still counts as the largest seen.
+            if t > globalMax { globalMax = t; recompute() }
+            return
+        }
         maxTime[input] = t
         if t > globalMax { globalMax = t }
         recompute()
@@ -71,11 +102,12 @@ final class WatermarkTracker {
 
     private func recompute() {
         guard globalMax != .min else { return }
-        if known.count == 1 {
+        if live.count == 1 {
             // One input (a file, stdin), just observed or ticking: the minimum is its own time.
-            let idle = idleTimeoutMs > 0 && wallClock - lastActive[0] >= idleTimeoutMs
-            if (!idle && maxTime[0] != .min) || latenessMs == 0 {
-                let bound = latenessMs > 0 ? maxTime[0] - latenessMs : globalMax
+            let i = live[0]
+            let idle = idleTimeoutMs > 0 && wallClock - lastActive[i] >= idleTimeoutMs
+            if (!idle && maxTime[i] != .min) || latenessMs == 0 {
+                let bound = latenessMs > 0 ? maxTime[i] - latenessMs : globalMax
                 if bound > watermark { watermark = bound }
                 return
             }
@@ -83,7 +115,8 @@ final class WatermarkTracker {
         var bound = globalMax
         if latenessMs > 0 {
             var minActive = Int64.max
-            for i in 0..<known.count where known[i] {
+            for k in 0..<live.count {
+                let i = live[k]
                 let idle = idleTimeoutMs > 0 && wallClock - lastActive[i] >= idleTimeoutMs
                 if !idle { minActive = min(minActive, maxTime[i]) }
             }

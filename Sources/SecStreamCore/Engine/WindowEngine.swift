@@ -272,6 +272,27 @@ public final class WindowEngine {
     /// event, so it holds the watermark back until it delivers or goes idle.
     public func registerInput(_ input: Int) { clock.register(input) }
 
+    /// Declares an input whose first event is known to be at `time` before it
+    /// is read (a file the merge opens later): it holds the watermark at
+    /// `time` minus the lateness until it delivers, as it will after that
+    /// first event, rather than wherever the watermark stands.
+    public func registerInput(_ input: Int, startingAt time: Int64) { clock.register(input, from: time) }
+
+    /// An input ended (a bounded file read to its end): it stops holding the
+    /// watermark back, and its events still gathering or held ahead by the
+    /// future gate are judged now, as at the end of the run, since no later
+    /// event of it can confirm them. Releases what the watermark then allows.
+    public func endInput(_ input: Int) throws {
+        // The gate first: the events it admits now are the input's last, and
+        // the first of an input the clock has not seen yet declare it there.
+        if gate.isEnabled {
+            gate.end(input, into: &gateOutcomes)
+            applyGateOutcomes()
+        }
+        clock.end(input)
+        try release(upTo: releaseBound)
+    }
+
     /// Marks an input alive without an event: a Kafka partition with records
     /// still to deliver (behind its high watermark) is slow, not idle, and
     /// must keep holding the watermark back.

@@ -125,17 +125,20 @@ package final class EventPipeline {
     /// idle clock moves to now first, so an input counts as idle only after
     /// `--idle-timeout` without events from here on.
     private func open(_ activity: InputActivity) throws {
-        guard !activity.opened.isEmpty else { return }
-        try engine.advance(wallClock: activity.wallClock)
+        guard !activity.opened.isEmpty || !activity.starting.isEmpty else { return }
+        if let now = activity.wallClock { try engine.advance(wallClock: now) }
         for input in activity.opened { engine.registerInput(input) }
+        for start in activity.starting { engine.registerInput(start.input, startingAt: start.time) }
     }
 
-    /// After a job's lines: inputs with data waiting are slow, not idle; then
-    /// the wall clock moves, and an input quiet for `--idle-timeout` stops
-    /// holding the watermark back.
+    /// After a job's lines: inputs with data waiting are slow, not idle, and
+    /// inputs read to their end stop holding the watermark back; then the
+    /// wall clock moves, and an input quiet for `--idle-timeout` stops
+    /// holding it back too.
     private func advance(_ activity: InputActivity) throws {
         for input in activity.busy { engine.touchInput(input) }
-        try engine.advance(wallClock: activity.wallClock)
+        for input in activity.ended { try engine.endInput(input) }
+        if let now = activity.wallClock { try engine.advance(wallClock: now) }
     }
 
     /// End of bounded input: release held events, close every window, close sinks.

@@ -48,7 +48,9 @@ package final class FileProcessRunner {
             // A progress line for reading files once, not for following them (no end to measure against).
             let progress = ProgressLine("process", unit: .bytes, mode: options.summary ? options.progress : .never)
             pipeline.progress = progress
-            try pipeline.run(FileLineSource(inputs: options.inputs.compactMap(\.path), sources: sources, progress: progress))
+            try pipeline.run(FileLineSource(inputs: options.inputs.compactMap(\.path), sources: sources,
+                                            timeField: rules.schema.paths[rules.timeField], epochUnit: rules.epochUnit,
+                                            progress: progress))
         }
         try pipeline.finish()
         if let path = options.rules.baseline { try LearnedStateFile.save(pipeline.engine, to: path, flag: "--baseline") }
@@ -60,9 +62,9 @@ package final class FileProcessRunner {
     }
 
     /// Without `--follow` or `--until-idle`, nil: the files (or stdin) are
-    /// read one after the other as one input. With them, the files followed
-    /// together, each its own input. Stdin alone is a stream already: it runs
-    /// to its end either way (nil).
+    /// read to their ends, merged by event time (`FileLineSource`). With them,
+    /// the files followed together, each its own input. Stdin alone is a
+    /// stream already: it runs to its end either way (nil).
     private func followSource(sources: SourceTable) throws -> (source: FileFollowSource, ready: ReadinessReporter?)? {
         let following = options.follow || options.untilIdle != nil
         let paths = options.inputs.compactMap(\.path)

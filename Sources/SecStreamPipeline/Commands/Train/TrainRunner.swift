@@ -46,7 +46,8 @@ public final class TrainRunner {
         if !options.inputs.isEmpty {
             let pipeline = try makePipeline(rules, engineOptions, sources)
             pipeline.windowFeatures = PipelineWindowFeatures(spec: spec, closed: collect)
-            try pipeline.run(FileLineSource(inputs: options.inputs.compactMap(\.path), sources: sources))
+            try pipeline.run(FileLineSource(inputs: options.inputs.compactMap(\.path), sources: sources,
+                                            timeField: rules.schema.paths[rules.timeField], epochUnit: rules.epochUnit))
             try pipeline.finish()
         }
         if let uri = options.archive {

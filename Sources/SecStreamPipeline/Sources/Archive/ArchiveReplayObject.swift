@@ -19,7 +19,7 @@ struct ArchiveReplayObject {
     /// readable time (never written by `process`, but an archive may be
     /// edited) keeps the previous line's time so that it reaches the pipeline
     /// in place and is dead-lettered there as malformed.
-    init(key: String, hour: Int64, data: [UInt8], timeReader: ReplayTimeReader) {
+    init(key: String, hour: Int64, data: [UInt8], timeReader: LineTimeReader) {
         self.key = key
         self.hour = hour
         self.data = data
@@ -35,28 +35,5 @@ struct ArchiveReplayObject {
             }
         }
         self.lines = lines
-    }
-}
-
-/// Reads only the time field of a line (a one-field schema scan).
-final class ReplayTimeReader {
-    private let scanner: FieldScanner
-    private let slots: UnsafeMutableBufferPointer<FieldSlot>
-    private var parser: EventTimeParser
-
-    init(timeField: String, epochUnit: EpochUnit = .milliseconds) {
-        parser = EventTimeParser(epochUnit: epochUnit)
-        scanner = FieldScanner(schema: FieldSchema(paths: [timeField]))
-        slots = .allocate(capacity: 1)
-        slots.initialize(repeating: .missing)
-    }
-
-    deinit { slots.deallocate() }
-
-    func time(of line: UnsafeRawBufferPointer) -> Int64? {
-        guard scanner.scan(line, into: slots).isOK else { return nil }
-        let slot = slots[0]
-        if slot.isMissing { return nil }
-        return parser.parse(UnsafeRawBufferPointer(rebasing: line[Int(slot.start)..<Int(slot.end)]), kind: slot.kind)
     }
 }

@@ -76,7 +76,7 @@ final class ArchiveReplaySource: LineSource {
         self.speed = speed
         hours = Set(objects.map(\.hour)).count
         let prefetch = Thread { [self] in
-            let readers = (0..<max(1, parallelism)).map { _ in ReplayTimeReader(timeField: timeField, epochUnit: epochUnit) }
+            let readers = (0..<max(1, parallelism)).map { _ in LineTimeReader(timeField: timeField, epochUnit: epochUnit) }
             // Workers fetch, decompress and read line times; this thread hands
             // the objects over in archive order.
             do {
