@@ -168,19 +168,16 @@ public final class EventMasker {
         masked.removeAll(keepingCapacity: true)
         masked.append(contentsOf: out[start...])
         out.removeSubrange(start...)
-        let known = walk.lists.known
         let owned = KnownPairBytes(walk.lists.owned)
-        owned.bytes.withUnsafeBytes { o in
-            masked.withUnsafeBytes { m in
-                Self.replaceKnown(count: known.count, raw: { k in
-                    let ref = known[k]
-                    return ref.owned >= 0 ? owned.raw(ref.owned, in: o)
-                        : UnsafeRawBufferPointer(rebasing: line[ref.rawStart..<(ref.rawStart + ref.rawCount)])
-                }, masked: { k in
-                    let ref = known[k]
-                    return ref.owned >= 0 ? owned.masked(ref.owned, in: o)
-                        : UnsafeRawBufferPointer(rebasing: m[(ref.maskedStart - start)..<(ref.maskedStart - start + ref.maskedCount)])
-                }, in: walk.lists.deferred, of: m, into: &out)
+        walk.lists.known.withUnsafeBufferPointer { known in
+            owned.bytes.withUnsafeBytes { o in
+                masked.withUnsafeBytes { m in
+                    // A ref's masked start is the output's offset: the masked line began at `start`.
+                    let pairs = KnownPairs(refs: known.baseAddress, count: known.count, line: line, masked: m,
+                                           maskedOffset: start, owned: owned, ownedBytes: o)
+                    Self.replaceKnown(count: pairs.count, raw: pairs.raw, masked: pairs.masked,
+                                      in: walk.lists.deferred, of: m, into: &out)
+                }
             }
         }
         swap(&masked, &knownScratch)
@@ -622,31 +619,6 @@ public final class EventMasker {
             }
         }
     }
-}
-
-/// (raw, masked) pairs held as arrays, side by side in one buffer, so
-/// `replaceKnown` reads them in place like the pairs that lie in the line.
-struct KnownPairBytes {
-    private(set) var bytes: [UInt8] = []
-    private var spans: [(raw: Range<Int>, masked: Range<Int>)] = []
-
-    /// No pairs.
-    init() {}
-
-    init(_ pairs: [(raw: [UInt8], masked: [UInt8])]) {
-        for (raw, masked) in pairs {
-            let r = bytes.count..<(bytes.count + raw.count)
-            bytes += raw
-            spans.append((r, bytes.count..<(bytes.count + masked.count)))
-            bytes += masked
-        }
-    }
-
-    /// Pair `k`'s raw bytes, `all` being `bytes` opened.
-    func raw(_ k: Int, in all: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: all[spans[k].raw]) }
-
-    /// Pair `k`'s masked bytes, `all` being `bytes` opened.
-    func masked(_ k: Int, in all: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: all[spans[k].masked]) }
 }
 
 extension EventMasker: TextReplacementValues {

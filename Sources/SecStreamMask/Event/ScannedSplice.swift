@@ -184,15 +184,10 @@ extension EventMasker {
             if !clues.needsEscape, let kinds = patternKindBits, let text = maskedByPasses(content, clues, kinds, &buffers) {
                 out.write(byte: UInt8(ascii: "\""))
                 owned.bytes.withUnsafeBytes { o in
-                    Self.replaceKnown(in: text, count: knownCount, raw: { k in
-                        let ref = known[k]
-                        return ref.owned >= 0 ? owned.raw(ref.owned, in: o)
-                            : UnsafeRawBufferPointer(rebasing: line[ref.rawStart..<(ref.rawStart + ref.rawCount)])
-                    }, masked: { k in
-                        let ref = known[k]
-                        return ref.owned >= 0 ? owned.masked(ref.owned, in: o)
-                            : UnsafeRawBufferPointer(rebasing: masked[ref.maskedStart..<(ref.maskedStart + ref.maskedCount)])
-                    }, buffers: &buffers.pairs, into: &out)
+                    let pairs = KnownPairs(refs: known, count: knownCount, line: line, masked: masked, maskedOffset: 0,
+                                           owned: owned, ownedBytes: o)
+                    Self.replaceKnown(in: text, count: pairs.count, raw: pairs.raw, masked: pairs.masked,
+                                      buffers: &buffers.pairs, into: &out)
                 }
                 out.write(byte: UInt8(ascii: "\""))
                 continue
@@ -205,15 +200,10 @@ extension EventMasker {
             }
             if knownCount > 0 {
                 owned.bytes.withUnsafeBytes { o in
-                    Self.replaceKnown(in: &buffers.text.a, scratch: &buffers.text.b, count: knownCount, raw: { k in
-                        let ref = known[k]
-                        return ref.owned >= 0 ? owned.raw(ref.owned, in: o)
-                            : UnsafeRawBufferPointer(rebasing: line[ref.rawStart..<(ref.rawStart + ref.rawCount)])
-                    }, masked: { k in
-                        let ref = known[k]
-                        return ref.owned >= 0 ? owned.masked(ref.owned, in: o)
-                            : UnsafeRawBufferPointer(rebasing: masked[ref.maskedStart..<(ref.maskedStart + ref.maskedCount)])
-                    })
+                    let pairs = KnownPairs(refs: known, count: knownCount, line: line, masked: masked, maskedOffset: 0,
+                                           owned: owned, ownedBytes: o)
+                    Self.replaceKnown(in: &buffers.text.a, scratch: &buffers.text.b, count: pairs.count,
+                                      raw: pairs.raw, masked: pairs.masked)
                 }
             }
             out.write(byte: UInt8(ascii: "\""))

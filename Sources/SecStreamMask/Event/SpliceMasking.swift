@@ -350,17 +350,6 @@ struct SpliceLists {
     var deferred: [Range<Int>] = []
 }
 
-/// A masked value recurring in free text, for `replaceKnown`: where its raw
-/// bytes are in the line and its masked bytes in the output (`owned` < 0), or
-/// the index of a pair held as arrays (when its escaped form differs).
-struct KnownRef {
-    var rawStart: Int
-    var rawCount: Int
-    var maskedStart: Int
-    var maskedCount: Int
-    var owned: Int
-}
-
 /// A masked string value's bytes for the splicing walk: what `apply` gives for
 /// one (action, value), already written as a quoted JSON string, and the
 /// (raw, masked) pair the free text's `replaceKnown` needs (nil when the
