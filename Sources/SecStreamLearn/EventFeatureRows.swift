@@ -18,6 +18,18 @@ public struct EventFeatureRows: Sendable {
 
     public var count: Int { lines.count }
 
+    /// Row `r` alone (an event held by the future gate keeps its row until
+    /// the engine admits it, after its job's rows are gone).
+    public func extracting(row r: Int) -> EventFeatureRows {
+        var one = EventFeatureRows(stride: stride)
+        one.lines = [lines[r]]
+        one.groupBytes = Array(groupBytes[groupStarts[r]..<groupStarts[r + 1]])
+        one.groupStarts = [0, one.groupBytes.count]
+        one.groupHashes = [groupHashes[r]]
+        one.cells = Array(cells[(r * stride)..<((r + 1) * stride)])
+        return one
+    }
+
     public mutating func removeAll() {
         lines.removeAll(keepingCapacity: true)
         groupStarts.removeAll(keepingCapacity: true)

@@ -189,4 +189,34 @@ final class FileMergeTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("24000 events, 0 malformed, 0 late"), r.stderr)
         XCTAssertEqual(try alertKeys(dir.path("merged.alerts")), expected)
     }
+
+    /// `train` over the merged files counts every event in its window: the
+    /// events the future gate holds at each input's start (and admits) are
+    /// counted when admitted, so the windows and the model are those of the
+    /// one time-sorted file (they were left out: 8 events an input).
+    func testTrainOverMergedFilesCountsTheEventsTheGateHeld() throws {
+        let dir = try TempDir()
+        var truths = ""
+        for (name, seed) in [("a", 1), ("b", 2)] {
+            let g = try CLI.run(["generate", "--events", "20000", "--seed", String(seed), "--start", "2026-11-20T00:00:00Z",
+                                 "--span", "1h", "--truth", dir.path("\(name).truth"), "-o", dir.path("\(name).ndjson")])
+            XCTAssertEqual(g.code, 0, g.stderr)
+            truths += try String(contentsOfFile: dir.path("\(name).truth"), encoding: .utf8)
+        }
+        try truths.write(toFile: dir.path("truth.ndjson"), atomically: true, encoding: .utf8)
+        try sortedByTime([dir.path("a.ndjson"), dir.path("b.ndjson")], into: dir.path("sorted.ndjson"))
+        let merged = try CLI.run(["train", "--input", dir.path("a.ndjson"), "--input", dir.path("b.ndjson"),
+                                  "--truth", dir.path("truth.ndjson"), "-o", dir.path("merged.json")])
+        XCTAssertEqual(merged.code, 0, merged.stderr)
+        let sorted = try CLI.run(["train", "--input", dir.path("sorted.ndjson"), "--truth", dir.path("truth.ndjson"),
+                                  "-o", dir.path("sorted.json")])
+        XCTAssertEqual(sorted.code, 0, sorted.stderr)
+        func windows(_ stderr: String) -> String? {
+            stderr.range(of: #"\d+ windows"#, options: .regularExpression).map { String(stderr[$0]) }
+        }
+        XCTAssertNotNil(windows(sorted.stderr), sorted.stderr)
+        XCTAssertEqual(windows(merged.stderr), windows(sorted.stderr), merged.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir.path("merged.json"))),
+                       try Data(contentsOf: URL(fileURLWithPath: dir.path("sorted.json"))))
+    }
 }

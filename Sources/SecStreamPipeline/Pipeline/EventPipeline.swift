@@ -50,7 +50,9 @@ package final class EventPipeline {
     private(set) var bytes = 0
     /// Events the engine holds aside as too far in the future (`--max-future-skew`),
     /// by held id: their bytes and place, for the dead letter if they never catch up.
-    private var heldLines: [Int64: (raw: [UInt8], location: EventLocation)] = [:]
+    /// Events the future gate holds: their bytes and location for a dead
+    /// letter, and their window-feature row for when they are admitted.
+    private var heldLines: [Int64: (raw: [UInt8], location: EventLocation, features: EventFeatureRows?)] = [:]
     let started = DispatchTime.now()
     /// The run's progress line: told the events and alerts so far after each
     /// job (the source reports how far through its input it is), and erased
@@ -105,7 +107,11 @@ package final class EventPipeline {
             consume: { [self] (job: ScanJob) in
                 if let activity = job.activity { try open(activity) }
                 try consume(job)
-                if let activity = job.activity { try advance(activity) }
+                if let activity = job.activity {
+                    try advance(activity)
+                    // What an ended or idle input let the gate decide, before the windows close.
+                    try settleHeld()
+                }
                 try windowFeatures?.close(upTo: engine.watermark)
                 windowFeatures?.bound(cap: engine.options.maxStateBytes, engineBytes: engine.counters.stateBytes)
                 try checkpoint?.jobConsumed(job)
@@ -208,7 +214,8 @@ package final class EventPipeline {
                                 // A valid event: archived as read; kept here until the engine says
                                 // whether it was admitted after all or is dead-lettered as future.
                                 if let archive { try archiveAppend(archive, masked, i, raw(storage, ref), time: time, location: location(job, ref)) }
-                                heldLines[id] = (Array(raw(storage, ref)), location(job, ref))
+                                let row = features?.heldRow(featureRows, cursor: &featureCursor, line: i)
+                                heldLines[id] = (Array(raw(storage, ref)), location(job, ref), row)
                             }
                         }
                     }
@@ -227,6 +234,9 @@ package final class EventPipeline {
             switch outcome {
             case .released(let id, let time, let onTime):
                 guard let held = heldLines.removeValue(forKey: id) else { continue }
+                if onTime, let row = held.features {
+                    windowFeatures?.admittedLater(row, time: time, location: held.location)
+                }
                 if !onTime {
                     try held.raw.withUnsafeBytes {
                         try deadLetters.writeLate(time: time, watermark: engine.watermark, location: held.location,

@@ -30,6 +30,20 @@ package final class PipelineWindowFeatures {
         cursor += 1
     }
 
+    /// Line `line`'s row, kept apart for an event the future gate holds
+    /// (nil: the line has none); `admittedLater` counts it if it is admitted.
+    func heldRow(_ rows: EventFeatureRows, cursor: inout Int, line: Int) -> EventFeatureRows? {
+        while cursor < rows.count && Int(rows.lines[cursor]) < line { cursor += 1 }
+        guard cursor < rows.count && Int(rows.lines[cursor]) == line else { return nil }
+        defer { cursor += 1 }
+        return rows.extracting(row: cursor)
+    }
+
+    /// A held event the engine admitted on time after all: counted in its window as if it had not been held.
+    func admittedLater(_ row: EventFeatureRows, time: Int64, location: EventLocation) {
+        aggregator.add(row, row: 0, time: time, location: location)
+    }
+
     /// After a job: the windows that ended at or before the watermark.
     func close(upTo watermark: Int64) throws {
         try aggregator.close(upTo: watermark) { windowsClosed += 1; try closed($0) }
