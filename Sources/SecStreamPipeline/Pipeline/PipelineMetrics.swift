@@ -33,7 +33,7 @@ package final class PipelineMetrics {
     /// Alert counters by (rule, level), created as rules first fire.
     private var alertCounters: [AlertWriter.RuleLevel: Counter] = [:]
     private var alertsPublished = -1
-    /// Per input index (Kafka partition, followed file): its latest event time and lag.
+    /// Per input index (Kafka partition, file input followed or merged): its latest event time and lag.
     private var inputGauges: [Int: (time: Gauge, lag: Gauge)] = [:]
     /// A Kafka run starts a new `EventPipeline` per session (rebalance): the
     /// per-pipeline counts of the sessions before are carried in `base`.
@@ -107,10 +107,10 @@ package final class PipelineMetrics {
             let gauges = inputGauges[index] ?? {
                 let labels = ["input": input, "partition": String(index)]
                 let made = (Gauge(registry, "secstream_input_event_time_seconds",
-                                  help: "Per partition (Kafka) or followed file (its --input index): the latest event time read (Unix seconds).",
+                                  help: "Per partition (Kafka) or file input (its --input index; followed, or one of several merged): the latest event time read (Unix seconds).",
                                   labels: labels),
                             Gauge(registry, "secstream_input_event_time_lag_seconds",
-                                  help: "Per partition or followed file: wall clock minus its latest event time (seconds).", labels: labels))
+                                  help: "Per partition or file input: wall clock minus its latest event time (seconds).", labels: labels))
                 inputGauges[index] = made
                 return made
             }()
