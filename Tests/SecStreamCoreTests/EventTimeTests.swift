@@ -132,3 +132,45 @@ final class EventTimeTests: XCTestCase {
         XCTAssertNil(EventTime.parseCLITime("yesterday"))
     }
 }
+
+/// The word-at-a-time reader of `THH:MM:SS.fffZ` gives the general parser's
+/// result on every text of that length: valid times, each byte replaced by
+/// every other byte class in turn (digits out of range, separators moved,
+/// letters, non-ASCII), and random bytes.
+final class CanonicalTimeOfDayTests: XCTestCase {
+    func testCanonicalFormIsTheGeneralParser() {
+        var rng = SystemRandomNumberGenerator()
+        let replacements: [UInt8] = Array("0123456789:.-+TZtz /\u{7f}".utf8) + [0x00, 0x2f, 0x3a, 0x3b, 0x40, 0x80, 0xff, 0xb0, 0xf9]
+        var checked = 0, valid = 0
+        func check(_ bytes: [UInt8]) {
+            bytes.withUnsafeBufferPointer { b in
+                let p = b.baseAddress!
+                let general = EventTime.generalTimeOfDay(p, 24)
+                let fast = EventTime.canonicalTimeOfDay(p)
+                // The fast path may decline (nil) only what it does not read; what it reads, it reads right.
+                if let fast { XCTAssertEqual(fast, general, String(decoding: bytes, as: UTF8.self)) }
+                if general != nil && bytes[10] == 0x54 && bytes[19] == 0x2e && bytes[23] == 0x5a {
+                    XCTAssertEqual(fast, general, String(decoding: bytes, as: UTF8.self))
+                }
+                XCTAssertEqual(EventTime.parseTimeOfDay(p, 24), general)
+                checked += 1
+                if general != nil { valid += 1 }
+            }
+        }
+        for _ in 0..<3_000 {
+            let text = String(format: "2026-11-20T%02d:%02d:%02d.%03dZ", Int.random(in: 0...25, using: &rng),
+                              Int.random(in: 0...61, using: &rng), Int.random(in: 0...61, using: &rng),
+                              Int.random(in: 0...999, using: &rng))
+            let bytes = Array(text.utf8)
+            check(bytes)
+            for k in 10..<24 {
+                var changed = bytes
+                changed[k] = replacements.randomElement(using: &rng)!
+                check(changed)
+            }
+            check(bytes.prefix(10) + (0..<14).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        }
+        XCTAssertGreaterThan(valid, 8_000)
+        XCTAssertGreaterThan(checked - valid, 10_000)
+    }
+}

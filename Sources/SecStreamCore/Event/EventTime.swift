@@ -167,6 +167,35 @@ public enum EventTime {
     /// Milliseconds from midnight UTC of `THH:MM:SS[.frac](Z|±HH:MM)?` at byte 10
     /// to the end (`n`), offset applied.
     static func parseTimeOfDay(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
+        if n == 24, let ms = canonicalTimeOfDay(p) { return ms }
+        return generalTimeOfDay(p, n)
+    }
+
+    /// `parseTimeOfDay` of the form nearly every event has, `THH:MM:SS.fffZ`
+    /// (24 bytes in all): the eight bytes `HH:MM:SS` checked and read as one
+    /// word (each digit's high nibble 3 and low nibble at most 9, the colons
+    /// in place), instead of a loop per field (profiled: 166 instructions an
+    /// event). nil for anything else, which the general parser then reads.
+    @inline(__always)
+    static func canonicalTimeOfDay(_ p: UnsafePointer<UInt8>) -> Int64? {
+        guard p[10] == 0x54, p[19] == 0x2e, p[23] == 0x5a else { return nil }
+        let w = UInt64(littleEndian: UnsafeRawPointer(p + 11).loadUnaligned(as: UInt64.self))
+        let f = UInt64(p[20]) | UInt64(p[21]) << 8 | UInt64(p[22]) << 16
+        // Lanes 0,1 (HH), 3,4 (MM), 6,7 (SS) are digits; lanes 2 and 5 are ':'.
+        let digitLanes: UInt64 = 0xFFFF_00FF_FF00_FFFF
+        guard w & ~digitLanes == 0x0000_3A00_003A_0000,
+              w & 0xF0F0_F0F0_F0F0_F0F0 & digitLanes == 0x3030_0030_3000_3030,
+              ((w & 0x0F0F_0F0F_0F0F_0F0F & digitLanes) &+ 0x0606_0006_0600_0606) & 0xF0F0_F0F0_F0F0_F0F0 == 0,
+              f & 0xF0F0F0 == 0x303030, ((f & 0x0F0F0F) &+ 0x060606) & 0xF0F0F0 == 0 else { return nil }
+        @inline(__always) func lane(_ k: UInt64) -> Int64 { Int64((w &>> (8 &* k)) & 0x0F) }
+        let hh = lane(0) &* 10 &+ lane(1), mm = lane(3) &* 10 &+ lane(4), ss = lane(6) &* 10 &+ lane(7)
+        guard hh <= 23, mm <= 59, ss <= 60 else { return nil }  // 60: a leap second
+        let frac = Int64(f & 0x0F) &* 100 &+ Int64((f &>> 8) & 0x0F) &* 10 &+ Int64((f &>> 16) & 0x0F)
+        return (hh &* 3600 &+ mm &* 60 &+ ss) &* 1000 &+ frac
+    }
+
+    /// `parseTimeOfDay` for every form.
+    static func generalTimeOfDay(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
         let sep = p[10]
         guard sep == 0x54 || sep == 0x74 || sep == 0x20, p[13] == 0x3a, p[16] == 0x3a,
               let hh = digits(p, 11, 2), let mm = digits(p, 14, 2), let ss = digits(p, 17, 2),
