@@ -135,3 +135,48 @@ final class SigmaPrimitiveTests: XCTestCase {
         }
     }
 }
+
+/// Exact, prefix and suffix patterns (compared a word at a time, the last
+/// word overlapping) against a byte-by-byte reference: literals of every
+/// length 1-24, with and without case folding, on texts that equal them,
+/// differ in one byte at each position (case flips included), or are
+/// longer or shorter.
+final class StringPatternWordCompareTests: XCTestCase {
+    func testWordCompareIsTheByteCompare() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = Array("aZz09-_.:/\\ @Ab".utf8) + [0xC3, 0xA9, 0x80, 0xFF, 0x40, 0x5B, 0x60, 0x7B]
+        let arena = MatcherArena()
+        func fold(_ b: UInt8, _ cased: Bool) -> UInt8 { cased ? b : StringPattern.lower(b) }
+        func reference(_ literal: [UInt8], _ text: [UInt8], at offset: Int, _ cased: Bool) -> Bool {
+            guard offset >= 0, offset + literal.count <= text.count else { return false }
+            return (0..<literal.count).allSatisfy { fold(literal[$0], cased) == fold(text[offset + $0], cased) }
+        }
+        var hits = 0
+        for _ in 0..<4_000 {
+            let literal = (0..<Int.random(in: 1...24, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }
+            let cased = Bool.random(using: &rng)
+            var texts = [literal, literal + [0x61], [0x61] + literal, Array(literal.dropLast())]
+            for k in literal.indices {
+                var t = literal
+                t[k] = Bool.random(using: &rng) ? alphabet.randomElement(using: &rng)! : (t[k] ^ 0x20)
+                texts.append(t)
+            }
+            let exact = StringPattern(SigmaString(literal: literal), caseSensitive: cased, arena: arena)
+            let prefix = StringPattern(SigmaString(tokens: literal.map { .byte($0) } + [.anyRun]), caseSensitive: cased, arena: arena)
+            let suffix = StringPattern(SigmaString(tokens: [.anyRun] + literal.map { .byte($0) }), caseSensitive: cased, arena: arena)
+            XCTAssertEqual(exact.shape, .exact)
+            XCTAssertEqual(prefix.shape, .prefix)
+            XCTAssertEqual(suffix.shape, .suffix)
+            for text in texts {
+                text.withUnsafeBytes { t in
+                    let e = reference(literal, text, at: 0, cased) && text.count == literal.count
+                    XCTAssertEqual(exact.matches(t), e, "\(literal) \(text) cased \(cased)")
+                    XCTAssertEqual(prefix.matches(t), reference(literal, text, at: 0, cased))
+                    XCTAssertEqual(suffix.matches(t), reference(literal, text, at: text.count - literal.count, cased))
+                    if e { hits += 1 }
+                }
+            }
+        }
+        XCTAssertGreaterThan(hits, 4_000)
+    }
+}

@@ -104,6 +104,14 @@ struct StringPattern {
             if want != (caseSensitive ? have : StringPattern.lowerASCII8(have)) { return false }
             k &+= 8
         }
+        if k == n { return true }
+        if n >= 8 {
+            // The rest as the literal's last eight bytes, overlapping the words
+            // already compared (a byte loop here was most of matching a value).
+            let want = a.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
+            let have = b.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
+            return want == (caseSensitive ? have : StringPattern.lowerASCII8(have))
+        }
         if caseSensitive {
             while k < n { if p[k] != text[offset &+ k] { return false }; k &+= 1 }
         } else {
