@@ -170,4 +170,36 @@ final class ScannerReferenceDifferentialTests: XCTestCase {
             }
         }
     }
+    /// The key table's lookups: wanted segments of every length around its
+    /// 8- and 16-byte words, nested and flat, enough paths that probes chain,
+    /// and keys that miss by one byte (in either word, by length, by case),
+    /// each followed by enough of the line to take the table path, or cut so
+    /// that it takes the trie walk.
+    func testKeyTableLengthsCollisionsAndNearMisses() {
+        let segments: [String] = (1...18).map { (n: Int) -> String in
+            let bytes: [UInt8] = (0..<n).map { (j: Int) -> UInt8 in UInt8(0x61 + (j * 7 + n) % 26) }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        var wanted: [String] = segments.map { "k." + $0 }
+        wanted += segments.prefix(9).map { $0 + ".z" }
+        wanted += (0..<120).map { (j: Int) -> String in "f\(j % 17).g\(j)" }
+        let pair = Pair(wanted)
+        var keys: [String] = ["", "k", "K", "k.", "f3", "f16.g16"]
+        for seg in segments {
+            keys += [seg, "k." + seg, String(seg.dropLast()), seg + "a", seg.uppercased()]
+            for pos in [0, 7, 8, 15, 16] where pos < seg.count {
+                var b = Array(seg.utf8)
+                b[pos] ^= 0x01
+                keys.append(String(decoding: b, as: UTF8.self))
+            }
+        }
+        for j in 0..<120 { keys += ["g\(j)", "f\(j % 17).g\(j)", "f\(j % 17)"] }
+        let pad = String(repeating: "p", count: 20)
+        for key in keys {
+            let docs = [#"{"k":{"\#(key)":1},"\#(key)":{"z":"v"},"pad":"\#(pad)"}"#,
+                        #"{"\#(key)":"v","f\#(key.count % 17)":{"\#(key)":true},"pad":"\#(pad)"}"#,
+                        #"{"k":{"\#(key)":1}}"#, #"{"\#(key)":2}"#]
+            for doc in docs { guard Self.check(Array(doc.utf8), pair) else { return } }
+        }
+    }
 }
