@@ -202,4 +202,35 @@ final class ScannerReferenceDifferentialTests: XCTestCase {
             for doc in docs { guard Self.check(Array(doc.utf8), pair) else { return } }
         }
     }
+    /// Compact lines (no whitespace: the scanner's member fast path) with
+    /// escapes, non-ASCII and literals in values, nested to the depth limit
+    /// and past it, each cut at every byte and with a few bytes replaced at
+    /// every position, so the fast path hands over to the general step at
+    /// every kind of token and at every 64-byte block position.
+    func testCompactLinesAtEveryCutAndByte() {
+        let pair = Pair(Self.ecsWanted)
+        var docs = [#"{"@timestamp":"2026-11-20T00:00:00.000Z","event":{"dataset":"network","outcome":"failure"},"source":{"ip":"10.1.10.87","port":48491,"bytes":219072},"destination":{"ip":"10.0.1.251","port":3306},"network":{"transport":"tcp"}}"#,
+                    #"{"event.outcome":"success","user.name":"w\u00e9king\\4","source.ip":"10.1.5.210","x":[1,{"a":2}],"host":{},"process":{"command_line":"C:\\Windows\\cmd.exe /c \"x\"","parent":{"command_line":"é€😀"}},"a":{"ParentCommandLine":null},"ok":true,"no":false,"n":-1.5e+3}"#,
+                    #"{"winlog":{"event_data":{"EventXML":{"Address":"10.0.0.1"}}},"source":{"ip":"\"quoted\"","port":0},"source.port":-0,"x":"\u0041"}"#]
+        for depth in [FieldScanner.maxDepth - 1, FieldScanner.maxDepth, FieldScanner.maxDepth + 1] {
+            docs.append(String(repeating: #"{"x":"#, count: depth - 1) + "{}" + String(repeating: "}", count: depth - 1))
+            docs.append(String(repeating: #"{"source":"#, count: depth - 1) + #"{"ip":"1"}"# + String(repeating: "}", count: depth - 1))
+        }
+        for doc in docs {
+            let bytes = Array(doc.utf8)
+            guard Self.check(bytes, pair) else { return }
+            for cut in 0...bytes.count { guard Self.check(Array(bytes[0..<cut]), pair) else { return } }
+            for shift in 1..<64 {  // every token at every position in a 64-byte block
+                let shifted = Array((#"{"pad":""# + String(repeating: "p", count: shift) + #"","# + doc.dropFirst()).utf8)
+                for cut in stride(from: shifted.count, to: 0, by: -7) { guard Self.check(Array(shifted[0..<cut]), pair) else { return } }
+            }
+            for pos in 0..<bytes.count {
+                for b: UInt8 in [0x22, 0x5c, 0x20, 0x2c, 0x3a, 0x7b, 0x7d, 0x5b, 0x31, 0x80, 0x01] {
+                    var m = bytes
+                    m[pos] = b
+                    guard Self.check(m, pair) else { return }
+                }
+            }
+        }
+    }
 }

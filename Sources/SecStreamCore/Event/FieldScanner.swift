@@ -76,6 +76,79 @@ public struct FieldScanner: @unchecked Sendable {
             i &+= 1
 
             while true {
+                // The common case first: members of an object written compactly
+                // (`,"key":value`) with a plain key. This loop takes them while
+                // it can and leaves anything else (whitespace, a container's
+                // close, an array, an unusual key, a string that needs the
+                // validating path, a malformation) to the general step below,
+                // from the state before that member, so every result is the
+                // general step's. Why a second loop: the general step tests for
+                // whitespace, the close and the comma state at every token;
+                // here a member is a few byte compares, two mask lookups and
+                // the key lookup (callgrind, bench lines: ~55 instructions a
+                // member fewer).
+                if !inArray {
+                    fastMembers: while true {
+                        var k = i
+                        if afterValue {
+                            guard k < end && p[k] == 0x2c else { break fastMembers }
+                            k &+= 1
+                        }
+                        guard k < end && p[k] == JSONLexing.quote else { break fastMembers }
+                        let keyStart = k &+ 1
+                        let keyEnd = specials.next(from: keyStart)
+                        guard keyEnd &+ 2 < end && p[keyEnd] == JSONLexing.quote && p[keyEnd &+ 1] == 0x3a else {
+                            break fastMembers
+                        }
+                        let v = keyEnd &+ 2
+                        var field: Int32 = -1
+                        var childNode = FieldTrie.dead
+                        if node >= 0,
+                           let hit = trie.lookupKey(node, p + keyStart, keyEnd &- keyStart, readable: end &- keyStart) {
+                            field = hit.field
+                            childNode = hit.child
+                        }
+                        let value: FieldSlot
+                        switch p[v] {
+                        case JSONLexing.quote:
+                            var escaped = false
+                            var close = specials.next(from: v &+ 1)
+                            while close < end && p[close] == JSONLexing.backslash {  // as in the general step
+                                let after = JSONLexing.scanEscape(p, close, end)
+                                guard after >= 0 else { break }
+                                escaped = true
+                                close = specials.next(from: after)
+                            }
+                            guard close < end && p[close] == JSONLexing.quote else { break fastMembers }
+                            value = FieldSlot(start: Int32(truncatingIfNeeded: v &+ 1), end: Int32(truncatingIfNeeded: close),
+                                              kind: escaped ? .escapedString : .string)
+                            i = close &+ 1
+                        case 0x7b:  // {
+                            guard depth < Self.maxDepth else { break fastMembers }
+                            stack[depth] = Frame(start: Int32(truncatingIfNeeded: v), field: field, parentNode: node, parentIsArray: false)
+                            depth &+= 1
+                            node = childNode
+                            afterValue = false
+                            i = v &+ 1
+                            continue fastMembers
+                        case 0x2d, 0x30...0x39:
+                            let after = JSONLexing.scanNumber(p, v, end)
+                            guard after >= 0 else { break fastMembers }
+                            value = FieldSlot(start: Int32(truncatingIfNeeded: v), end: Int32(truncatingIfNeeded: after), kind: .number)
+                            i = after
+                        default:
+                            guard let (kind, after) = JSONLexing.scanLiteral(p, v, end) else { break fastMembers }
+                            value = FieldSlot(start: Int32(truncatingIfNeeded: v), end: Int32(truncatingIfNeeded: after), kind: kind)
+                            i = after
+                        }
+                        if field >= 0 {
+                            if Tracking.tracks && slotBase[Int(field)].kind != .missing { seen.insert(.repeatedField) }
+                            slotBase[Int(field)] = value
+                        }
+                        afterValue = true
+                    }
+                }
+
                 // Whitespace is rare in NDJSON: one compare on the way, and the
                 // tracking only where there is some.
                 if i < end && p[i] <= 0x20 {
