@@ -211,7 +211,8 @@ final class ScannerReferenceDifferentialTests: XCTestCase {
         let pair = Pair(Self.ecsWanted)
         var docs = [#"{"@timestamp":"2026-11-20T00:00:00.000Z","event":{"dataset":"network","outcome":"failure"},"source":{"ip":"10.1.10.87","port":48491,"bytes":219072},"destination":{"ip":"10.0.1.251","port":3306},"network":{"transport":"tcp"}}"#,
                     #"{"event.outcome":"success","user.name":"w\u00e9king\\4","source.ip":"10.1.5.210","x":[1,{"a":2}],"host":{},"process":{"command_line":"C:\\Windows\\cmd.exe /c \"x\"","parent":{"command_line":"é€😀"}},"a":{"ParentCommandLine":null},"ok":true,"no":false,"n":-1.5e+3}"#,
-                    #"{"winlog":{"event_data":{"EventXML":{"Address":"10.0.0.1"}}},"source":{"ip":"\"quoted\"","port":0},"source.port":-0,"x":"\u0041"}"#]
+                    #"{"winlog":{"event_data":{"EventXML":{"Address":"10.0.0.1"}}},"source":{"ip":"\"quoted\"","port":0},"source.port":-0,"x":"\u0041"}"#,
+                    #"{"network":{"transport":"tcp"},"x":[{"a":{"b":2}},{"c":3}],"network":{"a":{"b":1}},"host":{"name":{"x":{}}}}"#]
         for depth in [FieldScanner.maxDepth - 1, FieldScanner.maxDepth, FieldScanner.maxDepth + 1] {
             docs.append(String(repeating: #"{"x":"#, count: depth - 1) + "{}" + String(repeating: "}", count: depth - 1))
             docs.append(String(repeating: #"{"source":"#, count: depth - 1) + #"{"ip":"1"}"# + String(repeating: "}", count: depth - 1))

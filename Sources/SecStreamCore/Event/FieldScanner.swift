@@ -77,8 +77,9 @@ public struct FieldScanner: @unchecked Sendable {
 
             while true {
                 // The common case first: members of an object written compactly
-                // (`,"key":value`) with a plain key. This loop takes them while
-                // it can and leaves anything else (whitespace, a container's
+                // (`,"key":value`) with a plain key, and the closes of nested
+                // objects. This loop takes them while it can and leaves
+                // anything else (whitespace, an empty object, the root's
                 // close, an array, an unusual key, a string that needs the
                 // validating path, a malformation) to the general step below,
                 // from the state before that member, so every result is the
@@ -89,15 +90,38 @@ public struct FieldScanner: @unchecked Sendable {
                 // member fewer).
                 if !inArray {
                     fastMembers: while true {
-                        var k = i
+                        let keyStart: Int
                         if afterValue {
-                            guard k < end && p[k] == 0x2c else { break fastMembers }
-                            k &+= 1
+                            // `,"` (one 16-bit compare), or the close of a nested object.
+                            guard i &+ 1 < end else { break fastMembers }
+                            let two = UnsafeRawPointer(p + i).loadUnaligned(as: UInt16.self)
+                            if two == 0x222c {
+                                keyStart = i &+ 2
+                            } else if two & 0xff == 0x7d && depth > 1 {
+                                // As the general step closes an object (the root's close is left to it).
+                                depth &-= 1
+                                let f = stack[depth]
+                                if f.field >= 0 {
+                                    if Tracking.tracks && slotBase[Int(f.field)].kind != .missing { seen.insert(.repeatedField) }
+                                    slotBase[Int(f.field)] = FieldSlot(start: f.start, end: Int32(truncatingIfNeeded: i &+ 1), kind: .object)
+                                }
+                                i &+= 1
+                                node = f.parentNode
+                                if f.parentIsArray {
+                                    inArray = true
+                                    break fastMembers
+                                }
+                                continue fastMembers
+                            } else {
+                                break fastMembers
+                            }
+                        } else {
+                            guard i < end && p[i] == JSONLexing.quote else { break fastMembers }
+                            keyStart = i &+ 1
                         }
-                        guard k < end && p[k] == JSONLexing.quote else { break fastMembers }
-                        let keyStart = k &+ 1
                         let keyEnd = specials.next(from: keyStart)
-                        guard keyEnd &+ 2 < end && p[keyEnd] == JSONLexing.quote && p[keyEnd &+ 1] == 0x3a else {
+                        // `":` (one 16-bit compare) and a byte after it.
+                        guard keyEnd &+ 2 < end && UnsafeRawPointer(p + keyEnd).loadUnaligned(as: UInt16.self) == 0x3a22 else {
                             break fastMembers
                         }
                         let v = keyEnd &+ 2
@@ -113,13 +137,15 @@ public struct FieldScanner: @unchecked Sendable {
                         case JSONLexing.quote:
                             var escaped = false
                             var close = specials.next(from: v &+ 1)
-                            while close < end && p[close] == JSONLexing.backslash {  // as in the general step
-                                let after = JSONLexing.scanEscape(p, close, end)
-                                guard after >= 0 else { break }
-                                escaped = true
-                                close = specials.next(from: after)
+                            if close >= end || p[close] != JSONLexing.quote {
+                                while close < end && p[close] == JSONLexing.backslash {  // as in the general step
+                                    let after = JSONLexing.scanEscape(p, close, end)
+                                    guard after >= 0 else { break }
+                                    escaped = true
+                                    close = specials.next(from: after)
+                                }
+                                guard close < end && p[close] == JSONLexing.quote else { break fastMembers }
                             }
-                            guard close < end && p[close] == JSONLexing.quote else { break fastMembers }
                             value = FieldSlot(start: Int32(truncatingIfNeeded: v &+ 1), end: Int32(truncatingIfNeeded: close),
                                               kind: escaped ? .escapedString : .string)
                             i = close &+ 1
