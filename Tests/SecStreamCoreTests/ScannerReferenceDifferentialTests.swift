@@ -194,12 +194,19 @@ final class ScannerReferenceDifferentialTests: XCTestCase {
             }
         }
         for j in 0..<120 { keys += ["g\(j)", "f\(j % 17).g\(j)", "f\(j % 17)"] }
+        // The same keys against a table with a slot of its own for every key
+        // (a miss is one compare) and one too full for that (linear probing).
+        let probing = Pair(wanted + (0..<3000).map { "h\($0 % 50).i\($0)" })
+        XCTAssertTrue(Pair(Array(wanted.prefix(30))).scanner.trie.keys.perfect)
+        XCTAssertFalse(probing.scanner.trie.keys.perfect)
         let pad = String(repeating: "p", count: 20)
-        for key in keys {
-            let docs = [#"{"k":{"\#(key)":1},"\#(key)":{"z":"v"},"pad":"\#(pad)"}"#,
-                        #"{"\#(key)":"v","f\#(key.count % 17)":{"\#(key)":true},"pad":"\#(pad)"}"#,
-                        #"{"k":{"\#(key)":1}}"#, #"{"\#(key)":2}"#]
-            for doc in docs { guard Self.check(Array(doc.utf8), pair) else { return } }
+        for p in [pair, Pair(Array(wanted.prefix(30))), probing] {
+            for key in keys {
+                let docs = [#"{"k":{"\#(key)":1},"\#(key)":{"z":"v"},"pad":"\#(pad)"}"#,
+                            #"{"\#(key)":"v","f\#(key.count % 17)":{"\#(key)":true},"pad":"\#(pad)"}"#,
+                            #"{"k":{"\#(key)":1}}"#, #"{"\#(key)":2}"#]
+                for doc in docs { guard Self.check(Array(doc.utf8), p) else { return } }
+            }
         }
     }
     /// Compact lines (no whitespace: the scanner's member fast path) with

@@ -10,8 +10,10 @@
 /// words are masked to its length by a 17-entry mask table instead of
 /// length-dependent branches, the start node and length travel as one word
 /// (`meta`) compared with the two key words in a single test, and the hash is
-/// one multiply whose top bits index the table (Fibonacci hashing). A lookup
-/// went from ~60 instructions to ~30.
+/// one multiply whose top bits index the table (Fibonacci hashing), with a
+/// multiplier searched for at init that puts every key in its own slot, so a
+/// miss (a third of the lookups) stops at the first compare. A lookup went
+/// from ~60 instructions to ~30.
 struct FieldKeyTable {
     struct Entry {
         var word0: UInt64 = 0
@@ -28,18 +30,53 @@ struct FieldKeyTable {
     private let entries: UnsafeMutablePointer<Entry>
     private let mask: Int
     private let shift: UInt64
+    private let multiplier: UInt64
+    /// Every key in its own slot (`slot` of its words): a miss is a mismatch there.
+    let perfect: Bool
     /// For each length 0...16, the masks that keep a key's bytes in its two words.
     private let lengthMasks: UnsafeMutablePointer<UInt64>
 
     /// `spellings`: (start node, key bytes, field, child node) for every key
     /// of at most `maxKeyLength` bytes.
     init(spellings: [(Int32, [UInt8], Int32, Int32)]) {
+        var keys: [(w0: UInt64, w1: UInt64, meta: UInt64, field: Int32, child: Int32)] = []
+        var seen = Set<[UInt64]>()
+        for (node, key, field, child) in spellings {
+            var w0: UInt64 = 0, w1: UInt64 = 0
+            for (k, b) in key.enumerated() {
+                if k < 8 { w0 |= UInt64(b) << UInt64(k * 8) } else { w1 |= UInt64(b) << UInt64((k - 8) * 8) }
+            }
+            let meta = Self.meta(node, key.count)
+            if seen.insert([w0, w1, meta]).inserted { keys.append((w0, w1, meta, field, child)) }
+        }
+        // A multiplier that gives every key its own slot, in a table of 4 to
+        // 16 slots a key; then a miss is one compare. Failing that (very large
+        // schemas), linear probing.
         var capacity = 16
         var bits: UInt64 = 4
-        while capacity < spellings.count * 4 {
+        while capacity < keys.count * 4 {
             capacity <<= 1
             bits += 1
         }
+        var found: UInt64? = nil
+        search: for _ in 0..<3 {
+            for attempt in 0..<UInt64(256) {
+                let multiplier = (Self.defaultMultiplier &+ attempt &* 0x632B_E59B_D9B4_E019) | 1
+                var used = Set<Int>()
+                if keys.allSatisfy({ used.insert(Self.slot($0.w0, $0.w1, $0.meta, multiplier, 64 - bits)).inserted }) {
+                    found = multiplier
+                    break search
+                }
+            }
+            capacity <<= 1
+            bits += 1
+        }
+        if found == nil {
+            capacity >>= 3
+            bits -= 3
+        }
+        perfect = found != nil
+        multiplier = found ?? Self.defaultMultiplier
         mask = capacity - 1
         shift = 64 - bits
         entries = .allocate(capacity: capacity)
@@ -50,19 +87,10 @@ struct FieldKeyTable {
             lengthMasks[2 * length] = low == 8 ? .max : (1 << UInt64(low * 8)) - 1
             lengthMasks[2 * length + 1] = high == 8 ? .max : (1 << UInt64(high * 8)) - 1
         }
-        for (node, key, field, child) in spellings {
-            var w0: UInt64 = 0, w1: UInt64 = 0
-            for (k, b) in key.enumerated() {
-                if k < 8 { w0 |= UInt64(b) << UInt64(k * 8) } else { w1 |= UInt64(b) << UInt64((k - 8) * 8) }
-            }
-            let meta = Self.meta(node, key.count)
-            var slot = slotOf(w0, w1, meta)
-            while entries[slot].meta != Self.emptyMeta {
-                let e = entries[slot]
-                if e.meta == meta && e.word0 == w0 && e.word1 == w1 { break }
-                slot = (slot + 1) & mask
-            }
-            entries[slot] = Entry(word0: w0, word1: w1, meta: meta, field: field, childNode: child)
+        for key in keys {
+            var slot = Self.slot(key.w0, key.w1, key.meta, multiplier, shift)
+            while entries[slot].meta != Self.emptyMeta { slot = (slot + 1) & mask }
+            entries[slot] = Entry(word0: key.w0, word1: key.w1, meta: key.meta, field: key.field, childNode: key.child)
         }
     }
 
@@ -76,9 +104,11 @@ struct FieldKeyTable {
         UInt64(UInt32(bitPattern: node)) &<< 32 | UInt64(truncatingIfNeeded: length)
     }
 
+    static let defaultMultiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+
     @inline(__always)
-    private func slotOf(_ w0: UInt64, _ w1: UInt64, _ meta: UInt64) -> Int {
-        Int(truncatingIfNeeded: ((w0 &+ (w1 ^ meta)) &* 0x9E37_79B9_7F4A_7C15) &>> shift)
+    static func slot(_ w0: UInt64, _ w1: UInt64, _ meta: UInt64, _ multiplier: UInt64, _ shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: ((w0 &+ (w1 ^ meta)) &* multiplier) &>> shift)
     }
 
     /// Looks up the key at `p` (`length` <= 16, 16 bytes readable from `p`)
@@ -90,13 +120,13 @@ struct FieldKeyTable {
         let w0 = raw.loadUnaligned(as: UInt64.self) & m[0]
         let w1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & m[1]
         let meta = Self.meta(node, length)
-        var slot = slotOf(w0, w1, meta)
+        var slot = Self.slot(w0, w1, meta, multiplier, shift)
         while true {
             let e = entries + slot
             if (e.pointee.word0 ^ w0) | (e.pointee.word1 ^ w1) | (e.pointee.meta ^ meta) == 0 {
                 return (e.pointee.field, e.pointee.childNode)
             }
-            if e.pointee.meta == Self.emptyMeta { return nil }
+            if perfect || e.pointee.meta == Self.emptyMeta { return nil }
             slot = (slot &+ 1) & mask
         }
     }

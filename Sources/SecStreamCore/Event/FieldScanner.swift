@@ -93,7 +93,11 @@ public struct FieldScanner: @unchecked Sendable {
                         let keyStart: Int
                         if afterValue {
                             // `,"` (one 16-bit compare), or the close of a nested object.
-                            guard i &+ 1 < end else { break fastMembers }
+                            guard i &+ 1 < end else {
+                                // The root's close as the line's last byte: what the general step returns there.
+                                if i &+ 1 == end && depth == 1 && p[i] == 0x7d { return .ok }
+                                break fastMembers
+                            }
                             let two = UnsafeRawPointer(p + i).loadUnaligned(as: UInt16.self)
                             if two == 0x222c {
                                 keyStart = i &+ 2
