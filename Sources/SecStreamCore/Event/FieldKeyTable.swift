@@ -49,9 +49,10 @@ struct FieldKeyTable {
             let meta = Self.meta(node, key.count)
             if seen.insert([w0, w1, meta]).inserted { keys.append((w0, w1, meta, field, child)) }
         }
-        // A multiplier that gives every key its own slot, in a table of 4 to
-        // 16 slots a key; then a miss is one compare. Failing that (very large
-        // schemas), linear probing.
+        // A multiplier that gives every key its own slot, in the smallest
+        // power-of-two table of at least 4 slots a key or in one 2 or 4 times
+        // that size; then a miss is one compare. Failing that (schemas of
+        // hundreds of keys), linear probing in the smallest table.
         var capacity = 16
         var bits: UInt64 = 4
         while capacity < keys.count * 4 {

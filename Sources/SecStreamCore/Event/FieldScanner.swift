@@ -7,6 +7,13 @@
 /// last occurrence wins. Values inside arrays are not addressed by path (an
 /// array as a whole is a value; see `JSONArrayElements`).
 ///
+/// How: the line's string-special bytes are classified up front
+/// (`LineSpecialMasks`), so a string's end is one mask lookup; `compactPrefix`
+/// walks the members of compactly written objects, the NDJSON norm, until
+/// anything else occurs, and the general walk, which knows the whole grammar,
+/// takes the rest of the line from there. Keys are looked up in the trie's
+/// `FieldKeyTable`.
+///
 /// The scanner is immutable and `Sendable`: build one after the schema is
 /// complete and share it between threads.
 public struct FieldScanner: @unchecked Sendable {
