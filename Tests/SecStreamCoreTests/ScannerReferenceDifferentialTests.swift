@@ -170,4 +170,75 @@ final class ScannerReferenceDifferentialTests: XCTestCase {
             }
         }
     }
+    /// The key table's lookups: wanted segments of every length around its
+    /// 8- and 16-byte words, nested and flat, enough paths that probes chain,
+    /// and keys that miss by one byte (in either word, by length, by case),
+    /// each followed by enough of the line to take the table path, or cut so
+    /// that it takes the trie walk.
+    func testKeyTableLengthsCollisionsAndNearMisses() {
+        let segments: [String] = (1...18).map { (n: Int) -> String in
+            let bytes: [UInt8] = (0..<n).map { (j: Int) -> UInt8 in UInt8(0x61 + (j * 7 + n) % 26) }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        var wanted: [String] = segments.map { "k." + $0 }
+        wanted += segments.prefix(9).map { $0 + ".z" }
+        wanted += (0..<120).map { (j: Int) -> String in "f\(j % 17).g\(j)" }
+        let pair = Pair(wanted)
+        var keys: [String] = ["", "k", "K", "k.", "f3", "f16.g16"]
+        for seg in segments {
+            keys += [seg, "k." + seg, String(seg.dropLast()), seg + "a", seg.uppercased()]
+            for pos in [0, 7, 8, 15, 16] where pos < seg.count {
+                var b = Array(seg.utf8)
+                b[pos] ^= 0x01
+                keys.append(String(decoding: b, as: UTF8.self))
+            }
+        }
+        for j in 0..<120 { keys += ["g\(j)", "f\(j % 17).g\(j)", "f\(j % 17)"] }
+        // The same keys against a table with a slot of its own for every key
+        // (a miss is one compare) and one too full for that (linear probing).
+        let probing = Pair(wanted + (0..<3000).map { "h\($0 % 50).i\($0)" })
+        XCTAssertTrue(Pair(Array(wanted.prefix(30))).scanner.trie.keys.perfect)
+        XCTAssertFalse(probing.scanner.trie.keys.perfect)
+        let pad = String(repeating: "p", count: 20)
+        for p in [pair, Pair(Array(wanted.prefix(30))), probing] {
+            for key in keys {
+                let docs = [#"{"k":{"\#(key)":1},"\#(key)":{"z":"v"},"pad":"\#(pad)"}"#,
+                            #"{"\#(key)":"v","f\#(key.count % 17)":{"\#(key)":true},"pad":"\#(pad)"}"#,
+                            #"{"k":{"\#(key)":1}}"#, #"{"\#(key)":2}"#]
+                for doc in docs { guard Self.check(Array(doc.utf8), p) else { return } }
+            }
+        }
+    }
+    /// Compact lines (no whitespace: the scanner's member fast path) with
+    /// escapes, non-ASCII and literals in values, nested to the depth limit
+    /// and past it, each cut at every byte and with a few bytes replaced at
+    /// every position, so the fast path hands over to the general step at
+    /// every kind of token and at every 64-byte block position.
+    func testCompactLinesAtEveryCutAndByte() {
+        let pair = Pair(Self.ecsWanted)
+        var docs = [#"{"@timestamp":"2026-11-20T00:00:00.000Z","event":{"dataset":"network","outcome":"failure"},"source":{"ip":"10.1.10.87","port":48491,"bytes":219072},"destination":{"ip":"10.0.1.251","port":3306},"network":{"transport":"tcp"}}"#,
+                    #"{"event.outcome":"success","user.name":"w\u00e9king\\4","source.ip":"10.1.5.210","x":[1,{"a":2}],"host":{},"process":{"command_line":"C:\\Windows\\cmd.exe /c \"x\"","parent":{"command_line":"é€😀"}},"a":{"ParentCommandLine":null},"ok":true,"no":false,"n":-1.5e+3}"#,
+                    #"{"winlog":{"event_data":{"EventXML":{"Address":"10.0.0.1"}}},"source":{"ip":"\"quoted\"","port":0},"source.port":-0,"x":"\u0041"}"#,
+                    #"{"network":{"transport":"tcp"},"x":[{"a":{"b":2}},{"c":3}],"network":{"a":{"b":1}},"host":{"name":{"x":{}}}}"#]
+        for depth in [FieldScanner.maxDepth - 1, FieldScanner.maxDepth, FieldScanner.maxDepth + 1] {
+            docs.append(String(repeating: #"{"x":"#, count: depth - 1) + "{}" + String(repeating: "}", count: depth - 1))
+            docs.append(String(repeating: #"{"source":"#, count: depth - 1) + #"{"ip":"1"}"# + String(repeating: "}", count: depth - 1))
+        }
+        for doc in docs {
+            let bytes = Array(doc.utf8)
+            guard Self.check(bytes, pair) else { return }
+            for cut in 0...bytes.count { guard Self.check(Array(bytes[0..<cut]), pair) else { return } }
+            for shift in 1..<64 {  // every token at every position in a 64-byte block
+                let shifted = Array((#"{"pad":""# + String(repeating: "p", count: shift) + #"","# + doc.dropFirst()).utf8)
+                for cut in stride(from: shifted.count, to: 0, by: -7) { guard Self.check(Array(shifted[0..<cut]), pair) else { return } }
+            }
+            for pos in 0..<bytes.count {
+                for b: UInt8 in [0x22, 0x5c, 0x20, 0x2c, 0x3a, 0x7b, 0x7d, 0x5b, 0x31, 0x80, 0x01] {
+                    var m = bytes
+                    m[pos] = b
+                    guard Self.check(m, pair) else { return }
+                }
+            }
+        }
+    }
 }

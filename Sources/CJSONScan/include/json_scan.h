@@ -13,18 +13,20 @@
 /// Reads exactly 64 bytes. Static inline so that Swift callers inline it.
 ///
 /// With SSE2 (every x86-64) four 16-byte compares and movemasks; a signed
-/// compare `< 0x20` takes control and non-ASCII bytes at once (0x80..0xff are
+/// compare takes `"`, control and non-ASCII bytes at once (0x80..0xff are
 /// negative as signed bytes). Elsewhere the portable loop.
 static inline uint64_t secstream_json_string_specials64(const uint8_t *p) {
 #if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i two = _mm_set1_epi8(0x02);
     const __m128i backslash = _mm_set1_epi8('\\');
-    const __m128i space = _mm_set1_epi8(0x20);
+    const __m128i bang = _mm_set1_epi8(0x21);
     uint64_t mask = 0;
     for (int k = 0; k < 4; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-        __m128i s = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                                 _mm_cmplt_epi8(v, space));
+        // v ^ 2 is below 0x21 (signed) exactly for `"` (0x22 -> 0x20), the
+        // control characters (they stay below 0x20) and the non-ASCII bytes
+        // (they stay negative): one compare where `"` took its own.
+        __m128i s = _mm_or_si128(_mm_cmplt_epi8(_mm_xor_si128(v, two), bang), _mm_cmpeq_epi8(v, backslash));
         mask |= (uint64_t)(uint16_t)_mm_movemask_epi8(s) << (16 * k);
     }
     return mask;

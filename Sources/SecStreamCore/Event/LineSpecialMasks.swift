@@ -8,9 +8,8 @@ import CJSONScan
 /// line of a few hundred bytes the lazy index's "is this the cached block?"
 /// test and its "nothing left in this block" loop fail at every block a string
 /// or key crosses, each a mispredicted branch on the scan's critical path.
-/// Here a lookup reads the 64 flags from `i` on out of two neighbouring words
-/// (a funnel shift, no branch) and finds the first; only a run of 64 plain
-/// bytes loops. A sentinel flag at the line's end stands for "none before
+/// Here a lookup reads the flags from `i` on with one unaligned load (no
+/// branch) and finds the first; only a run of 57 or more plain bytes loops. A sentinel flag at the line's end stands for "none before
 /// the end", so no lookup compares against the end either.
 struct LineSpecialMasks {
     /// `blockCount(end)` words: one per 64-byte block, the partial last block
@@ -43,17 +42,20 @@ struct LineSpecialMasks {
     }
 
     /// Index of the first special byte at or after `i` (`i <= end`), or `end` if none.
+    ///
+    /// The flags from `i` on are one unaligned load at the byte holding flag
+    /// `i` and a shift by `i & 7` (at least 57 valid flags), instead of a
+    /// funnel shift of two words (callgrind: ~6 instructions fewer a lookup,
+    /// ~20 lookups an event). Little-endian words: flag k is bit `k & 7` of
+    /// byte `k >> 3`. The load stays in `storage`: `i <= end` puts its last
+    /// byte at most at `end >> 3 + 7`, inside the `blockCount(end)` words.
     @inline(__always)
     func next(from i: Int) -> Int {
         var j = i
         while true {
-            let block = j >> 6
-            let shift = UInt64(j & 63)
-            // Flags of bytes j ..< j + 64; `&<< (63 - shift) &<< 1` is `<< (64 - shift)`
-            // without the shift-by-64 that `&<<` would turn into a shift by 0.
-            let m = (masks[block] &>> shift) | ((masks[block &+ 1] &<< (63 &- shift)) &<< 1)
+            let m = UnsafeRawPointer(masks).loadUnaligned(fromByteOffset: j &>> 3, as: UInt64.self) &>> UInt64(j & 7)
             if m != 0 { return j &+ m.trailingZeroBitCount }
-            j &+= 64  // 64 plain bytes: the sentinel lies further on, so `j` stays <= end
+            j = (j & ~7) &+ 64  // flags j ..< that were all clear: the sentinel lies further on, so `j` stays <= end
         }
     }
 }
