@@ -59,12 +59,13 @@ final class TextCluesTests: XCTestCase {
         for kind in TextPatterns.Kind.allCases { XCTAssertFalse(clues.allow(TextPatterns.builtin(kind)), kind.rawValue) }
     }
 
-    /// The archive's free-text path (`appendMaskedText`: the rules through
-    /// kept buffers, escaped once) gives the reference's bytes: `apply` with
-    /// an array per rule, then `JSONWriter.escaped`. Built-ins in every
+    /// The free-text paths (`maskText`, and `appendMaskedText`: the rules
+    /// through kept buffers, escaped once) give the reference's bytes: RE2
+    /// running every rule on every text (`ReferenceTextPatterns`), then
+    /// `JSONWriter.escaped`. Built-ins in every
     /// order the parser allows, with and without custom rules (one matching
     /// the empty string), on texts dense in every kind, with stray bytes.
-    func testBufferedPatternsAreTheArrayPatterns() throws {
+    func testPatternsAreRE2RunningEveryRule() throws {
         let env = ["SECSTREAM_MASK_KEY": String(repeating: "0123456789abcdef", count: 4)]
         let policies = [
             "fields: {message: patterns}",
@@ -77,7 +78,8 @@ final class TextCluesTests: XCTestCase {
             let masker = EventMasker(policy: try MaskPolicyParser.parse(yaml, file: "p.yaml", environment: env))
             for _ in 0..<4_000 {
                 let t = text()
-                let reference = masker.maskText(t)
+                let reference = ReferenceTextPatterns.apply(masker.policy.patterns, t, masker: masker)
+                XCTAssertEqual(masker.maskText(t), reference, "\(yaml): \(t)")
                 var expected: [UInt8] = []
                 reference.withUnsafeBytes { JSONWriter.escaped($0, into: &expected) }
                 var got: [UInt8] = [0x78]  // appended after what is there

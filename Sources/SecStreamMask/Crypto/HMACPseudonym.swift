@@ -40,23 +40,13 @@ public struct HMACPseudonym: Sendable {
         hex(context.mac(value), into: &out)
     }
 
-    /// The hex characters alone (no `prefix`), the MAC computed by `context`.
-    func pseudonymHex(_ value: UnsafeRawBufferPointer, into out: inout [UInt8], context: HMACContext) {
-        let mac = context.mac(value)
-        for i in 0..<length {
-            let byte = mac[i / 2]
-            out.append(Self.hexDigits[Int(i % 2 == 0 ? byte >> 4 : byte & 0x0F)])
-        }
-    }
-
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     private func hex(_ mac: [UInt8], into out: inout [UInt8]) {
         out.append(contentsOf: prefix.utf8)
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
         for i in 0..<length {
             let byte = mac[i / 2]
-            out.append(digits[Int(i % 2 == 0 ? byte >> 4 : byte & 0x0F)])
+            out.append(Self.hexDigits[Int(i % 2 == 0 ? byte >> 4 : byte & 0x0F)])
         }
     }
 

@@ -267,37 +267,24 @@ public final class EventMasker {
     }
 
     /// Free text through the policy's patterns.
-    public func maskText(_ text: [UInt8]) -> [UInt8] { maskText(text, clues: nil) }
-
-    /// `maskText` with the text's clues already found (`TextPatterns.mayChange`).
-    func maskText(_ text: [UInt8], clues: TextClues?) -> [UInt8] {
-        policy.patterns.apply(text, clues: clues, pseudonym: { self.hex(HMACPseudonym(key: self.hmacKey, length: 16), $0) },
-                              ip: { self.addressPseudonym($0) })
+    public func maskText(_ text: [UInt8]) -> [UInt8] {
+        text.withUnsafeBytes { t in withTextScratch { policy.patterns.apply(t, clues: TextClues(t), scratch: &$0, values: self) { Array($0) } } }
     }
 
     /// Appends the escaped text (no quotes) of `text` through the policy's
-    /// patterns: `maskText`'s bytes as `JSONWriter.escaped` writes them,
-    /// through the masker's kept buffers instead of an array per rule.
+    /// patterns: `maskText`'s bytes as `JSONWriter.escaped` writes them.
     func appendMaskedText(_ text: UnsafeRawBufferPointer, clues: TextClues, into out: inout [UInt8]) {
-        var scratch = TextScratch()
-        swap(&scratch, &textScratch)  // one access to the class's property, not one per rule
-        policy.patterns.apply(text, clues: clues, scratch: &scratch, values: self) { JSONWriter.escaped($0, into: &out) }
-        swap(&scratch, &textScratch)
+        withTextScratch { policy.patterns.apply(text, clues: clues, scratch: &$0, values: self) { JSONWriter.escaped($0, into: &out) } }
     }
 
-    /// `cryptoPAnText` of an address found in free text, as bytes. A
-    /// canonical dotted quad goes through the splice's table of IPv4 texts
-    /// (no String, no parse on a hit); anything else the general way.
-    func addressPseudonym(_ found: ArraySlice<UInt8>) -> [UInt8]? {
-        let quad: UInt32? = found.withUnsafeBytes { text in
-            if let key = IPv4TextTable.key(text), let (masked, _) = ipv4Values.find(key) { return masked }
-            guard let address = IPv4Table.parse(text) else { return nil }
-            let masked = cryptoPAnV4(address)
-            if let key = IPv4TextTable.key(text) { ipv4Values.insert(key, masked, changed: masked != address) }
-            return masked
-        }
-        if let quad { return ipv4Values.dotted(quad) }
-        return cryptoPAnText(String(decoding: found, as: UTF8.self)).map { Array($0.utf8) }
+    /// `body` with the kept pattern buffers, taken from the class's property
+    /// once (one access, not one per rule).
+    @inline(__always)
+    private func withTextScratch<R>(_ body: (inout TextScratch) -> R) -> R {
+        var scratch = TextScratch()
+        swap(&scratch, &textScratch)
+        defer { swap(&scratch, &textScratch) }
+        return body(&scratch)
     }
 
     // MARK: single values
@@ -637,7 +624,8 @@ extension EventMasker: TextReplacementValues {
             return
         }
         var replacement = Array("email_".utf8)
-        HMACPseudonym(key: [], length: 16).pseudonymHex(found, into: &replacement, context: hmacContext)
+        // The pseudonym without a prefix (the MAC is the context's, under the policy key).
+        HMACPseudonym(key: [], length: 16).pseudonym(found, into: &replacement, context: hmacContext)
         emailPseudonyms.set(found, tag: 0, hash: hash, replacement)
         replacement.withUnsafeBytes { out.write($0) }
     }

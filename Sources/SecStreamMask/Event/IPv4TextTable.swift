@@ -105,13 +105,6 @@ struct IPv4TextTable {
         withUnsafeBytes(of: &text) { out.write(UnsafeRawBufferPointer(rebasing: $0[1..<(count &- 1)])) }
     }
 
-    /// The dotted quad without quotes (free text's addresses).
-    @inline(__always)
-    func dotted(_ v: UInt32) -> [UInt8] {
-        var (text, count) = quoted(v)
-        return withUnsafeBytes(of: &text) { Array($0[1..<(count &- 1)]) }
-    }
-
     /// `"` + the dotted quad + `"` on the stack, and its length.
     @inline(__always)
     private func quoted(_ v: UInt32) -> ((UInt64, UInt64, UInt64), Int) {

@@ -1,19 +1,8 @@
 /// The Luhn check digit test of payment card numbers: a run of 13-19 digits
 /// that fails it is an order number or a timestamp, not a card, and stays.
 enum Luhn {
-    /// `digits`: the card number's digits (separators already removed).
-    static func isValid(_ digits: [UInt8]) -> Bool {
-        guard (13...19).contains(digits.count) else { return false }
-        var sum = 0
-        for (i, d) in digits.reversed().enumerated() {
-            var v = Int(d)
-            if i % 2 == 1 { v *= 2; if v > 9 { v -= 9 } }
-            sum += v
-        }
-        return sum % 10 == 0
-    }
-
-    /// The test on the digits of `text` (the separators skipped).
+    /// The test on the digits of `text` (a card number as found: the
+    /// separators are skipped).
     static func isValid(text: UnsafeRawBufferPointer) -> Bool {
         var count = 0
         for b in text where b &- 0x30 < 10 { count &+= 1 }

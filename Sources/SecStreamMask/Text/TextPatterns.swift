@@ -64,28 +64,6 @@ struct TextPatterns: Sendable {
         return Rule(name: kind.rawValue, kind: kind, regex: regex)
     }
 
-    /// Replaces every match in `text`. `pseudonym` and `ip` produce the stable
-    /// replacements for e-mail addresses and IPs (the masker's HMAC and
-    /// Crypto-PAn; `ip` gives nil for a text that is not an address).
-    func apply(_ text: [UInt8], clues known: TextClues? = nil, pseudonym: (ArraySlice<UInt8>) -> [UInt8],
-               ip: (ArraySlice<UInt8>) -> [UInt8]?) -> [UInt8] {
-        var current = text
-        var clues = known ?? current.withUnsafeBytes { TextClues($0) }
-        var stale = false
-        for rule in rules {
-            // A replacement can bring what a later kind needs (a pseudonym's
-            // digits): the clues are found again before the next rule.
-            if stale {
-                clues = current.withUnsafeBytes { TextClues($0) }
-                stale = false
-            }
-            guard clues.allow(rule), let replaced = replaceAll(rule, in: current, pseudonym: pseudonym, ip: ip) else { continue }
-            current = replaced
-            stale = true
-        }
-        return current
-    }
-
     /// False when `apply` would give `text` back unchanged without running a
     /// regex: no rule finds what it needs (the same checks as `apply`'s).
     func mayChange(_ text: UnsafeRawBufferPointer) -> Bool { mayChange(TextClues(text)) }
@@ -104,12 +82,14 @@ struct TextPatterns: Sendable {
         return bits & TextClues.bit(.ipv4) != 0 ? bits : nil
     }
 
-    /// `apply` without an array per rule and per replacement: each rule that
+    /// Replaces every match in `text`, rule after rule, each on what the
+    /// rules before it left. No array per rule or replacement: a rule that
     /// replaces something writes the text it makes into one of `scratch`'s
     /// two buffers (the other holds its input), and `body` gets the last
-    /// one, or `text` itself when nothing was replaced. The same rules in the
-    /// same order, the same clue checks, so the same bytes (a test holds it
-    /// to `apply`); `values` makes the keyed replacements (e-mail, addresses).
+    /// one, or `text` itself when nothing was replaced. A replacement can
+    /// bring what a later kind needs (a pseudonym's digits), so the clues are
+    /// found again after one. `values` makes the keyed replacements (e-mail,
+    /// addresses). A test holds the bytes to RE2 running every rule.
     @inline(__always)
     func apply<Values: TextReplacementValues, R>(_ text: UnsafeRawBufferPointer, clues known: TextClues,
                                                  scratch: inout TextScratch, values: Values,
@@ -211,58 +191,9 @@ struct TextPatterns: Sendable {
     private static let spaceRedacted = Array(" [redacted]".utf8)
     private static let awsKeyLabel = Array("[aws_key]".utf8)
     private static let cardLabel = Array("[card]".utf8)
-
-    /// `text` with every match of `rule` replaced; nil when none was.
-    private func replaceAll(_ rule: Rule, in text: [UInt8], pseudonym: (ArraySlice<UInt8>) -> [UInt8],
-                            ip: (ArraySlice<UInt8>) -> [UInt8]?) -> [UInt8]? {
-        var out: [UInt8] = []
-        var replaced = false
-        var copied = 0
-        var at = 0
-        text.withUnsafeBytes { buffer in
-            while at <= buffer.count, let match = rule.kind == .ipv4 ? DottedQuadFinder.find(in: buffer, from: at)
-                                                                      : rule.regex.find(in: buffer, from: at) {
-                at = match.isEmpty ? match.upperBound + 1 : match.upperBound
-                let found = text[match]
-                guard let replacement = replacement(rule, found, pseudonym: pseudonym, ip: ip) else { continue }
-                if !replaced { out.reserveCapacity(text.count + 64) }  // one allocation for the usual line
-                replaced = true
-                out.append(contentsOf: text[copied..<match.lowerBound])
-                out.append(contentsOf: replacement)
-                copied = match.upperBound
-            }
-        }
-        guard replaced else { return nil }
-        out.append(contentsOf: text[copied...])
-        return out
-    }
-
-    /// nil: not what it looks like (a Luhn failure, an invalid address); left as it is.
-    private func replacement(_ rule: Rule, _ found: ArraySlice<UInt8>, pseudonym: (ArraySlice<UInt8>) -> [UInt8],
-                             ip: (ArraySlice<UInt8>) -> [UInt8]?) -> [UInt8]? {
-        guard let kind = rule.kind else { return Array("[\(rule.name)]".utf8) }
-        switch kind {
-        case .urlPassword:
-            guard let scheme = found.firstRange(of: Array("://".utf8)) else { return nil }
-            return Array(found[found.startIndex..<scheme.upperBound]) + Array("[redacted]@".utf8)
-        case .bearer:
-            return Array(found.prefix(6)) + Array(" [redacted]".utf8)
-        case .awsKey:
-            return Array("[aws_key]".utf8)
-        case .email:
-            return Array("email_".utf8) + pseudonym(found)
-        case .card:
-            let digits = found.filter { $0 >= 0x30 && $0 <= 0x39 }.map { $0 - 0x30 }
-            return Luhn.isValid(digits) ? Array("[card]".utf8) : nil
-        case .ipv6, .ipv4:
-            if kind == .ipv6, found.lazy.filter({ $0 == UInt8(ascii: ":") }).count < 2 { return nil }
-            return ip(found)
-        }
-    }
 }
 
-/// The replacements `TextPatterns.apply(_:clues:scratch:values:_:)` needs
-/// the masker's keys for (the buffer form of `apply`'s closures).
+/// The replacements `TextPatterns.apply` needs the masker's keys for.
 protocol TextReplacementValues {
     /// Appends `email_` and the address's pseudonym.
     func appendEmailPseudonym(_ found: UnsafeRawBufferPointer, into out: inout [UInt8])
