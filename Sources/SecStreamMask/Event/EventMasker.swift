@@ -183,58 +183,22 @@ public final class EventMasker {
         swap(&masked, &knownScratch)
     }
 
-    /// `replaceKnown` over bytes where they lie: the pairs' raw and masked
-    /// bytes by index, the masked line `line`, appended to `out`. The same
-    /// replacements in the same order as the array form.
+    /// `replaceKnown` over the ranges `ranges` of the masked line `line`,
+    /// appended to `out`: the pairs' raw and masked bytes by index.
     private static func replaceKnown(count: Int, raw: (Int) -> UnsafeRawBufferPointer, masked: (Int) -> UnsafeRawBufferPointer,
                                      in ranges: [Range<Int>], of line: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-        var text: [UInt8] = [], result: [UInt8] = []
+        var buffers = (MaskedBytes(), MaskedBytes()), segment = MaskedBytes()
+        defer { buffers.0.deallocate(); buffers.1.deallocate(); segment.deallocate() }
         var copied = 0
         for range in ranges {
             out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[copied..<range.lowerBound]))
-            text.removeAll(keepingCapacity: true)
-            text.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[range]))
-            replaceKnown(in: &text, scratch: &result, count: count, raw: raw, masked: masked)
-            out.append(contentsOf: text)
+            segment.removeAll()
+            replaceKnown(in: UnsafeRawBufferPointer(rebasing: line[range]), count: count, raw: raw, masked: masked,
+                         buffers: &buffers, into: &segment)
+            out.append(contentsOf: segment.bytes)
             copied = range.upperBound
         }
         out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[copied...]))
-    }
-
-    /// Replaces in `text` every occurrence of pair k's raw bytes with its
-    /// masked bytes, for each pair in turn (on what the pairs before left);
-    /// `scratch` is the second buffer the text moves to when a pair is found.
-    @inline(__always)
-    static func replaceKnown(in text: inout [UInt8], scratch result: inout [UInt8], count: Int,
-                             raw: (Int) -> UnsafeRawBufferPointer, masked: (Int) -> UnsafeRawBufferPointer) {
-        for k in 0..<count {
-            let r = raw(k)
-            guard text.count >= r.count, !r.isEmpty else { continue }
-            var from = 0
-            text.withUnsafeBytes { t in
-                let tp = t.baseAddress!, rp = r.baseAddress!
-                let first = Int32(r[0])
-                var i = 0
-                let last = t.count - r.count
-                while i <= last {
-                    guard let hit = memchr(tp + i, first, last - i + 1) else { break }
-                    let at = UnsafeRawPointer(hit) - tp
-                    if memcmp(hit, rp, r.count) == 0 {
-                        if from == 0 { result.removeAll(keepingCapacity: true) }
-                        result.append(contentsOf: UnsafeRawBufferPointer(start: tp + from, count: at - from))
-                        result.append(contentsOf: masked(k))
-                        i = at + r.count
-                        from = i
-                    } else {
-                        i = at + 1
-                    }
-                }
-            }
-            if from > 0 {
-                result.append(contentsOf: text[from...])
-                swap(&text, &result)
-            }
-        }
     }
 
     /// `maskLine` by the byte-by-byte walk alone (the reference the splicing

@@ -181,34 +181,33 @@ extension EventMasker {
             }
             let content = UnsafeRawBufferPointer(start: base + Int(value.start), count: Int(value.end &- value.start))
             let clues = TextClues(content)
-            if !clues.needsEscape, let kinds = patternKindBits, let text = maskedByPasses(content, clues, kinds, &buffers) {
-                out.write(byte: UInt8(ascii: "\""))
+            // The usual message (escaping changes nothing, only e-mail and
+            // IPv4 addresses can be found): the passes over kept buffers;
+            // any other text through all the rules, escaped into `escaped`.
+            var passed: UnsafeRawBufferPointer?
+            if !clues.needsEscape, let kinds = patternKindBits { passed = maskedByPasses(content, clues, kinds, &buffers) }
+            var escaped: [UInt8] = []
+            swap(&escaped, &buffers.escaped)
+            if passed == nil {
+                escaped.removeAll(keepingCapacity: true)
+                if policy.patterns.mayChange(clues) {
+                    appendMaskedText(content, clues: clues, into: &escaped)
+                } else {
+                    JSONWriter.escaped(content, into: &escaped)
+                }
+            }
+            // Then the masked values that recur in it, written straight into the line.
+            out.write(byte: UInt8(ascii: "\""))
+            escaped.withUnsafeBytes { e in
                 owned.bytes.withUnsafeBytes { o in
                     let pairs = KnownPairs(refs: known, count: knownCount, line: line, masked: masked, maskedOffset: 0,
                                            owned: owned, ownedBytes: o)
-                    Self.replaceKnown(in: text, count: pairs.count, raw: pairs.raw, masked: pairs.masked,
+                    Self.replaceKnown(in: passed ?? e, count: pairs.count, raw: pairs.raw, masked: pairs.masked,
                                       buffers: &buffers.pairs, into: &out)
                 }
-                out.write(byte: UInt8(ascii: "\""))
-                continue
-            }
-            buffers.text.a.removeAll(keepingCapacity: true)
-            if policy.patterns.mayChange(clues) {
-                appendMaskedText(content, clues: clues, into: &buffers.text.a)
-            } else {
-                JSONWriter.escaped(content, into: &buffers.text.a)
-            }
-            if knownCount > 0 {
-                owned.bytes.withUnsafeBytes { o in
-                    let pairs = KnownPairs(refs: known, count: knownCount, line: line, masked: masked, maskedOffset: 0,
-                                           owned: owned, ownedBytes: o)
-                    Self.replaceKnown(in: &buffers.text.a, scratch: &buffers.text.b, count: pairs.count,
-                                      raw: pairs.raw, masked: pairs.masked)
-                }
             }
             out.write(byte: UInt8(ascii: "\""))
-            buffers.text.a.withUnsafeBytes { out.write($0) }
-            out.write(byte: UInt8(ascii: "\""))
+            swap(&escaped, &buffers.escaped)
         }
         out.write(UnsafeRawBufferPointer(start: base + copied, count: line.count &- copied))
     }
@@ -242,12 +241,12 @@ extension EventMasker {
 }
 
 /// `maskScanned`'s kept buffers for a line with free text: the other values'
-/// masked bytes, the pairs held as arrays for `replaceKnown`, the free text's two
-/// buffers, and the two passes' and the pairs' four.
+/// masked bytes, the pairs held as arrays for `replaceKnown`, a free text
+/// escaped through all the rules, and the two passes' and the pairs' buffers.
 struct FreeTextBuffers {
     var values = MaskedBytes()
     var owned: [(raw: [UInt8], masked: [UInt8])] = []
-    var text = TextScratch()
+    var escaped: [UInt8] = []
     var emails = MaskedBytes()
     var quads = MaskedBytes()
     var pairs = (MaskedBytes(), MaskedBytes())
@@ -329,8 +328,9 @@ extension EventMasker {
         return true
     }
 
-    /// `replaceKnown(in:scratch:...)` over a text that lies anywhere, the
-    /// result written to `out`: a pair found moves the text into one of
+    /// Replaces in `text` every occurrence of pair k's raw bytes with its
+    /// masked bytes, for each pair in turn (on what the pairs before left),
+    /// the result written to `out`: a pair found moves the text into one of
     /// `buffers` (they take turns), and a text no pair occurs in is written as it is.
     @inline(__always)
     static func replaceKnown(in text: UnsafeRawBufferPointer, count: Int, raw: (Int) -> UnsafeRawBufferPointer,
