@@ -34,10 +34,8 @@ public final class EventMasker {
     let tables: SpliceTables?
     /// The splicing walk's per-line lists, kept for their capacity.
     var spliceLists = SpliceLists()
-    /// `maskScanned`'s buffer for a line with free text, and `splice`'s copy
-    /// of a line whose free text gets the masked values replaced: kept for
-    /// their capacity.
-    var freeTextLine: [UInt8] = []
+    /// `splice`'s copy of a line whose free text gets the masked values
+    /// replaced: kept for its capacity.
     var knownScratch: [UInt8] = []
     /// The free-text patterns' buffers (`appendMaskedText`).
     var textScratch = TextScratch()

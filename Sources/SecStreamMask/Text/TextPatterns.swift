@@ -64,11 +64,9 @@ struct TextPatterns: Sendable {
         return Rule(name: kind.rawValue, kind: kind, regex: regex)
     }
 
-    /// False when `apply` would give `text` back unchanged without running a
-    /// regex: no rule finds what it needs (the same checks as `apply`'s).
-    func mayChange(_ text: UnsafeRawBufferPointer) -> Bool { mayChange(TextClues(text)) }
-
-    /// `mayChange` from the text's clues (pass them on to `apply`).
+    /// False when `apply` would give the text back unchanged without running
+    /// a regex: no rule finds what it needs in the text's clues (the same
+    /// checks as `apply`'s; pass the clues on to it).
     func mayChange(_ clues: TextClues) -> Bool { kinds.contains { clues.allow($0) } }
 
     /// The rules' kinds as `TextClues.kindBits`; nil when there is a custom
@@ -215,28 +213,27 @@ struct TextScratch {
 /// `secstream_text_clues` (C, 64 bytes a step: it runs on every free-text
 /// value, and a byte loop here was a tenth of masking an archived event).
 struct TextClues {
-    var at = false              // email, url_password
-    var schemeSeparator = false // url_password: "://"
-    var dot = false             // ipv4
-    var colons = 0              // ipv6: two or more
-    var awsPrefix = false       // aws_key: AKIA or ASIA
-    var longDigitRun = false    // card: 13 digits in a row, single ' ' or '-' between them allowed
-    var bearer = false          // bearer, any case
+    /// The built-in kinds whose regex could match, a bit each (`bit`): the
+    /// text holds an `@` and `://` (url_password), `bearer` in any case,
+    /// `AKIA`/`ASIA` (aws_key), an `@` (email), 13 digits in a row with
+    /// single ' ' or '-' between them allowed (card), two colons (ipv6), a
+    /// dot (ipv4).
+    private(set) var kindBits: UInt8 = 0
     /// A byte JSON escaping writes differently (`"`, `\\`, control, non-ASCII):
     /// without one, the escaped text is the text.
-    var needsEscape = false
+    private(set) var needsEscape = false
 
     init(_ text: UnsafeRawBufferPointer) {
         guard let p = text.baseAddress?.assumingMemoryBound(to: UInt8.self), text.count > 0 else { return }
         var c = secstream_text_clues_t()
         secstream_text_clues(p, text.count, &c)
-        at = c.at != 0
-        schemeSeparator = c.scheme_separator != 0
-        dot = c.dot != 0
-        colons = Int(c.colons)
-        awsPrefix = c.aws_prefix != 0
-        longDigitRun = c.long_digit_run != 0
-        bearer = c.bearer != 0
+        if c.at != 0 && c.scheme_separator != 0 { kindBits |= Self.bit(.urlPassword) }
+        if c.bearer != 0 { kindBits |= Self.bit(.bearer) }
+        if c.aws_prefix != 0 { kindBits |= Self.bit(.awsKey) }
+        if c.at != 0 { kindBits |= Self.bit(.email) }
+        if c.long_digit_run != 0 { kindBits |= Self.bit(.card) }
+        if c.colons >= 2 { kindBits |= Self.bit(.ipv6) }
+        if c.dot != 0 { kindBits |= Self.bit(.ipv4) }
         needsEscape = c.needs_escape != 0
     }
 
@@ -254,20 +251,6 @@ struct TextClues {
         }
     }
 
-    /// The built-in kinds whose regex could match, a bit each (`bit`).
-    @inline(__always)
-    var kindBits: UInt8 {
-        var bits: UInt8 = 0
-        if at && schemeSeparator { bits |= 1 }
-        if bearer { bits |= 2 }
-        if awsPrefix { bits |= 4 }
-        if at { bits |= 8 }
-        if longDigitRun { bits |= 16 }
-        if colons >= 2 { bits |= 32 }
-        if dot { bits |= 64 }
-        return bits
-    }
-
     /// Whether `rule`'s regex could match (a custom regex always could).
     func allow(_ rule: TextPatterns.Rule) -> Bool { allow(rule.kind) }
 
@@ -275,14 +258,6 @@ struct TextClues {
     @inline(__always)
     func allow(_ kind: TextPatterns.Kind?) -> Bool {
         guard let kind else { return true }
-        switch kind {
-        case .urlPassword: return at && schemeSeparator
-        case .bearer: return bearer
-        case .awsKey: return awsPrefix
-        case .email: return at
-        case .card: return longDigitRun
-        case .ipv6: return colons >= 2
-        case .ipv4: return dot
-        }
+        return kindBits & Self.bit(kind) != 0
     }
 }

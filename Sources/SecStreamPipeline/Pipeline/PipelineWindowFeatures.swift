@@ -24,19 +24,23 @@ package final class PipelineWindowFeatures {
     /// (`cursor` walks the job's rows, which are in line order), is counted.
     @inline(__always)
     func admitted(_ rows: EventFeatureRows, cursor: inout Int, line: Int, time: Int64, location: EventLocation) {
+        guard let row = Self.row(rows, cursor: &cursor, line: line) else { return }
+        aggregator.add(rows, row: row, time: time, location: location)
+    }
+
+    /// Line `line`'s row in `rows` (nil: the line has none), the cursor moved
+    /// past it (the job's lines come in order, so do their rows).
+    private static func row(_ rows: EventFeatureRows, cursor: inout Int, line: Int) -> Int? {
         while cursor < rows.count && Int(rows.lines[cursor]) < line { cursor += 1 }
-        guard cursor < rows.count && Int(rows.lines[cursor]) == line else { return }
-        aggregator.add(rows, row: cursor, time: time, location: location)
-        cursor += 1
+        guard cursor < rows.count && Int(rows.lines[cursor]) == line else { return nil }
+        defer { cursor += 1 }
+        return cursor
     }
 
     /// Line `line`'s row, kept apart for an event the future gate holds
     /// (nil: the line has none); `admittedLater` counts it if it is admitted.
     func heldRow(_ rows: EventFeatureRows, cursor: inout Int, line: Int) -> EventFeatureRows? {
-        while cursor < rows.count && Int(rows.lines[cursor]) < line { cursor += 1 }
-        guard cursor < rows.count && Int(rows.lines[cursor]) == line else { return nil }
-        defer { cursor += 1 }
-        return rows.extracting(row: cursor)
+        Self.row(rows, cursor: &cursor, line: line).map { rows.extracting(row: $0) }
     }
 
     /// A held event the engine admitted on time after all: counted in its window as if it had not been held.
