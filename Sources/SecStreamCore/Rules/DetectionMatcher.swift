@@ -47,7 +47,7 @@ enum MatchNode {
 
     func matches(_ event: EventView) -> Bool {
         switch self {
-        case .field(let t): return t.pointee.matches(event)
+        case .field(let t): return FieldTest.matches(t, event)
         case .keywords(let k): return k.pointee.matches(event)
         case .fieldPair(let t): return t.pointee.matches(event)
         case .and(let children):

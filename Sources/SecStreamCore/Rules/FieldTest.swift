@@ -9,13 +9,17 @@ struct FieldTest {
     let candidates: UnsafeBufferPointer<FieldID>
     /// Cheapest first (OR and AND commute for these pure tests).
     let tests: UnsafeBufferPointer<ValueTest>
-    /// What an event value is tested with: with many caseless exact/prefix/suffix
-    /// values (and `any` or `none`), those in `affixes` and the others in
-    /// `rest`; else `rest` is `tests`. Out of line (in the arena): inline it
-    /// made every field test 80 bytes larger, and the matcher copied each one
-    /// it visited with a `memmove`.
-    let affixes: UnsafePointer<AffixIndex>?
-    let rest: UnsafeBufferPointer<ValueTest>
+    /// What `any` and `none` test an event value with: its string tests,
+    /// read in place through a pointer (a `ValueTest` holds its pattern
+    /// inline, and testing one through the enum copied it twice, ~48 bytes
+    /// each, on the way to the byte compare: half of what matching a field
+    /// cost), then `others`. With many caseless exact/prefix/suffix values
+    /// those are in `others.affixes` instead.
+    let strings: UnsafeBufferPointer<StringPattern>
+    /// The index and the tests that are not strings, out of line and nil
+    /// when there are none (most tests): inline they made every field test
+    /// larger than a cache line.
+    let others: UnsafePointer<OtherValues>?
     let combine: Combine
     /// `|exists: true/false`: only presence counts, whatever the value (even null).
     let exists: Bool?
@@ -32,16 +36,25 @@ struct FieldTest {
             if case .string(let p) = t, AffixIndex.accepts(p) { return p }
             return nil
         }
+        var affixes: UnsafePointer<AffixIndex>?
+        var rest = sorted
         if combine != .all && indexable.count >= AffixIndex.minimumValues {
             affixes = arena.store([AffixIndex(indexable, arena: arena)]).baseAddress
-            rest = arena.store(sorted.filter { t in
+            rest = sorted.filter { t in
                 if case .string(let p) = t, AffixIndex.accepts(p) { return false }
                 return true
-            })
-        } else {
-            affixes = nil
-            rest = self.tests
+            }
         }
+        strings = arena.store(rest.compactMap { t -> StringPattern? in
+            if case .string(let p) = t { return p }
+            return nil
+        })
+        let otherTests = rest.filter { t in
+            if case .string = t { return false }
+            return true
+        }
+        others = affixes == nil && otherTests.isEmpty ? nil
+            : arena.store([OtherValues(affixes: affixes, tests: arena.store(otherTests))]).baseAddress
         self.exists = exists
         switch combine {
         case .any: matchesMissing = tests.contains { $0.isNull }
@@ -53,7 +66,9 @@ struct FieldTest {
     var cost: Int {
         if exists != nil { return 1 }
         // The index costs about one hashed walk of the value.
-        return rest.reduce(affixes == nil ? 0 : 12) { $0 + $1.cost }
+        let stringsCost = strings.reduce(0) { $0 + $1.cost }
+        guard let others else { return stringsCost }
+        return others.pointee.tests.reduce(stringsCost + (others.pointee.affixes == nil ? 0 : 12)) { $0 + $1.cost }
     }
 
     @inline(__always)
@@ -62,6 +77,38 @@ struct FieldTest {
         if let wanted = exists { return (field >= 0) == wanted }
         guard field >= 0 else { return matchesMissing }
         let slot = event.slots[field]
+        if slot.kind == .array {
+            return matchesArray(UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)]))
+        }
+        return event.withValue(field: field, slot) { value in matchesScalar(value, slot.kind) }
+    }
+
+    /// `matches` for the test at `t`, reading its members where they lie:
+    /// the matcher's path (`t.pointee.matches` copied the whole test, ~80
+    /// bytes, onto the stack first). The usual test — any of a few strings —
+    /// never leaves this function; the rest goes to the methods.
+    @inline(__always)
+    static func matches(_ t: UnsafePointer<FieldTest>, _ event: EventView) -> Bool {
+        let field = event.firstPresentField(t.pointee.candidates)
+        if let wanted = t.pointee.exists { return (field >= 0) == wanted }
+        guard field >= 0 else { return t.pointee.matchesMissing }
+        let slot = event.slots[field]
+        guard t.pointee.combine == .any, t.pointee.others == nil else {
+            return t.pointee.matchesPresent(event, field, slot)
+        }
+        switch slot.kind {
+        case .string, .number, .trueValue, .falseValue:
+            let strings = t.pointee.strings
+            let value = UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)])
+            for k in 0..<strings.count where StringPattern.matches(strings.baseAddress.unsafelyUnwrapped + k, value) { return true }
+            return false
+        default:
+            return t.pointee.matchesPresent(event, field, slot)
+        }
+    }
+
+    /// `matches` for a field present in the event at `slot`.
+    private func matchesPresent(_ event: EventView, _ field: Int, _ slot: FieldSlot) -> Bool {
         if slot.kind == .array {
             return matchesArray(UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)]))
         }
@@ -81,18 +128,21 @@ struct FieldTest {
         }
     }
 
-    /// Whether one of the values matches (the index, then the others).
+    /// Whether one of the values matches (the strings, then the index and the others).
     @inline(__always)
     private func anyMatches(_ value: UnsafeRawBufferPointer, _ kind: ValueKind) -> Bool {
-        if let affixes {
-            // As `ValueTest.string` reads a value: strings, numbers and booleans by their text.
-            switch kind {
-            case .string, .escapedString, .number, .trueValue, .falseValue:
-                if affixes.pointee.matches(value) { return true }
-            default: break
-            }
+        // As `ValueTest.string` reads a value: strings, numbers and booleans by their text.
+        let text: Bool
+        switch kind {
+        case .string, .escapedString, .number, .trueValue, .falseValue: text = true
+        default: text = false
         }
-        for t in rest where t.matches(value, kind) { return true }
+        if text {
+            for k in 0..<strings.count where StringPattern.matches(strings.baseAddress.unsafelyUnwrapped + k, value) { return true }
+        }
+        guard let others else { return false }
+        if text, let affixes = others.pointee.affixes, affixes.pointee.matches(value) { return true }
+        for t in others.pointee.tests where t.matches(value, kind) { return true }
         return false
     }
 
@@ -124,6 +174,14 @@ struct FieldTest {
         }
         return false
     }
+}
+
+/// A field test's values besides its strings (`FieldTest.others`).
+struct OtherValues {
+    /// Many caseless exact/prefix/suffix values, indexed.
+    let affixes: UnsafePointer<AffixIndex>?
+    /// The tests that are not strings (numbers, regexes, CIDR blocks, ...).
+    let tests: UnsafeBufferPointer<ValueTest>
 }
 
 /// Keyword search: values matched anywhere in the raw line, case-insensitively.

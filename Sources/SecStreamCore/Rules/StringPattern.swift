@@ -89,10 +89,26 @@ struct StringPattern {
         }
     }
 
+    /// `matches` for the pattern at `p`, read where it lies (a field test's
+    /// patterns, in its arena): the usual exact test compares the length and
+    /// the words without copying the pattern first.
+    @inline(__always)
+    static func matches(_ p: UnsafePointer<StringPattern>, _ text: UnsafeRawBufferPointer) -> Bool {
+        guard p.pointee.shape == .exact else { return p.pointee.matches(text) }
+        let literal = p.pointee.literal
+        return literal.count == text.count && equal(literal, text, at: 0, caseSensitive: p.pointee.caseSensitive)
+    }
+
     /// Whether `text` holds the literal `p` at `offset` (folding the text's
     /// ASCII case unless `caseSensitive`): eight bytes per step, then the rest.
     @inline(__always)
     private func equal(_ p: UnsafeBufferPointer<UInt8>, _ text: UnsafeRawBufferPointer, at offset: Int) -> Bool {
+        Self.equal(p, text, at: offset, caseSensitive: caseSensitive)
+    }
+
+    @inline(__always)
+    private static func equal(_ p: UnsafeBufferPointer<UInt8>, _ text: UnsafeRawBufferPointer, at offset: Int,
+                              caseSensitive: Bool) -> Bool {
         let n = p.count
         guard n > 0 else { return true }
         let a = UnsafeRawPointer(p.baseAddress!)
