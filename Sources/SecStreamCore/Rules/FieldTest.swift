@@ -71,22 +71,10 @@ struct FieldTest {
         return others.pointee.tests.reduce(stringsCost + (others.pointee.affixes == nil ? 0 : 12)) { $0 + $1.cost }
     }
 
-    @inline(__always)
-    func matches(_ event: EventView) -> Bool {
-        let field = event.firstPresentField(candidates)
-        if let wanted = exists { return (field >= 0) == wanted }
-        guard field >= 0 else { return matchesMissing }
-        let slot = event.slots[field]
-        if slot.kind == .array {
-            return matchesArray(UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)]))
-        }
-        return event.withValue(field: field, slot) { value in matchesScalar(value, slot.kind) }
-    }
-
-    /// `matches` for the test at `t`, reading its members where they lie:
-    /// the matcher's path (`t.pointee.matches` copied the whole test, ~80
-    /// bytes, onto the stack first). The usual test — any of a few strings —
-    /// never leaves this function; the rest goes to the methods.
+    /// Whether the event satisfies the test at `t`, its members read where
+    /// they lie (a method called as `t.pointee.matches` copied the whole test
+    /// onto the stack first). The usual test — any of a few strings — never
+    /// leaves this function; the rest goes to the methods.
     @inline(__always)
     static func matches(_ t: UnsafePointer<FieldTest>, _ event: EventView) -> Bool {
         let field = event.firstPresentField(t.pointee.candidates)
@@ -98,10 +86,7 @@ struct FieldTest {
         }
         switch slot.kind {
         case .string, .number, .trueValue, .falseValue:
-            let strings = t.pointee.strings
-            let value = UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)])
-            for k in 0..<strings.count where StringPattern.matches(strings.baseAddress.unsafelyUnwrapped + k, value) { return true }
-            return false
+            return anyString(t.pointee.strings, UnsafeRawBufferPointer(rebasing: event.line[Int(slot.start)..<Int(slot.end)]))
         default:
             return t.pointee.matchesPresent(event, field, slot)
         }
@@ -137,12 +122,17 @@ struct FieldTest {
         case .string, .escapedString, .number, .trueValue, .falseValue: text = true
         default: text = false
         }
-        if text {
-            for k in 0..<strings.count where StringPattern.matches(strings.baseAddress.unsafelyUnwrapped + k, value) { return true }
-        }
+        if text && Self.anyString(strings, value) { return true }
         guard let others else { return false }
         if text, let affixes = others.pointee.affixes, affixes.pointee.matches(value) { return true }
         for t in others.pointee.tests where t.matches(value, kind) { return true }
+        return false
+    }
+
+    /// Whether one of `strings` matches `value`, each read in place.
+    @inline(__always)
+    private static func anyString(_ strings: UnsafeBufferPointer<StringPattern>, _ value: UnsafeRawBufferPointer) -> Bool {
+        for k in 0..<strings.count where StringPattern.matches(strings.baseAddress.unsafelyUnwrapped + k, value) { return true }
         return false
     }
 
