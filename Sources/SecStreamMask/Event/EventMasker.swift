@@ -173,8 +173,8 @@ public final class EventMasker {
                     // A ref's masked start is the output's offset: the masked line began at `start`.
                     let pairs = KnownPairs(refs: known.baseAddress, count: known.count, line: line, masked: m,
                                            maskedOffset: start, owned: owned, ownedBytes: o)
-                    Self.replaceKnown(count: pairs.count, raw: pairs.raw, masked: pairs.masked,
-                                      in: walk.lists.deferred, of: m, into: &out)
+                    replaceKnown(count: pairs.count, raw: pairs.raw, masked: pairs.masked,
+                                 in: walk.lists.deferred, of: m, into: &out)
                 }
             }
         }
@@ -182,18 +182,18 @@ public final class EventMasker {
     }
 
     /// `replaceKnown` over the ranges `ranges` of the masked line `line`,
-    /// appended to `out`: the pairs' raw and masked bytes by index.
-    private static func replaceKnown(count: Int, raw: (Int) -> UnsafeRawBufferPointer, masked: (Int) -> UnsafeRawBufferPointer,
-                                     in ranges: [Range<Int>], of line: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-        var buffers = (MaskedBytes(), MaskedBytes()), segment = MaskedBytes()
-        defer { buffers.0.deallocate(); buffers.1.deallocate(); segment.deallocate() }
+    /// appended to `out`: the pairs' raw and masked bytes by index, through
+    /// the masker's kept pair buffers (not two fresh ones a line).
+    private func replaceKnown(count: Int, raw: (Int) -> UnsafeRawBufferPointer, masked: (Int) -> UnsafeRawBufferPointer,
+                              in ranges: [Range<Int>], of line: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        var buffers = (MaskedBytes(), MaskedBytes())
+        swap(&buffers, &freeTextBuffers.pairs)
+        defer { swap(&buffers, &freeTextBuffers.pairs) }
         var copied = 0
         for range in ranges {
             out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[copied..<range.lowerBound]))
-            segment.removeAll()
-            replaceKnown(in: UnsafeRawBufferPointer(rebasing: line[range]), count: count, raw: raw, masked: masked,
-                         buffers: &buffers, into: &segment)
-            out.append(contentsOf: segment.bytes)
+            Self.replaceKnown(in: UnsafeRawBufferPointer(rebasing: line[range]), count: count, raw: raw, masked: masked,
+                              buffers: &buffers, into: &out)
             copied = range.upperBound
         }
         out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[copied...]))
@@ -207,15 +207,15 @@ public final class EventMasker {
         var walker = Walker(bytes: line, masker: self)
         guard walker.object(forced: nil, into: &out), walker.atEnd() else { return maskText(Array(line)) }
         if walker.known.isEmpty || walker.deferred.isEmpty { return out }
-        return Self.replaceKnown(walker.known, in: walker.deferred, of: out)
+        return replaceKnown(walker.known, in: walker.deferred, of: out)
     }
 
     /// A value masked in one field often recurs in the event's free text
     /// ("Failed password for alice"), where no pattern can tell it is a name:
     /// each masked value (as JSON-escaped bytes, 4 bytes or longer) is
     /// replaced by its masked form inside the pattern-masked fields' text.
-    private static func replaceKnown(_ known: [(raw: [UInt8], masked: [UInt8])], in ranges: [Range<Int>],
-                                     of line: [UInt8]) -> [UInt8] {
+    private func replaceKnown(_ known: [(raw: [UInt8], masked: [UInt8])], in ranges: [Range<Int>],
+                              of line: [UInt8]) -> [UInt8] {
         let pairs = KnownPairBytes(known)
         var out: [UInt8] = []
         out.reserveCapacity(line.count + 32)
@@ -573,11 +573,6 @@ public final class EventMasker {
 extension EventMasker: TextReplacementValues {
     /// `email_` and the 16 hex characters `maskText` gives an address, from
     /// a cache of whole replacements (an address recurs).
-    func appendEmailPseudonym(_ found: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-        appendPseudonym(email: found, into: &out)
-    }
-
-    /// `appendEmailPseudonym` into either kind of output.
     @inline(__always)
     func appendPseudonym<Output: MaskOutput>(email found: UnsafeRawBufferPointer, into out: inout Output) {
         let hash = ByteKeyCache<[UInt8]>.hash(found, tag: 0)
@@ -592,13 +587,9 @@ extension EventMasker: TextReplacementValues {
         replacement.withUnsafeBytes { out.write($0) }
     }
 
-    /// `addressPseudonym`'s bytes appended: a canonical dotted quad from the
-    /// table of IPv4 texts, written from the stack.
-    func appendAddressPseudonym(_ found: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
-        appendPseudonym(address: found, into: &out)
-    }
-
-    /// `appendAddressPseudonym` into either kind of output.
+    /// An address's Crypto-PAn pseudonym appended: a canonical dotted quad
+    /// from the table of IPv4 texts, written from the stack; anything else
+    /// the general way. False (nothing appended) when `found` is no address.
     @inline(__always)
     func appendPseudonym<Output: MaskOutput>(address found: UnsafeRawBufferPointer, into out: inout Output) -> Bool {
         if let key = IPv4TextTable.key(found) {

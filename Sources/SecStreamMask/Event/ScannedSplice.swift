@@ -333,9 +333,9 @@ extension EventMasker {
     /// the result written to `out`: a pair found moves the text into one of
     /// `buffers` (they take turns), and a text no pair occurs in is written as it is.
     @inline(__always)
-    static func replaceKnown(in text: UnsafeRawBufferPointer, count: Int, raw: (Int) -> UnsafeRawBufferPointer,
-                             masked: (Int) -> UnsafeRawBufferPointer, buffers: inout (MaskedBytes, MaskedBytes),
-                             into out: inout MaskedBytes) {
+    static func replaceKnown<Output: MaskOutput>(in text: UnsafeRawBufferPointer, count: Int, raw: (Int) -> UnsafeRawBufferPointer,
+                                                 masked: (Int) -> UnsafeRawBufferPointer, buffers: inout (MaskedBytes, MaskedBytes),
+                                                 into out: inout Output) {
         var current = text
         var inFirst = false  // whether `current` is buffers.0's (else the text or buffers.1's)
         for k in 0..<count {

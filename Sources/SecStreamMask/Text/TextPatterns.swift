@@ -164,13 +164,13 @@ struct TextPatterns: Sendable {
         case .awsKey:
             out.append(contentsOf: Self.awsKeyLabel)
         case .email:
-            values.appendEmailPseudonym(found, into: &out)
+            values.appendPseudonym(email: found, into: &out)
         case .card:
             guard Luhn.isValid(text: found) else { return false }
             out.append(contentsOf: Self.cardLabel)
         case .ipv6, .ipv4:
             if kind == .ipv6, found.lazy.filter({ $0 == UInt8(ascii: ":") }).count < 2 { return false }
-            return values.appendAddressPseudonym(found, into: &out)
+            return values.appendPseudonym(address: found, into: &out)
         }
         return true
     }
@@ -194,10 +194,10 @@ struct TextPatterns: Sendable {
 /// The replacements `TextPatterns.apply` needs the masker's keys for.
 protocol TextReplacementValues {
     /// Appends `email_` and the address's pseudonym.
-    func appendEmailPseudonym(_ found: UnsafeRawBufferPointer, into out: inout [UInt8])
+    func appendPseudonym<Output: MaskOutput>(email found: UnsafeRawBufferPointer, into out: inout Output)
     /// Appends the address's Crypto-PAn pseudonym; false (nothing appended)
     /// when `found` is not an address.
-    func appendAddressPseudonym(_ found: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool
+    func appendPseudonym<Output: MaskOutput>(address found: UnsafeRawBufferPointer, into out: inout Output) -> Bool
 }
 
 /// The two buffers the rules of a text write into in turn, kept by the
