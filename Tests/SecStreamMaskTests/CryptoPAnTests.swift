@@ -115,7 +115,10 @@ final class CryptoPAnTests: XCTestCase {
             let base = i % 3 == 0 && !addresses.isEmpty ? addresses[Int(r % UInt64(addresses.count))] : nil
             if i % 2 == 0 {
                 var v = UInt32(truncatingIfNeeded: r >> 7)
-                if let base, case .v4(let b)? = IPText.parse(base) { v = (b & 0xFFFF_FF00) | (v & 0xFF) }
+                // Sharing the /24 or only the /16 (the two prefix caches).
+                if let base, case .v4(let b)? = IPText.parse(base) {
+                    v = r & 1 == 0 ? (b & 0xFFFF_FF00) | (v & 0xFF) : (b & 0xFFFF_0000) | (v & 0xFFFF)
+                }
                 addresses.append(IPText.format(.v4(v)))
             } else {
                 var bits = IPv6Bits(high: rng.next(), low: rng.next())

@@ -20,6 +20,11 @@ public final class CryptoPAn {
     /// /24 -> its 24 flips, in a flat table (a `Dictionary` hashed each /24
     /// through SipHash: a tenth of what a new address cost).
     private let v4Prefix24 = IPv4Table(bits: 16)
+    /// /16 -> its 16 flips | 1 << 16 (0: not yet known), indexed directly
+    /// (256 KiB): a new /24 in a known /16 takes 16 AES blocks, not 32. Logs'
+    /// addresses share their /16 far more than their /24 (the bench events:
+    /// 33 k addresses, 28 k /24s, 4 k /16s).
+    private let v4Prefix16: UnsafeMutablePointer<UInt32>
     private var v6Results: [IPv6Bits: IPv6Bits] = [:]
     private var v6Prefix64: [UInt64: UInt64] = [:]
     /// Bounds the caches: a scan of random addresses must not grow memory without end.
@@ -35,12 +40,17 @@ public final class CryptoPAn {
         for i in 8..<16 { low = low << 8 | UInt64(pad[i]) }
         padHigh = high
         padLow = low
+        v4Prefix16 = .allocate(capacity: 1 << 16)
+        v4Prefix16.initialize(repeating: 0, count: 1 << 16)
     }
 
     /// A fresh instance with the same key and its own cipher context and caches.
     public func copy() -> CryptoPAn { CryptoPAn(key: key) }
 
-    deinit { v4Prefix24.deallocate() }
+    deinit {
+        v4Prefix24.deallocate()
+        v4Prefix16.deallocate()
+    }
 
     public func anonymize(v4 address: UInt32) -> UInt32 {
         if let hit = v4Results[address] { return hit }
@@ -57,9 +67,19 @@ public final class CryptoPAn {
         if let flips24 = v4Prefix24.find(top) {
             return address ^ (flips24 << 8 | flipsV4(address, from: 24))
         }
-        // A new /24: its 24 flips and the last 8 in one pass.
+        // A new /24: its flips after those of its /16 (or all 32, for a new
+        // /16) in one pass. A full run of the /24 table replaces an entry: a
+        // later miss recomputes it.
+        let known16 = v4Prefix16[Int(truncatingIfNeeded: address >> 16)]
+        if known16 != 0 {
+            let flips16 = known16 & 0xFFFF
+            let low16 = flipsV4(address, from: 16)
+            v4Prefix24.insert(top, flips16 << 8 | low16 >> 8)
+            return address ^ (flips16 << 16 | low16)
+        }
         let all = flipsV4(address, from: 0)
-        v4Prefix24.insert(top, all >> 8)  // a full run replaces an entry: a later miss recomputes it
+        v4Prefix16[Int(truncatingIfNeeded: address >> 16)] = all >> 16 | 1 << 16
+        v4Prefix24.insert(top, all >> 8)
         return address ^ all
     }
 

@@ -588,19 +588,18 @@ extension EventMasker: TextReplacementValues {
     }
 
     /// An address's Crypto-PAn pseudonym appended: a canonical dotted quad
-    /// from the table of IPv4 texts, written from the stack; anything else
+    /// from the table of IPv4 texts, as it was printed when entered; anything else
     /// the general way. False (nothing appended) when `found` is no address.
     @inline(__always)
     func appendPseudonym<Output: MaskOutput>(address found: UnsafeRawBufferPointer, into out: inout Output) -> Bool {
         if let key = IPv4TextTable.key(found) {
-            var hit = ipv4Values.find(key)?.0
+            var hit = ipv4Values.find(key)
             if hit == nil, let address = IPv4Table.parse(found) {
                 let masked = cryptoPAnV4(address)
-                ipv4Values.insert(key, masked, changed: masked != address)
-                hit = masked
+                hit = ipv4Values.insert(key, masked, changed: masked != address)
             }
             if let hit {
-                ipv4Values.appendDotted(hit, to: &out)
+                IPv4TextTable.appendDotted(hit, to: &out)
                 return true
             }
         }

@@ -1,8 +1,11 @@
 /// Crypto-PAn pseudonyms of IPv4 addresses by the address's text, for the
 /// splice: an entry holds the text (up to 15 bytes, in two words) and the
-/// pseudonym, 24 bytes, open addressing. A hit needs no parse of the text:
-/// a dotted quad's one to three digits an octet made the parse's branches
-/// unpredictable (profiled: the most expensive part of planning a line).
+/// pseudonym's text (the same), 32 bytes, two to a cache line, open
+/// addressing. A hit needs no parse of the text (a dotted quad's one to
+/// three digits an octet made the parse's branches unpredictable: profiled,
+/// the most expensive part of planning a line) and no printing of the
+/// pseudonym (its four octets looked up and stored one by one cost more
+/// than the lookup: the text is printed once, when it is inserted).
 /// Only canonical dotted quads (`IPv4Table.parse`) are ever inserted, so a hit
 /// is one; a text not in the table is parsed, and one that is not an address
 /// goes the general way.
@@ -15,16 +18,32 @@ struct IPv4TextTable {
         var hash: UInt64
     }
 
-    private let entries: UnsafeMutablePointer<UInt64>  // three words an entry: low, high, count | changed << 8 | pseudonym << 32
+    /// A found entry: the pseudonym's text as two little-endian words (bytes
+    /// past its length are not part of it) and its length, and whether it
+    /// differs from the address.
+    struct Masked {
+        var low: UInt64
+        var high: UInt64
+        var count: Int
+        var changed: Bool
+    }
+
+    /// Four words an entry: the key's two words (its length in the top byte
+    /// of the second: a text of 15 bytes or fewer leaves it free, and a
+    /// length of 7 or more makes an entry's second word non-zero, so 0 marks
+    /// an empty one), then the pseudonym's (its length in bits 56-59 and
+    /// whether it changed in bit 63).
+    private let entries: UnsafeMutablePointer<UInt64>
     private let bits: Int
     /// `octetTexts`, read once here (a static is a lazy global: a `swift_once` check per read).
     private let octets: UnsafeMutablePointer<UInt64>
+    private static let textBytes: UInt64 = 0x00FF_FFFF_FFFF_FFFF
 
     init(bits: Int) {
         self.bits = bits
         octets = Self.octetTexts
-        entries = .allocate(capacity: 3 << bits)
-        entries.initialize(repeating: 0, count: 3 << bits)  // count 0: empty
+        entries = .allocate(capacity: 4 << bits)
+        entries.initialize(repeating: 0, count: 4 << bits)
     }
 
     func deallocate() { entries.deallocate() }
@@ -56,63 +75,67 @@ struct IPv4TextTable {
 
     /// Where `key`'s probe starts (for a prefetch).
     @inline(__always)
-    func slotAddress(_ key: Key) -> UnsafeRawPointer { UnsafeRawPointer(entries + 3 &* home(key)) }
+    func slotAddress(_ key: Key) -> UnsafeRawPointer { UnsafeRawPointer(entries + 4 &* home(key)) }
 
-    /// The pseudonym of the text, and whether it differs from the address.
+    /// The pseudonym's text of the address's text.
     @inline(__always)
-    func find(_ key: Key) -> (UInt32, Bool)? {
+    func find(_ key: Key) -> Masked? {
         let mask = (1 << bits) &- 1
+        let second = key.high | UInt64(truncatingIfNeeded: key.count) << 56
         var i = home(key)
         for _ in 0..<4 {
-            let e = entries + 3 &* i
-            let meta = e[2]
-            if meta == 0 { return nil }
-            if e[0] == key.low && e[1] == key.high && Int(truncatingIfNeeded: meta & 0xFF) == key.count {
-                return (UInt32(truncatingIfNeeded: meta >> 32), meta & 0x100 != 0)
+            let e = entries + 4 &* i
+            let stored = e[1]
+            if stored == 0 { return nil }
+            if stored == second && e[0] == key.low {
+                let high = e[3]
+                return Masked(low: e[2], high: high & Self.textBytes, count: Int(truncatingIfNeeded: (high >> 56) & 0xF),
+                              changed: high >> 63 != 0)
             }
             i = (i &+ 1) & mask
         }
         return nil
     }
 
-    func insert(_ key: Key, _ masked: UInt32, changed: Bool) {
+    /// Enters the address text's pseudonym `masked`; returns its entry as `find` would.
+    @discardableResult
+    func insert(_ key: Key, _ masked: UInt32, changed: Bool) -> Masked {
         let mask = (1 << bits) &- 1
         let first = home(key)
         var i = first
         for _ in 0..<4 {
-            if entries[3 &* i &+ 2] == 0 { break }
+            if entries[4 &* i &+ 1] == 0 { break }
             i = (i &+ 1) & mask
         }
-        if entries[3 &* i &+ 2] != 0 { i = first }  // a full run: the home entry is replaced (a later miss recomputes)
-        let e = entries + 3 &* i
+        if entries[4 &* i &+ 1] != 0 { i = first }  // a full run: the home entry is replaced (a later miss recomputes)
+        let text = dotted(masked)
+        let e = entries + 4 &* i
         e[0] = key.low
-        e[1] = key.high
-        e[2] = UInt64(key.count) | (changed ? 0x100 : 0) | UInt64(masked) << 32
+        e[1] = key.high | UInt64(truncatingIfNeeded: key.count) << 56
+        e[2] = text.low
+        e[3] = text.high | UInt64(truncatingIfNeeded: text.count) << 56 | (changed ? 1 << 63 : 0)
+        return Masked(low: text.low, high: text.high, count: text.count, changed: changed)
     }
 
-    /// Appends `"` + the dotted quad + `"`, built on the stack and appended
-    /// at once (an append per byte costs a uniqueness and a capacity check each).
+    /// Appends `"` + the pseudonym + `"`.
     @inline(__always)
-    func appendQuoted<Output: MaskOutput>(_ v: UInt32, to out: inout Output) {
-        var (text, count) = quoted(v)
-        withUnsafeBytes(of: &text) { out.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+    static func appendQuoted<Output: MaskOutput>(_ m: Masked, to out: inout Output) {
+        out.write(quoted: (m.low, m.high), count: m.count)
     }
 
-    /// Appends the dotted quad without quotes (free text's addresses).
+    /// Appends the pseudonym without quotes (free text's addresses).
     @inline(__always)
-    func appendDotted<Output: MaskOutput>(_ v: UInt32, to out: inout Output) {
-        var (text, count) = quoted(v)
-        withUnsafeBytes(of: &text) { out.write(UnsafeRawBufferPointer(rebasing: $0[1..<(count &- 1)])) }
+    static func appendDotted<Output: MaskOutput>(_ m: Masked, to out: inout Output) {
+        var text = (m.low, m.high)
+        withUnsafeBytes(of: &text) { out.write(UnsafeRawBufferPointer(rebasing: $0[0..<m.count])) }
     }
 
-    /// `"` + the dotted quad + `"` on the stack, and its length.
-    @inline(__always)
-    private func quoted(_ v: UInt32) -> ((UInt64, UInt64, UInt64), Int) {
-        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 17 bytes at most: two quotes and 15
+    /// The dotted quad of `v` as two little-endian words and its length (7 to 15).
+    private func dotted(_ v: UInt32) -> (low: UInt64, high: UInt64, count: Int) {
+        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for a 4-byte store at offset 15
         let octets = self.octets
         let count = withUnsafeMutableBytes(of: &text) { b -> Int in
-            b[0] = UInt8(ascii: "\"")
-            var n = 1
+            var n = 0
             for k in 0..<4 {
                 // Up to three digits and a '.' stored at once; the length says how many count.
                 let t = octets[Int(truncatingIfNeeded: (v >> UInt32(24 - 8 * k)) & 0xFF)]
@@ -120,10 +143,11 @@ struct IPv4TextTable {
                 n &+= Int(truncatingIfNeeded: t >> 32)
                 if k < 3 { b[n] = UInt8(ascii: "."); n &+= 1 }
             }
-            b[n] = UInt8(ascii: "\"")
-            return n &+ 1
+            return n
         }
-        return (text, count)
+        // Only the text's bytes: the last octet's store may have left digits' zeros past it.
+        let high = count > 8 ? text.1 & ((1 << UInt64(8 &* (count &- 8))) &- 1) : 0
+        return (text.0, high, count)
     }
 
     /// Each octet's decimal text (little-endian in the low 32 bits) and its length (high 32 bits).

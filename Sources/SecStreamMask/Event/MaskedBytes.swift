@@ -3,11 +3,22 @@
 protocol MaskOutput {
     var count: Int { get }
     mutating func write(_ bytes: UnsafeRawBufferPointer)
+    /// Writes `"`, the first `count` (at most 16) bytes of `text` (two
+    /// little-endian words), `"`.
+    mutating func write(quoted text: (UInt64, UInt64), count: Int)
 }
 
 extension Array: MaskOutput where Element == UInt8 {
     @inline(__always)
     mutating func write(_ bytes: UnsafeRawBufferPointer) { append(contentsOf: bytes) }
+
+    @inline(__always)
+    mutating func write(quoted text: (UInt64, UInt64), count n: Int) {
+        var text = text
+        append(UInt8(ascii: "\""))
+        Swift.withUnsafeBytes(of: &text) { append(contentsOf: $0[0..<n]) }
+        append(UInt8(ascii: "\""))
+    }
 }
 
 /// A growable run of bytes behind a raw pointer: the masked lines of a scan
@@ -57,6 +68,20 @@ public struct MaskedBytes: MaskOutput {
         if count == capacity { grow(to: count &+ 1) }
         base.unsafelyUnwrapped.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
         count &+= 1
+    }
+
+    /// Two word stores and the quotes: the bytes past the text that the
+    /// second word writes lie past `count` (the capacity is there) and are
+    /// written over by what comes next.
+    @inline(__always)
+    mutating func write(quoted text: (UInt64, UInt64), count n: Int) {
+        if count &+ 18 > capacity { grow(to: count &+ 18) }
+        let p = base.unsafelyUnwrapped + count
+        p.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+        p.storeBytes(of: text.0, toByteOffset: 1, as: UInt64.self)
+        p.storeBytes(of: text.1, toByteOffset: 9, as: UInt64.self)
+        p.storeBytes(of: UInt8(ascii: "\""), toByteOffset: 1 &+ n, as: UInt8.self)
+        count &+= n &+ 2
     }
 
     private mutating func grow(to needed: Int) {

@@ -295,14 +295,13 @@ extension EventMasker {
             var entry = table.find(textKey)
             if entry == nil, let address = IPv4Table.parse(content) {
                 let masked = cryptoPAnV4(address)
-                table.insert(textKey, masked, changed: masked != address)
-                entry = (masked, masked != address)
+                entry = table.insert(textKey, masked, changed: masked != address)
             }
-            if let (masked, changed) = entry {
+            if let entry {
                 let start = out.count &+ 1
-                table.appendQuoted(masked, to: &out)
+                IPv4TextTable.appendQuoted(entry, to: &out)
                 // The walker's pair: the text is 7 bytes or longer; recorded when it changed.
-                return changed ? .inline(start: start, count: out.count &- 1 &- start) : .none
+                return entry.changed ? .inline(start: start, count: entry.count) : .none
             }
             // Not a canonical dotted quad: the general way.
             return appendMasked(content, act, tables, key: .hashed(valueHash(content, act)), into: &out)
