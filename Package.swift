@@ -59,6 +59,8 @@ let package = Package(
         .target(name: "CCRC32C"),
         // SIMD classification of JSON string bytes for the field scanner (a header of static inline functions).
         .target(name: "CJSONScan"),
+        // The archive masker's value caches and its splice of cached values into a scanned line.
+        .target(name: "CMaskSplice"),
         // Kafka wire protocol: primitives -> messages -> client.
         .target(name: "Kafka", dependencies: ["Codecs", "COpenSSL", "CCRC32C", "Metrics"], swiftSettings: swiftSettings),
         // The one worker pool (producer thread, N workers, results in production order).
@@ -76,7 +78,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
         // Masking policies (--mask): HMAC pseudonyms, Crypto-PAn, truncation, free-text
         // patterns (RE2), applied to events, alert groups and dead letters.
-        .target(name: "SecStreamMask", dependencies: ["SecStreamCore", "COpenSSL", "CRE2", "CJSONScan", .product(name: "Yams", package: "Yams")],
+        .target(name: "SecStreamMask", dependencies: ["SecStreamCore", "COpenSSL", "CRE2", "CJSONScan", "CMaskSplice", .product(name: "Yams", package: "Yams")],
                 swiftSettings: hotPathSettings),
         // Learned detection: per-group window features, the feature spec stored in the model
         // file, XGBoost training (C API), and native scoring of the model's trees.

@@ -1,3 +1,5 @@
+import CMaskSplice
+
 /// A per-run cache keyed by short byte strings (field paths, values). The
 /// standard `[[UInt8]: V]` hashes a key byte by byte through `Hasher`, which
 /// cost more than the masking it saved (profiled: 17% of a masked run). This
@@ -42,27 +44,12 @@ struct ByteKeyCache<Value> {
     }
 
     /// A key of `bytes` and one more byte, `tag` (an action's index), without
-    /// building it. Eight bytes a step (a multiply and a shift-xor each), the
-    /// rest in one partial word: a user name or address is one to three steps,
-    /// where FNV-1a's byte-by-byte chain of multiplies was one per byte.
+    /// building it: `secstream_value_hash`, eight bytes a step (a multiply and
+    /// a shift-xor each), where FNV-1a's byte-by-byte chain of multiplies was
+    /// one per byte. The splice in C hashes values the same way.
     @inline(__always)
     static func hash(_ bytes: UnsafeRawBufferPointer, tag: UInt8) -> UInt64 {
-        let n = bytes.count
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ (UInt64(tag) << 48) ^ UInt64(truncatingIfNeeded: n)
-        guard let p = bytes.baseAddress else { return (h &* 0x9E37_79B9_7F4A_7C15) | 1 }
-        var i = 0
-        while i &+ 8 <= n {
-            h = (h ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
-            h ^= h >> 29
-            i &+= 8
-        }
-        if i < n {
-            var tail: UInt64 = 0
-            withUnsafeMutableBytes(of: &tail) { $0.baseAddress!.copyMemory(from: p + i, byteCount: n &- i) }
-            h = (h ^ tail) &* 0x9E37_79B9_7F4A_7C15
-            h ^= h >> 29
-        }
-        return (h &* 0x100_0000_01b3) | 1
+        secstream_value_hash(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, tag)
     }
 
     @inline(__always)

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CMaskSplice
 import SecStreamCore
 
 /// Applies a policy to NDJSON events, alert group values and free text. One
@@ -60,6 +61,10 @@ public final class EventMasker {
     /// path, used in turn (`nextPlanHalf`), for two outstanding plans.
     let scannedValues: UnsafeMutablePointer<ScannedValue>
     @exclusivity(unchecked) var nextPlanHalf = 0
+    /// The trie's and the value tables' pointers for the plan and the splice in C.
+    /// (Behind a pointer: `withUnsafePointer(to:)` on a stored property is a
+    /// runtime exclusivity check a line.)
+    let spliceTables = UnsafeMutablePointer<secstream_mask_tables_t>.allocate(capacity: 1)
     /// Lines `maskLine` spliced rather than walked (tests check both paths run).
     /// (Counters bumped once a line: unchecked, as the masker is one thread's
     /// at a time, so a line costs no runtime exclusivity check.)
@@ -78,12 +83,24 @@ public final class EventMasker {
         freeTextSpans = .allocate(capacity: max(1, trie?.paths.count ?? 0))
         freeTextKnown = .allocate(capacity: max(1, trie?.paths.count ?? 0))
         patternKindBits = policy.patterns.kindBits
+        // The plan in C reads the scanner's slots as `secstream_field_slot_t`.
+        precondition(MemoryLayout<FieldSlot>.stride == MemoryLayout<secstream_field_slot_t>.stride
+                     && MemoryLayout<FieldSlot>.offset(of: \FieldSlot.kind) == MemoryLayout<secstream_field_slot_t>.offset(of: \.kind))
+        spliceTables.initialize(to: secstream_mask_tables_t())
+        if let trie {
+            spliceTables.pointee = secstream_mask_tables_t(
+                path_count: Int32(trie.paths.count), path_actions: UnsafePointer(trie.pathActions.baseAddress),
+                action_class: UnsafePointer(trie.actionClass.baseAddress), ipv4_entries: UnsafePointer(ipv4Values.entries),
+                ipv4_bits: Int32(ipv4Values.bits), inline_slots: UnsafePointer(inlineValues.slots.assumingMemoryBound(to: UInt8.self)),
+                inline_mask: UInt64(inlineValues.mask))
+        }
     }
 
     deinit {
         inlineValues.deallocate()
         ipv4Values.deallocate()
         scannedValues.deallocate()
+        spliceTables.deallocate()
         freeTextSpans.deallocate()
         freeTextKnown.deallocate()
         freeTextBuffers.deallocate()

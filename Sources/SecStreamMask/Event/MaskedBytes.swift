@@ -84,6 +84,17 @@ public struct MaskedBytes: MaskOutput {
         count &+= n &+ 2
     }
 
+    /// Where the next byte goes, with room for `room` bytes (for a writer
+    /// in C; `didWrite` then says how many it wrote).
+    @inline(__always)
+    mutating func tail(_ room: Int) -> UnsafeMutableRawPointer {
+        if count &+ room > capacity { grow(to: count &+ room) }
+        return base.unsafelyUnwrapped + count
+    }
+
+    @inline(__always)
+    mutating func didWrite(_ k: Int) { count &+= k }
+
     private mutating func grow(to needed: Int) {
         let newCapacity = max(needed, capacity * 2, 4096)
         let grown = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)

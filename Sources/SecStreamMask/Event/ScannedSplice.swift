@@ -1,4 +1,5 @@
 import CJSONScan
+import CMaskSplice
 import SecStreamCore
 
 /// What `EventMasker.planScanned` found in a scanned line: the number of
@@ -16,13 +17,9 @@ public struct ScannedPlan {
 }
 
 /// One string value to mask: its range in the line, its action's index, and
-/// the key its cache is looked up by (computed once: planning prefetches it).
-struct ScannedValue {
-    var start: Int32
-    var end: Int32
-    var action: Int32
-    var key: ValueKey
-}
+/// the key its cache is looked up by (computed once, by the plan in C, which
+/// prefetches it).
+typealias ScannedValue = secstream_mask_value_t
 
 /// A masked value's cache key: for Crypto-PAn a text that may be an IPv4
 /// address (`IPv4TextTable`), otherwise the value's hash with its action
@@ -30,6 +27,10 @@ struct ScannedValue {
 enum ValueKey {
     case ipv4(IPv4TextTable.Key)
     case hashed(UInt64)
+
+    init(_ value: ScannedValue) {
+        self = value.ipv4 != 0 ? .ipv4(value.key) : .hashed(value.key.hash)
+    }
 }
 
 extension EventMasker {
@@ -59,49 +60,17 @@ extension EventMasker {
     /// before the next plan is made.
     public func planScanned(_ line: UnsafeRawBufferPointer, slots: UnsafeBufferPointer<FieldSlot>,
                             fields: UnsafeBufferPointer<Int32>, shape: LineShape) -> ScannedPlan {
-        guard shape.isEmpty, let tables, line.baseAddress != nil, line.count > 0, fields.count == tables.pathCount else {
+        guard shape.isEmpty, tables != nil, let base = line.baseAddress, line.count > 0, fields.count == Int(spliceTables.pointee.path_count),
+              let slotBase = slots.baseAddress, let fieldBase = fields.baseAddress else {
             return .walk
         }
         let half = nextPlanHalf
-        nextPlanHalf = half == 0 ? tables.pathCount : 0
-        let found = scannedValues + half
-        var count = 0
-        var freeText = false
-        for k in 0..<fields.count {
-            let slot = slots[Int(fields[k])]
-            let action = tables.pathActions[k]
-            switch slot.kind {
-            case .missing:
-                continue
-            case .string:
-                guard !tables.isDrop[Int(action)] else { return .walk }
-                let content = UnsafeRawBufferPointer(rebasing: line[Int(slot.start)..<Int(slot.end)])
-                let key: ValueKey
-                if tables.isPatterns[Int(action)] {
-                    freeText = true
-                    key = .hashed(0)
-                } else {
-                    key = valueKey(content, action, tables)
-                    prefetch(key)
-                }
-                // Insertion in line order (a handful of values).
-                var at = count
-                while at > 0 && found[at &- 1].start > slot.start {
-                    found[at] = found[at &- 1]
-                    at &-= 1
-                }
-                found[at] = ScannedValue(start: slot.start, end: slot.end, action: action, key: key)
-                count &+= 1
-            case .null:
-                guard !tables.isDrop[Int(action)] else { return .walk }
-            case .number, .trueValue, .falseValue:
-                // Free-text patterns leave a scalar as it is; other actions are the walker's.
-                guard tables.isPatterns[Int(action)] else { return .walk }
-            case .escapedString, .object, .array:
-                return .walk
-            }
-        }
-        return ScannedPlan(count: count, freeText: freeText, values: half)
+        nextPlanHalf = half == 0 ? fields.count : 0
+        var freeText: Int32 = 0
+        let count = secstream_mask_plan(spliceTables, base.assumingMemoryBound(to: UInt8.self),
+                                        UnsafeRawPointer(slotBase).assumingMemoryBound(to: secstream_field_slot_t.self),
+                                        fieldBase, scannedValues + half, &freeText)
+        return count < 0 ? .walk : ScannedPlan(count: Int(count), freeText: freeText != 0, values: half)
     }
 
     /// The second half of `maskScanned`: the line masked as `plan` (this
@@ -117,16 +86,25 @@ extension EventMasker {
             maskScannedFreeText(line, base, found, plan.count, tables, into: &out)
             return
         }
-        // The common case: the line in runs, each masked value in between.
+        // The common case: the splice in C writes the line in runs, each
+        // value's cached replacement in between; a value it does not find
+        // (a new one) is masked here, and the splice goes on after it.
+        var next: Int32 = 0
         var copied = 0
-        for k in 0..<plan.count {
-            let value = found[k]
-            out.write(UnsafeRawBufferPointer(start: base + copied, count: Int(value.start) &- 1 &- copied))
+        while true {
+            let room = line.count &- copied &+ 32 &* (plan.count &- Int(next))
+            var written = 0
+            let missed = secstream_mask_splice(spliceTables, base.assumingMemoryBound(to: UInt8.self), line.count, found,
+                                               Int32(plan.count), &next, &copied,
+                                               out.tail(room).assumingMemoryBound(to: UInt8.self), &written)
+            out.didWrite(written)
+            guard missed >= 0 else { return }
+            let value = found[Int(missed)]
             _ = appendMasked(UnsafeRawBufferPointer(start: base + Int(value.start), count: Int(value.end &- value.start)),
-                             value.action, tables, key: value.key, into: &out)
+                             value.action, tables, key: ValueKey(value), into: &out)
             copied = Int(value.end) &+ 1
+            next = missed &+ 1
         }
-        out.write(UnsafeRawBufferPointer(start: base + copied, count: line.count &- copied))
     }
 
     /// `maskScanned` for a line with free text. A masked value that recurs in
@@ -154,7 +132,7 @@ extension EventMasker {
             guard !tables.isPatterns[Int(value.action)] else { continue }
             let start = buffers.values.count
             let content = UnsafeRawBufferPointer(start: base + Int(value.start), count: Int(value.end &- value.start))
-            switch appendMasked(content, value.action, tables, key: value.key, into: &buffers.values) {
+            switch appendMasked(content, value.action, tables, key: ValueKey(value), into: &buffers.values) {
             case .none:
                 break
             case .inline(let maskedStart, let maskedCount):
@@ -223,14 +201,6 @@ extension EventMasker {
     func valueKey(_ content: UnsafeRawBufferPointer, _ act: Int32, _ tables: SpliceTables) -> ValueKey {
         if tables.isCryptoPAn[Int(act)], let key = IPv4TextTable.key(content) { return .ipv4(key) }
         return .hashed(valueHash(content, act))
-    }
-
-    @inline(__always)
-    private func prefetch(_ key: ValueKey) {
-        switch key {
-        case .ipv4(let key): secstream_prefetch(ipv4Values.slotAddress(key))
-        case .hashed(let hash): secstream_prefetch(inlineValues.setAddress(hash))
-        }
     }
 
     /// The hash of a value and its action: where its masked form is cached inline.

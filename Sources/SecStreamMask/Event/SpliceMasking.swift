@@ -1,4 +1,5 @@
 import CJSONScan
+import CMaskSplice
 import Foundation
 import SecStreamCore
 
@@ -23,6 +24,8 @@ final class PolicyTrie {
     /// Per action: may its replacement not fit an `InlineValueTable` slot
     /// (a long HMAC or redaction text; addresses and times are told by a `:`).
     let mayOverflow: UnsafeMutableBufferPointer<Bool>
+    /// Per action: what it is to the splice in C (`SECSTREAM_MASK_*`).
+    let actionClass: UnsafeMutableBufferPointer<UInt8>
     /// The policy's paths (sorted) and each one's index in `actions`: what a
     /// field scanner is asked to find for `EventMasker.maskScanned`.
     let paths: [String]
@@ -36,7 +39,7 @@ final class PolicyTrie {
 
     deinit {
         next.deallocate(); action.deallocate(); isPatterns.deallocate(); isDrop.deallocate(); isCryptoPAn.deallocate(); mayOverflow.deallocate()
-        pathActions.deallocate()
+        actionClass.deallocate(); pathActions.deallocate()
     }
 
     init?(_ policy: MaskPolicy) {
@@ -78,6 +81,14 @@ final class PolicyTrie {
         isPatterns = Self.copy(actions.map { $0 == .patterns })
         isDrop = Self.copy(actions.map { $0 == .drop })
         isCryptoPAn = Self.copy(actions.map { $0 == .cryptopan })
+        actionClass = Self.copy(actions.map {
+            switch $0 {
+            case .cryptopan: return UInt8(SECSTREAM_MASK_CRYPTOPAN)
+            case .patterns: return UInt8(SECSTREAM_MASK_PATTERNS)
+            case .drop: return UInt8(SECSTREAM_MASK_DROP)
+            default: return UInt8(SECSTREAM_MASK_HASHED)
+            }
+        })
         mayOverflow = Self.copy(actions.map {
             switch $0 {
             case .hmac(let length, let prefix): return prefix.utf8.count * 6 + length + 2 > InlineValueTable.jsonMax
@@ -116,70 +127,46 @@ struct SpliceTables {
 /// pairs whose escaped form differs from their bytes, stay in the
 /// `SplicedValue` cache. Owned by one `EventMasker`, freed by it.
 struct InlineValueTable {
-    static let keyMax = 24, jsonMax = 28
-    // Slot layout: hash (8), key length, tag, replacement length, flags (bit 0:
-    // the walker records a (value, replacement) pair), key (24), replacement (28).
-    private static let slotSize = 64, keyAt = 12, jsonAt = 36
-    private let slots: UnsafeMutableRawPointer
-    private let mask: Int
+    static let keyMax = Int(SECSTREAM_INLINE_KEY_MAX), jsonMax = Int(SECSTREAM_INLINE_JSON_MAX)
+    /// The slots (the layout is `mask_splice.h`'s, which the splice reads).
+    let slots: UnsafeMutableRawPointer
+    let mask: Int
 
     /// `count`: a power of two.
     init(count: Int) {
         precondition(count >= 2 && count & (count - 1) == 0)
         // calloc: pages arrive zeroed (empty) when first touched.
-        slots = calloc(count, Self.slotSize)!
+        slots = calloc(count, Int(SECSTREAM_INLINE_SLOT))!
         mask = count - 1
     }
 
     func deallocate() { free(slots) }
 
-    @inline(__always)
-    private func slot(_ index: Int) -> UnsafeMutableRawPointer { slots + index &* Self.slotSize }
-
-    /// Where the set of `hash` starts (for a prefetch).
-    @inline(__always)
-    func setAddress(_ hash: UInt64) -> UnsafeRawPointer { UnsafeRawPointer(slot(Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask & ~1)) }
-
     /// The slot holding (key, tag), or nil.
     @inline(__always)
     func find(_ key: UnsafeRawBufferPointer, tag: UInt8, hash: UInt64) -> UnsafeRawPointer? {
-        let set = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask & ~1
-        var index = set
-        while index <= set | 1 {
-            defer { index &+= 1 }
-            let s = slot(index)
-            if s.load(as: UInt64.self) == hash && s.load(fromByteOffset: 8, as: UInt8.self) == UInt8(truncatingIfNeeded: key.count)
-                && s.load(fromByteOffset: 9, as: UInt8.self) == tag
-                && (key.count == 0 || memcmp(s + Self.keyAt, key.baseAddress!, key.count) == 0) {
-                return UnsafeRawPointer(s)
-            }
-        }
-        return nil
+        let found = secstream_inline_find(slots.assumingMemoryBound(to: UInt8.self), UInt64(mask),
+                                          key.baseAddress?.assumingMemoryBound(to: UInt8.self), key.count, tag, hash)
+        return found.map { UnsafeRawPointer($0) }
     }
 
     func insert(_ key: UnsafeRawBufferPointer, tag: UInt8, hash: UInt64, json: [UInt8], recordsPair: Bool) {
-        guard key.count <= Self.keyMax, json.count <= Self.jsonMax else { return }
-        let set = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask & ~1
-        var index = set | Int(truncatingIfNeeded: (hash >> 40) & 1)
-        if slot(set).load(as: UInt64.self) == 0 { index = set } else if slot(set | 1).load(as: UInt64.self) == 0 { index = set | 1 }
-        let s = slot(index)
-        s.storeBytes(of: hash, as: UInt64.self)
-        s.storeBytes(of: UInt8(key.count), toByteOffset: 8, as: UInt8.self)
-        s.storeBytes(of: tag, toByteOffset: 9, as: UInt8.self)
-        s.storeBytes(of: UInt8(json.count), toByteOffset: 10, as: UInt8.self)
-        s.storeBytes(of: recordsPair ? 1 : 0, toByteOffset: 11, as: UInt8.self)
-        if key.count > 0 { (s + Self.keyAt).copyMemory(from: key.baseAddress!, byteCount: key.count) }
-        json.withUnsafeBytes { (s + Self.jsonAt).copyMemory(from: $0.baseAddress!, byteCount: json.count) }
+        json.withUnsafeBufferPointer { j in
+            secstream_inline_insert(slots.assumingMemoryBound(to: UInt8.self), UInt64(mask),
+                                    key.baseAddress?.assumingMemoryBound(to: UInt8.self), key.count, tag, hash,
+                                    j.baseAddress, j.count, recordsPair ? 1 : 0)
+        }
     }
 
     /// A found slot's replacement (quoted) and whether the walker records a pair for it.
     @inline(__always)
     static func json(_ slot: UnsafeRawPointer) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: slot + jsonAt, count: Int(slot.load(fromByteOffset: 10, as: UInt8.self)))
+        let s = slot.assumingMemoryBound(to: UInt8.self)
+        return UnsafeRawBufferPointer(start: secstream_inline_json(s), count: secstream_inline_json_count(s))
     }
 
     @inline(__always)
-    static func recordsPair(_ slot: UnsafeRawPointer) -> Bool { slot.load(fromByteOffset: 11, as: UInt8.self) & 1 != 0 }
+    static func recordsPair(_ slot: UnsafeRawPointer) -> Bool { secstream_inline_records_pair(slot.assumingMemoryBound(to: UInt8.self)) != 0 }
 }
 
 /// A map of 32-bit keys to 32-bit values in 8 bytes an entry, open

@@ -1,0 +1,109 @@
+#include "mask_splice.h"
+
+int secstream_mask_plan(const secstream_mask_tables_t *tables, const uint8_t *line,
+                        const secstream_field_slot_t *slots, const int32_t *fields,
+                        secstream_mask_value_t *values, int *free_text) {
+    int count = 0;
+    *free_text = 0;
+    const int32_t paths = tables->path_count;
+    for (int32_t k = 0; k < paths; k++) {
+        const secstream_field_slot_t slot = slots[fields[k]];
+        /* Most of a policy's fields are missing from most lines: one load and a compare. */
+        if (__builtin_expect(slot.kind == SECSTREAM_KIND_MISSING, 1)) continue;
+        const int32_t action = tables->path_actions[k];
+        const uint8_t class = tables->action_class[action];
+        switch (slot.kind) {
+        case SECSTREAM_KIND_STRING:
+            break;
+        case SECSTREAM_KIND_NULL:
+            if (class == SECSTREAM_MASK_DROP) return -1;
+            continue;
+        case SECSTREAM_KIND_NUMBER:
+        case SECSTREAM_KIND_TRUE:
+        case SECSTREAM_KIND_FALSE:
+            /* Free-text patterns leave a scalar as it is; other actions are the walker's. */
+            if (class != SECSTREAM_MASK_PATTERNS) return -1;
+            continue;
+        default: /* an escaped string, an object, an array */
+            return -1;
+        }
+        if (class == SECSTREAM_MASK_DROP) return -1;
+        secstream_mask_value_t v;
+        v.start = slot.start;
+        v.end = slot.end;
+        v.action = action;
+        v.ipv4 = 0;
+        v.key.low = v.key.high = 0;
+        v.key.count = 0;
+        v.key.hash = 0;
+        const uint8_t *content = line + slot.start;
+        const size_t n = (size_t)(slot.end - slot.start);
+        if (class == SECSTREAM_MASK_PATTERNS) {
+            *free_text = 1;
+        } else if (class == SECSTREAM_MASK_CRYPTOPAN && secstream_ipv4_key(content, n, &v.key)) {
+            v.ipv4 = 1;
+            __builtin_prefetch(tables->ipv4_entries + 4 * secstream_ipv4_home(&v.key, tables->ipv4_bits));
+        } else {
+            v.key.hash = secstream_value_hash(content, n, (uint8_t)action);
+            __builtin_prefetch(tables->inline_slots + secstream_inline_set(v.key.hash, tables->inline_mask) * SECSTREAM_INLINE_SLOT);
+        }
+        /* In line order (a handful of values: insertion). */
+        int at = count;
+        while (at > 0 && values[at - 1].start > v.start) {
+            values[at] = values[at - 1];
+            at--;
+        }
+        values[at] = v;
+        count++;
+    }
+    return count;
+}
+
+int secstream_mask_splice(const secstream_mask_tables_t *tables, const uint8_t *line, size_t n,
+                          const secstream_mask_value_t *values, int count, int *next, size_t *copied,
+                          uint8_t *out, size_t *written) {
+    size_t w = 0, from = *copied;
+    for (int k = *next; k < count; k++) {
+        const secstream_mask_value_t *v = &values[k];
+        const size_t open = (size_t)v->start - 1;  /* the opening quote, kept out: the replacement is quoted */
+        const uint8_t *content = line + v->start;
+        const size_t length = (size_t)(v->end - v->start);
+        if (v->ipv4) {
+            const uint64_t *e = secstream_ipv4_find(tables->ipv4_entries, tables->ipv4_bits, &v->key);
+            if (!e) goto miss;
+            memcpy(out + w, line + from, open - from);
+            w += open - from;
+            /* The quote, two words of text (bytes past it are written over
+               next or lie past the end), the quote. */
+            const size_t text = (size_t)((e[3] >> 56) & 0xF);
+            const uint64_t high = e[3] & SECSTREAM_IPV4_TEXT_BYTES;
+            out[w] = '"';
+            memcpy(out + w + 1, &e[2], 8);
+            memcpy(out + w + 9, &high, 8);
+            out[w + 1 + text] = '"';
+            w += text + 2;
+        } else {
+            if (length > SECSTREAM_INLINE_KEY_MAX) goto miss;
+            const uint8_t *s = secstream_inline_find(tables->inline_slots, tables->inline_mask, content, length,
+                                                     (uint8_t)v->action, v->key.hash);
+            if (!s) goto miss;
+            memcpy(out + w, line + from, open - from);
+            w += open - from;
+            memcpy(out + w, secstream_inline_json(s), secstream_inline_json_count(s));
+            w += secstream_inline_json_count(s);
+        }
+        from = (size_t)v->end + 1;  /* past the closing quote */
+        continue;
+    miss:
+        memcpy(out + w, line + from, open - from);
+        *written = w + (open - from);
+        *copied = open;
+        *next = k;
+        return k;
+    }
+    memcpy(out + w, line + from, n - from);
+    *written = w + (n - from);
+    *copied = n;
+    *next = count;
+    return -1;
+}
