@@ -1,10 +1,12 @@
 #include "mask_splice.h"
 
-int secstream_mask_plan(const secstream_mask_tables_t *tables, const uint8_t *line,
-                        const secstream_field_slot_t *slots, const int32_t *fields,
-                        secstream_mask_value_t *values, int *free_text) {
-    int count = 0;
-    *free_text = 0;
+#include <stdlib.h>
+
+secstream_mask_plan_t secstream_mask_plan(const secstream_mask_tables_t *tables, const uint8_t *line,
+                                          const secstream_field_slot_t *slots, const int32_t *fields,
+                                          secstream_mask_value_t *values) {
+    const secstream_mask_plan_t walk = {-1, 0};
+    int count = 0, free_text = 0;
     const int32_t paths = tables->path_count;
     for (int32_t k = 0; k < paths; k++) {
         const secstream_field_slot_t slot = slots[fields[k]];
@@ -16,18 +18,18 @@ int secstream_mask_plan(const secstream_mask_tables_t *tables, const uint8_t *li
         case SECSTREAM_KIND_STRING:
             break;
         case SECSTREAM_KIND_NULL:
-            if (class == SECSTREAM_MASK_DROP) return -1;
+            if (class == SECSTREAM_MASK_DROP) return walk;
             continue;
         case SECSTREAM_KIND_NUMBER:
         case SECSTREAM_KIND_TRUE:
         case SECSTREAM_KIND_FALSE:
             /* Free-text patterns leave a scalar as it is; other actions are the walker's. */
-            if (class != SECSTREAM_MASK_PATTERNS) return -1;
+            if (class != SECSTREAM_MASK_PATTERNS) return walk;
             continue;
         default: /* an escaped string, an object, an array */
-            return -1;
+            return walk;
         }
-        if (class == SECSTREAM_MASK_DROP) return -1;
+        if (class == SECSTREAM_MASK_DROP) return walk;
         secstream_mask_value_t v;
         v.start = slot.start;
         v.end = slot.end;
@@ -39,7 +41,7 @@ int secstream_mask_plan(const secstream_mask_tables_t *tables, const uint8_t *li
         const uint8_t *content = line + slot.start;
         const size_t n = (size_t)(slot.end - slot.start);
         if (class == SECSTREAM_MASK_PATTERNS) {
-            *free_text = 1;
+            free_text = 1;
         } else if (class == SECSTREAM_MASK_CRYPTOPAN && secstream_ipv4_key(content, n, &v.key)) {
             v.ipv4 = 1;
             __builtin_prefetch(tables->ipv4_entries + 4 * secstream_ipv4_home(&v.key, tables->ipv4_bits));
@@ -56,14 +58,19 @@ int secstream_mask_plan(const secstream_mask_tables_t *tables, const uint8_t *li
         values[at] = v;
         count++;
     }
-    return count;
+    const secstream_mask_plan_t plan = {count, free_text};
+    return plan;
 }
 
 int secstream_mask_splice(const secstream_mask_tables_t *tables, const uint8_t *line, size_t n,
-                          const secstream_mask_value_t *values, int count, int *next, size_t *copied,
-                          uint8_t *out, size_t *written) {
-    size_t w = 0, from = *copied;
-    for (int k = *next; k < count; k++) {
+                          const secstream_mask_value_t *values, int from, int count, secstream_bytes_t *bytes) {
+    size_t copied = from > 0 ? (size_t)values[from - 1].end + 1 : 0;
+    /* Room for the rest of the line and a replacement of up to 32 bytes a value. */
+    size_t room = n - copied + 32 * (size_t)(count - from);
+    if (bytes->count + room > bytes->capacity) secstream_bytes_grow(bytes, room);
+    uint8_t *out = bytes->base + bytes->count;
+    size_t w = 0;
+    for (int k = from; k < count; k++) {
         const secstream_mask_value_t *v = &values[k];
         const size_t open = (size_t)v->start - 1;  /* the opening quote, kept out: the replacement is quoted */
         const uint8_t *content = line + v->start;
@@ -71,10 +78,10 @@ int secstream_mask_splice(const secstream_mask_tables_t *tables, const uint8_t *
         if (v->ipv4) {
             const uint64_t *e = secstream_ipv4_find(tables->ipv4_entries, tables->ipv4_bits, &v->key);
             if (!e) goto miss;
-            memcpy(out + w, line + from, open - from);
-            w += open - from;
+            memcpy(out + w, line + copied, open - copied);
+            w += open - copied;
             /* The quote, two words of text (bytes past it are written over
-               next or lie past the end), the quote. */
+               next or lie in the room past the end), the quote. */
             const size_t text = (size_t)((e[3] >> 56) & 0xF);
             const uint64_t high = e[3] & SECSTREAM_IPV4_TEXT_BYTES;
             out[w] = '"';
@@ -87,23 +94,40 @@ int secstream_mask_splice(const secstream_mask_tables_t *tables, const uint8_t *
             const uint8_t *s = secstream_inline_find(tables->inline_slots, tables->inline_mask, content, length,
                                                      (uint8_t)v->action, v->key.hash);
             if (!s) goto miss;
-            memcpy(out + w, line + from, open - from);
-            w += open - from;
+            memcpy(out + w, line + copied, open - copied);
+            w += open - copied;
             memcpy(out + w, secstream_inline_json(s), secstream_inline_json_count(s));
             w += secstream_inline_json_count(s);
         }
-        from = (size_t)v->end + 1;  /* past the closing quote */
+        copied = (size_t)v->end + 1;  /* past the closing quote */
         continue;
     miss:
-        memcpy(out + w, line + from, open - from);
-        *written = w + (open - from);
-        *copied = open;
-        *next = k;
+        memcpy(out + w, line + copied, open - copied);
+        bytes->count += w + (open - copied);
         return k;
     }
-    memcpy(out + w, line + from, n - from);
-    *written = w + (n - from);
-    *copied = n;
-    *next = count;
+    memcpy(out + w, line + copied, n - copied);
+    bytes->count += w + (n - copied);
     return -1;
+}
+
+void secstream_bytes_grow(secstream_bytes_t *bytes, size_t more) {
+    size_t needed = bytes->count + more, capacity = bytes->capacity * 2;
+    if (capacity < needed) capacity = needed;
+    if (capacity < 4096) capacity = 4096;
+    uint8_t *grown = malloc(capacity);
+    if (!grown) abort();
+    if (bytes->base) {
+        memcpy(grown, bytes->base, bytes->count);
+        free(bytes->base);
+    }
+    bytes->base = grown;
+    bytes->capacity = capacity;
+}
+
+void secstream_bytes_free(secstream_bytes_t *bytes) {
+    free(bytes->base);
+    bytes->base = NULL;
+    bytes->capacity = 0;
+    bytes->count = 0;
 }

@@ -22,6 +22,20 @@
    always (left to itself the compiler kept the key's as a call). */
 #define SECSTREAM_MASK_INLINE static inline __attribute__((always_inline))
 
+/* ---- Output bytes ----------------------------------------------------------
+
+   SecStreamMask's `MaskedBytes`: a growable run of bytes (malloc'd), written
+   by Swift and by the splice. */
+typedef struct {
+    uint8_t *base;
+    size_t capacity;
+    size_t count;
+} secstream_bytes_t;
+
+/* Makes room for `more` bytes past `count` (doubling, 4 KiB at least); aborts when out of memory. */
+void secstream_bytes_grow(secstream_bytes_t *bytes, size_t more);
+void secstream_bytes_free(secstream_bytes_t *bytes);
+
 /* ---- Keys ---------------------------------------------------------------- */
 
 /* A text that may be a dotted quad (7 to 15 bytes) as two little-endian
@@ -214,23 +228,28 @@ typedef struct {
     secstream_ipv4_key_t key;
 } secstream_mask_value_t;
 
-/* The values of a line the scanner found `fields` in (`fields[k]`: the slot
-   of path k), in line order, their cache entries prefetched. Returns their
-   number, or -1 when the line must be walked (a dropped field present, an
-   escaped string, a container, a scalar under an action other than
-   patterns); `*free_text` is set when one of them is free text. */
-int secstream_mask_plan(const secstream_mask_tables_t *tables, const uint8_t *line,
-                        const secstream_field_slot_t *slots, const int32_t *fields,
-                        secstream_mask_value_t *values, int *free_text);
+/* A plan: the number of values (-1: the line must be walked) and whether
+   one of them is free text (returned in a register, not through memory). */
+typedef struct {
+    int32_t count;
+    int32_t free_text;
+} secstream_mask_plan_t;
 
-/* Writes the line from byte `*copied` on into `out`, each of `values[*next
-   ..< count]` replaced by its cached replacement, quoted. Stops at a value
-   the tables do not hold: returns its index, having written the line up to
-   its opening quote (`*copied` there, `*next` the index). Returns -1 when
-   the whole line is written. `*written`: the bytes written to `out`, which
-   must have room for the rest of the line and 32 bytes per value left. */
+/* The values of a line the scanner found `fields` in (`fields[k]`: the slot
+   of path k), in line order, their cache entries prefetched; the line is
+   walked (count -1) when a dropped field is present, or an escaped string,
+   a container, or a scalar under an action other than patterns. */
+secstream_mask_plan_t secstream_mask_plan(const secstream_mask_tables_t *tables, const uint8_t *line,
+                                          const secstream_field_slot_t *slots, const int32_t *fields,
+                                          secstream_mask_value_t *values);
+
+/* Appends to `out` the line from just past value `from - 1` (from its
+   start when `from` is 0), each of `values[from ..< count]` replaced by its
+   cached replacement, quoted. Stops at a value the tables do not hold:
+   returns its index, having written the line up to its opening quote (the
+   caller writes that value and goes on from the next). Returns -1 when the
+   whole line is written. */
 int secstream_mask_splice(const secstream_mask_tables_t *tables, const uint8_t *line, size_t n,
-                          const secstream_mask_value_t *values, int count, int *next, size_t *copied,
-                          uint8_t *out, size_t *written);
+                          const secstream_mask_value_t *values, int from, int count, secstream_bytes_t *out);
 
 #endif

@@ -1,3 +1,5 @@
+import CMaskSplice
+
 /// Where a masker writes: `[UInt8]` (the walks), or `MaskedBytes` (the
 /// archive's masked lines, spliced at the scanner's slots).
 protocol MaskOutput {
@@ -31,43 +33,41 @@ extension Array: MaskOutput where Element == UInt8 {
 /// A plain value holding a pointer: its owner frees it (`deallocate`) once,
 /// and copies of it must not outlive that.
 public struct MaskedBytes: MaskOutput {
-    private var base: UnsafeMutableRawPointer?
-    private var capacity = 0
-    public private(set) var count = 0
+    /// Base, capacity and count (`secstream_bytes_t`, so the splice in C
+    /// writes here and grows it itself: no room computed and no count
+    /// handed back around each call).
+    var c = secstream_bytes_t()
 
     public init() {}
 
+    public var count: Int { c.count }
+
     /// The bytes written so far (valid until the next write or `deallocate`).
-    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: c.base, count: c.count) }
 
     /// Forgets the bytes, keeps the memory.
-    public mutating func removeAll() { count = 0 }
+    public mutating func removeAll() { c.count = 0 }
 
     /// Forgets the last `k` bytes.
-    mutating func removeLast(_ k: Int) { count &-= k }
+    mutating func removeLast(_ k: Int) { c.count &-= k }
 
-    public mutating func deallocate() {
-        base?.deallocate()
-        base = nil
-        capacity = 0
-        count = 0
-    }
+    public mutating func deallocate() { secstream_bytes_free(&c) }
 
     @inline(__always)
     mutating func write(_ bytes: UnsafeRawBufferPointer) {
         guard let from = bytes.baseAddress, bytes.count > 0 else { return }
-        if count &+ bytes.count > capacity { grow(to: count &+ bytes.count) }
-        (base.unsafelyUnwrapped + count).copyMemory(from: from, byteCount: bytes.count)
-        count &+= bytes.count
+        if c.count &+ bytes.count > c.capacity { secstream_bytes_grow(&c, bytes.count) }
+        (c.base.unsafelyUnwrapped + c.count).update(from: from.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        c.count &+= bytes.count
     }
 
     public mutating func write(_ bytes: [UInt8]) { bytes.withUnsafeBytes { write($0) } }
 
     @inline(__always)
     mutating func write(byte: UInt8) {
-        if count == capacity { grow(to: count &+ 1) }
-        base.unsafelyUnwrapped.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
-        count &+= 1
+        if c.count == c.capacity { secstream_bytes_grow(&c, 1) }
+        c.base.unsafelyUnwrapped[c.count] = byte
+        c.count &+= 1
     }
 
     /// Two word stores and the quotes: the bytes past the text that the
@@ -75,34 +75,12 @@ public struct MaskedBytes: MaskOutput {
     /// written over by what comes next.
     @inline(__always)
     mutating func write(quoted text: (UInt64, UInt64), count n: Int) {
-        if count &+ 18 > capacity { grow(to: count &+ 18) }
-        let p = base.unsafelyUnwrapped + count
+        if c.count &+ 18 > c.capacity { secstream_bytes_grow(&c, 18) }
+        let p = UnsafeMutableRawPointer(c.base.unsafelyUnwrapped + c.count)
         p.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
         p.storeBytes(of: text.0, toByteOffset: 1, as: UInt64.self)
         p.storeBytes(of: text.1, toByteOffset: 9, as: UInt64.self)
         p.storeBytes(of: UInt8(ascii: "\""), toByteOffset: 1 &+ n, as: UInt8.self)
-        count &+= n &+ 2
-    }
-
-    /// Where the next byte goes, with room for `room` bytes (for a writer
-    /// in C; `didWrite` then says how many it wrote).
-    @inline(__always)
-    mutating func tail(_ room: Int) -> UnsafeMutableRawPointer {
-        if count &+ room > capacity { grow(to: count &+ room) }
-        return base.unsafelyUnwrapped + count
-    }
-
-    @inline(__always)
-    mutating func didWrite(_ k: Int) { count &+= k }
-
-    private mutating func grow(to needed: Int) {
-        let newCapacity = max(needed, capacity * 2, 4096)
-        let grown = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
-        if let base {
-            grown.copyMemory(from: base, byteCount: count)
-            base.deallocate()
-        }
-        base = grown
-        capacity = newCapacity
+        c.count &+= n &+ 2
     }
 }

@@ -60,50 +60,44 @@ extension EventMasker {
     /// before the next plan is made.
     public func planScanned(_ line: UnsafeRawBufferPointer, slots: UnsafeBufferPointer<FieldSlot>,
                             fields: UnsafeBufferPointer<Int32>, shape: LineShape) -> ScannedPlan {
-        guard shape.isEmpty, tables != nil, let base = line.baseAddress, line.count > 0, fields.count == Int(spliceTables.pointee.path_count),
+        guard shape.isEmpty, tables != nil, let base = line.baseAddress, fields.count == Int(spliceTables.pointee.path_count),
               let slotBase = slots.baseAddress, let fieldBase = fields.baseAddress else {
             return .walk
         }
         let half = nextPlanHalf
         nextPlanHalf = half == 0 ? fields.count : 0
-        var freeText: Int32 = 0
-        let count = secstream_mask_plan(spliceTables, base.assumingMemoryBound(to: UInt8.self),
-                                        UnsafeRawPointer(slotBase).assumingMemoryBound(to: secstream_field_slot_t.self),
-                                        fieldBase, scannedValues + half, &freeText)
-        return count < 0 ? .walk : ScannedPlan(count: Int(count), freeText: freeText != 0, values: half)
+        let planned = secstream_mask_plan(spliceTables, base.assumingMemoryBound(to: UInt8.self),
+                                          UnsafeRawPointer(slotBase).assumingMemoryBound(to: secstream_field_slot_t.self),
+                                          fieldBase, scannedValues + half)
+        return planned.count < 0 ? .walk : ScannedPlan(count: Int(planned.count), freeText: planned.free_text != 0, values: half)
     }
 
     /// The second half of `maskScanned`: the line masked as `plan` (this
     /// masker's latest) says.
     public func maskScanned(_ line: UnsafeRawBufferPointer, _ plan: ScannedPlan, into out: inout MaskedBytes) {
-        guard plan.count >= 0, let tables, let base = line.baseAddress else {
+        // (`tables` is not copied out on the common path: six words a line.)
+        guard plan.count >= 0, let base = line.baseAddress, tables != nil else {
             maskLine(line, into: &out)
             return
         }
         linesSplicedFromSlots &+= 1
         let found = scannedValues + plan.values
         if plan.freeText {
-            maskScannedFreeText(line, base, found, plan.count, tables, into: &out)
+            maskScannedFreeText(line, base, found, plan.count, tables.unsafelyUnwrapped, into: &out)
             return
         }
         // The common case: the splice in C writes the line in runs, each
         // value's cached replacement in between; a value it does not find
         // (a new one) is masked here, and the splice goes on after it.
-        var next: Int32 = 0
-        var copied = 0
+        var from: Int32 = 0
         while true {
-            let room = line.count &- copied &+ 32 &* (plan.count &- Int(next))
-            var written = 0
             let missed = secstream_mask_splice(spliceTables, base.assumingMemoryBound(to: UInt8.self), line.count, found,
-                                               Int32(plan.count), &next, &copied,
-                                               out.tail(room).assumingMemoryBound(to: UInt8.self), &written)
-            out.didWrite(written)
+                                               from, Int32(truncatingIfNeeded: plan.count), &out.c)
             guard missed >= 0 else { return }
             let value = found[Int(missed)]
             _ = appendMasked(UnsafeRawBufferPointer(start: base + Int(value.start), count: Int(value.end &- value.start)),
-                             value.action, tables, key: ValueKey(value), into: &out)
-            copied = Int(value.end) &+ 1
-            next = missed &+ 1
+                             value.action, tables.unsafelyUnwrapped, key: ValueKey(value), into: &out)
+            from = missed &+ 1
         }
     }
 
