@@ -61,6 +61,8 @@ let package = Package(
         .target(name: "CJSONScan"),
         // The archive masker's value caches and its splice of cached values into a scanned line.
         .target(name: "CMaskSplice"),
+        // Crypto-PAn's flip bits with AES-NI behind a runtime CPU check (OpenSSL's EVP otherwise).
+        .target(name: "CCryptoPAnFlips"),
         // Kafka wire protocol: primitives -> messages -> client.
         .target(name: "Kafka", dependencies: ["Codecs", "COpenSSL", "CCRC32C", "Metrics"], swiftSettings: swiftSettings),
         // The one worker pool (producer thread, N workers, results in production order).
@@ -78,7 +80,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
         // Masking policies (--mask): HMAC pseudonyms, Crypto-PAn, truncation, free-text
         // patterns (RE2), applied to events, alert groups and dead letters.
-        .target(name: "SecStreamMask", dependencies: ["SecStreamCore", "COpenSSL", "CRE2", "CJSONScan", "CMaskSplice", .product(name: "Yams", package: "Yams")],
+        .target(name: "SecStreamMask", dependencies: ["SecStreamCore", "COpenSSL", "CRE2", "CJSONScan", "CMaskSplice", "CCryptoPAnFlips", .product(name: "Yams", package: "Yams")],
                 swiftSettings: hotPathSettings),
         // Learned detection: per-group window features, the feature spec stored in the model
         // file, XGBoost training (C API), and native scoring of the model's trees.

@@ -1,3 +1,5 @@
+import CCryptoPAnFlips
+
 /// Prefix-preserving IP pseudonymisation (Crypto-PAn; Xu, Fan, Ammar, Moon,
 /// ICNP 2002), bit for bit as the reference implementation (panonymizer.cpp)
 /// and PyPI `yacryptopan` compute it: the 32-byte key's first 16 bytes are the
@@ -27,10 +29,17 @@ public final class CryptoPAn {
     private let v4Prefix16: UnsafeMutablePointer<UInt32>
     private var v6Results: [IPv6Bits: IPv6Bits] = [:]
     private var v6Prefix64: [UInt64: UInt64] = [:]
+    /// The AES-128 key schedule for `secstream_cryptopan_flips` when the CPU
+    /// has AES-NI (nil: every block through `cipher`).
+    private let schedule: UnsafeMutablePointer<UInt8>?
     /// Bounds the caches: a scan of random addresses must not grow memory without end.
     private let cacheLimit = 1 << 20
 
-    public init(key: [UInt8]) {
+    public convenience init(key: [UInt8]) { self.init(key: key, aesni: true) }
+
+    /// `aesni: false` keeps every block on OpenSSL's EVP path (tests hold
+    /// the two to the same output).
+    init(key: [UInt8], aesni: Bool) {
         precondition(key.count == 32, "Crypto-PAn takes a 32-byte key")
         self.key = key
         cipher = AES128Block(key: Array(key[0..<16]))
@@ -42,14 +51,22 @@ public final class CryptoPAn {
         padLow = low
         v4Prefix16 = .allocate(capacity: 1 << 16)
         v4Prefix16.initialize(repeating: 0, count: 1 << 16)
+        if aesni && secstream_cryptopan_aesni_available() != 0 {
+            let schedule = UnsafeMutablePointer<UInt8>.allocate(capacity: 176)
+            key.withUnsafeBufferPointer { secstream_cryptopan_expand_key($0.baseAddress!, schedule) }
+            self.schedule = schedule
+        } else {
+            schedule = nil
+        }
     }
 
     /// A fresh instance with the same key and its own cipher context and caches.
-    public func copy() -> CryptoPAn { CryptoPAn(key: key) }
+    public func copy() -> CryptoPAn { CryptoPAn(key: key, aesni: schedule != nil) }
 
     deinit {
         v4Prefix24.deallocate()
         v4Prefix16.deallocate()
+        schedule?.deallocate()
     }
 
     public func anonymize(v4 address: UInt32) -> UInt32 {
@@ -86,6 +103,10 @@ public final class CryptoPAn {
     /// `flips` for an IPv4 address (the top 32 bits of the block, the pad's
     /// low half untouched): positions `from..<32`, as the low bits of the result.
     private func flipsV4(_ address: UInt32, from: Int) -> UInt32 {
+        if let schedule {
+            return UInt32(truncatingIfNeeded: secstream_cryptopan_flips(schedule, UInt64(address) << 32, padHigh, padLow,
+                                                                         Int32(from), 32))
+        }
         let count = 32 &- from
         let high = UInt64(address) << 32
         let lowBigEndian = padLow.bigEndian
@@ -111,7 +132,11 @@ public final class CryptoPAn {
         if let cached = v6Prefix64[address.high] {
             highFlips = cached
         } else {
-            highFlips = flips(high: address.high, low: address.low, from: 0, to: 64).high
+            if let schedule {
+                highFlips = secstream_cryptopan_flips(schedule, address.high, padHigh, padLow, 0, 64)
+            } else {
+                highFlips = flips(high: address.high, low: address.low, from: 0, to: 64).high
+            }
             if v6Prefix64.count >= cacheLimit { v6Prefix64.removeAll(keepingCapacity: true) }
             v6Prefix64[address.high] = highFlips
         }
