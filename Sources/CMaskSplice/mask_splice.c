@@ -1,6 +1,9 @@
 #include "mask_splice.h"
 
 #include <stdlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 secstream_mask_plan_t secstream_mask_plan(const secstream_mask_tables_t *tables, const uint8_t *line,
                                           const secstream_field_slot_t *slots, const int32_t *fields,
@@ -130,4 +133,52 @@ void secstream_bytes_free(secstream_bytes_t *bytes) {
     bytes->base = NULL;
     bytes->capacity = 0;
     bytes->count = 0;
+}
+
+/* Candidates where the needle's first and last bytes both match, 16
+   starts at a time (SSE2), each checked in full: in a short text most
+   blocks have none. Reads only the haystack: a block's second load ends at
+   its last start plus the needle's length. */
+#if defined(__SSE2__)
+static inline const uint8_t *check_block(const uint8_t *h, size_t at, unsigned mask, const uint8_t *n, size_t nn) {
+    while (mask) {
+        const uint8_t *c = h + at + (size_t)__builtin_ctz(mask);
+        if (nn <= 2 || memcmp(c + 1, n + 1, nn - 2) == 0) return c;
+        mask &= mask - 1;
+    }
+    return NULL;
+}
+#endif
+
+const void *secstream_find_bytes(const void *haystack, size_t haystack_count, const void *needle, size_t needle_count) {
+    const uint8_t *h = haystack, *n = needle;
+    const size_t nn = needle_count;
+    if (nn == 0) return haystack;
+    if (nn > haystack_count) return NULL;
+    const size_t last = haystack_count - nn;  /* the last start */
+    size_t i = 0;
+#if defined(__SSE2__)
+    if (last + 1 >= 16) {
+        const __m128i first = _mm_set1_epi8((char)n[0]), final = _mm_set1_epi8((char)n[nn - 1]);
+        for (; i + 15 <= last; i += 16) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(h + i));
+            __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(h + i + nn - 1));
+            unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, final)));
+            const uint8_t *hit = check_block(h, i, mask, n, nn);
+            if (hit) return hit;
+        }
+        if (i <= last) {
+            /* The rest: one block ending at the last start, its starts before `i` already seen. */
+            size_t j = last - 15;
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(h + j));
+            __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(h + j + nn - 1));
+            unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, final)));
+            return check_block(h, j, mask & (0xFFFFu << (i - j)), n, nn);
+        }
+        return NULL;
+    }
+#endif
+    for (; i <= last; i++)
+        if (h[i] == n[0] && h[i + nn - 1] == n[nn - 1] && memcmp(h + i, n, nn) == 0) return h + i;
+    return NULL;
 }

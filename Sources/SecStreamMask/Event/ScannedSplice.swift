@@ -306,27 +306,21 @@ extension EventMasker {
             let r = raw(k)
             guard current.count >= r.count, !r.isEmpty else { continue }
             let tp = current.baseAddress!, rp = r.baseAddress!
-            let first = Int32(r[0])
-            let last = current.count &- r.count
-            var i = 0
             var from = 0
             var target = MaskedBytes()
-            while i <= last {
-                guard let hit = memchr(tp + i, first, last &- i &+ 1) else { break }
+            // glibc's memmem (a pair-of-bytes hash for short needles): a
+            // memchr for the first byte and a compare at each of its hits
+            // cost several calls a pair, an address's first digit being common.
+            while let hit = secstream_find_bytes(tp + from, current.count &- from, rp, r.count) {
                 let at = UnsafeRawPointer(hit) - tp
-                if memcmp(hit, rp, r.count) == 0 {
-                    if from == 0 {
-                        // The first hit: the other buffer takes the text.
-                        if inFirst { swap(&target, &buffers.1) } else { swap(&target, &buffers.0) }
-                        target.removeAll()
-                    }
-                    target.write(UnsafeRawBufferPointer(start: tp + from, count: at &- from))
-                    target.write(masked(k))
-                    i = at &+ r.count
-                    from = i
-                } else {
-                    i = at &+ 1
+                if from == 0 {
+                    // The first hit: the other buffer takes the text.
+                    if inFirst { swap(&target, &buffers.1) } else { swap(&target, &buffers.0) }
+                    target.removeAll()
                 }
+                target.write(UnsafeRawBufferPointer(start: tp + from, count: at &- from))
+                target.write(masked(k))
+                from = at &+ r.count
             }
             guard from > 0 else { continue }
             target.write(UnsafeRawBufferPointer(start: tp + from, count: current.count &- from))
