@@ -1,6 +1,9 @@
 #include "mask_splice.h"
 
 #include <stdlib.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -182,3 +185,16 @@ const void *secstream_find_bytes(const void *haystack, size_t haystack_count, co
         if (h[i] == n[0] && h[i + nn - 1] == n[nn - 1] && memcmp(h + i, n, nn) == 0) return h + i;
     return NULL;
 }
+
+void *secstream_table_alloc(size_t bytes) {
+    const size_t huge = (size_t)2 << 20;
+    void *table = NULL;
+    if (posix_memalign(&table, huge, bytes) != 0) return NULL;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    (void)madvise(table, bytes, MADV_HUGEPAGE);  /* a hint: without it the table works as well, slower */
+#endif
+    memset(table, 0, bytes);
+    return table;
+}
+
+void secstream_table_free(void *table) { free(table); }

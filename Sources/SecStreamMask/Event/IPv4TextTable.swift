@@ -34,11 +34,13 @@ struct IPv4TextTable {
     init(bits: Int) {
         self.bits = bits
         octets = Self.octetTexts
-        entries = .allocate(capacity: 4 << bits)
-        entries.initialize(repeating: 0, count: 4 << bits)
+        guard let table = secstream_table_alloc(MemoryLayout<UInt64>.stride * (4 << bits)) else {
+            fatalError("out of memory for the IPv4 pseudonym table")
+        }
+        entries = table.bindMemory(to: UInt64.self, capacity: 4 << bits)
     }
 
-    func deallocate() { entries.deallocate() }
+    func deallocate() { secstream_table_free(entries) }
 
     /// The key of a text that may be a dotted quad (7 to 15 bytes); nil for any other length.
     @inline(__always)

@@ -135,12 +135,14 @@ struct InlineValueTable {
     /// `count`: a power of two.
     init(count: Int) {
         precondition(count >= 2 && count & (count - 1) == 0)
-        // calloc: pages arrive zeroed (empty) when first touched.
-        slots = calloc(count, Int(SECSTREAM_INLINE_SLOT))!
+        guard let table = secstream_table_alloc(count * Int(SECSTREAM_INLINE_SLOT)) else {
+            fatalError("out of memory for the masked value table")
+        }
+        slots = table
         mask = count - 1
     }
 
-    func deallocate() { free(slots) }
+    func deallocate() { secstream_table_free(slots) }
 
     /// The slot holding (key, tag), or nil.
     @inline(__always)
