@@ -60,7 +60,7 @@ let package = Package(
         // SIMD classification of JSON string bytes for the field scanner (a header of static inline functions).
         .target(name: "CJSONScan"),
         // The archive masker's value caches and its splice of cached values into a scanned line.
-        .target(name: "CMaskSplice"),
+        .target(name: "CMaskSplice", dependencies: ["CJSONScan"]),
         // Crypto-PAn's flip bits with AES-NI behind a runtime CPU check (OpenSSL's EVP otherwise).
         .target(name: "CCryptoPAnFlips"),
         // Kafka wire protocol: primitives -> messages -> client.

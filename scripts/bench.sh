@@ -6,8 +6,10 @@
 #   and 2 threads; checks both found the same alerts.
 #   sigma: the SigmaHQ Windows pack over evtx JSON next to pySigma's SQLite backend
 #   (scripts/bench-sigma.sh).
+#   mask: what --mask and --encrypt cost process, each run next to the same run
+#   without (scripts/bench-mask.sh, 1,000,000 events; issue 11's budget).
 # Environment: BENCH_EVENTS (default 5000000), BENCH_SKIP_ARCHIVE=1, BENCH_SKIP_KAFKA=1,
-# BENCH_SKIP_SIGMA=1, BENCH_SIGMA_EVENTS (default 200000).
+# BENCH_SKIP_SIGMA=1, BENCH_SKIP_MASK=1, BENCH_SIGMA_EVENTS (default 200000).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -95,4 +97,6 @@ done
 [ "${BENCH_SKIP_KAFKA:-0}" = 1 ] || [ ! -x scripts/bench-kafka.sh ] || bash scripts/bench-kafka.sh
 [ "${BENCH_SKIP_STATE:-0}" = 1 ] || bash scripts/bench-state.sh
 [ "${BENCH_SKIP_SIGMA:-0}" = 1 ] || [ ! -x scripts/bench-sigma.sh ] || bash scripts/bench-sigma.sh || status=1
+# (Its own event count: BENCH_EVENTS is the process bench's.)
+[ "${BENCH_SKIP_MASK:-0}" = 1 ] || BENCH_EVENTS=1000000 bash scripts/bench-mask.sh || status=1
 exit $status

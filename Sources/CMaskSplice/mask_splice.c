@@ -79,38 +79,17 @@ int secstream_mask_splice(const secstream_mask_tables_t *tables, const uint8_t *
     for (int k = from; k < count; k++) {
         const secstream_mask_value_t *v = &values[k];
         const size_t open = (size_t)v->start - 1;  /* the opening quote, kept out: the replacement is quoted */
-        const uint8_t *content = line + v->start;
-        const size_t length = (size_t)(v->end - v->start);
-        if (v->ipv4) {
-            const uint64_t *e = secstream_ipv4_find(tables->ipv4_entries, tables->ipv4_bits, &v->key);
-            if (!e) goto miss;
-            memcpy(out + w, line + copied, open - copied);
-            w += open - copied;
-            /* The quote, two words of text (bytes past it are written over
-               next or lie in the room past the end), the quote. */
-            const size_t text = (size_t)((e[3] >> 56) & 0xF);
-            const uint64_t high = e[3] & SECSTREAM_IPV4_TEXT_BYTES;
-            out[w] = '"';
-            memcpy(out + w + 1, &e[2], 8);
-            memcpy(out + w + 9, &high, 8);
-            out[w + 1 + text] = '"';
-            w += text + 2;
-        } else {
-            if (length > SECSTREAM_INLINE_KEY_MAX) goto miss;
-            const uint8_t *s = secstream_inline_find(tables->inline_slots, tables->inline_mask, content, length,
-                                                     (uint8_t)v->action, v->key.hash);
-            if (!s) goto miss;
-            memcpy(out + w, line + copied, open - copied);
-            w += open - copied;
-            memcpy(out + w, secstream_inline_json(s), secstream_inline_json_count(s));
-            w += secstream_inline_json_count(s);
+        const size_t run = open - copied;
+        int pair;
+        /* The replacement goes after the run, which is copied once it is known to be there. */
+        const int written = secstream_mask_cached(tables, line, v, out + w + run, &pair);
+        memcpy(out + w, line + copied, run);
+        if (written < 0) {
+            bytes->count += w + run;
+            return k;
         }
+        w += run + (size_t)written;
         copied = (size_t)v->end + 1;  /* past the closing quote */
-        continue;
-    miss:
-        memcpy(out + w, line + copied, open - copied);
-        bytes->count += w + (open - copied);
-        return k;
     }
     memcpy(out + w, line + copied, n - copied);
     bytes->count += w + (n - copied);

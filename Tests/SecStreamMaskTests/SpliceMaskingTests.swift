@@ -128,7 +128,7 @@ final class SpliceMaskingTests: XCTestCase {
                 var r = Rng(state: UInt64(index + 11))
                 var buffer = MaskedBytes()
                 defer { buffer.deallocate() }
-                let before = masker.linesSplicedFromSlots
+                let before = masker.linesSplicedFromSlots, beforeInC = masker.freeTextLinesInC
                 for _ in 0..<4000 {
                     let text = Self.line(&r, spaces: spaces)
                     Array(text.utf8).withUnsafeBytes { line in
@@ -146,6 +146,10 @@ final class SpliceMaskingTests: XCTestCase {
                     }
                 }
                 XCTAssertGreaterThan(masker.linesSplicedFromSlots - before, spaces ? 100 : 800, "policy \(index)")
+                // Lines with free text whose values are all cached take the C path (the policy
+                // without the ipv4 rule never does: its kinds are not the ones that path knows).
+                if index <= 3 { XCTAssertGreaterThan(masker.freeTextLinesInC - beforeInC, spaces ? 15 : 100, "policy \(index)") }
+                if index == 5 { XCTAssertEqual(masker.freeTextLinesInC, 0, "policy \(index)") }
             }
         }
         XCTAssertEqual(seen, [.whitespace, .unusualKey, .repeatedField, .arrayOnPath])

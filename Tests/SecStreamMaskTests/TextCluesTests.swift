@@ -1,3 +1,4 @@
+import CJSONScan
 @testable import SecStreamCore
 @testable import SecStreamMask
 import XCTest
@@ -52,6 +53,29 @@ final class TextCluesTests: XCTestCase {
         }
         // Every kind was matched often enough for the check to mean something.
         for rule in rules { XCTAssertGreaterThan(matched[rule.name, default: 0], 100, rule.name) }
+    }
+
+    /// The pass this CPU takes (32-byte AVX2 blocks where it has them) and
+    /// the 16-byte pass give the same clues, on texts of every length around
+    /// the blocks' and chunks' edges.
+    func testBlockWidthsGiveTheSameClues() {
+        var compared = 0
+        for round in 0..<20_000 {
+            var t = text()
+            if round % 4 == 0 { t = Array(t.prefix(Int.random(in: 0...40, using: &rng))) }
+            t.withUnsafeBytes { bytes in
+                let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
+                var wide = secstream_text_clues_t(), narrow = secstream_text_clues_t()
+                secstream_text_clues(p, bytes.count, &wide)
+                secstream_text_clues_16(p, bytes.count, &narrow)
+                XCTAssertEqual([wide.at, wide.scheme_separator, wide.dot, wide.aws_prefix, wide.bearer, wide.long_digit_run, wide.needs_escape],
+                               [narrow.at, narrow.scheme_separator, narrow.dot, narrow.aws_prefix, narrow.bearer, narrow.long_digit_run,
+                                narrow.needs_escape], "\(t)")
+                XCTAssertEqual(wide.colons, narrow.colons, "\(t)")
+                compared += 1
+            }
+        }
+        XCTAssertEqual(compared, 20_000)
     }
 
     func testCluesOfPlainTextRuleEverythingOut() {

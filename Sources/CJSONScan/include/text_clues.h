@@ -18,8 +18,36 @@ typedef struct {
     uint32_t colons;          /* ':' count: ipv6 needs two */
 } secstream_text_clues_t;
 
-/// One pass over `n` bytes at `p`, 64 at a time (SSE2 compares into bit
-/// masks on x86-64); reads nothing outside the text.
+/// One pass over `n` bytes at `p`, 64 at a time (compares into bit masks:
+/// 32-byte blocks where the CPU has AVX2, else 16-byte SSE2 blocks on
+/// x86-64); reads nothing outside the text.
 void secstream_text_clues(const uint8_t *p, size_t n, secstream_text_clues_t *out);
+
+/// The same pass with 16-byte blocks whatever the CPU (tests hold the two to each other).
+void secstream_text_clues_16(const uint8_t *p, size_t n, secstream_text_clues_t *out);
+
+/* The built-in pattern kinds, a bit each (SecStreamMask's `TextPatterns.Kind`). */
+enum {
+    SECSTREAM_TEXT_KIND_URL_PASSWORD = 1,
+    SECSTREAM_TEXT_KIND_BEARER = 2,
+    SECSTREAM_TEXT_KIND_AWS_KEY = 4,
+    SECSTREAM_TEXT_KIND_EMAIL = 8,
+    SECSTREAM_TEXT_KIND_CARD = 16,
+    SECSTREAM_TEXT_KIND_IPV6 = 32,
+    SECSTREAM_TEXT_KIND_IPV4 = 64
+};
+
+/* The kinds whose regex could match a text with these clues. */
+static inline uint8_t secstream_text_kind_bits(const secstream_text_clues_t *c) {
+    uint8_t bits = 0;
+    if (c->at && c->scheme_separator) bits |= SECSTREAM_TEXT_KIND_URL_PASSWORD;
+    if (c->bearer) bits |= SECSTREAM_TEXT_KIND_BEARER;
+    if (c->aws_prefix) bits |= SECSTREAM_TEXT_KIND_AWS_KEY;
+    if (c->at) bits |= SECSTREAM_TEXT_KIND_EMAIL;
+    if (c->long_digit_run) bits |= SECSTREAM_TEXT_KIND_CARD;
+    if (c->colons >= 2) bits |= SECSTREAM_TEXT_KIND_IPV6;
+    if (c->dot) bits |= SECSTREAM_TEXT_KIND_IPV4;
+    return bits;
+}
 
 #endif

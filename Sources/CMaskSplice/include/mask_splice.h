@@ -240,6 +240,36 @@ typedef struct {
     secstream_ipv4_key_t key;
 } secstream_mask_value_t;
 
+/* Writes value `v`'s cached replacement, quoted, at `w` (room for 32
+   bytes: an IPv4 text writes two whole words): its length, or -1 when the
+   tables do not hold it. `*pair`: whether the walker records a (value,
+   replacement) pair for it (the replacement differs from the value). */
+SECSTREAM_MASK_INLINE int secstream_mask_cached(const secstream_mask_tables_t *tables, const uint8_t *line,
+                                                const secstream_mask_value_t *v, uint8_t *w, int *pair) {
+    if (v->ipv4) {
+        const uint64_t *e = secstream_ipv4_find(tables->ipv4_entries, tables->ipv4_bits, &v->key);
+        if (!e) return -1;
+        /* The quote, two words of text (bytes past it are written over next
+           or lie in the room), the quote. */
+        const int text = (int)((e[3] >> 56) & 0xF);
+        const uint64_t high = e[3] & SECSTREAM_IPV4_TEXT_BYTES;
+        w[0] = '"';
+        memcpy(w + 1, &e[2], 8);
+        memcpy(w + 9, &high, 8);
+        w[1 + text] = '"';
+        *pair = (int)(e[3] >> 63);
+        return text + 2;
+    }
+    const size_t length = (size_t)(v->end - v->start);
+    if (length > SECSTREAM_INLINE_KEY_MAX) return -1;
+    const uint8_t *s = secstream_inline_find(tables->inline_slots, tables->inline_mask, line + v->start, length,
+                                             (uint8_t)v->action, v->key.hash);
+    if (!s) return -1;
+    memcpy(w, secstream_inline_json(s), secstream_inline_json_count(s));
+    *pair = secstream_inline_records_pair(s);
+    return (int)secstream_inline_json_count(s);
+}
+
 /* A plan: the number of values (-1: the line must be walked) and whether
    one of them is free text (returned in a register, not through memory). */
 typedef struct {

@@ -46,6 +46,10 @@ public final class EventMasker {
     let freeTextSpans: UnsafeMutablePointer<Range<Int>>
     /// The pairs recorded for one line's free text (one per masked value at most).
     let freeTextKnown: UnsafeMutablePointer<KnownRef>
+    /// The same pairs where their bytes lie, and two offsets a value, for
+    /// the free-text line's C path (`secstream_mask_free_text_line`).
+    let freeTextPairs: UnsafeMutablePointer<secstream_known_pair_t>
+    let freeTextOffsets: UnsafeMutablePointer<Int32>
     /// The policy's pattern kinds, as clue bits (`TextClues.kindBits`), when
     /// they include `ipv4` and no custom rule (else nil: every text goes
     /// through `apply`). A text whose clues allow only `email` and `ipv4` of
@@ -71,6 +75,8 @@ public final class EventMasker {
     @exclusivity(unchecked) public private(set) var linesSpliced = 0
     /// Of those, the lines `maskScanned` spliced at the scanner's slots, without a walk.
     @exclusivity(unchecked) public internal(set) var linesSplicedFromSlots = 0
+    /// Of those, lines with free text masked in C (`secstream_mask_free_text_line`).
+    @exclusivity(unchecked) public internal(set) var freeTextLinesInC = 0
 
     public init(policy: MaskPolicy) {
         self.policy = policy
@@ -82,6 +88,8 @@ public final class EventMasker {
         scannedValues = .allocate(capacity: max(1, 2 * (trie?.paths.count ?? 0)))
         freeTextSpans = .allocate(capacity: max(1, trie?.paths.count ?? 0))
         freeTextKnown = .allocate(capacity: max(1, trie?.paths.count ?? 0))
+        freeTextPairs = .allocate(capacity: max(1, trie?.paths.count ?? 0))
+        freeTextOffsets = .allocate(capacity: max(1, 2 * (trie?.paths.count ?? 0)))
         patternKindBits = policy.patterns.kindBits
         // The plan in C reads the scanner's slots as `secstream_field_slot_t`.
         precondition(MemoryLayout<FieldSlot>.stride == MemoryLayout<secstream_field_slot_t>.stride
@@ -103,6 +111,8 @@ public final class EventMasker {
         spliceTables.deallocate()
         freeTextSpans.deallocate()
         freeTextKnown.deallocate()
+        freeTextPairs.deallocate()
+        freeTextOffsets.deallocate()
         freeTextBuffers.deallocate()
     }
 
@@ -610,12 +620,7 @@ extension EventMasker: TextReplacementValues {
     @inline(__always)
     func appendPseudonym<Output: MaskOutput>(address found: UnsafeRawBufferPointer, into out: inout Output) -> Bool {
         if let key = IPv4TextTable.key(found) {
-            var hit = ipv4Values.find(key)
-            if hit == nil, let address = IPv4Table.parse(found) {
-                let masked = cryptoPAnV4(address)
-                hit = ipv4Values.insert(key, masked, changed: masked != address)
-            }
-            if let hit {
+            if let hit = ipv4Values.find(key) ?? enter(found, key) {
                 IPv4TextTable.appendDotted(hit, to: &out)
                 return true
             }
@@ -623,5 +628,19 @@ extension EventMasker: TextReplacementValues {
         guard var masked = cryptoPAnText(String(decoding: found, as: UTF8.self)) else { return false }
         masked.withUTF8 { out.write(UnsafeRawBufferPointer($0)) }
         return true
+    }
+
+    /// Enters a canonical dotted quad's pseudonym in the IPv4 text table;
+    /// false for any other text (which the table never holds).
+    func enterAddress(_ found: UnsafeRawBufferPointer) -> Bool {
+        guard let key = IPv4TextTable.key(found) else { return false }
+        return enter(found, key) != nil
+    }
+
+    /// The pseudonym of `found` (key `key`), entered; nil when it is not a canonical dotted quad.
+    private func enter(_ found: UnsafeRawBufferPointer, _ key: IPv4TextTable.Key) -> IPv4TextTable.Masked? {
+        guard let address = IPv4Table.parse(found) else { return nil }
+        let masked = cryptoPAnV4(address)
+        return ipv4Values.insert(key, masked, changed: masked != address)
     }
 }

@@ -118,6 +118,28 @@ extension EventMasker {
             if !buffers.owned.isEmpty { buffers.owned.removeAll(keepingCapacity: true) }
             swap(&buffers, &freeTextBuffers)
         }
+        // The usual line (every value cached, each free text one escaping
+        // leaves as it is and in which only `ipv4` of the policy's kinds can
+        // match) in C; a new address is entered here and the line tried
+        // again; anything else (or a line whose addresses keep pushing each
+        // other out of the table) the Swift way below.
+        if let kinds = patternKindBits {
+            let bytes = base.assumingMemoryBound(to: UInt8.self)
+            for _ in 0..<8 {
+                let result = secstream_mask_free_text_line(spliceTables, kinds, bytes, line.count, found, Int32(truncatingIfNeeded: count),
+                                                           freeTextPairs, freeTextOffsets, &buffers.values.c,
+                                                           &buffers.pairs.0.c, &buffers.pairs.1.c, &out.c)
+                guard Int(result.status) == SECSTREAM_FREE_TEXT_NEW_ADDRESS else {
+                    if Int(result.status) == SECSTREAM_FREE_TEXT_WRITTEN {
+                        freeTextLinesInC &+= 1
+                        return
+                    }
+                    break
+                }
+                guard enterAddress(UnsafeRawBufferPointer(start: base + Int(result.start), count: Int(result.end &- result.start))) else { break }
+            }
+            buffers.values.removeAll()
+        }
         let spans = freeTextSpans
         let known = freeTextKnown
         var knownCount = 0

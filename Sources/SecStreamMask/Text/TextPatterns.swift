@@ -224,16 +224,15 @@ struct TextClues {
     private(set) var needsEscape = false
 
     init(_ text: UnsafeRawBufferPointer) {
-        guard let p = text.baseAddress?.assumingMemoryBound(to: UInt8.self), text.count > 0 else { return }
         var c = secstream_text_clues_t()
-        secstream_text_clues(p, text.count, &c)
-        if c.at != 0 && c.scheme_separator != 0 { kindBits |= Self.bit(.urlPassword) }
-        if c.bearer != 0 { kindBits |= Self.bit(.bearer) }
-        if c.aws_prefix != 0 { kindBits |= Self.bit(.awsKey) }
-        if c.at != 0 { kindBits |= Self.bit(.email) }
-        if c.long_digit_run != 0 { kindBits |= Self.bit(.card) }
-        if c.colons >= 2 { kindBits |= Self.bit(.ipv6) }
-        if c.dot != 0 { kindBits |= Self.bit(.ipv4) }
+        if let p = text.baseAddress?.assumingMemoryBound(to: UInt8.self), text.count > 0 { secstream_text_clues(p, text.count, &c) }
+        self.init(c)
+    }
+
+    /// The clues of a pass already made.
+    init(_ c: secstream_text_clues_t) {
+        var c = c
+        kindBits = secstream_text_kind_bits(&c)
         needsEscape = c.needs_escape != 0
     }
 
@@ -241,13 +240,13 @@ struct TextClues {
     @inline(__always)
     static func bit(_ kind: TextPatterns.Kind) -> UInt8 {
         switch kind {
-        case .urlPassword: return 1
-        case .bearer: return 2
-        case .awsKey: return 4
-        case .email: return 8
-        case .card: return 16
-        case .ipv6: return 32
-        case .ipv4: return 64
+        case .urlPassword: return UInt8(SECSTREAM_TEXT_KIND_URL_PASSWORD)
+        case .bearer: return UInt8(SECSTREAM_TEXT_KIND_BEARER)
+        case .awsKey: return UInt8(SECSTREAM_TEXT_KIND_AWS_KEY)
+        case .email: return UInt8(SECSTREAM_TEXT_KIND_EMAIL)
+        case .card: return UInt8(SECSTREAM_TEXT_KIND_CARD)
+        case .ipv6: return UInt8(SECSTREAM_TEXT_KIND_IPV6)
+        case .ipv4: return UInt8(SECSTREAM_TEXT_KIND_IPV4)
         }
     }
 

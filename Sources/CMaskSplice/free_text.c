@@ -1,0 +1,212 @@
+#include "free_text.h"
+
+static inline int is_digit(uint8_t b) { return (uint8_t)(b - '0') < 10; }
+
+/* `\b`'s word bytes: ASCII `[0-9A-Za-z_]` (a UTF-8 byte is not one, as in RE2). */
+static inline int is_word(uint8_t b) { return is_digit(b) || (uint8_t)((b | 0x20) - 'a') < 26 || b == '_'; }
+
+/* The end of the match starting at `s`, or 0. Greedy `{1,3}` with
+   backtracking reduces to: each of the first three octets is its whole run
+   of digits (1 to 3) followed by a dot; the last is its whole run (1 to 3)
+   followed by a non-word byte or the end (a shorter prefix of a longer run
+   is followed by a digit, never a boundary). */
+static inline size_t quad_end(const uint8_t *p, size_t n, size_t s) {
+    size_t i = s;
+    for (int part = 0; part < 4; part++) {
+        const size_t first = i;
+        while (i < n && is_digit(p[i]) && i - first < 4) i++;
+        const size_t digits = i - first;
+        if (digits < 1 || digits > 3) return 0;
+        if (part < 3) {
+            if (i >= n || p[i] != '.') return 0;
+            i++;
+        } else if (i < n && is_word(p[i])) {
+            return 0;
+        }
+    }
+    return i;
+}
+
+/* Every match has a dot right after its first octet, and that octet is the
+   whole run of digits before the dot: so only the dots are looked at, in
+   order, each with the one start it allows. Two dots' starts come in the
+   dots' order (a run before a dot holds no earlier dot), so the first that
+   matches is the leftmost match. `\b` before a start looks at the byte
+   before it even when that is before `from` (RE2's context). */
+int secstream_find_dotted_quad(const uint8_t *p, size_t n, size_t from, size_t *start, size_t *end) {
+    size_t d = from + 1; /* the first dot is one byte past the start at least */
+    while (d < n) {
+        const uint8_t *hit = memchr(p + d, '.', n - d);
+        if (!hit) return 0;
+        d = (size_t)(hit - p);
+        size_t s = d;
+        while (s > from && d - s < 4 && is_digit(p[s - 1])) s--;
+        const size_t digits = d - s;
+        if (digits >= 1 && digits <= 3 && (s == 0 || !is_word(p[s - 1]))) {
+            const size_t e = quad_end(p, n, s);
+            if (e) {
+                *start = s;
+                *end = e;
+                return 1;
+            }
+        }
+        d++;
+    }
+    return 0;
+}
+
+/* Makes room for `more` bytes in `b`. */
+static inline uint8_t *room(secstream_bytes_t *b, size_t more) {
+    if (b->count + more > b->capacity) secstream_bytes_grow(b, more);
+    return b->base + b->count;
+}
+
+static inline void put(secstream_bytes_t *b, const uint8_t *p, size_t n) {
+    if (n == 0) return;
+    memcpy(room(b, n), p, n);
+    b->count += n;
+}
+
+/* The free text `text` (whose kinds that may match are `allowed`: none or
+   `ipv4`) masked and quoted into `out`: the quads, then the pairs. 1, or 0
+   with the range of a dotted quad the table does not hold (nothing written). */
+static int mask_text(const secstream_mask_tables_t *tables, uint8_t allowed, const uint8_t *text, size_t n,
+                     const secstream_known_pair_t *pairs, int pair_count, secstream_bytes_t *scratch[2],
+                     secstream_bytes_t *out, size_t *new_start, size_t *new_end) {
+    /* What the text is after each step: the text itself, or one of the scratch buffers. */
+    const uint8_t *current = text;
+    size_t count = n;
+    int in = -1; /* the scratch buffer `current` is in, -1: the text */
+
+    if (allowed & SECSTREAM_TEXT_KIND_IPV4) {
+        secstream_bytes_t *target = scratch[0];
+        size_t at = 0, copied = 0, start, end;
+        int replaced = 0;
+        while (secstream_find_dotted_quad(text, n, at, &start, &end)) {
+            secstream_ipv4_key_t key;
+            (void)secstream_ipv4_key(text + start, end - start, &key); /* 7 to 15 bytes: always a key */
+            const uint64_t *e = secstream_ipv4_find(tables->ipv4_entries, tables->ipv4_bits, &key);
+            if (!e) {
+                *new_start = start;
+                *new_end = end;
+                return 0;
+            }
+            if (!replaced) target->count = 0;
+            replaced = 1;
+            put(target, text + copied, start - copied);
+            /* The pseudonym's text: two words, of which its length counts. */
+            const uint64_t high = e[3] & SECSTREAM_IPV4_TEXT_BYTES;
+            uint8_t *w = room(target, 16);
+            memcpy(w, &e[2], 8);
+            memcpy(w + 8, &high, 8);
+            target->count += (size_t)((e[3] >> 56) & 0xF);
+            copied = at = end;
+        }
+        if (replaced) {
+            put(target, text + copied, n - copied);
+            current = target->base;
+            count = target->count;
+            in = 0;
+        }
+    }
+
+    /* The pairs, each on what the ones before left; the buffers take turns. */
+    for (int k = 0; k < pair_count; k++) {
+        const secstream_known_pair_t *pair = &pairs[k];
+        if (pair->raw_count == 0 || count < pair->raw_count) continue;
+        size_t from = 0;
+        secstream_bytes_t *target = scratch[in == 0 ? 1 : 0];
+        const uint8_t *hit;
+        while ((hit = secstream_find_bytes(current + from, count - from, pair->raw, pair->raw_count)) != NULL) {
+            const size_t at = (size_t)(hit - current);
+            if (from == 0) target->count = 0;
+            put(target, current + from, at - from);
+            put(target, pair->masked, pair->masked_count);
+            from = at + pair->raw_count;
+        }
+        if (from == 0) continue;
+        put(target, current + from, count - from);
+        current = target->base;
+        count = target->count;
+        in = in == 0 ? 1 : 0;
+    }
+
+    uint8_t *w = room(out, count + 2);
+    w[0] = '"';
+    memcpy(w + 1, current, count);
+    w[count + 1] = '"';
+    out->count += count + 2;
+    return 1;
+}
+
+secstream_free_text_result_t secstream_mask_free_text_line(const secstream_mask_tables_t *tables, uint8_t kinds,
+                                                           const uint8_t *line, size_t n,
+                                                           const secstream_mask_value_t *values, int count,
+                                                           secstream_known_pair_t *pairs, int32_t *spans,
+                                                           secstream_bytes_t *value_bytes, secstream_bytes_t *scratch0,
+                                                           secstream_bytes_t *scratch1, secstream_bytes_t *out) {
+    secstream_free_text_result_t result = {SECSTREAM_FREE_TEXT_GENERAL, 0, 0};
+    /* The free texts first: a line with an unusual one is Swift's before anything is done. */
+    for (int k = 0; k < count; k++) {
+        const secstream_mask_value_t *v = &values[k];
+        if (tables->action_class[v->action] != SECSTREAM_MASK_PATTERNS) continue;
+        secstream_text_clues_t clues;
+        secstream_text_clues(line + v->start, (size_t)(v->end - v->start), &clues);
+        const uint8_t allowed = secstream_text_kind_bits(&clues) & kinds;
+        if (clues.needs_escape || (allowed & ~SECSTREAM_TEXT_KIND_IPV4)) return result;
+        spans[2 * k] = allowed;
+    }
+
+    /* The other values from the tables, quoted, into `value_bytes`; a pair
+       for each that changes (its masked bytes' offset for now: the buffer may move). */
+    value_bytes->count = 0;
+    int pair_count = 0;
+    for (int k = 0; k < count; k++) {
+        const secstream_mask_value_t *v = &values[k];
+        if (tables->action_class[v->action] == SECSTREAM_MASK_PATTERNS) continue;
+        const size_t at = value_bytes->count;
+        int changed;
+        const int written = secstream_mask_cached(tables, line, v, room(value_bytes, 32), &changed);
+        if (written < 0) {
+            result.status = SECSTREAM_FREE_TEXT_NEW_VALUE;
+            return result;
+        }
+        value_bytes->count += (size_t)written;
+        spans[2 * k] = (int32_t)at;
+        spans[2 * k + 1] = (int32_t)value_bytes->count;
+        if (changed) {
+            pairs[pair_count].raw = line + v->start;
+            pairs[pair_count].raw_count = (size_t)(v->end - v->start);
+            pairs[pair_count].masked = (const uint8_t *)(uintptr_t)(at + 1); /* the offset, for now */
+            pairs[pair_count].masked_count = (size_t)written - 2;
+            pair_count++;
+        }
+    }
+    for (int j = 0; j < pair_count; j++) pairs[j].masked = value_bytes->base + (uintptr_t)pairs[j].masked;
+
+    /* The line in runs. */
+    secstream_bytes_t *scratch[2] = {scratch0, scratch1};
+    const size_t written = out->count;
+    size_t copied = 0;
+    for (int k = 0; k < count; k++) {
+        const secstream_mask_value_t *v = &values[k];
+        put(out, line + copied, (size_t)v->start - 1 - copied); /* up to the opening quote */
+        copied = (size_t)v->end + 1;                            /* past the closing quote */
+        if (tables->action_class[v->action] != SECSTREAM_MASK_PATTERNS) {
+            put(out, value_bytes->base + spans[2 * k], (size_t)(spans[2 * k + 1] - spans[2 * k]));
+            continue;
+        }
+        size_t new_start, new_end;
+        if (!mask_text(tables, (uint8_t)spans[2 * k], line + v->start, (size_t)(v->end - v->start), pairs, pair_count,
+                       scratch, out, &new_start, &new_end)) {
+            out->count = written;
+            result.status = SECSTREAM_FREE_TEXT_NEW_ADDRESS;
+            result.start = v->start + (int32_t)new_start;
+            result.end = v->start + (int32_t)new_end;
+            return result;
+        }
+    }
+    put(out, line + copied, n - copied);
+    result.status = SECSTREAM_FREE_TEXT_WRITTEN;
+    return result;
+}
