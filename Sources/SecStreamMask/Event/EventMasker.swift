@@ -50,11 +50,17 @@ public final class EventMasker {
     /// the free-text line's C path (`secstream_mask_free_text_line`).
     let freeTextPairs: UnsafeMutablePointer<secstream_known_pair_t>
     let freeTextOffsets: UnsafeMutablePointer<Int32>
+    /// Its buffers: the values' replacements and two for the texts (raw, so
+    /// a line costs no swap of `freeTextBuffers` and no exclusivity checks).
+    let freeTextBytes = UnsafeMutablePointer<secstream_bytes_t>.allocate(capacity: 3)
     /// The policy's pattern kinds, as clue bits (`TextClues.kindBits`), when
     /// they include `ipv4` and no custom rule (else nil: every text goes
     /// through `apply`). A text whose clues allow only `email` and `ipv4` of
     /// them is masked by `maskScannedFreeText`'s two passes over buffers.
     let patternKindBits: UInt8?
+    /// The same for the free-text line's C path, which also needs a tag no
+    /// action has for its e-mail pseudonyms (nil: never that path).
+    let freeTextKindsInC: UInt8?
     /// Free text's e-mail replacements by address.
     private var emailPseudonyms = ByteKeyCache<[UInt8]>(slots: 1 << 12)
     /// The splicing walk's first cache (one cache line per value).
@@ -90,7 +96,9 @@ public final class EventMasker {
         freeTextKnown = .allocate(capacity: max(1, trie?.paths.count ?? 0))
         freeTextPairs = .allocate(capacity: max(1, trie?.paths.count ?? 0))
         freeTextOffsets = .allocate(capacity: max(1, 2 * (trie?.paths.count ?? 0)))
+        freeTextBytes.initialize(repeating: secstream_bytes_t(), count: 3)
         patternKindBits = policy.patterns.kindBits
+        freeTextKindsInC = (trie?.actions.count ?? 0) < Int(SECSTREAM_EMAIL_TAG) ? patternKindBits : nil
         // The plan in C reads the scanner's slots as `secstream_field_slot_t`.
         precondition(MemoryLayout<FieldSlot>.stride == MemoryLayout<secstream_field_slot_t>.stride
                      && MemoryLayout<FieldSlot>.offset(of: \FieldSlot.kind) == MemoryLayout<secstream_field_slot_t>.offset(of: \.kind))
@@ -113,6 +121,8 @@ public final class EventMasker {
         freeTextKnown.deallocate()
         freeTextPairs.deallocate()
         freeTextOffsets.deallocate()
+        for k in 0..<3 { secstream_bytes_free(freeTextBytes + k) }
+        freeTextBytes.deallocate()
         freeTextBuffers.deallocate()
     }
 
@@ -627,6 +637,20 @@ extension EventMasker: TextReplacementValues {
         }
         guard var masked = cryptoPAnText(String(decoding: found, as: UTF8.self)) else { return false }
         masked.withUTF8 { out.write(UnsafeRawBufferPointer($0)) }
+        return true
+    }
+
+    /// Enters an e-mail address's replacement (`email_` and its pseudonym,
+    /// `appendPseudonym(email:)`) in the inline table under the free-text
+    /// line's tag; false when either is too long for a slot.
+    func enterEmail(_ found: UnsafeRawBufferPointer) -> Bool {
+        guard found.count <= InlineValueTable.keyMax, let p = found.baseAddress else { return false }
+        var replacement: [UInt8] = []
+        appendPseudonym(email: found, into: &replacement)
+        guard replacement.count <= InlineValueTable.jsonMax else { return false }
+        let tag = UInt8(SECSTREAM_EMAIL_TAG)
+        inlineValues.insert(found, tag: tag, hash: secstream_value_hash(p.assumingMemoryBound(to: UInt8.self), found.count, tag),
+                            json: replacement, recordsPair: false)
         return true
     }
 

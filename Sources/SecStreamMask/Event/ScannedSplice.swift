@@ -111,34 +111,35 @@ extension EventMasker {
     private func maskScannedFreeText(_ line: UnsafeRawBufferPointer, _ base: UnsafeRawPointer,
                                      _ found: UnsafeMutablePointer<ScannedValue>, _ count: Int, _ tables: SpliceTables,
                                      into out: inout MaskedBytes) {
+        // The usual line (every value cached, each free text one escaping
+        // leaves as it is and in which only `email` and `ipv4` of the
+        // policy's kinds can match) in C; a new address or e-mail address is
+        // entered here and the line tried again; anything else (or a line
+        // whose addresses keep pushing each other out of the tables) the
+        // Swift way below.
+        if let kinds = freeTextKindsInC {
+            let bytes = base.assumingMemoryBound(to: UInt8.self)
+            for _ in 0..<8 {
+                let result = secstream_mask_free_text_line(spliceTables, kinds, bytes, line.count, found, Int32(truncatingIfNeeded: count),
+                                                           freeTextPairs, freeTextOffsets, freeTextBytes, freeTextBytes + 1,
+                                                           freeTextBytes + 2, &out.c)
+                let status = Int(result.status)
+                if status == SECSTREAM_FREE_TEXT_WRITTEN {
+                    freeTextLinesInC &+= 1
+                    return
+                }
+                let text = UnsafeRawBufferPointer(start: result.found, count: Int(result.found_count))
+                if status == SECSTREAM_FREE_TEXT_NEW_ADDRESS, enterAddress(text) { continue }
+                if status == SECSTREAM_FREE_TEXT_NEW_EMAIL, enterEmail(text) { continue }
+                break
+            }
+        }
         var buffers = FreeTextBuffers()
         swap(&buffers, &freeTextBuffers)
         defer {
             buffers.values.removeAll()
             if !buffers.owned.isEmpty { buffers.owned.removeAll(keepingCapacity: true) }
             swap(&buffers, &freeTextBuffers)
-        }
-        // The usual line (every value cached, each free text one escaping
-        // leaves as it is and in which only `ipv4` of the policy's kinds can
-        // match) in C; a new address is entered here and the line tried
-        // again; anything else (or a line whose addresses keep pushing each
-        // other out of the table) the Swift way below.
-        if let kinds = patternKindBits {
-            let bytes = base.assumingMemoryBound(to: UInt8.self)
-            for _ in 0..<8 {
-                let result = secstream_mask_free_text_line(spliceTables, kinds, bytes, line.count, found, Int32(truncatingIfNeeded: count),
-                                                           freeTextPairs, freeTextOffsets, &buffers.values.c,
-                                                           &buffers.pairs.0.c, &buffers.pairs.1.c, &out.c)
-                guard Int(result.status) == SECSTREAM_FREE_TEXT_NEW_ADDRESS else {
-                    if Int(result.status) == SECSTREAM_FREE_TEXT_WRITTEN {
-                        freeTextLinesInC &+= 1
-                        return
-                    }
-                    break
-                }
-                guard enterAddress(UnsafeRawBufferPointer(start: base + Int(result.start), count: Int(result.end &- result.start))) else { break }
-            }
-            buffers.values.removeAll()
         }
         let spans = freeTextSpans
         let known = freeTextKnown
