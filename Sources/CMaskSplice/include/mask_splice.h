@@ -41,10 +41,11 @@ void secstream_bytes_free(secstream_bytes_t *bytes);
    for the first byte and a compare at each hit, which this beats). */
 const void *secstream_find_bytes(const void *haystack, size_t haystack_count, const void *needle, size_t needle_count);
 
-/* A zeroed table of `bytes`, 2 MiB aligned, with transparent huge pages
-   asked for (madvise): the value tables are 4 MiB each, and with 4 KiB
-   pages the plan's prefetches stalled on page walks (perf: two thirds of
-   the plan's time on its prefetch). NULL when out of memory. */
+/* A zeroed table of `bytes`, 2 MiB aligned, its pages provided as they are
+   first touched, with transparent huge pages asked for (madvise) when it
+   is 2 MiB or more: the value tables are 4 MiB each, and with 4 KiB pages
+   the plan's prefetches stalled on page walks (perf: two thirds of the
+   plan's time on its prefetch). NULL when out of memory. */
 void *secstream_table_alloc(size_t bytes);
 void secstream_table_free(void *table);
 

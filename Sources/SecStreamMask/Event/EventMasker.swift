@@ -64,9 +64,20 @@ public final class EventMasker {
     /// Free text's e-mail replacements by address.
     private var emailPseudonyms = ByteKeyCache<[UInt8]>(slots: 1 << 12)
     /// The splicing walk's first cache (one cache line per value).
-    let inlineValues = InlineValueTable(count: 1 << 16)
+    let inlineValues: InlineValueTable
     /// The splicing walk's Crypto-PAn pseudonyms of IPv4 addresses.
-    let ipv4Values = IPv4TextTable(bits: 17)
+    let ipv4Values: IPv4TextTable
+    /// How many values a masker's caches are made for.
+    public enum Caches: Sendable {
+        /// Every event of a stream (the archive's maskers, query output):
+        /// 65,536 values and 131,072 addresses, 4 MiB each.
+        case stream
+        /// A few values now and then (alert groups, dead letters): 64 KiB
+        /// each. The two tables are zeroed memory the kernel provides page
+        /// by page as they are first touched; a masker made at start-up with
+        /// the stream's size cost a run ~35 ms of page clearing.
+        case few
+    }
     /// `planScanned`'s values for `maskScanned`: two halves of one per scanned
     /// path, used in turn (`nextPlanHalf`), for two outstanding plans.
     let scannedValues: UnsafeMutablePointer<ScannedValue>
@@ -84,8 +95,10 @@ public final class EventMasker {
     /// Of those, lines with free text masked in C (`secstream_mask_free_text_line`).
     @exclusivity(unchecked) public internal(set) var freeTextLinesInC = 0
 
-    public init(policy: MaskPolicy) {
+    public init(policy: MaskPolicy, caches: Caches = .stream) {
         self.policy = policy
+        inlineValues = InlineValueTable(count: caches == .stream ? 1 << 16 : 1 << 10)
+        ipv4Values = IPv4TextTable(bits: caches == .stream ? 17 : 11)
         cryptoPAn = CryptoPAn(key: policy.key.bytes)
         hmacKey = policy.key.bytes
         hmacContext = HMACContext(key: policy.key.bytes)

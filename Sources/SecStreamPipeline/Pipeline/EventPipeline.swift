@@ -23,7 +23,7 @@ package final class EventPipeline {
     /// The masking policy (`--mask`), set before `run`; see `PipelineMasking`.
     package var masking: PipelineMasking? {
         didSet {
-            let afterDetect = masking.flatMap { $0.beforeDetect ? nil : EventMasker(policy: $0.policy) }
+            let afterDetect = masking.flatMap { $0.beforeDetect ? nil : EventMasker(policy: $0.policy, caches: .few) }
             alerts.masker = afterDetect
             deadLetters.masker = afterDetect
             // Masked storage never holds a spooled oversized line's bytes: its dead letter goes without them.
