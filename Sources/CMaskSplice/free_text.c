@@ -250,7 +250,7 @@ secstream_free_text_result_t secstream_mask_free_text_line(const secstream_mask_
                                                            secstream_known_pair_t *pairs, int32_t *spans,
                                                            secstream_bytes_t *value_bytes, secstream_bytes_t *scratch0,
                                                            secstream_bytes_t *scratch1, secstream_bytes_t *out) {
-    secstream_free_text_result_t result = {SECSTREAM_FREE_TEXT_GENERAL, 0, NULL};
+    secstream_free_text_result_t result = {SECSTREAM_FREE_TEXT_GENERAL, 0, NULL, 0};
     /* The other values from the tables, quoted, into `value_bytes`; a pair
        for each that changes (its masked bytes' offset for now: the buffer may move). */
     value_bytes->count = 0;
@@ -263,6 +263,7 @@ secstream_free_text_result_t secstream_mask_free_text_line(const secstream_mask_
         const int written = secstream_mask_cached(tables, line, v, room(value_bytes, 32), &changed);
         if (written < 0) {
             result.status = SECSTREAM_FREE_TEXT_NEW_VALUE;
+            result.value = k;
             return result;
         }
         value_bytes->count += (size_t)written;

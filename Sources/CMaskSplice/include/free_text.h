@@ -34,6 +34,7 @@ typedef struct {
     int32_t status;
     int32_t found_count;
     const uint8_t *found;
+    int32_t value; /* NEW_VALUE: the index of the value the tables do not hold */
 } secstream_free_text_result_t;
 
 /* The inline value table's tag for e-mail pseudonyms (`email_` and the
@@ -45,7 +46,7 @@ enum {
     SECSTREAM_FREE_TEXT_WRITTEN = 0,      /* the masked line is in `out` */
     SECSTREAM_FREE_TEXT_GENERAL = 1,      /* a free text is not the usual one: nothing written, Swift's rules apply */
     SECSTREAM_FREE_TEXT_NEW_ADDRESS = 2,  /* a dotted quad the IPv4 text table does not hold (`found`): nothing written */
-    SECSTREAM_FREE_TEXT_NEW_VALUE = 3,    /* a value the tables do not hold: nothing written, Swift's way (which caches it) */
+    SECSTREAM_FREE_TEXT_NEW_VALUE = 3,    /* a value the tables do not hold (`value`): nothing written */
     SECSTREAM_FREE_TEXT_NEW_EMAIL = 4     /* an e-mail address the inline table does not hold (`found`): nothing written */
 };
 

@@ -131,6 +131,7 @@ extension EventMasker {
                 let text = UnsafeRawBufferPointer(start: result.found, count: Int(result.found_count))
                 if status == SECSTREAM_FREE_TEXT_NEW_ADDRESS, enterAddress(text) { continue }
                 if status == SECSTREAM_FREE_TEXT_NEW_EMAIL, enterEmail(text) { continue }
+                if status == SECSTREAM_FREE_TEXT_NEW_VALUE, enterValue(line, found + Int(result.value), tables) { continue }
                 break
             }
         }
@@ -205,6 +206,27 @@ extension EventMasker {
             swap(&escaped, &buffers.escaped)
         }
         out.write(UnsafeRawBufferPointer(start: base + copied, count: line.count &- copied))
+    }
+
+    /// Masks a value the tables do not hold yet (a new one), which caches
+    /// it, for the free-text line's C path to find when it tries the line
+    /// again; false when the tables still do not hold it (a replacement too
+    /// long for a slot, a value that is not a canonical address under
+    /// Crypto-PAn): that line goes the Swift way.
+    private func enterValue(_ line: UnsafeRawBufferPointer, _ value: UnsafeMutablePointer<ScannedValue>, _ tables: SpliceTables) -> Bool {
+        let base = line.baseAddress.unsafelyUnwrapped
+        let content = UnsafeRawBufferPointer(start: base + Int(value.pointee.start), count: Int(value.pointee.end &- value.pointee.start))
+        let scratch = freeTextBytes + 1
+        scratch.pointee.count = 0
+        var into = MaskedBytes(scratch.pointee)
+        _ = appendMasked(content, value.pointee.action, tables, key: ValueKey(value.pointee), into: &into)
+        scratch.pointee = into.c
+        // Whether the C path finds it now (`secstream_mask_cached` writes its replacement into the scratch's room).
+        var pair: Int32 = 0
+        let room = scratch.pointee.count &+ 32
+        if room > scratch.pointee.capacity { secstream_bytes_grow(scratch, 32) }
+        return secstream_mask_cached(spliceTables, base.assumingMemoryBound(to: UInt8.self), value,
+                                     scratch.pointee.base + scratch.pointee.count, &pair) >= 0
     }
 
     /// `maskLine` into masked lines' bytes.
