@@ -166,3 +166,10 @@ void secstream_text_clues(const uint8_t *text, size_t n, secstream_text_clues_t 
 }
 
 void secstream_text_clues_16(const uint8_t *text, size_t n, secstream_text_clues_t *out) { clues_sse2(text, n, out); }
+
+int secstream_text_clues_block_width(void) {
+#if defined(__x86_64__)
+    if (has_avx2()) return 32;
+#endif
+    return 16;
+}

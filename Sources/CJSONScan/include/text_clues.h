@@ -26,6 +26,9 @@ void secstream_text_clues(const uint8_t *p, size_t n, secstream_text_clues_t *ou
 /// The same pass with 16-byte blocks whatever the CPU (tests hold the two to each other).
 void secstream_text_clues_16(const uint8_t *p, size_t n, secstream_text_clues_t *out);
 
+/// The block width `secstream_text_clues` takes on this CPU: 32 or 16.
+int secstream_text_clues_block_width(void);
+
 /* The built-in pattern kinds, a bit each (SecStreamMask's `TextPatterns.Kind`). */
 enum {
     SECSTREAM_TEXT_KIND_URL_PASSWORD = 1,

@@ -53,13 +53,11 @@ public final class EventMasker {
     /// Its buffers: the values' replacements and two for the texts (raw, so
     /// a line costs no swap of `freeTextBuffers` and no exclusivity checks).
     let freeTextBytes = UnsafeMutablePointer<secstream_bytes_t>.allocate(capacity: 3)
-    /// The policy's pattern kinds, as clue bits (`TextClues.kindBits`), when
-    /// they include `ipv4` and no custom rule (else nil: every text goes
-    /// through `apply`). A text whose clues allow only `email` and `ipv4` of
-    /// them is masked by `maskScannedFreeText`'s two passes over buffers.
-    let patternKindBits: UInt8?
-    /// The same for the free-text line's C path, which also needs a tag no
-    /// action has for its e-mail pseudonyms (nil: never that path).
+    /// The policy's pattern kinds, as clue bits (`TextClues.kindBits`), for
+    /// the free-text line's C path, which takes a text in which only `email`
+    /// and `ipv4` of them can match. nil (never that path): the kinds lack
+    /// `ipv4` or have a custom rule, or the policy has so many actions that
+    /// one could take the e-mail pseudonyms' tag.
     let freeTextKindsInC: UInt8?
     /// Free text's e-mail replacements by address.
     private var emailPseudonyms = ByteKeyCache<[UInt8]>(slots: 1 << 12)
@@ -77,6 +75,9 @@ public final class EventMasker {
         /// by page as they are first touched; a masker made at start-up with
         /// the stream's size cost a run ~35 ms of page clearing.
         case few
+
+        var valueSlots: Int { self == .stream ? 1 << 16 : 1 << 10 }
+        var addressBits: Int { self == .stream ? 17 : 11 }
     }
     /// `planScanned`'s values for `maskScanned`: two halves of one per scanned
     /// path, used in turn (`nextPlanHalf`), for two outstanding plans.
@@ -97,8 +98,8 @@ public final class EventMasker {
 
     public init(policy: MaskPolicy, caches: Caches = .stream) {
         self.policy = policy
-        inlineValues = InlineValueTable(count: caches == .stream ? 1 << 16 : 1 << 10)
-        ipv4Values = IPv4TextTable(bits: caches == .stream ? 17 : 11)
+        inlineValues = InlineValueTable(count: caches.valueSlots)
+        ipv4Values = IPv4TextTable(bits: caches.addressBits)
         cryptoPAn = CryptoPAn(key: policy.key.bytes)
         hmacKey = policy.key.bytes
         hmacContext = HMACContext(key: policy.key.bytes)
@@ -110,8 +111,7 @@ public final class EventMasker {
         freeTextPairs = .allocate(capacity: max(1, trie?.paths.count ?? 0))
         freeTextOffsets = .allocate(capacity: max(1, 2 * (trie?.paths.count ?? 0)))
         freeTextBytes.initialize(repeating: secstream_bytes_t(), count: 3)
-        patternKindBits = policy.patterns.kindBits
-        freeTextKindsInC = (trie?.actions.count ?? 0) < Int(SECSTREAM_EMAIL_TAG) ? patternKindBits : nil
+        freeTextKindsInC = (trie?.actions.count ?? 0) < Int(SECSTREAM_EMAIL_TAG) ? policy.patterns.kindBits : nil
         // The plan in C reads the scanner's slots as `secstream_field_slot_t`.
         precondition(MemoryLayout<FieldSlot>.stride == MemoryLayout<secstream_field_slot_t>.stride
                      && MemoryLayout<FieldSlot>.offset(of: \FieldSlot.kind) == MemoryLayout<secstream_field_slot_t>.offset(of: \.kind))

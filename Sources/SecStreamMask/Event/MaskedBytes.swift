@@ -40,9 +40,6 @@ public struct MaskedBytes: MaskOutput {
 
     public init() {}
 
-    /// Writes into `c`'s memory (the caller keeps the struct it gets back in `c`).
-    init(_ c: secstream_bytes_t) { self.c = c }
-
     public var count: Int { c.count }
 
     /// The bytes written so far (valid until the next write or `deallocate`).

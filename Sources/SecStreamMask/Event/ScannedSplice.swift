@@ -111,12 +111,11 @@ extension EventMasker {
     private func maskScannedFreeText(_ line: UnsafeRawBufferPointer, _ base: UnsafeRawPointer,
                                      _ found: UnsafeMutablePointer<ScannedValue>, _ count: Int, _ tables: SpliceTables,
                                      into out: inout MaskedBytes) {
-        // The usual line (every value cached, each free text one escaping
-        // leaves as it is and in which only `email` and `ipv4` of the
-        // policy's kinds can match) in C; a new address or e-mail address is
-        // entered here and the line tried again; anything else (or a line
-        // whose addresses keep pushing each other out of the tables) the
-        // Swift way below.
+        // The usual line (each free text one escaping leaves as it is and in
+        // which only `email` and `ipv4` of the policy's kinds can match) in
+        // C; a new value, address or e-mail address is entered here and the
+        // line tried again; anything else (or a line whose values keep
+        // pushing each other out of the tables) the Swift way below.
         if let kinds = freeTextKindsInC {
             let bytes = base.assumingMemoryBound(to: UInt8.self)
             for _ in 0..<8 {
@@ -176,21 +175,15 @@ extension EventMasker {
                 continue
             }
             let content = UnsafeRawBufferPointer(start: base + Int(value.start), count: Int(value.end &- value.start))
+            // Through all the rules (the usual text was the C line's), escaped into `escaped`.
             let clues = TextClues(content)
-            // The usual message (escaping changes nothing, only e-mail and
-            // IPv4 addresses can be found): the passes over kept buffers;
-            // any other text through all the rules, escaped into `escaped`.
-            var passed: UnsafeRawBufferPointer?
-            if !clues.needsEscape, let kinds = patternKindBits { passed = maskedByPasses(content, clues, kinds, &buffers) }
             var escaped: [UInt8] = []
             swap(&escaped, &buffers.escaped)
-            if passed == nil {
-                escaped.removeAll(keepingCapacity: true)
-                if policy.patterns.mayChange(clues) {
-                    appendMaskedText(content, clues: clues, into: &escaped)
-                } else {
-                    JSONWriter.escaped(content, into: &escaped)
-                }
+            escaped.removeAll(keepingCapacity: true)
+            if policy.patterns.mayChange(clues) {
+                appendMaskedText(content, clues: clues, into: &escaped)
+            } else {
+                JSONWriter.escaped(content, into: &escaped)
             }
             // Then the masked values that recur in it, written straight into the line.
             out.write(byte: UInt8(ascii: "\""))
@@ -198,7 +191,7 @@ extension EventMasker {
                 owned.bytes.withUnsafeBytes { o in
                     let pairs = KnownPairs(refs: known, count: knownCount, line: line, masked: masked, maskedOffset: 0,
                                            owned: owned, ownedBytes: o)
-                    Self.replaceKnown(in: passed ?? e, count: pairs.count, raw: pairs.raw, masked: pairs.masked,
+                    Self.replaceKnown(in: e, count: pairs.count, raw: pairs.raw, masked: pairs.masked,
                                       buffers: &buffers.pairs, into: &out)
                 }
             }
@@ -216,17 +209,13 @@ extension EventMasker {
     private func enterValue(_ line: UnsafeRawBufferPointer, _ value: UnsafeMutablePointer<ScannedValue>, _ tables: SpliceTables) -> Bool {
         let base = line.baseAddress.unsafelyUnwrapped
         let content = UnsafeRawBufferPointer(start: base + Int(value.pointee.start), count: Int(value.pointee.end &- value.pointee.start))
-        let scratch = freeTextBytes + 1
-        scratch.pointee.count = 0
-        var into = MaskedBytes(scratch.pointee)
-        _ = appendMasked(content, value.pointee.action, tables, key: ValueKey(value.pointee), into: &into)
-        scratch.pointee = into.c
-        // Whether the C path finds it now (`secstream_mask_cached` writes its replacement into the scratch's room).
+        _ = appendMasked(content, value.pointee.action, tables, key: ValueKey(value.pointee), into: &freeTextBuffers.values)
+        freeTextBuffers.values.removeAll()
+        // Whether the C path finds it now (the lookup writes the replacement: 32 bytes of room).
         var pair: Int32 = 0
-        let room = scratch.pointee.count &+ 32
-        if room > scratch.pointee.capacity { secstream_bytes_grow(scratch, 32) }
-        return secstream_mask_cached(spliceTables, base.assumingMemoryBound(to: UInt8.self), value,
-                                     scratch.pointee.base + scratch.pointee.count, &pair) >= 0
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) {
+            secstream_mask_cached(spliceTables, base.assumingMemoryBound(to: UInt8.self), value, $0.baseAddress!, &pair) >= 0
+        }
     }
 
     /// `maskLine` into masked lines' bytes.
@@ -249,94 +238,23 @@ extension EventMasker {
     }
 }
 
-/// `maskScanned`'s kept buffers for a line with free text: the other values'
-/// masked bytes, the pairs held as arrays for `replaceKnown`, a free text
-/// escaped through all the rules, and the two passes' and the pairs' buffers.
+/// `maskScanned`'s kept buffers for a line with free text the Swift way:
+/// the other values' masked bytes, the pairs held as arrays for
+/// `replaceKnown`, a free text escaped through all the rules, and the
+/// pairs' buffers.
 struct FreeTextBuffers {
     var values = MaskedBytes()
     var owned: [(raw: [UInt8], masked: [UInt8])] = []
     var escaped: [UInt8] = []
-    var emails = MaskedBytes()
-    var quads = MaskedBytes()
     var pairs = (MaskedBytes(), MaskedBytes())
 
     func deallocate() {
-        var all = [values, emails, quads, pairs.0, pairs.1]
+        var all = [values, pairs.0, pairs.1]
         for k in all.indices { all[k].deallocate() }
     }
 }
 
 extension EventMasker {
-    /// The usual message, which escaping leaves as it is and in which only
-    /// e-mail addresses and IPv4 addresses can be found: `apply` as two
-    /// passes over kept buffers, e-mail first, then the quads, as the rules'
-    /// order has it (or the text where it is, when neither replaced
-    /// anything). nil when other kinds may match, before or after the
-    /// e-mail pass (a pseudonym's hex digits can make a card's clue): `apply`.
-    @inline(__always)
-    func maskedByPasses(_ content: UnsafeRawBufferPointer, _ clues: TextClues, _ kinds: UInt8,
-                        _ buffers: inout FreeTextBuffers) -> UnsafeRawBufferPointer? {
-        let email = TextClues.bit(.email), quads = TextClues.bit(.ipv4)
-        let allowed = clues.kindBits & kinds
-        guard allowed & ~(email | quads) == 0 else { return nil }
-        var text = content
-        if allowed & email != 0 {
-            buffers.emails.removeAll()
-            if appendEmailsMasked(text, into: &buffers.emails) {
-                text = buffers.emails.bytes
-                // The clues of what the later rules (card, ipv6, ipv4) see.
-                let later = TextClues(text).kindBits & kinds
-                guard later & ~(email | quads) & ~(TextClues.bit(.urlPassword) | TextClues.bit(.bearer) | TextClues.bit(.awsKey)) == 0 else {
-                    return nil
-                }
-            }
-        }
-        buffers.quads.removeAll()
-        return appendQuadsMasked(text, into: &buffers.quads) ? buffers.quads.bytes : text
-    }
-
-    /// `text` with its e-mail addresses replaced by `email_` and their
-    /// pseudonyms, into `out`; false, with nothing written, when there was none.
-    @inline(__always)
-    func appendEmailsMasked(_ text: UnsafeRawBufferPointer, into out: inout MaskedBytes) -> Bool {
-        var copied = 0
-        var at = 0
-        while at <= text.count, let match = EmailFinder.find(in: text, from: at) {
-            at = match.upperBound
-            out.write(UnsafeRawBufferPointer(rebasing: text[copied..<match.lowerBound]))
-            appendPseudonym(email: UnsafeRawBufferPointer(rebasing: text[match]), into: &out)
-            copied = match.upperBound
-        }
-        guard copied > 0 else { return false }
-        out.write(UnsafeRawBufferPointer(rebasing: text[copied...]))
-        return true
-    }
-
-    /// `text` with its dotted quads replaced by their pseudonyms, into `out`
-    /// (`apply` when only the ipv4 rule may match); false, with nothing
-    /// written, when there was none to replace.
-    @inline(__always)
-    func appendQuadsMasked(_ text: UnsafeRawBufferPointer, into out: inout MaskedBytes) -> Bool {
-        var copied = 0
-        var at = 0
-        var replaced = false
-        while let match = DottedQuadFinder.find(in: text, from: at) {
-            at = match.upperBound
-            let start = out.count
-            out.write(UnsafeRawBufferPointer(rebasing: text[copied..<match.lowerBound]))
-            if appendPseudonym(address: UnsafeRawBufferPointer(rebasing: text[match]), into: &out) {
-                replaced = true
-                copied = match.upperBound
-            } else {
-                // Not an address: it stays, copied with the next run.
-                out.removeLast(out.count &- start)
-            }
-        }
-        guard replaced else { return false }
-        out.write(UnsafeRawBufferPointer(rebasing: text[copied...]))
-        return true
-    }
-
     /// Replaces in `text` every occurrence of pair k's raw bytes with its
     /// masked bytes, for each pair in turn (on what the pairs before left),
     /// the result written to `out`: a pair found moves the text into one of
