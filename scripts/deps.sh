@@ -3,7 +3,7 @@
 # tests run for real (prometheus with promtool, prometheus-pushgateway; chromium
 # renders `secstream report` pages headless: screenshot, DOM), only when missing.
 set -euo pipefail
-pkgs="zlib1g-dev libdeflate-dev liblz4-dev libzstd-dev libsnappy-dev libcurl4-openssl-dev libssl-dev libre2-dev libhyperscan-dev libmaxminddb-dev libxgboost-dev pkg-config python3-venv gzip lz4 zstd prometheus prometheus-pushgateway chromium"
+pkgs="zlib1g-dev libdeflate-dev libisal-dev liblz4-dev libzstd-dev libsnappy-dev libcurl4-openssl-dev libssl-dev libre2-dev libhyperscan-dev libmaxminddb-dev libxgboost-dev pkg-config python3-venv gzip lz4 zstd prometheus prometheus-pushgateway chromium"
 missing=()
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

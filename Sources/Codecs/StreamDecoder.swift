@@ -17,7 +17,7 @@ public protocol StreamDecoder: AnyObject {
 /// (raw snappy is block-only; it is decoded one-shot).
 public func makeStreamDecoder(_ codec: CompressionCodec) throws -> StreamDecoder? {
     switch codec {
-    case .gzip: return try GzipDecoder()
+    case .gzip: return IgzipDecoder()
     case .lz4: return try LZ4FrameDecoder()
     case .zstd: return try ZstdDecoder()
     case .none, .snappy: return nil

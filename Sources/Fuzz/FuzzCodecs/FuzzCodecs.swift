@@ -2,7 +2,8 @@
 // readers. Byte 0 picks the codec; the rest is the compressed input, decoded
 // whole (`Codec.decompress`, as for Kafka batches and archive objects) and,
 // for the stream codecs, through `ByteSourceReader` in small reads (as for
-// input files, where the codec is recognised by its magic bytes).
+// input files, where the codec is recognised by its magic bytes); gzip
+// streams also through zlib, the reference for ISA-L's stream decoder.
 import Codecs
 
 private let codecs: [CompressionCodec] = [.gzip, .lz4, .zstd, .snappy]
@@ -32,6 +33,16 @@ public func fuzzCodecs(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         // A stream that decodes cleanly both ways must give the same bytes.
         if let whole, !failed, reader.codec == codec {
             precondition(whole == streamed, "whole and streamed decodes differ: \(whole.count) vs \(streamed.count) bytes")
+        }
+        // gzip streams through ISA-L, whole buffers through libdeflate: zlib is
+        // the reference for both. Where it decodes too, the same bytes (it
+        // refuses some streams the others take, such as incomplete Huffman codes).
+        if codec == .gzip, !failed, reader.codec == .gzip {
+            let buffer = DecompressionBuffer(capacity: 4096)
+            if let zlib = try? input.withUnsafeBytes({ [UInt8](try buffer.decode(GzipDecoder(), .gzip, $0, limit: 1 << 26)) }) {
+                precondition(zlib == streamed, "zlib and igzip decodes differ: \(zlib.count) vs \(streamed.count) bytes")
+            }
+            withExtendedLifetime(buffer) {}
         }
     }
     return 0
