@@ -78,6 +78,8 @@ report ddgz "duckdb, 4 gzip files, threads=2"
 awk -v a="$(rate ss1)" -v b="$(rate dd1)" 'BEGIN { printf "ratio secstream (1 scan worker) / duckdb (threads=1), wall: %.2fx\n", a / b }'
 awk -v a="$(cpurate ss1)" -v b="$(cpurate dd1)" 'BEGIN { printf "ratio secstream / duckdb per CPU-second (single-thread runs): %.2fx\n", a / b }'
 awk -v a="$(rate ss2)" -v b="$(rate dd2)" 'BEGIN { printf "ratio secstream / duckdb, two cores each, wall: %.2fx\n", a / b }'
+awk -v a="$(rate ssgz)" -v b="$(rate ddgz)" -v c="$(cpurate ssgz)" -v d="$(cpurate ddgz)" \
+  'BEGIN { printf "ratio secstream / duckdb, 4 gzip files, two cores each: %.2fx wall, %.2fx per CPU-second\n", a / b, c / d }'
 
 sort "$data/dd1.csv" > "$data/duck-alerts.csv"
 status=0
