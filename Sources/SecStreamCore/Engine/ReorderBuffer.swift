@@ -13,17 +13,26 @@ struct PendingMatch {
 /// The engine's reorder buffer: hands records out in (event time, arrival
 /// sequence) order.
 ///
-/// Most records arrive already in event-time order, so the buffer keeps two
-/// sorted sources and merges them on the way out:
-/// - the run, a FIFO ring of records appended while each is at or after the
-///   previous one appended (time non-decreasing, arrival increasing, hence
-///   sorted by (time, arrival)): O(1) in and out, no compares;
+/// Each input's records (a file's, a Kafka partition's) mostly arrive in
+/// event-time order, while inputs interleave: a job of one partition's
+/// records follows a job of another's that reached further in time. So the
+/// buffer keeps sorted sources and merges them on the way out:
+/// - a run per input, a FIFO ring of the records appended while each is at or
+///   after its input's previous one (time non-decreasing, arrival increasing,
+///   hence sorted by (time, arrival)): O(1) in and out, no compares;
+/// - the runs' heads in a small min-heap (one entry per non-empty run, so one
+///   compare for a single input, and a partition's job never goes through a
+///   heap of its records);
 /// - the stragglers, a binary min-heap on (time, arrival) for the records
-///   that arrive behind the run's tail. The heap moves only 24-byte keys; the
-///   records stay put in a slab with a free list.
-/// Both sources are sorted by the same key and arrivals are unique, so the
+///   that arrive behind their own run's tail. The heap moves only 24-byte
+///   keys; the records stay put in a slab with a free list.
+/// Every source is sorted by the same key and arrivals are unique, so the
 /// merge yields exactly the order of a single heap over all records.
-/// The heap's sifts are `MinHeap`'s, inlined for this one key type, so they
+/// (One run for all inputs sent every record of a Kafka partition's job
+/// whose times were behind the previous partition's through the straggler
+/// heap: with six partitions, the heap's pushes, pops and its growth were a
+/// tenth of the engine thread.)
+/// The heaps' sifts are `MinHeap`'s, inlined for these key types, so they
 /// compile to plain loads and compares.
 final class ReorderBuffer {
     private struct Key {
@@ -35,50 +44,90 @@ final class ReorderBuffer {
         func precedes(_ o: Key) -> Bool { time != o.time ? time < o.time : arrival < o.arrival }
     }
 
-    // The in-order run: a ring of `runCapacity` (a power of two) records.
+    /// One input's in-order records: a ring of `capacity` (a power of two).
+    private struct Run {
+        var ring: UnsafeMutablePointer<PendingMatch>
+        var capacity: Int
+        var head = 0
+        var count = 0
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            ring = .allocate(capacity: capacity)
+        }
+
+        @inline(__always)
+        var tail: PendingMatch { ring[(head &+ count &- 1) & (capacity &- 1)] }
+
+        @inline(__always)
+        mutating func append(_ m: PendingMatch) {
+            if count == capacity { grow() }
+            (ring + ((head &+ count) & (capacity &- 1))).initialize(to: m)
+            count &+= 1
+        }
+
+        @inline(__always)
+        mutating func removeFirst() -> PendingMatch {
+            let m = ring[head]
+            head = (head &+ 1) & (capacity &- 1)
+            count &-= 1
+            return m
+        }
+
+        private mutating func grow() {
+            let fresh = UnsafeMutablePointer<PendingMatch>.allocate(capacity: capacity * 2)
+            for k in 0..<count { (fresh + k).initialize(to: ring[(head + k) & (capacity - 1)]) }
+            ring.deallocate()
+            ring = fresh
+            capacity *= 2
+            head = 0
+        }
+    }
+
     // `@exclusivity(unchecked)` on this state: only the engine thread touches it,
     // never through overlapping accesses, and the runtime's dynamic check of each
     // access (a thread-local access set) was 11% of the instructions per event of
     // the built-in pack. Bounds and overflow checks stay on.
-    @exclusivity(unchecked) private var run: UnsafeMutablePointer<PendingMatch>
-    @exclusivity(unchecked) private var runCapacity = 256
-    @exclusivity(unchecked) private var runHead = 0
-    @exclusivity(unchecked) private var runCount = 0
+    /// The runs, by input (inputs are small dense integers).
+    @exclusivity(unchecked) private var runs: [Run] = []
+    /// The non-empty runs, by their head's (time, arrival): `slot` is the input.
+    @exclusivity(unchecked) private var heads: [Key] = []
+    @exclusivity(unchecked) private(set) var count = 0
 
     // The stragglers.
     @exclusivity(unchecked) private var heap: [Key] = []
     @exclusivity(unchecked) private var slab: [PendingMatch] = []
     @exclusivity(unchecked) private var freeSlots: [Int32] = []
 
-    init() {
-        run = UnsafeMutablePointer<PendingMatch>.allocate(capacity: runCapacity)
-    }
+    init() {}
 
     // PendingMatch is a plain value (no references): nothing to deinitialize.
-    deinit { run.deallocate() }
+    deinit { for r in runs { r.ring.deallocate() } }
 
-    var count: Int { runCount + heap.count }
-    var isEmpty: Bool { runCount == 0 && heap.isEmpty }
+    var isEmpty: Bool { count == 0 }
 
     /// Event time of the next record out.
-    var nextTime: Int64? {
-        if runCount == 0 { return heap.isEmpty ? nil : heap[0].time }
-        let t = run[runHead].time
-        return heap.isEmpty ? t : min(t, heap[0].time)
-    }
+    var nextTime: Int64? { isEmpty ? nil : nextTimeOrMax }
 
     /// Event time of the next record out, `Int64.max` when empty (no Optional on the hot path).
     @inline(__always)
     var nextTimeOrMax: Int64 {
-        let r = runCount == 0 ? Int64.max : run[runHead].time
+        let r = heads.isEmpty ? Int64.max : heads[0].time
         return heap.isEmpty ? r : min(r, heap[0].time)
     }
 
-    func push(_ m: PendingMatch) {
-        if runCount == 0 || m.time >= run[(runHead + runCount - 1) & (runCapacity - 1)].time {
-            if runCount == runCapacity { growRun() }
-            (run + ((runHead + runCount) & (runCapacity - 1))).initialize(to: m)
-            runCount += 1
+    /// Holds `m`, a record of input `input`.
+    func push(_ m: PendingMatch, input: Int) {
+        let i = max(0, input)
+        if i >= runs.count { addRuns(through: i) }
+        count &+= 1
+        if runs[i].count == 0 {
+            runs[i].append(m)
+            let key = Key(time: m.time, arrival: m.arrival, slot: Int32(truncatingIfNeeded: i))
+            heads.append(key)
+            heads.withUnsafeMutableBufferPointer { h in MinHeap.siftUp(h, key, from: h.count - 1) { $0.precedes($1) } }
+        } else if m.time >= runs[i].tail.time {
+            runs[i].append(m)
         } else {
             pushStraggler(m)
         }
@@ -86,26 +135,35 @@ final class ReorderBuffer {
 
     /// Removes and returns the next record (call only when not empty).
     func pop() -> PendingMatch {
-        if runCount > 0 {
-            let r = run[runHead]
-            if heap.isEmpty || (r.time != heap[0].time ? r.time < heap[0].time : r.arrival < heap[0].arrival) {
-                runHead = (runHead + 1) & (runCapacity - 1)
-                runCount -= 1
-                return r
+        count &-= 1
+        if !heads.isEmpty {
+            let top = heads[0]
+            if heap.isEmpty || top.precedes(heap[0]) {
+                let i = Int(top.slot)
+                let m = runs[i].removeFirst()
+                if runs[i].count > 0 {
+                    // The run's next head takes its place.
+                    let next = runs[i].ring[runs[i].head]
+                    let key = Key(time: next.time, arrival: next.arrival, slot: top.slot)
+                    if heads.count == 1 {
+                        heads[0] = key
+                    } else {
+                        heads.withUnsafeMutableBufferPointer { h in MinHeap.siftDown(h, key, from: 0) { $0.precedes($1) } }
+                    }
+                } else {
+                    let last = heads.removeLast()
+                    if !heads.isEmpty {
+                        heads.withUnsafeMutableBufferPointer { h in MinHeap.siftDown(h, last, from: 0) { $0.precedes($1) } }
+                    }
+                }
+                return m
             }
         }
         return popStraggler()
     }
 
-    private func growRun() {
-        let fresh = UnsafeMutablePointer<PendingMatch>.allocate(capacity: runCapacity * 2)
-        for k in 0..<runCount {
-            (fresh + k).initialize(to: run[(runHead + k) & (runCapacity - 1)])
-        }
-        run.deallocate()
-        run = fresh
-        runCapacity *= 2
-        runHead = 0
+    private func addRuns(through input: Int) {
+        while runs.count <= input { runs.append(Run(capacity: 64)) }
     }
 
     private func pushStraggler(_ m: PendingMatch) {

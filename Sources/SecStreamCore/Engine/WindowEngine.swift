@@ -345,7 +345,7 @@ public final class WindowEngine {
         }
         let onTime = accept(time, input)
         // A late event's records are passed over, never interned.
-        if let batch { takeRecords(line: line, of: batch, intern: onTime) { push($0) } }
+        if let batch { takeRecords(line: line, of: batch, intern: onTime) { push($0, input: input) } }
         if gate.isEnabled {
             gate.accepted(time, input: input, into: &gateOutcomes)
             applyGateOutcomes()
@@ -390,7 +390,7 @@ public final class WindowEngine {
             switch gateOutcomes[k] {
             case .release(let h):
                 let onTime = accept(h.time, h.input)
-                for m in h.records { if onTime { push(m) } else { drop(m) } }
+                for m in h.records { if onTime { push(m, input: h.input) } else { drop(m) } }
                 heldOutcomes.append(.released(id: h.id, time: h.time, onTime: onTime))
                 gate.accepted(h.time, input: h.input, into: &gateOutcomes)
             case .reject(let h, let frontier):
@@ -470,10 +470,10 @@ public final class WindowEngine {
 
     /// Holds a record in the reorder buffer, in arrival order.
     @inline(__always)
-    private func push(_ m: PendingMatch) {
+    private func push(_ m: PendingMatch, input: Int) {
         var m = m
         m.arrival = arrival
-        reorder.push(m)
+        reorder.push(m, input: input)
         arrival += 1
         counts.matches += 1
     }
