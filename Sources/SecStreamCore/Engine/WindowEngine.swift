@@ -500,7 +500,10 @@ public final class WindowEngine {
             if nextClose <= watermark && nextClose <= nextMatch && !timers.isEmpty {
                 let t = timers.pop()
                 countStateWork()
-                if let f = windowRefs[Int(t.correlation)]._withUnsafeGuaranteedRef({ $0.timerFired(t) }) { try handle(f) }
+                let windows = windowRefs[Int(t.correlation)]
+                if windows._withUnsafeGuaranteedRef({ $0.timerFired(t) }) {
+                    try handle(windows._withUnsafeGuaranteedRef { $0.takeClosedFiring() })
+                }
             } else if nextMatch <= watermark && !reorder.isEmpty {
                 try process(reorder.pop())
             } else {
