@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CZlib
 @testable import Codecs
 
 /// The streaming gzip decoder (ISA-L) against zlib's, fed the same input in
@@ -30,7 +31,13 @@ final class IgzipDecoderTests: XCTestCase {
             try input.withUnsafeBytes { all in
                 var at = 0
                 repeat {
-                    let piece = UnsafeRawBufferPointer(rebasing: all[at..<min(all.count, at + inPiece)])
+                    // Each piece in its own allocation, as a reader's refilled buffer: a
+                    // decoder that reads before the piece it is given gets other bytes.
+                    let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: min(all.count, at + inPiece) - at + 16, alignment: 1)
+                    defer { copy.deallocate() }
+                    copy.initializeMemory(as: UInt8.self, repeating: 0xa5)
+                    let piece = UnsafeRawBufferPointer(rebasing: copy[16...])
+                    UnsafeMutableRawBufferPointer(rebasing: copy[16...]).copyMemory(from: UnsafeRawBufferPointer(rebasing: all[at..<min(all.count, at + inPiece)]))
                     var used = 0
                     while true {
                         let (consumed, produced) = try room.withUnsafeMutableBytes {
@@ -49,17 +56,6 @@ final class IgzipDecoderTests: XCTestCase {
         return decoder.isAtFrameEnd ? .decoded(out) : .truncated(out)
     }
 
-    private func members(_ rng: inout SystemRandomNumberGenerator, round: Int) throws -> [UInt8] {
-        var packed: [UInt8] = []
-        for _ in 0..<Int.random(in: 1...4, using: &rng) {
-            let size = Int.random(in: 0...(round % 3 == 0 ? 300_000 : 5_000), using: &rng)
-            let member = Int.random(in: 0..<3, using: &rng) == 0 ? TestData.random(size)
-                : Array(TestData.ndjson(lines: size / 100 + 1).prefix(size))
-            packed += try Codec.compress(.gzip, member, level: Int.random(in: 1...9, using: &rng))
-        }
-        return packed
-    }
-
     /// The decoder `.gz` inputs get is ISA-L's (the equality tests would pass with zlib's too).
     func testGzipInputsUseIgzip() throws {
         XCTAssertTrue(try makeStreamDecoder(.gzip) is IgzipDecoder)
@@ -68,7 +64,7 @@ final class IgzipDecoderTests: XCTestCase {
     func testSameBytesAsZlibInAnyPieces() throws {
         var rng = SystemRandomNumberGenerator()
         for round in 0..<40 {
-            let packed = try members(&rng, round: round)
+            let packed = try TestData.gzipMembers(round: round, using: &rng)
             let inPiece = [1, 7, 4096, 65536, packed.count + 1].randomElement(using: &rng)!
             let outPiece = [1, 13, 4096, 1 << 20].randomElement(using: &rng)!
             // One-byte pieces of a large input take long through both decoders: cap them.
@@ -113,6 +109,78 @@ final class IgzipDecoderTests: XCTestCase {
         }) { XCTAssertTrue("\($0)".contains("incorrect data check"), "\($0)") }
     }
 
+    /// Members ending anywhere in a piece, pieces down to one byte: at a
+    /// member's end ISA-L gives back the bytes it read ahead, which may have
+    /// come in an earlier piece (each piece is its own allocation here).
+    func testMemberEndsAtEveryPieceBoundary() throws {
+        var packed: [UInt8] = []
+        var plain: [UInt8] = []
+        for (k, size) in [0, 1, 17, 300, 2000, 0, 5000, 64].enumerated() {
+            let member = k % 2 == 0 ? Array(TestData.ndjson(lines: size / 50 + 1).prefix(size)) : TestData.random(size, seed: UInt64(k))
+            packed += try Codec.compress(.gzip, member, level: k % 9 + 1)
+            plain += member
+        }
+        for inPiece in [1, 2, 3, 5, 7, 8, 9, 11, 16, 31] {
+            for outPiece in [1, 7, 100, 100_000] {
+                let reference = stream(try GzipDecoder(), packed, inPiece: inPiece, outPiece: outPiece)
+                XCTAssertTrue(reference == .decoded(plain), "zlib, pieces \(inPiece)/\(outPiece)")
+                let igzip = stream(IgzipDecoder(), packed, inPiece: inPiece, outPiece: outPiece)
+                XCTAssertEqual(igzip.label, reference.label, "pieces \(inPiece)/\(outPiece)")
+                XCTAssertTrue(igzip == reference, "pieces \(inPiece)/\(outPiece): different bytes")
+            }
+        }
+        // A next member cut inside its header is a cut member, not a clean end.
+        for cut in 1...9 {
+            let truncated = packed + packed.prefix(cut)
+            for inPiece in [1, 4, 65536] {
+                XCTAssertEqual(stream(IgzipDecoder(), truncated, inPiece: inPiece, outPiece: 4096).label,
+                               stream(try GzipDecoder(), truncated, inPiece: inPiece, outPiece: 4096).label, "cut \(cut), pieces \(inPiece)")
+            }
+        }
+    }
+
+    /// Every optional header field (extra, name, comment, header CRC), right
+    /// and wrong, in pieces down to one byte: ISA-L 2.30's own header reader
+    /// failed on a name split across calls, so the decoder reads headers itself.
+    func testHeaderFieldsInAnyPieces() throws {
+        let plain = TestData.ndjson(lines: 400)
+        let body = Array(try Codec.compress(.gzip, plain).dropFirst(10))  // deflate data and trailer
+        func header(_ flags: UInt8, extra: [UInt8] = [], name: String = "", comment: String = "", crc: Bool = false, badCRC: Bool = false) -> [UInt8] {
+            var h: [UInt8] = [0x1f, 0x8b, 8, flags, 0x39, 0x21, 0x54, 0x65, 2, 3]
+            if flags & 0x04 != 0 { h += [UInt8(extra.count & 0xff), UInt8(extra.count >> 8)] + extra }
+            if flags & 0x08 != 0 { h += Array(name.utf8) + [0] }
+            if flags & 0x10 != 0 { h += Array(comment.utf8) + [0] }
+            if flags & 0x02 != 0 {
+                let c = UInt32(h.withUnsafeBufferPointer { crc32(0, $0.baseAddress, UInt32($0.count)) } & 0xffff) ^ (badCRC ? 1 : 0)
+                h += [UInt8(c & 0xff), UInt8(c >> 8)]
+            }
+            return h
+        }
+        let cases: [(String, [UInt8])] = [
+            ("plain", header(0)),
+            ("name", header(0x08, name: "events-2026-12-06.ndjson")),
+            ("extra", header(0x04, extra: Array(repeating: 7, count: 300))),
+            ("empty extra", header(0x04)),
+            ("comment", header(0x10, comment: "rotated by logrotate")),
+            ("all", header(0x1e, extra: [1, 2, 3], name: "a", comment: "b", crc: true)),
+            ("header crc", header(0x02)),
+            ("bad header crc", header(0x0a, name: "x", badCRC: true)),
+            ("reserved flag", header(0x20)),
+        ]
+        for (label, h) in cases {
+            let member = h + body
+            for inPiece in [1, 2, 3, 7, 13, 65536] {
+                let reference = stream(try GzipDecoder(), member + member, inPiece: inPiece, outPiece: 4096)
+                let igzip = stream(IgzipDecoder(), member + member, inPiece: inPiece, outPiece: 4096)
+                XCTAssertEqual(igzip.label, reference.label, "\(label), pieces of \(inPiece)")
+                XCTAssertTrue(igzip == reference, "\(label), pieces of \(inPiece): different bytes")
+            }
+            if !label.hasPrefix("bad") && label != "reserved flag" {
+                XCTAssertTrue(stream(IgzipDecoder(), member, inPiece: 5, outPiece: 4096) == .decoded(plain), label)
+            }
+        }
+    }
+
     /// What `gzip` itself writes (a file name in the header) and `cat a.gz b.gz`.
     func testSystemGzipFilesAndConcatenations() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("igzip-\(UUID().uuidString)")
@@ -128,7 +196,10 @@ final class IgzipDecoderTests: XCTestCase {
         gzip.waitUntilExit()
         XCTAssertEqual(gzip.terminationStatus, 0)
         let both = [UInt8](try Data(contentsOf: dir.appendingPathComponent("both.gz")))
-        XCTAssertTrue(stream(IgzipDecoder(), both, inPiece: 65536, outPiece: 1 << 20) == .decoded(a + b))
-        XCTAssertTrue(stream(IgzipDecoder(), both, inPiece: 3, outPiece: 100_000) == .decoded(a + b))
+        for (inPiece, outPiece) in [(65536, 1 << 20), (3, 100_000), (1, 7)] {
+            let igzip = stream(IgzipDecoder(), both, inPiece: inPiece, outPiece: outPiece)
+            let zlib = stream(try GzipDecoder(), both, inPiece: inPiece, outPiece: outPiece)
+            XCTAssertTrue(igzip == .decoded(a + b), "pieces \(inPiece)/\(outPiece): \(igzip.label) of \(both.count) bytes, zlib \(zlib.label)")
+        }
     }
 }

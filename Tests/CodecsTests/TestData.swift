@@ -1,3 +1,4 @@
+import Codecs
 import Foundation
 import TestSupport
 
@@ -18,6 +19,19 @@ enum TestData {
     static func random(_ count: Int, seed: UInt64 = 2) -> [UInt8] {
         var rng = SplitMix(seed: seed)
         return (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+    }
+
+    /// One to four gzip members of random sizes (large in every third round),
+    /// text or random bytes, at random levels: what the gzip decoders are
+    /// compared on.
+    static func gzipMembers(round: Int, using rng: inout SystemRandomNumberGenerator) throws -> [UInt8] {
+        var packed: [UInt8] = []
+        for _ in 0..<Int.random(in: 1...4, using: &rng) {
+            let size = Int.random(in: 0...(round % 3 == 0 ? 300_000 : 5_000), using: &rng)
+            let member = Int.random(in: 0..<3, using: &rng) == 0 ? random(size) : Array(ndjson(lines: size / 100 + 1).prefix(size))
+            packed += try Codec.compress(.gzip, member, level: Int.random(in: 1...9, using: &rng))
+        }
+        return packed
     }
 
     static func tempPath(_ name: String) -> String {

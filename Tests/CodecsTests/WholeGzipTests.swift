@@ -51,13 +51,7 @@ final class WholeGzipTests: XCTestCase {
         var rng = SystemRandomNumberGenerator()
         let buffer = DecompressionBuffer(capacity: 4096)  // reused, as a query worker does
         for round in 0..<60 {
-            var packed: [UInt8] = []
-            for _ in 0..<Int.random(in: 1...4, using: &rng) {
-                let size = Int.random(in: 0...(round % 3 == 0 ? 300_000 : 5_000), using: &rng)
-                let member = Int.random(in: 0..<3, using: &rng) == 0 ? TestData.random(size)
-                    : Array(TestData.ndjson(lines: size / 100 + 1).prefix(size))
-                packed += try Codec.compress(.gzip, member, level: Int.random(in: 1...9, using: &rng))
-            }
+            let packed = try TestData.gzipMembers(round: round, using: &rng)
             let reference = zlib(packed)
             guard case .success = reference else { return XCTFail("round \(round): zlib failed on our own output") }
             XCTAssertEqual(summary(whole(packed, buffer: buffer)), summary(reference), "round \(round)")

@@ -41,9 +41,43 @@ public func fuzzCodecs(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             let buffer = DecompressionBuffer(capacity: 4096)
             if let zlib = try? input.withUnsafeBytes({ [UInt8](try buffer.decode(GzipDecoder(), .gzip, $0, limit: 1 << 26)) }) {
                 precondition(zlib == streamed, "zlib and igzip decodes differ: \(zlib.count) vs \(streamed.count) bytes")
+                // Again in pieces of 1 to 16 bytes, each its own allocation (member ends and headers split anywhere).
+                let piece = Int(data[0] >> 2) % 16 + 1
+                if let pieces = try? piecewise(IgzipDecoder(), input, piece: piece) {
+                    precondition(pieces == zlib, "igzip in pieces of \(piece) differs: \(pieces.count) vs \(zlib.count) bytes")
+                }
             }
             withExtendedLifetime(buffer) {}
         }
     }
     return 0
+}
+
+/// `input` decoded by `decoder` fed `piece` bytes at a time, each piece
+/// copied to its own allocation; nil when the stream ends inside a member.
+private func piecewise(_ decoder: StreamDecoder, _ input: [UInt8], piece: Int) throws -> [UInt8]? {
+    var out: [UInt8] = []
+    let room = UnsafeMutableRawBufferPointer.allocate(byteCount: 1000, alignment: 1)
+    defer { room.deallocate() }
+    var at = 0
+    while at < input.count {
+        let n = min(piece, input.count - at)
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: n, alignment: 1)
+        defer { copy.deallocate() }
+        input.withUnsafeBytes { copy.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[at..<(at + n)])) }
+        var used = 0
+        while true {
+            let (consumed, produced) = try decoder.decode(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(copy)[used...]), into: room)
+            used += consumed
+            out += UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(room)[..<produced])
+            if consumed == 0 && produced == 0 { break }
+        }
+        at += n
+    }
+    while true {
+        let (_, produced) = try decoder.decode(UnsafeRawBufferPointer(start: nil, count: 0), into: room)
+        if produced == 0 { break }
+        out += UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(room)[..<produced])
+    }
+    return decoder.isAtFrameEnd ? out : nil
 }
