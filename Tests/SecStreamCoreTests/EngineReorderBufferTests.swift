@@ -16,7 +16,7 @@ final class EngineReorderBufferTests: XCTestCase {
         for round in 0..<200 {
             let buffer = ReorderBuffer()
             var reference: [(time: Int64, arrival: UInt64)] = []
-            let inputs = [1, 2, 6, 40].randomElement(using: &rng)!
+            let inputs = [1, 2, 6, 40, ReorderBuffer.maxRuns + 3].randomElement(using: &rng)!
             var clocks = (0..<inputs).map { _ in Int64.random(in: 0..<1_000, using: &rng) }
             var arrival: UInt64 = 0
             var popped: [UInt64] = []
@@ -61,7 +61,7 @@ final class EngineReorderBufferTests: XCTestCase {
         buffer.push(record(10, 1), input: -1)
         buffer.push(record(30, 2), input: 0)
         buffer.push(record(30, 3), input: 7)   // behind input 7's tail: a straggler
-        buffer.push(record(60, 4), input: 100)
+        buffer.push(record(60, 4), input: 100 + ReorderBuffer.maxRuns)  // shares input 100's run
         XCTAssertEqual(buffer.nextTime, 10)
         XCTAssertEqual((0..<5).map { _ in buffer.pop().arrival }, [1, 2, 3, 0, 4])
         XCTAssertNil(buffer.nextTime)

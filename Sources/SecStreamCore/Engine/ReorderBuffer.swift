@@ -116,9 +116,15 @@ final class ReorderBuffer {
         return heap.isEmpty ? r : min(r, heap[0].time)
     }
 
+    /// Inputs share runs past this many (input modulo it): a run of a file
+    /// long read stays allocated, and a directory of thousands of files must
+    /// not keep a ring each. A shared run is still sorted; only more of its
+    /// records become stragglers.
+    static let maxRuns = 256
+
     /// Holds `m`, a record of input `input`.
     func push(_ m: PendingMatch, input: Int) {
-        let i = max(0, input)
+        let i = max(0, input) % Self.maxRuns
         if i >= runs.count { addRuns(through: i) }
         count &+= 1
         if runs[i].count == 0 {
@@ -163,7 +169,7 @@ final class ReorderBuffer {
     }
 
     private func addRuns(through input: Int) {
-        while runs.count <= input { runs.append(Run(capacity: 64)) }
+        while runs.count <= input { runs.append(Run(capacity: 16)) }
     }
 
     private func pushStraggler(_ m: PendingMatch) {
