@@ -79,23 +79,14 @@ struct GzipHeaderReader {
         return k
     }
 
+    /// The optional fields in their order, each with the flag announcing it.
+    private static let optional: [(stage: Stage, flag: UInt8)] = [(.extraLength, 0x04), (.name, 0x08), (.comment, 0x10), (.headerCRC, 0x02)]
+
     /// The stage after `stage`: the next field the flags announce.
     private mutating func next(after stage: Stage) {
         count = 0
         word = 0
-        let order: [(Stage, UInt8)] = [(.extraLength, 0x04), (.name, 0x08), (.comment, 0x10), (.headerCRC, 0x02)]
-        let from: Int
-        switch stage {
-        case .fixed: from = 0
-        case .extraLength, .extra: from = 1
-        case .name: from = 2
-        case .comment: from = 3
-        case .headerCRC, .done: from = 4
-        }
-        for (candidate, flag) in order[from...] where flags & flag != 0 {
-            self.stage = candidate
-            return
-        }
-        self.stage = .done
+        let passed = Self.optional.firstIndex { $0.stage == (stage == .extra ? .extraLength : stage) }.map { $0 + 1 } ?? 0
+        self.stage = Self.optional[passed...].first { flags & $0.flag != 0 }?.stage ?? .done
     }
 }

@@ -109,9 +109,9 @@ final class IgzipDecoderTests: XCTestCase {
         }) { XCTAssertTrue("\($0)".contains("incorrect data check"), "\($0)") }
     }
 
-    /// Members ending anywhere in a piece, pieces down to one byte: at a
-    /// member's end ISA-L gives back the bytes it read ahead, which may have
-    /// come in an earlier piece (each piece is its own allocation here).
+    /// Members (empty ones too) ending anywhere in a piece, pieces down to one
+    /// byte, each its own allocation: a decoder that read past a member's
+    /// trailer, or before the piece it is given, gets the next member wrong.
     func testMemberEndsAtEveryPieceBoundary() throws {
         var packed: [UInt8] = []
         var plain: [UInt8] = []
