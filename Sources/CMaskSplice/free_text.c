@@ -130,19 +130,38 @@ int secstream_find_email(const uint8_t *p, size_t n, size_t from, size_t *start,
     return 0;
 }
 
+/* The next match at or after `at` (the end of the `*used`th match): for
+   quads on the text the plan saw (`planned`), the plan's answers to the same
+   searches while it has them, then a search. */
+static inline int next_found(int email, const uint8_t *text, size_t n, size_t at, const secstream_ipv4_key_t *planned,
+                             int *used, size_t *start, size_t *end) {
+    if (email) return secstream_find_email(text, n, at, start, end);
+    if (planned && *used < 2) {
+        if (*used >= planned->count) return 0; /* the plan's search found no more */
+        const uint64_t range = *used == 0 ? planned->low : planned->high;
+        *start = (size_t)(uint32_t)range;
+        *end = (size_t)(range >> 32);
+        (*used)++;
+        return 1;
+    }
+    return secstream_find_dotted_quad(text, n, at, start, end);
+}
+
 /* The free text at `*current` (`*count` bytes, in `scratch[*in]`, or
    outside them when `*in` is -1) with its e-mail addresses (`email`) or its
    dotted quads replaced by their pseudonyms, into the other scratch buffer;
-   `*current` moves there when there was one to replace. A match the tables
-   do not hold: 0, with it in `result`. */
-static int replace_found(const secstream_mask_tables_t *tables, int email, const uint8_t **current, size_t *count,
-                         int *in, secstream_bytes_t *scratch[2], secstream_free_text_result_t *result) {
+   `*current` moves there when there was one to replace. `planned`: the
+   plan's quads when `*current` is the text the plan saw (else NULL). A
+   match the tables do not hold: 0, with it in `result`. */
+static int replace_found(const secstream_mask_tables_t *tables, int email, const secstream_ipv4_key_t *planned,
+                         const uint8_t **current, size_t *count, int *in, secstream_bytes_t *scratch[2],
+                         secstream_free_text_result_t *result) {
     const uint8_t *text = *current;
     const size_t n = *count;
     secstream_bytes_t *target = scratch[*in == 0 ? 1 : 0];
     size_t at = 0, copied = 0, start, end;
-    int replaced = 0;
-    while (email ? secstream_find_email(text, n, at, &start, &end) : secstream_find_dotted_quad(text, n, at, &start, &end)) {
+    int replaced = 0, used = 0;
+    while (next_found(email, text, n, at, planned, &used, &start, &end)) {
         const uint8_t *found = text + start;
         const size_t length = end - start;
         uint8_t word[16];
@@ -193,15 +212,15 @@ static int replace_found(const secstream_mask_tables_t *tables, int email, const
    the rules' order and then `replaceKnown` would: the e-mail addresses, the
    quads, then the pairs. 1, or 0 with `result` saying why (nothing written). */
 static int mask_text(const secstream_mask_tables_t *tables, uint8_t kinds, uint8_t allowed, const uint8_t *text, size_t n,
-                     const secstream_known_pair_t *pairs, int pair_count, secstream_bytes_t *scratch[2],
-                     secstream_bytes_t *out, secstream_free_text_result_t *result) {
+                     const secstream_ipv4_key_t *planned_quads, const secstream_known_pair_t *pairs, int pair_count,
+                     secstream_bytes_t *scratch[2], secstream_bytes_t *out, secstream_free_text_result_t *result) {
     /* What the text is after each step: the text itself, or one of the scratch buffers. */
     const uint8_t *current = text;
     size_t count = n;
     int in = -1; /* the scratch buffer `current` is in, -1: the text */
 
     if (allowed & SECSTREAM_TEXT_KIND_EMAIL) {
-        if (!replace_found(tables, 1, &current, &count, &in, scratch, result)) return 0;
+        if (!replace_found(tables, 1, NULL, &current, &count, &in, scratch, result)) return 0;
         if (in >= 0) {
             /* What the later rules see: a pseudonym's hex digits can make a card's clue. */
             secstream_text_clues_t later;
@@ -213,7 +232,8 @@ static int mask_text(const secstream_mask_tables_t *tables, uint8_t kinds, uint8
             }
         }
     }
-    if ((allowed & SECSTREAM_TEXT_KIND_IPV4) && !replace_found(tables, 0, &current, &count, &in, scratch, result)) return 0;
+    if ((allowed & SECSTREAM_TEXT_KIND_IPV4)
+        && !replace_found(tables, 0, in < 0 ? planned_quads : NULL, &current, &count, &in, scratch, result)) return 0;
 
     /* The pairs, each on what the ones before left; the buffers take turns. */
     for (int k = 0; k < pair_count; k++) {
@@ -302,8 +322,8 @@ secstream_free_text_result_t secstream_mask_free_text_line(const secstream_mask_
             put(out, value_bytes->base + spans[2 * k], (size_t)(spans[2 * k + 1] - spans[2 * k]));
             continue;
         }
-        if (!mask_text(tables, kinds, (uint8_t)spans[2 * k], line + v->start, (size_t)(v->end - v->start), pairs, pair_count,
-                       scratch, out, &result)) {
+        if (!mask_text(tables, kinds, (uint8_t)spans[2 * k], line + v->start, (size_t)(v->end - v->start), &v->key, pairs,
+                       pair_count, scratch, out, &result)) {
             out->count = written;
             return result;
         }

@@ -41,7 +41,10 @@ final class SpliceMaskingTests: XCTestCase {
                         "carol logged in", "10.1.2.4", "nothing 12 to see.", "\\u0041KIAIOSFODNN7EXAMPLE", "é ü",
                         // Two masked values in one text (user and host): the pairs replaced one after the other.
                         "alice on web-1 as alice", "web-1: carol, then bob on web-1",
-                        "mail from alice@example.com via 10.1.2.3 to x@y.io", "a@b.cc 1.2.3.4@host.org"]
+                        "mail from alice@example.com via 10.1.2.3 to x@y.io", "a@b.cc 1.2.3.4@host.org",
+                        // Quads past the two the plan finds (the splice searches after them), and next to each other.
+                        "10.1.2.3->10.1.2.4", "from 10.1.2.3 to 10.1.2.4 via 8.8.8.8 and 1.2.3.04, then 100.200.250.199",
+                        "HTTP/1.1 1.2.3 1.2.3.4.5 10.1.2.3"]
         func ws() -> String { spaces && r.chance(10) ? r.pick([" ", "  ", "\t", " \n "]) : "" }
         func str(_ s: String) -> String { "\"\(s)\"" }
         var members: [String] = []

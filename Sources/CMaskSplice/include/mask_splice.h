@@ -232,7 +232,11 @@ typedef struct {
 
 /* One string value to mask: its bytes in the line (no quotes), its action,
    and its cache key (`ipv4`: `key` is an IPv4 text's; else `key.hash` is
-   the value's hash with its action; 0 for free text). */
+   the value's hash with its action). Free text has no key: `key.count` is
+   how many dotted quads the plan found in it, up to two, each a range of
+   the text as its start in the low half of a word and its end in the high
+   half (`key.low` the first, `key.high` the next after it); fewer than two:
+   the text holds no more. */
 typedef struct {
     int32_t start;
     int32_t end;
