@@ -335,9 +335,20 @@ public final class WindowEngine {
 
     /// `admit`, telling held events apart. `batch` nil: the event matched nothing.
     public func admission(time: Int64, input: Int = 0, line: Int, of batch: MatchBatch?) throws -> Admission {
+        guard let batch else {
+            var none = MatchRecordView(records: UnsafeBufferPointer(start: nil, count: 0), bytes: UnsafeRawBufferPointer(start: nil, count: 0), next: 0)
+            return try admission(time: time, input: input, line: line, of: &none)
+        }
+        return try batch.withRecords { try admission(time: time, input: input, line: line, of: &$0) }
+    }
+
+    /// `admission` with a job's records opened once for all its lines
+    /// (`MatchBatch.withRecords`; lines in increasing order).
+    @inline(__always)
+    public func admission(time: Int64, input: Int = 0, line: Int, of view: inout MatchRecordView) throws -> Admission {
         if gate.isEnabled && gate.mustHold(time, input: input) {
             var records: [PendingMatch] = []
-            if let batch { takeRecords(line: line, of: batch, intern: true) { records.append($0) } }
+            takeRecords(line: line, of: &view, intern: true) { records.append($0) }
             let id = gate.hold(time, input: input, records: records, into: &gateOutcomes)
             applyGateOutcomes()
             try release(upTo: releaseBound)
@@ -345,7 +356,7 @@ public final class WindowEngine {
         }
         let onTime = accept(time, input)
         // A late event's records are passed over, never interned.
-        if let batch { takeRecords(line: line, of: batch, intern: onTime) { push($0, input: input) } }
+        takeRecords(line: line, of: &view, intern: onTime) { push($0, input: input) }
         if gate.isEnabled {
             gate.accepted(time, input: input, into: &gateOutcomes)
             applyGateOutcomes()
@@ -361,25 +372,19 @@ public final class WindowEngine {
     }
 
     /// Line `line`'s match records, interned and handed to `body`, or with
-    /// `intern` false only passed over (most lines have none: look before
-    /// opening the buffers, since each `withUnsafe...` costs a retain/release
-    /// pair, then open them once per line).
+    /// `intern` false only passed over (records of lines before it, which
+    /// were skipped, are passed over too).
     @inline(__always)
-    private func takeRecords(line: Int, of batch: MatchBatch, intern: Bool, _ body: (PendingMatch) -> Void) {
-        var r = batch.readIndex
-        if r < batch.records.count && Int(batch.records[r].line) <= line {
-            batch.records.withUnsafeBufferPointer { records in
-                while r < records.count && Int(records[r].line) < line { r += 1 }
-                guard r < records.count && Int(records[r].line) == line else { return }
-                batch.bytes.withUnsafeBytes { bytes in
-                    while r < records.count && Int(records[r].line) == line {
-                        if intern { body(pending(records[r], bytes)) }
-                        r += 1
-                    }
-                }
-            }
-            batch.readIndex = r
+    private func takeRecords(line: Int, of view: inout MatchRecordView, intern: Bool, _ body: (PendingMatch) -> Void) {
+        let records = view.records
+        var r = view.next
+        guard r < records.count && Int(records[r].line) <= line else { return }
+        while r < records.count && Int(records[r].line) < line { r += 1 }
+        while r < records.count && Int(records[r].line) == line {
+            if intern { body(pending(records[r], view.bytes)) }
+            r += 1
         }
+        view.next = r
     }
 
     /// Applies the gate's decisions: a released event is admitted as if it

@@ -179,7 +179,8 @@ package final class EventPipeline {
             var featureCursor = 0
             try job.lines.withUnsafeBufferPointer { refs in
                 try job.times.withUnsafeBufferPointer { times in
-                    try job.withArchiveMasked { masked in
+                    // The job's match records opened once, not per line.
+                    try job.withArchiveMasked { masked in try batch.withRecords { matchRecords in
                         for i in 0..<lineCount {
                             let ref = refs[i]
                             bytes &+= ref.length &+ 1
@@ -203,7 +204,7 @@ package final class EventPipeline {
                                 replaySkipped += 1
                                 continue
                             }
-                            switch try engine.admission(time: time, input: input, line: i, of: batch) {
+                            switch try engine.admission(time: time, input: input, line: i, of: &matchRecords) {
                             case .onTime:
                                 features?.admitted(featureRows, cursor: &featureCursor, line: i, time: time, location: location(job, ref))
                                 if let archive { try archiveAppend(archive, masked, i, raw(storage, ref), time: time, location: location(job, ref)) }
@@ -218,7 +219,7 @@ package final class EventPipeline {
                                 heldLines[id] = (Array(raw(storage, ref)), location(job, ref), row)
                             }
                         }
-                    }
+                    } }
                 }
             }
             lines += lineCount

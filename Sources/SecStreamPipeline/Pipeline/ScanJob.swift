@@ -480,18 +480,24 @@ private struct LinePass {
     private mutating func match(_ index: Int, _ time: Int64, _ ref: LineRef, _ event: EventView, _ matches: inout MatchBuffers,
                                 ruleRow: Bool) {
         let location = EventLocation(source: source, position: ref.position)
-        let extractor = self.extractor
+        // Unretained: the pass holds the extractor for the whole job, and a
+        // closure capturing it strongly cost a retain and a release a line.
+        let extractor = Unmanaged.passUnretained(self.extractor)
         if ruleRow {
             // `train --rules` features: the rules this event matched, on its feature row.
             let columns = ruleFeatureColumns
             detections.forEachMatch(event) { d in
                 if columns[d] >= 0 { featureRows.markRuleMatch(column: columns[d]) }
-                extractor.extract(detection: d, event: event, time: time, location: location, line: index, into: &matches)
+                extractor._withUnsafeGuaranteedRef {
+                    $0.extract(detection: d, event: event, time: time, location: location, line: index, into: &matches)
+                }
             }
             return
         }
         detections.forEachMatch(event) { d in
-            extractor.extract(detection: d, event: event, time: time, location: location, line: index, into: &matches)
+            extractor._withUnsafeGuaranteedRef {
+                $0.extract(detection: d, event: event, time: time, location: location, line: index, into: &matches)
+            }
         }
     }
 }
