@@ -71,6 +71,43 @@ final class EventTimeTests: XCTestCase {
         XCTAssertEqual(p("2026-11-20T13:00:00Z"), 1_795_179_600_000)
     }
 
+    /// The parser's minute cache (a time whose first 16 bytes are the last
+    /// canonical time's reads only `:SS.fffZ`) against a parser without
+    /// state, over runs of times in one minute with single bytes changed
+    /// (seconds, fraction, zone, length), in order and shuffled.
+    func testCachedMinuteIsTheUncachedParse() {
+        var rng = SystemRandomNumberGenerator()
+        let replacements: [UInt8] = Array("0123456789:.-+TZtz /".utf8) + [0x00, 0x2f, 0x3b, 0x40, 0x80, 0xff]
+        var texts: [[UInt8]] = []
+        for _ in 0..<400 {
+            let minute = String(format: "%04d-%02d-%02dT%02d:%02d", Int.random(in: 1969...2030, using: &rng), Int.random(in: 1...12, using: &rng),
+                                Int.random(in: 1...28, using: &rng), Int.random(in: 0...23, using: &rng), Int.random(in: 0...59, using: &rng))
+            for _ in 0..<12 {
+                var bytes = Array((minute + String(format: ":%02d.%03dZ", Int.random(in: 0...61, using: &rng),
+                                                   Int.random(in: 0...999, using: &rng))).utf8)
+                switch Int.random(in: 0..<6, using: &rng) {
+                case 0: bytes[Int.random(in: 16..<24, using: &rng)] = replacements.randomElement(using: &rng)!
+                case 1: bytes.removeLast()
+                case 2: bytes.insert(UInt8(ascii: "7"), at: 23)
+                case 3: bytes.replaceSubrange(19..<24, with: Array("+0100".utf8))
+                default: break
+                }
+                texts.append(bytes)
+            }
+        }
+        var cached = EventTimeParser()
+        var fast = 0
+        for order in [texts, texts.shuffled(using: &rng)] {
+            for bytes in order {
+                let want = bytes.withUnsafeBytes { EventTime.parse($0, kind: .string) }
+                let got = bytes.withUnsafeBytes { cached.parse($0, kind: .string) }
+                XCTAssertEqual(got, want, String(decoding: bytes, as: UTF8.self))
+                if want != nil && bytes.count == 24 && bytes[23] == UInt8(ascii: "Z") { fast += 1 }
+            }
+        }
+        XCTAssertGreaterThan(fast, 2_500)
+    }
+
     func testEpochMilliseconds() {
         XCTAssertEqual(ms("1795179600000", kind: .number), 1_795_179_600_000)
         XCTAssertEqual(ms("1795179600000.9", kind: .number), 1_795_179_600_000)
