@@ -78,6 +78,14 @@ final class WatermarkTracker {
         }
         maxTime[input] = t
         if t > globalMax { globalMax = t }
+        if live.count == 1 && live[0] == input {
+            // `recompute` for the one input (a file, stdin), just observed and
+            // so active: the bound is its own time (an event's worth of calls
+            // and loads less, on every event of a single input).
+            let bound = latenessMs > 0 ? t - latenessMs : globalMax
+            if bound > watermark { watermark = bound }
+            return
+        }
         recompute()
     }
 
