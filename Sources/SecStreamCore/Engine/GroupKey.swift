@@ -10,6 +10,15 @@ enum GroupKey {
         out.append(UInt8(truncatingIfNeeded: v >> 16)); out.append(UInt8(truncatingIfNeeded: v >> 24))
     }
 
+    /// Appends one segment whose bytes are `value` as they are: the length
+    /// and the bytes, two appends (not four byte appends and a patch).
+    @inline(__always)
+    static func appendSegment(_ value: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        var length = UInt32(value.count).littleEndian
+        withUnsafeBytes(of: &length) { out.append(contentsOf: $0) }
+        out.append(contentsOf: value)
+    }
+
     /// Overwrites the length placeholder at `at` once the segment is written.
     @inline(__always)
     static func patchSegmentLength(_ n: Int, at: Int, in out: inout [UInt8]) {

@@ -137,6 +137,11 @@ public final class MatchExtractor: @unchecked Sendable {
         let keyStart = batch.bytes.count
         for ref in groupRefs {
             let s = slot(ref, spans, cands, event)
+            guard s.kind == .escapedString else {
+                // As written (`JSONValueBytes.append`): the length is known up front.
+                GroupKey.appendSegment(raw(s, event), to: &batch.bytes)
+                continue
+            }
             let lengthAt = batch.bytes.count
             GroupKey.appendSegmentLength(0, to: &batch.bytes)
             JSONValueBytes.append(raw(s, event), kind: s.kind, to: &batch.bytes)
