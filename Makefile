@@ -8,7 +8,7 @@ RELEASE  = .build/release/secstream
 DEMO_EVENTS ?= 200000
 DEMO_SEED   ?= 7
 
-.PHONY: all deps venv build debug test demo eval bench bench-mask bench-metrics install uninstall clean services-up services-down fuzz fuzz-xctest fuzz-build fuzz-libfuzzer sanitize sanitize-address sanitize-thread soak embed-rules
+.PHONY: all deps venv build debug test demo eval bench bench-mask bench-instructions bench-metrics install uninstall clean services-up services-down fuzz fuzz-xctest fuzz-build fuzz-libfuzzer sanitize sanitize-address sanitize-thread soak embed-rules
 
 all: build
 
@@ -126,6 +126,11 @@ bench: build venv
 # What --mask and --encrypt cost `process` (README, "Sensitive data").
 bench-mask: build
 	@bash scripts/bench-mask.sh
+
+# Instructions an event (callgrind) of process, archiving, masking and
+# encryption: the figure that does not move with the host (README, "Benchmarks").
+bench-instructions: build
+	@bash scripts/bench-instructions.sh
 
 # What --metrics-listen costs `process` (README, "Watching secstream").
 bench-metrics: build
