@@ -70,7 +70,6 @@ public final class MatchBatch: @unchecked Sendable {
         return try body(&buffers)
     }
 
-    /// Calls `body` with the key and value bytes of a record.
     /// The batch's records and their bytes opened once for a reader that
     /// admits a whole job's lines (`WindowEngine.admission(time:input:line:of:)`
     /// with the view), its read position carried in and out: opening them
@@ -87,6 +86,7 @@ public final class MatchBatch: @unchecked Sendable {
         }
     }
 
+    /// Calls `body` with the key and value bytes of a record.
     @inline(__always)
     func withBytes<R>(of r: MatchRecord, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> R) -> R {
         bytes.withUnsafeBytes { all in
@@ -104,4 +104,9 @@ public struct MatchRecordView {
     let bytes: UnsafeRawBufferPointer
     /// The first record not yet taken.
     var next: Int
+
+    /// No records (a line that matched nothing).
+    static var empty: MatchRecordView {
+        MatchRecordView(records: UnsafeBufferPointer(start: nil, count: 0), bytes: UnsafeRawBufferPointer(start: nil, count: 0), next: 0)
+    }
 }

@@ -80,10 +80,9 @@ final class WatermarkTracker {
         if t > globalMax { globalMax = t }
         if live.count == 1 && live[0] == input {
             // `recompute` for the one input (a file, stdin), just observed and
-            // so active: the bound is its own time (an event's worth of calls
-            // and loads less, on every event of a single input).
-            let bound = latenessMs > 0 ? t - latenessMs : globalMax
-            if bound > watermark { watermark = bound }
+            // so active (an event's worth of calls and loads less, on every
+            // event of a single input).
+            raiseToOwnTime(t)
             return
         }
         recompute()
@@ -108,6 +107,13 @@ final class WatermarkTracker {
         recompute()
     }
 
+    /// The watermark when the one live input, at `time`, is all that holds it.
+    @inline(__always)
+    private func raiseToOwnTime(_ time: Int64) {
+        let bound = latenessMs > 0 ? time - latenessMs : globalMax
+        if bound > watermark { watermark = bound }
+    }
+
     private func recompute() {
         guard globalMax != .min else { return }
         if live.count == 1 {
@@ -115,8 +121,7 @@ final class WatermarkTracker {
             let i = live[0]
             let idle = idleTimeoutMs > 0 && wallClock - lastActive[i] >= idleTimeoutMs
             if (!idle && maxTime[i] != .min) || latenessMs == 0 {
-                let bound = latenessMs > 0 ? maxTime[i] - latenessMs : globalMax
-                if bound > watermark { watermark = bound }
+                raiseToOwnTime(maxTime[i])
                 return
             }
         }

@@ -336,7 +336,7 @@ public final class WindowEngine {
     /// `admit`, telling held events apart. `batch` nil: the event matched nothing.
     public func admission(time: Int64, input: Int = 0, line: Int, of batch: MatchBatch?) throws -> Admission {
         guard let batch else {
-            var none = MatchRecordView(records: UnsafeBufferPointer(start: nil, count: 0), bytes: UnsafeRawBufferPointer(start: nil, count: 0), next: 0)
+            var none = MatchRecordView.empty
             return try admission(time: time, input: input, line: line, of: &none)
         }
         return try batch.withRecords { try admission(time: time, input: input, line: line, of: &$0) }
