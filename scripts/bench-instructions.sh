@@ -38,17 +38,8 @@ for n in 100000 200000; do
   head -n "$n" "$events" > "$work/events-$n.ndjson"
   head -n "$n" "$messages" > "$work/messages-$n.ndjson"
 done
-# The policy and keys of scripts/bench-mask.sh.
-printf '%064x\n' 0 | tr 0 7 > "$work/mask.key"
-cat > "$work/mask-policy.yaml" <<POLICY
-key_file: mask.key
-fields:
-  user.name: hmac
-  source.ip: cryptopan
-  destination.ip: cryptopan
-  message: patterns
-POLICY
-echo "bench $(printf '%064x' 0 | tr 0 c)" > "$work/bench.keyring"
+# The policy and keys scripts/bench-mask.sh uses.
+bash "$root/scripts/bench-mask-files.sh" "$work"
 
 # count NAME INPUT ARGS...: the run's total instructions into $work/NAME.count
 count() {

@@ -34,16 +34,7 @@ messages=$data/events-$n-messages.ndjson
 [ -s "$messages" ] || python3 bench/add-messages.py < "$events" > "$messages"
 rules=(--no-default-rules --rules bench/rules --lateness 0 --threads 1)
 
-printf '%064x\n' 0 | tr 0 7 > "$data/mask.key"
-cat > "$data/mask-policy.yaml" <<POLICY
-key_file: mask.key
-fields:
-  user.name: hmac
-  source.ip: cryptopan
-  destination.ip: cryptopan
-  message: patterns
-POLICY
-echo "bench $(printf '%064x' 0 | tr 0 c)" > "$data/bench.keyring"
+bash "$root/scripts/bench-mask-files.sh" "$data"
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 cat "$events" "$messages" > /dev/null  # warm the page cache
