@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 import CZlib
 @testable import Codecs
 
@@ -189,12 +190,7 @@ final class IgzipDecoderTests: XCTestCase {
         let a = TestData.ndjson(lines: 3000), b = TestData.random(100_000)
         try Data(a).write(to: dir.appendingPathComponent("a.ndjson"))
         try Data(b).write(to: dir.appendingPathComponent("b.bin"))
-        let gzip = Process()
-        gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
-        gzip.arguments = ["-c", "cd '\(dir.path)' && gzip -9 a.ndjson && gzip -1 b.bin && cat a.ndjson.gz b.bin.gz > both.gz"]
-        try gzip.run()
-        gzip.waitUntilExit()
-        XCTAssertEqual(gzip.terminationStatus, 0)
+        XCTAssertEqual(try Shell.run("cd '\(dir.path)' && gzip -9 a.ndjson && gzip -1 b.bin && cat a.ndjson.gz b.bin.gz > both.gz"), 0)
         let both = [UInt8](try Data(contentsOf: dir.appendingPathComponent("both.gz")))
         for (inPiece, outPiece) in [(65536, 1 << 20), (3, 100_000), (1, 7)] {
             let igzip = stream(IgzipDecoder(), both, inPiece: inPiece, outPiece: outPiece)

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// Input written to hurt: each case ends with one clear line (or a dead
 /// letter), in bounded time and memory, and the valid events around it are
@@ -35,12 +36,7 @@ final class AdversarialInputTests: XCTestCase {
         let dir = try TempDir()
         let bomb = dir.path("bomb.gz")
         // Built with the gzip tool the suite already requires (scripts/deps.sh).
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "head -c 1073741824 /dev/zero | gzip -9 > '\(bomb)'"]
-        try p.run()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0)
+        XCTAssertEqual(try Shell.run("head -c 1073741824 /dev/zero | gzip -9 > '\(bomb)'"), 0)
         let size = try FileManager.default.attributesOfItem(atPath: bomb)[.size] as? Int ?? 0
         XCTAssertLessThan(size, 2 << 20, "a bomb: about 1 MiB")
         let (r, seconds) = try elapsed { try CLI.run(["process", "--input", bomb, "--dead-letter", dir.path("dead.ndjson")]) }
