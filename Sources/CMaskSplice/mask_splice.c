@@ -54,7 +54,7 @@ secstream_mask_plan_t secstream_mask_plan(const secstream_mask_tables_t *tables,
                quarters of `replace_found`'s time on that one load). Where they
                are is kept for the splice, which searches only after them. */
             size_t from = 0, s, e;
-            while (v.key.count < 2 && secstream_find_dotted_quad(content, n, from, &s, &e)) {
+            while (tables->free_text_quads && v.key.count < 2 && secstream_find_dotted_quad(content, n, from, &s, &e)) {
                 secstream_ipv4_key_t quad;
                 (void)secstream_ipv4_key(content + s, e - s, &quad); /* 7 to 15 bytes: always a key */
                 __builtin_prefetch(tables->ipv4_entries + 4 * secstream_ipv4_home(&quad, tables->ipv4_bits));

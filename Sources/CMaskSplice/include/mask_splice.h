@@ -228,12 +228,17 @@ typedef struct {
     int32_t ipv4_bits;
     const uint8_t *inline_slots;
     uint64_t inline_mask;
+    /* 1 when free text goes through `secstream_mask_free_text_line` (its
+       kinds include `ipv4`), which takes the quads the plan finds: else the
+       plan does not look for them. */
+    uint8_t free_text_quads;
 } secstream_mask_tables_t;
 
 /* One string value to mask: its bytes in the line (no quotes), its action,
    and its cache key (`ipv4`: `key` is an IPv4 text's; else `key.hash` is
-   the value's hash with its action). Free text has no key: `key.count` is
-   how many dotted quads the plan found in it, up to two, each a range of
+   the value's hash with its action). Free text has no key: with the
+   tables' `free_text_quads` set, `key.count` is how many dotted quads the
+   plan found in it, up to two, each a range of
    the text as its start in the low half of a word and its end in the high
    half (`key.low` the first, `key.high` the next after it); fewer than two:
    the text holds no more. */

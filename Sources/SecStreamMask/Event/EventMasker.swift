@@ -121,7 +121,7 @@ public final class EventMasker {
                 path_count: Int32(trie.paths.count), path_actions: UnsafePointer(trie.pathActions.baseAddress),
                 action_class: UnsafePointer(trie.actionClass.baseAddress), ipv4_entries: UnsafePointer(ipv4Values.entries),
                 ipv4_bits: Int32(ipv4Values.bits), inline_slots: UnsafePointer(inlineValues.slots.assumingMemoryBound(to: UInt8.self)),
-                inline_mask: UInt64(inlineValues.mask))
+                inline_mask: UInt64(inlineValues.mask), free_text_quads: freeTextKindsInC != nil ? 1 : 0)
         }
     }
 
